@@ -1,0 +1,139 @@
+//! The event calendar: a priority queue of small `Copy` events in exact time order.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use crate::time::SimTime;
+
+/// Something that happens at an instant. Ids only: no names, no heap data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// The next caller of a call type arrives.
+    Arrival {
+        /// The call type.
+        call_type: u32,
+    },
+    /// An agent finishes a call.
+    ServiceEnd {
+        /// The agent.
+        agent: u32,
+    },
+    /// A waiting caller's patience runs out. Stale (ignored) when the call was answered
+    /// since: the generation no longer matches.
+    PatienceExpires {
+        /// The call's slot.
+        call: u32,
+        /// The slot's generation when the timer was set.
+        generation: u32,
+    },
+    /// A group's headcount changes at the start of an interval.
+    StaffingChange {
+        /// The group.
+        group: u32,
+        /// The interval whose headcount now applies.
+        interval: u32,
+    },
+}
+
+/// An event with its time and its insertion sequence number, which breaks ties: events at
+/// the same instant happen in the order they were scheduled.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// `time << 64 | seq`: one comparison orders by time, then by sequence.
+    key: u128,
+    event: Event,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Entry {
+    /// Reversed, so that the max-heap pops the earliest entry.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.key.cmp(&self.key)
+    }
+}
+
+/// The future events, earliest first, ties in scheduling order.
+///
+/// **Invariant:** keys are unique (the sequence number only grows), so the order is total
+/// and a run is a pure function of its inputs.
+#[derive(Debug, Default)]
+pub struct Calendar {
+    heap: BinaryHeap<Entry>,
+    next_seq: u64,
+}
+
+impl Calendar {
+    /// An empty calendar with room for `capacity` events before it allocates.
+    pub fn with_capacity(capacity: usize) -> Calendar {
+        Calendar {
+            heap: BinaryHeap::with_capacity(capacity),
+            next_seq: 0,
+        }
+    }
+
+    /// Schedules `event` at `time`.
+    #[inline]
+    pub fn schedule(&mut self, time: SimTime, event: Event) {
+        let key = ((time.0 as u128) << 64) | self.next_seq as u128;
+        self.next_seq += 1;
+        self.heap.push(Entry { key, event });
+    }
+
+    /// The time of the earliest event, if any.
+    #[inline]
+    pub fn next_time(&self) -> Option<SimTime> {
+        self.heap.peek().map(|e| SimTime((e.key >> 64) as u64))
+    }
+
+    /// Removes and returns the earliest event.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(SimTime, Event)> {
+        self.heap
+            .pop()
+            .map(|e| (SimTime((e.key >> 64) as u64), e.event))
+    }
+
+    /// Number of scheduled events.
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    /// Whether no event is scheduled.
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pops_in_time_order_and_ties_in_scheduling_order() {
+        let mut c = Calendar::with_capacity(4);
+        c.schedule(SimTime(20), Event::Arrival { call_type: 0 });
+        c.schedule(SimTime(10), Event::ServiceEnd { agent: 1 });
+        c.schedule(SimTime(20), Event::ServiceEnd { agent: 2 });
+        c.schedule(SimTime(10), Event::ServiceEnd { agent: 3 });
+        let order: Vec<_> = std::iter::from_fn(|| c.pop()).collect();
+        assert_eq!(
+            order,
+            vec![
+                (SimTime(10), Event::ServiceEnd { agent: 1 }),
+                (SimTime(10), Event::ServiceEnd { agent: 3 }),
+                (SimTime(20), Event::Arrival { call_type: 0 }),
+                (SimTime(20), Event::ServiceEnd { agent: 2 }),
+            ]
+        );
+    }
+}

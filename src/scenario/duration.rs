@@ -1,0 +1,177 @@
+//! Durations as planners write them: `"20s"`, `"4m30s"`, `"1h"`, `"250ms"`, `"1.5h"`.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+
+use crate::time::SimTime;
+
+/// A non-negative duration written with units. A bare number is refused (is `20` seconds or
+/// minutes?), so a scenario always says what it means.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Duration {
+    seconds: f64,
+}
+
+impl Duration {
+    /// A duration of `seconds` seconds.
+    pub fn from_seconds(seconds: f64) -> Duration {
+        Duration { seconds }
+    }
+
+    /// The length in seconds.
+    pub fn seconds(self) -> f64 {
+        self.seconds
+    }
+
+    /// The length as exact simulated time (rounded to the nanosecond).
+    pub fn sim_time(self) -> SimTime {
+        SimTime::from_seconds(self.seconds)
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", format_seconds(self.seconds))
+    }
+}
+
+/// Formats seconds the way a scenario writes them: `"1h30m"`, `"20s"`, `"0.5s"`.
+pub fn format_seconds(seconds: f64) -> String {
+    if seconds.fract() != 0.0 || seconds < 1.0 {
+        return format!("{seconds}s");
+    }
+    let total = seconds as u64;
+    let (h, m, s) = (total / 3600, (total / 60) % 60, total % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out += &format!("{h}h");
+    }
+    if m > 0 {
+        out += &format!("{m}m");
+    }
+    if s > 0 || out.is_empty() {
+        out += &format!("{s}s");
+    }
+    out
+}
+
+/// The units a duration may use, longest suffix first so that `ms` is not read as `m`.
+const UNITS: [(&str, f64); 4] = [("ms", 0.001), ("h", 3600.0), ("m", 60.0), ("s", 1.0)];
+
+/// Parses `"4m30s"`-style text. The error says what was wrong and what would be right.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let help = "write a number followed by a unit (ms, s, m, h), e.g. \"20s\", \"4m30s\", \"1.5h\"";
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(format!("an empty duration; {help}"));
+    }
+    let mut rest = trimmed;
+    let mut seconds = 0.0;
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, after) = rest.split_at(number_len);
+        if number.is_empty() {
+            return Err(format!("`{text}` is not a duration; {help}"));
+        }
+        let value: f64 = number
+            .parse()
+            .map_err(|_| format!("`{number}` in `{text}` is not a number; {help}"))?;
+        let after = after.trim_start();
+        let Some((unit, scale)) = UNITS.iter().find(|(u, _)| after.starts_with(u)) else {
+            let unit: String = after.chars().take_while(|c| c.is_alphabetic()).collect();
+            return Err(if unit.is_empty() {
+                format!("`{text}` has a number without a unit; {help}")
+            } else {
+                format!("`{unit}` in `{text}` is not a unit; {help}")
+            });
+        };
+        let after_unit = &after[unit.len()..];
+        if after_unit.starts_with(|c: char| c.is_alphabetic()) {
+            let unit: String = after.chars().take_while(|c| c.is_alphabetic()).collect();
+            return Err(format!("`{unit}` in `{text}` is not a unit; {help}"));
+        }
+        seconds += value * scale;
+        rest = after_unit.trim_start();
+    }
+    if !seconds.is_finite() {
+        return Err(format!("`{text}` is too long a duration"));
+    }
+    Ok(Duration { seconds })
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DurationVisitor)
+    }
+}
+
+struct DurationVisitor;
+
+impl Visitor<'_> for DurationVisitor {
+    type Value = Duration;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a duration with a unit, such as \"20s\" or \"4m30s\"")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Duration, E> {
+        parse_duration(v).map_err(E::custom)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
+        Err(E::custom(format!(
+            "a bare number ({v}) is not a duration: say the unit, e.g. \"{v}s\" or \"{v}m\""
+        )))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
+        self.visit_i64(v as i64)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
+        Err(E::custom(format!(
+            "a bare number ({v}) is not a duration: say the unit, e.g. \"{v}s\" or \"{v}m\""
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_units_and_combinations() {
+        let cases = [
+            ("20s", 20.0),
+            ("4m30s", 270.0),
+            ("1h", 3600.0),
+            ("250ms", 0.25),
+            ("1.5h", 5400.0),
+            ("1h 30m", 5400.0),
+            ("0s", 0.0),
+            ("2m500ms", 120.5),
+        ];
+        for (text, seconds) in cases {
+            assert_eq!(parse_duration(text).unwrap().seconds(), seconds, "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_duration() {
+        for text in ["", "20", "20 sec", "s", "4x", "-5s", "1..2s", "5mins"] {
+            let err = parse_duration(text).unwrap_err();
+            assert!(err.contains("e.g."), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn formats_back_as_written() {
+        assert_eq!(format_seconds(5400.0), "1h30m");
+        assert_eq!(format_seconds(20.0), "20s");
+        assert_eq!(format_seconds(0.5), "0.5s");
+        assert_eq!(format_seconds(0.0), "0s");
+    }
+}

@@ -1,0 +1,169 @@
+//! Scenario errors that point at the exact place in the file and say how to fix it.
+
+use std::fmt;
+use std::ops::Range;
+
+/// One step of a path into the scenario document: a key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// A table key.
+    Key(String),
+    /// A position in an array (0-based).
+    Index(usize),
+}
+
+/// Where in the document a field lives, e.g. `call_types[1].arrival_rate`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldPath(pub Vec<Segment>);
+
+impl FieldPath {
+    /// The path extended by a key.
+    pub fn key(&self, key: &str) -> FieldPath {
+        let mut segments = self.0.clone();
+        segments.push(Segment::Key(key.to_owned()));
+        FieldPath(segments)
+    }
+
+    /// The path extended by an array index.
+    pub fn index(&self, index: usize) -> FieldPath {
+        let mut segments = self.0.clone();
+        segments.push(Segment::Index(index));
+        FieldPath(segments)
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.0.iter().enumerate() {
+            match segment {
+                Segment::Key(key) if i == 0 => write!(f, "{key}")?,
+                Segment::Key(key) => write!(f, ".{key}")?,
+                Segment::Index(index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A scenario that cannot be used, with everything needed to fix it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioError {
+    /// The file (or `<default scenario>` / `<string>`) the scenario came from.
+    pub origin: String,
+    /// 1-based line and column of the offending text, when known.
+    pub position: Option<(usize, usize)>,
+    /// The offending source line, for display.
+    pub source_line: Option<String>,
+    /// The field at fault, when there is one.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What would be right.
+    pub help: Option<String>,
+}
+
+impl ScenarioError {
+    /// An error about the file as a whole (missing, unreadable, empty, binary).
+    pub fn file(origin: &str, message: impl Into<String>, help: Option<String>) -> ScenarioError {
+        ScenarioError {
+            origin: origin.to_owned(),
+            position: None,
+            source_line: None,
+            field: None,
+            message: message.into(),
+            help,
+        }
+    }
+
+    /// An error at a byte range of `source`.
+    pub fn at_span(
+        origin: &str,
+        source: &str,
+        span: Option<Range<usize>>,
+        field: Option<String>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> ScenarioError {
+        let (position, source_line) = match span {
+            Some(span) => {
+                let (line, column) = line_column(source, span.start);
+                let text = source.lines().nth(line - 1).map(str::to_owned);
+                (Some((line, column)), text)
+            }
+            None => (None, None),
+        };
+        ScenarioError {
+            origin: origin.to_owned(),
+            position,
+            source_line,
+            field,
+            message: message.into(),
+            help,
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `source`.
+fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = &source[..floor_char_boundary(source, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(s: &str, mut index: usize) -> usize {
+    while !s.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.origin)?;
+        if let Some((line, column)) = self.position {
+            write!(f, ":{line}:{column}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": `{field}`")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let (Some((line, column)), Some(text)) = (self.position, &self.source_line) {
+            let gutter = line.to_string().len();
+            write!(
+                f,
+                "\n {line} | {text}\n {:gutter$} | {:>column$}",
+                "",
+                "^",
+                gutter = gutter,
+                column = column
+            )?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Finds the byte range of the value at `path` in a TOML document, for error positions.
+/// Falls back to the nearest enclosing item that exists (a missing key points at its table).
+pub fn locate(source: &str, path: &FieldPath) -> Option<Range<usize>> {
+    let document = toml_edit::Document::parse(source).ok()?;
+    let mut item: &toml_edit::Item = document.as_item();
+    let mut best = None;
+    for segment in &path.0 {
+        let next = match segment {
+            Segment::Key(key) => item.get(key.as_str()),
+            Segment::Index(index) => item.get(*index),
+        };
+        let Some(next) = next else { break };
+        best = next.span().or(best);
+        item = next;
+    }
+    best
+}

@@ -1,0 +1,254 @@
+//! Statistics: what one replication counts ([`Tally`]), what it measures ([`Measures`]),
+//! and the summary over replications ([`Stat`]).
+//!
+//! Counts belong to the interval in which the call arrived; time integrals (agent busy and
+//! staffed time) are cut at interval boundaries and at the reporting window
+//! `[warm-up, duration)`.
+
+mod measures;
+mod summary;
+
+pub use measures::{
+    CallMeasures, GroupMeasures, IntervalMeasures, ReplicationMeasures, WAIT_PERCENTILES,
+};
+pub use summary::{student_t_975, Stat};
+
+use hdrhistogram::Histogram;
+
+use crate::time::SimTime;
+
+/// The cell of a call that arrived during the warm-up: counted nowhere.
+pub const NOT_COUNTED: u32 = u32::MAX;
+
+/// Nanoseconds per histogram unit: waits are recorded in milliseconds.
+const NANOS_PER_HISTOGRAM_UNIT: u64 = 1_000_000;
+/// Significant figures of the wait histograms (relative error ≤ 0.1 %).
+const HISTOGRAM_SIGFIGS: u8 = 3;
+
+/// Counts and sums for one call type in one interval.
+#[derive(Debug, Clone)]
+pub struct CallCell {
+    /// Calls that arrived.
+    pub offered: u64,
+    /// Calls answered by an agent.
+    pub answered: u64,
+    /// Callers who hung up while waiting.
+    pub abandoned: u64,
+    /// Calls still waiting when the centre had nobody left to answer them.
+    pub unserved: u64,
+    /// Answered calls that waited at most the service-level threshold.
+    pub answered_within_threshold: u64,
+    /// Sum of answered calls' waits, ns.
+    pub wait_ns: u128,
+    /// Sum of answered calls' handle times, ns.
+    pub handle_ns: u128,
+    /// Agent time spent on this type inside the interval, ns (by time, not by arrival).
+    pub busy_ns: u128,
+    /// Waits of answered calls (zeros included), milliseconds.
+    pub waits: Histogram<u64>,
+}
+
+/// Counts and time integrals for one agent group in one interval.
+#[derive(Debug, Clone, Default)]
+pub struct GroupCell {
+    /// Calls answered by the group that arrived in this interval.
+    pub answered: u64,
+    /// Agent busy time inside the interval, ns.
+    pub busy_ns: u128,
+    /// Agent time on the floor (staffed) inside the interval, ns.
+    pub staffed_ns: u128,
+}
+
+/// Everything one replication counts, by interval × call type and interval × group.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    types: usize,
+    groups: usize,
+    intervals: usize,
+    interval: u64,
+    window_start: u64,
+    window_end: u64,
+    threshold: SimTime,
+    calls: Vec<CallCell>,
+    agents: Vec<GroupCell>,
+}
+
+impl Tally {
+    /// An empty tally. Time integrals are kept for `[window_start, window_end)`.
+    pub fn new(
+        types: usize,
+        groups: usize,
+        intervals: u32,
+        interval: SimTime,
+        window: (SimTime, SimTime),
+        threshold: SimTime,
+    ) -> Tally {
+        let intervals = intervals as usize;
+        let empty = CallCell {
+            offered: 0,
+            answered: 0,
+            abandoned: 0,
+            unserved: 0,
+            answered_within_threshold: 0,
+            wait_ns: 0,
+            handle_ns: 0,
+            busy_ns: 0,
+            waits: Histogram::new(HISTOGRAM_SIGFIGS).expect("3 significant figures is valid"),
+        };
+        Tally {
+            types,
+            groups,
+            intervals,
+            interval: interval.0,
+            window_start: window.0 .0,
+            window_end: window.1 .0,
+            threshold,
+            calls: vec![empty; intervals * types],
+            agents: vec![GroupCell::default(); intervals * groups],
+        }
+    }
+
+    /// The cell of a call of `call_type` arriving at `arrival`, or [`NOT_COUNTED`].
+    #[inline]
+    pub fn cell_of(&self, call_type: u32, arrival: SimTime) -> u32 {
+        if arrival.0 < self.window_start {
+            return NOT_COUNTED;
+        }
+        let k = ((arrival.0 / self.interval) as usize).min(self.intervals - 1);
+        (k * self.types + call_type as usize) as u32
+    }
+
+    /// A call arrived.
+    #[inline]
+    pub fn offered(&mut self, cell: u32) {
+        if cell != NOT_COUNTED {
+            self.calls[cell as usize].offered += 1;
+        }
+    }
+
+    /// A call of `call_type` that arrived at `arrival` is answered now by `group`, for
+    /// `handle`. Warm-up calls (`cell` = [`NOT_COUNTED`]) still add agent busy time.
+    #[inline]
+    pub fn answered(
+        &mut self,
+        cell: u32,
+        call_type: u32,
+        group: u32,
+        arrival: SimTime,
+        now: SimTime,
+        handle: SimTime,
+    ) {
+        if cell != NOT_COUNTED {
+            let wait = now.0 - arrival.0;
+            let c = &mut self.calls[cell as usize];
+            c.answered += 1;
+            c.answered_within_threshold += (wait <= self.threshold.0) as u64;
+            c.wait_ns += wait as u128;
+            c.handle_ns += handle.0 as u128;
+            let units = (wait + NANOS_PER_HISTOGRAM_UNIT / 2) / NANOS_PER_HISTOGRAM_UNIT;
+            // Auto-resizing: `record` only fails beyond u64 range; keep the count anyway.
+            if c.waits.record(units).is_err() {
+                c.waits.saturating_record(units);
+            }
+            let k = cell as usize / self.types;
+            self.agents[k * self.groups + group as usize].answered += 1;
+        }
+        self.add_busy(call_type as usize, group, now, now.saturating_add(handle));
+    }
+
+    /// A waiting caller hung up.
+    #[inline]
+    pub fn abandoned(&mut self, cell: u32) {
+        if cell != NOT_COUNTED {
+            self.calls[cell as usize].abandoned += 1;
+        }
+    }
+
+    /// A call was still waiting when nothing more could happen.
+    pub fn unserved(&mut self, cell: u32) {
+        if cell != NOT_COUNTED {
+            self.calls[cell as usize].unserved += 1;
+        }
+    }
+
+    /// Agents of `group` were on the floor, `count` of them, during `[from, to)`.
+    pub fn staffed(&mut self, group: u32, count: u32, from: SimTime, to: SimTime) {
+        if count == 0 {
+            return;
+        }
+        let (groups, g) = (self.groups, group as usize);
+        let agents = &mut self.agents;
+        for_each_interval_overlap(
+            self.interval,
+            self.window_start,
+            self.window_end,
+            from.0,
+            to.0,
+            |k, ns| {
+                agents[k * groups + g].staffed_ns += ns as u128 * count as u128;
+            },
+        );
+    }
+
+    #[inline]
+    fn add_busy(&mut self, t: usize, group: u32, from: SimTime, to: SimTime) {
+        let (types, groups, g) = (self.types, self.groups, group as usize);
+        let (calls, agents) = (&mut self.calls, &mut self.agents);
+        for_each_interval_overlap(
+            self.interval,
+            self.window_start,
+            self.window_end,
+            from.0,
+            to.0,
+            |k, ns| {
+                agents[k * groups + g].busy_ns += ns as u128;
+                calls[k * types + t].busy_ns += ns as u128;
+            },
+        );
+    }
+
+    /// The cell of call type `t` in interval `k`.
+    pub fn call_cell(&self, k: usize, t: usize) -> &CallCell {
+        &self.calls[k * self.types + t]
+    }
+
+    /// The cell of group `g` in interval `k`.
+    pub fn group_cell(&self, k: usize, g: usize) -> &GroupCell {
+        &self.agents[k * self.groups + g]
+    }
+}
+
+/// Calls `f(interval, ns)` for each interval that `[from, to)` overlaps inside the window.
+#[inline]
+fn for_each_interval_overlap(
+    interval: u64,
+    window_start: u64,
+    window_end: u64,
+    from: u64,
+    to: u64,
+    mut f: impl FnMut(usize, u64),
+) {
+    let mut start = from.max(window_start);
+    let end = to.min(window_end);
+    while start < end {
+        let k = start / interval;
+        let segment_end = ((k + 1) * interval).min(end);
+        f(k as usize, segment_end - start);
+        start = segment_end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_are_cut_at_intervals_and_window() {
+        let mut seen = Vec::new();
+        for_each_interval_overlap(10, 5, 35, 0, 100, |k, ns| seen.push((k, ns)));
+        assert_eq!(seen, vec![(0, 5), (1, 10), (2, 10), (3, 5)]);
+        seen.clear();
+        for_each_interval_overlap(10, 5, 35, 12, 13, |k, ns| seen.push((k, ns)));
+        assert_eq!(seen, vec![(1, 1)]);
+    }
+}

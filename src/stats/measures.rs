@@ -1,0 +1,224 @@
+//! One replication's measures: the planner's numbers, computed from a [`Tally`].
+
+use hdrhistogram::Histogram;
+
+use super::{CallCell, Tally, HISTOGRAM_SIGFIGS};
+use crate::model::Model;
+
+/// The waiting-time percentiles reported, as quantiles; the last entry is the maximum.
+pub const WAIT_PERCENTILES: [(&str, f64); 6] = [
+    ("p50", 0.50),
+    ("p80", 0.80),
+    ("p90", 0.90),
+    ("p95", 0.95),
+    ("p99", 0.99),
+    ("max", 1.0),
+];
+
+/// Call measures of one block (total, a call type, an interval) in one replication.
+/// Ratios are `None` when their denominator is zero.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallMeasures {
+    /// Calls that arrived.
+    pub offered: f64,
+    /// Calls answered.
+    pub answered: f64,
+    /// Calls abandoned.
+    pub abandoned: f64,
+    /// Calls left waiting with nobody to answer them.
+    pub unserved: f64,
+    /// Answered within the threshold ÷ (answered + abandoned + unserved).
+    pub service_level: Option<f64>,
+    /// Abandoned ÷ (answered + abandoned + unserved).
+    pub abandon_rate: Option<f64>,
+    /// Mean wait of answered calls, seconds.
+    pub asa_s: Option<f64>,
+    /// Mean handle time of answered calls, seconds.
+    pub aht_s: Option<f64>,
+    /// Agent time on these calls ÷ staffed time of the groups that serve them.
+    pub occupancy: Option<f64>,
+    /// Wait percentiles of answered calls, seconds, as in [`WAIT_PERCENTILES`].
+    pub wait_s: [Option<f64>; 6],
+}
+
+/// Agent-group measures of one block in one replication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupMeasures {
+    /// Calls answered by the group.
+    pub answered: f64,
+    /// Busy time ÷ staffed time.
+    pub occupancy: Option<f64>,
+    /// Average number of agents on the floor.
+    pub staffed_agents: f64,
+}
+
+/// One reporting interval's measures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalMeasures {
+    /// Index of the interval in the model.
+    pub interval: u32,
+    /// All call types together.
+    pub total: CallMeasures,
+    /// Per call type.
+    pub call_types: Vec<CallMeasures>,
+    /// Per agent group.
+    pub groups: Vec<GroupMeasures>,
+}
+
+/// Everything one replication measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicationMeasures {
+    /// All call types, all reported intervals.
+    pub total: CallMeasures,
+    /// Per call type, all reported intervals.
+    pub call_types: Vec<CallMeasures>,
+    /// Per agent group, all reported intervals.
+    pub groups: Vec<GroupMeasures>,
+    /// Per reported interval.
+    pub intervals: Vec<IntervalMeasures>,
+}
+
+/// Sums over a set of cells, ready to become [`CallMeasures`].
+struct CallSums {
+    offered: u64,
+    answered: u64,
+    abandoned: u64,
+    unserved: u64,
+    within: u64,
+    wait_ns: u128,
+    handle_ns: u128,
+    busy_ns: u128,
+    staffed_ns: u128,
+    waits: Histogram<u64>,
+}
+
+impl CallSums {
+    fn new() -> CallSums {
+        CallSums {
+            offered: 0,
+            answered: 0,
+            abandoned: 0,
+            unserved: 0,
+            within: 0,
+            wait_ns: 0,
+            handle_ns: 0,
+            busy_ns: 0,
+            staffed_ns: 0,
+            waits: Histogram::new(HISTOGRAM_SIGFIGS).expect("valid precision"),
+        }
+    }
+
+    fn add(&mut self, cell: &CallCell) {
+        self.offered += cell.offered;
+        self.answered += cell.answered;
+        self.abandoned += cell.abandoned;
+        self.unserved += cell.unserved;
+        self.within += cell.answered_within_threshold;
+        self.wait_ns += cell.wait_ns;
+        self.handle_ns += cell.handle_ns;
+        self.busy_ns += cell.busy_ns;
+        // Both histograms auto-resize, so adding cannot fail.
+        let _ = self.waits.add(&cell.waits);
+    }
+
+    fn measures(&self) -> CallMeasures {
+        let ratio = |num: f64, den: f64| (den > 0.0).then(|| num / den);
+        let ended = (self.answered + self.abandoned + self.unserved) as f64;
+        let answered = self.answered as f64;
+        let seconds = |ns: u128| ns as f64 / 1e9;
+        let mut wait_s = [None; 6];
+        if self.answered > 0 {
+            for (slot, (_, q)) in wait_s.iter_mut().zip(WAIT_PERCENTILES) {
+                let units = if q >= 1.0 {
+                    self.waits.max()
+                } else {
+                    self.waits
+                        .median_equivalent(self.waits.value_at_quantile(q))
+                };
+                *slot = Some(units as f64 / 1000.0);
+            }
+        }
+        CallMeasures {
+            offered: self.offered as f64,
+            answered,
+            abandoned: self.abandoned as f64,
+            unserved: self.unserved as f64,
+            service_level: ratio(self.within as f64, ended),
+            abandon_rate: ratio(self.abandoned as f64, ended),
+            asa_s: ratio(seconds(self.wait_ns), answered),
+            aht_s: ratio(seconds(self.handle_ns), answered),
+            occupancy: ratio(self.busy_ns as f64, self.staffed_ns as f64),
+            wait_s,
+        }
+    }
+}
+
+impl Tally {
+    /// The measures of this replication over the model's reported intervals.
+    pub fn measures(&self, model: &Model) -> ReplicationMeasures {
+        let reported: Vec<usize> =
+            (model.first_reported_interval() as usize..self.intervals).collect();
+        let serving: Vec<Vec<usize>> = model
+            .call_types
+            .iter()
+            .map(|t| t.serving_groups.iter().map(|&g| g as usize).collect())
+            .collect();
+        let all_types: Vec<usize> = (0..self.types).collect();
+        let window_ns = (self.window_end - self.window_start) as f64;
+
+        let call_block = |ks: &[usize], ts: &[usize], groups: &[usize]| {
+            let mut sums = CallSums::new();
+            for &k in ks {
+                for &t in ts {
+                    sums.add(self.call_cell(k, t));
+                }
+                for &g in groups {
+                    sums.staffed_ns += self.group_cell(k, g).staffed_ns;
+                }
+            }
+            sums.measures()
+        };
+        let group_block = |ks: &[usize], g: usize, span_ns: f64| {
+            let (mut answered, mut busy, mut staffed) = (0u64, 0u128, 0u128);
+            for &k in ks {
+                let cell = self.group_cell(k, g);
+                answered += cell.answered;
+                busy += cell.busy_ns;
+                staffed += cell.staffed_ns;
+            }
+            GroupMeasures {
+                answered: answered as f64,
+                occupancy: (staffed > 0).then(|| busy as f64 / staffed as f64),
+                staffed_agents: staffed as f64 / span_ns,
+            }
+        };
+        let all_groups: Vec<usize> = (0..self.groups).collect();
+        let intervals = reported
+            .iter()
+            .map(|&k| {
+                let start = (k as u64 * self.interval).max(self.window_start);
+                let end = ((k as u64 + 1) * self.interval).min(self.window_end);
+                IntervalMeasures {
+                    interval: k as u32,
+                    total: call_block(&[k], &all_types, &all_groups),
+                    call_types: (0..self.types)
+                        .map(|t| call_block(&[k], &[t], &serving[t]))
+                        .collect(),
+                    groups: (0..self.groups)
+                        .map(|g| group_block(&[k], g, (end - start) as f64))
+                        .collect(),
+                }
+            })
+            .collect();
+        ReplicationMeasures {
+            total: call_block(&reported, &all_types, &all_groups),
+            call_types: (0..self.types)
+                .map(|t| call_block(&reported, &[t], &serving[t]))
+                .collect(),
+            groups: (0..self.groups)
+                .map(|g| group_block(&reported, g, window_ns))
+                .collect(),
+            intervals,
+        }
+    }
+}
