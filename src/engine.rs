@@ -16,9 +16,11 @@
 
 mod calendar;
 mod calls;
+mod observer;
 mod pools;
 
 pub use calendar::{Calendar, Event};
+pub use observer::{CallRecord, Observer, Outcome};
 
 use crate::dist::{stream, PiecewisePoisson, Purpose, Stream};
 use crate::model::Model;
@@ -37,9 +39,10 @@ struct CallSource {
 }
 
 /// One replication in progress.
-pub struct Simulation<'m, R: Router> {
+pub struct Simulation<'m, R: Router, O: Observer = ()> {
     model: &'m Model,
     router: R,
+    observer: O,
     now: SimTime,
     calendar: Calendar,
     queues: Queues,
@@ -53,6 +56,18 @@ pub struct Simulation<'m, R: Router> {
 impl<'m, R: Router> Simulation<'m, R> {
     /// The state at time zero of replication `replication` of `model`, routed by `router`.
     pub fn new(model: &'m Model, router: R, replication: u32) -> Simulation<'m, R> {
+        Simulation::observed(model, router, (), replication)
+    }
+}
+
+impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
+    /// As [`Simulation::new`], with `observer` told of every call's outcome.
+    pub fn observed(
+        model: &'m Model,
+        router: R,
+        observer: O,
+        replication: u32,
+    ) -> Simulation<'m, R, O> {
         let types = model.call_types.len();
         let groups = model.groups.len();
         let slots: Vec<u32> = (0..groups as u32).map(|g| model.max_agents(g)).collect();
@@ -60,6 +75,7 @@ impl<'m, R: Router> Simulation<'m, R> {
         let mut sim = Simulation {
             model,
             router,
+            observer,
             now: SimTime::ZERO,
             calendar: Calendar::with_capacity(total_agents as usize + 4 * types + 64),
             queues: Queues::new(types),
@@ -130,10 +146,16 @@ impl<'m, R: Router> Simulation<'m, R> {
 
     /// Runs to the end (no more events) and returns what the replication counted. Calls
     /// still waiting then (nobody left who could answer them) are counted as unserved.
-    pub fn finish(mut self) -> Tally {
+    pub fn finish(self) -> Tally {
+        self.finish_observed().0
+    }
+
+    /// As [`Simulation::finish`], also returning the observer.
+    pub fn finish_observed(mut self) -> (Tally, O) {
         self.run_until(SimTime::NEVER);
         for call in self.queues.drain() {
             self.tally.unserved(call.cell);
+            self.observe(&call, Outcome::Unserved);
         }
         let end = self.now.max(self.model.horizon);
         for g in 0..self.model.groups.len() as u32 {
@@ -141,7 +163,20 @@ impl<'m, R: Router> Simulation<'m, R> {
             self.tally
                 .staffed(g, present, self.present_since[g as usize], end);
         }
-        self.tally
+        (self.tally, self.observer)
+    }
+
+    #[inline(always)]
+    fn observe(&mut self, call: &WaitingCall, outcome: Outcome) {
+        let record = CallRecord {
+            call_type: call.call_type,
+            arrival: call.arrival,
+            end_of_wait: self.now,
+            handle: call.handle,
+            counted: call.cell != crate::stats::NOT_COUNTED,
+            outcome,
+        };
+        self.observer.call_ended(&record);
     }
 
     #[inline]
@@ -153,6 +188,7 @@ impl<'m, R: Router> Simulation<'m, R> {
                 if self.queues.live(call, generation) {
                     let call = self.queues.remove(call);
                     self.tally.abandoned(call.cell);
+                    self.observe(&call, Outcome::Abandoned);
                 }
             }
             Event::StaffingChange { group, interval } => self.on_staffing_change(group, interval),
@@ -201,6 +237,7 @@ impl<'m, R: Router> Simulation<'m, R> {
             self.start_service(agent, group, call);
             return;
         }
+        self.tally.queued(call.cell);
         let (slot, generation) = self.queues.push(call);
         if let Some(patience) = patience {
             let event = Event::PatienceExpires {
@@ -222,6 +259,7 @@ impl<'m, R: Router> Simulation<'m, R> {
             self.now,
             call.handle,
         );
+        self.observe(&call, Outcome::Answered { group });
         self.calendar.schedule(
             self.now.saturating_add(call.handle),
             Event::ServiceEnd { agent },

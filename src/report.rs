@@ -59,6 +59,8 @@ pub struct CallBlock {
     pub service_level: Stat,
     /// Abandoned ÷ (answered + abandoned + unserved).
     pub abandon_rate: Stat,
+    /// Calls that had to queue ÷ (answered + abandoned + unserved): Erlang's P(wait).
+    pub p_wait: Stat,
     /// Average speed of answer: mean wait of answered calls, seconds.
     pub asa_s: Stat,
     /// Average handle time of answered calls, seconds.
@@ -125,6 +127,7 @@ impl CallBlock {
             unserved: stat(&|m| Some(m.unserved)),
             service_level: stat(&|m| m.service_level),
             abandon_rate: stat(&|m| m.abandon_rate),
+            p_wait: stat(&|m| m.p_wait),
             asa_s: stat(&|m| m.asa_s),
             aht_s: stat(&|m| m.aht_s),
             occupancy: stat(&|m| m.occupancy),

@@ -30,6 +30,8 @@ const HISTOGRAM_SIGFIGS: u8 = 3;
 pub struct CallCell {
     /// Calls that arrived.
     pub offered: u64,
+    /// Calls that found no agent for them on arrival and queued.
+    pub queued: u64,
     /// Calls answered by an agent.
     pub answered: u64,
     /// Callers who hung up while waiting.
@@ -86,6 +88,7 @@ impl Tally {
         let intervals = intervals as usize;
         let empty = CallCell {
             offered: 0,
+            queued: 0,
             answered: 0,
             abandoned: 0,
             unserved: 0,
@@ -154,6 +157,14 @@ impl Tally {
             self.agents[k * self.groups + group as usize].answered += 1;
         }
         self.add_busy(call_type as usize, group, now, now.saturating_add(handle));
+    }
+
+    /// A call found no agent for it on arrival and joined the queue.
+    #[inline]
+    pub fn queued(&mut self, cell: u32) {
+        if cell != NOT_COUNTED {
+            self.calls[cell as usize].queued += 1;
+        }
     }
 
     /// A waiting caller hung up.

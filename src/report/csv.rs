@@ -13,6 +13,7 @@ fn columns(b: &CallBlock) -> Vec<(&'static str, &Stat)> {
         ("unserved", &b.unserved),
         ("service_level", &b.service_level),
         ("abandon_rate", &b.abandon_rate),
+        ("p_wait", &b.p_wait),
         ("asa_s", &b.asa_s),
         ("aht_s", &b.aht_s),
         ("occupancy", &b.occupancy),

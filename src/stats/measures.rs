@@ -29,6 +29,8 @@ pub struct CallMeasures {
     pub unserved: f64,
     /// Answered within the threshold ÷ (answered + abandoned + unserved).
     pub service_level: Option<f64>,
+    /// Calls that had to queue ÷ (answered + abandoned + unserved): Erlang's P(wait).
+    pub p_wait: Option<f64>,
     /// Abandoned ÷ (answered + abandoned + unserved).
     pub abandon_rate: Option<f64>,
     /// Mean wait of answered calls, seconds.
@@ -81,6 +83,7 @@ pub struct ReplicationMeasures {
 /// Sums over a set of cells, ready to become [`CallMeasures`].
 struct CallSums {
     offered: u64,
+    queued: u64,
     answered: u64,
     abandoned: u64,
     unserved: u64,
@@ -96,6 +99,7 @@ impl CallSums {
     fn new() -> CallSums {
         CallSums {
             offered: 0,
+            queued: 0,
             answered: 0,
             abandoned: 0,
             unserved: 0,
@@ -110,6 +114,7 @@ impl CallSums {
 
     fn add(&mut self, cell: &CallCell) {
         self.offered += cell.offered;
+        self.queued += cell.queued;
         self.answered += cell.answered;
         self.abandoned += cell.abandoned;
         self.unserved += cell.unserved;
@@ -144,6 +149,7 @@ impl CallSums {
             abandoned: self.abandoned as f64,
             unserved: self.unserved as f64,
             service_level: ratio(self.within as f64, ended),
+            p_wait: ratio(self.queued as f64, ended),
             abandon_rate: ratio(self.abandoned as f64, ended),
             asa_s: ratio(seconds(self.wait_ns), answered),
             aht_s: ratio(seconds(self.handle_ns), answered),

@@ -1,0 +1,52 @@
+//! Watching a run call by call: for traces, tests and research, at no cost when unused.
+
+use crate::time::SimTime;
+
+/// How a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// An agent of `group` answered it.
+    Answered {
+        /// The group that answered.
+        group: u32,
+    },
+    /// The caller hung up while waiting.
+    Abandoned,
+    /// Still waiting when nothing more could happen.
+    Unserved,
+}
+
+/// One call's story, reported when its outcome is known.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CallRecord {
+    /// The call type.
+    pub call_type: u32,
+    /// When it arrived.
+    pub arrival: SimTime,
+    /// When it was answered, abandoned or given up as unserved.
+    pub end_of_wait: SimTime,
+    /// Its handle time (drawn on arrival, whether or not it was answered).
+    pub handle: SimTime,
+    /// Whether it arrived after the warm-up (and so is counted in the report).
+    pub counted: bool,
+    /// How it ended.
+    pub outcome: Outcome,
+}
+
+/// Receives every call's outcome. The engine is generic over it, so the no-op `()` costs
+/// nothing.
+pub trait Observer {
+    /// A call's outcome is known.
+    fn call_ended(&mut self, record: &CallRecord);
+}
+
+impl Observer for () {
+    #[inline(always)]
+    fn call_ended(&mut self, _record: &CallRecord) {}
+}
+
+impl Observer for Vec<CallRecord> {
+    fn call_ended(&mut self, record: &CallRecord) {
+        self.push(*record);
+    }
+}

@@ -1,0 +1,217 @@
+//! The command line as users and scripts meet it: exit codes, formats, bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn callsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const SMALL: &str = r#"
+name = "Small"
+[simulation]
+duration = "2h"
+warmup = "30m"
+replications = 3
+seed = 42
+interval = "30m"
+[service_level]
+threshold = "20s"
+[[call_types]]
+name = "general"
+arrival_rate = 120
+handle_time = { distribution = "exponential", mean = "4m" }
+patience = { distribution = "exponential", mean = "2m" }
+[[agent_groups]]
+name = "agents"
+agents = 10
+skills = ["general"]
+"#;
+
+fn write(dir: &Path, name: &str, contents: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn run_without_a_scenario_runs_the_default_centre_as_a_table() {
+    let out = callsim(&["run", "--replications", "2"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Mobile operator hotline"));
+    assert!(stdout.contains("generalists"));
+    assert!(stdout.contains("SL 20s"));
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn show_default_prints_a_scenario_that_validates() {
+    let out = callsim(&["run", "--show-default"]);
+    assert!(out.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "default.toml", &out.stdout);
+    let check = callsim(&["validate", &path]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    assert!(text(&check.stdout).contains("ok"));
+}
+
+#[test]
+fn json_output_is_one_document_with_the_contract_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "small.toml", SMALL.as_bytes());
+    let out = callsim(&["run", &path, "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    assert_eq!(json["scenario"], "Small");
+    assert_eq!(json["replications"], 3);
+    assert_eq!(json["seed"], 42);
+    assert_eq!(json["service_level_threshold_s"], 20.0);
+    let block_keys = [
+        "offered",
+        "answered",
+        "abandoned",
+        "service_level",
+        "abandon_rate",
+        "asa_s",
+        "aht_s",
+        "occupancy",
+    ];
+    let check_block = |block: &serde_json::Value| {
+        for key in block_keys {
+            assert!(block[key]["mean"].is_number(), "{key} in {block}");
+            assert!(block[key]["ci95"].is_number(), "{key} in {block}");
+        }
+        for p in ["p50", "p80", "p90", "p95", "p99", "max"] {
+            assert!(block["wait_s"][p]["mean"].is_number(), "{p}");
+        }
+    };
+    check_block(&json["total"]);
+    check_block(&json["call_types"][0]);
+    assert_eq!(json["call_types"][0]["name"], "general");
+    assert_eq!(json["agent_groups"][0]["name"], "agents");
+    assert!(json["agent_groups"][0]["answered"]["mean"].is_number());
+    assert!(json["agent_groups"][0]["occupancy"]["mean"].is_number());
+    let intervals = json["intervals"].as_array().unwrap();
+    assert_eq!(intervals.len(), 3, "the warm-up interval is not reported");
+    assert_eq!(intervals[0]["start_s"], 1800.0);
+    check_block(&intervals[0]["total"]);
+    check_block(&intervals[0]["call_types"][0]);
+    let t = &json["total"];
+    let sum = t["answered"]["mean"].as_f64().unwrap() + t["abandoned"]["mean"].as_f64().unwrap();
+    assert!((t["offered"]["mean"].as_f64().unwrap() - sum).abs() < 1e-9);
+}
+
+#[test]
+fn csv_output_has_a_row_per_interval_and_call_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "small.toml", SMALL.as_bytes());
+    let out = callsim(&["run", &path, "--format", "csv"]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("interval_start_s,interval_start,call_type,offered,offered_ci95"));
+    assert_eq!(
+        lines.len(),
+        1 + 3 * 2,
+        "header + 3 intervals × (1 type + all)"
+    );
+    assert!(lines[1].starts_with("1800,00:30,general,"));
+}
+
+#[test]
+fn output_is_the_same_on_one_thread_or_many() {
+    let a = callsim(&["run", "--format", "json", "--threads", "1", "-r", "4"]);
+    let b = callsim(&["run", "--format", "json", "--threads", "4", "-r", "4"]);
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        vec!["run", "--format", "xml"],
+        vec!["run", "--replications", "0"],
+        vec!["frobnicate"],
+        vec![],
+    ] {
+        let out = callsim(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// Each family of bad input: exit status 2, nothing on stdout, and a message that names the
+/// place (file:line:column where there is one), the field, and what would be right.
+#[test]
+fn bad_scenarios_are_refused_with_a_precise_message() {
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        ("syntax", SMALL.replace("name = \"Small\"", "name = \"Small"), vec![":2:"]),
+        ("unknown key", SMALL.replace("seed = 42", "sede = 42"), vec![":7:", "unknown field `sede`", "help"]),
+        ("bare number duration", SMALL.replace("threshold = \"20s\"", "threshold = 20"), vec![":10:", "bare number", "\"20s\""]),
+        ("unknown unit", SMALL.replace("\"2h\"", "\"2hours\""), vec![":4:", "`hours`", "not a unit"]),
+        ("negative rate", SMALL.replace("arrival_rate = 120", "arrival_rate = -5"), vec![":13:", "call_types[0].arrival_rate", "≥ 0"]),
+        ("absurd rate", SMALL.replace("arrival_rate = 120", "arrival_rate = 1e12"), vec![":13:", "call_types[0].arrival_rate", "per hour"]),
+        ("NaN rate", SMALL.replace("arrival_rate = 120", "arrival_rate = nan"), vec![":13:", "arrival_rate", "NaN"]),
+        ("negative agents", SMALL.replace("agents = 10", "agents = -3"), vec![":18:", "agent_groups[0].agents", "at least 0"]),
+        ("fractional agents", SMALL.replace("agents = 10", "agents = 4.5"), vec![":18:", "whole number"]),
+        ("zero replications", SMALL.replace("replications = 3", "replications = 0"), vec![":6:", "simulation.replications"]),
+        ("type nobody serves", SMALL.replace("skills = [\"general\"]", "skills = [\"general\"]\n[[call_types]]\nname = \"vip\"\narrival_rate = 10\nhandle_time = { distribution = \"exponential\", mean = \"4m\" }"), vec!["call_types[1].name", "no agent group serves", "vip"]),
+        ("skill naming no type", SMALL.replace("skills = [\"general\"]", "skills = [\"general\", \"genral\"]"), vec![":19:", "agent_groups[0].skills[1]", "`genral`", "general"]),
+        ("duplicate names", format!("{SMALL}\n[[agent_groups]]\nname = \"agents\"\nagents = 1\nskills = [\"general\"]\n"), vec!["agent_groups[1].name", "used twice"]),
+        ("list of wrong length", SMALL.replace("arrival_rate = 120", "arrival_rates = [100, 120]"), vec![":13:", "call_types[0].arrival_rates", "give exactly 4 values"]),
+        ("unknown distribution", SMALL.replace("distribution = \"exponential\", mean = \"4m\"", "distribution = \"expo\", mean = \"4m\""), vec![":14:", "call_types[0].handle_time.distribution", "`expo`", "lognormal"]),
+        ("incomplete distribution", SMALL.replace("distribution = \"exponential\", mean = \"4m\"", "distribution = \"lognormal\", mean = \"4m\""), vec![":14:", "call_types[0].handle_time", "needs `cv`"]),
+        ("parameter of another distribution", SMALL.replace("distribution = \"exponential\", mean = \"4m\"", "distribution = \"exponential\", mean = \"4m\", cv = 2.0"), vec![":14:", "call_types[0].handle_time.cv", "not a parameter"]),
+        ("warm-up past the duration", SMALL.replace("warmup = \"30m\"", "warmup = \"3h\""), vec![":5:", "simulation.warmup", "shorter"]),
+        ("no call types", "name = \"x\"\n[simulation]\nduration = \"1h\"\n".to_owned(), vec!["no call types"]),
+        ("missing field", SMALL.replace("duration = \"2h\"\n", ""), vec!["missing field `duration`"]),
+        ("empty file", "  \n".to_owned(), vec!["is empty"]),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (what, contents, expected) in cases {
+        let path = write(dir.path(), "bad.toml", contents.as_bytes());
+        let out = callsim(&["run", &path]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+        assert!(out.stdout.is_empty(), "{what}: stdout must stay empty");
+        assert!(stderr.contains(&path), "{what}: names the file: {stderr}");
+        for needle in expected {
+            assert!(
+                stderr.contains(needle),
+                "{what}: expected `{needle}` in:\n{stderr}"
+            );
+        }
+        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    }
+}
+
+#[test]
+fn unreadable_files_are_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = write(dir.path(), "binary.toml", &[0u8, 159, 146, 150, 0, 1, 2]);
+    let missing = dir.path().join("missing.toml").to_str().unwrap().to_owned();
+    let directory = dir.path().to_str().unwrap().to_owned();
+    for (path, needle) in [
+        (binary, "not a text file"),
+        (missing, "cannot read"),
+        (directory, ""),
+    ] {
+        let out = callsim(&["run", &path]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{path}: {stderr}");
+        assert!(out.stdout.is_empty());
+        assert!(
+            stderr.contains(&path) && stderr.contains(needle),
+            "{stderr}"
+        );
+    }
+}
