@@ -18,7 +18,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-// pub mod analytic;
+pub mod analytic;
 pub mod dist;
 pub mod engine;
 pub mod model;

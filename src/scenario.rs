@@ -13,7 +13,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 pub use duration::{format_seconds, parse_duration, Duration};
-pub use error::{locate, FieldPath, ScenarioError, Segment};
+pub use error::{locate, ErrorDetails, FieldPath, ScenarioError, Segment};
 pub use validate::validate;
 
 /// The scenario that `callsim run` uses when none is given: a realistic centre.

@@ -45,9 +45,14 @@ impl fmt::Display for FieldPath {
     }
 }
 
-/// A scenario that cannot be used, with everything needed to fix it.
+/// A scenario that cannot be used, with everything needed to fix it (boxed: errors are
+/// rare, results are passed around often).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ScenarioError {
+pub struct ScenarioError(Box<ErrorDetails>);
+
+/// What a [`ScenarioError`] says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorDetails {
     /// The file (or `<default scenario>` / `<string>`) the scenario came from.
     pub origin: String,
     /// 1-based line and column of the offending text, when known.
@@ -62,17 +67,24 @@ pub struct ScenarioError {
     pub help: Option<String>,
 }
 
+impl std::ops::Deref for ScenarioError {
+    type Target = ErrorDetails;
+    fn deref(&self) -> &ErrorDetails {
+        &self.0
+    }
+}
+
 impl ScenarioError {
     /// An error about the file as a whole (missing, unreadable, empty, binary).
     pub fn file(origin: &str, message: impl Into<String>, help: Option<String>) -> ScenarioError {
-        ScenarioError {
+        ScenarioError(Box::new(ErrorDetails {
             origin: origin.to_owned(),
             position: None,
             source_line: None,
             field: None,
             message: message.into(),
             help,
-        }
+        }))
     }
 
     /// An error at a byte range of `source`.
@@ -92,14 +104,14 @@ impl ScenarioError {
             }
             None => (None, None),
         };
-        ScenarioError {
+        ScenarioError(Box::new(ErrorDetails {
             origin: origin.to_owned(),
             position,
             source_line,
             field,
             message: message.into(),
             help,
-        }
+        }))
     }
 }
 

@@ -3,4 +3,4 @@
 mod cli;
 mod invariants;
 mod support;
-// mod theory;
+mod theory;

@@ -85,6 +85,11 @@ pub fn assert_agrees(
     let mean = sim.mean.unwrap_or_else(|| panic!("{what}: undefined"));
     let se = sim.ci95.unwrap() / student_t_975(replications as usize - 1);
     let distance = (mean - theory).abs();
+    eprintln!(
+        "{what}: simulated {mean:.5} ± {:.5}, theory {theory:.5} ({:.2} SE)",
+        sim.ci95.unwrap(),
+        distance / se
+    );
     assert!(
         distance <= k * se + slack,
         "{what}: simulated {mean:.5} ± {:.5} (95%), theory {theory:.5}: off by {:.1} standard errors",

@@ -32,12 +32,50 @@ fn erlang_c_case(agents: u32, load: f64, aht_s: f64, hours: f64, replications: u
         aht_s,
     };
     let label = format!("Erlang C N={agents} load={load}");
-    assert_agrees(&format!("{label} P(wait)"), &t.p_wait, replications, theory.p_wait(), K, 0.0);
-    assert_agrees(&format!("{label} service level"), &t.service_level, replications, theory.service_level(20.0), K, 0.0);
-    assert_agrees(&format!("{label} ASA"), &t.asa_s, replications, theory.asa_s(), K, 0.0);
+    assert_agrees(
+        &format!("{label} P(wait)"),
+        &t.p_wait,
+        replications,
+        theory.p_wait(),
+        K,
+        0.0,
+    );
+    assert_agrees(
+        &format!("{label} service level"),
+        &t.service_level,
+        replications,
+        theory.service_level(20.0),
+        K,
+        0.0,
+    );
+    assert_agrees(
+        &format!("{label} ASA"),
+        &t.asa_s,
+        replications,
+        theory.asa_s(),
+        K,
+        0.0,
+    );
     let p90 = theory.wait_quantile_s(0.9);
     // Waits are recorded in milliseconds at 3 significant figures: ≤ 0.1 % + 1 ms.
-    assert_agrees(&format!("{label} p90 wait"), &t.wait_s.p90, replications, p90, K, 0.001 * p90 + 0.001);
+    assert_agrees(
+        &format!("{label} p90 wait"),
+        &t.wait_s.p90,
+        replications,
+        p90,
+        K,
+        0.001 * p90 + 0.001,
+    );
+    let p99 = theory.wait_quantile_s(0.99);
+    assert!(p99 > 0.0, "every case has waits in its 99th percentile");
+    assert_agrees(
+        &format!("{label} p99 wait"),
+        &t.wait_s.p99,
+        replications,
+        p99,
+        K,
+        0.001 * p99 + 0.001,
+    );
     assert_eq!(t.abandoned.mean, Some(0.0));
 }
 
@@ -98,10 +136,38 @@ fn erlang_a_case(agents: u32, load: f64, aht_s: f64, patience_s: f64, hours: f64
         patience_s,
     };
     let label = format!("Erlang A N={agents} load={load} patience={patience_s}s");
-    assert_agrees(&format!("{label} abandon rate"), &t.abandon_rate, replications, theory.abandon_rate(), K, 0.0);
-    assert_agrees(&format!("{label} service level"), &t.service_level, replications, theory.service_level(20.0), K, 0.0);
-    assert_agrees(&format!("{label} P(wait)"), &t.p_wait, replications, theory.p_wait(), K, 0.0);
-    assert_agrees(&format!("{label} ASA"), &t.asa_s, replications, theory.asa_s(), K, 0.0);
+    assert_agrees(
+        &format!("{label} abandon rate"),
+        &t.abandon_rate,
+        replications,
+        theory.abandon_rate(),
+        K,
+        0.0,
+    );
+    assert_agrees(
+        &format!("{label} service level"),
+        &t.service_level,
+        replications,
+        theory.service_level(20.0),
+        K,
+        0.0,
+    );
+    assert_agrees(
+        &format!("{label} P(wait)"),
+        &t.p_wait,
+        replications,
+        theory.p_wait(),
+        K,
+        0.0,
+    );
+    assert_agrees(
+        &format!("{label} ASA"),
+        &t.asa_s,
+        replications,
+        theory.asa_s(),
+        K,
+        0.0,
+    );
 }
 
 #[test]
@@ -142,8 +208,18 @@ fn mm1_mean_wait() {
     let report = case.run();
     // ASA of answered calls = mean wait of all calls when nobody abandons.
     let theory = mm1_mean_wait_s(calls_per_hour / 3600.0, aht_s);
-    assert!((theory - 140.0).abs() < 1e-9, "Wq = ρ/(μ−λ) = 0.7/(1/60 − 0.7/60) = 140 s");
-    assert_agrees("M/M/1 mean wait", &report.total.asa_s, replications, theory, K, 0.0);
+    assert!(
+        (theory - 140.0).abs() < 1e-9,
+        "Wq = ρ/(μ−λ) = 0.7/(1/60 − 0.7/60) = 140 s"
+    );
+    assert_agrees(
+        "M/M/1 mean wait",
+        &report.total.asa_s,
+        replications,
+        theory,
+        K,
+        0.0,
+    );
 }
 
 /// The checks above are sharp: one agent fewer than the theory assumes (a typical
@@ -167,7 +243,14 @@ fn a_wrong_engine_fails_the_erlang_c_check() {
         aht_s: 240.0,
     };
     let result = std::panic::catch_unwind(|| {
-        assert_agrees("49 agents vs theory for 50", &report.total.service_level, 20, theory_for_50.service_level(20.0), K, 0.0)
+        assert_agrees(
+            "49 agents vs theory for 50",
+            &report.total.service_level,
+            20,
+            theory_for_50.service_level(20.0),
+            K,
+            0.0,
+        )
     });
     assert!(result.is_err(), "a one-agent error must be detected");
 }
@@ -192,7 +275,14 @@ fn a_wrong_engine_fails_the_erlang_a_check() {
         aht_s: 180.0,
     };
     let result = std::panic::catch_unwind(|| {
-        assert_agrees("M/M/N+M vs Erlang C", &report.total.service_level, 20, without_abandonment.service_level(20.0), K, 0.0)
+        assert_agrees(
+            "M/M/N+M vs Erlang C",
+            &report.total.service_level,
+            20,
+            without_abandonment.service_level(20.0),
+            K,
+            0.0,
+        )
     });
     assert!(result.is_err(), "ignoring abandonment must be detected");
 }
