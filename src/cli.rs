@@ -1,0 +1,39 @@
+//! Shared pieces of the command line: failures and their exit codes, loading, printing.
+
+pub mod run;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use callsim::model::Model;
+use callsim::scenario::{ScenarioError, Source};
+
+/// Why the command failed, which decides the exit status.
+pub enum Failure {
+    /// Bad input: exit 2.
+    Scenario(ScenarioError),
+    /// An argument that does not fit the scenario (an unknown group, an empty range): exit 2.
+    Usage(String),
+    /// Anything else: exit 1.
+    Other(String),
+}
+
+/// The scenario at `path`, or the built-in default when there is none.
+
+pub fn load(path: Option<&PathBuf>) -> Result<Model, Failure> {
+    let source = match path {
+        Some(path) => Source::read(path).map_err(Failure::Scenario)?,
+        None => Source::default_scenario(),
+    };
+    source.load().map_err(Failure::Scenario)
+}
+
+/// Writes to stdout; a closed pipe (`callsim run | head`) is not an error.
+pub fn print(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Other(format!("writing the output: {e}"))),
+    }
+}
