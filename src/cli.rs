@@ -13,13 +13,13 @@ pub enum Failure {
     /// Bad input: exit 2.
     Scenario(ScenarioError),
     /// An argument that does not fit the scenario (an unknown group, an empty range): exit 2.
+    #[allow(dead_code)] // used by the verbs that take scenario-dependent arguments
     Usage(String),
     /// Anything else: exit 1.
     Other(String),
 }
 
 /// The scenario at `path`, or the built-in default when there is none.
-
 pub fn load(path: Option<&PathBuf>) -> Result<Model, Failure> {
     let source = match path {
         Some(path) => Source::read(path).map_err(Failure::Scenario)?,
