@@ -32,7 +32,7 @@ use rayon::prelude::*;
 
 use model::Model;
 use report::Report;
-use routing::{Router, SkillPriority};
+use routing::{Acd, Router, SkillPriority};
 use stats::ReplicationMeasures;
 
 /// How to run a model; `None` keeps the scenario's (or the machine's) choice.
@@ -60,13 +60,23 @@ impl RunOptions {
     }
 }
 
-/// Runs every replication of `model` (with `options` applied) under the default routing
+/// Runs every replication of `model` (with `options` applied) under the model's routing
 /// policy and returns the report. The same model and seed give the same report, whatever the
 /// number of threads.
 pub fn run(model: &Model, options: &RunOptions) -> Report {
     let model = options.apply(model);
-    let measures = run_replications(&model, options.threads, SkillPriority::new);
+    let measures = replicate(&model, options.threads);
     Report::new(&model, &measures)
+}
+
+/// Runs replications `0..model.replications` under the model's own routing configuration
+/// (the built-in policy it names), in replication order.
+pub fn replicate(model: &Model, threads: Option<usize>) -> Vec<ReplicationMeasures> {
+    if model.routing.is_plain_skill_priority() {
+        run_replications(model, threads, SkillPriority::new)
+    } else {
+        run_replications(model, threads, Acd::new)
+    }
 }
 
 /// Runs replications `0..model.replications` in parallel, each with a fresh router from

@@ -12,6 +12,8 @@ use crate::time::SimTime;
 pub type TypeId = u32;
 /// Index of an agent group in [`Model::groups`].
 pub type GroupId = u32;
+/// Index of a call class in [`Model::classes`]: a call type, or one customer tier of it.
+pub type ClassId = u32;
 
 /// A validated, index-based scenario.
 #[derive(Debug, Clone)]
@@ -38,6 +40,94 @@ pub struct Model {
     pub call_types: Vec<CallType>,
     /// Agent groups, by [`GroupId`].
     pub groups: Vec<AgentGroup>,
+    /// Call classes, by [`ClassId`]: each call type's tiers (or the type itself when it has
+    /// none), in call-type order. Queues, routing and statistics work per class.
+    pub classes: Vec<CallClass>,
+    /// How calls and agents are matched.
+    pub routing: Routing,
+}
+
+/// What callers of one class share: a call type without tiers, or one tier of a call type.
+#[derive(Debug, Clone)]
+pub struct CallClass {
+    /// The tier's name; `None` for a call type without tiers.
+    pub tier: Option<String>,
+    /// The call type.
+    pub call_type: TypeId,
+    /// Priority under the `priority` policy: higher is served first.
+    pub priority: f64,
+    /// Weight under the `weighted-wait` policy.
+    pub weight: f64,
+    /// Patience of this class's callers (the tier's own, else the type's); `None`: never
+    /// abandon.
+    pub patience: Option<Distribution>,
+    /// "Answered within T" for this class (tier, else type, else the scenario's threshold).
+    pub threshold: SimTime,
+    /// The service-level target for this class, if one is set (a fraction).
+    pub target: Option<f64>,
+}
+
+/// A built-in routing policy: how a freed agent picks among waiting calls, and how an
+/// arriving call picks among groups with idle agents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Preference lists: groups by their rank of the type (specialists first); a freed agent
+    /// takes the first type in its skills with calls waiting.
+    SkillPriority,
+    /// One FIFO across all types: a freed agent takes the longest-waiting call it may take;
+    /// an arriving call goes to the agent idle longest among all eligible groups.
+    LongestIdle,
+    /// A freed agent takes the highest-priority waiting call (priority grows with waiting
+    /// when `aging` is set), longest-waiting first within a priority.
+    Priority,
+    /// A freed agent takes the call with the largest weight × wait.
+    WeightedWait,
+}
+
+/// The routing configuration: a policy, and the time-based skill expansion (overflow) and
+/// agent reservations that apply to every policy.
+#[derive(Debug, Clone)]
+pub struct Routing {
+    /// The policy.
+    pub policy: Policy,
+    /// Under `priority`: one priority level is gained per `aging` of waiting.
+    pub aging: Option<SimTime>,
+    /// `delays[class × groups + group]`: how long a call of the class must have waited
+    /// before agents of the group may take it; [`SimTime::NEVER`] if never.
+    pub delays: Vec<SimTime>,
+    /// Per class, the distinct positive delays at which its waiting calls are offered to
+    /// more groups, ascending (empty without overflow).
+    pub overflow_steps: Vec<Vec<SimTime>>,
+    /// Per group, agents kept back for some classes.
+    pub reserves: Vec<Option<Reserve>>,
+    /// Whether overflow targets or reservations change who may take what (otherwise every
+    /// group with the skill may take a call at once).
+    pub has_overflow_or_reserve: bool,
+}
+
+impl Routing {
+    /// Whether this is the contract's default routing, exactly: skill-priority with no
+    /// overflow targets and no reservations.
+    pub fn is_plain_skill_priority(&self) -> bool {
+        self.policy == Policy::SkillPriority && !self.has_overflow_or_reserve
+    }
+}
+
+/// A group's reservation: it keeps `agents` idle agents back for the `for_classes`.
+#[derive(Debug, Clone)]
+pub struct Reserve {
+    /// How many agents are kept back.
+    pub agents: u32,
+    /// Per class: whether the class may use the reserved agents.
+    pub for_classes: Vec<bool>,
+}
+
+impl Routing {
+    /// How long a call of `class` must have waited before `group` may take it.
+    #[inline]
+    pub fn delay(&self, class: ClassId, group: GroupId, groups: usize) -> SimTime {
+        self.delays[class as usize * groups + group as usize]
+    }
 }
 
 /// A kind of contact.
@@ -54,6 +144,12 @@ pub struct CallType {
     /// Groups with this skill, in the default routing order: by the rank of this type in the
     /// group's skills, then fewer skills first, then scenario order. Never empty.
     pub serving_groups: Vec<GroupId>,
+    /// This type's classes (its tiers, or one class for the type itself), a contiguous
+    /// range of [`Model::classes`].
+    pub classes: std::ops::Range<ClassId>,
+    /// Cumulative tier shares, one per class (the last is 1); a caller's tier is the first
+    /// whose cumulative share exceeds a uniform draw.
+    pub tier_cumulative_shares: Vec<f64>,
 }
 
 /// A pool of identical agents.
@@ -83,6 +179,16 @@ impl Model {
         let seconds = self.start_of_day_s as u64 + self.interval_start(k).0 / 1_000_000_000;
         let minutes = seconds / 60;
         format!("{:02}:{:02}", (minutes / 60) % 24, minutes % 60)
+    }
+
+    /// The class's display name: `type` or `type/tier`.
+    pub fn class_name(&self, class: ClassId) -> String {
+        let c = &self.classes[class as usize];
+        let type_name = &self.call_types[c.call_type as usize].name;
+        match &c.tier {
+            Some(tier) => format!("{type_name}/{tier}"),
+            None => type_name.clone(),
+        }
     }
 
     /// The largest headcount any interval gives a group: the engine's agent slots.

@@ -25,8 +25,8 @@ pub struct Report {
     pub service_level_threshold_s: f64,
     /// All call types, all reported intervals.
     pub total: CallBlock,
-    /// Per call type.
-    pub call_types: Vec<Named<CallBlock>>,
+    /// Per call type (and within it, per tier).
+    pub call_types: Vec<TypeBlock>,
     /// Per agent group.
     pub agent_groups: Vec<Named<GroupBlock>>,
     /// Per reported interval (those ending after the warm-up), in time order.
@@ -41,6 +41,40 @@ pub struct Named<B> {
     /// Its statistics.
     #[serde(flatten)]
     pub block: B,
+}
+
+/// A call type's statistics, with its tiers' (when it has tiers).
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeBlock {
+    /// The call type's name.
+    pub name: String,
+    /// The type's service-level threshold, seconds (types without tiers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_level_threshold_s: Option<f64>,
+    /// The type's service-level target, if the scenario sets one (types without tiers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_level_target: Option<f64>,
+    /// All of the type's calls.
+    #[serde(flatten)]
+    pub block: CallBlock,
+    /// Per customer tier (absent for types without tiers).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<TierBlock>,
+}
+
+/// One customer tier's statistics.
+#[derive(Debug, Clone, Serialize)]
+pub struct TierBlock {
+    /// The tier's name.
+    pub name: String,
+    /// The tier's service-level threshold, seconds.
+    pub service_level_threshold_s: f64,
+    /// The tier's service-level target, if the scenario sets one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_level_target: Option<f64>,
+    /// The tier's calls.
+    #[serde(flatten)]
+    pub block: CallBlock,
 }
 
 /// The call statistics of a block. Definitions are in the README.
@@ -108,8 +142,8 @@ pub struct IntervalBlock {
     pub start: String,
     /// All call types.
     pub total: CallBlock,
-    /// Per call type.
-    pub call_types: Vec<Named<CallBlock>>,
+    /// Per call type (and within it, per tier).
+    pub call_types: Vec<TypeBlock>,
     /// Per agent group.
     pub agent_groups: Vec<Named<GroupBlock>>,
 }
@@ -157,20 +191,45 @@ impl GroupBlock {
 impl Report {
     /// The report of `model` from its replications' measures (in replication order).
     pub fn new(model: &Model, reps: &[ReplicationMeasures]) -> Report {
-        let call_types =
-            |pick: &dyn Fn(&ReplicationMeasures, usize) -> &CallMeasures| -> Vec<Named<CallBlock>> {
-                model
-                    .call_types
-                    .iter()
-                    .enumerate()
-                    .map(|(t, ct)| Named {
+        let summarise = |pick: &dyn Fn(&ReplicationMeasures) -> &CallMeasures| {
+            CallBlock::summarise(&reps.iter().map(pick).collect::<Vec<_>>())
+        };
+        type Pick<'a> = &'a dyn Fn(&ReplicationMeasures) -> &[CallMeasures];
+        let call_types = |types: Pick<'_>, classes: Pick<'_>| -> Vec<TypeBlock> {
+            model
+                .call_types
+                .iter()
+                .enumerate()
+                .map(|(t, ct)| {
+                    let has_tiers = ct.tier_cumulative_shares.len() > 1
+                        || model.classes[ct.classes.start as usize].tier.is_some();
+                    let tiers = if has_tiers {
+                        ct.classes
+                            .clone()
+                            .map(|c| {
+                                let class = &model.classes[c as usize];
+                                TierBlock {
+                                    name: class.tier.clone().unwrap_or_default(),
+                                    service_level_threshold_s: class.threshold.as_seconds(),
+                                    service_level_target: class.target,
+                                    block: summarise(&|r| &classes(r)[c as usize]),
+                                }
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let single = (!has_tiers).then(|| &model.classes[ct.classes.start as usize]);
+                    TypeBlock {
                         name: ct.name.clone(),
-                        block: CallBlock::summarise(
-                            &reps.iter().map(|r| pick(r, t)).collect::<Vec<_>>(),
-                        ),
-                    })
-                    .collect()
-            };
+                        service_level_threshold_s: single.map(|c| c.threshold.as_seconds()),
+                        service_level_target: single.and_then(|c| c.target),
+                        block: summarise(&|r| &types(r)[t]),
+                        tiers,
+                    }
+                })
+                .collect()
+        };
         let groups = |pick: &dyn Fn(&ReplicationMeasures, usize) -> &GroupMeasures| -> Vec<Named<GroupBlock>> {
             model
                 .groups
@@ -195,7 +254,9 @@ impl Report {
                             .map(|r| &r.intervals[i].total)
                             .collect::<Vec<_>>(),
                     ),
-                    call_types: call_types(&|r, t| &r.intervals[i].call_types[t]),
+                    call_types: call_types(&|r| &r.intervals[i].call_types, &|r| {
+                        &r.intervals[i].classes
+                    }),
                     agent_groups: groups(&|r, g| &r.intervals[i].groups[g]),
                 }
             })
@@ -206,7 +267,7 @@ impl Report {
             seed: model.seed,
             service_level_threshold_s: model.service_level_threshold.as_seconds(),
             total: CallBlock::summarise(&reps.iter().map(|r| &r.total).collect::<Vec<_>>()),
-            call_types: call_types(&|r, t| &r.call_types[t]),
+            call_types: call_types(&|r| &r.call_types, &|r| &r.classes),
             agent_groups: groups(&|r, g| &r.groups[g]),
             intervals,
         }

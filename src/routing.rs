@@ -1,19 +1,35 @@
 //! Routing: which idle agent takes an arriving call, and which waiting call a freed agent
 //! takes.
 //!
-//! Which policy do I pick? For now there is one, [`SkillPriority`], the contract's default and
-//! what every ACD does out of the box: groups in the order of their preference for the call
-//! type (specialists first), the longest-idle agent within a group, and for a freed agent the
-//! first type in its skills with calls waiting, longest-waiting call first.
+//! Which policy do I pick? Set `policy` in the scenario's `[routing]` table:
+//! - `skill-priority` (the default, [`SkillPriority`]): what every ACD does out of the box.
+//!   Groups in the order of their preference for the call type, specialists first; a freed
+//!   agent takes the first type in its skills with calls waiting. Good when skills have a
+//!   clear order of importance.
+//! - `longest-idle`: one FIFO across all types. The longest-waiting call an agent may take
+//!   goes first; among eligible groups, the agent idle longest. Fair to callers and agents.
+//! - `priority`: call types and tiers carry priorities; a freed agent takes the highest
+//!   priority waiting, FIFO within it; with `aging`, priority grows with waiting so nobody
+//!   starves. For VIP tiers and urgent queues.
+//! - `weighted-wait`: a freed agent takes the call with the largest weight × wait: a smooth
+//!   compromise between FIFO and strict priority.
+//! - `overflow` and `reserve`: skill-priority with time-based skill expansion
+//!   (`[[routing.overflow]]`: a call is offered to more groups once it has waited) or with
+//!   agents kept back for some calls (`[[routing.reserve]]`). Overflow targets and
+//!   reservations also combine with any other policy.
 //!
-//! A policy implements [`Router`]. The engine is generic over it, so a built-in policy costs
-//! no dynamic dispatch; `Box<dyn Router>` works too for a researcher's own.
+//! All of them are [`Acd`], configured from the model; [`SkillPriority`] is the default's
+//! lean twin. A researcher adds a policy by implementing [`Router`] (see
+//! `examples/custom_router.rs`). The engine is generic over the router, so a built-in policy
+//! costs no dynamic dispatch; `Box<dyn Router>` works too.
 
+mod acd;
 mod skill_priority;
 
+pub use acd::Acd;
 pub use skill_priority::SkillPriority;
 
-use crate::model::{GroupId, TypeId};
+use crate::model::{ClassId, GroupId};
 use crate::time::SimTime;
 
 /// What a router may look at when it decides: the state of queues and agent pools now.
@@ -23,32 +39,46 @@ pub struct CentreView<'a> {
     pub now: SimTime,
     /// Idle agents per group, by [`GroupId`].
     pub idle_agents: &'a [u32],
-    /// Calls waiting per call type, by [`TypeId`].
+    /// Since when the longest-idle agent of each group has been idle
+    /// ([`SimTime::NEVER`] if none is idle).
+    pub longest_idle_since: &'a [SimTime],
+    /// Calls waiting per call class, by [`ClassId`].
     pub waiting_calls: &'a [u32],
-    /// Arrival time of the longest-waiting call of each type ([`SimTime::NEVER`] if none).
+    /// Arrival time of the longest-waiting call of each class ([`SimTime::NEVER`] if none).
     pub oldest_arrival: &'a [SimTime],
 }
 
 /// A routing policy: the two decisions of an automatic call distributor.
 ///
 /// Within a group the engine always hands the call to the agent idle the longest, and within
-/// a call type it always takes the longest-waiting call: a router chooses groups and types.
+/// a class it always takes the longest-waiting call: a router chooses groups and classes.
 pub trait Router {
-    /// A call of `call_type` has arrived: the group (with an idle agent that has the skill)
-    /// that takes it, or `None` to queue it.
-    fn group_for_call(&mut self, call_type: TypeId, centre: &CentreView<'_>) -> Option<GroupId>;
+    /// A call of `class` that has waited `waited` (zero on arrival; an overflow delay when
+    /// the call is offered to more groups) looks for an agent: the group (with an idle agent
+    /// that has the skill) that takes it, or `None` to let it wait.
+    fn group_for_call(
+        &mut self,
+        class: ClassId,
+        waited: SimTime,
+        centre: &CentreView<'_>,
+    ) -> Option<GroupId>;
 
-    /// An agent of `group` is free: the call type (with calls waiting, in the group's skills)
-    /// whose longest-waiting call it takes, or `None` to leave the agent idle.
-    fn call_type_for_agent(&mut self, group: GroupId, centre: &CentreView<'_>) -> Option<TypeId>;
+    /// An agent of `group` is free: the class (with calls waiting, served by the group) whose
+    /// longest-waiting call it takes, or `None` to leave the agent idle.
+    fn class_for_agent(&mut self, group: GroupId, centre: &CentreView<'_>) -> Option<ClassId>;
 }
 
 impl<R: Router + ?Sized> Router for Box<R> {
-    fn group_for_call(&mut self, call_type: TypeId, centre: &CentreView<'_>) -> Option<GroupId> {
-        (**self).group_for_call(call_type, centre)
+    fn group_for_call(
+        &mut self,
+        class: ClassId,
+        waited: SimTime,
+        centre: &CentreView<'_>,
+    ) -> Option<GroupId> {
+        (**self).group_for_call(class, waited, centre)
     }
 
-    fn call_type_for_agent(&mut self, group: GroupId, centre: &CentreView<'_>) -> Option<TypeId> {
-        (**self).call_type_for_agent(group, centre)
+    fn class_for_agent(&mut self, group: GroupId, centre: &CentreView<'_>) -> Option<ClassId> {
+        (**self).class_for_agent(group, centre)
     }
 }

@@ -6,6 +6,7 @@
 
 mod duration;
 mod error;
+mod routing;
 mod validate;
 
 use std::path::Path;
@@ -39,6 +40,86 @@ pub struct Scenario {
     /// The agents, by group.
     #[serde(default)]
     pub agent_groups: Vec<AgentGroupSpec>,
+    /// The routing policy; absent: `skill-priority`, the contract's default.
+    pub routing: Option<RoutingSpec>,
+}
+
+/// The `[routing]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingSpec {
+    /// `skill-priority` (default), `longest-idle`, `priority`, `overflow`, `reserve` or
+    /// `weighted-wait`.
+    pub policy: Option<String>,
+    /// Under `priority`: a waiting call gains one priority level per `aging` waited.
+    pub aging: Option<Duration>,
+    /// Time-based skill expansion, per call type.
+    #[serde(default)]
+    pub overflow: Vec<OverflowSpec>,
+    /// Agents kept back, per group.
+    #[serde(default)]
+    pub reserve: Vec<ReserveSpec>,
+}
+
+/// One `[[routing.overflow]]` entry: the groups a call type is offered to, as it waits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverflowSpec {
+    /// The call type.
+    pub call_type: String,
+    /// Groups offered the call once it has waited `after`, in order of `after`.
+    pub targets: Vec<OverflowTargetSpec>,
+}
+
+/// `{ groups = [...], after = "30s" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverflowTargetSpec {
+    /// Groups (each with the call type as a skill).
+    pub groups: Vec<String>,
+    /// How long the call must have waited first.
+    pub after: Duration,
+}
+
+/// One `[[routing.reserve]]` entry: a group keeps agents back for some calls.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveSpec {
+    /// The group.
+    pub group: String,
+    /// How many idle agents it keeps back.
+    pub agents: f64,
+    /// The call types (`"billing"`) or tiers (`"billing/gold"`) that may use them.
+    #[serde(rename = "for")]
+    pub for_calls: Vec<String>,
+}
+
+/// A per-type or per-tier service-level objective: `{ threshold = "10s", target = 0.9 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassServiceLevelSpec {
+    /// "Answered within T" for these callers; default: the enclosing one.
+    pub threshold: Option<Duration>,
+    /// The fraction to reach, e.g. 0.8.
+    pub target: Option<f64>,
+}
+
+/// One customer tier of a call type (`tiers = [{ name = "gold", share = 0.2, ... }]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierSpec {
+    /// Unique within the call type.
+    pub name: String,
+    /// Fraction of the type's callers in this tier; the shares of a type sum to 1.
+    pub share: f64,
+    /// Priority (higher first) under the `priority` policy; default: the type's.
+    pub priority: Option<f64>,
+    /// Weight under `weighted-wait`; default: the type's.
+    pub weight: Option<f64>,
+    /// This tier's patience; default: the type's.
+    pub patience: Option<DistributionSpec>,
+    /// This tier's service-level threshold and target; default: the type's.
+    pub service_level: Option<ClassServiceLevelSpec>,
 }
 
 /// The `[simulation]` table.
@@ -89,6 +170,14 @@ pub struct CallTypeSpec {
     pub handle_time: DistributionSpec,
     /// How long a caller waits before hanging up; absent: callers never abandon.
     pub patience: Option<DistributionSpec>,
+    /// Priority (higher first) under the `priority` policy. Default 0.
+    pub priority: Option<f64>,
+    /// Weight under the `weighted-wait` policy. Default 1.
+    pub weight: Option<f64>,
+    /// This type's service-level threshold and target; default: `[service_level]`.
+    pub service_level: Option<ClassServiceLevelSpec>,
+    /// Customer tiers, each with a share of the callers.
+    pub tiers: Option<Vec<TierSpec>>,
 }
 
 /// One `[[agent_groups]]` entry.

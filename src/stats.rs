@@ -25,7 +25,7 @@ const NANOS_PER_HISTOGRAM_UNIT: u64 = 1_000_000;
 /// Significant figures of the wait histograms (relative error ≤ 0.1 %).
 const HISTOGRAM_SIGFIGS: u8 = 3;
 
-/// Counts and sums for one call type in one interval.
+/// Counts and sums for one call class in one interval.
 #[derive(Debug, Clone)]
 pub struct CallCell {
     /// Calls that arrived.
@@ -44,7 +44,7 @@ pub struct CallCell {
     pub wait_ns: u128,
     /// Sum of answered calls' handle times, ns.
     pub handle_ns: u128,
-    /// Agent time spent on this type inside the interval, ns (by time, not by arrival).
+    /// Agent time spent on this class inside the interval, ns (by time, not by arrival).
     pub busy_ns: u128,
     /// Waits of answered calls (zeros included), milliseconds.
     pub waits: Histogram<u64>,
@@ -61,30 +61,32 @@ pub struct GroupCell {
     pub staffed_ns: u128,
 }
 
-/// Everything one replication counts, by interval × call type and interval × group.
+/// Everything one replication counts, by interval × call class and interval × group.
 #[derive(Debug, Clone)]
 pub struct Tally {
-    types: usize,
+    classes: usize,
     groups: usize,
     intervals: usize,
     interval: u64,
     window_start: u64,
     window_end: u64,
-    threshold: SimTime,
+    /// "Answered within T", per class.
+    thresholds: Vec<SimTime>,
     calls: Vec<CallCell>,
     agents: Vec<GroupCell>,
 }
 
 impl Tally {
-    /// An empty tally. Time integrals are kept for `[window_start, window_end)`.
+    /// An empty tally for classes with the given service-level `thresholds`. Time integrals
+    /// are kept for `[window_start, window_end)`.
     pub fn new(
-        types: usize,
+        thresholds: Vec<SimTime>,
         groups: usize,
         intervals: u32,
         interval: SimTime,
         window: (SimTime, SimTime),
-        threshold: SimTime,
     ) -> Tally {
+        let classes = thresholds.len();
         let intervals = intervals as usize;
         let empty = CallCell {
             offered: 0,
@@ -99,26 +101,26 @@ impl Tally {
             waits: Histogram::new(HISTOGRAM_SIGFIGS).expect("3 significant figures is valid"),
         };
         Tally {
-            types,
+            classes,
             groups,
             intervals,
             interval: interval.0,
             window_start: window.0 .0,
             window_end: window.1 .0,
-            threshold,
-            calls: vec![empty; intervals * types],
+            thresholds,
+            calls: vec![empty; intervals * classes],
             agents: vec![GroupCell::default(); intervals * groups],
         }
     }
 
-    /// The cell of a call of `call_type` arriving at `arrival`, or [`NOT_COUNTED`].
+    /// The cell of a call of `class` arriving at `arrival`, or [`NOT_COUNTED`].
     #[inline]
-    pub fn cell_of(&self, call_type: u32, arrival: SimTime) -> u32 {
+    pub fn cell_of(&self, class: u32, arrival: SimTime) -> u32 {
         if arrival.0 < self.window_start {
             return NOT_COUNTED;
         }
         let k = ((arrival.0 / self.interval) as usize).min(self.intervals - 1);
-        (k * self.types + call_type as usize) as u32
+        (k * self.classes + class as usize) as u32
     }
 
     /// A call arrived.
@@ -129,13 +131,13 @@ impl Tally {
         }
     }
 
-    /// A call of `call_type` that arrived at `arrival` is answered now by `group`, for
+    /// A call of `class` that arrived at `arrival` is answered now by `group`, for
     /// `handle`. Warm-up calls (`cell` = [`NOT_COUNTED`]) still add agent busy time.
     #[inline]
     pub fn answered(
         &mut self,
         cell: u32,
-        call_type: u32,
+        class: u32,
         group: u32,
         arrival: SimTime,
         now: SimTime,
@@ -145,7 +147,7 @@ impl Tally {
             let wait = now.0 - arrival.0;
             let c = &mut self.calls[cell as usize];
             c.answered += 1;
-            c.answered_within_threshold += (wait <= self.threshold.0) as u64;
+            c.answered_within_threshold += (wait <= self.thresholds[class as usize].0) as u64;
             c.wait_ns += wait as u128;
             c.handle_ns += handle.0 as u128;
             let units = (wait + NANOS_PER_HISTOGRAM_UNIT / 2) / NANOS_PER_HISTOGRAM_UNIT;
@@ -153,10 +155,10 @@ impl Tally {
             if c.waits.record(units).is_err() {
                 c.waits.saturating_record(units);
             }
-            let k = cell as usize / self.types;
+            let k = cell as usize / self.classes;
             self.agents[k * self.groups + group as usize].answered += 1;
         }
-        self.add_busy(call_type as usize, group, now, now.saturating_add(handle));
+        self.add_busy(class as usize, group, now, now.saturating_add(handle));
     }
 
     /// A call found no agent for it on arrival and joined the queue.
@@ -202,8 +204,8 @@ impl Tally {
     }
 
     #[inline]
-    fn add_busy(&mut self, t: usize, group: u32, from: SimTime, to: SimTime) {
-        let (types, groups, g) = (self.types, self.groups, group as usize);
+    fn add_busy(&mut self, c: usize, group: u32, from: SimTime, to: SimTime) {
+        let (classes, groups, g) = (self.classes, self.groups, group as usize);
         let (calls, agents) = (&mut self.calls, &mut self.agents);
         for_each_interval_overlap(
             self.interval,
@@ -213,14 +215,14 @@ impl Tally {
             to.0,
             |k, ns| {
                 agents[k * groups + g].busy_ns += ns as u128;
-                calls[k * types + t].busy_ns += ns as u128;
+                calls[k * classes + c].busy_ns += ns as u128;
             },
         );
     }
 
-    /// The cell of call type `t` in interval `k`.
-    pub fn call_cell(&self, k: usize, t: usize) -> &CallCell {
-        &self.calls[k * self.types + t]
+    /// The cell of class `c` in interval `k`.
+    pub fn call_cell(&self, k: usize, c: usize) -> &CallCell {
+        &self.calls[k * self.classes + c]
     }
 
     /// The cell of group `g` in interval `k`.

@@ -23,6 +23,8 @@ pub enum Purpose {
     HandleTime = 2,
     /// Patience of a call type's callers.
     Patience = 3,
+    /// The customer tier of a call type's callers.
+    Tier = 4,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

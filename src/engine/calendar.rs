@@ -26,6 +26,16 @@ pub enum Event {
         /// The slot's generation when the timer was set.
         generation: u32,
     },
+    /// A waiting call has waited long enough to be offered to the groups of its class's
+    /// overflow step `step`. Stale when the call has left the queue since.
+    Overflow {
+        /// The call's slot.
+        call: u32,
+        /// The slot's generation when the timer was set.
+        generation: u32,
+        /// Index into the class's overflow steps.
+        step: u32,
+    },
     /// A group's headcount changes at the start of an interval.
     StaffingChange {
         /// The group.

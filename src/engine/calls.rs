@@ -1,4 +1,4 @@
-//! Waiting calls: a slab of slots, and one FIFO queue per call type threaded through it.
+//! Waiting calls: a slab of slots, and one FIFO queue per call class threaded through it.
 //!
 //! The queues are intrusive doubly linked lists, so an abandoning caller leaves its queue in
 //! O(1) wherever it stands, and the front of each queue is always a live call. Slots are
@@ -13,6 +13,8 @@ const NIL: u32 = u32::MAX;
 /// A caller in the queue.
 #[derive(Debug, Clone, Copy)]
 pub struct WaitingCall {
+    /// Its call class (type, or tier of a type): the queue it waits in.
+    pub class: u32,
     /// Its call type.
     pub call_type: u32,
     /// When it arrived.
@@ -39,7 +41,7 @@ struct Queue {
     len: u32,
 }
 
-/// All waiting calls, by call type, in arrival order.
+/// All waiting calls, by call class, in arrival order.
 #[derive(Debug)]
 pub struct Queues {
     slots: Vec<Slot>,
@@ -52,8 +54,8 @@ pub struct Queues {
 }
 
 impl Queues {
-    /// Empty queues for `types` call types.
-    pub fn new(types: usize) -> Queues {
+    /// Empty queues for `classes` call classes.
+    pub fn new(classes: usize) -> Queues {
         Queues {
             slots: Vec::with_capacity(1024),
             free: Vec::with_capacity(1024),
@@ -63,17 +65,17 @@ impl Queues {
                     tail: NIL,
                     len: 0
                 };
-                types
+                classes
             ],
-            waiting: vec![0; types],
-            oldest: vec![SimTime::NEVER; types],
+            waiting: vec![0; classes],
+            oldest: vec![SimTime::NEVER; classes],
         }
     }
 
-    /// Puts `call` at the back of its type's queue; returns its slot and generation.
+    /// Puts `call` at the back of its class's queue; returns its slot and generation.
     #[inline]
     pub fn push(&mut self, call: WaitingCall) -> (u32, u32) {
-        let t = call.call_type as usize;
+        let t = call.class as usize;
         let tail = self.queues[t].tail;
         let id = match self.free.pop() {
             Some(id) => {
@@ -108,18 +110,30 @@ impl Queues {
         (id, self.slots[id as usize].generation)
     }
 
-    /// Removes and returns the longest-waiting call of `call_type`.
+    /// Removes and returns the longest-waiting call of `class`.
     #[inline]
-    pub fn pop_front(&mut self, call_type: u32) -> Option<WaitingCall> {
-        let head = self.queues[call_type as usize].head;
+    pub fn pop_front(&mut self, class: u32) -> Option<WaitingCall> {
+        let head = self.queues[class as usize].head;
         (head != NIL).then(|| self.remove(head))
     }
 
-    /// The waiting call in `slot` if the timer's `generation` is still current.
+    /// Whether `slot` still holds the waiting call a timer with `generation` was set for.
     #[inline]
     pub fn live(&self, slot: u32, generation: u32) -> bool {
         let s = &self.slots[slot as usize];
         s.waiting && s.generation == generation
+    }
+
+    /// Arrival time of the call in `slot`.
+    #[inline]
+    pub fn arrival(&self, slot: u32) -> SimTime {
+        self.slots[slot as usize].call.arrival
+    }
+
+    /// Class of the call in `slot`.
+    #[inline]
+    pub fn class(&self, slot: u32) -> u32 {
+        self.slots[slot as usize].call.class
     }
 
     /// Removes the call in `slot` from its queue (wherever it stands) and frees the slot.
@@ -127,7 +141,7 @@ impl Queues {
     pub fn remove(&mut self, slot: u32) -> WaitingCall {
         let s = self.slots[slot as usize];
         debug_assert!(s.waiting);
-        let t = s.call.call_type as usize;
+        let t = s.call.class as usize;
         if s.prev == NIL {
             self.queues[t].head = s.next;
         } else {
@@ -153,19 +167,19 @@ impl Queues {
         s.call
     }
 
-    /// Calls waiting per type.
+    /// Calls waiting per class.
     #[inline]
     pub fn waiting(&self) -> &[u32] {
         &self.waiting
     }
 
-    /// Arrival time of each type's longest-waiting call.
+    /// Arrival time of each class's longest-waiting call.
     #[inline]
     pub fn oldest_arrivals(&self) -> &[SimTime] {
         &self.oldest
     }
 
-    /// Takes every call still waiting, type by type, in arrival order.
+    /// Takes every call still waiting, class by class, in arrival order.
     pub fn drain(&mut self) -> Vec<WaitingCall> {
         let mut left = Vec::new();
         for t in 0..self.queues.len() as u32 {
@@ -181,9 +195,10 @@ impl Queues {
 mod tests {
     use super::*;
 
-    fn call(call_type: u32, arrival: u64) -> WaitingCall {
+    fn call(class: u32, arrival: u64) -> WaitingCall {
         WaitingCall {
-            call_type,
+            class,
+            call_type: 0,
             arrival: SimTime(arrival),
             handle: SimTime(1),
             cell: 0,
@@ -191,7 +206,7 @@ mod tests {
     }
 
     #[test]
-    fn fifo_per_type_with_removal_from_the_middle() {
+    fn fifo_per_class_with_removal_from_the_middle() {
         let mut q = Queues::new(2);
         let (a, _) = q.push(call(0, 1));
         let (b, gen_b) = q.push(call(0, 2));

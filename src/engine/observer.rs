@@ -21,6 +21,8 @@ pub enum Outcome {
 pub struct CallRecord {
     /// The call type.
     pub call_type: u32,
+    /// The call class (the tier, for types with tiers).
+    pub class: u32,
     /// When it arrived.
     pub arrival: SimTime,
     /// When it was answered, abandoned or given up as unserved.

@@ -1,5 +1,6 @@
-//! The report as CSV: one row per interval and call type (and one per interval for all
-//! types together), each statistic as a mean column and a `_ci95` column.
+//! The report as CSV: one row per interval and call type (and per tier, as `type/tier`,
+//! and one per interval for all types together), each statistic as a mean column and a
+//! `_ci95` column.
 
 use super::{CallBlock, Report};
 use crate::stats::Stat;

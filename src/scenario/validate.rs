@@ -6,8 +6,9 @@ use super::{
     AgentGroupSpec, CallTypeSpec, DistributionSpec, Duration, FieldPath, Scenario, ScenarioError,
     Source,
 };
+use super::{ClassServiceLevelSpec, TierSpec};
 use crate::dist::Distribution;
-use crate::model::{AgentGroup, CallType, GroupId, Model, TypeId};
+use crate::model::{AgentGroup, CallClass, CallType, ClassId, GroupId, Model, TypeId};
 
 /// Largest accepted arrival rate, calls per hour per call type: far beyond any real centre,
 /// small enough that a typo (an extra zero or three) is caught.
@@ -143,11 +144,11 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
             );
         }
     }
-    let mut group_names: HashMap<&str, usize> = HashMap::new();
+    let mut group_names: HashMap<&str, GroupId> = HashMap::new();
     for (i, g) in scenario.agent_groups.iter().enumerate() {
         let path = root.key("agent_groups").index(i).key("name");
         check_name(&g.name, &path, source)?;
-        if let Some(first) = group_names.insert(g.name.as_str(), i) {
+        if let Some(first) = group_names.insert(g.name.as_str(), i as GroupId) {
             return err(
                 &path,
                 format!(
@@ -191,6 +192,32 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         }
     }
 
+    let mut classes = Vec::new();
+    for (t, spec) in scenario.call_types.iter().enumerate() {
+        let first = classes.len() as ClassId;
+        let path = root.key("call_types").index(t);
+        let shares = context.classes(
+            spec,
+            &path,
+            t as TypeId,
+            &call_types[t],
+            threshold,
+            &mut classes,
+        )?;
+        call_types[t].classes = first..classes.len() as ClassId;
+        call_types[t].tier_cumulative_shares = shares;
+    }
+    let routing = super::routing::resolve(
+        scenario.routing.as_ref(),
+        &root.key("routing"),
+        source,
+        &call_types,
+        &groups,
+        &classes,
+        &type_ids,
+        &group_names,
+    )?;
+
     Ok(Model {
         name: scenario.name.clone(),
         seed,
@@ -203,6 +230,8 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         service_level_threshold: threshold.sim_time(),
         call_types,
         groups,
+        classes,
+        routing,
     })
 }
 
@@ -290,7 +319,187 @@ impl Context<'_> {
             handle_time,
             patience,
             serving_groups: Vec::new(),
+            classes: 0..0,
+            tier_cumulative_shares: Vec::new(),
         })
+    }
+
+    /// The classes of call type `t` (its tiers, or the type itself), appended to `classes`;
+    /// returns the cumulative tier shares.
+    fn classes(
+        &self,
+        spec: &CallTypeSpec,
+        path: &FieldPath,
+        t: TypeId,
+        call_type: &CallType,
+        threshold: Duration,
+        classes: &mut Vec<CallClass>,
+    ) -> Result<Vec<f64>, ScenarioError> {
+        let priority = self.finite(spec.priority, 0.0, &path.key("priority"), "priority = 2")?;
+        let weight = self.positive_weight(spec.weight, 1.0, &path.key("weight"))?;
+        let (threshold, target) = self.objective(
+            spec.service_level.as_ref(),
+            threshold,
+            None,
+            &path.key("service_level"),
+        )?;
+        let Some(tiers) = &spec.tiers else {
+            classes.push(CallClass {
+                tier: None,
+                call_type: t,
+                priority,
+                weight,
+                patience: call_type.patience.clone(),
+                threshold: threshold.sim_time(),
+                target,
+            });
+            return Ok(vec![1.0]);
+        };
+        let tiers_path = path.key("tiers");
+        if tiers.is_empty() {
+            return Err(self.error(&tiers_path, "the list of tiers is empty".into(), "leave `tiers` out, or list them, e.g. tiers = [{ name = \"gold\", share = 0.2 }, { name = \"basic\", share = 0.8 }]"));
+        }
+        let mut cumulative = Vec::with_capacity(tiers.len());
+        let mut sum = 0.0;
+        for (i, tier) in tiers.iter().enumerate() {
+            let tier_path = tiers_path.index(i);
+            self.tier(tier, &tier_path, tiers, i)?;
+            sum += tier.share;
+            cumulative.push(sum);
+            let (threshold, target) = self.objective(
+                tier.service_level.as_ref(),
+                threshold,
+                target,
+                &tier_path.key("service_level"),
+            )?;
+            let patience = match &tier.patience {
+                Some(p) => Some(self.distribution(p, &tier_path.key("patience"), true)?),
+                None => call_type.patience.clone(),
+            };
+            classes.push(CallClass {
+                tier: Some(tier.name.clone()),
+                call_type: t,
+                priority: self.finite(
+                    tier.priority,
+                    priority,
+                    &tier_path.key("priority"),
+                    "priority = 3",
+                )?,
+                weight: self.positive_weight(tier.weight, weight, &tier_path.key("weight"))?,
+                patience,
+                threshold: threshold.sim_time(),
+                target,
+            });
+        }
+        if (sum - 1.0).abs() > 1e-6 {
+            return Err(self.error(
+                &tiers_path,
+                format!("the tier shares of `{}` add up to {sum}, not 1", spec.name),
+                "shares are fractions of the type's callers, e.g. 0.1, 0.3 and 0.6",
+            ));
+        }
+        if let Some(last) = cumulative.last_mut() {
+            *last = 1.0;
+        }
+        Ok(cumulative)
+    }
+
+    fn tier(
+        &self,
+        tier: &TierSpec,
+        path: &FieldPath,
+        tiers: &[TierSpec],
+        i: usize,
+    ) -> Result<(), ScenarioError> {
+        check_name(&tier.name, &path.key("name"), self.source)?;
+        if tier.name.contains('/') {
+            return Err(self.error(
+                &path.key("name"),
+                format!("the tier name `{}` contains `/`", tier.name),
+                "`/` separates type and tier in `type/tier`; choose another name",
+            ));
+        }
+        if let Some(first) = tiers[..i].iter().position(|other| other.name == tier.name) {
+            return Err(self.error(
+                &path.key("name"),
+                format!(
+                    "the tier name `{}` is used twice (also by tiers[{first}])",
+                    tier.name
+                ),
+                "give each tier of a call type its own name",
+            ));
+        }
+        if !(tier.share > 0.0 && tier.share <= 1.0) {
+            return Err(self.error(
+                &path.key("share"),
+                format!(
+                    "a tier's share must be a fraction in (0, 1], not {}",
+                    tier.share
+                ),
+                "e.g. share = 0.2 for 20 % of the type's callers",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A threshold and target, each defaulting to the enclosing one.
+    fn objective(
+        &self,
+        spec: Option<&ClassServiceLevelSpec>,
+        threshold: Duration,
+        target: Option<f64>,
+        path: &FieldPath,
+    ) -> Result<(Duration, Option<f64>), ScenarioError> {
+        let Some(spec) = spec else {
+            return Ok((threshold, target));
+        };
+        let target = match spec.target {
+            None => target,
+            Some(t) if t > 0.0 && t <= 1.0 => Some(t),
+            Some(t) => {
+                return Err(self.error(
+                    &path.key("target"),
+                    format!("a service-level target is a fraction in (0, 1], not {t}"),
+                    "e.g. target = 0.8 for 80 %",
+                ))
+            }
+        };
+        Ok((spec.threshold.unwrap_or(threshold), target))
+    }
+
+    fn finite(
+        &self,
+        value: Option<f64>,
+        default: f64,
+        path: &FieldPath,
+        example: &str,
+    ) -> Result<f64, ScenarioError> {
+        match value {
+            None => Ok(default),
+            Some(v) if v.is_finite() && v.abs() <= 1e6 => Ok(v),
+            Some(v) => Err(self.error(
+                path,
+                format!("must be a finite number, not {v}"),
+                &format!("e.g. {example}"),
+            )),
+        }
+    }
+
+    fn positive_weight(
+        &self,
+        value: Option<f64>,
+        default: f64,
+        path: &FieldPath,
+    ) -> Result<f64, ScenarioError> {
+        match value {
+            None => Ok(default),
+            Some(v) if v.is_finite() && v > 0.0 && v <= 1e6 => Ok(v),
+            Some(v) => Err(self.error(
+                path,
+                format!("a weight must be a positive number, not {v}"),
+                "e.g. weight = 2 to count this wait double",
+            )),
+        }
     }
 
     fn rate(&self, rate: f64, path: &FieldPath) -> Result<f64, ScenarioError> {

@@ -63,6 +63,8 @@ pub struct IntervalMeasures {
     pub total: CallMeasures,
     /// Per call type.
     pub call_types: Vec<CallMeasures>,
+    /// Per call class (the tiers of types that have them).
+    pub classes: Vec<CallMeasures>,
     /// Per agent group.
     pub groups: Vec<GroupMeasures>,
 }
@@ -74,6 +76,8 @@ pub struct ReplicationMeasures {
     pub total: CallMeasures,
     /// Per call type, all reported intervals.
     pub call_types: Vec<CallMeasures>,
+    /// Per call class (tier), all reported intervals.
+    pub classes: Vec<CallMeasures>,
     /// Per agent group, all reported intervals.
     pub groups: Vec<GroupMeasures>,
     /// Per reported interval.
@@ -169,14 +173,21 @@ impl Tally {
             .iter()
             .map(|t| t.serving_groups.iter().map(|&g| g as usize).collect())
             .collect();
-        let all_types: Vec<usize> = (0..self.types).collect();
+        let type_classes: Vec<Vec<usize>> = model
+            .call_types
+            .iter()
+            .map(|t| t.classes.clone().map(|c| c as usize).collect())
+            .collect();
+        let class_type: Vec<usize> = model.classes.iter().map(|c| c.call_type as usize).collect();
+        let all_classes: Vec<usize> = (0..self.classes).collect();
+        let types = model.call_types.len();
         let window_ns = (self.window_end - self.window_start) as f64;
 
-        let call_block = |ks: &[usize], ts: &[usize], groups: &[usize]| {
+        let call_block = |ks: &[usize], cs: &[usize], groups: &[usize]| {
             let mut sums = CallSums::new();
             for &k in ks {
-                for &t in ts {
-                    sums.add(self.call_cell(k, t));
+                for &c in cs {
+                    sums.add(self.call_cell(k, c));
                 }
                 for &g in groups {
                     sums.staffed_ns += self.group_cell(k, g).staffed_ns;
@@ -206,9 +217,12 @@ impl Tally {
                 let end = ((k as u64 + 1) * self.interval).min(self.window_end);
                 IntervalMeasures {
                     interval: k as u32,
-                    total: call_block(&[k], &all_types, &all_groups),
-                    call_types: (0..self.types)
-                        .map(|t| call_block(&[k], &[t], &serving[t]))
+                    total: call_block(&[k], &all_classes, &all_groups),
+                    call_types: (0..types)
+                        .map(|t| call_block(&[k], &type_classes[t], &serving[t]))
+                        .collect(),
+                    classes: (0..self.classes)
+                        .map(|c| call_block(&[k], &[c], &serving[class_type[c]]))
                         .collect(),
                     groups: (0..self.groups)
                         .map(|g| group_block(&[k], g, (end - start) as f64))
@@ -217,9 +231,12 @@ impl Tally {
             })
             .collect();
         ReplicationMeasures {
-            total: call_block(&reported, &all_types, &all_groups),
-            call_types: (0..self.types)
-                .map(|t| call_block(&reported, &[t], &serving[t]))
+            total: call_block(&reported, &all_classes, &all_groups),
+            call_types: (0..types)
+                .map(|t| call_block(&reported, &type_classes[t], &serving[t]))
+                .collect(),
+            classes: (0..self.classes)
+                .map(|c| call_block(&reported, &[c], &serving[class_type[c]]))
                 .collect(),
             groups: (0..self.groups)
                 .map(|g| group_block(&reported, g, window_ns))
