@@ -1,5 +1,6 @@
 //! Shared pieces of the command line: failures and their exit codes, loading, printing.
 
+pub mod compare;
 pub mod run;
 
 use std::io::Write;

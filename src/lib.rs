@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analytic;
+pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod model;

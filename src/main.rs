@@ -25,6 +25,9 @@ struct Cli {
 enum Command {
     /// Simulate a scenario and report service level, abandonment, ASA and waits.
     Run(RunArgs),
+    /// Compare routing policies or scenario variants on the same callers, with paired
+    /// differences and their confidence intervals.
+    Compare(CompareArgs),
     /// Check a scenario file and summarise it, without simulating.
     Validate {
         /// The scenario file (TOML).
@@ -53,6 +56,40 @@ pub struct RunArgs {
     threads: Option<u32>,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// A routing policy to run the scenario under (repeat: the first is the baseline), e.g.
+    /// `skill-priority`, `priority`, `overflow`, `priority+overflow`.
+    #[arg(long = "policy", value_name = "NAME")]
+    policies: Vec<String>,
+    /// Another scenario file to compare (e.g. other staffing); runs with the first
+    /// alternative's seed and replications.
+    #[arg(long = "variant", value_name = "FILE")]
+    variants: Vec<PathBuf>,
+    /// Number of replications (overrides the scenario's).
+    #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+    replications: Option<u32>,
+    /// Random seed (overrides the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = CompareFormat::Table)]
+    format: CompareFormat,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// Tables for people.
+    Table,
+    /// One JSON document.
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Tables for people.
@@ -67,6 +104,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => cli::run::run(args),
+        Command::Compare(args) => cli::compare::run(cli::compare::CompareArgs {
+            scenario: args.scenario,
+            policies: args.policies,
+            variants: args.variants,
+            replications: args.replications,
+            seed: args.seed,
+            threads: args.threads.map(|n| n as usize),
+            json: args.format == CompareFormat::Json,
+        }),
         Command::Validate { scenario } => cli::run::validate(&scenario),
     };
     match result {

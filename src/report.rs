@@ -177,6 +177,42 @@ impl CallBlock {
     }
 }
 
+impl CallBlock {
+    /// Every statistic by its JSON key (`wait_s.p90` for percentiles), in report order.
+    pub fn stats(&self) -> Vec<(&'static str, &Stat)> {
+        vec![
+            ("offered", &self.offered),
+            ("answered", &self.answered),
+            ("abandoned", &self.abandoned),
+            ("unserved", &self.unserved),
+            ("service_level", &self.service_level),
+            ("abandon_rate", &self.abandon_rate),
+            ("p_wait", &self.p_wait),
+            ("asa_s", &self.asa_s),
+            ("aht_s", &self.aht_s),
+            ("occupancy", &self.occupancy),
+            ("wait_s.p50", &self.wait_s.p50),
+            ("wait_s.p80", &self.wait_s.p80),
+            ("wait_s.p90", &self.wait_s.p90),
+            ("wait_s.p95", &self.wait_s.p95),
+            ("wait_s.p99", &self.wait_s.p99),
+            ("wait_s.max", &self.wait_s.max),
+        ]
+    }
+
+    /// For a block of paired differences: per statistic, whether its 95 % interval excludes
+    /// zero.
+    pub fn significance(&self) -> std::collections::BTreeMap<String, bool> {
+        self.stats()
+            .into_iter()
+            .map(|(key, s)| {
+                let significant = matches!((s.mean, s.ci95), (Some(m), Some(h)) if m.abs() > h);
+                (key.to_owned(), significant)
+            })
+            .collect()
+    }
+}
+
 impl GroupBlock {
     /// The summary of one group's per-replication measures.
     pub fn summarise(reps: &[&GroupMeasures]) -> GroupBlock {

@@ -45,7 +45,7 @@ pub struct Scenario {
 }
 
 /// The `[routing]` table.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoutingSpec {
     /// `skill-priority` (default), `longest-idle`, `priority`, `overflow`, `reserve` or
@@ -297,7 +297,17 @@ impl Source {
 
     /// Parses and validates: the model a run needs, or the first error found.
     pub fn load(&self) -> Result<crate::model::Model, ScenarioError> {
-        let scenario = self.parse()?;
+        self.load_modified(|_| ())
+    }
+
+    /// As [`Source::load`], with the parsed scenario changed by `modify` before validation
+    /// (e.g. another routing policy); errors still point into this source.
+    pub fn load_modified(
+        &self,
+        modify: impl FnOnce(&mut Scenario),
+    ) -> Result<crate::model::Model, ScenarioError> {
+        let mut scenario = self.parse()?;
+        modify(&mut scenario);
         validate(&scenario, self)
     }
 

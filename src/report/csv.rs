@@ -6,25 +6,14 @@ use super::{CallBlock, Report};
 use crate::stats::Stat;
 
 /// The statistics of a call block as (column name, value) pairs, in column order.
-fn columns(b: &CallBlock) -> Vec<(&'static str, &Stat)> {
-    vec![
-        ("offered", &b.offered),
-        ("answered", &b.answered),
-        ("abandoned", &b.abandoned),
-        ("unserved", &b.unserved),
-        ("service_level", &b.service_level),
-        ("abandon_rate", &b.abandon_rate),
-        ("p_wait", &b.p_wait),
-        ("asa_s", &b.asa_s),
-        ("aht_s", &b.aht_s),
-        ("occupancy", &b.occupancy),
-        ("wait_p50_s", &b.wait_s.p50),
-        ("wait_p80_s", &b.wait_s.p80),
-        ("wait_p90_s", &b.wait_s.p90),
-        ("wait_p95_s", &b.wait_s.p95),
-        ("wait_p99_s", &b.wait_s.p99),
-        ("wait_max_s", &b.wait_s.max),
-    ]
+fn columns(b: &CallBlock) -> Vec<(String, &Stat)> {
+    b.stats()
+        .into_iter()
+        .map(|(key, stat)| match key.strip_prefix("wait_s.") {
+            Some(p) => (format!("wait_{p}_s"), stat),
+            None => (key.to_owned(), stat),
+        })
+        .collect()
 }
 
 fn number(x: Option<f64>) -> String {
@@ -40,7 +29,7 @@ pub fn render(report: &Report) -> Result<String, csv::Error> {
         "call_type".to_owned(),
     ];
     for (name, _) in columns(&report.total) {
-        header.push(name.to_owned());
+        header.push(name.clone());
         header.push(format!("{name}_ci95"));
     }
     w.write_record(&header)?;

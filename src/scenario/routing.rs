@@ -7,7 +7,7 @@ use crate::model::{AgentGroup, CallClass, CallType, GroupId, Policy, Reserve, Ro
 use crate::time::SimTime;
 
 /// The names `policy` accepts, for messages.
-const POLICIES: &str = "skill-priority, longest-idle, priority, overflow, reserve, weighted-wait";
+const POLICIES: &str = "skill-priority, longest-idle, priority, weighted-wait, overflow, reserve";
 
 /// Resolves the routing table (or its absence: `skill-priority`) against the model's names.
 #[allow(clippy::too_many_arguments)]
@@ -41,30 +41,25 @@ pub fn resolve(
     let Some(spec) = spec else { return Ok(routing) };
 
     let policy_name = spec.policy.as_deref().unwrap_or("skill-priority");
-    routing.policy = match policy_name {
-        "skill-priority" | "overflow" | "reserve" => Policy::SkillPriority,
-        "longest-idle" => Policy::LongestIdle,
-        "priority" => Policy::Priority,
-        "weighted-wait" => Policy::WeightedWait,
-        other => {
-            return err(
-                &path.key("policy"),
-                format!("`{other}` is not a routing policy"),
-                &format!("use one of: {POLICIES}"),
-            )
-        }
-    };
-    if policy_name == "overflow" && spec.overflow.is_empty() {
+    let Some(parsed) = parse_policy(policy_name) else {
         return err(
             &path.key("policy"),
-            "the overflow policy needs at least one [[routing.overflow]] entry".into(),
+            format!("`{policy_name}` is not a routing policy"),
+            &format!("use one of: {POLICIES}; add overflow targets or reservations to any of them with `+`, e.g. \"priority+overflow\""),
+        );
+    };
+    routing.policy = parsed.policy;
+    if parsed.overflow && spec.overflow.is_empty() {
+        return err(
+            &path.key("policy"),
+            format!("the policy `{policy_name}` needs at least one [[routing.overflow]] entry"),
             "e.g. [[routing.overflow]] call_type = \"billing\" targets = [{ groups = [\"billing\"], after = \"0s\" }, { groups = [\"generalists\"], after = \"30s\" }]",
         );
     }
-    if policy_name == "reserve" && spec.reserve.is_empty() {
+    if parsed.reserve && spec.reserve.is_empty() {
         return err(
             &path.key("policy"),
-            "the reserve policy needs at least one [[routing.reserve]] entry".into(),
+            format!("the policy `{policy_name}` needs at least one [[routing.reserve]] entry"),
             "e.g. [[routing.reserve]] group = \"generalists\" agents = 2 for = [\"vip\"]",
         );
     }
@@ -86,7 +81,9 @@ pub fn resolve(
         routing.aging = Some(aging.sim_time());
     }
 
-    routing.has_overflow_or_reserve = !spec.overflow.is_empty() || !spec.reserve.is_empty();
+    routing.has_overflow_or_reserve = parsed.overflow || parsed.reserve;
+    // Entries are always checked; they take effect only when the policy names them.
+    let default_delays = routing.delays.clone();
     let mut seen_types: Vec<TypeId> = Vec::new();
     for (i, entry) in spec.overflow.iter().enumerate() {
         let entry_path = path.key("overflow").index(i);
@@ -182,6 +179,10 @@ pub fn resolve(
             routing.overflow_steps[c as usize] = steps;
         }
     }
+    if !parsed.overflow {
+        routing.delays = default_delays;
+        routing.overflow_steps = vec![Vec::new(); classes.len()];
+    }
 
     for (i, entry) in spec.reserve.iter().enumerate() {
         let entry_path = path.key("reserve").index(i);
@@ -264,5 +265,75 @@ pub fn resolve(
             for_classes,
         });
     }
+    if !parsed.reserve {
+        routing.reserves = vec![None; n_groups];
+    }
     Ok(routing)
+}
+
+/// A policy name: a base policy, optionally with `+overflow` and/or `+reserve`.
+struct ParsedPolicy {
+    policy: Policy,
+    overflow: bool,
+    reserve: bool,
+}
+
+/// Parses `skill-priority`, `priority+overflow`, `overflow`, `longest-idle+reserve`, ...
+fn parse_policy(name: &str) -> Option<ParsedPolicy> {
+    let mut parsed = ParsedPolicy {
+        policy: Policy::SkillPriority,
+        overflow: false,
+        reserve: false,
+    };
+    let mut base_seen = false;
+    for part in name.split('+').map(str::trim) {
+        let base = match part {
+            "overflow" if !parsed.overflow => {
+                parsed.overflow = true;
+                continue;
+            }
+            "reserve" if !parsed.reserve => {
+                parsed.reserve = true;
+                continue;
+            }
+            "skill-priority" => Policy::SkillPriority,
+            "longest-idle" => Policy::LongestIdle,
+            "priority" => Policy::Priority,
+            "weighted-wait" => Policy::WeightedWait,
+            _ => return None,
+        };
+        if base_seen {
+            return None;
+        }
+        base_seen = true;
+        parsed.policy = base;
+    }
+    Some(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_names_combine_a_base_with_overflow_and_reserve() {
+        let p = parse_policy("priority+overflow").unwrap();
+        assert_eq!(
+            (p.policy, p.overflow, p.reserve),
+            (Policy::Priority, true, false)
+        );
+        let p = parse_policy("overflow").unwrap();
+        assert_eq!(
+            (p.policy, p.overflow, p.reserve),
+            (Policy::SkillPriority, true, false)
+        );
+        let p = parse_policy("reserve+longest-idle").unwrap();
+        assert_eq!(
+            (p.policy, p.overflow, p.reserve),
+            (Policy::LongestIdle, false, true)
+        );
+        assert!(parse_policy("priority+weighted-wait").is_none());
+        assert!(parse_policy("overflow+overflow").is_none());
+        assert!(parse_policy("fifo").is_none());
+    }
 }

@@ -43,6 +43,30 @@ pub struct CallMeasures {
     pub wait_s: [Option<f64>; 6],
 }
 
+impl CallMeasures {
+    /// The paired difference `self − other`, measure by measure (undefined where either is).
+    pub fn minus(&self, other: &CallMeasures) -> CallMeasures {
+        let d = |a: Option<f64>, b: Option<f64>| Some(a? - b?);
+        let mut wait_s = [None; 6];
+        for (slot, (a, b)) in wait_s.iter_mut().zip(self.wait_s.iter().zip(&other.wait_s)) {
+            *slot = d(*a, *b);
+        }
+        CallMeasures {
+            offered: self.offered - other.offered,
+            answered: self.answered - other.answered,
+            abandoned: self.abandoned - other.abandoned,
+            unserved: self.unserved - other.unserved,
+            service_level: d(self.service_level, other.service_level),
+            p_wait: d(self.p_wait, other.p_wait),
+            abandon_rate: d(self.abandon_rate, other.abandon_rate),
+            asa_s: d(self.asa_s, other.asa_s),
+            aht_s: d(self.aht_s, other.aht_s),
+            occupancy: d(self.occupancy, other.occupancy),
+            wait_s,
+        }
+    }
+}
+
 /// Agent-group measures of one block in one replication.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupMeasures {

@@ -1,0 +1,153 @@
+//! `callsim compare`: alternatives on the same callers, with paired differences.
+
+use std::path::PathBuf;
+
+use callsim::compare::{compare, Alternative, Comparison};
+use callsim::scenario::Source;
+
+use super::{print, Failure};
+use callsim::report::table::{count, grid, percent, seconds};
+
+/// What `compare` was asked.
+pub struct CompareArgs {
+    pub scenario: PathBuf,
+    pub policies: Vec<String>,
+    pub variants: Vec<PathBuf>,
+    pub replications: Option<u32>,
+    pub seed: Option<u64>,
+    pub threads: Option<usize>,
+    pub json: bool,
+}
+
+/// Builds the alternatives, runs them on common random numbers, prints the comparison.
+pub fn run(args: CompareArgs) -> Result<(), Failure> {
+    if args.policies.len() + args.variants.len() < 1 {
+        return Err(Failure::Usage(
+            "nothing to compare: give at least one `--policy NAME` or `--variant FILE` (two alternatives or more, counting the scenario itself when no --policy is given)".into(),
+        ));
+    }
+    let source = Source::read(&args.scenario).map_err(Failure::Scenario)?;
+    let mut alternatives = Vec::new();
+    if args.policies.is_empty() {
+        alternatives.push(Alternative {
+            name: file_label(&args.scenario),
+            model: source.load().map_err(Failure::Scenario)?,
+        });
+    }
+    for policy in &args.policies {
+        let model = source
+            .load_modified(|scenario| {
+                let routing = scenario.routing.get_or_insert_with(Default::default);
+                if !policy.split('+').any(|p| p.trim() == "priority") {
+                    routing.aging = None;
+                }
+                routing.policy = Some(policy.clone());
+            })
+            .map_err(Failure::Scenario)?;
+        alternatives.push(Alternative {
+            name: policy.clone(),
+            model,
+        });
+    }
+    for path in &args.variants {
+        let variant = Source::read(path).map_err(Failure::Scenario)?;
+        alternatives.push(Alternative {
+            name: file_label(path),
+            model: variant.load().map_err(Failure::Scenario)?,
+        });
+    }
+    if alternatives.len() < 2 {
+        return Err(Failure::Usage(
+            "one alternative only: give a second `--policy` or a `--variant FILE`".into(),
+        ));
+    }
+    // Paired comparison: every alternative runs the same replications with the same seed.
+    let replications = args
+        .replications
+        .unwrap_or(alternatives[0].model.replications);
+    let seed = args.seed.unwrap_or(alternatives[0].model.seed);
+    for a in &mut alternatives {
+        a.model.replications = replications;
+        a.model.seed = seed;
+    }
+    let comparison = compare(&alternatives, args.threads);
+    if args.json {
+        let json =
+            serde_json::to_string_pretty(&comparison).map_err(|e| Failure::Other(e.to_string()))?;
+        print(&(json + "\n"))
+    } else {
+        print(&render(&comparison))
+    }
+}
+
+fn file_label(path: &std::path::Path) -> String {
+    path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}
+
+fn render(c: &Comparison) -> String {
+    let mut out = format!(
+        "{} alternatives on the same callers — {} replications, seed {}; mean ±95% CI half-width\n\n",
+        c.alternatives.len(),
+        c.replications,
+        c.seed
+    );
+    let header = [
+        "Alternative",
+        "offered",
+        "answered",
+        "abandoned",
+        "service level",
+        "abandon",
+        "ASA",
+        "p90 wait",
+        "occupancy",
+    ];
+    let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    for a in &c.alternatives {
+        let t = &a.total;
+        rows.push(vec![
+            a.name.clone(),
+            count(&t.offered),
+            count(&t.answered),
+            count(&t.abandoned),
+            percent(&t.service_level),
+            percent(&t.abandon_rate),
+            seconds(&t.asa_s),
+            seconds(&t.wait_s.p90),
+            percent(&t.occupancy),
+        ]);
+    }
+    grid(&mut out, &rows);
+    if c.differences.is_empty() {
+        return out;
+    }
+    out += "\nPaired differences against the first (* = the 95% interval excludes 0)\n";
+    let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    rows[0][0] = "Difference".into();
+    for d in &c.differences {
+        let t = &d.total;
+        let mark = |key: &str, text: String| {
+            if d.significant.get(key).copied().unwrap_or(false) {
+                format!("{text} *")
+            } else {
+                format!("{text}  ")
+            }
+        };
+        rows.push(vec![
+            d.name.clone(),
+            mark("offered", count(&t.offered)),
+            mark("answered", count(&t.answered)),
+            mark("abandoned", count(&t.abandoned)),
+            mark("service_level", percent(&t.service_level)),
+            mark("abandon_rate", percent(&t.abandon_rate)),
+            mark("asa_s", seconds(&t.asa_s)),
+            mark("wait_s.p90", seconds(&t.wait_s.p90)),
+            mark("occupancy", percent(&t.occupancy)),
+        ]);
+    }
+    grid(&mut out, &rows);
+    out
+}

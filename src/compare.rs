@@ -1,0 +1,167 @@
+//! Comparing alternatives (routing policies, staffings, any two scenarios) on common random
+//! numbers: every alternative sees the same callers in every replication, and differences
+//! are paired replication by replication.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::Model;
+use crate::report::CallBlock;
+use crate::stats::{CallMeasures, ReplicationMeasures};
+
+/// One alternative: a name and the model it runs.
+#[derive(Debug, Clone)]
+pub struct Alternative {
+    /// How the output names it (a policy, a file).
+    pub name: String,
+    /// The model; its seed and replications must equal the other alternatives'.
+    pub model: Model,
+}
+
+/// The result of a comparison: each alternative's figures, and each one's paired difference
+/// against the first.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// Replications each alternative ran.
+    pub replications: u32,
+    /// The seed all alternatives shared.
+    pub seed: u64,
+    /// Each alternative's statistics.
+    pub alternatives: Vec<AlternativeResult>,
+    /// Alternative i minus the first, for i ≥ 1.
+    pub differences: Vec<Difference>,
+}
+
+/// One alternative's statistics.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlternativeResult {
+    /// Its name.
+    pub name: String,
+    /// All calls: the keys of the run report's `total`.
+    pub total: CallBlock,
+    /// Per call type and per tier (`type/tier`).
+    pub call_types: Vec<NamedBlock>,
+}
+
+/// A block of call statistics with the call type's (or `type/tier`'s) name.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedBlock {
+    /// `type` or `type/tier`.
+    pub name: String,
+    /// Its statistics.
+    #[serde(flatten)]
+    pub block: CallBlock,
+}
+
+/// A paired difference: per replication, this alternative's measure minus the first's.
+#[derive(Debug, Clone, Serialize)]
+pub struct Difference {
+    /// `"B - A"`.
+    pub name: String,
+    /// Mean and 95 % half-width of the paired differences, with the keys of `total`.
+    pub total: CallBlock,
+    /// The same per call type and tier, for those both alternatives have.
+    pub call_types: Vec<NamedBlock>,
+    /// Per statistic: whether the 95 % interval excludes zero.
+    pub significant: BTreeMap<String, bool>,
+}
+
+/// Runs every alternative on the same replications and seed and compares them.
+///
+/// The alternatives must agree on seed and replications (the caller sets them); the callers
+/// are then the same in each replication whenever the alternatives share call types and
+/// rates, because every random quantity comes from a stream of its own.
+pub fn compare(alternatives: &[Alternative], threads: Option<usize>) -> Comparison {
+    assert!(!alternatives.is_empty(), "at least one alternative");
+    let runs: Vec<Vec<Vec<(String, CallMeasures)>>> = alternatives
+        .iter()
+        .map(|a| {
+            crate::replicate(&a.model, threads)
+                .iter()
+                .map(|rep| named_measures(&a.model, rep))
+                .collect()
+        })
+        .collect();
+    // Per alternative: the block names in order, and per name the per-replication measures.
+    let names = |run: &[Vec<(String, CallMeasures)>]| -> Vec<String> {
+        run[0].iter().map(|(n, _)| n.clone()).collect()
+    };
+    let results = alternatives
+        .iter()
+        .zip(&runs)
+        .map(|(a, run)| AlternativeResult {
+            name: a.name.clone(),
+            total: CallBlock::summarise(&column(run, 0)),
+            call_types: names(run)
+                .into_iter()
+                .enumerate()
+                .skip(1)
+                .map(|(i, name)| NamedBlock {
+                    name,
+                    block: CallBlock::summarise(&column(run, i)),
+                })
+                .collect(),
+        })
+        .collect();
+    let base_names = names(&runs[0]);
+    let differences = alternatives
+        .iter()
+        .zip(&runs)
+        .skip(1)
+        .map(|(a, run)| {
+            let difference = |i: usize, j: usize| {
+                let diffs: Vec<CallMeasures> = column(run, i)
+                    .iter()
+                    .zip(column(&runs[0], j))
+                    .map(|(x, b)| x.minus(b))
+                    .collect();
+                CallBlock::summarise(&diffs.iter().collect::<Vec<_>>())
+            };
+            let total = difference(0, 0);
+            let call_types = names(run)
+                .into_iter()
+                .enumerate()
+                .skip(1)
+                .filter_map(|(i, name)| {
+                    let j = base_names.iter().position(|n| *n == name)?;
+                    Some(NamedBlock {
+                        block: difference(i, j),
+                        name,
+                    })
+                })
+                .collect();
+            Difference {
+                name: format!("{} - {}", a.name, alternatives[0].name),
+                significant: total.significance(),
+                total,
+                call_types,
+            }
+        })
+        .collect();
+    Comparison {
+        replications: alternatives[0].model.replications,
+        seed: alternatives[0].model.seed,
+        alternatives: results,
+        differences,
+    }
+}
+
+/// Block `i` of every replication of a run.
+fn column(run: &[Vec<(String, CallMeasures)>], i: usize) -> Vec<&CallMeasures> {
+    run.iter().map(|rep| &rep[i].1).collect()
+}
+
+/// One replication's blocks by name: the total first, then each type and its tiers.
+fn named_measures(model: &Model, rep: &ReplicationMeasures) -> Vec<(String, CallMeasures)> {
+    let mut blocks = vec![("total".to_owned(), rep.total.clone())];
+    for (t, call_type) in model.call_types.iter().enumerate() {
+        blocks.push((call_type.name.clone(), rep.call_types[t].clone()));
+        for c in call_type.classes.clone() {
+            if model.classes[c as usize].tier.is_some() {
+                blocks.push((model.class_name(c), rep.classes[c as usize].clone()));
+            }
+        }
+    }
+    blocks
+}
