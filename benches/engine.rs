@@ -4,7 +4,10 @@
 //! - `single_queue_abandonment`: one queue, 100 agents, load 95 Erlangs, exponential
 //!   patience: the hot loop (arrival, queue, patience timer, service end) at a realistic
 //!   occupancy;
-//! - `hotline_day`: one replication of the default scenario (3 types, 3 groups, 24 intervals).
+//! - `hotline_day`: one replication of the default scenario (3 types, 3 groups, 24 intervals);
+//! - `routing_20_types_50_groups`: 20 call types, 50 groups of 3–5 skills each, under the
+//!   skill-priority and the priority policy: the cost of routing decisions in a large
+//!   multi-skill centre.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -58,7 +61,51 @@ fn bench_scenario(c: &mut Criterion, name: &str, model: &Model) {
     group.finish();
 }
 
+/// 20 call types and 50 groups with 3–5 skills each (a deterministic pattern), at about 90 %
+/// occupancy, under `policy`.
+fn multi_skill(policy: &str) -> String {
+    let mut toml = format!(
+        "name = \"20 types, 50 groups\"\n[simulation]\nduration = \"20h\"\nreplications = 1\ninterval = \"20h\"\n[routing]\npolicy = \"{policy}\"\n"
+    );
+    for t in 0..20 {
+        toml += &format!(
+            "[[call_types]]\nname = \"t{t}\"\narrival_rate = 200\npriority = {}\nhandle_time = {{ distribution = \"exponential\", mean = \"4m\" }}\npatience = {{ distribution = \"exponential\", mean = \"2m\" }}\n",
+            t % 3
+        );
+    }
+    for g in 0..50 {
+        let skills: Vec<String> = (0..3 + g % 3)
+            .map(|k| format!("\"t{}\"", (g * 7 + k * 3) % 20))
+            .collect();
+        toml += &format!(
+            "[[agent_groups]]\nname = \"g{g}\"\nagents = 6\nskills = [{}]\n",
+            skills.join(", ")
+        );
+    }
+    toml
+}
+
+fn bench_router<R: callsim::routing::Router>(
+    c: &mut Criterion,
+    name: &str,
+    model: &Model,
+    make: impl Fn(&Model) -> R,
+) {
+    let calls = calls_offered(model);
+    let mut group = c.benchmark_group("routing_20_types_50_groups");
+    group.throughput(Throughput::Elements(calls));
+    group.sample_size(10);
+    group.bench_function(BenchmarkId::new(name, calls), |b| {
+        b.iter(|| simulate(model, make(model), 0))
+    });
+    group.finish();
+}
+
 fn engine(c: &mut Criterion) {
+    let skill_priority = model(&multi_skill("skill-priority"));
+    bench_router(c, "skill-priority", &skill_priority, SkillPriority::new);
+    let priority = model(&multi_skill("priority"));
+    bench_router(c, "priority", &priority, callsim::routing::Acd::new);
     bench_scenario(c, "single_queue_abandonment", &model(SINGLE_QUEUE));
     let hotline = Source::default_scenario()
         .load()

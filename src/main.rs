@@ -28,6 +28,8 @@ enum Command {
     /// Compare routing policies or scenario variants on the same callers, with paired
     /// differences and their confidence intervals.
     Compare(CompareArgs),
+    /// Print the JSON Schema of the scenario format (for editors and validators).
+    Schema,
     /// Check a scenario file and summarise it, without simulating.
     Validate {
         /// The scenario file (TOML).
@@ -114,6 +116,7 @@ fn main() -> ExitCode {
             json: args.format == CompareFormat::Json,
         }),
         Command::Validate { scenario } => cli::run::validate(&scenario),
+        Command::Schema => cli::print(&(callsim::scenario::json_schema() + "\n")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

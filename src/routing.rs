@@ -15,8 +15,8 @@
 //!   compromise between FIFO and strict priority.
 //! - `overflow` and `reserve`: skill-priority with time-based skill expansion
 //!   (`[[routing.overflow]]`: a call is offered to more groups once it has waited) or with
-//!   agents kept back for some calls (`[[routing.reserve]]`). Overflow targets and
-//!   reservations also combine with any other policy.
+//!   agents kept back for some calls (`[[routing.reserve]]`). Either combines with any
+//!   other policy by name: `priority+overflow`, `longest-idle+reserve`.
 //!
 //! All of them are [`Acd`], configured from the model; [`SkillPriority`] is the default's
 //! lean twin. A researcher adds a policy by implementing [`Router`] (see

@@ -11,6 +11,7 @@ mod validate;
 
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 pub use duration::{format_seconds, parse_duration, Duration};
@@ -24,7 +25,7 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/mobile-hotline.tom
 pub const DEFAULT_ORIGIN: &str = "<default scenario>";
 
 /// A scenario file, as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// A title for reports.
@@ -45,11 +46,12 @@ pub struct Scenario {
 }
 
 /// The `[routing]` table.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoutingSpec {
-    /// `skill-priority` (default), `longest-idle`, `priority`, `overflow`, `reserve` or
-    /// `weighted-wait`.
+    /// `skill-priority` (default), `longest-idle`, `priority`, `weighted-wait`, `overflow` or
+    /// `reserve`; a base policy with modifiers joined by `+`, e.g. `priority+overflow`. The
+    /// overflow and reserve entries take effect only under a policy that names them.
     pub policy: Option<String>,
     /// Under `priority`: a waiting call gains one priority level per `aging` waited.
     pub aging: Option<Duration>,
@@ -62,7 +64,7 @@ pub struct RoutingSpec {
 }
 
 /// One `[[routing.overflow]]` entry: the groups a call type is offered to, as it waits.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OverflowSpec {
     /// The call type.
@@ -72,7 +74,7 @@ pub struct OverflowSpec {
 }
 
 /// `{ groups = [...], after = "30s" }`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OverflowTargetSpec {
     /// Groups (each with the call type as a skill).
@@ -82,7 +84,7 @@ pub struct OverflowTargetSpec {
 }
 
 /// One `[[routing.reserve]]` entry: a group keeps agents back for some calls.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReserveSpec {
     /// The group.
@@ -95,7 +97,7 @@ pub struct ReserveSpec {
 }
 
 /// A per-type or per-tier service-level objective: `{ threshold = "10s", target = 0.9 }`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClassServiceLevelSpec {
     /// "Answered within T" for these callers; default: the enclosing one.
@@ -105,7 +107,7 @@ pub struct ClassServiceLevelSpec {
 }
 
 /// One customer tier of a call type (`tiers = [{ name = "gold", share = 0.2, ... }]`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TierSpec {
     /// Unique within the call type.
@@ -123,7 +125,7 @@ pub struct TierSpec {
 }
 
 /// The `[simulation]` table.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Simulation {
     /// Arrivals are generated for this long; calls still in the centre then are finished.
@@ -141,7 +143,7 @@ pub struct Simulation {
 }
 
 /// The `[service_level]` table.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceLevelSpec {
     /// "Answered within T". Default `"20s"`.
@@ -157,7 +159,7 @@ impl Default for ServiceLevelSpec {
 }
 
 /// One `[[call_types]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallTypeSpec {
     /// Unique name, used by `skills`.
@@ -181,7 +183,7 @@ pub struct CallTypeSpec {
 }
 
 /// One `[[agent_groups]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentGroupSpec {
     /// Unique name.
@@ -197,7 +199,7 @@ pub struct AgentGroupSpec {
 /// A distribution table, e.g. `{ distribution = "lognormal", mean = "4m", cv = 0.8 }`.
 /// Which parameters apply depends on `distribution`; validation says which are missing or
 /// do not belong.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DistributionSpec {
     /// `exponential`, `constant`, `uniform`, `lognormal`, `gamma`, `erlang` or `empirical`.
@@ -216,6 +218,12 @@ pub struct DistributionSpec {
     pub max: Option<Duration>,
     /// Observed values, drawn with equal probability (empirical).
     pub values: Option<Vec<Duration>>,
+}
+
+/// The JSON Schema of the scenario format (TOML files follow the same structure).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Scenario);
+    serde_json::to_string_pretty(&schema).expect("a schema always serialises")
 }
 
 /// A scenario's text together with where it came from, so errors can point into it.

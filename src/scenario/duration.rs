@@ -102,6 +102,21 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration { seconds })
 }
 
+impl schemars::JsonSchema for Duration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A duration with units: ms, s, m, h, combinable (\"20s\", \"4m30s\", \"1.5h\"). A bare number is an error.",
+            "pattern": "^\\s*([0-9]+(\\.[0-9]*)?\\s*(ms|s|m|h)\\s*)+$",
+            "examples": ["20s", "4m30s", "1h", "250ms"]
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Duration {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(DurationVisitor)

@@ -394,7 +394,11 @@ impl Context<'_> {
         if (sum - 1.0).abs() > 1e-6 {
             return Err(self.error(
                 &tiers_path,
-                format!("the tier shares of `{}` add up to {sum}, not 1", spec.name),
+                format!(
+                    "the tier shares of `{}` add up to {}, not 1",
+                    spec.name,
+                    (sum * 1e9).round() / 1e9
+                ),
                 "shares are fractions of the type's callers, e.g. 0.1, 0.3 and 0.6",
             ));
         }

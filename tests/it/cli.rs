@@ -175,6 +175,11 @@ fn bad_scenarios_are_refused_with_a_precise_message() {
         ("no call types", "name = \"x\"\n[simulation]\nduration = \"1h\"\n".to_owned(), vec!["no call types"]),
         ("missing field", SMALL.replace("duration = \"2h\"\n", ""), vec!["missing field `duration`"]),
         ("empty file", "  \n".to_owned(), vec!["is empty"]),
+        ("unknown policy", format!("{SMALL}\n[routing]\npolicy = \"fifo\"\n"), vec![":22:", "routing.policy", "`fifo`", "longest-idle"]),
+        ("overflow to a group without the skill", format!("{SMALL}\n[[agent_groups]]\nname = \"other\"\nagents = 1\nskills = [\"general\"]\n[[call_types]]\nname = \"x\"\narrival_rate = 1\nhandle_time = {{ distribution = \"exponential\", mean = \"1m\" }}\n[routing]\npolicy = \"overflow\"\n[[routing.overflow]]\ncall_type = \"general\"\ntargets = [{{ groups = [\"x\"], after = \"0s\" }}]\n"), vec!["no agent group serves"]),
+        ("overflow naming no group", format!("{SMALL}\n[routing]\npolicy = \"overflow\"\n[[routing.overflow]]\ncall_type = \"general\"\ntargets = [{{ groups = [\"agnets\"], after = \"30s\" }}]\n"), vec!["routing.overflow[0].targets[0].groups[0]", "`agnets` names no agent group"]),
+        ("tier shares", SMALL.replace("arrival_rate = 120", "arrival_rate = 120\ntiers = [{ name = \"gold\", share = 0.3 }, { name = \"basic\", share = 0.6 }]"), vec!["call_types[0].tiers", "add up to 0.9"]),
+        ("aging without priority", format!("{SMALL}\n[routing]\naging = \"1m\"\n"), vec!["routing.aging", "priority"]),
     ];
     let dir = tempfile::tempdir().unwrap();
     for (what, contents, expected) in cases {

@@ -1,6 +1,8 @@
 //! Integration tests, in one binary: theory checks, invariants, determinism, the CLI.
 
 mod cli;
+mod contract;
 mod invariants;
+mod routing;
 mod support;
 mod theory;
