@@ -5,8 +5,13 @@
 //!    agent pools at the first interval's headcount, the first arrival of each call type and
 //!    every later headcount change in the calendar.
 //! 2. [`Simulation::run_until`] pops events in exact time order (ties in scheduling order)
-//!    and applies them: arrivals, service ends, patience timers, overflow timers, staffing
-//!    changes.
+//!    and applies them: arrivals (random, replayed, redials), IVR ends, talk and wrap-up
+//!    ends, patience timers, overflow timers, staffing changes.
+//!
+//! A call's path: lines (trunks) → IVR (self-service or on) → queue → agent → talk →
+//! transfer to another type's queue, or wrap-up; blocked and abandoning callers may redial,
+//! unresolved ones call again later. Every attempt ends exactly once: answered, abandoned,
+//! blocked, deflected or unserved.
 //! 3. [`Simulation::finish`] runs to the end (arrivals stop at the horizon; calls in the
 //!    centre are still served) and returns the replication's [`Tally`].
 //!
@@ -27,11 +32,11 @@ pub use observer::{CallRecord, Observer, Outcome};
 use rand::Rng;
 
 use crate::dist::{stream, PiecewisePoisson, Purpose, Stream};
-use crate::model::Model;
+use crate::model::{Model, TracedCall};
 use crate::routing::{CentreView, Router};
 use crate::stats::{Tally, NOT_COUNTED};
 use crate::time::SimTime;
-use calls::{Queues, WaitingCall};
+use calls::{Place, Queues, WaitingCall, NO_LINE};
 use pools::Pools;
 
 /// The random sources of one call type.
@@ -41,6 +46,19 @@ struct CallSource {
     handle_stream: Stream,
     patience_stream: Stream,
     tier_stream: Stream,
+    /// Redial decisions and delays.
+    retrial_stream: Stream,
+    /// IVR times and self-service outcomes.
+    ivr_stream: Stream,
+    /// Transfer and resolution decisions, repeat-call delays, wrap-up times.
+    after_call_stream: Stream,
+}
+
+/// The call an agent is busy with.
+#[derive(Debug, Clone, Copy)]
+struct InService {
+    call: WaitingCall,
+    group: u32,
 }
 
 /// One replication in progress.
@@ -56,6 +74,15 @@ pub struct Simulation<'m, R: Router, O: Observer = ()> {
     tally: Tally,
     /// When each group's count of agents on the floor last changed (for staffed time).
     present_since: Vec<SimTime>,
+    /// Per group, the available headcount's change points `(time, agents)`.
+    staffing: Vec<Vec<(SimTime, u32)>>,
+    /// Per agent slot, the call it is serving.
+    in_service: Vec<InService>,
+    /// Lines in use, in the centre and per call type.
+    lines_in_use: u32,
+    lines_in_use_by_type: Vec<u32>,
+    /// The replayed trace, if any.
+    trace: Option<&'m [TracedCall]>,
 }
 
 /// A read-only view of the centre, built from disjoint fields so the router can be borrowed
@@ -92,6 +119,17 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         let slots: Vec<u32> = (0..groups as u32).map(|g| model.max_agents(g)).collect();
         let total_agents: u32 = slots.iter().sum();
         let seed = model.seed;
+        // A whole day's busyness: one gamma factor (mean 1) on every rate.
+        let busyness = model.busyness_cv.map_or(1.0, |cv| {
+            let shape = 1.0 / (cv * cv);
+            let mut rng = stream(seed, replication, u32::MAX, Purpose::Busyness);
+            rand_distr::Gamma::new(shape, 1.0 / shape).map_or(1.0, |g| rng.sample(g))
+        });
+        let staffing: Vec<Vec<(SimTime, u32)>> = model
+            .groups
+            .iter()
+            .map(|g| g.available(model.interval))
+            .collect();
         let mut sim = Simulation {
             model,
             router,
@@ -106,16 +144,16 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 .enumerate()
                 .map(|(t, ct)| {
                     let t = t as u32;
+                    let rates: Vec<f64> = ct.calls_per_hour.iter().map(|r| r * busyness).collect();
                     CallSource {
-                        arrivals: PiecewisePoisson::new(
-                            &ct.calls_per_hour,
-                            model.interval,
-                            model.horizon,
-                        ),
+                        arrivals: PiecewisePoisson::new(&rates, model.interval, model.horizon),
                         arrival_stream: stream(seed, replication, t, Purpose::Arrivals),
                         handle_stream: stream(seed, replication, t, Purpose::HandleTime),
                         patience_stream: stream(seed, replication, t, Purpose::Patience),
                         tier_stream: stream(seed, replication, t, Purpose::Tier),
+                        retrial_stream: stream(seed, replication, t, Purpose::Retrial),
+                        ivr_stream: stream(seed, replication, t, Purpose::Ivr),
+                        after_call_stream: stream(seed, replication, t, Purpose::AfterCall),
                     }
                 })
                 .collect(),
@@ -127,23 +165,53 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 (model.warmup, model.horizon),
             ),
             present_since: vec![SimTime::ZERO; groups],
+            staffing,
+            in_service: Vec::new(),
+            lines_in_use: 0,
+            lines_in_use_by_type: vec![0; types],
+            trace: model.trace.as_deref(),
         };
-        for (g, group) in model.groups.iter().enumerate() {
-            sim.pools
-                .set_headcount(g as u32, group.agents_by_interval[0], SimTime::ZERO);
-            for k in 1..model.intervals {
-                if group.agents_by_interval[k as usize] != group.agents_by_interval[k as usize - 1]
-                {
+        let empty = InService {
+            call: WaitingCall {
+                class: 0,
+                call_type: 0,
+                arrival: SimTime::ZERO,
+                handle: SimTime::ZERO,
+                cell: NOT_COUNTED,
+                patience: SimTime::NEVER,
+                attempt: 1,
+                line: NO_LINE,
+            },
+            group: 0,
+        };
+        sim.in_service = vec![empty; total_agents as usize];
+        for g in 0..groups {
+            let points = &sim.staffing[g];
+            if let Some(&(t, n)) = points.first() {
+                debug_assert_eq!(t, SimTime::ZERO);
+                sim.pools.set_headcount(g as u32, n, SimTime::ZERO);
+            }
+            for index in 1..sim.staffing[g].len() {
+                let (time, n) = sim.staffing[g][index];
+                if n != sim.staffing[g][index - 1].1 {
                     let event = Event::StaffingChange {
                         group: g as u32,
-                        interval: k,
+                        interval: index as u32,
                     };
-                    sim.calendar.schedule(model.interval_start(k), event);
+                    sim.calendar.schedule(time, event);
                 }
             }
         }
-        for t in 0..types as u32 {
-            sim.schedule_next_arrival(t);
+        match sim.trace {
+            Some(trace) if !trace.is_empty() => sim
+                .calendar
+                .schedule(trace[0].arrival, Event::Replay { index: 0 }),
+            Some(_) => {}
+            None => {
+                for t in 0..types as u32 {
+                    sim.schedule_next_arrival(t);
+                }
+            }
         }
         sim
     }
@@ -207,12 +275,51 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     fn handle(&mut self, event: Event) {
         match event {
             Event::Arrival { call_type } => self.on_arrival(call_type),
-            Event::ServiceEnd { agent } => self.on_service_end(agent),
+            Event::Replay { index } => self.on_replay(index),
+            Event::Redial { call, generation } => {
+                if self.queues.parked(call, generation, Place::Redialing) {
+                    let mut call = self.queues.take(call);
+                    call.arrival = self.now;
+                    call.cell = self.tally.cell_of(call.class, self.now);
+                    call.patience = self.draw_patience(call.class, call.call_type);
+                    self.tally.offered(call.cell);
+                    let counter: fn(&mut crate::stats::CallCell) -> &mut u64 = if call.attempt > 1 {
+                        |c| &mut c.retrials
+                    } else {
+                        |c| &mut c.repeats
+                    };
+                    self.tally.count(call.cell, counter);
+                    self.enter(call);
+                }
+            }
+            Event::IvrEnd { call, generation } => {
+                if self.queues.parked(call, generation, Place::Ivr) {
+                    let mut call = self.queues.take(call);
+                    let ivr = self.model.call_types[call.call_type as usize]
+                        .ivr
+                        .as_ref()
+                        .expect("an IVR call has an IVR");
+                    let source = &mut self.sources[call.call_type as usize];
+                    if source.ivr_stream.random::<f64>() < ivr.self_service {
+                        self.release_line(&mut call);
+                        self.tally.count(call.cell, |c| &mut c.deflected);
+                        self.observe(&call, Outcome::Deflected);
+                    } else {
+                        // The wait for an agent starts when the caller leaves the IVR.
+                        call.arrival = self.now;
+                        self.offer(call);
+                    }
+                }
+            }
+            Event::ServiceEnd { agent } => self.on_talk_end(agent),
+            Event::WrapUpEnd { agent } => self.on_agent_free(agent),
             Event::PatienceExpires { call, generation } => {
                 if self.queues.live(call, generation) {
-                    let call = self.queues.remove(call);
+                    let mut call = self.queues.remove(call);
+                    self.release_line(&mut call);
                     self.tally.abandoned(call.cell);
                     self.observe(&call, Outcome::Abandoned);
+                    self.maybe_redial(call);
                 }
             }
             Event::Overflow {
@@ -237,6 +344,33 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     #[inline]
     fn on_arrival(&mut self, call_type: u32) {
         self.schedule_next_arrival(call_type);
+        let call = self.new_caller(call_type, None, None);
+        self.tally.offered(call.cell);
+        self.enter(call);
+    }
+
+    /// The next call of a replayed trace.
+    fn on_replay(&mut self, index: u32) {
+        let trace = self.trace.expect("replay events come from a trace");
+        let traced = trace[index as usize];
+        if let Some(next) = trace.get(index as usize + 1) {
+            self.calendar
+                .schedule(next.arrival, Event::Replay { index: index + 1 });
+        }
+        let call = self.new_caller(traced.call_type, traced.handle, traced.patience);
+        self.tally.offered(call.cell);
+        self.enter(call);
+    }
+
+    /// A new caller of `call_type` arriving now: its tier, handle time and patience (drawn
+    /// from the type's own streams unless given).
+    #[inline]
+    fn new_caller(
+        &mut self,
+        call_type: u32,
+        handle: Option<SimTime>,
+        patience: Option<SimTime>,
+    ) -> WaitingCall {
         let spec = &self.model.call_types[call_type as usize];
         let source = &mut self.sources[call_type as usize];
         let class = if spec.tier_cumulative_shares.len() > 1 {
@@ -250,28 +384,107 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         } else {
             spec.classes.start
         };
-        let handle = spec.handle_time.sample(&mut source.handle_stream);
-        let patience = self.model.classes[class as usize]
-            .patience
-            .as_ref()
-            .map(|p| p.sample(&mut source.patience_stream));
-        let call = WaitingCall {
+        let drawn_handle = spec.handle_time.sample(&mut source.handle_stream);
+        let drawn_patience = self.draw_patience(class, call_type);
+        WaitingCall {
             class,
             call_type,
             arrival: self.now,
-            handle,
+            handle: handle.unwrap_or(drawn_handle),
             cell: self.tally.cell_of(class, self.now),
-        };
-        self.tally.offered(call.cell);
+            patience: patience.unwrap_or(drawn_patience),
+            attempt: 1,
+            line: NO_LINE,
+        }
+    }
 
+    #[inline]
+    fn draw_patience(&mut self, class: u32, call_type: u32) -> SimTime {
+        let source = &mut self.sources[call_type as usize];
+        match &self.model.classes[class as usize].patience {
+            Some(p) => p.sample(&mut source.patience_stream),
+            None => SimTime::NEVER,
+        }
+    }
+
+    /// A call reaches the centre: a line, then the IVR or the queue.
+    #[inline]
+    fn enter(&mut self, mut call: WaitingCall) {
+        let t = call.call_type as usize;
+        let centre_full = self.model.trunks.is_some_and(|n| self.lines_in_use >= n);
+        let type_full = self.model.call_types[t]
+            .trunks
+            .is_some_and(|n| self.lines_in_use_by_type[t] >= n);
+        if centre_full || type_full {
+            self.tally.count(call.cell, |c| &mut c.blocked);
+            self.observe(&call, Outcome::Blocked);
+            self.maybe_redial(call);
+            return;
+        }
+        self.lines_in_use += 1;
+        self.lines_in_use_by_type[t] += 1;
+        call.line = call.call_type;
+        if let Some(ivr) = &self.model.call_types[t].ivr {
+            let time = ivr.time.sample(&mut self.sources[t].ivr_stream);
+            let (slot, generation) = self.queues.park(call, Place::Ivr);
+            self.calendar.schedule(
+                self.now.saturating_add(time),
+                Event::IvrEnd {
+                    call: slot,
+                    generation,
+                },
+            );
+            return;
+        }
+        self.offer(call);
+    }
+
+    /// Frees the line a call holds, if any.
+    #[inline]
+    fn release_line(&mut self, call: &mut WaitingCall) {
+        if call.line != NO_LINE {
+            self.lines_in_use -= 1;
+            self.lines_in_use_by_type[call.line as usize] -= 1;
+            call.line = NO_LINE;
+        }
+    }
+
+    /// A blocked or abandoning caller may try again later.
+    fn maybe_redial(&mut self, mut call: WaitingCall) {
+        let Some(retrial) = &self.model.call_types[call.call_type as usize].retrial else {
+            return;
+        };
+        let source = &mut self.sources[call.call_type as usize];
+        if call.attempt >= retrial.max_attempts
+            || source.retrial_stream.random::<f64>() >= retrial.probability
+        {
+            return;
+        }
+        let delay = retrial.delay.sample(&mut source.retrial_stream);
+        call.attempt += 1;
+        let (slot, generation) = self.queues.park(call, Place::Redialing);
+        self.calendar.schedule(
+            self.now.saturating_add(delay),
+            Event::Redial {
+                call: slot,
+                generation,
+            },
+        );
+    }
+
+    /// A call is offered to the agents: answered at once, or queued with its timers.
+    #[inline]
+    fn offer(&mut self, call: WaitingCall) {
+        let class = call.class;
         let view = centre_view!(self);
         if let Some(group) = self.router.group_for_call(class, SimTime::ZERO, &view) {
             self.serve_now(group, call);
             return;
         }
         self.tally.queued(call.cell);
+        let patience = call.patience;
         let (slot, generation) = self.queues.push(call);
-        if let Some(patience) = patience {
+        if patience != SimTime::NEVER {
             let event = Event::PatienceExpires {
                 call: slot,
                 generation,
@@ -334,14 +547,86 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             call.handle,
         );
         self.observe(&call, Outcome::Answered { group });
+        self.in_service[agent as usize] = InService { call, group };
         self.calendar.schedule(
             self.now.saturating_add(call.handle),
             Event::ServiceEnd { agent },
         );
     }
 
+    /// The talk ends: the caller is transferred, or hangs up (resolved or not); the agent
+    /// goes on to wrap-up or is free.
     #[inline]
-    fn on_service_end(&mut self, agent: u32) {
+    fn on_talk_end(&mut self, agent: u32) {
+        let InService { mut call, group } = self.in_service[agent as usize];
+        let spec = &self.model.call_types[call.call_type as usize];
+        if spec.transfer.is_none() && spec.unresolved.is_none() && spec.wrap_up.is_none() {
+            self.release_line(&mut call);
+            self.on_agent_free(agent);
+            return;
+        }
+        let source = &mut self.sources[call.call_type as usize];
+        let transfer_to = spec
+            .transfer
+            .as_ref()
+            .filter(|t| source.after_call_stream.random::<f64>() < t.share)
+            .map(|t| t.to);
+        let repeat_after = match (&spec.unresolved, transfer_to) {
+            (Some(u), None) if source.after_call_stream.random::<f64>() < u.share => {
+                Some(u.delay.sample(&mut source.after_call_stream))
+            }
+            _ => None,
+        };
+        let wrap_up = spec
+            .wrap_up
+            .as_ref()
+            .map(|w| w.sample(&mut source.after_call_stream));
+        match transfer_to {
+            Some(to) => {
+                self.tally.count(call.cell, |c| &mut c.transferred);
+                // The caller stays on the line and joins the other type's queue.
+                let line = call.line;
+                let mut next = self.new_caller(to, None, None);
+                next.line = line;
+                self.tally.offered(next.cell);
+                self.tally.count(next.cell, |c| &mut c.transfers_in);
+                self.offer(next);
+            }
+            None => {
+                self.release_line(&mut call);
+                if let Some(delay) = repeat_after {
+                    self.tally.count(call.cell, |c| &mut c.unresolved);
+                    let repeat = WaitingCall {
+                        attempt: 1,
+                        line: NO_LINE,
+                        ..call
+                    };
+                    let (slot, generation) = self.queues.park(repeat, Place::Redialing);
+                    self.calendar.schedule(
+                        self.now.saturating_add(delay),
+                        Event::Redial {
+                            call: slot,
+                            generation,
+                        },
+                    );
+                }
+            }
+        }
+        match wrap_up {
+            Some(w) if w > SimTime::ZERO => {
+                let end = self.now.saturating_add(w);
+                self.tally
+                    .wrap_up(call.cell, call.class, group, self.now, end);
+                self.calendar.schedule(end, Event::WrapUpEnd { agent });
+            }
+            _ => self.on_agent_free(agent),
+        }
+    }
+
+    /// An agent has finished a call (talk and wrap-up): it leaves, takes the next call or
+    /// goes idle.
+    #[inline]
+    fn on_agent_free(&mut self, agent: u32) {
         let group = self.pools.agent(agent).group;
         if !self.pools.finish(agent) {
             self.note_present_change(group, 1);
@@ -368,7 +653,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
 
     fn on_staffing_change(&mut self, group: u32, interval: u32) {
         let before = self.pools.present(group);
-        let target = self.model.groups[group as usize].agents_by_interval[interval as usize];
+        let target = self.staffing[group as usize][interval as usize].1;
         let arrived = self.pools.set_headcount(group, target, self.now);
         if self.pools.present(group) != before {
             self.account_staffed(group, before);

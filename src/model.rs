@@ -45,6 +45,26 @@ pub struct Model {
     pub classes: Vec<CallClass>,
     /// How calls and agents are matched.
     pub routing: Routing,
+    /// Lines into the centre; a call finding them all busy is blocked.
+    pub trunks: Option<u32>,
+    /// Day-to-day forecast error: each replication's rates are multiplied by a gamma factor
+    /// with mean 1 and this coefficient of variation.
+    pub busyness_cv: Option<f64>,
+    /// Recorded calls to replay instead of the random arrival process, in time order.
+    pub trace: Option<Vec<TracedCall>>,
+}
+
+/// One call of a replayed trace.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TracedCall {
+    /// When it arrived.
+    pub arrival: SimTime,
+    /// Its call type.
+    pub call_type: TypeId,
+    /// Its handle time, if recorded (else drawn).
+    pub handle: Option<SimTime>,
+    /// Its patience, if recorded (else drawn).
+    pub patience: Option<SimTime>,
 }
 
 /// What callers of one class share: a call type without tiers, or one tier of a call type.
@@ -150,6 +170,56 @@ pub struct CallType {
     /// Cumulative tier shares, one per class (the last is 1); a caller's tier is the first
     /// whose cumulative share exceeds a uniform draw.
     pub tier_cumulative_shares: Vec<f64>,
+    /// Lines reserved for this type; a call finding them all busy is blocked.
+    pub trunks: Option<u32>,
+    /// The IVR in front of the queue.
+    pub ivr: Option<Ivr>,
+    /// Blocked and abandoned callers who redial.
+    pub retrial: Option<Retrial>,
+    /// After-call work: the agent stays busy this long after the talk.
+    pub wrap_up: Option<Distribution>,
+    /// A share of answered calls transferred to another type (e.g. tier-2 escalation).
+    pub transfer: Option<Transfer>,
+    /// A share of answered calls not resolved: the caller calls again later.
+    pub unresolved: Option<Repeat>,
+}
+
+/// Self-service in front of the queue.
+#[derive(Debug, Clone)]
+pub struct Ivr {
+    /// Time in the IVR (the caller holds a line meanwhile).
+    pub time: Distribution,
+    /// Fraction of callers who complete in self-service and leave.
+    pub self_service: f64,
+}
+
+/// Redialing after a busy signal or after hanging up.
+#[derive(Debug, Clone)]
+pub struct Retrial {
+    /// Probability that a blocked or abandoning caller tries again.
+    pub probability: f64,
+    /// Time before the next attempt.
+    pub delay: Distribution,
+    /// Attempts at most, the first included (≥ 2).
+    pub max_attempts: u32,
+}
+
+/// Transfers after the talk.
+#[derive(Debug, Clone)]
+pub struct Transfer {
+    /// Fraction of answered calls transferred.
+    pub share: f64,
+    /// The call type they join (its queue), the caller still on the line.
+    pub to: TypeId,
+}
+
+/// Repeat calls from callers whose issue was not resolved.
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    /// Fraction of answered (and not transferred) calls not resolved.
+    pub share: f64,
+    /// Time until the caller calls again.
+    pub delay: Distribution,
 }
 
 /// A pool of identical agents.
@@ -157,10 +227,76 @@ pub struct CallType {
 pub struct AgentGroup {
     /// Name, for the report.
     pub name: String,
-    /// Headcount in each interval (`intervals` entries).
+    /// Scheduled headcount in each interval (`intervals` entries). For a group with shifts,
+    /// the largest headcount its shifts give in the interval (informative only).
     pub agents_by_interval: Vec<u32>,
     /// Call types served, most preferred first; no duplicates.
     pub skills: Vec<TypeId>,
+    /// Fraction of scheduled agents not available (absence, meetings, coaching), in [0, 1).
+    pub shrinkage: f64,
+    /// Explicit shifts; when present they, not `agents_by_interval`, give the headcount.
+    pub shifts: Vec<Shift>,
+}
+
+/// A block of agents working from `start` to `end`, with breaks taken together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shift {
+    /// When they arrive (simulated time).
+    pub start: SimTime,
+    /// When they leave (an agent in a call finishes it first).
+    pub end: SimTime,
+    /// How many agents.
+    pub agents: u32,
+    /// Breaks `(start, end)`, inside the shift, not overlapping, in order.
+    pub breaks: Vec<(SimTime, SimTime)>,
+}
+
+impl AgentGroup {
+    /// The scheduled headcount as change points `(time, agents)` from time zero, before
+    /// shrinkage: from the shifts (and their breaks) if any, else per interval.
+    pub fn schedule(&self, interval: SimTime) -> Vec<(SimTime, u32)> {
+        if self.shifts.is_empty() {
+            return self
+                .agents_by_interval
+                .iter()
+                .enumerate()
+                .map(|(k, &n)| (SimTime(interval.0 * k as u64), n))
+                .collect();
+        }
+        // Sweep +agents at each arrival / break end, -agents at each break start / leave.
+        let mut deltas: Vec<(SimTime, i64)> = Vec::new();
+        for shift in &self.shifts {
+            let n = shift.agents as i64;
+            deltas.push((shift.start, n));
+            deltas.push((shift.end, -n));
+            for &(from, to) in &shift.breaks {
+                deltas.push((from, -n));
+                deltas.push((to, n));
+            }
+        }
+        deltas.sort();
+        let mut points: Vec<(SimTime, u32)> = vec![(SimTime::ZERO, 0)];
+        let mut level: i64 = 0;
+        for (time, delta) in deltas {
+            level += delta;
+            let agents = level.max(0) as u32;
+            match points.last_mut() {
+                Some(last) if last.0 == time => last.1 = agents,
+                _ => points.push((time, agents)),
+            }
+        }
+        points.dedup_by(|b, a| a.1 == b.1);
+        points
+    }
+
+    /// The available headcount as change points: the schedule less shrinkage (rounded to
+    /// the nearest agent).
+    pub fn available(&self, interval: SimTime) -> Vec<(SimTime, u32)> {
+        self.schedule(interval)
+            .into_iter()
+            .map(|(t, n)| (t, (n as f64 * (1.0 - self.shrinkage)).round() as u32))
+            .collect()
+    }
 }
 
 impl Model {
@@ -193,7 +329,14 @@ impl Model {
 
     /// The largest headcount any interval gives a group: the engine's agent slots.
     pub fn max_agents(&self, group: GroupId) -> u32 {
-        let agents = &self.groups[group as usize].agents_by_interval;
-        agents.iter().copied().max().unwrap_or(0)
+        let group = &self.groups[group as usize];
+        let by_interval = group.agents_by_interval.iter().copied().max().unwrap_or(0);
+        let by_schedule = group
+            .schedule(self.interval)
+            .iter()
+            .map(|&(_, n)| n)
+            .max()
+            .unwrap_or(0);
+        by_interval.max(by_schedule)
     }
 }

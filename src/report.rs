@@ -89,6 +89,23 @@ pub struct CallBlock {
     /// Calls still waiting at the end with nobody left who could answer them (0 unless a
     /// call type is unstaffed at the end and its callers never abandon).
     pub unserved: Stat,
+    /// Calls that found every line (trunk) busy.
+    pub blocked: Stat,
+    /// Calls that completed in self-service in the IVR.
+    pub deflected: Stat,
+    /// Offered calls that were a caller's first attempt (not a retrial, transfer or repeat
+    /// call): the unique callers.
+    pub first_attempts: Stat,
+    /// Offered calls that were second or later attempts after a busy signal or hanging up.
+    pub retrials: Stat,
+    /// Offered calls that came by transfer from another call type.
+    pub transfers_in: Stat,
+    /// Offered calls that were repeat calls (the first contact did not resolve the issue).
+    pub repeats: Stat,
+    /// Answered calls transferred to another call type after the talk.
+    pub transferred: Stat,
+    /// Answered calls whose issue was not resolved (the caller calls again later).
+    pub unresolved: Stat,
     /// Answered within the threshold ÷ (answered + abandoned + unserved).
     pub service_level: Stat,
     /// Abandoned ÷ (answered + abandoned + unserved).
@@ -129,8 +146,11 @@ pub struct GroupBlock {
     pub answered: Stat,
     /// Busy time ÷ staffed time.
     pub occupancy: Stat,
-    /// Average number of agents on the floor.
+    /// Average number of agents on the floor (scheduled, less shrinkage and breaks; plus
+    /// agents finishing a call after their shift).
     pub staffed_agents: Stat,
+    /// Average number of agents scheduled.
+    pub scheduled_agents: Stat,
 }
 
 /// One reporting interval.
@@ -159,6 +179,14 @@ impl CallBlock {
             answered: stat(&|m| Some(m.answered)),
             abandoned: stat(&|m| Some(m.abandoned)),
             unserved: stat(&|m| Some(m.unserved)),
+            blocked: stat(&|m| Some(m.blocked)),
+            deflected: stat(&|m| Some(m.deflected)),
+            first_attempts: stat(&|m| Some(m.offered - m.retrials - m.transfers_in - m.repeats)),
+            retrials: stat(&|m| Some(m.retrials)),
+            transfers_in: stat(&|m| Some(m.transfers_in)),
+            repeats: stat(&|m| Some(m.repeats)),
+            transferred: stat(&|m| Some(m.transferred)),
+            unresolved: stat(&|m| Some(m.unresolved)),
             service_level: stat(&|m| m.service_level),
             abandon_rate: stat(&|m| m.abandon_rate),
             p_wait: stat(&|m| m.p_wait),
@@ -185,6 +213,14 @@ impl CallBlock {
             ("answered", &self.answered),
             ("abandoned", &self.abandoned),
             ("unserved", &self.unserved),
+            ("blocked", &self.blocked),
+            ("deflected", &self.deflected),
+            ("first_attempts", &self.first_attempts),
+            ("retrials", &self.retrials),
+            ("transfers_in", &self.transfers_in),
+            ("repeats", &self.repeats),
+            ("transferred", &self.transferred),
+            ("unresolved", &self.unresolved),
             ("service_level", &self.service_level),
             ("abandon_rate", &self.abandon_rate),
             ("p_wait", &self.p_wait),
@@ -220,6 +256,7 @@ impl GroupBlock {
             answered: Stat::of(reps.iter().map(|m| Some(m.answered))),
             occupancy: Stat::of(reps.iter().map(|m| m.occupancy)),
             staffed_agents: Stat::of(reps.iter().map(|m| Some(m.staffed_agents))),
+            scheduled_agents: Stat::of(reps.iter().map(|m| Some(m.scheduled_agents))),
         }
     }
 }

@@ -7,6 +7,7 @@
 mod duration;
 mod error;
 mod routing;
+mod trace;
 mod validate;
 
 use std::path::Path;
@@ -140,6 +141,14 @@ pub struct Simulation {
     pub interval: Option<Duration>,
     /// Clock time at which the simulated day starts, `"HH:MM"`, for labels. Default `"00:00"`.
     pub start_time: Option<String>,
+    /// Lines into the centre; a call that finds them all busy is blocked. Default: unlimited.
+    pub trunks: Option<f64>,
+    /// Day-to-day forecast error: every replication's arrival rates are multiplied by one
+    /// gamma-distributed factor with mean 1 and this coefficient of variation.
+    pub busyness_cv: Option<f64>,
+    /// A CSV of recorded calls to replay instead of random arrivals (path relative to the
+    /// scenario file): `arrival_s,call_type[,handle_time_s[,patience_s]]`.
+    pub trace: Option<String>,
 }
 
 /// The `[service_level]` table.
@@ -180,6 +189,85 @@ pub struct CallTypeSpec {
     pub service_level: Option<ClassServiceLevelSpec>,
     /// Customer tiers, each with a share of the callers.
     pub tiers: Option<Vec<TierSpec>>,
+    /// Lines reserved for this type; a call finding them all busy is blocked.
+    pub trunks: Option<f64>,
+    /// Self-service in front of the queue.
+    pub ivr: Option<IvrSpec>,
+    /// Blocked and abandoned callers who redial.
+    pub retrial: Option<RetrialSpec>,
+    /// After-call work (the agent stays busy).
+    pub wrap_up: Option<DistributionSpec>,
+    /// A share of answered calls transferred to another call type.
+    pub transfer: Option<TransferSpec>,
+    /// A share of answered calls not resolved at the first contact: the caller calls again.
+    pub unresolved: Option<RepeatSpec>,
+}
+
+/// `ivr = { time = {...}, self_service = 0.25 }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IvrSpec {
+    /// Time spent in the IVR.
+    pub time: DistributionSpec,
+    /// Fraction of callers who complete in self-service and leave.
+    pub self_service: f64,
+}
+
+/// `retrial = { probability = 0.6, delay = {...}, max_attempts = 3 }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetrialSpec {
+    /// Probability that a blocked or abandoning caller tries again.
+    pub probability: f64,
+    /// Time before the next attempt.
+    pub delay: DistributionSpec,
+    /// Attempts at most, the first included. Default 3.
+    pub max_attempts: Option<f64>,
+}
+
+/// `transfer = { share = 0.1, to = "tier2" }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferSpec {
+    /// Fraction of answered calls transferred.
+    pub share: f64,
+    /// The call type whose queue they join.
+    pub to: String,
+}
+
+/// `unresolved = { share = 0.15, delay = {...} }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatSpec {
+    /// Fraction of answered calls whose issue is not resolved.
+    pub share: f64,
+    /// Time until the caller calls again.
+    pub delay: DistributionSpec,
+}
+
+/// One shift of an agent group.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftSpec {
+    /// Clock time the agents arrive, `"HH:MM"`.
+    pub start: String,
+    /// Clock time they leave, `"HH:MM"` (after `start`, same day).
+    pub end: String,
+    /// How many agents work this shift.
+    pub agents: f64,
+    /// Breaks, taken by the shift's agents together; split a shift to stagger them.
+    #[serde(default)]
+    pub breaks: Vec<BreakSpec>,
+}
+
+/// `{ start = "10:00", length = "15m" }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreakSpec {
+    /// Clock time the break starts.
+    pub start: String,
+    /// How long it lasts.
+    pub length: Duration,
 }
 
 /// One `[[agent_groups]]` entry.
@@ -194,6 +282,10 @@ pub struct AgentGroupSpec {
     pub agents_by_interval: Option<Vec<f64>>,
     /// Call types served, most preferred first.
     pub skills: Vec<String>,
+    /// Fraction of scheduled agents not available (absence, meetings), in [0, 1). Default 0.
+    pub shrinkage: Option<f64>,
+    /// Explicit shifts instead of `agents` / `agents_by_interval`.
+    pub shifts: Option<Vec<ShiftSpec>>,
 }
 
 /// A distribution table, e.g. `{ distribution = "lognormal", mean = "4m", cv = 0.8 }`.

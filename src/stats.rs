@@ -38,6 +38,20 @@ pub struct CallCell {
     pub abandoned: u64,
     /// Calls still waiting when the centre had nobody left to answer them.
     pub unserved: u64,
+    /// Calls that found every line busy.
+    pub blocked: u64,
+    /// Calls that completed in self-service in the IVR.
+    pub deflected: u64,
+    /// Offered calls that were a caller's second or later attempt.
+    pub retrials: u64,
+    /// Offered calls that came by transfer from another type.
+    pub transfers_in: u64,
+    /// Offered calls that were repeat calls of callers whose issue was not resolved.
+    pub repeats: u64,
+    /// Answered calls transferred to another type after the talk.
+    pub transferred: u64,
+    /// Answered calls not resolved (the caller will call again).
+    pub unresolved: u64,
     /// Answered calls that waited at most the service-level threshold.
     pub answered_within_threshold: u64,
     /// Sum of answered calls' waits, ns.
@@ -59,6 +73,8 @@ pub struct GroupCell {
     pub busy_ns: u128,
     /// Agent time on the floor (staffed) inside the interval, ns.
     pub staffed_ns: u128,
+    /// Agent time scheduled (before shrinkage and breaks) inside the interval, ns.
+    pub scheduled_ns: u128,
 }
 
 /// Everything one replication counts, by interval × call class and interval × group.
@@ -94,6 +110,13 @@ impl Tally {
             answered: 0,
             abandoned: 0,
             unserved: 0,
+            blocked: 0,
+            deflected: 0,
+            retrials: 0,
+            transfers_in: 0,
+            repeats: 0,
+            transferred: 0,
+            unresolved: 0,
             answered_within_threshold: 0,
             wait_ns: 0,
             handle_ns: 0,
@@ -175,6 +198,43 @@ impl Tally {
         if cell != NOT_COUNTED {
             self.calls[cell as usize].abandoned += 1;
         }
+    }
+
+    /// Adds 1 to the counter `field` of a counted cell.
+    #[inline]
+    pub fn count(&mut self, cell: u32, field: fn(&mut CallCell) -> &mut u64) {
+        if cell != NOT_COUNTED {
+            *field(&mut self.calls[cell as usize]) += 1;
+        }
+    }
+
+    /// After-call work of a call of `class`: the agent of `group` stays busy in
+    /// `[from, to)`; it counts in the call's handle time.
+    #[inline]
+    pub fn wrap_up(&mut self, cell: u32, class: u32, group: u32, from: SimTime, to: SimTime) {
+        if cell != NOT_COUNTED {
+            self.calls[cell as usize].handle_ns += (to.0 - from.0) as u128;
+        }
+        self.add_busy(class as usize, group, from, to);
+    }
+
+    /// `count` agents of `group` were scheduled during `[from, to)`.
+    pub fn scheduled(&mut self, group: u32, count: u32, from: SimTime, to: SimTime) {
+        if count == 0 {
+            return;
+        }
+        let (groups, g) = (self.groups, group as usize);
+        let agents = &mut self.agents;
+        for_each_interval_overlap(
+            self.interval,
+            self.window_start,
+            self.window_end,
+            from.0,
+            to.0,
+            |k, ns| {
+                agents[k * groups + g].scheduled_ns += ns as u128 * count as u128;
+            },
+        );
     }
 
     /// A call was still waiting when nothing more could happen.

@@ -25,6 +25,14 @@ pub enum Purpose {
     Patience = 3,
     /// The customer tier of a call type's callers.
     Tier = 4,
+    /// Redial decisions and delays.
+    Retrial = 5,
+    /// IVR times and self-service outcomes.
+    Ivr = 6,
+    /// Transfer and resolution decisions, repeat delays, wrap-up times.
+    AfterCall = 7,
+    /// The day's busyness factor (one per replication).
+    Busyness = 8,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

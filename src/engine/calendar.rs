@@ -13,8 +13,32 @@ pub enum Event {
         /// The call type.
         call_type: u32,
     },
-    /// An agent finishes a call.
+    /// The next call of a replayed trace arrives.
+    Replay {
+        /// Its index in the trace.
+        index: u32,
+    },
+    /// A caller redials (after a busy signal or hanging up) or calls again (unresolved).
+    Redial {
+        /// The caller's slot.
+        call: u32,
+        /// The slot's generation when the timer was set.
+        generation: u32,
+    },
+    /// A caller leaves the IVR.
+    IvrEnd {
+        /// The caller's slot.
+        call: u32,
+        /// The slot's generation when the timer was set.
+        generation: u32,
+    },
+    /// An agent finishes talking.
     ServiceEnd {
+        /// The agent.
+        agent: u32,
+    },
+    /// An agent finishes the after-call work.
+    WrapUpEnd {
         /// The agent.
         agent: u32,
     },
@@ -36,11 +60,11 @@ pub enum Event {
         /// Index into the class's overflow steps.
         step: u32,
     },
-    /// A group's headcount changes at the start of an interval.
+    /// A group's available headcount changes (interval, shift or break boundary).
     StaffingChange {
         /// The group.
         group: u32,
-        /// The interval whose headcount now applies.
+        /// Index of the change point in the group's staffing.
         interval: u32,
     },
 }

@@ -23,6 +23,28 @@ pub struct WaitingCall {
     pub handle: SimTime,
     /// Its statistics cell, or [`crate::stats::NOT_COUNTED`] for a warm-up call.
     pub cell: u32,
+    /// Its patience for this attempt, drawn on arrival ([`SimTime::NEVER`]: none).
+    pub patience: SimTime,
+    /// Which attempt of the caller this is (1 = first).
+    pub attempt: u32,
+    /// The call type whose line it holds, or [`NO_LINE`].
+    pub line: u32,
+}
+
+/// A call that holds no line (trunk).
+pub const NO_LINE: u32 = u32::MAX;
+
+/// Where a call in the slab is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// The slot is free.
+    Free,
+    /// In its class's queue.
+    Waiting,
+    /// In the IVR.
+    Ivr,
+    /// Between attempts: about to redial or call again.
+    Redialing,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -31,7 +53,7 @@ struct Slot {
     generation: u32,
     prev: u32,
     next: u32,
-    waiting: bool,
+    place: Place,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -72,31 +94,63 @@ impl Queues {
         }
     }
 
-    /// Puts `call` at the back of its class's queue; returns its slot and generation.
+    /// Keeps `call` in a slot outside the queues (in the IVR, or between attempts); returns
+    /// its slot and generation.
     #[inline]
-    pub fn push(&mut self, call: WaitingCall) -> (u32, u32) {
-        let t = call.class as usize;
-        let tail = self.queues[t].tail;
-        let id = match self.free.pop() {
+    pub fn park(&mut self, call: WaitingCall, place: Place) -> (u32, u32) {
+        debug_assert!(place != Place::Waiting && place != Place::Free);
+        let id = self.allocate(call, place);
+        (id, self.slots[id as usize].generation)
+    }
+
+    /// Whether `slot` still holds, at `place`, the call a timer with `generation` was set for.
+    #[inline]
+    pub fn parked(&self, slot: u32, generation: u32, place: Place) -> bool {
+        let s = &self.slots[slot as usize];
+        s.place == place && s.generation == generation
+    }
+
+    /// Takes a parked call out of its slot and frees the slot.
+    #[inline]
+    pub fn take(&mut self, slot: u32) -> WaitingCall {
+        let s = &mut self.slots[slot as usize];
+        debug_assert!(s.place != Place::Waiting && s.place != Place::Free);
+        s.place = Place::Free;
+        s.generation = s.generation.wrapping_add(1);
+        self.free.push(slot);
+        s.call
+    }
+
+    fn allocate(&mut self, call: WaitingCall, place: Place) -> u32 {
+        match self.free.pop() {
             Some(id) => {
                 let slot = &mut self.slots[id as usize];
                 slot.call = call;
-                slot.prev = tail;
+                slot.prev = NIL;
                 slot.next = NIL;
-                slot.waiting = true;
+                slot.place = place;
                 id
             }
             None => {
                 self.slots.push(Slot {
                     call,
                     generation: 0,
-                    prev: tail,
+                    prev: NIL,
                     next: NIL,
-                    waiting: true,
+                    place,
                 });
                 (self.slots.len() - 1) as u32
             }
-        };
+        }
+    }
+
+    /// Puts `call` at the back of its class's queue; returns its slot and generation.
+    #[inline]
+    pub fn push(&mut self, call: WaitingCall) -> (u32, u32) {
+        let t = call.class as usize;
+        let tail = self.queues[t].tail;
+        let id = self.allocate(call, Place::Waiting);
+        self.slots[id as usize].prev = tail;
         let queue = &mut self.queues[t];
         if tail == NIL {
             queue.head = id;
@@ -121,7 +175,7 @@ impl Queues {
     #[inline]
     pub fn live(&self, slot: u32, generation: u32) -> bool {
         let s = &self.slots[slot as usize];
-        s.waiting && s.generation == generation
+        s.place == Place::Waiting && s.generation == generation
     }
 
     /// Arrival time of the call in `slot`.
@@ -140,7 +194,7 @@ impl Queues {
     #[inline]
     pub fn remove(&mut self, slot: u32) -> WaitingCall {
         let s = self.slots[slot as usize];
-        debug_assert!(s.waiting);
+        debug_assert!(s.place == Place::Waiting);
         let t = s.call.class as usize;
         if s.prev == NIL {
             self.queues[t].head = s.next;
@@ -161,7 +215,7 @@ impl Queues {
             self.slots[queue.head as usize].call.arrival
         };
         let freed = &mut self.slots[slot as usize];
-        freed.waiting = false;
+        freed.place = Place::Free;
         freed.generation = freed.generation.wrapping_add(1);
         self.free.push(slot);
         s.call
@@ -202,6 +256,9 @@ mod tests {
             arrival: SimTime(arrival),
             handle: SimTime(1),
             cell: 0,
+            patience: SimTime::NEVER,
+            attempt: 1,
+            line: NO_LINE,
         }
     }
 
@@ -227,6 +284,12 @@ mod tests {
         assert!(q.pop_front(0).is_none());
         assert_eq!(q.oldest_arrivals()[0], SimTime::NEVER);
         assert_eq!(q.drain().len(), 1);
+        // Parked calls are outside the queues.
+        let (p, gen_p) = q.park(call(1, 9), Place::Ivr);
+        assert!(q.parked(p, gen_p, Place::Ivr) && !q.live(p, gen_p));
+        assert_eq!(q.waiting(), &[0, 0]);
+        assert_eq!(q.take(p).arrival, SimTime(9));
+        assert!(!q.parked(p, gen_p, Place::Ivr));
         assert_eq!(q.waiting(), &[0, 0]);
     }
 }

@@ -12,6 +12,10 @@ pub enum Outcome {
     },
     /// The caller hung up while waiting.
     Abandoned,
+    /// Every line was busy.
+    Blocked,
+    /// The caller completed in self-service in the IVR.
+    Deflected,
     /// Still waiting when nothing more could happen.
     Unserved,
 }

@@ -75,8 +75,20 @@ fn call_row(label: &str, b: &CallBlock) -> Vec<String> {
         seconds(&b.aht_s),
         percent(&b.occupancy),
     ];
-    if b.unserved.mean.is_some_and(|u| u > 0.0) {
-        row.push(format!("{} unserved", count(&b.unserved)));
+    let mut extras = Vec::new();
+    for (what, stat) in [
+        ("blocked", &b.blocked),
+        ("deflected", &b.deflected),
+        ("retrials", &b.retrials),
+        ("transferred", &b.transferred),
+        ("unserved", &b.unserved),
+    ] {
+        if stat.mean.is_some_and(|u| u > 0.0) {
+            extras.push(format!("{} {what}", count(stat)));
+        }
+    }
+    if !extras.is_empty() {
+        row.push(extras.join(", "));
     }
     row
 }
@@ -134,6 +146,7 @@ pub fn render(report: &Report) -> String {
     out += "\n";
     let mut rows = vec![vec![
         "Agent group".to_owned(),
+        "scheduled".to_owned(),
         "agents".to_owned(),
         "answered".to_owned(),
         "occupancy".to_owned(),
@@ -141,6 +154,7 @@ pub fn render(report: &Report) -> String {
     for g in &report.agent_groups {
         rows.push(vec![
             g.name.clone(),
+            format!("{:.1}", g.block.scheduled_agents.value()),
             format!("{:.1}", g.block.staffed_agents.value()),
             count(&g.block.answered),
             percent(&g.block.occupancy),
@@ -150,17 +164,17 @@ pub fn render(report: &Report) -> String {
 
     out += "\n";
     let mut header = header("Interval");
+    header.push("scheduled".into());
     header.push("agents".into());
     let mut rows = vec![header];
     for interval in &report.intervals {
         let mut row = call_row(&interval.start, &interval.total);
         row.truncate(10);
-        let agents: f64 = interval
-            .agent_groups
-            .iter()
-            .map(|g| g.block.staffed_agents.value())
-            .sum();
-        row.push(format!("{agents:.1}"));
+        let sum = |f: fn(&super::GroupBlock) -> f64| -> f64 {
+            interval.agent_groups.iter().map(|g| f(&g.block)).sum()
+        };
+        row.push(format!("{:.1}", sum(|g| g.scheduled_agents.value())));
+        row.push(format!("{:.1}", sum(|g| g.staffed_agents.value())));
         rows.push(row);
     }
     grid(&mut out, &rows);

@@ -6,9 +6,13 @@ use super::{
     AgentGroupSpec, CallTypeSpec, DistributionSpec, Duration, FieldPath, Scenario, ScenarioError,
     Source,
 };
-use super::{ClassServiceLevelSpec, TierSpec};
+use super::{ClassServiceLevelSpec, ShiftSpec, TierSpec};
 use crate::dist::Distribution;
-use crate::model::{AgentGroup, CallClass, CallType, ClassId, GroupId, Model, TypeId};
+use crate::model::{
+    AgentGroup, CallClass, CallType, ClassId, GroupId, Ivr, Model, Repeat, Retrial, Shift,
+    Transfer, TypeId,
+};
+use crate::time::SimTime;
 
 /// Largest accepted arrival rate, calls per hour per call type: far beyond any real centre,
 /// small enough that a typo (an extra zero or three) is caught.
@@ -161,6 +165,7 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
     }
 
     let context = Context {
+        start_of_day_s,
         source,
         intervals,
         interval,
@@ -191,6 +196,56 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
             );
         }
     }
+
+    for (t, spec) in scenario.call_types.iter().enumerate() {
+        let Some(transfer) = &spec.transfer else {
+            continue;
+        };
+        let path = root.key("call_types").index(t).key("transfer");
+        let share = context.fraction(transfer.share, &path.key("share"), "share = 0.1")?;
+        let Some(&to) = type_ids.get(transfer.to.as_str()) else {
+            return err(
+                &path.key("to"),
+                format!("`{}` names no call type", transfer.to),
+                "transfer to another [[call_types]] entry, e.g. to = \"tier2\"",
+            );
+        };
+        if to as usize == t {
+            return err(
+                &path.key("to"),
+                format!("`{}` transfers to itself", transfer.to),
+                "transfer to another call type",
+            );
+        }
+        call_types[t].transfer = Some(Transfer { share, to });
+    }
+
+    let trunks = sim
+        .trunks
+        .map(|n| context.count(n, 1.0, &sim_path.key("trunks"), "lines", "trunks = 120"))
+        .transpose()?;
+    let busyness_cv = match sim.busyness_cv {
+        None => None,
+        Some(0.0) => None,
+        Some(cv) if cv > 0.0 && cv <= 2.0 => Some(cv),
+        Some(cv) => {
+            return err(
+                &sim_path.key("busyness_cv"),
+                format!("the busyness coefficient of variation must be in [0, 2], not {cv}"),
+                "e.g. busyness_cv = 0.1: a day is typically within ±10 % of the forecast",
+            )
+        }
+    };
+    let trace = match &sim.trace {
+        None => None,
+        Some(file) => Some(super::trace::read(
+            file,
+            &sim_path.key("trace"),
+            source,
+            &type_ids,
+            duration.sim_time(),
+        )?),
+    };
 
     let mut classes = Vec::new();
     for (t, spec) in scenario.call_types.iter().enumerate() {
@@ -232,6 +287,9 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         groups,
         classes,
         routing,
+        trunks,
+        busyness_cv,
+        trace,
     })
 }
 
@@ -253,6 +311,7 @@ fn serving_order(t: TypeId, groups: &[AgentGroup]) -> Vec<GroupId> {
 /// Shared facts for the per-entry checks.
 struct Context<'a> {
     source: &'a Source,
+    start_of_day_s: u32,
     intervals: u32,
     interval: Duration,
 }
@@ -321,6 +380,63 @@ impl Context<'_> {
             serving_groups: Vec::new(),
             classes: 0..0,
             tier_cumulative_shares: Vec::new(),
+            trunks: spec
+                .trunks
+                .map(|n| self.count(n, 1.0, &path.key("trunks"), "lines", "trunks = 30"))
+                .transpose()?,
+            ivr: match &spec.ivr {
+                None => None,
+                Some(ivr) => Some(Ivr {
+                    time: self.distribution(&ivr.time, &path.key("ivr").key("time"), true)?,
+                    self_service: self.fraction(
+                        ivr.self_service,
+                        &path.key("ivr").key("self_service"),
+                        "self_service = 0.25",
+                    )?,
+                }),
+            },
+            retrial: match &spec.retrial {
+                None => None,
+                Some(r) => Some(Retrial {
+                    probability: self.fraction(
+                        r.probability,
+                        &path.key("retrial").key("probability"),
+                        "probability = 0.6",
+                    )?,
+                    delay: self.distribution(&r.delay, &path.key("retrial").key("delay"), false)?,
+                    max_attempts: match r.max_attempts {
+                        None => 3,
+                        Some(n) => self.count(
+                            n,
+                            2.0,
+                            &path.key("retrial").key("max_attempts"),
+                            "attempts",
+                            "max_attempts = 3",
+                        )?,
+                    },
+                }),
+            },
+            wrap_up: spec
+                .wrap_up
+                .as_ref()
+                .map(|w| self.distribution(w, &path.key("wrap_up"), true))
+                .transpose()?,
+            transfer: None,
+            unresolved: match &spec.unresolved {
+                None => None,
+                Some(u) => Some(Repeat {
+                    share: self.fraction(
+                        u.share,
+                        &path.key("unresolved").key("share"),
+                        "share = 0.15",
+                    )?,
+                    delay: self.distribution(
+                        &u.delay,
+                        &path.key("unresolved").key("delay"),
+                        false,
+                    )?,
+                }),
+            },
         })
     }
 
@@ -506,6 +622,39 @@ impl Context<'_> {
         }
     }
 
+    /// A probability or share in [0, 1].
+    fn fraction(&self, value: f64, path: &FieldPath, example: &str) -> Result<f64, ScenarioError> {
+        if (0.0..=1.0).contains(&value) {
+            Ok(value)
+        } else {
+            Err(self.error(
+                path,
+                format!("must be a fraction in [0, 1], not {value}"),
+                &format!("e.g. {example}"),
+            ))
+        }
+    }
+
+    /// A whole number ≥ `min`.
+    fn count(
+        &self,
+        value: f64,
+        min: f64,
+        path: &FieldPath,
+        what: &str,
+        example: &str,
+    ) -> Result<u32, ScenarioError> {
+        whole_number(value, min, MAX_AGENTS)
+            .map(|n| n as u32)
+            .map_err(|why| {
+                self.error(
+                    path,
+                    format!("the number of {what} {why}"),
+                    &format!("e.g. {example}"),
+                )
+            })
+    }
+
     fn rate(&self, rate: f64, path: &FieldPath) -> Result<f64, ScenarioError> {
         if !rate.is_finite() || rate < 0.0 {
             return Err(self.error(
@@ -555,7 +704,32 @@ impl Context<'_> {
                     )
                 })
         };
+        let shifts = match &spec.shifts {
+            Some(shifts) => {
+                if spec.agents.is_some() || spec.agents_by_interval.is_some() {
+                    return Err(self.error(
+                        &path.key("shifts"),
+                        "both `shifts` and a headcount (`agents` or `agents_by_interval`) are given".into(),
+                        "keep one: shifts give the headcount themselves",
+                    ));
+                }
+                self.shifts(shifts, &path.key("shifts"))?
+            }
+            None => Vec::new(),
+        };
+        let shrinkage = match spec.shrinkage {
+            None => 0.0,
+            Some(s) if (0.0..1.0).contains(&s) => s,
+            Some(s) => {
+                return Err(self.error(
+                    &path.key("shrinkage"),
+                    format!("shrinkage is a fraction in [0, 1), not {s}"),
+                    "e.g. shrinkage = 0.3 for 30 % of scheduled agents unavailable",
+                ))
+            }
+        };
         let agents_by_interval = match (&spec.agents, &spec.agents_by_interval) {
+            _ if !shifts.is_empty() => self.shift_headcounts(&shifts),
             (Some(_), Some(_)) => {
                 return Err(self.error(
                     &path.key("agents_by_interval"),
@@ -567,7 +741,7 @@ impl Context<'_> {
                 return Err(self.error(
                     path,
                     format!("the agent group `{}` has no headcount", spec.name),
-                    "add `agents = 45` or `agents_by_interval = [...]` (one per interval)",
+                    "add `agents = 45`, `agents_by_interval = [...]` (one per interval) or `shifts = [...]`",
                 ))
             }
             (Some(n), None) => vec![count(*n, &path.key("agents"))?; self.intervals as usize],
@@ -612,7 +786,127 @@ impl Context<'_> {
             name: spec.name.clone(),
             agents_by_interval,
             skills,
+            shrinkage,
+            shifts,
         })
+    }
+
+    /// Shifts, with clock times turned into simulated time.
+    fn shifts(&self, specs: &[ShiftSpec], path: &FieldPath) -> Result<Vec<Shift>, ScenarioError> {
+        if specs.is_empty() {
+            return Err(self.error(
+                path,
+                "the list of shifts is empty".into(),
+                "e.g. shifts = [{ start = \"08:00\", end = \"16:30\", agents = 10 }]",
+            ));
+        }
+        let clock = |text: &str, path: &FieldPath| -> Result<SimTime, ScenarioError> {
+            let Some(seconds) = parse_clock(text) else {
+                return Err(self.error(
+                    path,
+                    format!("`{text}` is not a clock time"),
+                    "write hours and minutes, e.g. \"08:30\"",
+                ));
+            };
+            if seconds < self.start_of_day_s {
+                return Err(self.error(
+                    path,
+                    format!("{text} is before the simulated day starts"),
+                    "shift times are clock times within the day that `simulation.start_time` begins",
+                ));
+            }
+            Ok(SimTime::from_seconds(
+                (seconds - self.start_of_day_s) as f64,
+            ))
+        };
+        let mut shifts = Vec::with_capacity(specs.len());
+        for (i, spec) in specs.iter().enumerate() {
+            let p = path.index(i);
+            let (start, end) = (
+                clock(&spec.start, &p.key("start"))?,
+                clock(&spec.end, &p.key("end"))?,
+            );
+            if end <= start {
+                return Err(self.error(
+                    &p.key("end"),
+                    format!(
+                        "the shift ends ({}) before it starts ({})",
+                        spec.end, spec.start
+                    ),
+                    "a shift ends after it starts, the same day",
+                ));
+            }
+            let agents = whole_number(spec.agents, 1.0, MAX_AGENTS).map_err(|why| {
+                self.error(
+                    &p.key("agents"),
+                    format!("a shift's headcount {why}"),
+                    "e.g. agents = 12",
+                )
+            })? as u32;
+            let mut breaks = Vec::with_capacity(spec.breaks.len());
+            let mut previous_end = start;
+            for (j, b) in spec.breaks.iter().enumerate() {
+                let bp = p.key("breaks").index(j);
+                let from = clock(&b.start, &bp.key("start"))?;
+                let to = from + b.length.sim_time();
+                if b.length.seconds() <= 0.0 {
+                    return Err(self.error(
+                        &bp.key("length"),
+                        "a break must be longer than zero".into(),
+                        "e.g. length = \"15m\"",
+                    ));
+                }
+                if from < previous_end || to > end {
+                    return Err(self.error(
+                        &bp.key("start"),
+                        format!(
+                            "the break at {} is not inside the shift after the previous break",
+                            b.start
+                        ),
+                        "breaks lie within the shift, in order, without overlapping",
+                    ));
+                }
+                previous_end = to;
+                breaks.push((from, to));
+            }
+            shifts.push(Shift {
+                start,
+                end,
+                agents,
+                breaks,
+            });
+        }
+        Ok(shifts)
+    }
+
+    /// Per interval, the largest headcount the shifts give (for display and agent slots).
+    fn shift_headcounts(&self, shifts: &[Shift]) -> Vec<u32> {
+        let group = AgentGroup {
+            name: String::new(),
+            agents_by_interval: Vec::new(),
+            skills: Vec::new(),
+            shrinkage: 0.0,
+            shifts: shifts.to_vec(),
+        };
+        let interval = self.interval.sim_time();
+        let points = group.schedule(interval);
+        (0..self.intervals as u64)
+            .map(|k| {
+                let (from, to) = (SimTime(interval.0 * k), SimTime(interval.0 * (k + 1)));
+                let at_start = points
+                    .iter()
+                    .take_while(|(t, _)| *t <= from)
+                    .last()
+                    .map_or(0, |p| p.1);
+                let inside = points
+                    .iter()
+                    .filter(|(t, _)| *t > from && *t < to)
+                    .map(|p| p.1)
+                    .max()
+                    .unwrap_or(0);
+                at_start.max(inside)
+            })
+            .collect()
     }
 
     /// Resolves a distribution table. `zero_allowed`: whether a distribution that is always

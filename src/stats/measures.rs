@@ -27,6 +27,20 @@ pub struct CallMeasures {
     pub abandoned: f64,
     /// Calls left waiting with nobody to answer them.
     pub unserved: f64,
+    /// Calls that found every line busy.
+    pub blocked: f64,
+    /// Calls that completed in self-service in the IVR.
+    pub deflected: f64,
+    /// Offered calls that were second or later attempts.
+    pub retrials: f64,
+    /// Offered calls that came by transfer.
+    pub transfers_in: f64,
+    /// Offered calls that were repeat calls (no first-contact resolution).
+    pub repeats: f64,
+    /// Answered calls transferred onwards.
+    pub transferred: f64,
+    /// Answered calls not resolved.
+    pub unresolved: f64,
     /// Answered within the threshold ÷ (answered + abandoned + unserved).
     pub service_level: Option<f64>,
     /// Calls that had to queue ÷ (answered + abandoned + unserved): Erlang's P(wait).
@@ -56,6 +70,13 @@ impl CallMeasures {
             answered: self.answered - other.answered,
             abandoned: self.abandoned - other.abandoned,
             unserved: self.unserved - other.unserved,
+            blocked: self.blocked - other.blocked,
+            deflected: self.deflected - other.deflected,
+            retrials: self.retrials - other.retrials,
+            transfers_in: self.transfers_in - other.transfers_in,
+            repeats: self.repeats - other.repeats,
+            transferred: self.transferred - other.transferred,
+            unresolved: self.unresolved - other.unresolved,
             service_level: d(self.service_level, other.service_level),
             p_wait: d(self.p_wait, other.p_wait),
             abandon_rate: d(self.abandon_rate, other.abandon_rate),
@@ -76,6 +97,8 @@ pub struct GroupMeasures {
     pub occupancy: Option<f64>,
     /// Average number of agents on the floor.
     pub staffed_agents: f64,
+    /// Average number of agents scheduled (before shrinkage and breaks).
+    pub scheduled_agents: f64,
 }
 
 /// One reporting interval's measures.
@@ -115,6 +138,13 @@ struct CallSums {
     answered: u64,
     abandoned: u64,
     unserved: u64,
+    blocked: u64,
+    deflected: u64,
+    retrials: u64,
+    transfers_in: u64,
+    repeats: u64,
+    transferred: u64,
+    unresolved: u64,
     within: u64,
     wait_ns: u128,
     handle_ns: u128,
@@ -131,6 +161,13 @@ impl CallSums {
             answered: 0,
             abandoned: 0,
             unserved: 0,
+            blocked: 0,
+            deflected: 0,
+            retrials: 0,
+            transfers_in: 0,
+            repeats: 0,
+            transferred: 0,
+            unresolved: 0,
             within: 0,
             wait_ns: 0,
             handle_ns: 0,
@@ -146,6 +183,13 @@ impl CallSums {
         self.answered += cell.answered;
         self.abandoned += cell.abandoned;
         self.unserved += cell.unserved;
+        self.blocked += cell.blocked;
+        self.deflected += cell.deflected;
+        self.retrials += cell.retrials;
+        self.transfers_in += cell.transfers_in;
+        self.repeats += cell.repeats;
+        self.transferred += cell.transferred;
+        self.unresolved += cell.unresolved;
         self.within += cell.answered_within_threshold;
         self.wait_ns += cell.wait_ns;
         self.handle_ns += cell.handle_ns;
@@ -176,6 +220,13 @@ impl CallSums {
             answered,
             abandoned: self.abandoned as f64,
             unserved: self.unserved as f64,
+            blocked: self.blocked as f64,
+            deflected: self.deflected as f64,
+            retrials: self.retrials as f64,
+            transfers_in: self.transfers_in as f64,
+            repeats: self.repeats as f64,
+            transferred: self.transferred as f64,
+            unresolved: self.unresolved as f64,
             service_level: ratio(self.within as f64, ended),
             p_wait: ratio(self.queued as f64, ended),
             abandon_rate: ratio(self.abandoned as f64, ended),
@@ -220,17 +271,19 @@ impl Tally {
             sums.measures()
         };
         let group_block = |ks: &[usize], g: usize, span_ns: f64| {
-            let (mut answered, mut busy, mut staffed) = (0u64, 0u128, 0u128);
+            let (mut answered, mut busy, mut staffed, mut scheduled) = (0u64, 0u128, 0u128, 0u128);
             for &k in ks {
                 let cell = self.group_cell(k, g);
                 answered += cell.answered;
                 busy += cell.busy_ns;
                 staffed += cell.staffed_ns;
+                scheduled += cell.scheduled_ns;
             }
             GroupMeasures {
                 answered: answered as f64,
                 occupancy: (staffed > 0).then(|| busy as f64 / staffed as f64),
                 staffed_agents: staffed as f64 / span_ns,
+                scheduled_agents: scheduled as f64 / span_ns,
             }
         };
         let all_groups: Vec<usize> = (0..self.groups).collect();
