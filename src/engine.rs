@@ -37,7 +37,7 @@ use crate::routing::{CentreView, Router};
 use crate::stats::{Tally, NOT_COUNTED};
 use crate::time::SimTime;
 use calls::{Place, Queues, WaitingCall, NO_LINE};
-use pools::Pools;
+use pools::{Finished, Pools};
 
 /// The random sources of one call type.
 struct CallSource {
@@ -52,6 +52,8 @@ struct CallSource {
     ivr_stream: Stream,
     /// Transfer and resolution decisions, repeat-call delays, wrap-up times.
     after_call_stream: Stream,
+    /// Callback acceptance.
+    callback_stream: Stream,
 }
 
 /// The call an agent is busy with.
@@ -137,7 +139,14 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             now: SimTime::ZERO,
             calendar: Calendar::with_capacity(total_agents as usize + 4 * types + 64),
             queues: Queues::new(model.classes.len()),
-            pools: Pools::new(&slots),
+            pools: Pools::new(
+                &slots,
+                &model
+                    .groups
+                    .iter()
+                    .map(|g| g.max_concurrent)
+                    .collect::<Vec<_>>(),
+            ),
             sources: model
                 .call_types
                 .iter()
@@ -154,6 +163,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                         retrial_stream: stream(seed, replication, t, Purpose::Retrial),
                         ivr_stream: stream(seed, replication, t, Purpose::Ivr),
                         after_call_stream: stream(seed, replication, t, Purpose::AfterCall),
+                        callback_stream: stream(seed, replication, t, Purpose::Callback),
                     }
                 })
                 .collect(),
@@ -176,6 +186,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 class: 0,
                 call_type: 0,
                 arrival: SimTime::ZERO,
+                entered: SimTime::ZERO,
                 handle: SimTime::ZERO,
                 cell: NOT_COUNTED,
                 patience: SimTime::NEVER,
@@ -262,9 +273,11 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         let record = CallRecord {
             call_type: call.call_type,
             class: call.class,
-            arrival: call.arrival,
+            arrival: call.entered,
             end_of_wait: self.now,
             handle: call.handle,
+            patience: call.patience,
+            attempt: call.attempt,
             counted: call.cell != NOT_COUNTED,
             outcome,
         };
@@ -280,6 +293,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 if self.queues.parked(call, generation, Place::Redialing) {
                     let mut call = self.queues.take(call);
                     call.arrival = self.now;
+                    call.entered = self.now;
                     call.cell = self.tally.cell_of(call.class, self.now);
                     call.patience = self.draw_patience(call.class, call.call_type);
                     self.tally.offered(call.cell);
@@ -390,6 +404,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             class,
             call_type,
             arrival: self.now,
+            entered: self.now,
             handle: handle.unwrap_or(drawn_handle),
             cell: self.tally.cell_of(class, self.now),
             patience: patience.unwrap_or(drawn_patience),
@@ -481,6 +496,9 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             self.serve_now(group, call);
             return;
         }
+        if self.takes_callback(&call) {
+            return;
+        }
         self.tally.queued(call.cell);
         let patience = call.patience;
         let (slot, generation) = self.queues.push(call);
@@ -493,6 +511,57 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 .schedule(self.now.saturating_add(patience), event);
         }
         self.schedule_overflow(class, slot, generation, 0);
+    }
+
+    /// Virtual hold: a caller about to queue, facing an expected wait over the type's
+    /// threshold, may take a callback; the callback job then queues in its own class. Returns
+    /// whether it did.
+    #[inline]
+    fn takes_callback(&mut self, call: &WaitingCall) -> bool {
+        let t = call.call_type as usize;
+        let Some(callback) = &self.model.call_types[t].callback else {
+            return false;
+        };
+        if call.class == callback.class {
+            return false;
+        }
+        let spec = &self.model.call_types[t];
+        let waiting: u32 = spec
+            .classes
+            .clone()
+            .filter(|&c| c != callback.class)
+            .map(|c| self.queues.waiting()[c as usize])
+            .sum();
+        let agents: u32 = spec
+            .serving_groups
+            .iter()
+            .map(|&g| self.pools.present(g))
+            .sum();
+        let expected_wait_s = (waiting + 1) as f64 * callback.mean_work_s / agents.max(1) as f64;
+        if expected_wait_s <= callback.when_wait_exceeds.as_seconds()
+            || self.sources[t].callback_stream.random::<f64>() >= callback.share
+        {
+            return false;
+        }
+        let mut call = *call;
+        self.release_line(&mut call);
+        self.tally.count(call.cell, |c| &mut c.callbacks);
+        self.observe(&call, Outcome::CallbackRequested);
+        let job = WaitingCall {
+            class: callback.class,
+            cell: self.tally.cell_of(callback.class, self.now),
+            arrival: self.now,
+            entered: self.now,
+            patience: SimTime::NEVER,
+            attempt: 1,
+            line: NO_LINE,
+            ..call
+        };
+        self.tally.offered(job.cell);
+        self.tally.queued(job.cell);
+        let (slot, generation) = self.queues.push(job);
+        self.schedule_overflow(job.class, slot, generation, 0);
+        true
     }
 
     /// Schedules overflow step `step` of a waiting call, if its class has one.
@@ -537,7 +606,13 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     }
 
     #[inline]
-    fn start_service(&mut self, agent: u32, group: u32, call: WaitingCall) {
+    fn start_service(&mut self, agent: u32, group: u32, mut call: WaitingCall) {
+        let spec = &self.model.groups[group as usize];
+        if spec.max_concurrent > 1 && spec.concurrency_slowdown > 0.0 {
+            let others = self.pools.agent(agent).load.saturating_sub(1);
+            let factor = 1.0 + spec.concurrency_slowdown * others as f64;
+            call.handle = SimTime::from_seconds(call.handle.as_seconds() * factor);
+        }
         self.tally.answered(
             call.cell,
             call.class,
@@ -628,16 +703,16 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     #[inline]
     fn on_agent_free(&mut self, agent: u32) {
         let group = self.pools.agent(agent).group;
-        if !self.pools.finish(agent) {
-            self.note_present_change(group, 1);
-            return;
-        }
-        match self.next_call_for(group) {
-            Some(call) => {
-                self.pools.keep_busy(agent, call.class);
-                self.start_service(agent, group, call);
-            }
-            None => self.pools.make_idle(agent, self.now),
+        match self.pools.finish(agent) {
+            Finished::Left => self.note_present_change(group, 1),
+            Finished::Leaving => {}
+            Finished::Free => match self.next_call_for(group) {
+                Some(call) => {
+                    self.pools.keep_busy(agent, call.class);
+                    self.start_service(agent, group, call);
+                }
+                None => self.pools.release(agent, self.now),
+            },
         }
     }
 
@@ -658,12 +733,14 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         if self.pools.present(group) != before {
             self.account_staffed(group, before);
         }
-        // New agents take waiting calls at once.
-        for _ in 0..arrived.0 {
-            let Some(call) = self.next_call_for(group) else {
-                break;
-            };
-            self.serve_now(group, call);
+        // New agents take waiting calls at once (several each, on a chat desk).
+        if arrived.0 > 0 {
+            while self.pools.idle_counts()[group as usize] > 0 {
+                let Some(call) = self.next_call_for(group) else {
+                    break;
+                };
+                self.serve_now(group, call);
+            }
         }
     }
 

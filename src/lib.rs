@@ -80,6 +80,21 @@ pub fn replicate(model: &Model, threads: Option<usize>) -> Vec<ReplicationMeasur
     }
 }
 
+/// Every call of one replication, in the order their outcomes became known, under the
+/// model's routing: the raw material of a call log (and of a trace to replay).
+pub fn call_log(model: &Model, replication: u32) -> Vec<engine::CallRecord> {
+    fn log<R: Router>(model: &Model, router: R, replication: u32) -> Vec<engine::CallRecord> {
+        engine::Simulation::observed(model, router, Vec::new(), replication)
+            .finish_observed()
+            .1
+    }
+    if model.routing.is_plain_skill_priority() {
+        log(model, SkillPriority::new(model), replication)
+    } else {
+        log(model, Acd::new(model), replication)
+    }
+}
+
 /// Runs replications `0..model.replications` in parallel, each with a fresh router from
 /// `make_router`, and returns their measures in replication order.
 pub fn run_replications<R, F>(

@@ -56,6 +56,13 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
+    /// Also write every call of the first replication to this CSV (arrival, type, handle
+    /// time, patience, tier, attempt, outcome, wait, group); replayable as a trace.
+    #[arg(long, value_name = "FILE")]
+    write_calls: Option<PathBuf>,
+    /// Overwrite the --write-calls file if it exists.
+    #[arg(long, requires = "write_calls")]
+    force: bool,
 }
 
 #[derive(Debug, clap::Args)]

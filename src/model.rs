@@ -182,6 +182,22 @@ pub struct CallType {
     pub transfer: Option<Transfer>,
     /// A share of answered calls not resolved: the caller calls again later.
     pub unresolved: Option<Repeat>,
+    /// Virtual hold: callers facing a long wait may take a callback instead.
+    pub callback: Option<Callback>,
+}
+
+/// Virtual hold (callbacks).
+#[derive(Debug, Clone)]
+pub struct Callback {
+    /// A callback is offered when the expected wait on arrival exceeds this.
+    pub when_wait_exceeds: SimTime,
+    /// Fraction of callers offered a callback who take it.
+    pub share: f64,
+    /// The class in which callback jobs queue (the last of the type's classes); they never
+    /// abandon.
+    pub class: ClassId,
+    /// Mean handle time plus mean wrap-up, seconds, for the expected-wait estimate.
+    pub mean_work_s: f64,
 }
 
 /// Self-service in front of the queue.
@@ -236,6 +252,11 @@ pub struct AgentGroup {
     pub shrinkage: f64,
     /// Explicit shifts; when present they, not `agents_by_interval`, give the headcount.
     pub shifts: Vec<Shift>,
+    /// Contacts an agent handles at once (1 for calls; chat desks often 2–4).
+    pub max_concurrent: u32,
+    /// Handle-time increase per extra simultaneous contact (0.15: each contact takes 15 %
+    /// longer per other contact in hand).
+    pub concurrency_slowdown: f64,
 }
 
 /// A block of agents working from `start` to `end`, with breaks taken together.

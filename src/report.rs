@@ -106,6 +106,9 @@ pub struct CallBlock {
     pub transferred: Stat,
     /// Answered calls whose issue was not resolved (the caller calls again later).
     pub unresolved: Stat,
+    /// Calls that took a callback instead of waiting (the callback itself is a contact of
+    /// the type's `callback` class).
+    pub callbacks: Stat,
     /// Answered within the threshold ÷ (answered + abandoned + unserved).
     pub service_level: Stat,
     /// Abandoned ÷ (answered + abandoned + unserved).
@@ -187,6 +190,7 @@ impl CallBlock {
             repeats: stat(&|m| Some(m.repeats)),
             transferred: stat(&|m| Some(m.transferred)),
             unresolved: stat(&|m| Some(m.unresolved)),
+            callbacks: stat(&|m| Some(m.callbacks)),
             service_level: stat(&|m| m.service_level),
             abandon_rate: stat(&|m| m.abandon_rate),
             p_wait: stat(&|m| m.p_wait),
@@ -221,6 +225,7 @@ impl CallBlock {
             ("repeats", &self.repeats),
             ("transferred", &self.transferred),
             ("unresolved", &self.unresolved),
+            ("callbacks", &self.callbacks),
             ("service_level", &self.service_level),
             ("abandon_rate", &self.abandon_rate),
             ("p_wait", &self.p_wait),
@@ -274,25 +279,26 @@ impl Report {
                 .iter()
                 .enumerate()
                 .map(|(t, ct)| {
-                    let has_tiers = ct.tier_cumulative_shares.len() > 1
-                        || model.classes[ct.classes.start as usize].tier.is_some();
-                    let tiers = if has_tiers {
-                        ct.classes
-                            .clone()
-                            .map(|c| {
-                                let class = &model.classes[c as usize];
-                                TierBlock {
-                                    name: class.tier.clone().unwrap_or_default(),
-                                    service_level_threshold_s: class.threshold.as_seconds(),
-                                    service_level_target: class.target,
-                                    block: summarise(&|r| &classes(r)[c as usize]),
-                                }
-                            })
-                            .collect()
-                    } else {
-                        Vec::new()
-                    };
-                    let single = (!has_tiers).then(|| &model.classes[ct.classes.start as usize]);
+                    // Tiers, and the callback class: every class with a name of its own.
+                    let named: Vec<u32> = ct
+                        .classes
+                        .clone()
+                        .filter(|&c| model.classes[c as usize].tier.is_some())
+                        .collect();
+                    let tiers = named
+                        .iter()
+                        .map(|&c| {
+                            let class = &model.classes[c as usize];
+                            TierBlock {
+                                name: class.tier.clone().unwrap_or_default(),
+                                service_level_threshold_s: class.threshold.as_seconds(),
+                                service_level_target: class.target,
+                                block: summarise(&|r| &classes(r)[c as usize]),
+                            }
+                        })
+                        .collect();
+                    let first = &model.classes[ct.classes.start as usize];
+                    let single = first.tier.is_none().then_some(first);
                     TypeBlock {
                         name: ct.name.clone(),
                         service_level_threshold_s: single.map(|c| c.threshold.as_seconds()),

@@ -201,6 +201,24 @@ pub struct CallTypeSpec {
     pub transfer: Option<TransferSpec>,
     /// A share of answered calls not resolved at the first contact: the caller calls again.
     pub unresolved: Option<RepeatSpec>,
+    /// Virtual hold: callers facing a long wait may ask to be called back.
+    pub callback: Option<CallbackSpec>,
+}
+
+/// `callback = { when_wait_exceeds = "2m", share = 0.5, answer_within = "30m" }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackSpec {
+    /// Offer a callback when the expected wait on arrival exceeds this.
+    pub when_wait_exceeds: Duration,
+    /// Fraction of the callers offered a callback who take it.
+    pub share: f64,
+    /// The callbacks' service-level threshold: called back within this. Default `"30m"`.
+    pub answer_within: Option<Duration>,
+    /// The callbacks' service-level target (a fraction).
+    pub target: Option<f64>,
+    /// Priority of callbacks under the `priority` policy. Default: the type's minus 1.
+    pub priority: Option<f64>,
 }
 
 /// `ivr = { time = {...}, self_service = 0.25 }`.
@@ -286,6 +304,10 @@ pub struct AgentGroupSpec {
     pub shrinkage: Option<f64>,
     /// Explicit shifts instead of `agents` / `agents_by_interval`.
     pub shifts: Option<Vec<ShiftSpec>>,
+    /// Contacts an agent handles at once (chat). Default 1.
+    pub max_concurrent: Option<f64>,
+    /// Handle-time increase per extra simultaneous contact, e.g. 0.15. Default 0.
+    pub concurrency_slowdown: Option<f64>,
 }
 
 /// A distribution table, e.g. `{ distribution = "lognormal", mean = "4m", cv = 0.8 }`.

@@ -52,6 +52,8 @@ pub struct CallCell {
     pub transferred: u64,
     /// Answered calls not resolved (the caller will call again).
     pub unresolved: u64,
+    /// Calls that took a callback instead of waiting.
+    pub callbacks: u64,
     /// Answered calls that waited at most the service-level threshold.
     pub answered_within_threshold: u64,
     /// Sum of answered calls' waits, ns.
@@ -117,6 +119,7 @@ impl Tally {
             repeats: 0,
             transferred: 0,
             unresolved: 0,
+            callbacks: 0,
             answered_within_threshold: 0,
             wait_ns: 0,
             handle_ns: 0,

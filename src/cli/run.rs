@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
+use callsim::engine::{CallRecord, Outcome};
+use callsim::model::Model;
 use callsim::report::{self, Report};
 use callsim::scenario::DEFAULT_SCENARIO;
+use callsim::time::SimTime;
 use callsim::RunOptions;
 
 use super::{load, print, Failure};
@@ -19,8 +22,73 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         seed: args.seed,
         threads: args.threads.map(|n| n as usize),
     };
+    if let Some(path) = &args.write_calls {
+        if path.exists() && !args.force {
+            return Err(Failure::Usage(format!(
+                "{} exists; pass --force to overwrite it",
+                path.display()
+            )));
+        }
+    }
     let report = callsim::run(&model, &options);
+    if let Some(path) = &args.write_calls {
+        let model = options.apply(&model);
+        let text = call_log_csv(&model, &callsim::call_log(&model, 0))
+            .map_err(|e| Failure::Other(format!("writing the call log: {e}")))?;
+        std::fs::write(path, text)
+            .map_err(|e| Failure::Other(format!("writing {}: {e}", path.display())))?;
+    }
     print(&render(&report, args.format)?)
+}
+
+/// One line per call of a replication, in time order of arrival. The first four columns are
+/// the trace format (`simulation.trace`), so a log can be replayed.
+fn call_log_csv(model: &Model, records: &[CallRecord]) -> Result<String, csv::Error> {
+    let mut records: Vec<&CallRecord> = records.iter().collect();
+    records.sort_by_key(|r| r.arrival);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "arrival_s",
+        "call_type",
+        "handle_time_s",
+        "patience_s",
+        "tier",
+        "attempt",
+        "outcome",
+        "wait_s",
+        "group",
+    ])?;
+    for r in records {
+        let (outcome, group) = match r.outcome {
+            Outcome::Answered { group } => ("answered", model.groups[group as usize].name.as_str()),
+            Outcome::Abandoned => ("abandoned", ""),
+            Outcome::Blocked => ("blocked", ""),
+            Outcome::Deflected => ("deflected", ""),
+            Outcome::Unserved => ("unserved", ""),
+            Outcome::CallbackRequested => ("callback", ""),
+        };
+        let patience = if r.patience == SimTime::NEVER {
+            String::new()
+        } else {
+            r.patience.as_seconds().to_string()
+        };
+        w.write_record([
+            r.arrival.as_seconds().to_string(),
+            model.call_types[r.call_type as usize].name.clone(),
+            r.handle.as_seconds().to_string(),
+            patience,
+            model.classes[r.class as usize]
+                .tier
+                .clone()
+                .unwrap_or_default(),
+            r.attempt.to_string(),
+            outcome.to_owned(),
+            (r.end_of_wait - r.arrival).as_seconds().to_string(),
+            group.to_owned(),
+        ])?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
 }
 
 fn render(report: &Report, format: Format) -> Result<String, Failure> {

@@ -33,6 +33,8 @@ pub enum Purpose {
     AfterCall = 7,
     /// The day's busyness factor (one per replication).
     Busyness = 8,
+    /// Whether a caller takes an offered callback.
+    Callback = 9,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

@@ -17,8 +17,10 @@ pub struct WaitingCall {
     pub class: u32,
     /// Its call type.
     pub call_type: u32,
-    /// When it arrived.
+    /// When it joined the queue (or arrived, before that): waits count from here.
     pub arrival: SimTime,
+    /// When it reached the centre (before the IVR).
+    pub entered: SimTime,
     /// Its handle time, drawn when it arrived (common random numbers).
     pub handle: SimTime,
     /// Its statistics cell, or [`crate::stats::NOT_COUNTED`] for a warm-up call.
@@ -254,6 +256,7 @@ mod tests {
             class,
             call_type: 0,
             arrival: SimTime(arrival),
+            entered: SimTime(arrival),
             handle: SimTime(1),
             cell: 0,
             patience: SimTime::NEVER,

@@ -16,6 +16,9 @@ pub enum Outcome {
     Blocked,
     /// The caller completed in self-service in the IVR.
     Deflected,
+    /// The caller took a callback instead of waiting (the callback is a new call of the
+    /// type's callback class).
+    CallbackRequested,
     /// Still waiting when nothing more could happen.
     Unserved,
 }
@@ -27,12 +30,18 @@ pub struct CallRecord {
     pub call_type: u32,
     /// The call class (the tier, for types with tiers).
     pub class: u32,
-    /// When it arrived.
+    /// When it reached the centre.
     pub arrival: SimTime,
-    /// When it was answered, abandoned or given up as unserved.
+    /// When its wait ended: answered, abandoned, blocked, deflected (the IVR's end) or
+    /// given up as unserved. For a call through the IVR, its wait for an agent is measured
+    /// from leaving the IVR.
     pub end_of_wait: SimTime,
     /// Its handle time (drawn on arrival, whether or not it was answered).
     pub handle: SimTime,
+    /// Its patience for this attempt ([`SimTime::NEVER`]: none).
+    pub patience: SimTime,
+    /// Which attempt of the caller this was (1 = first).
+    pub attempt: u32,
     /// Whether it arrived after the warm-up (and so is counted in the report).
     pub counted: bool,
     /// How it ended.

@@ -1,7 +1,11 @@
-//! Agents, by group: who is idle (longest-idle first), who is busy, who is on the floor.
+//! Agents, by group: who is free (longest idle first), who is busy, who is on the floor.
+//!
+//! An agent handles up to its group's `capacity` contacts at once (1 for calls; more for
+//! chat). Free agents wait in one FIFO per load level (contacts in hand), so the least
+//! loaded, longest-waiting agent is taken first; for calls that is exactly longest-idle.
 //!
 //! Headcount changes are by count: when it drops, idle agents leave at once and busy ones
-//! leave as they finish their call; when it rises, agents still due to leave stay, then new
+//! leave as they finish their work; when it rises, agents still due to leave stay, then new
 //! agents arrive.
 
 use std::collections::VecDeque;
@@ -13,22 +17,28 @@ use crate::time::SimTime;
 pub struct Agent {
     /// The agent's group.
     pub group: u32,
-    /// The call class being served (meaningful while busy).
+    /// The call class last taken (meaningful while busy).
     pub serving: u32,
     /// Since when the agent has been idle (meaningful while idle).
     pub idle_since: SimTime,
+    /// Contacts in hand, in `0..=capacity`.
+    pub load: u32,
+    /// Whether the agent leaves once its contacts are done (takes no more).
+    pub leaving: bool,
 }
 
 /// One group's agents.
 #[derive(Debug)]
 struct Pool {
-    /// Idle agents, longest idle at the front.
-    idle: VecDeque<u32>,
+    /// Contacts an agent may hold at once (≥ 1).
+    capacity: u32,
+    /// `free[l]`: agents with `l` contacts (l < capacity) and not leaving, longest first.
+    free: Vec<VecDeque<u32>>,
     /// Agent slots of this group not on the floor.
     off: Vec<u32>,
-    /// Agents on the floor: idle + busy.
+    /// Agents on the floor: free + busy.
     present: u32,
-    /// Busy agents who leave when they finish (the headcount dropped under them).
+    /// Departures still owed: the next agents to finish work leave.
     leaving: u32,
 }
 
@@ -37,8 +47,8 @@ struct Pool {
 pub struct Pools {
     agents: Vec<Agent>,
     pools: Vec<Pool>,
-    /// Idle agents per group (mirrors `pools[g].idle.len()`, as a slice routers can read).
-    idle_counts: Vec<u32>,
+    /// Agents per group that can take a contact now (as a slice routers can read).
+    available: Vec<u32>,
     /// Since when each group's longest-idle agent has been idle; NEVER if none is idle.
     longest_idle_since: Vec<SimTime>,
 }
@@ -47,22 +57,41 @@ pub struct Pools {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arrived(pub u32);
 
+/// What an agent does when one of its contacts ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finished {
+    /// It may take another contact (its slot is still counted until
+    /// [`Pools::keep_busy`] or [`Pools::release`]).
+    Free,
+    /// It is due to leave and still has contacts: it takes no more.
+    Leaving,
+    /// It has left the floor.
+    Left,
+}
+
 impl Pools {
-    /// Pools with `slots[g]` agent slots for group `g` (its largest headcount), all off.
-    pub fn new(slots: &[u32]) -> Pools {
+    /// Pools with `slots[g]` agent slots for group `g` (its largest headcount), all off;
+    /// each agent of group `g` holds up to `capacity[g]` contacts.
+    pub fn new(slots: &[u32], capacity: &[u32]) -> Pools {
         let mut agents = Vec::new();
         let pools = slots
             .iter()
+            .zip(capacity)
             .enumerate()
-            .map(|(g, &n)| {
+            .map(|(g, (&n, &capacity))| {
                 let first = agents.len() as u32;
                 agents.extend((0..n).map(|_| Agent {
                     group: g as u32,
                     serving: 0,
                     idle_since: SimTime::ZERO,
+                    load: 0,
+                    leaving: false,
                 }));
                 Pool {
-                    idle: VecDeque::with_capacity(n as usize),
+                    capacity: capacity.max(1),
+                    free: (0..capacity.max(1))
+                        .map(|_| VecDeque::with_capacity(n as usize))
+                        .collect(),
                     // Reversed so that slots are handed out in ascending order.
                     off: (first..first + n).rev().collect(),
                     present: 0,
@@ -73,15 +102,15 @@ impl Pools {
         Pools {
             agents,
             pools,
-            idle_counts: vec![0; slots.len()],
+            available: vec![0; slots.len()],
             longest_idle_since: vec![SimTime::NEVER; slots.len()],
         }
     }
 
-    /// Idle agents per group.
+    /// Agents per group that can take a contact now.
     #[inline]
     pub fn idle_counts(&self) -> &[u32] {
-        &self.idle_counts
+        &self.available
     }
 
     /// Since when each group's longest-idle agent has been idle.
@@ -102,58 +131,91 @@ impl Pools {
         self.agents[agent as usize]
     }
 
-    /// The longest-idle agent of `group` starts serving `class`; `None` if none is idle.
     #[inline]
-    pub fn take_idle(&mut self, group: u32, class: u32) -> Option<u32> {
-        let g = group as usize;
-        let agent = self.pools[g].idle.pop_front()?;
-        self.idle_counts[g] -= 1;
-        self.agents[agent as usize].serving = class;
-        self.refresh_longest_idle(g);
-        Some(agent)
-    }
-
-    #[inline]
-    fn refresh_longest_idle(&mut self, g: usize) {
-        self.longest_idle_since[g] = match self.pools[g].idle.front() {
+    fn refresh(&mut self, g: usize) {
+        let pool = &self.pools[g];
+        self.available[g] = pool.free.iter().map(|l| l.len() as u32).sum();
+        self.longest_idle_since[g] = match pool.free[0].front() {
             Some(&a) => self.agents[a as usize].idle_since,
             None => SimTime::NEVER,
         };
     }
 
-    /// A busy agent finished a call. Returns `false` if the agent left (its group is over
-    /// headcount); otherwise the agent is free, but not yet idle: the caller either gives
-    /// it a call ([`Pools::keep_busy`]) or makes it idle ([`Pools::make_idle`]).
+    /// The least-loaded, longest-waiting free agent of `group` takes a contact of `class`;
+    /// `None` if none is free. Returns the agent; its load is then the contacts in hand.
     #[inline]
-    pub fn finish(&mut self, agent: u32) -> bool {
-        let group = self.agents[agent as usize].group as usize;
-        let pool = &mut self.pools[group];
-        if pool.leaving > 0 {
-            pool.leaving -= 1;
-            pool.present -= 1;
-            pool.off.push(agent);
-            false
-        } else {
-            true
+    pub fn take_idle(&mut self, group: u32, class: u32) -> Option<u32> {
+        let g = group as usize;
+        let pool = &mut self.pools[g];
+        let level = pool.free.iter().position(|l| !l.is_empty())?;
+        let agent = pool.free[level].pop_front().expect("a non-empty level");
+        let a = &mut self.agents[agent as usize];
+        a.load += 1;
+        a.serving = class;
+        if a.load < pool.capacity {
+            pool.free[a.load as usize].push_back(agent);
         }
+        self.refresh(g);
+        Some(agent)
     }
 
-    /// A free agent goes straight on to a call of `class`.
+    /// One of an agent's contacts ended. A leaving agent takes no more work and leaves when
+    /// its last contact ends.
+    #[inline]
+    pub fn finish(&mut self, agent: u32) -> Finished {
+        let g = self.agents[agent as usize].group as usize;
+        let pool = &mut self.pools[g];
+        let a = &mut self.agents[agent as usize];
+        if !a.leaving && pool.leaving > 0 {
+            pool.leaving -= 1;
+            a.leaving = true;
+            if a.load < pool.capacity {
+                let level = &mut pool.free[a.load as usize];
+                if let Some(i) = level.iter().position(|&x| x == agent) {
+                    level.remove(i);
+                }
+            }
+        }
+        if !a.leaving {
+            return Finished::Free;
+        }
+        a.load -= 1;
+        if a.load > 0 {
+            self.refresh(g);
+            return Finished::Leaving;
+        }
+        a.leaving = false;
+        pool.present -= 1;
+        pool.off.push(agent);
+        self.refresh(g);
+        Finished::Left
+    }
+
+    /// A free agent goes straight on to a contact of `class` in the slot just freed.
     #[inline]
     pub fn keep_busy(&mut self, agent: u32, class: u32) {
         self.agents[agent as usize].serving = class;
     }
 
-    /// A free agent becomes idle at `now` (the most recently idle of its group).
+    /// A free agent gives up the slot just freed (at `now`): it has one contact fewer, and
+    /// if none, it is idle (the most recently idle of its group).
     #[inline]
-    pub fn make_idle(&mut self, agent: u32, now: SimTime) {
-        let group = self.agents[agent as usize].group as usize;
-        self.agents[agent as usize].idle_since = now;
-        self.pools[group].idle.push_back(agent);
-        self.idle_counts[group] += 1;
-        if self.idle_counts[group] == 1 {
-            self.longest_idle_since[group] = now;
+    pub fn release(&mut self, agent: u32, now: SimTime) {
+        let g = self.agents[agent as usize].group as usize;
+        let pool = &mut self.pools[g];
+        let a = &mut self.agents[agent as usize];
+        if a.load < pool.capacity {
+            let level = &mut pool.free[a.load as usize];
+            if let Some(i) = level.iter().position(|&x| x == agent) {
+                level.remove(i);
+            }
         }
+        a.load -= 1;
+        if a.load == 0 {
+            a.idle_since = now;
+        }
+        pool.free[a.load as usize].push_back(agent);
+        self.refresh(g);
     }
 
     /// Sets `group`'s headcount to `target` at `now`. Returns how many new agents arrived
@@ -161,8 +223,9 @@ impl Pools {
     pub fn set_headcount(&mut self, group: u32, target: u32, now: SimTime) -> Arrived {
         let g = group as usize;
         let pool = &mut self.pools[g];
-        let effective = pool.present - pool.leaving;
-        if target >= effective {
+        let effective = pool.present - pool.leaving - self.agents_leaving(g);
+        let pool = &mut self.pools[g];
+        let arrived = if target >= effective {
             let mut missing = target - effective;
             let stay = missing.min(pool.leaving);
             pool.leaving -= stay;
@@ -172,29 +235,41 @@ impl Pools {
                     .off
                     .pop()
                     .expect("agent slots cover the largest headcount");
-                self.agents[agent as usize].idle_since = now;
-                pool.idle.push_back(agent);
+                let a = &mut self.agents[agent as usize];
+                a.idle_since = now;
+                a.load = 0;
+                a.leaving = false;
+                pool.free[0].push_back(agent);
             }
             pool.present += missing;
-            self.idle_counts[g] += missing;
-            self.refresh_longest_idle(g);
             Arrived(missing)
         } else {
             let mut surplus = effective - target;
             while surplus > 0 {
                 // The most recently idle leave first.
-                let Some(agent) = pool.idle.pop_back() else {
+                let Some(agent) = pool.free[0].pop_back() else {
                     break;
                 };
                 pool.off.push(agent);
                 pool.present -= 1;
-                self.idle_counts[g] -= 1;
                 surplus -= 1;
             }
             pool.leaving += surplus;
-            self.refresh_longest_idle(g);
             Arrived(0)
+        };
+        self.refresh(g);
+        arrived
+    }
+
+    /// Agents of group `g` already marked as leaving (busy with their last contacts).
+    fn agents_leaving(&self, g: usize) -> u32 {
+        if self.pools[g].capacity == 1 {
+            return 0; // a call agent leaves as soon as it is marked
         }
+        self.agents
+            .iter()
+            .filter(|a| a.group as usize == g && a.leaving)
+            .count() as u32
     }
 }
 
@@ -204,7 +279,7 @@ mod tests {
 
     #[test]
     fn longest_idle_first_and_headcount_changes() {
-        let mut p = Pools::new(&[3]);
+        let mut p = Pools::new(&[3], &[1]);
         assert_eq!(p.set_headcount(0, 2, SimTime::ZERO), Arrived(2));
         let a = p.take_idle(0, 0).unwrap();
         let b = p.take_idle(0, 0).unwrap();
@@ -212,30 +287,57 @@ mod tests {
         // Headcount drops to 1 while both are busy: the first to finish leaves.
         p.set_headcount(0, 1, SimTime::ZERO);
         assert_eq!(p.present(0), 2);
-        assert!(!p.finish(b));
+        assert_eq!(p.finish(b), Finished::Left);
         assert_eq!(p.present(0), 1);
-        assert!(p.finish(a));
-        p.make_idle(a, SimTime(5));
+        assert_eq!(p.finish(a), Finished::Free);
+        p.release(a, SimTime(5));
         assert_eq!(p.longest_idle_since(), &[SimTime(5)]);
         assert_eq!(p.idle_counts(), &[1]);
         // Rising to 3: two new agents, idle behind `a`, who has waited longest.
-        assert_eq!(p.set_headcount(0, 3, SimTime::ZERO), Arrived(2));
+        assert_eq!(p.set_headcount(0, 3, SimTime(6)), Arrived(2));
         assert_eq!(p.take_idle(0, 0), Some(a));
         // Dropping to 1 with `a` busy: two idle agents leave at once.
-        p.set_headcount(0, 1, SimTime::ZERO);
+        p.set_headcount(0, 1, SimTime(7));
         assert_eq!(p.idle_counts(), &[0]);
         assert_eq!(p.present(0), 1);
     }
 
     #[test]
     fn rising_headcount_cancels_pending_departures_first() {
-        let mut p = Pools::new(&[2]);
+        let mut p = Pools::new(&[2], &[1]);
         p.set_headcount(0, 2, SimTime::ZERO);
         let a = p.take_idle(0, 0).unwrap();
         let _b = p.take_idle(0, 0).unwrap();
         p.set_headcount(0, 0, SimTime::ZERO);
         assert_eq!(p.set_headcount(0, 1, SimTime::ZERO), Arrived(0));
-        assert!(!p.finish(a), "one of the two still leaves");
+        assert_eq!(p.finish(a), Finished::Left, "one of the two still leaves");
+        assert_eq!(p.present(0), 1);
+    }
+
+    #[test]
+    fn chat_agents_hold_several_contacts_least_loaded_first() {
+        let mut p = Pools::new(&[2], &[3]);
+        p.set_headcount(0, 2, SimTime::ZERO);
+        let a = p.take_idle(0, 0).unwrap();
+        let b = p.take_idle(0, 0).unwrap();
+        assert_ne!(a, b, "the idle agent is taken before a loaded one");
+        assert_eq!(p.take_idle(0, 0), Some(a));
+        assert_eq!(p.take_idle(0, 0), Some(b));
+        assert_eq!(p.take_idle(0, 0), Some(a));
+        assert_eq!(p.agent(a).load, 3);
+        assert_eq!(p.idle_counts(), &[1], "b has a free slot");
+        assert_eq!(p.take_idle(0, 0), Some(b));
+        assert!(p.take_idle(0, 0).is_none());
+        assert_eq!(p.finish(a), Finished::Free);
+        p.release(a, SimTime(1));
+        assert_eq!(p.agent(a).load, 2);
+        assert_eq!(p.idle_counts(), &[1]);
+        // Headcount drops to 1: the next agent to finish a contact stops taking work and
+        // leaves with its last one.
+        p.set_headcount(0, 1, SimTime(2));
+        assert_eq!(p.finish(b), Finished::Leaving);
+        assert_eq!(p.finish(b), Finished::Leaving);
+        assert_eq!(p.finish(b), Finished::Left);
         assert_eq!(p.present(0), 1);
     }
 }

@@ -1,4 +1,5 @@
-//! Recorded calls to replay: a CSV with `arrival_s,call_type[,handle_time_s[,patience_s]]`.
+//! Recorded calls to replay: a CSV with `arrival_s,call_type[,handle_time_s[,patience_s]]`
+//! (further columns, such as those `callsim run --write-calls` adds, are ignored).
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -261,6 +261,17 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         )?;
         call_types[t].classes = first..classes.len() as ClassId;
         call_types[t].tier_cumulative_shares = shares;
+        if let Some(callback) = &spec.callback {
+            let ct = &call_types[t];
+            let mean_work_s = ct.handle_time.mean_seconds()
+                + ct.wrap_up.as_ref().map_or(0.0, |w| w.mean_seconds());
+            call_types[t].callback = Some(crate::model::Callback {
+                when_wait_exceeds: callback.when_wait_exceeds.sim_time(),
+                share: callback.share,
+                class: classes.len() as ClassId - 1,
+                mean_work_s,
+            });
+        }
     }
     let routing = super::routing::resolve(
         scenario.routing.as_ref(),
@@ -422,6 +433,7 @@ impl Context<'_> {
                 .map(|w| self.distribution(w, &path.key("wrap_up"), true))
                 .transpose()?,
             transfer: None,
+            callback: None,
             unresolved: match &spec.unresolved {
                 None => None,
                 Some(u) => Some(Repeat {
@@ -469,6 +481,7 @@ impl Context<'_> {
                 threshold: threshold.sim_time(),
                 target,
             });
+            self.callback_class(spec, path, t, priority, weight, classes)?;
             return Ok(vec![1.0]);
         };
         let tiers_path = path.key("tiers");
@@ -521,7 +534,57 @@ impl Context<'_> {
         if let Some(last) = cumulative.last_mut() {
             *last = 1.0;
         }
+        self.callback_class(spec, path, t, priority, weight, classes)?;
         Ok(cumulative)
+    }
+
+    /// The class of the type's callback jobs, if it offers callbacks: after its tiers, named
+    /// `callback`, never abandoning.
+    fn callback_class(
+        &self,
+        spec: &CallTypeSpec,
+        path: &FieldPath,
+        t: TypeId,
+        priority: f64,
+        weight: f64,
+        classes: &mut Vec<CallClass>,
+    ) -> Result<(), ScenarioError> {
+        let Some(callback) = &spec.callback else {
+            return Ok(());
+        };
+        let path = path.key("callback");
+        self.fraction(callback.share, &path.key("share"), "share = 0.5")?;
+        if callback.when_wait_exceeds.seconds() <= 0.0 {
+            return Err(self.error(
+                &path.key("when_wait_exceeds"),
+                "must be longer than zero".into(),
+                "e.g. when_wait_exceeds = \"2m\"",
+            ));
+        }
+        let (threshold, target) = self.objective(
+            Some(&ClassServiceLevelSpec {
+                threshold: callback.answer_within,
+                target: callback.target,
+            }),
+            Duration::from_seconds(1800.0),
+            None,
+            &path,
+        )?;
+        classes.push(CallClass {
+            tier: Some("callback".to_owned()),
+            call_type: t,
+            priority: self.finite(
+                callback.priority,
+                priority - 1.0,
+                &path.key("priority"),
+                "priority = 0",
+            )?,
+            weight,
+            patience: None,
+            threshold: threshold.sim_time(),
+            target,
+        });
+        Ok(())
     }
 
     fn tier(
@@ -782,12 +845,35 @@ impl Context<'_> {
             }
             skills.push(t);
         }
+        let max_concurrent = match spec.max_concurrent {
+            None => 1,
+            Some(n) => whole_number(n, 1.0, 100.0).map_err(|why| {
+                self.error(
+                    &path.key("max_concurrent"),
+                    format!("the contacts an agent handles at once {why}"),
+                    "e.g. max_concurrent = 3 for a chat desk",
+                )
+            })? as u32,
+        };
+        let concurrency_slowdown = match spec.concurrency_slowdown {
+            None => 0.0,
+            Some(s) if (0.0..=10.0).contains(&s) => s,
+            Some(s) => {
+                return Err(self.error(
+                    &path.key("concurrency_slowdown"),
+                    format!("must be a number in [0, 10], not {s}"),
+                    "e.g. concurrency_slowdown = 0.15: 15 % longer per other contact in hand",
+                ))
+            }
+        };
         Ok(AgentGroup {
             name: spec.name.clone(),
             agents_by_interval,
             skills,
             shrinkage,
             shifts,
+            max_concurrent,
+            concurrency_slowdown,
         })
     }
 
@@ -887,6 +973,8 @@ impl Context<'_> {
             skills: Vec::new(),
             shrinkage: 0.0,
             shifts: shifts.to_vec(),
+            max_concurrent: 1,
+            concurrency_slowdown: 0.0,
         };
         let interval = self.interval.sim_time();
         let points = group.schedule(interval);

@@ -41,6 +41,8 @@ pub struct CallMeasures {
     pub transferred: f64,
     /// Answered calls not resolved.
     pub unresolved: f64,
+    /// Calls that took a callback instead of waiting.
+    pub callbacks: f64,
     /// Answered within the threshold ÷ (answered + abandoned + unserved).
     pub service_level: Option<f64>,
     /// Calls that had to queue ÷ (answered + abandoned + unserved): Erlang's P(wait).
@@ -77,6 +79,7 @@ impl CallMeasures {
             repeats: self.repeats - other.repeats,
             transferred: self.transferred - other.transferred,
             unresolved: self.unresolved - other.unresolved,
+            callbacks: self.callbacks - other.callbacks,
             service_level: d(self.service_level, other.service_level),
             p_wait: d(self.p_wait, other.p_wait),
             abandon_rate: d(self.abandon_rate, other.abandon_rate),
@@ -145,6 +148,7 @@ struct CallSums {
     repeats: u64,
     transferred: u64,
     unresolved: u64,
+    callbacks: u64,
     within: u64,
     wait_ns: u128,
     handle_ns: u128,
@@ -168,6 +172,7 @@ impl CallSums {
             repeats: 0,
             transferred: 0,
             unresolved: 0,
+            callbacks: 0,
             within: 0,
             wait_ns: 0,
             handle_ns: 0,
@@ -190,6 +195,7 @@ impl CallSums {
         self.repeats += cell.repeats;
         self.transferred += cell.transferred;
         self.unresolved += cell.unresolved;
+        self.callbacks += cell.callbacks;
         self.within += cell.answered_within_threshold;
         self.wait_ns += cell.wait_ns;
         self.handle_ns += cell.handle_ns;
@@ -227,6 +233,7 @@ impl CallSums {
             repeats: self.repeats as f64,
             transferred: self.transferred as f64,
             unresolved: self.unresolved as f64,
+            callbacks: self.callbacks as f64,
             service_level: ratio(self.within as f64, ended),
             p_wait: ratio(self.queued as f64, ended),
             abandon_rate: ratio(self.abandoned as f64, ended),
@@ -256,6 +263,12 @@ impl Tally {
         let class_type: Vec<usize> = model.classes.iter().map(|c| c.call_type as usize).collect();
         let all_classes: Vec<usize> = (0..self.classes).collect();
         let types = model.call_types.len();
+        // Occupancy counts contact slots: an agent of a chat desk has `max_concurrent`.
+        let capacity: Vec<u128> = model
+            .groups
+            .iter()
+            .map(|g| g.max_concurrent as u128)
+            .collect();
         let window_ns = (self.window_end - self.window_start) as f64;
 
         let call_block = |ks: &[usize], cs: &[usize], groups: &[usize]| {
@@ -265,7 +278,7 @@ impl Tally {
                     sums.add(self.call_cell(k, c));
                 }
                 for &g in groups {
-                    sums.staffed_ns += self.group_cell(k, g).staffed_ns;
+                    sums.staffed_ns += self.group_cell(k, g).staffed_ns * capacity[g];
                 }
             }
             sums.measures()
@@ -281,7 +294,7 @@ impl Tally {
             }
             GroupMeasures {
                 answered: answered as f64,
-                occupancy: (staffed > 0).then(|| busy as f64 / staffed as f64),
+                occupancy: (staffed > 0).then(|| busy as f64 / (staffed * capacity[g]) as f64),
                 staffed_agents: staffed as f64 / span_ns,
                 scheduled_agents: scheduled as f64 / span_ns,
             }
