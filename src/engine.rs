@@ -264,6 +264,11 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             let present = self.pools.present(g);
             self.tally
                 .staffed(g, present, self.present_since[g as usize], end);
+            let schedule = self.model.groups[g as usize].schedule(self.model.interval);
+            for (i, &(from, n)) in schedule.iter().enumerate() {
+                let to = schedule.get(i + 1).map_or(end, |p| p.0);
+                self.tally.scheduled(g, n, from, to);
+            }
         }
         (self.tally, self.observer)
     }
@@ -476,6 +481,9 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             return;
         }
         let delay = retrial.delay.sample(&mut source.retrial_stream);
+        if self.now.saturating_add(delay) >= self.model.horizon {
+            return; // the centre has closed by then: the day is over for this caller
+        }
         call.attempt += 1;
         let (slot, generation) = self.queues.park(call, Place::Redialing);
         self.calendar.schedule(
@@ -669,13 +677,12 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             }
             None => {
                 self.release_line(&mut call);
-                if let Some(delay) = repeat_after {
+                if let Some(delay) =
+                    repeat_after.filter(|&d| self.now.saturating_add(d) < self.model.horizon)
+                {
                     self.tally.count(call.cell, |c| &mut c.unresolved);
-                    let repeat = WaitingCall {
-                        attempt: 1,
-                        line: NO_LINE,
-                        ..call
-                    };
+                    // A new call of the type (a live class, never the callback class).
+                    let repeat = self.new_caller(call.call_type, Some(call.handle), None);
                     let (slot, generation) = self.queues.park(repeat, Place::Redialing);
                     self.calendar.schedule(
                         self.now.saturating_add(delay),

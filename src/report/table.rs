@@ -81,6 +81,7 @@ fn call_row(label: &str, b: &CallBlock) -> Vec<String> {
         ("deflected", &b.deflected),
         ("retrials", &b.retrials),
         ("transferred", &b.transferred),
+        ("callbacks", &b.callbacks),
         ("unserved", &b.unserved),
     ] {
         if stat.mean.is_some_and(|u| u > 0.0) {

@@ -45,11 +45,8 @@ pub fn read(
         if line == 1 && fields[0].parse::<f64>().is_err() {
             continue; // a header
         }
-        if !(2..=4).contains(&fields.len()) {
-            return Err(line_error(
-                line,
-                format!("{} fields, expected 2 to 4", fields.len()),
-            ));
+        if fields.len() < 2 {
+            return Err(line_error(line, "one field, expected at least 2".into()));
         }
         let seconds = |k: usize, what: &str| -> Result<Option<SimTime>, ScenarioError> {
             match fields.get(k) {

@@ -220,3 +220,77 @@ fn unreadable_files_are_refused_with_exit_2() {
         );
     }
 }
+
+#[test]
+fn a_trace_with_a_bad_line_is_refused_with_its_line_number() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "monday.csv",
+        b"arrival_s,call_type,handle_time_s\n10.5,general,200\n12,general,abc\n15,general,100\n",
+    );
+    let scenario = SMALL.replace("seed = 42", "seed = 42\ntrace = \"monday.csv\"");
+    let path = write(dir.path(), "replay.toml", scenario.as_bytes());
+    let out = callsim(&["run", &path]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty(), "nothing half-read is used");
+    assert!(
+        stderr.contains("monday.csv:3") && stderr.contains("`abc`"),
+        "{stderr}"
+    );
+    // An unknown call type, and a missing file, are refused too.
+    write(dir.path(), "monday.csv", b"10,genral\n");
+    let stderr = text(&callsim(&["run", &path]).stderr);
+    assert!(
+        stderr.contains("monday.csv:1") && stderr.contains("`genral`"),
+        "{stderr}"
+    );
+    std::fs::remove_file(dir.path().join("monday.csv")).unwrap();
+    let out = callsim(&["run", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("simulation.trace"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn shifts_and_breaks_that_do_not_fit_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("shifts = [{ start = \"16:00\", end = \"08:00\", agents = 5 }]", "ends (08:00) before it starts"),
+        ("shifts = [{ start = \"00:00\", end = \"01:00\", agents = 5, breaks = [{ start = \"00:50\", length = \"15m\" }] }]", "not inside the shift"),
+        ("shifts = [{ start = \"8h\", end = \"09:00\", agents = 5 }]", "not a clock time"),
+    ];
+    for (shifts, needle) in cases {
+        let scenario = SMALL.replace("agents = 10", shifts);
+        let path = write(dir.path(), "shifts.toml", scenario.as_bytes());
+        let out = callsim(&["run", &path]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("agent_groups[0].shifts[0]") && stderr.contains(needle),
+            "{needle}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn the_call_log_is_not_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "small.toml", SMALL.as_bytes());
+    let log = write(dir.path(), "calls.csv", b"precious");
+    let out = callsim(&["run", &path, "--write-calls", &log]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--force"));
+    assert_eq!(std::fs::read(&log).unwrap(), b"precious");
+    let out = callsim(&["run", &path, "--write-calls", &log, "--force"]);
+    assert!(out.status.success());
+    let written = std::fs::read_to_string(&log).unwrap();
+    assert!(written.starts_with(
+        "arrival_s,call_type,handle_time_s,patience_s,tier,attempt,outcome,wait_s,group"
+    ));
+    assert!(written.lines().count() > 100);
+}

@@ -3,6 +3,7 @@
 mod cli;
 mod contract;
 mod invariants;
+mod real_day;
 mod routing;
 mod support;
 mod theory;

@@ -1,0 +1,383 @@
+//! The real day: lines, IVR, redials, callbacks, transfers, repeat calls, wrap-up, shifts
+//! and breaks, chat concurrency, busyness, and trace replay.
+
+use callsim::analytic::{erlang_b, ErlangC};
+use callsim::engine::{CallRecord, Outcome};
+use callsim::model::Model;
+use callsim::scenario::Source;
+use callsim::stats::{CallMeasures, Stat};
+use callsim::time::SimTime;
+use callsim::{call_log, replicate, RunOptions};
+
+use crate::support::{assert_agrees, model};
+
+fn single(
+    extra_type: &str,
+    extra_sim: &str,
+    agents: u32,
+    rate: f64,
+    aht: &str,
+    reps: u32,
+    hours: u32,
+) -> String {
+    format!(
+        r#"
+name = "real day"
+[simulation]
+duration = "{hours}h"
+warmup = "1h"
+replications = {reps}
+seed = 77
+interval = "1h"
+{extra_sim}
+[[call_types]]
+name = "q"
+arrival_rate = {rate}
+handle_time = {{ distribution = "exponential", mean = "{aht}" }}
+{extra_type}
+[[agent_groups]]
+name = "agents"
+agents = {agents}
+skills = ["q"]
+"#
+    )
+}
+
+#[test]
+fn with_as_many_lines_as_agents_blocking_is_erlang_b() {
+    // 10 agents, 8 Erlangs, 10 lines, nobody waits: the Erlang loss system.
+    let m = model(&single(
+        "",
+        "trunks = 10",
+        10,
+        8.0 / 180.0 * 3600.0,
+        "3m",
+        20,
+        200,
+    ));
+    let reps = replicate(&m, None);
+    let blocking = Stat::of(reps.iter().map(|r| Some(r.total.blocked / r.total.offered)));
+    let theory = erlang_b(10, 8.0);
+    assert_agrees("Erlang B blocking", &blocking, 20, theory, 4.0, 0.0);
+    assert!(
+        reps.iter().all(|r| r.total.p_wait == Some(0.0)),
+        "with lines = agents nobody queues"
+    );
+}
+
+#[test]
+fn redials_with_probability_zero_change_nothing() {
+    let base = single(
+        "patience = { distribution = \"exponential\", mean = \"1m\" }",
+        "trunks = 12",
+        10,
+        220.0,
+        "3m",
+        5,
+        10,
+    );
+    let with = base.replace(
+        "patience =",
+        "retrial = { probability = 0.0, delay = { distribution = \"exponential\", mean = \"2m\" } }\npatience =",
+    );
+    let a = callsim::run(&model(&base), &RunOptions::default());
+    let b = callsim::run(&model(&with), &RunOptions::default());
+    assert!(a.total.blocked.value() > 0.0 && a.total.abandoned.value() > 0.0);
+    assert_eq!(a.to_json(), b.to_json());
+}
+
+#[test]
+fn redials_come_back_as_counted_retrials() {
+    let with = single(
+        "patience = { distribution = \"exponential\", mean = \"1m\" }\nretrial = { probability = 1.0, delay = { distribution = \"constant\", value = \"5m\" }, max_attempts = 2 }",
+        "trunks = 12",
+        10,
+        220.0,
+        "3m",
+        5,
+        10,
+    );
+    let m = model(&with);
+    let records = call_log(&m, 0);
+    let failed_first = records
+        .iter()
+        .filter(|r| r.attempt == 1 && matches!(r.outcome, Outcome::Blocked | Outcome::Abandoned))
+        .filter(|r| r.end_of_wait + SimTime::from_seconds(300.0) < m.horizon)
+        .count();
+    let second = records.iter().filter(|r| r.attempt == 2).count();
+    assert_eq!(
+        second, failed_first,
+        "every failed first attempt redials once (probability 1, 2 attempts)"
+    );
+    assert!(records.iter().all(|r| r.attempt <= 2));
+    let report = callsim::run(&m, &RunOptions::default());
+    let t = &report.total;
+    assert!(t.retrials.value() > 0.0);
+    assert_eq!(
+        t.first_attempts.value() + t.retrials.value(),
+        t.offered.value()
+    );
+}
+
+#[test]
+fn the_ivr_deflects_its_self_service_share() {
+    let m = model(&single(
+        "ivr = { time = { distribution = \"constant\", value = \"30s\" }, self_service = 0.3 }",
+        "",
+        20,
+        300.0,
+        "3m",
+        20,
+        20,
+    ));
+    let reps = replicate(&m, None);
+    let share = Stat::of(
+        reps.iter()
+            .map(|r| Some(r.total.deflected / r.total.offered)),
+    );
+    assert_agrees("IVR self-service share", &share, 20, 0.3, 4.0, 0.0);
+}
+
+fn conserved(m: &CallMeasures, what: &str) {
+    let ended = m.answered + m.abandoned + m.blocked + m.deflected + m.unserved + m.callbacks;
+    assert_eq!(m.offered, ended, "{what}: {m:?}");
+}
+
+#[test]
+fn every_attempt_ends_once_with_every_outcome_in_play() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/hotline-full-day.toml"
+    );
+    let m = Source::read(std::path::Path::new(path))
+        .unwrap()
+        .load()
+        .unwrap();
+    let mut m = m;
+    m.replications = 4;
+    for rep in replicate(&m, Some(2)) {
+        conserved(&rep.total, "total");
+        for (t, c) in rep.call_types.iter().enumerate() {
+            conserved(c, &format!("type {t}"));
+        }
+        for (c, class) in rep.classes.iter().enumerate() {
+            conserved(class, &format!("class {c}"));
+        }
+        for i in &rep.intervals {
+            conserved(&i.total, &format!("interval {}", i.interval));
+            for (c, class) in i.classes.iter().enumerate() {
+                conserved(class, &format!("interval {} class {c}", i.interval));
+            }
+        }
+        let t = &rep.total;
+        for (what, x) in [
+            ("blocked", t.blocked),
+            ("deflected", t.deflected),
+            ("retrials", t.retrials),
+            ("transferred", t.transferred),
+            ("unresolved", t.unresolved),
+            ("repeats", t.repeats),
+        ] {
+            assert!(x > 0.0, "{what} happens in the full day");
+        }
+        // Every transfer out of `technical` arrives in `tier 2`.
+        assert_eq!(
+            rep.call_types[1].transferred,
+            rep.call_types[2].transfers_in
+        );
+    }
+}
+
+const SHIFTS: &str = r#"
+name = "shifts"
+[simulation]
+duration = "8h"
+replications = 3
+interval = "15m"
+start_time = "08:00"
+[[call_types]]
+name = "q"
+arrival_rate = 100
+handle_time = { distribution = "exponential", mean = "4m" }
+patience = { distribution = "exponential", mean = "5m" }
+[[agent_groups]]
+name = "early"
+skills = ["q"]
+shifts = [{ start = "08:00", end = "12:00", agents = 6, breaks = [{ start = "10:00", length = "30m" }] }]
+[[agent_groups]]
+name = "late"
+skills = ["q"]
+shifts = [{ start = "12:00", end = "16:00", agents = 6, breaks = [{ start = "14:00", length = "15m" }] }]
+"#;
+
+#[test]
+fn nobody_is_answered_off_shift_or_on_break_and_breaks_are_taken() {
+    let m = model(SHIFTS);
+    let at = |h: f64| SimTime::from_seconds(h * 3600.0);
+    let records: Vec<CallRecord> = call_log(&m, 0);
+    let mut answered = [0; 2];
+    for r in &records {
+        if let Outcome::Answered { group } = r.outcome {
+            let t = r.end_of_wait;
+            let (on, off, break_start, break_end) = if group == 0 {
+                (at(0.0), at(4.0), at(2.0), at(2.5))
+            } else {
+                (at(4.0), at(8.0), at(6.0), at(6.25))
+            };
+            assert!(
+                t >= on && t < off,
+                "group {group} answered at {t}, off shift"
+            );
+            assert!(
+                !(t >= break_start && t < break_end),
+                "group {group} answered at {t}, on break"
+            );
+            answered[group as usize] += 1;
+        }
+    }
+    assert!(answered[0] > 100 && answered[1] > 100, "{answered:?}");
+    // Breaks are taken: during the early break the group has (almost) nobody on the floor,
+    // the schedule says 6 before and after.
+    let reps = replicate(&m, Some(1));
+    let staffed = |k: usize| reps[0].intervals[k].groups[0].staffed_agents;
+    assert!(staffed(7) > 5.0, "09:45: {}", staffed(7));
+    assert!(staffed(9) < 1.0, "10:15, on break: {}", staffed(9));
+    assert!(staffed(10) > 5.0, "10:30, back: {}", staffed(10));
+    assert_eq!(reps[0].intervals[9].groups[0].scheduled_agents, 0.0);
+    assert_eq!(reps[0].intervals[7].groups[0].scheduled_agents, 6.0);
+}
+
+#[test]
+fn shrinkage_takes_its_share_of_the_schedule() {
+    let m = model(&SHIFTS.replace(
+        "skills = [\"q\"]\nshifts = [{ start = \"08:00\"",
+        "skills = [\"q\"]\nshrinkage = 0.5\nshifts = [{ start = \"08:00\"",
+    ));
+    let reps = replicate(&m, Some(1));
+    let g = &reps[0].intervals[1].groups[0];
+    assert_eq!(g.scheduled_agents, 6.0);
+    assert!(
+        (g.staffed_agents - 3.0).abs() < 1e-9,
+        "{}",
+        g.staffed_agents
+    );
+}
+
+#[test]
+fn a_chat_desk_of_n_agents_with_three_chats_each_is_erlang_c_with_3n_servers() {
+    let toml = single("", "", 4, 10.0 / 300.0 * 3600.0, "5m", 20, 300)
+        .replace("skills = [\"q\"]", "skills = [\"q\"]\nmax_concurrent = 3");
+    let report = callsim::run(&model(&toml), &RunOptions::default());
+    let theory = ErlangC {
+        agents: 12,
+        calls_per_second: 10.0 / 300.0,
+        aht_s: 300.0,
+    };
+    assert_agrees(
+        "chat P(wait)",
+        &report.total.p_wait,
+        20,
+        theory.p_wait(),
+        4.0,
+        0.0,
+    );
+    assert_agrees(
+        "chat service level",
+        &report.total.service_level,
+        20,
+        theory.service_level(20.0),
+        4.0,
+        0.0,
+    );
+    assert_agrees(
+        "chat occupancy (slots)",
+        &report.total.occupancy,
+        20,
+        theory.occupancy(),
+        4.0,
+        0.0,
+    );
+}
+
+#[test]
+fn extra_chats_slow_every_chat_down() {
+    let toml = single("", "", 4, 120.0, "5m", 5, 20).replace(
+        "skills = [\"q\"]",
+        "skills = [\"q\"]\nmax_concurrent = 3\nconcurrency_slowdown = 0.5",
+    );
+    let report = callsim::run(&model(&toml), &RunOptions::default());
+    let aht = report.total.aht_s.value();
+    assert!(
+        aht > 330.0 && aht < 600.0,
+        "AHT {aht}: 300 s alone, up to 600 s with two others"
+    );
+}
+
+#[test]
+fn wrap_up_counts_in_handle_time_and_occupancy() {
+    let plain = single("", "", 10, 120.0, "3m", 10, 20);
+    let wrapped = plain.replace(
+        "[[agent_groups]]",
+        "wrap_up = { distribution = \"constant\", value = \"1m\" }\n[[agent_groups]]",
+    );
+    let a = callsim::run(&model(&plain), &RunOptions::default());
+    let b = callsim::run(&model(&wrapped), &RunOptions::default());
+    let (aht_a, aht_b) = (a.total.aht_s.value(), b.total.aht_s.value());
+    assert!((aht_b - aht_a - 60.0).abs() < 3.0, "AHT {aht_a} → {aht_b}");
+    assert!(b.total.occupancy.value() > a.total.occupancy.value() + 0.15);
+}
+
+#[test]
+fn busyness_makes_days_differ_more_than_poisson() {
+    let toml = single("", "busyness_cv = 0.2", 30, 500.0, "3m", 200, 8);
+    let reps = replicate(&model(&toml), None);
+    let offered: Vec<f64> = reps.iter().map(|r| r.total.offered).collect();
+    let mean = offered.iter().sum::<f64>() / offered.len() as f64;
+    let cv = (offered.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (offered.len() - 1) as f64)
+        .sqrt()
+        / mean;
+    // Poisson alone: cv = 1/√3500 ≈ 0.017; with a 20 % day factor: ≈ 0.2.
+    assert!(cv > 0.15 && cv < 0.25, "day-to-day cv {cv}");
+}
+
+#[test]
+fn replaying_a_runs_own_calls_reproduces_its_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = single(
+        "patience = { distribution = \"exponential\", mean = \"1m\" }",
+        "",
+        9,
+        180.0,
+        "3m",
+        1,
+        6,
+    );
+    let scenario_path = dir.path().join("day.toml");
+    std::fs::write(&scenario_path, &scenario).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args([
+            "run",
+            scenario_path.to_str().unwrap(),
+            "--format",
+            "json",
+            "--write-calls",
+        ])
+        .arg(dir.path().join("calls.csv"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let original: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let replay = scenario.replace("seed = 77", "seed = 77\ntrace = \"calls.csv\"");
+    let replay_path = dir.path().join("replay.toml");
+    std::fs::write(&replay_path, replay).unwrap();
+    let model: Model = Source::read(&replay_path).unwrap().load().unwrap();
+    let replayed = callsim::run(&model, &RunOptions::default());
+    let replayed: serde_json::Value = serde_json::from_str(&replayed.to_json()).unwrap();
+    for key in ["offered", "answered", "abandoned", "service_level", "asa_s"] {
+        assert_eq!(original["total"][key], replayed["total"][key], "{key}");
+    }
+}
