@@ -66,6 +66,55 @@ pub struct CallCell {
     pub waits: Histogram<u64>,
 }
 
+impl CallCell {
+    /// A cell with nothing counted.
+    pub fn empty() -> CallCell {
+        CallCell {
+            offered: 0,
+            queued: 0,
+            answered: 0,
+            abandoned: 0,
+            unserved: 0,
+            blocked: 0,
+            deflected: 0,
+            retrials: 0,
+            transfers_in: 0,
+            repeats: 0,
+            transferred: 0,
+            unresolved: 0,
+            callbacks: 0,
+            answered_within_threshold: 0,
+            wait_ns: 0,
+            handle_ns: 0,
+            busy_ns: 0,
+            waits: Histogram::new(HISTOGRAM_SIGFIGS).expect("3 significant figures is valid"),
+        }
+    }
+
+    /// Adds another cell's counts, sums and waits to this one.
+    pub fn add(&mut self, other: &CallCell) {
+        self.offered += other.offered;
+        self.queued += other.queued;
+        self.answered += other.answered;
+        self.abandoned += other.abandoned;
+        self.unserved += other.unserved;
+        self.blocked += other.blocked;
+        self.deflected += other.deflected;
+        self.retrials += other.retrials;
+        self.transfers_in += other.transfers_in;
+        self.repeats += other.repeats;
+        self.transferred += other.transferred;
+        self.unresolved += other.unresolved;
+        self.callbacks += other.callbacks;
+        self.answered_within_threshold += other.answered_within_threshold;
+        self.wait_ns += other.wait_ns;
+        self.handle_ns += other.handle_ns;
+        self.busy_ns += other.busy_ns;
+        // Both histograms auto-resize, so adding cannot fail.
+        let _ = self.waits.add(&other.waits);
+    }
+}
+
 /// Counts and time integrals for one agent group in one interval.
 #[derive(Debug, Clone, Default)]
 pub struct GroupCell {
@@ -106,26 +155,7 @@ impl Tally {
     ) -> Tally {
         let classes = thresholds.len();
         let intervals = intervals as usize;
-        let empty = CallCell {
-            offered: 0,
-            queued: 0,
-            answered: 0,
-            abandoned: 0,
-            unserved: 0,
-            blocked: 0,
-            deflected: 0,
-            retrials: 0,
-            transfers_in: 0,
-            repeats: 0,
-            transferred: 0,
-            unresolved: 0,
-            callbacks: 0,
-            answered_within_threshold: 0,
-            wait_ns: 0,
-            handle_ns: 0,
-            busy_ns: 0,
-            waits: Histogram::new(HISTOGRAM_SIGFIGS).expect("3 significant figures is valid"),
-        };
+        let empty = CallCell::empty();
         Tally {
             classes,
             groups,
@@ -152,9 +182,7 @@ impl Tally {
     /// A call arrived.
     #[inline]
     pub fn offered(&mut self, cell: u32) {
-        if cell != NOT_COUNTED {
-            self.calls[cell as usize].offered += 1;
-        }
+        self.count(cell, |c| &mut c.offered);
     }
 
     /// A call of `class` that arrived at `arrival` is answered now by `group`, for
@@ -190,17 +218,13 @@ impl Tally {
     /// A call found no agent for it on arrival and joined the queue.
     #[inline]
     pub fn queued(&mut self, cell: u32) {
-        if cell != NOT_COUNTED {
-            self.calls[cell as usize].queued += 1;
-        }
+        self.count(cell, |c| &mut c.queued);
     }
 
     /// A waiting caller hung up.
     #[inline]
     pub fn abandoned(&mut self, cell: u32) {
-        if cell != NOT_COUNTED {
-            self.calls[cell as usize].abandoned += 1;
-        }
+        self.count(cell, |c| &mut c.abandoned);
     }
 
     /// Adds 1 to the counter `field` of a counted cell.
@@ -223,32 +247,28 @@ impl Tally {
 
     /// `count` agents of `group` were scheduled during `[from, to)`.
     pub fn scheduled(&mut self, group: u32, count: u32, from: SimTime, to: SimTime) {
-        if count == 0 {
-            return;
-        }
-        let (groups, g) = (self.groups, group as usize);
-        let agents = &mut self.agents;
-        for_each_interval_overlap(
-            self.interval,
-            self.window_start,
-            self.window_end,
-            from.0,
-            to.0,
-            |k, ns| {
-                agents[k * groups + g].scheduled_ns += ns as u128 * count as u128;
-            },
-        );
+        self.add_agent_time(group, count, from, to, |cell| &mut cell.scheduled_ns);
     }
 
     /// A call was still waiting when nothing more could happen.
     pub fn unserved(&mut self, cell: u32) {
-        if cell != NOT_COUNTED {
-            self.calls[cell as usize].unserved += 1;
-        }
+        self.count(cell, |c| &mut c.unserved);
     }
 
     /// Agents of `group` were on the floor, `count` of them, during `[from, to)`.
     pub fn staffed(&mut self, group: u32, count: u32, from: SimTime, to: SimTime) {
+        self.add_agent_time(group, count, from, to, |cell| &mut cell.staffed_ns);
+    }
+
+    /// Adds `count` agents × the part of `[from, to)` in each interval to `field`.
+    fn add_agent_time(
+        &mut self,
+        group: u32,
+        count: u32,
+        from: SimTime,
+        to: SimTime,
+        field: fn(&mut GroupCell) -> &mut u128,
+    ) {
         if count == 0 {
             return;
         }
@@ -261,7 +281,7 @@ impl Tally {
             from.0,
             to.0,
             |k, ns| {
-                agents[k * groups + g].staffed_ns += ns as u128 * count as u128;
+                *field(&mut agents[k * groups + g]) += ns as u128 * count as u128;
             },
         );
     }

@@ -1,8 +1,6 @@
 //! One replication's measures: the planner's numbers, computed from a [`Tally`].
 
-use hdrhistogram::Histogram;
-
-use super::{CallCell, Tally, HISTOGRAM_SIGFIGS};
+use super::{CallCell, Tally};
 use crate::model::Model;
 
 /// The waiting-time percentiles reported, as quantiles; the last entry is the maximum.
@@ -136,110 +134,59 @@ pub struct ReplicationMeasures {
 
 /// Sums over a set of cells, ready to become [`CallMeasures`].
 struct CallSums {
-    offered: u64,
-    queued: u64,
-    answered: u64,
-    abandoned: u64,
-    unserved: u64,
-    blocked: u64,
-    deflected: u64,
-    retrials: u64,
-    transfers_in: u64,
-    repeats: u64,
-    transferred: u64,
-    unresolved: u64,
-    callbacks: u64,
-    within: u64,
-    wait_ns: u128,
-    handle_ns: u128,
-    busy_ns: u128,
+    cell: CallCell,
+    /// Staffed contact-slot time of the groups serving these calls, ns.
     staffed_ns: u128,
-    waits: Histogram<u64>,
 }
 
 impl CallSums {
     fn new() -> CallSums {
         CallSums {
-            offered: 0,
-            queued: 0,
-            answered: 0,
-            abandoned: 0,
-            unserved: 0,
-            blocked: 0,
-            deflected: 0,
-            retrials: 0,
-            transfers_in: 0,
-            repeats: 0,
-            transferred: 0,
-            unresolved: 0,
-            callbacks: 0,
-            within: 0,
-            wait_ns: 0,
-            handle_ns: 0,
-            busy_ns: 0,
+            cell: CallCell::empty(),
             staffed_ns: 0,
-            waits: Histogram::new(HISTOGRAM_SIGFIGS).expect("valid precision"),
         }
     }
 
     fn add(&mut self, cell: &CallCell) {
-        self.offered += cell.offered;
-        self.queued += cell.queued;
-        self.answered += cell.answered;
-        self.abandoned += cell.abandoned;
-        self.unserved += cell.unserved;
-        self.blocked += cell.blocked;
-        self.deflected += cell.deflected;
-        self.retrials += cell.retrials;
-        self.transfers_in += cell.transfers_in;
-        self.repeats += cell.repeats;
-        self.transferred += cell.transferred;
-        self.unresolved += cell.unresolved;
-        self.callbacks += cell.callbacks;
-        self.within += cell.answered_within_threshold;
-        self.wait_ns += cell.wait_ns;
-        self.handle_ns += cell.handle_ns;
-        self.busy_ns += cell.busy_ns;
-        // Both histograms auto-resize, so adding cannot fail.
-        let _ = self.waits.add(&cell.waits);
+        self.cell.add(cell);
     }
 
     fn measures(&self) -> CallMeasures {
+        let c = &self.cell;
         let ratio = |num: f64, den: f64| (den > 0.0).then(|| num / den);
-        let ended = (self.answered + self.abandoned + self.unserved) as f64;
-        let answered = self.answered as f64;
+        let ended = (c.answered + c.abandoned + c.unserved) as f64;
+        let answered = c.answered as f64;
         let seconds = |ns: u128| ns as f64 / 1e9;
         let mut wait_s = [None; 6];
-        if self.answered > 0 {
+        if c.answered > 0 {
             for (slot, (_, q)) in wait_s.iter_mut().zip(WAIT_PERCENTILES) {
                 let units = if q >= 1.0 {
-                    self.waits.max()
+                    c.waits.max()
                 } else {
-                    self.waits
-                        .median_equivalent(self.waits.value_at_quantile(q))
+                    c.waits.median_equivalent(c.waits.value_at_quantile(q))
                 };
                 *slot = Some(units as f64 / 1000.0);
             }
         }
         CallMeasures {
-            offered: self.offered as f64,
+            offered: c.offered as f64,
             answered,
-            abandoned: self.abandoned as f64,
-            unserved: self.unserved as f64,
-            blocked: self.blocked as f64,
-            deflected: self.deflected as f64,
-            retrials: self.retrials as f64,
-            transfers_in: self.transfers_in as f64,
-            repeats: self.repeats as f64,
-            transferred: self.transferred as f64,
-            unresolved: self.unresolved as f64,
-            callbacks: self.callbacks as f64,
-            service_level: ratio(self.within as f64, ended),
-            p_wait: ratio(self.queued as f64, ended),
-            abandon_rate: ratio(self.abandoned as f64, ended),
-            asa_s: ratio(seconds(self.wait_ns), answered),
-            aht_s: ratio(seconds(self.handle_ns), answered),
-            occupancy: ratio(self.busy_ns as f64, self.staffed_ns as f64),
+            abandoned: c.abandoned as f64,
+            unserved: c.unserved as f64,
+            blocked: c.blocked as f64,
+            deflected: c.deflected as f64,
+            retrials: c.retrials as f64,
+            transfers_in: c.transfers_in as f64,
+            repeats: c.repeats as f64,
+            transferred: c.transferred as f64,
+            unresolved: c.unresolved as f64,
+            callbacks: c.callbacks as f64,
+            service_level: ratio(c.answered_within_threshold as f64, ended),
+            p_wait: ratio(c.queued as f64, ended),
+            abandon_rate: ratio(c.abandoned as f64, ended),
+            asa_s: ratio(seconds(c.wait_ns), answered),
+            aht_s: ratio(seconds(c.handle_ns), answered),
+            occupancy: ratio(c.busy_ns as f64, self.staffed_ns as f64),
             wait_s,
         }
     }
