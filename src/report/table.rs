@@ -7,7 +7,7 @@ use crate::scenario::format_seconds;
 use crate::stats::Stat;
 
 /// A count, e.g. `4210 ±31`.
-fn count(s: &Stat) -> String {
+pub fn count(s: &Stat) -> String {
     match (s.mean, s.ci95) {
         (Some(m), Some(h)) if h > 0.0 => format!("{m:.0} ±{h:.0}"),
         (Some(m), _) => format!("{m:.0}"),
@@ -16,7 +16,7 @@ fn count(s: &Stat) -> String {
 }
 
 /// A fraction as a percentage, e.g. `81.2% ±1.1`.
-fn percent(s: &Stat) -> String {
+pub fn percent(s: &Stat) -> String {
     match (s.mean, s.ci95) {
         (Some(m), Some(h)) if h > 0.0 => format!("{:.1}% ±{:.1}", m * 100.0, h * 100.0),
         (Some(m), _) => format!("{:.1}%", m * 100.0),
@@ -25,7 +25,7 @@ fn percent(s: &Stat) -> String {
 }
 
 /// Seconds, e.g. `12.3s ±0.8`.
-fn seconds(s: &Stat) -> String {
+pub fn seconds(s: &Stat) -> String {
     match (s.mean, s.ci95) {
         (Some(m), Some(h)) if h > 0.0 => format!("{m:.1}s ±{h:.1}"),
         (Some(m), _) => format!("{m:.1}s"),
@@ -34,7 +34,7 @@ fn seconds(s: &Stat) -> String {
 }
 
 /// Renders rows of cells with the first column left-aligned and the others right-aligned.
-fn grid(out: &mut String, rows: &[Vec<String>]) {
+pub fn grid(out: &mut String, rows: &[Vec<String>]) {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
