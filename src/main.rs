@@ -30,6 +30,12 @@ enum Command {
         /// The scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Erlang B, C and A: the measures for a number of agents, or the least agents for targets.
+    Erlang(cli::erlang::ErlangArgs),
+    /// One simulation per staffing or load level: a service-level curve (table, JSON, SVG).
+    Sweep(cli::sweep::SweepArgs),
+    /// The least agents per interval and group that meet the targets, found by simulation.
+    Staff(cli::staff::StaffArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -68,6 +74,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => cli::run::run(args),
         Command::Validate { scenario } => cli::run::validate(&scenario),
+        Command::Erlang(args) => cli::erlang::run(args),
+        Command::Sweep(args) => cli::sweep::run(args),
+        Command::Staff(args) => cli::staff::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
