@@ -22,14 +22,18 @@
 //!    simulated again, because queues carry over from one interval to the next.
 //! 3. **Remove** while feasible: in every interval, one agent from the least-occupied group
 //!    not yet known to be needed there; simulate; keep the day if it is feasible, otherwise
-//!    mark as needed the removals in or just before the intervals that failed and try the
-//!    rest again. Ends when every agent left is needed. Only feasible days are ever kept,
-//!    so the result is feasible on the search's replications.
+//!    mark as needed the removal in each interval that fell short (or the nearest one before
+//!    it) and try the rest again. Then **exchange**: two agents of groups whose skills a
+//!    third group has become one agent of that group (pooling), tried the same way; after a
+//!    kept exchange, removals are tried again. Ends when no move is left untried. Only
+//!    feasible days are ever kept, so the result is feasible on the search's replications.
 
 pub mod check;
 pub mod start;
 
 pub use check::{checks, one_sided_factor, Check, Measure};
+
+use std::collections::BTreeSet;
 
 use crate::model::{Model, ServiceTargets, TypeId};
 use crate::routing::SkillPriority;
@@ -41,7 +45,8 @@ pub enum Start {
     /// The per-type Erlang staffing ([`start::per_type`]) in each type's first group.
     #[default]
     Erlang,
-    /// The scenario's own `agents_by_interval`.
+    /// The scenario's own `agents_by_interval` (except in the warm-up, which always gets
+    /// the Erlang staffing: it is not measured).
     Scenario,
 }
 
@@ -245,6 +250,179 @@ impl<F: FnMut(&Progress)> Searcher<'_, F> {
     }
 }
 
+/// What a move does, for remembering the moves found to be needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum MoveKind {
+    /// One agent less in a group.
+    Remove,
+    /// One agent less in each of two groups whose skills a third group has, one more there.
+    Exchange,
+}
+
+/// A move in one interval, as remembered: its kind, interval and groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct MoveKey {
+    kind: MoveKind,
+    interval: usize,
+    groups: [usize; 3],
+}
+
+/// A change of headcounts in one interval that saves one agent.
+#[derive(Debug, Clone)]
+struct Move {
+    key: MoveKey,
+    /// (group, change in agents).
+    changes: Vec<(usize, i64)>,
+}
+
+fn apply(agents: &mut [Vec<u32>], m: &Move) {
+    for &(g, delta) in &m.changes {
+        let k = m.key.interval;
+        agents[g][k] = (i64::from(agents[g][k]) + delta) as u32;
+    }
+}
+
+/// The removal tried in interval `k`: one agent of the least-occupied group (scenario order
+/// breaking ties) not yet found to be needed there.
+fn removal(
+    model: &Model,
+    agents: &[Vec<u32>],
+    current: &Evaluation,
+    needed: &BTreeSet<MoveKey>,
+    k: usize,
+) -> Option<Move> {
+    (0..model.groups.len())
+        .filter(|&g| {
+            agents[g][k] > 0
+                && !needed.contains(&MoveKey {
+                    kind: MoveKind::Remove,
+                    interval: k,
+                    groups: [g, g, g],
+                })
+        })
+        .fold(None, |best: Option<usize>, g| match best {
+            Some(b) if current.occupancy[b][k] <= current.occupancy[g][k] => Some(b),
+            _ => Some(g),
+        })
+        .map(|g| Move {
+            key: MoveKey {
+                kind: MoveKind::Remove,
+                interval: k,
+                groups: [g, g, g],
+            },
+            changes: vec![(g, -1)],
+        })
+}
+
+/// The pooling exchange tried in interval `k`: one agent less in each of two groups, one
+/// more in a group that has both their skills (two specialists become one multi-skilled
+/// agent). The least-occupied pair first.
+fn exchange(
+    model: &Model,
+    agents: &[Vec<u32>],
+    caps: &[Vec<u32>],
+    current: &Evaluation,
+    needed: &BTreeSet<MoveKey>,
+    k: usize,
+) -> Option<Move> {
+    let groups = &model.groups;
+    let covers = |wide: usize, narrow: usize| {
+        groups[narrow]
+            .skills
+            .iter()
+            .all(|t| groups[wide].skills.contains(t))
+    };
+    let mut best: Option<(f64, [usize; 3])> = None;
+    for pool in 0..groups.len() {
+        if agents[pool][k] >= caps[pool][k] {
+            continue;
+        }
+        for a in 0..groups.len() {
+            for b in a + 1..groups.len() {
+                if a == pool || b == pool || agents[a][k] == 0 || agents[b][k] == 0 {
+                    continue;
+                }
+                if !(covers(pool, a) && covers(pool, b)) {
+                    continue;
+                }
+                let key = MoveKey {
+                    kind: MoveKind::Exchange,
+                    interval: k,
+                    groups: [a, b, pool],
+                };
+                if needed.contains(&key) {
+                    continue;
+                }
+                let score = current.occupancy[a][k] + current.occupancy[b][k];
+                if best.is_none_or(|(s, _)| score < s) {
+                    best = Some((score, [a, b, pool]));
+                }
+            }
+        }
+    }
+    best.map(|(_, [a, b, pool])| Move {
+        key: MoveKey {
+            kind: MoveKind::Exchange,
+            interval: k,
+            groups: [a, b, pool],
+        },
+        changes: vec![(a, -1), (b, -1), (pool, 1)],
+    })
+}
+
+/// Tries batches of moves (at most one per interval) from `propose` until it proposes none,
+/// keeping every batch that stays feasible. A failed batch marks as needed the move in each
+/// interval that fell short (or, if it had none, the nearest one before it: queues carry
+/// over), and the rest is tried again. Returns whether any move was kept.
+fn improve<F: FnMut(&Progress)>(
+    searcher: &mut Searcher<'_, F>,
+    agents: &mut Vec<Vec<u32>>,
+    current: &mut Evaluation,
+    needed: &mut BTreeSet<MoveKey>,
+    propose: impl Fn(&[Vec<u32>], &Evaluation, &BTreeSet<MoveKey>) -> Vec<Move>,
+) -> bool {
+    let mut kept_any = false;
+    loop {
+        let mut proposal = propose(agents, current, needed);
+        if proposal.is_empty() {
+            return kept_any;
+        }
+        while !proposal.is_empty() {
+            let mut trial = agents.clone();
+            for m in &proposal {
+                apply(&mut trial, m);
+            }
+            let evaluation = searcher.evaluate(&trial, Phase::Removing);
+            if evaluation.feasible() {
+                *agents = trial;
+                *current = evaluation;
+                kept_any = true;
+                break;
+            }
+            // Blame, for each short interval, its own move, or else the nearest move before
+            // it (queues carry over); every failed batch settles at least one move.
+            let short = evaluation.short_intervals();
+            let mut blamed: Vec<MoveKey> = short
+                .iter()
+                .filter_map(|&s| {
+                    proposal
+                        .iter()
+                        .filter(|m| m.key.interval <= s as usize)
+                        .max_by_key(|m| m.key.interval)
+                        .map(|m| m.key)
+                })
+                .collect();
+            if blamed.is_empty() {
+                blamed = proposal.iter().map(|m| m.key).collect();
+            }
+            blamed.sort_unstable();
+            blamed.dedup();
+            needed.extend(blamed.iter().copied());
+            proposal.retain(|m| !blamed.contains(&m.key));
+        }
+    }
+}
+
 /// The default cap per group and interval: 3 × the load of the types it serves, + 20.
 fn default_caps(model: &Model) -> Vec<Vec<u32>> {
     model
@@ -273,9 +451,11 @@ fn default_caps(model: &Model) -> Vec<Vec<u32>> {
 /// `progress` is called after every simulation.
 ///
 /// Guarantees: the result is feasible on the search's replications (every [`Check`] met);
-/// removing any single agent that the last removal round tried makes some check fail; the
-/// same model and options give the same result whatever the number of threads. Intervals
-/// inside the warm-up are not measured: they keep the starting staffing.
+/// every agent left was tried — its removal, or its exchange, made its interval or the next
+/// fall short in a batch with moves in other intervals; the same model and options give the
+/// same result whatever the number of threads. Intervals inside the warm-up are not
+/// measured: they get the per-type Erlang staffing. Errors when there is no target, or when a
+/// target is still missed with every group serving its call type at the cap.
 pub fn search(
     model: &Model,
     options: &SearchOptions,
@@ -304,14 +484,22 @@ pub fn search(
         Some(cap) => vec![vec![cap; model.intervals as usize]; model.groups.len()],
         None => default_caps(model),
     };
+    let erlang_start = start::to_groups(model, &erlang_by_type);
     let mut agents = match options.start {
-        Start::Erlang => start::to_groups(model, &erlang_by_type),
+        Start::Erlang => erlang_start.clone(),
         Start::Scenario => model
             .groups
             .iter()
             .map(|g| g.agents_by_interval.clone())
             .collect(),
     };
+    // Intervals inside the warm-up are not measured, so the search cannot judge them; they
+    // get the Erlang staffing, so that the first measured interval does not inherit a
+    // backlog nobody could fix.
+    let warmup = model.first_reported_interval() as usize;
+    for (row, erlang) in agents.iter_mut().zip(&erlang_start) {
+        row[..warmup].copy_from_slice(&erlang[..warmup]);
+    }
     for (row, cap_row) in agents.iter_mut().zip(&caps) {
         for (n, cap) in row.iter_mut().zip(cap_row) {
             *n = (*n).min(*cap);
@@ -384,77 +572,40 @@ pub fn search(
         current = searcher.evaluate(&agents, Phase::Adding);
     }
 
-    // 3. Remove while feasible.
+    // 3. Remove while feasible: single agents, then pooling exchanges, until neither helps.
     let reported: Vec<usize> =
         (model.first_reported_interval() as usize..model.intervals as usize).collect();
-    let mut needed = vec![vec![false; model.intervals as usize]; model.groups.len()];
+    let mut needed = BTreeSet::new();
     loop {
-        // One removal per interval: the least-occupied group not known to be needed.
-        let mut proposal: Vec<(usize, usize)> = reported
-            .iter()
-            .filter_map(|&k| {
-                (0..model.groups.len())
-                    .filter(|&g| agents[g][k] > 0 && !needed[g][k])
-                    .fold(None, |best: Option<usize>, g| match best {
-                        Some(b) if current.occupancy[b][k] <= current.occupancy[g][k] => Some(b),
-                        _ => Some(g),
-                    })
-                    .map(|g| (g, k))
-            })
-            .collect();
-        if proposal.is_empty() {
+        improve(
+            &mut searcher,
+            &mut agents,
+            &mut current,
+            &mut needed,
+            |agents, current, needed| {
+                reported
+                    .iter()
+                    .filter_map(|&k| removal(model, agents, current, needed, k))
+                    .collect()
+            },
+        );
+        let pooled = improve(
+            &mut searcher,
+            &mut agents,
+            &mut current,
+            &mut needed,
+            |agents, current, needed| {
+                reported
+                    .iter()
+                    .filter_map(|&k| exchange(model, agents, &caps, current, needed, k))
+                    .collect()
+            },
+        );
+        if !pooled {
             break;
         }
-        loop {
-            let mut trial = agents.clone();
-            for &(g, k) in &proposal {
-                trial[g][k] -= 1;
-            }
-            let evaluation = searcher.evaluate(&trial, Phase::Removing);
-            if evaluation.feasible() {
-                agents = trial;
-                current = evaluation;
-                break;
-            }
-            // Removals in or just before a short interval are needed (queues carry over).
-            let short = evaluation.short_intervals();
-            let implicated = |k: usize| {
-                short
-                    .iter()
-                    .any(|&s| s as usize == k || s as usize == k + 1)
-            };
-            let (blamed, kept): (Vec<_>, Vec<_>) =
-                proposal.iter().partition(|&&(_, k)| implicated(k));
-            let blamed = if blamed.is_empty() {
-                // The damage reached further: blame the nearest removal before each short
-                // interval, so that every failed trial settles at least one removal.
-                let mut blamed: Vec<(usize, usize)> = short
-                    .iter()
-                    .filter_map(|&s| {
-                        proposal
-                            .iter()
-                            .copied()
-                            .filter(|&(_, k)| k <= s as usize)
-                            .max_by_key(|&(_, k)| k)
-                    })
-                    .collect();
-                if blamed.is_empty() {
-                    blamed.clone_from(&proposal);
-                }
-                blamed.sort_unstable();
-                blamed.dedup();
-                blamed
-            } else {
-                blamed
-            };
-            for &(g, k) in &blamed {
-                needed[g][k] = true;
-            }
-            proposal = kept.into_iter().filter(|p| !blamed.contains(p)).collect();
-            if proposal.is_empty() {
-                break;
-            }
-        }
+        // An exchange changes which single removals are possible: try them all again.
+        needed.retain(|m: &MoveKey| m.kind != MoveKind::Remove);
     }
 
     Ok(Staffing {
