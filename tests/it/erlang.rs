@@ -433,3 +433,38 @@ fn bad_arguments_are_refused_with_the_fix() {
         }
     }
 }
+
+/// Every form of the contract (CONTRACT.md, "Later verbs") prints its keys.
+#[test]
+fn every_contract_form_prints_the_contract_keys() {
+    for formula in ["b", "c", "a"] {
+        for solve in [false, true] {
+            let mut args = vec!["erlang", formula, "--calls-per-hour", "200", "--aht", "3m"];
+            if formula == "a" {
+                args.extend(["--patience", "2m"]);
+            }
+            if solve {
+                args.extend(["--service-level", "80/20"]);
+            } else {
+                args.extend(["--agents", "14", "--threshold", "20s"]);
+            }
+            args.extend(["--format", "json"]);
+            let v = json(&args);
+            let keys: &[&str] = if formula == "b" {
+                &["agents", "blocking"]
+            } else {
+                &QUEUE_KEYS
+            };
+            for key in keys {
+                assert!(v[key].is_number(), "{args:?}: {key} in {v}");
+            }
+            if solve && formula != "b" {
+                assert!(number(&v, "service_level") >= 0.8, "{args:?}");
+            }
+            if solve && formula == "b" {
+                // No queue: answered at once or lost, so 80 % answered is ≤ 20 % blocked.
+                assert!(number(&v, "blocking") <= 0.2, "{v}");
+            }
+        }
+    }
+}
