@@ -12,6 +12,9 @@ use serde::Serialize;
 use super::args::{self, usage, Output};
 use super::{print, Failure};
 
+/// The largest offered load accepted, Erlangs.
+const MAX_LOAD: f64 = 1e6;
+
 /// Which formula.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Formula {
@@ -155,6 +158,15 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
         return Err(usage(
             "--aht: a handle time of zero is not a call; e.g. --aht 3m",
         ));
+    }
+    // Far beyond any contact centre; a typo in the units (per day, AHT in hours) otherwise
+    // sends the searches through billions of agents.
+    let load = rate / 3600.0 * aht_s;
+    if load > MAX_LOAD {
+        return Err(usage(format!(
+            "--calls-per-hour {rate:e} × --aht {} is {load:.3e} Erlangs, beyond any contact centre (limit {MAX_LOAD:e}); check the units: calls per hour, and the handle time of one call",
+            args.aht
+        )));
     }
     let patience_s = args
         .patience
