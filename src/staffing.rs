@@ -25,8 +25,10 @@
 //!    mark as needed the removal in each interval that fell short (or the nearest one before
 //!    it) and try the rest again. Then **exchange**: two agents of groups whose skills a
 //!    third group has become one agent of that group (pooling), tried the same way; after a
-//!    kept exchange, removals are tried again. Ends when no move is left untried. Only
-//!    feasible days are ever kept, so the result is feasible on the search's replications.
+//!    kept exchange, removals are tried again, until no move is left untried.
+//! 4. **Polish**: every removal once more, in even then odd intervals only, so that none is
+//!    judged together with a move next to it. Only feasible days are ever kept, so the
+//!    result is feasible on the search's replications.
 
 pub mod check;
 pub mod start;
@@ -451,8 +453,8 @@ fn default_caps(model: &Model) -> Vec<Vec<u32>> {
 /// `progress` is called after every simulation.
 ///
 /// Guarantees: the result is feasible on the search's replications (every [`Check`] met);
-/// every agent left was tried — its removal, or its exchange, made its interval or the next
-/// fall short in a batch with moves in other intervals; the same model and options give the
+/// every agent left was tried — its removal (last in a batch that moved no neighbouring
+/// interval), or its exchange, made its interval or the next fall short; the same model and options give the
 /// same result whatever the number of threads. Intervals inside the warm-up are not
 /// measured: they get the per-type Erlang staffing. Errors when there is no target, or when a
 /// target is still missed with every group serving its call type at the cap.
@@ -606,6 +608,26 @@ pub fn search(
         }
         // An exchange changes which single removals are possible: try them all again.
         needed.retain(|m: &MoveKey| m.kind != MoveKind::Remove);
+    }
+
+    // 4. Polish: removals judged in a batch with their neighbours' may have been blamed for
+    // a neighbour's queue. Try every removal again, in alternate intervals only, so that no
+    // move is ever judged together with a move in the interval before or after it.
+    needed.clear();
+    for parity in [0, 1] {
+        improve(
+            &mut searcher,
+            &mut agents,
+            &mut current,
+            &mut needed,
+            |agents, current, needed| {
+                reported
+                    .iter()
+                    .filter(|&&k| k % 2 == parity)
+                    .filter_map(|&k| removal(model, agents, current, needed, k))
+                    .collect()
+            },
+        );
     }
 
     Ok(Staffing {
