@@ -91,6 +91,7 @@ struct StaffReport {
     erlang_agent_hours: f64,
     scenario_agent_hours: f64,
     agent_groups: Vec<GroupJson>,
+    erlang_c_by_type: Vec<GroupJson>,
     intervals: Vec<IntervalJson>,
 }
 
@@ -101,6 +102,7 @@ struct TargetsJson {
     max_asa_s: Option<f64>,
 }
 
+/// A name and one headcount per interval (an agent group's, or a call type's Erlang C).
 #[derive(Debug, Serialize)]
 struct GroupJson {
     name: String,
@@ -172,6 +174,21 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
                 path.display()
             )));
         }
+        // Find out now, not after the search, if the file cannot be edited.
+        let current: Vec<Vec<u32>> = model
+            .groups
+            .iter()
+            .map(|g| g.agents_by_interval.clone())
+            .collect();
+        with_staffing(
+            &source.text,
+            &StaffingEdit {
+                agents: &current,
+                threshold_s: None,
+                targets: ServiceTargets::default(),
+            },
+        )
+        .map_err(|why| usage(format!("--write: {why}")))?;
     }
     let options = SearchOptions {
         targets,
@@ -344,6 +361,15 @@ fn staff_report(model: &Model, options: &SearchOptions, found: &staffing::Staffi
                 agents_by_interval: a.clone(),
             })
             .collect(),
+        erlang_c_by_type: model
+            .call_types
+            .iter()
+            .zip(&found.erlang_c_by_type)
+            .map(|(t, a)| GroupJson {
+                name: t.name.clone(),
+                agents_by_interval: a.clone(),
+            })
+            .collect(),
         intervals: report
             .intervals
             .iter()
@@ -424,29 +450,16 @@ fn table(report: &StaffReport, model: &Model) -> String {
             .map(|g| g.agents_by_interval[k])
             .sum();
         row.push(total.to_string());
-        let erlang: u32 = model
-            .call_types
-            .iter()
-            .enumerate()
-            .map(|(t, _)| {
-                report
-                    .intervals
-                    .iter()
-                    .find(|i| (i.start_s / model.interval.as_seconds()).round() as usize == k)
-                    .map_or(0, |i| i.call_types[t].erlang_c_agents)
-            })
-            .sum();
-        row.push(
-            if report
-                .intervals
+        row.push(if k < model.first_reported_interval() as usize {
+            "(warm-up)".into()
+        } else {
+            report
+                .erlang_c_by_type
                 .iter()
-                .any(|i| (i.start_s / model.interval.as_seconds()).round() as usize == k)
-            {
-                erlang.to_string()
-            } else {
-                "(warm-up)".into()
-            },
-        );
+                .map(|t| t.agents_by_interval[k])
+                .sum::<u32>()
+                .to_string()
+        });
         rows.push(row);
     }
     grid(&mut out, &rows);

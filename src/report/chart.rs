@@ -44,8 +44,8 @@ pub struct Chart {
 const WIDTH: f64 = 880.0;
 const HEIGHT: f64 = 520.0;
 const LEFT: f64 = 78.0;
-const RIGHT: f64 = 200.0;
-const TOP: f64 = 78.0;
+const RIGHT: f64 = 130.0;
+const TOP: f64 = 104.0;
 const BOTTOM: f64 = 64.0;
 const FONT: &str = "Helvetica, Arial, sans-serif";
 
@@ -230,9 +230,9 @@ pub fn svg(chart: &Chart) -> String {
                 );
             }
         }
-        // Legend entry.
-        let ly = TOP + 10.0 + 26.0 * i as f64 + 26.0 * chart.targets.len() as f64 + 40.0;
-        let lx = LEFT + plot_w + 12.0;
+        // Legend entry: in a row between the subtitle and the plot.
+        let ly = 80.0;
+        let lx = LEFT + 210.0 * i as f64;
         let _ = writeln!(
             out,
             r#"<line x1="{lx:.1}" y1="{ly:.1}" x2="{:.1}" y2="{ly:.1}" stroke="{}" stroke-width="3"/>"#,
@@ -247,8 +247,8 @@ pub fn svg(chart: &Chart) -> String {
             escape(&series.name)
         );
     }
-    let lx = LEFT + plot_w + 12.0;
-    let ly = TOP + 10.0 + 26.0 * (chart.series.len() + chart.targets.len()) as f64 + 40.0;
+    let lx = LEFT + 210.0 * chart.series.len() as f64;
+    let ly = 80.0;
     let _ = writeln!(
         out,
         r##"<rect x="{lx:.1}" y="{:.1}" width="24" height="10" fill="#888" fill-opacity="0.25"/>"##,

@@ -31,19 +31,32 @@ pub fn with_staffing(text: &str, edit: &StaffingEdit<'_>) -> Result<String, Stri
     let groups = doc
         .get_mut("agent_groups")
         .ok_or("the scenario has no agent groups")?;
-    let mut tables: Vec<&mut Table> = match groups {
-        Item::ArrayOfTables(a) => a.iter_mut().collect(),
-        _ => return Err("`agent_groups` is not a list of [[agent_groups]] tables".into()),
+    let count = match &*groups {
+        Item::ArrayOfTables(a) => a.len(),
+        Item::Value(Value::Array(a)) => a.len(),
+        _ => 0,
     };
-    if tables.len() != edit.agents.len() {
+    if count != edit.agents.len() {
         return Err(format!(
-            "the scenario has {} agent groups, the staffing {}",
-            tables.len(),
+            "the scenario has {count} agent groups, the staffing {}",
             edit.agents.len()
         ));
     }
-    for (table, agents) in tables.iter_mut().zip(edit.agents) {
-        set_headcounts(table, agents);
+    match groups {
+        Item::ArrayOfTables(tables) => {
+            for (table, agents) in tables.iter_mut().zip(edit.agents) {
+                set_headcounts(table, agents);
+            }
+        }
+        Item::Value(Value::Array(list)) => {
+            for (value, agents) in list.iter_mut().zip(edit.agents) {
+                let Value::InlineTable(table) = value else {
+                    return Err("an entry of `agent_groups` is not a table".into());
+                };
+                set_inline_headcounts(table, agents);
+            }
+        }
+        _ => return Err("`agent_groups` is not a list of tables".into()),
     }
 
     if edit.threshold_s.is_some()
@@ -134,6 +147,35 @@ fn set_headcounts(table: &mut Table, agents: &[u32]) {
     }
 }
 
+/// As [`set_headcounts`], for `agent_groups = [{ name = ..., agents = 4, ... }]`: the list
+/// stays on one line.
+fn set_inline_headcounts(table: &mut toml_edit::InlineTable, agents: &[u32]) {
+    let mut list: Array = agents.iter().map(|&n| i64::from(n)).collect();
+    list.fmt();
+    let entries: Vec<(toml_edit::Key, Value)> = table
+        .iter()
+        .filter_map(|(k, _)| table.get_key_value(k))
+        .filter_map(|(k, v)| v.as_value().map(|v| (k.clone(), v.clone())))
+        .collect();
+    let had_list = entries.iter().any(|(k, _)| k.get() == "agents_by_interval");
+    table.clear();
+    for (key, value) in entries {
+        match key.get() {
+            "agents" if had_list => {}
+            "agents" | "agents_by_interval" => {
+                let mut new = Value::Array(list.clone());
+                *new.decor_mut() = value.decor().clone();
+                let mut new_key = toml_edit::Key::new("agents_by_interval");
+                *new_key.leaf_decor_mut() = key.leaf_decor().clone();
+                table.insert_formatted(&new_key, new);
+            }
+            _ => {
+                table.insert_formatted(&key, value);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +229,28 @@ skills = ["general"]
         assert!(out.contains("target = 0.8") && out.contains("max_asa = \"15s\""));
         // Valid TOML that parses back.
         let _: DocumentMut = out.parse().unwrap();
+    }
+
+    #[test]
+    fn inline_group_tables_are_edited_too() {
+        let text = r#"agent_groups = [{ name = "a", agents = 4, skills = ["g"] }]  # one group
+name = "x"
+[simulation]
+duration = "1h"
+"#;
+        let out = with_staffing(
+            text,
+            &StaffingEdit {
+                agents: &[vec![5, 6]],
+                threshold_s: None,
+                targets: ServiceTargets::default(),
+            },
+        )
+        .unwrap();
+        assert!(
+            out.contains("agent_groups = [{ name = \"a\", agents_by_interval = [5, 6], skills = [\"g\"] }]  # one group"),
+            "{out}"
+        );
     }
 
     #[test]
