@@ -562,7 +562,13 @@ pub fn search(
             let missed = current
                 .checks
                 .iter()
-                .filter(|c| !c.met() && (!moved || stuck.contains(&(c.call_type, c.interval))))
+                .filter(|c| {
+                    // Out of rounds: everything still missed; otherwise what is stuck.
+                    !c.met()
+                        && (!moved
+                            || rounds >= MAX_ADD_ROUNDS
+                            || stuck.contains(&(c.call_type, c.interval)))
+                })
                 .cloned()
                 .collect();
             return Err(SearchError::Infeasible {

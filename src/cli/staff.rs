@@ -201,6 +201,12 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
         },
     };
     let quiet = args.quiet;
+    if model.replications < 2 && confidence > 0.5 {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "staff: warning: with one replication there is no confidence interval; each target is met by the single day simulated (use -r 10 or more for the stated confidence)"
+        );
+    }
     let began = std::time::Instant::now();
     let result = staffing::search(&model, &options, |p| {
         if quiet {
