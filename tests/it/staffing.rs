@@ -164,9 +164,10 @@ fn two_skill_staffing_holds_up_when_resimulated_with_fresh_seeds() {
         let mut m = base.clone();
         m.seed = seed;
         let found = search(&m, &options(m.targets, Start::Erlang), |_| {}).unwrap();
-        // The pooling exchange is in use: the universal agents are not all dropped.
+        // The universal agents start at 0 (Erlang puts each type in its specialists); the
+        // pooling exchange puts some back.
         let hours = staffing::agent_hours(&m, &found.agents);
-        assert!(hours > 0.0);
+        assert!(found.agents[2].iter().any(|&n| n > 0), "{:?}", found.agents);
         let mut fresh = m.clone();
         fresh.seed = 1_000 + seed;
         fresh.replications = 30;
