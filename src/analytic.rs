@@ -30,7 +30,9 @@
 //! * **Erlang B** is also the building block of the other two.
 //! * **Staffing**: [`ErlangC::agents_for_service_level`] and
 //!   [`ErlangA::agents_for_service_level`] return the least number of agents meeting a
-//!   service-level target.
+//!   service-level target; [`ErlangC::agents_for`] and [`ErlangA::agents_for`] the least
+//!   number meeting several [`Targets`] at once (service level, ASA, abandon rate,
+//!   occupancy), [`agents_for_blocking`] Erlang B's; [`scheduled_agents`] adds shrinkage.
 //! * **As the simulator's oracle**: use exponential handle times (and, for Erlang A,
 //!   exponential patience), a constant arrival rate and FIFO routing, and compare long-run
 //!   averages after a warm-up.
@@ -51,7 +53,11 @@
 mod erlang_a;
 mod erlang_c;
 mod formulas;
+mod targets;
 
 pub use erlang_a::ErlangA;
 pub use erlang_c::ErlangC;
 pub use formulas::{erlang_b, erlang_c, mm1_mean_wait_s, offered_load};
+pub use targets::{
+    agents_for_blocking, scheduled_agents, ServiceLevelTarget, Targets, Unreachable,
+};

@@ -1,7 +1,11 @@
 //! Shared pieces of the command line: failures and their exit codes, loading, printing.
 
+pub mod args;
 pub mod compare;
+pub mod erlang;
 pub mod run;
+pub mod staff;
+pub mod sweep;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,7 +18,6 @@ pub enum Failure {
     /// Bad input: exit 2.
     Scenario(ScenarioError),
     /// An argument that does not fit the scenario (an unknown group, an empty range): exit 2.
-    #[allow(dead_code)] // used by the verbs that take scenario-dependent arguments
     Usage(String),
     /// Anything else: exit 1.
     Other(String),

@@ -35,6 +35,12 @@ enum Command {
         /// The scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Erlang B, C and A: the measures for a number of agents, or the least agents for targets.
+    Erlang(cli::erlang::ErlangArgs),
+    /// One simulation per staffing or load level: a service-level curve (table, JSON, SVG).
+    Sweep(cli::sweep::SweepArgs),
+    /// The least agents per interval and group that meet the targets, found by simulation.
+    Staff(cli::staff::StaffArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,6 +130,9 @@ fn main() -> ExitCode {
         }),
         Command::Validate { scenario } => cli::run::validate(&scenario),
         Command::Schema => cli::print(&(callsim::scenario::json_schema() + "\n")),
+        Command::Erlang(args) => cli::erlang::run(args),
+        Command::Sweep(args) => cli::sweep::run(args),
+        Command::Staff(args) => cli::staff::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -36,6 +36,8 @@ pub struct Model {
     pub start_of_day_s: u32,
     /// "Answered within T".
     pub service_level_threshold: SimTime,
+    /// The scenario's targets, for the staffing verbs (the engine never reads them).
+    pub targets: ServiceTargets,
     /// Call types, by [`TypeId`].
     pub call_types: Vec<CallType>,
     /// Agent groups, by [`GroupId`].
@@ -148,6 +150,18 @@ impl Routing {
     pub fn delay(&self, class: ClassId, group: GroupId, groups: usize) -> SimTime {
         self.delays[class as usize * groups + group as usize]
     }
+}
+
+/// Targets from the scenario's `[service_level]` table, each per interval and call type;
+/// `None` is no target. Fractions are in [0, 1].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ServiceTargets {
+    /// The service level to reach (0.8 for 80 %).
+    pub service_level: Option<f64>,
+    /// The highest acceptable abandon rate.
+    pub max_abandon_rate: Option<f64>,
+    /// The longest acceptable ASA, seconds.
+    pub max_asa_s: Option<f64>,
 }
 
 /// A kind of contact.

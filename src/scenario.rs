@@ -5,6 +5,7 @@
 //! pointing every error at its file, line, column and field.
 
 mod duration;
+mod edit;
 mod error;
 mod routing;
 mod trace;
@@ -16,6 +17,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 pub use duration::{format_seconds, parse_duration, Duration};
+pub use edit::{with_staffing, StaffingEdit};
 pub use error::{locate, ErrorDetails, FieldPath, ScenarioError, Segment};
 pub use validate::validate;
 
@@ -151,18 +153,28 @@ pub struct Simulation {
     pub trace: Option<String>,
 }
 
-/// The `[service_level]` table.
+/// The `[service_level]` table: the threshold, and optionally the targets that `staff` and
+/// `sweep` aim at (a run only reports; it never reads the targets).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceLevelSpec {
     /// "Answered within T". Default `"20s"`.
     pub threshold: Duration,
+    /// The service level to reach in every interval, a fraction (0.8 for 80/20).
+    pub target: Option<f64>,
+    /// The highest acceptable abandon rate in every interval, a fraction (0.05).
+    pub max_abandon_rate: Option<f64>,
+    /// The longest acceptable ASA in every interval.
+    pub max_asa: Option<Duration>,
 }
 
 impl Default for ServiceLevelSpec {
     fn default() -> Self {
         ServiceLevelSpec {
             threshold: Duration::from_seconds(20.0),
+            target: None,
+            max_abandon_rate: None,
+            max_asa: None,
         }
     }
 }

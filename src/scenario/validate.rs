@@ -4,13 +4,13 @@ use std::collections::HashMap;
 
 use super::{
     AgentGroupSpec, CallTypeSpec, DistributionSpec, Duration, FieldPath, Scenario, ScenarioError,
-    Source,
+    ServiceLevelSpec, Source,
 };
 use super::{ClassServiceLevelSpec, ShiftSpec, TierSpec};
 use crate::dist::Distribution;
 use crate::model::{
-    AgentGroup, CallClass, CallType, ClassId, GroupId, Ivr, Model, Repeat, Retrial, Shift,
-    Transfer, TypeId,
+    AgentGroup, CallClass, CallType, ClassId, GroupId, Ivr, Model, Repeat, Retrial, ServiceTargets,
+    Shift, Transfer, TypeId,
 };
 use crate::time::SimTime;
 
@@ -117,6 +117,7 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
     };
 
     let threshold = scenario.service_level.threshold;
+    let targets = service_targets(&scenario.service_level, &root.key("service_level"), source)?;
 
     // Names, each unique.
     if scenario.call_types.is_empty() {
@@ -294,6 +295,7 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         intervals,
         start_of_day_s,
         service_level_threshold: threshold.sim_time(),
+        targets,
         call_types,
         groups,
         classes,
@@ -1160,6 +1162,44 @@ impl Context<'_> {
             )
         })
     }
+}
+
+/// The optional targets of `[service_level]`: fractions in [0, 1] (a service-level target
+/// above 0), written as fractions, not percentages.
+fn service_targets(
+    spec: &ServiceLevelSpec,
+    path: &FieldPath,
+    source: &Source,
+) -> Result<ServiceTargets, ScenarioError> {
+    let fraction = |value: Option<f64>, key: &str, example: &str, zero_ok: bool| {
+        let Some(x) = value else { return Ok(None) };
+        if x.is_finite() && x > 1.0 && x <= 100.0 {
+            return Err(source.error_at(
+                &path.key(key),
+                format!("{key} = {x} looks like a percentage; it is a fraction"),
+                &format!("write {} for {x} %, e.g. {example}", x / 100.0),
+            ));
+        }
+        if !(x.is_finite() && (0.0..=1.0).contains(&x)) || (!zero_ok && x == 0.0) {
+            let range = if zero_ok { "[0, 1]" } else { "(0, 1]" };
+            return Err(source.error_at(
+                &path.key(key),
+                format!("{key} must be a fraction in {range}, not {x}"),
+                &format!("e.g. {example}"),
+            ));
+        }
+        Ok(Some(x))
+    };
+    Ok(ServiceTargets {
+        service_level: fraction(spec.target, "target", "target = 0.8 for 80/20", false)?,
+        max_abandon_rate: fraction(
+            spec.max_abandon_rate,
+            "max_abandon_rate",
+            "max_abandon_rate = 0.05 for 5 %",
+            true,
+        )?,
+        max_asa_s: spec.max_asa.map(Duration::seconds),
+    })
 }
 
 fn check_name(name: &str, path: &FieldPath, source: &Source) -> Result<(), ScenarioError> {

@@ -2,8 +2,11 @@
 
 mod cli;
 mod contract;
+mod erlang;
 mod invariants;
 mod real_day;
 mod routing;
+mod staffing;
 mod support;
+mod sweep;
 mod theory;

@@ -1,0 +1,157 @@
+//! Parsers for the planner-style arguments of `erlang`, `sweep` and `staff`: durations with
+//! units, percentages, "80/20" service levels and ranges. Every error names the flag and
+//! shows a correct example (exit 2).
+
+use callsim::scenario::parse_duration;
+
+use super::Failure;
+
+/// Output of the staffing verbs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    /// Tables for people.
+    Table,
+    /// One JSON document for programs.
+    Json,
+}
+
+/// A usage failure (exit 2) about `flag`.
+pub fn usage(message: impl Into<String>) -> Failure {
+    Failure::Usage(message.into())
+}
+
+/// A duration with units, e.g. `--aht 4m30s`, in seconds.
+pub fn duration(flag: &str, text: &str) -> Result<f64, Failure> {
+    parse_duration(text)
+        .map(|d| d.seconds())
+        .map_err(|why| usage(format!("{flag}: {why}")))
+}
+
+/// A fraction written as a percentage (`5%`) or as a fraction (`0.05`), in [0, 1].
+pub fn fraction(flag: &str, text: &str, example: &str) -> Result<f64, Failure> {
+    let trimmed = text.trim();
+    let (number, percent) = match trimmed.strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (trimmed, false),
+    };
+    let value: f64 = number.parse().map_err(|_| {
+        usage(format!(
+            "{flag}: `{text}` is not a percentage; write e.g. {flag} {example}"
+        ))
+    })?;
+    let value = if percent { value / 100.0 } else { value };
+    if !percent && value > 1.0 && value <= 100.0 {
+        return Err(usage(format!(
+            "{flag}: `{text}` is ambiguous; write {flag} {text}% for a percentage, or a fraction such as {}",
+            value / 100.0
+        )));
+    }
+    if !(0.0..=1.0).contains(&value) {
+        return Err(usage(format!(
+            "{flag}: `{text}` is not between 0% and 100%; e.g. {flag} {example}"
+        )));
+    }
+    Ok(value)
+}
+
+/// A service-level target `P/T`: `80/20` (80 % within 20 s), `80%/20s`, `0.9/1m`. The
+/// fraction, and the threshold in seconds (a bare T is seconds, as planners say it).
+pub fn service_level(flag: &str, text: &str) -> Result<(f64, f64), Failure> {
+    let fix = format!("write the percentage and the threshold, e.g. {flag} 80/20 (80 % answered within 20 seconds) or {flag} 90/30s");
+    let Some((p, t)) = text.split_once('/') else {
+        return Err(usage(format!("{flag}: `{text}` has no `/`; {fix}")));
+    };
+    let p = p.trim();
+    let fraction = match p.strip_suffix('%') {
+        Some(n) => n.trim().parse::<f64>().map(|x| x / 100.0),
+        None => p
+            .parse::<f64>()
+            .map(|x| if x > 1.0 { x / 100.0 } else { x }),
+    }
+    .map_err(|_| usage(format!("{flag}: `{p}` is not a percentage; {fix}")))?;
+    if !(fraction > 0.0 && fraction <= 1.0) {
+        return Err(usage(format!(
+            "{flag}: a service level of `{p}` is not above 0 % and at most 100 %; {fix}"
+        )));
+    }
+    let t = t.trim();
+    let threshold = match t.parse::<f64>() {
+        Ok(seconds) if seconds >= 0.0 && seconds.is_finite() => seconds,
+        Ok(_) => return Err(usage(format!("{flag}: `{t}` is not a threshold; {fix}"))),
+        Err(_) => parse_duration(t)
+            .map_err(|why| usage(format!("{flag}: the threshold: {why}")))?
+            .seconds(),
+    };
+    Ok((fraction, threshold))
+}
+
+/// An inclusive range `LO..HI` of numbers, with `LO <= HI`.
+pub fn range(flag: &str, text: &str, example: &str) -> Result<(f64, f64), Failure> {
+    let fix = format!("write the first and last value, e.g. {flag} {example}");
+    let Some((lo, hi)) = text.split_once("..") else {
+        return Err(usage(format!("{flag}: `{text}` is not a range; {fix}")));
+    };
+    let parse = |s: &str| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x >= 0.0)
+            .ok_or_else(|| usage(format!("{flag}: `{s}` is not a number ≥ 0; {fix}")))
+    };
+    let (lo, hi) = (parse(lo)?, parse(hi.trim_start_matches('='))?);
+    if lo > hi {
+        return Err(usage(format!(
+            "{flag}: the range {text} runs backwards; {fix}"
+        )));
+    }
+    Ok((lo, hi))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(f: Failure) -> String {
+        match f {
+            Failure::Usage(m) => m,
+            _ => panic!("not a usage failure"),
+        }
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(fraction("--x", "5%", "5%").ok(), Some(0.05));
+        assert_eq!(fraction("--x", "0.05", "5%").ok(), Some(0.05));
+        assert_eq!(fraction("--x", "85 %", "5%").ok(), Some(0.85));
+        assert!(message(fraction("--x", "5", "5%").unwrap_err()).contains("5%"));
+        assert!(message(fraction("--x", "150%", "5%").unwrap_err()).contains("--x"));
+        assert!(fraction("--x", "five", "5%").is_err());
+    }
+
+    #[test]
+    fn service_levels() {
+        assert_eq!(service_level("--s", "80/20").ok(), Some((0.8, 20.0)));
+        assert_eq!(service_level("--s", "80%/20s").ok(), Some((0.8, 20.0)));
+        assert_eq!(service_level("--s", "0.9/1m").ok(), Some((0.9, 60.0)));
+        for bad in [
+            "80",
+            "80/",
+            "x/20",
+            "0/20",
+            "120/20",
+            "80/-3",
+            "80/20parsecs",
+        ] {
+            let m = message(service_level("--s", bad).unwrap_err());
+            assert!(m.contains("--s") && m.contains("e.g."), "{bad}: {m}");
+        }
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(range("--a", "20..40", "20..40").ok(), Some((20.0, 40.0)));
+        assert_eq!(range("--a", "0.8..=1.2", "").ok(), Some((0.8, 1.2)));
+        assert!(range("--a", "40..20", "20..40").is_err());
+        assert!(range("--a", "20-40", "20..40").is_err());
+    }
+}

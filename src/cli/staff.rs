@@ -1,0 +1,523 @@
+//! `callsim staff`: the least agents per interval and group that meet the targets, found by
+//! simulation on common random numbers, against the per-type Erlang staffing.
+
+use std::fmt::Write;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use callsim::model::{Model, ServiceTargets};
+use callsim::report::table::{grid, percent, seconds};
+use callsim::report::Report;
+use callsim::scenario::{format_seconds, with_staffing, Source, StaffingEdit};
+use callsim::staffing::{self, agent_hours, Check, Phase, SearchError, SearchOptions, Start};
+use callsim::stats::Stat;
+use callsim::time::SimTime;
+use serde::Serialize;
+
+use super::args::{self, usage, Output};
+use super::{print, Failure};
+
+/// Where the search starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StartFrom {
+    /// The per-type Erlang staffing.
+    Erlang,
+    /// The scenario's own headcounts.
+    Scenario,
+}
+
+/// Arguments of `callsim staff`.
+#[derive(Debug, clap::Args)]
+pub struct StaffArgs {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// At least P % answered within T in every interval, e.g. 80/20 (default: the
+    /// scenario's `[service_level] target` at its threshold).
+    #[arg(long, value_name = "P/T")]
+    service_level: Option<String>,
+    /// Abandon rate at most P in every interval, e.g. 5% (default: the scenario's).
+    #[arg(long, value_name = "P")]
+    max_abandon: Option<String>,
+    /// ASA at most D in every interval, e.g. 30s (default: the scenario's).
+    #[arg(long, value_name = "D")]
+    max_asa: Option<String>,
+    /// One-sided confidence with which each target must hold, from 50% (the mean meets it)
+    /// to 99.9%.
+    #[arg(long, value_name = "P", default_value = "95%")]
+    confidence: String,
+    /// The most agents the search may put in one group in one interval (default: 3 × the
+    /// load the group could serve there, + 20).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_agents: Option<u32>,
+    /// Where the search starts.
+    #[arg(long, value_enum, default_value_t = StartFrom::Erlang)]
+    start: StartFrom,
+    /// Write the scenario with the staffing (and targets) filled in to FILE; comments stay.
+    #[arg(long, value_name = "FILE")]
+    write: Option<PathBuf>,
+    /// Let --write replace an existing file.
+    #[arg(long, requires = "write")]
+    force: bool,
+    /// Number of replications (overrides the scenario's).
+    #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    replications: Option<u32>,
+    /// Random seed (overrides the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+    /// No progress on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Output::Table)]
+    format: Output,
+}
+
+/// The JSON document.
+#[derive(Debug, Serialize)]
+struct StaffReport {
+    scenario: String,
+    replications: u32,
+    seed: u64,
+    confidence: f64,
+    service_level_threshold_s: f64,
+    targets: TargetsJson,
+    simulations: u32,
+    agent_hours: f64,
+    erlang_c_agent_hours: f64,
+    pooling_saving_agent_hours: f64,
+    erlang_agent_hours: f64,
+    scenario_agent_hours: f64,
+    agent_groups: Vec<GroupJson>,
+    erlang_c_by_type: Vec<GroupJson>,
+    intervals: Vec<IntervalJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct TargetsJson {
+    service_level: Option<f64>,
+    max_abandon_rate: Option<f64>,
+    max_asa_s: Option<f64>,
+}
+
+/// A name and one headcount per interval (an agent group's, or a call type's Erlang C).
+#[derive(Debug, Serialize)]
+struct GroupJson {
+    name: String,
+    agents_by_interval: Vec<u32>,
+}
+
+#[derive(Debug, Serialize)]
+struct IntervalJson {
+    start_s: f64,
+    start: String,
+    agents: u32,
+    erlang_c_agents: u32,
+    call_types: Vec<TypeJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct TypeJson {
+    name: String,
+    service_level: Stat,
+    abandon_rate: Stat,
+    asa_s: Stat,
+    erlang_c_agents: u32,
+}
+
+/// The targets: the scenario's, each replaced by its flag when given.
+fn targets(args: &StaffArgs, model: &mut Model) -> Result<ServiceTargets, Failure> {
+    let mut targets = model.targets;
+    if let Some(text) = &args.service_level {
+        let (fraction, threshold) = args::service_level("--service-level", text)?;
+        targets.service_level = Some(fraction);
+        model.service_level_threshold = SimTime::from_seconds(threshold);
+    }
+    if let Some(text) = &args.max_abandon {
+        targets.max_abandon_rate = Some(args::fraction("--max-abandon", text, "5%")?);
+    }
+    if let Some(text) = &args.max_asa {
+        targets.max_asa_s = Some(args::duration("--max-asa", text)?);
+    }
+    if targets == ServiceTargets::default() {
+        return Err(usage(
+            "no target to staff for: give --service-level 80/20 (and/or --max-abandon 5%, --max-asa 30s), or set `target`, `max_abandon_rate` or `max_asa` in the scenario's [service_level] table",
+        ));
+    }
+    Ok(targets)
+}
+
+/// Runs `callsim staff`.
+pub fn run(args: StaffArgs) -> Result<(), Failure> {
+    let source = Source::read(&args.scenario).map_err(Failure::Scenario)?;
+    let mut model = source.load().map_err(Failure::Scenario)?;
+    if let Some(r) = args.replications {
+        model.replications = r;
+    }
+    if let Some(s) = args.seed {
+        model.seed = s;
+    }
+    if let Some(g) = model.groups.iter().find(|g| !g.shifts.is_empty()) {
+        return Err(usage(format!(
+            "the group `{}` is scheduled by shifts, but `staff` searches a headcount per interval: give the group `agents_by_interval` instead (then turn the result into shifts)",
+            g.name
+        )));
+    }
+    let targets = targets(&args, &mut model)?;
+    let confidence = args::fraction("--confidence", &args.confidence, "95%")?;
+    if !(0.5..=0.999).contains(&confidence) {
+        return Err(usage(format!(
+            "--confidence: {} is outside 50%..99.9%; e.g. --confidence 95% (50% asks only the mean to meet each target)",
+            args.confidence
+        )));
+    }
+    if let Some(path) = &args.write {
+        if path.exists() && !args.force {
+            return Err(usage(format!(
+                "--write: {} already exists; choose another file, or add --force to replace it",
+                path.display()
+            )));
+        }
+        // Find out now, not after the search, if the file cannot be edited.
+        let current: Vec<Vec<u32>> = model
+            .groups
+            .iter()
+            .map(|g| g.agents_by_interval.clone())
+            .collect();
+        with_staffing(
+            &source.text,
+            &StaffingEdit {
+                agents: &current,
+                threshold_s: None,
+                targets: ServiceTargets::default(),
+            },
+        )
+        .map_err(|why| usage(format!("--write: {why}")))?;
+    }
+    let options = SearchOptions {
+        targets,
+        confidence,
+        threads: args.threads.map(|n| n as usize),
+        max_agents: args.max_agents,
+        start: match args.start {
+            StartFrom::Erlang => Start::Erlang,
+            StartFrom::Scenario => Start::Scenario,
+        },
+    };
+    let quiet = args.quiet;
+    if model.replications < 2 && confidence > 0.5 {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "staff: warning: with one replication there is no confidence interval; each target is met by the single day simulated (use -r 10 or more for the stated confidence)"
+        );
+    }
+    let began = std::time::Instant::now();
+    let result = staffing::search(&model, &options, |p| {
+        if quiet {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "staff: simulation {:>3} ({}) {:>9.1} agent-hours, {} interval{} short{}",
+            p.simulations,
+            match p.phase {
+                Phase::Adding => "adding  ",
+                Phase::Removing => "removing",
+            },
+            p.agent_hours,
+            p.short_intervals,
+            if p.short_intervals == 1 { "" } else { "s" },
+            p.best_agent_hours
+                .map_or_else(String::new, |b| format!("; best so far {b:.1}")),
+        );
+    });
+    let found = match result {
+        Ok(found) => found,
+        Err(SearchError::BadTargets(why)) => return Err(usage(why)),
+        Err(SearchError::Infeasible {
+            missed,
+            caps,
+            simulations,
+        }) => return Err(infeasible(&model, &missed, &caps, simulations, &args)),
+    };
+    if !quiet {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "staff: done in {} simulations ({:.1} s)",
+            found.simulations,
+            began.elapsed().as_secs_f64()
+        );
+    }
+
+    let report = staff_report(&model, &options, &found);
+    if let Some(path) = &args.write {
+        let text = with_staffing(
+            &source.text,
+            &StaffingEdit {
+                agents: &found.agents,
+                threshold_s: args
+                    .service_level
+                    .is_some()
+                    .then(|| model.service_level_threshold.as_seconds()),
+                targets,
+            },
+        )
+        .map_err(|why| Failure::Other(format!("--write: {why}")))?;
+        std::fs::write(path, text).map_err(|e| {
+            Failure::Other(format!("--write: cannot write {}: {e}", path.display()))
+        })?;
+    }
+    print(&match args.format {
+        Output::Json => {
+            serde_json::to_string_pretty(&report).expect("plain numbers serialise") + "\n"
+        }
+        Output::Table => table(&report, &model),
+    })
+}
+
+fn infeasible(
+    model: &Model,
+    missed: &[Check],
+    caps: &[Vec<u32>],
+    simulations: u32,
+    args: &StaffArgs,
+) -> Failure {
+    let mut message = format!(
+        "these targets cannot be met with the given skills, even with the most agents the search may use (after {simulations} simulation{}):",
+        if simulations == 1 { "" } else { "s" }
+    );
+    for c in missed.iter().take(8) {
+        let t = &model.call_types[c.call_type as usize];
+        let groups: Vec<String> = t
+            .serving_groups
+            .iter()
+            .map(|&g| {
+                format!(
+                    "`{}` at {}",
+                    model.groups[g as usize].name, caps[g as usize][c.interval as usize]
+                )
+            })
+            .collect();
+        let (value, target) = match c.measure {
+            staffing::Measure::Asa => (
+                format!("{:.1}s ±{:.1}", c.mean, c.ci95),
+                format!("≤ {}", format_seconds(c.target)),
+            ),
+            staffing::Measure::ServiceLevel => (
+                format!("{:.1}% ±{:.1}", c.mean * 100.0, c.ci95 * 100.0),
+                format!("≥ {}%", c.target * 100.0),
+            ),
+            staffing::Measure::AbandonRate => (
+                format!("{:.1}% ±{:.1}", c.mean * 100.0, c.ci95 * 100.0),
+                format!("≤ {}%", c.target * 100.0),
+            ),
+        };
+        let _ = write!(
+            message,
+            "\n  call type `{}`, interval {}: {} {value}, needs {target}; serving groups {}",
+            t.name,
+            model.interval_label(c.interval),
+            c.measure.name(),
+            groups.join(", ")
+        );
+    }
+    if missed.len() > 8 {
+        let _ = write!(message, "\n  … and {} more", missed.len() - 8);
+    }
+    let _ = write!(
+        message,
+        "\n  help: relax the target, give the call type to more groups, or raise the cap{}",
+        match args.max_agents {
+            Some(n) => format!(" (--max-agents {n})"),
+            None => " with --max-agents N".into(),
+        }
+    );
+    usage(message)
+}
+
+fn staff_report(model: &Model, options: &SearchOptions, found: &staffing::Staffing) -> StaffReport {
+    let report = Report::new(model, &found.measures);
+    let scenario_agents: Vec<Vec<u32>> = model
+        .groups
+        .iter()
+        .map(|g| g.agents_by_interval.clone())
+        .collect();
+    let erlang_c_hours = agent_hours(model, &found.erlang_c_by_type);
+    let hours = agent_hours(model, &found.agents);
+    StaffReport {
+        scenario: model.name.clone(),
+        replications: model.replications,
+        seed: model.seed,
+        confidence: options.confidence,
+        service_level_threshold_s: model.service_level_threshold.as_seconds(),
+        targets: TargetsJson {
+            service_level: options.targets.service_level,
+            max_abandon_rate: options.targets.max_abandon_rate,
+            max_asa_s: options.targets.max_asa_s,
+        },
+        simulations: found.simulations,
+        agent_hours: hours,
+        erlang_c_agent_hours: erlang_c_hours,
+        pooling_saving_agent_hours: erlang_c_hours - hours,
+        erlang_agent_hours: agent_hours(model, &found.erlang_by_type),
+        scenario_agent_hours: agent_hours(model, &scenario_agents),
+        agent_groups: model
+            .groups
+            .iter()
+            .zip(&found.agents)
+            .map(|(g, a)| GroupJson {
+                name: g.name.clone(),
+                agents_by_interval: a.clone(),
+            })
+            .collect(),
+        erlang_c_by_type: model
+            .call_types
+            .iter()
+            .zip(&found.erlang_c_by_type)
+            .map(|(t, a)| GroupJson {
+                name: t.name.clone(),
+                agents_by_interval: a.clone(),
+            })
+            .collect(),
+        intervals: report
+            .intervals
+            .iter()
+            .map(|i| {
+                let k = (SimTime::from_seconds(i.start_s).0 / model.interval.0) as usize;
+                IntervalJson {
+                    start_s: i.start_s,
+                    start: i.start.clone(),
+                    agents: found.agents.iter().map(|g| g[k]).sum(),
+                    erlang_c_agents: found.erlang_c_by_type.iter().map(|t| t[k]).sum(),
+                    call_types: i
+                        .call_types
+                        .iter()
+                        .enumerate()
+                        .map(|(t, b)| TypeJson {
+                            name: b.name.clone(),
+                            service_level: b.block.service_level,
+                            abandon_rate: b.block.abandon_rate,
+                            asa_s: b.block.asa_s,
+                            erlang_c_agents: found.erlang_c_by_type[t][k],
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn table(report: &StaffReport, model: &Model) -> String {
+    let mut out = String::new();
+    let threshold = format_seconds(report.service_level_threshold_s);
+    let t = &report.targets;
+    let mut wanted = Vec::new();
+    if let Some(sl) = t.service_level {
+        wanted.push(format!(
+            "service level ≥ {}% within {threshold}",
+            sl * 100.0
+        ));
+    }
+    if let Some(a) = t.max_abandon_rate {
+        wanted.push(format!("abandon rate ≤ {}%", a * 100.0));
+    }
+    if let Some(a) = t.max_asa_s {
+        wanted.push(format!("ASA ≤ {}", format_seconds(a)));
+    }
+    let _ = writeln!(
+        out,
+        "{} — least staffing found by simulation",
+        report.scenario
+    );
+    let _ = writeln!(
+        out,
+        "Targets, in every interval for every call type: {}; each met with {}% one-sided confidence over {} replications (seed {}).",
+        wanted.join(", "),
+        report.confidence * 100.0,
+        report.replications,
+        report.seed
+    );
+    let _ = writeln!(out, "Simulations: {}\n", report.simulations);
+
+    let _ = writeln!(out, "Agents per interval");
+    let mut header = vec!["Interval".to_owned()];
+    header.extend(model.groups.iter().map(|g| g.name.clone()));
+    header.push("total".into());
+    header.push("Erlang C per type".into());
+    let mut rows = vec![header];
+    for k in 0..model.intervals as usize {
+        let mut row = vec![model.interval_label(k as u32)];
+        row.extend(
+            report
+                .agent_groups
+                .iter()
+                .map(|g| g.agents_by_interval[k].to_string()),
+        );
+        let total: u32 = report
+            .agent_groups
+            .iter()
+            .map(|g| g.agents_by_interval[k])
+            .sum();
+        row.push(total.to_string());
+        row.push(if k < model.first_reported_interval() as usize {
+            "(warm-up)".into()
+        } else {
+            report
+                .erlang_c_by_type
+                .iter()
+                .map(|t| t.agents_by_interval[k])
+                .sum::<u32>()
+                .to_string()
+        });
+        rows.push(row);
+    }
+    grid(&mut out, &rows);
+
+    let saving = report.pooling_saving_agent_hours;
+    let _ = writeln!(
+        out,
+        "\nAgent-hours: {:.1} found; {:.1} with per-type Erlang C (each call type on its own agents) — pooling the skills {} {:.1} ({:.1}%); {:.1} with per-type Erlang A; {:.1} in the scenario as written.\n",
+        report.agent_hours,
+        report.erlang_c_agent_hours,
+        if saving >= 0.0 { "saves" } else { "costs" },
+        saving.abs(),
+        if report.erlang_c_agent_hours > 0.0 {
+            saving.abs() / report.erlang_c_agent_hours * 100.0
+        } else {
+            0.0
+        },
+        report.erlang_agent_hours,
+        report.scenario_agent_hours,
+    );
+
+    let _ = writeln!(out, "Achieved, mean ±95% CI half-width");
+    let mut header = vec!["Interval".to_owned()];
+    for ct in &model.call_types {
+        header.push(format!("{} SL {threshold}", ct.name));
+        if t.max_abandon_rate.is_some() {
+            header.push(format!("{} abandon", ct.name));
+        }
+        if t.max_asa_s.is_some() {
+            header.push(format!("{} ASA", ct.name));
+        }
+    }
+    let mut rows = vec![header];
+    for i in &report.intervals {
+        let mut row = vec![i.start.clone()];
+        for ct in &i.call_types {
+            row.push(percent(&ct.service_level));
+            if t.max_abandon_rate.is_some() {
+                row.push(percent(&ct.abandon_rate));
+            }
+            if t.max_asa_s.is_some() {
+                row.push(seconds(&ct.asa_s));
+            }
+        }
+        rows.push(row);
+    }
+    grid(&mut out, &rows);
+    out
+}

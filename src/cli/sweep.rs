@@ -1,0 +1,412 @@
+//! `callsim sweep`: one simulation per headcount or load level, on common random numbers —
+//! the service-level curve, as a table, JSON and an SVG chart.
+
+use std::fmt::Write;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use callsim::model::Model;
+use callsim::report::chart::{self, Chart, Series, TargetLine};
+use callsim::report::table::{grid, percent, seconds};
+use callsim::report::{CallBlock, Report, TypeBlock};
+use callsim::scenario::format_seconds;
+use callsim::staffing::agent_hours;
+use serde::Serialize;
+
+use super::args::{self, usage, Output};
+use super::{load, print, Failure};
+
+/// The most points one sweep may have.
+const MAX_POINTS: usize = 1001;
+
+/// Arguments of `callsim sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// The agent group whose headcount --agents sets.
+    #[arg(long, value_name = "GROUP")]
+    group: Option<String>,
+    /// Headcounts of --group, the same in every interval, e.g. 20..40.
+    #[arg(long, value_name = "LO..HI")]
+    agents: Option<String>,
+    /// Factors applied to every group's headcount in every interval (rounded), e.g. 0.8..1.2.
+    #[arg(long, value_name = "LO..HI")]
+    scale: Option<String>,
+    /// Factors applied to every call type's arrival rates (the load), e.g. 0.8..1.2.
+    #[arg(long, value_name = "LO..HI")]
+    arrivals: Option<String>,
+    /// Step between points (default 1 agent, or 0.05 for --scale and --arrivals).
+    #[arg(long, value_name = "STEP")]
+    step: Option<f64>,
+    /// The service-level target to draw, e.g. 80/20 (its T becomes the threshold); default:
+    /// the scenario's `[service_level] target`.
+    #[arg(long, value_name = "P/T")]
+    service_level: Option<String>,
+    /// The abandon-rate cap to draw, e.g. 5%; default: the scenario's `max_abandon_rate`.
+    #[arg(long, value_name = "P")]
+    max_abandon: Option<String>,
+    /// Write an SVG chart of service level and abandon rate against the swept value.
+    #[arg(long, value_name = "FILE.svg")]
+    chart: Option<PathBuf>,
+    /// Number of replications per point (overrides the scenario's).
+    #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    replications: Option<u32>,
+    /// Random seed (overrides the scenario's); every point uses it.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+    /// No progress on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Output::Table)]
+    format: Output,
+}
+
+/// What is swept.
+#[derive(Debug, Clone, PartialEq)]
+enum Variable {
+    /// The headcount of one group, constant over the day.
+    Agents { group: usize },
+    /// Every group's headcount times a factor.
+    Scale,
+    /// Every arrival rate times a factor.
+    Arrivals,
+}
+
+impl Variable {
+    fn key(&self) -> &'static str {
+        match self {
+            Variable::Agents { .. } => "agents",
+            Variable::Scale => "scale",
+            Variable::Arrivals => "arrivals",
+        }
+    }
+
+    /// The model at `value`.
+    fn apply(&self, base: &Model, value: f64) -> Model {
+        let mut model = base.clone();
+        match *self {
+            Variable::Agents { group } => {
+                let n = value.round() as u32;
+                // A constant headcount replaces the group's shifts, if it had any.
+                model.groups[group].shifts.clear();
+                model.groups[group].agents_by_interval = vec![n; model.intervals as usize];
+            }
+            Variable::Scale => {
+                for g in &mut model.groups {
+                    for n in &mut g.agents_by_interval {
+                        *n = (f64::from(*n) * value).round() as u32;
+                    }
+                    for shift in &mut g.shifts {
+                        shift.agents = (f64::from(shift.agents) * value).round() as u32;
+                    }
+                }
+            }
+            Variable::Arrivals => {
+                for t in &mut model.call_types {
+                    for r in &mut t.calls_per_hour {
+                        *r *= value;
+                    }
+                }
+            }
+        }
+        model
+    }
+}
+
+/// One point of the curve.
+#[derive(Debug, Serialize)]
+struct Point {
+    value: f64,
+    agent_hours: f64,
+    total: CallBlock,
+    call_types: Vec<TypeBlock>,
+}
+
+/// The JSON document.
+#[derive(Debug, Serialize)]
+struct Sweep {
+    scenario: String,
+    variable: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
+    replications: u32,
+    seed: u64,
+    service_level_threshold_s: f64,
+    target_service_level: Option<f64>,
+    max_abandon_rate: Option<f64>,
+    points: Vec<Point>,
+}
+
+/// The swept values, `lo, lo + step, ..., ≤ hi` (computed from the index, so no drift).
+fn values(flag: &str, lo: f64, hi: f64, step: f64) -> Result<Vec<f64>, Failure> {
+    let count = ((hi - lo) / step + 1e-9).floor() as usize + 1;
+    if count > MAX_POINTS {
+        return Err(usage(format!(
+            "{flag}: {count} points are too many (at most {MAX_POINTS}); use a larger --step or a shorter range"
+        )));
+    }
+    Ok((0..count)
+        .map(|i| {
+            let v = lo + step * i as f64;
+            (v * 1e9).round() / 1e9
+        })
+        .collect())
+}
+
+/// Runs `callsim sweep`.
+pub fn run(args: SweepArgs) -> Result<(), Failure> {
+    let chosen = [&args.agents, &args.scale, &args.arrivals]
+        .iter()
+        .filter(|a| a.is_some())
+        .count();
+    if chosen != 1 {
+        return Err(usage(
+            "say what to sweep, once: --group G --agents 20..40 (one group's headcount), --scale 0.8..1.2 (every group's) or --arrivals 0.8..1.2 (the load)",
+        ));
+    }
+    if args.group.is_some() && args.agents.is_none() {
+        return Err(usage(
+            "--group goes with --agents (e.g. --group billing --agents 5..15); --scale and --arrivals apply to every group",
+        ));
+    }
+    if let Some(step) = args.step {
+        if !(step.is_finite() && step > 0.0) {
+            return Err(usage(format!(
+                "--step: {step} is not a positive step; e.g. --step 2 (agents) or --step 0.1 (factors)"
+            )));
+        }
+    }
+    let mut base = load(Some(&args.scenario))?;
+    if let Some(r) = args.replications {
+        base.replications = r;
+    }
+    if let Some(s) = args.seed {
+        base.seed = s;
+    }
+    let mut target = base.targets.service_level;
+    if let Some(text) = &args.service_level {
+        let (fraction, threshold) = args::service_level("--service-level", text)?;
+        target = Some(fraction);
+        base.service_level_threshold = callsim::time::SimTime::from_seconds(threshold);
+    }
+    let max_abandon = match &args.max_abandon {
+        Some(text) => Some(args::fraction("--max-abandon", text, "5%")?),
+        None => base.targets.max_abandon_rate,
+    };
+
+    let (variable, flag, text, default_step, example) = if let Some(text) = &args.agents {
+        let Some(name) = &args.group else {
+            let names: Vec<&str> = base.groups.iter().map(|g| g.name.as_str()).collect();
+            return Err(usage(format!(
+                "--agents needs --group: the agent group to sweep, one of: {}",
+                names.join(", ")
+            )));
+        };
+        let Some(group) = base.groups.iter().position(|g| &g.name == name) else {
+            let names: Vec<String> = base
+                .groups
+                .iter()
+                .map(|g| format!("`{}`", g.name))
+                .collect();
+            return Err(usage(format!(
+                "--group: the scenario has no agent group `{name}`; use one of: {}",
+                names.join(", ")
+            )));
+        };
+        (Variable::Agents { group }, "--agents", text, 1.0, "20..40")
+    } else if let Some(text) = &args.scale {
+        (Variable::Scale, "--scale", text, 0.05, "0.8..1.2")
+    } else {
+        let text = args.arrivals.as_ref().expect("one of the three is given");
+        (Variable::Arrivals, "--arrivals", text, 0.05, "0.8..1.2")
+    };
+    let (lo, hi) = args::range(flag, text, example)?;
+    if let Variable::Agents { .. } = variable {
+        if lo.fract() != 0.0 || hi.fract() != 0.0 || args.step.is_some_and(|s| s.fract() != 0.0) {
+            return Err(usage(
+                "--agents: headcounts are whole numbers; e.g. --agents 20..40 --step 2",
+            ));
+        }
+        if hi > 1e6 {
+            return Err(usage("--agents: at most 1000000 agents in a group"));
+        }
+    } else if hi > 100.0 {
+        return Err(usage(format!(
+            "{flag}: a factor of {hi} is beyond any plan; factors are multipliers such as {example}"
+        )));
+    }
+    let points = values(flag, lo, hi, args.step.unwrap_or(default_step))?;
+
+    let threads = args.threads.map(|n| n as usize);
+    let mut results = Vec::with_capacity(points.len());
+    for (i, &value) in points.iter().enumerate() {
+        if !args.quiet {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(
+                err,
+                "sweep: point {}/{} ({} {value})",
+                i + 1,
+                points.len(),
+                variable.key()
+            );
+        }
+        let model = variable.apply(&base, value);
+        let measures = callsim::replicate(&model, threads);
+        let report = Report::new(&model, &measures);
+        let agents: Vec<Vec<u32>> = model
+            .groups
+            .iter()
+            .map(|g| g.agents_by_interval.clone())
+            .collect();
+        results.push(Point {
+            value,
+            agent_hours: agent_hours(&model, &agents),
+            total: report.total,
+            call_types: report.call_types,
+        });
+    }
+    let sweep = Sweep {
+        scenario: base.name.clone(),
+        variable: variable.key(),
+        group: match variable {
+            Variable::Agents { group } => Some(base.groups[group].name.clone()),
+            _ => None,
+        },
+        replications: base.replications,
+        seed: base.seed,
+        service_level_threshold_s: base.service_level_threshold.as_seconds(),
+        target_service_level: target,
+        max_abandon_rate: max_abandon,
+        points: results,
+    };
+    if let Some(path) = &args.chart {
+        let svg = chart::svg(&chart_of(&sweep));
+        std::fs::write(path, svg).map_err(|e| {
+            Failure::Other(format!("--chart: cannot write {}: {e}", path.display()))
+        })?;
+    }
+    print(&match args.format {
+        Output::Json => {
+            serde_json::to_string_pretty(&sweep).expect("plain numbers serialise") + "\n"
+        }
+        Output::Table => table(&sweep),
+    })
+}
+
+fn x_label(sweep: &Sweep) -> String {
+    match (&sweep.group, sweep.variable) {
+        (Some(g), _) => format!("agents in “{g}” (every interval)"),
+        (_, "scale") => "headcount factor (every group, every interval)".into(),
+        _ => "arrival factor (every call type's forecast)".into(),
+    }
+}
+
+fn chart_of(sweep: &Sweep) -> Chart {
+    let threshold = format_seconds(sweep.service_level_threshold_s);
+    let series = |name: String, colour: &str, f: fn(&CallBlock) -> &callsim::stats::Stat| Series {
+        name,
+        colour: colour.into(),
+        points: sweep
+            .points
+            .iter()
+            .map(|p| (p.value, f(&p.total).mean, f(&p.total).ci95))
+            .collect(),
+    };
+    let mut targets = Vec::new();
+    if let Some(t) = sweep.target_service_level {
+        targets.push(TargetLine {
+            name: format!("SL target {}%", t * 100.0),
+            value: t,
+            colour: "#1f4e9c".into(),
+        });
+    }
+    if let Some(a) = sweep.max_abandon_rate {
+        targets.push(TargetLine {
+            name: format!("abandon cap {}%", a * 100.0),
+            value: a,
+            colour: "#c0392b".into(),
+        });
+    }
+    Chart {
+        title: format!("{} — service level and abandonment", sweep.scenario),
+        subtitle: format!(
+            "whole day, mean of {} replications on common random numbers (seed {}); band: 95% confidence",
+            sweep.replications, sweep.seed
+        ),
+        x_label: x_label(sweep),
+        series: vec![
+            series(
+                format!("service level ({threshold})"),
+                "#2c7fb8",
+                |b| &b.service_level,
+            ),
+            series("abandon rate".into(), "#e6550d", |b| &b.abandon_rate),
+        ],
+        targets,
+    }
+}
+
+fn table(sweep: &Sweep) -> String {
+    let mut out = String::new();
+    let threshold = format_seconds(sweep.service_level_threshold_s);
+    let _ = writeln!(
+        out,
+        "{} — sweep of {}; {} replication{} per point on common random numbers (seed {}); mean ±95% CI half-width",
+        sweep.scenario,
+        x_label(sweep),
+        sweep.replications,
+        if sweep.replications == 1 { "" } else { "s" },
+        sweep.seed
+    );
+    let mut targets = Vec::new();
+    if let Some(t) = sweep.target_service_level {
+        targets.push(format!("service level ≥ {}%", t * 100.0));
+    }
+    if let Some(a) = sweep.max_abandon_rate {
+        targets.push(format!("abandon rate ≤ {}%", a * 100.0));
+    }
+    if !targets.is_empty() {
+        let _ = writeln!(
+            out,
+            "Targets: {} (* = met over the day)",
+            targets.join(", ")
+        );
+    }
+    out += "\n";
+    let mut rows = vec![vec![
+        sweep.variable.to_owned(),
+        "agent-hours".to_owned(),
+        format!("SL {threshold}"),
+        "abandon".to_owned(),
+        "ASA".to_owned(),
+        "p90 wait".to_owned(),
+        "occupancy".to_owned(),
+        String::new(),
+    ]];
+    for p in &sweep.points {
+        let met = (sweep.target_service_level.is_some() || sweep.max_abandon_rate.is_some())
+            && sweep
+                .target_service_level
+                .is_none_or(|t| p.total.service_level.mean.is_some_and(|m| m >= t))
+            && sweep
+                .max_abandon_rate
+                .is_none_or(|a| p.total.abandon_rate.mean.is_some_and(|m| m <= a));
+        rows.push(vec![
+            format!("{}", p.value),
+            format!("{:.1}", p.agent_hours),
+            percent(&p.total.service_level),
+            percent(&p.total.abandon_rate),
+            seconds(&p.total.asa_s),
+            seconds(&p.total.wait_s.p90),
+            percent(&p.total.occupancy),
+            if met { "*".into() } else { String::new() },
+        ]);
+    }
+    grid(&mut out, &rows);
+    out
+}

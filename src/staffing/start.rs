@@ -1,0 +1,74 @@
+//! Erlang staffing per call type and interval: the search's starting point and the
+//! baseline that shows what multi-skill pooling saves.
+
+use crate::analytic::{ErlangA, ErlangC, ServiceLevelTarget, Targets, Unreachable};
+use crate::model::{Model, ServiceTargets};
+
+/// The analytic targets of one call type: the scenario's, at its threshold.
+fn analytic_targets(model: &Model, targets: &ServiceTargets) -> Targets {
+    Targets {
+        service_level: targets.service_level.map(|fraction| ServiceLevelTarget {
+            fraction,
+            threshold_s: model.service_level_threshold.as_seconds(),
+        }),
+        max_asa_s: targets.max_asa_s,
+        max_abandon_rate: targets.max_abandon_rate,
+        max_occupancy: None,
+    }
+}
+
+/// Per call type and interval (`[type][interval]`), the least agents that would meet the
+/// targets if the type had its own dedicated agents: Erlang A with the type's mean patience
+/// when its callers abandon, Erlang C otherwise. Intervals without calls need 0.
+///
+/// With `erlang_c_only` every type uses Erlang C (callers assumed never to hang up, the
+/// abandon-rate cap ignored): the classic per-queue staffing of WFM tools.
+pub fn per_type(
+    model: &Model,
+    targets: &ServiceTargets,
+    erlang_c_only: bool,
+) -> Result<Vec<Vec<u32>>, Unreachable> {
+    let analytic = analytic_targets(model, targets);
+    let c_targets = Targets {
+        max_abandon_rate: None,
+        ..analytic
+    };
+    model
+        .call_types
+        .iter()
+        .map(|t| {
+            let aht = t.handle_time.mean_seconds();
+            t.calls_per_hour
+                .iter()
+                .map(|&rate| {
+                    let lambda = rate / 3600.0;
+                    if lambda == 0.0 {
+                        return Ok(0);
+                    }
+                    match (&t.patience, erlang_c_only) {
+                        (Some(p), false) => {
+                            ErlangA::agents_for(lambda, aht, p.mean_seconds(), &analytic)
+                        }
+                        _ => ErlangC::agents_for(lambda, aht, &c_targets),
+                    }
+                    .map_err(|Unreachable(why)| {
+                        Unreachable(format!("call type `{}`: {why}", t.name))
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Maps per-type staffing onto the groups (`[group][interval]`): each type's agents go to
+/// the first group that routing offers its calls to.
+pub fn to_groups(model: &Model, by_type: &[Vec<u32>]) -> Vec<Vec<u32>> {
+    let mut agents = vec![vec![0u32; model.intervals as usize]; model.groups.len()];
+    for (t, call_type) in model.call_types.iter().enumerate() {
+        let g = call_type.serving_groups[0] as usize;
+        for (k, n) in by_type[t].iter().enumerate() {
+            agents[g][k] = agents[g][k].saturating_add(*n);
+        }
+    }
+    agents
+}

@@ -1,0 +1,331 @@
+//! `callsim sweep` and `callsim staff` on the command line: outputs, files, determinism and
+//! refusals.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn callsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const QUEUE: &str = r#"# A small single queue.
+name = "Small queue"
+
+[simulation]
+duration = "3h"
+warmup = "30m"
+replications = 8
+seed = 3
+interval = "30m"
+start_time = "09:00"
+
+[service_level]
+threshold = "20s"
+target = 0.8            # 80/20
+max_abandon_rate = 0.05
+
+[[call_types]]
+name = "general"
+arrival_rate = 200
+handle_time = { distribution = "exponential", mean = "3m" }
+patience = { distribution = "exponential", mean = "2m" }
+
+# The agents, today.
+[[agent_groups]]
+name = "agents"
+agents = 12             # last year's roster
+skills = ["general"]
+"#;
+
+fn write(dir: &Path, name: &str, contents: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn sweep_prints_a_curve_on_common_random_numbers_and_draws_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "q.toml", QUEUE);
+    let chart = dir.path().join("curve.svg");
+    let out = callsim(&[
+        "sweep",
+        &scenario,
+        "--group",
+        "agents",
+        "--agents",
+        "9..15",
+        "--chart",
+        chart.to_str().unwrap(),
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty());
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["variable"], "agents");
+    assert_eq!(json["group"], "agents");
+    assert_eq!(json["target_service_level"], 0.8);
+    let points = json["points"].as_array().unwrap();
+    assert_eq!(points.len(), 7);
+    let mut last_sl = 0.0;
+    let mut last_offered = None;
+    for (i, p) in points.iter().enumerate() {
+        assert_eq!(p["value"], 9.0 + i as f64);
+        let sl = p["total"]["service_level"]["mean"].as_f64().unwrap();
+        assert!(p["total"]["service_level"]["ci95"].is_number());
+        assert!(p["total"]["abandon_rate"]["mean"].is_number());
+        // One more agent, the very same callers: a better day.
+        assert!(sl >= last_sl, "{sl} < {last_sl}");
+        last_sl = sl;
+        let offered = p["total"]["offered"]["mean"].as_f64();
+        assert!(
+            last_offered.is_none() || last_offered == offered,
+            "same callers"
+        );
+        last_offered = offered;
+        assert_eq!(p["call_types"][0]["name"], "general");
+    }
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("SL target 80%"));
+    assert!(svg.contains("abandon cap 5%") && svg.contains("<polyline"));
+
+    // The table, and the other two variables.
+    let table = callsim(&[
+        "sweep", &scenario, "--scale", "0.9..1.1", "--step", "0.1", "-q",
+    ]);
+    assert!(table.status.success(), "{}", text(&table.stderr));
+    let t = text(&table.stdout);
+    assert!(
+        t.contains("scale") && t.contains("SL 20s") && t.lines().count() >= 6,
+        "{t}"
+    );
+    let arrivals = callsim(&[
+        "sweep",
+        &scenario,
+        "--arrivals",
+        "0.5..1",
+        "--step",
+        "0.25",
+        "-f",
+        "json",
+        "-q",
+    ]);
+    let json: Value = serde_json::from_slice(&arrivals.stdout).unwrap();
+    let offered: Vec<f64> = json["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["total"]["offered"]["mean"].as_f64().unwrap())
+        .collect();
+    assert_eq!(offered.len(), 3);
+    assert!(
+        offered[0] < offered[1] && offered[1] < offered[2],
+        "{offered:?}"
+    );
+}
+
+#[test]
+fn sweep_and_staff_output_is_the_same_on_one_thread_or_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "q.toml", QUEUE);
+    for verb in [
+        vec![
+            "sweep", &scenario, "--scale", "0.8..1.2", "-f", "json", "-q",
+        ],
+        vec!["staff", &scenario, "-f", "json", "-q"],
+    ] {
+        let run = |threads: &str| {
+            let mut args = verb.clone();
+            args.extend(["--threads", threads]);
+            let out = callsim(&args);
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            out.stdout
+        };
+        assert_eq!(run("1"), run("2"), "{verb:?}");
+    }
+}
+
+#[test]
+fn staff_finds_the_staffing_and_writes_it_into_the_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "q.toml", QUEUE);
+    let staffed = dir.path().join("staffed.toml");
+    let staffed_s = staffed.to_str().unwrap();
+    let out = callsim(&["staff", &scenario, "--write", staffed_s]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("staff: simulation") && stderr.contains("done in"),
+        "{stderr}"
+    );
+    let table = text(&out.stdout);
+    for needle in [
+        "Agents per interval",
+        "Erlang C per type",
+        "Agent-hours",
+        "Achieved",
+        "09:30",
+    ] {
+        assert!(table.contains(needle), "{needle} in {table}");
+    }
+    let written = std::fs::read_to_string(&staffed).unwrap();
+    assert!(written.starts_with("# A small single queue."));
+    assert!(written.contains("# The agents, today.") && written.contains("# last year's roster"));
+    assert!(written.contains("agents_by_interval = [") && !written.contains("agents = 12"));
+    // The written file is a valid scenario whose own run meets the targets on the day.
+    let check = callsim(&["validate", staffed_s]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+
+    // The JSON agrees with the file.
+    let json_out = callsim(&["staff", &scenario, "-f", "json", "-q"]);
+    let json: Value = serde_json::from_slice(&json_out.stdout).unwrap();
+    let agents = &json["agent_groups"][0]["agents_by_interval"];
+    assert_eq!(agents.as_array().unwrap().len(), 6);
+    let listed: Vec<String> = agents
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    assert!(written.contains(&listed.join(", ")), "{written}");
+    for key in [
+        "simulations",
+        "agent_hours",
+        "erlang_c_agent_hours",
+        "pooling_saving_agent_hours",
+        "intervals",
+    ] {
+        assert!(!json[key].is_null(), "{key}");
+    }
+    assert!(json["intervals"][0]["call_types"][0]["service_level"]["ci95"].is_number());
+
+    // An existing file is not overwritten without --force.
+    let again = callsim(&["staff", &scenario, "--write", staffed_s, "-q"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("--force"));
+    let forced = callsim(&["staff", &scenario, "--write", staffed_s, "--force", "-q"]);
+    assert!(forced.status.success(), "{}", text(&forced.stderr));
+}
+
+#[test]
+fn staff_and_sweep_refuse_bad_arguments_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "q.toml", QUEUE);
+    let no_targets = write(
+        dir.path(),
+        "plain.toml",
+        &QUEUE
+            .replace("target = 0.8            # 80/20\n", "")
+            .replace("max_abandon_rate = 0.05\n", ""),
+    );
+    let s = scenario.as_str();
+    let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        (
+            vec!["sweep", s, "--group", "agnets", "--agents", "5..9"],
+            vec!["--group", "`agents`"],
+        ),
+        (
+            vec!["sweep", s, "--agents", "5..9"],
+            vec!["--group", "agents"],
+        ),
+        (vec!["sweep", s], vec!["--agents", "--scale", "--arrivals"]),
+        (
+            vec!["sweep", s, "--scale", "1.2..0.8"],
+            vec!["--scale", "backwards"],
+        ),
+        (
+            vec!["sweep", s, "--scale", "0.8-1.2"],
+            vec!["--scale", "0.8..1.2"],
+        ),
+        (
+            vec!["sweep", s, "--group", "agents", "--agents", "5.5..9"],
+            vec!["--agents", "whole"],
+        ),
+        (
+            vec!["sweep", s, "--scale", "0..100", "--step", "0.001"],
+            vec!["too many", "--step"],
+        ),
+        (
+            vec!["sweep", s, "--scale", "0.8..1.2", "--step", "0"],
+            vec!["--step"],
+        ),
+        (
+            vec!["staff", &no_targets],
+            vec!["--service-level 80/20", "[service_level]"],
+        ),
+        (
+            vec!["staff", s, "--confidence", "30%"],
+            vec!["--confidence", "95%"],
+        ),
+        (
+            vec!["staff", s, "--max-abandon", "5"],
+            vec!["--max-abandon", "5%"],
+        ),
+        (
+            vec![
+                "staff",
+                s,
+                "--service-level",
+                "80/20",
+                "--max-agents",
+                "3",
+                "-q",
+            ],
+            vec!["cannot be met", "`general`", "09:30", "--max-agents"],
+        ),
+    ];
+    for (args, needles) in cases {
+        let out = callsim(&args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        for needle in needles {
+            assert!(
+                stderr.contains(needle),
+                "{args:?}: expected `{needle}` in {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn scenario_targets_are_checked_like_every_other_field() {
+    let dir = tempfile::tempdir().unwrap();
+    for (from, to, needles) in [
+        (
+            "target = 0.8 ",
+            "target = 80 ",
+            vec!["service_level.target", "percentage", "0.8"],
+        ),
+        (
+            "max_abandon_rate = 0.05",
+            "max_abandon_rate = -1",
+            vec!["service_level.max_abandon_rate", "[0, 1]"],
+        ),
+        (
+            "max_abandon_rate = 0.05",
+            "max_asa = 30",
+            vec!["bare number", "\"30s\""],
+        ),
+    ] {
+        let path = write(dir.path(), "bad.toml", &QUEUE.replace(from, to));
+        let out = callsim(&["validate", &path]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        for needle in needles {
+            assert!(stderr.contains(needle), "expected `{needle}` in {stderr}");
+        }
+    }
+}
