@@ -85,6 +85,8 @@ pub struct CallClass {
     pub patience: Option<Distribution>,
     /// "Answered within T" for this class (tier, else type, else the scenario's threshold).
     pub threshold: SimTime,
+    /// Whether the class (or its type) sets its own threshold rather than the scenario's.
+    pub own_threshold: bool,
     /// The service-level target for this class, if one is set (a fraction).
     pub target: Option<f64>,
 }
@@ -350,6 +352,17 @@ impl Model {
         let seconds = self.start_of_day_s as u64 + self.interval_start(k).0 / 1_000_000_000;
         let minutes = seconds / 60;
         format!("{:02}:{:02}", (minutes / 60) % 24, minutes % 60)
+    }
+
+    /// Sets the scenario's service-level threshold, for every class that does not set its
+    /// own.
+    pub fn set_service_level_threshold(&mut self, threshold: SimTime) {
+        self.service_level_threshold = threshold;
+        for class in &mut self.classes {
+            if !class.own_threshold {
+                class.threshold = threshold;
+            }
+        }
     }
 
     /// The class's display name: `type` or `type/tier`.

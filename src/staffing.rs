@@ -466,6 +466,7 @@ pub fn search(
     if targets.service_level.is_none()
         && targets.max_abandon_rate.is_none()
         && targets.max_asa_s.is_none()
+        && model.classes.iter().all(|c| c.target.is_none())
     {
         return Err(SearchError::BadTargets(
             "no target to meet: give a service level, an abandon-rate cap or an ASA cap".into(),

@@ -125,6 +125,17 @@ struct TypeJson {
     abandon_rate: Stat,
     asa_s: Stat,
     erlang_c_agents: u32,
+    /// Tiers with a service-level target of their own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tiers: Vec<TierJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct TierJson {
+    name: String,
+    service_level_threshold_s: f64,
+    service_level_target: f64,
+    service_level: Stat,
 }
 
 /// The targets: the scenario's, each replaced by its flag when given.
@@ -133,7 +144,7 @@ fn targets(args: &StaffArgs, model: &mut Model) -> Result<ServiceTargets, Failur
     if let Some(text) = &args.service_level {
         let (fraction, threshold) = args::service_level("--service-level", text)?;
         targets.service_level = Some(fraction);
-        model.service_level_threshold = SimTime::from_seconds(threshold);
+        model.set_service_level_threshold(SimTime::from_seconds(threshold));
     }
     if let Some(text) = &args.max_abandon {
         targets.max_abandon_rate = Some(args::fraction("--max-abandon", text, "5%")?);
@@ -141,7 +152,7 @@ fn targets(args: &StaffArgs, model: &mut Model) -> Result<ServiceTargets, Failur
     if let Some(text) = &args.max_asa {
         targets.max_asa_s = Some(args::duration("--max-asa", text)?);
     }
-    if targets == ServiceTargets::default() {
+    if targets == ServiceTargets::default() && model.classes.iter().all(|c| c.target.is_none()) {
         return Err(usage(
             "no target to staff for: give --service-level 80/20 (and/or --max-abandon 5%, --max-asa 30s), or set `target`, `max_abandon_rate` or `max_asa` in the scenario's [service_level] table",
         ));
@@ -318,7 +329,8 @@ fn infeasible(
         let _ = write!(
             message,
             "\n  call type `{}`, interval {}: {} {value}, needs {target}; serving groups {}",
-            t.name,
+            c.class
+                .map_or_else(|| t.name.clone(), |class| model.class_name(class)),
             model.interval_label(c.interval),
             c.measure.name(),
             groups.join(", ")
@@ -402,6 +414,18 @@ fn staff_report(model: &Model, options: &SearchOptions, found: &staffing::Staffi
                             abandon_rate: b.block.abandon_rate,
                             asa_s: b.block.asa_s,
                             erlang_c_agents: found.erlang_c_by_type[t][k],
+                            tiers: b
+                                .tiers
+                                .iter()
+                                .filter_map(|tier| {
+                                    Some(TierJson {
+                                        name: tier.name.clone(),
+                                        service_level_threshold_s: tier.service_level_threshold_s,
+                                        service_level_target: tier.service_level_target?,
+                                        service_level: tier.block.service_level,
+                                    })
+                                })
+                                .collect(),
                         })
                         .collect(),
                 }
@@ -432,9 +456,23 @@ fn table(report: &StaffReport, model: &Model) -> String {
         "{} — least staffing found by simulation",
         report.scenario
     );
+    for class in &model.classes {
+        if let Some(target) = class.target {
+            let name = model.call_types[class.call_type as usize].name.clone();
+            let name = class
+                .tier
+                .as_ref()
+                .map_or(name.clone(), |tier| format!("{name}/{tier}"));
+            wanted.push(format!(
+                "`{name}` {}/{}",
+                target * 100.0,
+                format_seconds(class.threshold.as_seconds())
+            ));
+        }
+    }
     let _ = writeln!(
         out,
-        "Targets, in every interval for every call type: {}; each met with {}% one-sided confidence over {} replications (seed {}).",
+        "Targets, in every interval: {}; each met with {}% one-sided confidence over {} replications (seed {}).",
         wanted.join(", "),
         report.confidence * 100.0,
         report.replications,
@@ -503,6 +541,14 @@ fn table(report: &StaffReport, model: &Model) -> String {
         if t.max_asa_s.is_some() {
             header.push(format!("{} ASA", ct.name));
         }
+        for class in ct.classes.clone().map(|c| &model.classes[c as usize]) {
+            if let (Some(tier), Some(_)) = (&class.tier, class.target) {
+                header.push(format!(
+                    "{tier} SL {}",
+                    format_seconds(class.threshold.as_seconds())
+                ));
+            }
+        }
     }
     let mut rows = vec![header];
     for i in &report.intervals {
@@ -514,6 +560,9 @@ fn table(report: &StaffReport, model: &Model) -> String {
             }
             if t.max_asa_s.is_some() {
                 row.push(seconds(&ct.asa_s));
+            }
+            for tier in &ct.tiers {
+                row.push(percent(&tier.service_level));
             }
         }
         rows.push(row);

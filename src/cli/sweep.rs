@@ -192,7 +192,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     if let Some(text) = &args.service_level {
         let (fraction, threshold) = args::service_level("--service-level", text)?;
         target = Some(fraction);
-        base.service_level_threshold = callsim::time::SimTime::from_seconds(threshold);
+        base.set_service_level_threshold(callsim::time::SimTime::from_seconds(threshold));
     }
     let max_abandon = match &args.max_abandon {
         Some(text) => Some(args::fraction("--max-abandon", text, "5%")?),

@@ -473,6 +473,10 @@ impl Context<'_> {
             None,
             &path.key("service_level"),
         )?;
+        let type_own = spec
+            .service_level
+            .as_ref()
+            .is_some_and(|s| s.threshold.is_some());
         let Some(tiers) = &spec.tiers else {
             classes.push(CallClass {
                 tier: None,
@@ -481,6 +485,7 @@ impl Context<'_> {
                 weight,
                 patience: call_type.patience.clone(),
                 threshold: threshold.sim_time(),
+                own_threshold: type_own,
                 target,
             });
             self.callback_class(spec, path, t, priority, weight, classes)?;
@@ -519,6 +524,11 @@ impl Context<'_> {
                 weight: self.positive_weight(tier.weight, weight, &tier_path.key("weight"))?,
                 patience,
                 threshold: threshold.sim_time(),
+                own_threshold: type_own
+                    || tier
+                        .service_level
+                        .as_ref()
+                        .is_some_and(|s| s.threshold.is_some()),
                 target,
             });
         }
@@ -584,6 +594,7 @@ impl Context<'_> {
             weight,
             patience: None,
             threshold: threshold.sim_time(),
+            own_threshold: true,
             target,
         });
         Ok(())

@@ -3,7 +3,7 @@
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use crate::model::{Model, ServiceTargets, TypeId};
+use crate::model::{ClassId, Model, ServiceTargets, TypeId};
 use crate::stats::{student_t_975, CallMeasures, ReplicationMeasures};
 
 /// A measure a target applies to.
@@ -48,6 +48,9 @@ pub struct Check {
     pub interval: u32,
     /// The call type.
     pub call_type: TypeId,
+    /// The tier (or callback class) the check is for, when it has its own target; `None`
+    /// for the whole call type.
+    pub class: Option<ClassId>,
     /// The measure.
     pub measure: Measure,
     /// The target (a floor for the service level, a ceiling for the others).
@@ -98,7 +101,9 @@ pub fn one_sided_factor(confidence: f64, n: usize) -> f64 {
 }
 
 /// Every check of `targets` in every reported interval and call type of `measures` (the
-/// replications of one staffing). Cells that no replication defines (no calls) are skipped.
+/// replications of one staffing), and of each tier's own service-level target (the
+/// scenario's `service_level = { target = ... }` on a call type or tier). Cells that no
+/// replication defines (no calls) are skipped.
 pub fn checks(
     model: &Model,
     targets: &ServiceTargets,
@@ -116,14 +121,42 @@ pub fn checks(
     let Some(first) = measures.first() else {
         return Vec::new();
     };
+    // (type, class, measure, target): the scenario-wide targets per type, then each class
+    // with a service-level target of its own.
+    let mut wanted_cells: Vec<(TypeId, Option<ClassId>, Measure, f64)> = Vec::new();
+    for t in 0..model.call_types.len() as TypeId {
+        for &(measure, target) in &wanted {
+            wanted_cells.push((t, None, measure, target));
+        }
+    }
+    for (c, class) in model.classes.iter().enumerate() {
+        let t = &model.call_types[class.call_type as usize];
+        let single = t.classes.len() == 1;
+        if let Some(target) = class.target {
+            if single && targets.service_level.is_some() {
+                // A type's own target replaces the scenario-wide one.
+                wanted_cells.retain(|w| !(w.0 == class.call_type && w.2 == Measure::ServiceLevel));
+            }
+            wanted_cells.push((
+                class.call_type,
+                Some(c as ClassId),
+                Measure::ServiceLevel,
+                target,
+            ));
+        }
+    }
     let mut out = Vec::new();
     for (i, interval) in first.intervals.iter().enumerate() {
-        for t in 0..model.call_types.len() {
-            for &(measure, target) in &wanted {
-                let values: Vec<f64> = measures
-                    .iter()
-                    .filter_map(|rep| measure.value(&rep.intervals[i].call_types[t]))
-                    .collect();
+        for &(t, class, measure, target) in &wanted_cells {
+            {
+                let cell = |rep: &ReplicationMeasures| -> Option<f64> {
+                    let block = match class {
+                        Some(c) => &rep.intervals[i].classes[c as usize],
+                        None => &rep.intervals[i].call_types[t as usize],
+                    };
+                    measure.value(block)
+                };
+                let values: Vec<f64> = measures.iter().filter_map(cell).collect();
                 if values.is_empty() {
                     continue;
                 }
@@ -144,7 +177,8 @@ pub fn checks(
                 };
                 out.push(Check {
                     interval: interval.interval,
-                    call_type: t as TypeId,
+                    call_type: t,
+                    class,
                     measure,
                     target,
                     mean,
@@ -179,6 +213,7 @@ mod tests {
         let check = |measure, target, bound| Check {
             interval: 0,
             call_type: 0,
+            class: None,
             measure,
             target,
             mean: bound,

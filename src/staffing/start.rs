@@ -4,13 +4,31 @@
 use crate::analytic::{ErlangA, ErlangC, ServiceLevelTarget, Targets, Unreachable};
 use crate::model::{Model, ServiceTargets};
 
-/// The analytic targets of one call type: the scenario's, at its threshold.
-fn analytic_targets(model: &Model, targets: &ServiceTargets) -> Targets {
-    Targets {
-        service_level: targets.service_level.map(|fraction| ServiceLevelTarget {
+/// The analytic targets of call type `t`: the scenario's, at its threshold; where the
+/// type's classes (tiers) have service-level targets of their own, the strictest of those
+/// (highest fraction, shortest threshold) for all its callers: a conservative start.
+fn analytic_targets(model: &Model, t: usize, targets: &ServiceTargets) -> Targets {
+    let own: Vec<(f64, f64)> = model.call_types[t]
+        .classes
+        .clone()
+        .filter_map(|c| {
+            let class = &model.classes[c as usize];
+            class.target.map(|f| (f, class.threshold.as_seconds()))
+        })
+        .collect();
+    let service_level = if own.is_empty() {
+        targets.service_level.map(|fraction| ServiceLevelTarget {
             fraction,
             threshold_s: model.service_level_threshold.as_seconds(),
-        }),
+        })
+    } else {
+        Some(ServiceLevelTarget {
+            fraction: own.iter().map(|o| o.0).fold(0.0, f64::max),
+            threshold_s: own.iter().map(|o| o.1).fold(f64::INFINITY, f64::min),
+        })
+    };
+    Targets {
+        service_level,
         max_asa_s: targets.max_asa_s,
         max_abandon_rate: targets.max_abandon_rate,
         max_occupancy: None,
@@ -28,15 +46,16 @@ pub fn per_type(
     targets: &ServiceTargets,
     erlang_c_only: bool,
 ) -> Result<Vec<Vec<u32>>, Unreachable> {
-    let analytic = analytic_targets(model, targets);
-    let c_targets = Targets {
-        max_abandon_rate: None,
-        ..analytic
-    };
     model
         .call_types
         .iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(index, t)| {
+            let analytic = analytic_targets(model, index, targets);
+            let c_targets = Targets {
+                max_abandon_rate: None,
+                ..analytic
+            };
             let aht = t.handle_time.mean_seconds();
             t.calls_per_hour
                 .iter()

@@ -212,3 +212,16 @@ fn callers_are_the_same_whatever_the_staffing() {
     };
     assert_eq!(key(trace(&base, 3)), key(trace(&more, 3)));
 }
+
+#[test]
+fn overriding_the_threshold_applies_to_every_class_without_its_own() {
+    let written = STAFFING_CHANGE.replace(
+        "[[call_types]]",
+        "[service_level]\nthreshold = \"30s\"\n[[call_types]]",
+    );
+    let mut overridden = model(STAFFING_CHANGE);
+    overridden.set_service_level_threshold(SimTime::from_seconds(30.0));
+    let a = callsim::run(&model(&written), &RunOptions::default()).to_json();
+    let b = callsim::run(&overridden, &RunOptions::default()).to_json();
+    assert_eq!(a, b);
+}
