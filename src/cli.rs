@@ -1,5 +1,7 @@
 //! Shared pieces of the command line: failures and their exit codes, loading, printing.
 
+pub mod intraday;
+pub mod live;
 pub mod run;
 
 use std::io::Write;

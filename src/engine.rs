@@ -16,11 +16,17 @@
 
 mod calendar;
 mod calls;
+mod intraday;
 mod observer;
 mod pools;
+mod snapshot;
+mod staffing;
 
 pub use calendar::{Calendar, Event};
+pub use intraday::StartState;
 pub use observer::{CallRecord, Observer, Outcome};
+pub use snapshot::{CallCounts, GroupState, Snapshot, TypeState};
+pub use staffing::StaffingError;
 
 use crate::dist::{stream, PiecewisePoisson, Purpose, Stream};
 use crate::model::Model;
@@ -51,6 +57,8 @@ pub struct Simulation<'m, R: Router, O: Observer = ()> {
     tally: Tally,
     /// When each group's count of agents on the floor last changed (for staffed time).
     present_since: Vec<SimTime>,
+    /// Runtime changes to the scheduled headcounts (see [`Simulation::change_staffing`]).
+    staffing: staffing::Overrides,
 }
 
 impl<'m, R: Router> Simulation<'m, R> {
@@ -104,6 +112,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 model.service_level_threshold,
             ),
             present_since: vec![SimTime::ZERO; groups],
+            staffing: staffing::Overrides::default(),
         };
         for (g, group) in model.groups.iter().enumerate() {
             sim.pools
@@ -302,7 +311,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
 
     fn on_staffing_change(&mut self, group: u32, interval: u32) {
         let before = self.pools.present(group);
-        let target = self.model.groups[group as usize].agents_by_interval[interval as usize];
+        let target = self.headcount_target(group, interval);
         let arrived = self.pools.set_headcount(group, target);
         let after = self.pools.present(group);
         if after != before {

@@ -21,6 +21,7 @@
 pub mod analytic;
 pub mod dist;
 pub mod engine;
+pub mod live;
 pub mod model;
 pub mod report;
 pub mod routing;

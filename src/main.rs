@@ -30,6 +30,10 @@ enum Command {
         /// The scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Run one simulated day in real time on a wallboard (HTTP), steerable while it runs.
+    Live(cli::live::LiveArgs),
+    /// Forecast the rest of the day from a live state (service level, abandons, queue).
+    Intraday(cli::intraday::IntradayArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -68,6 +72,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => cli::run::run(args),
         Command::Validate { scenario } => cli::run::validate(&scenario),
+        Command::Live(args) => cli::live::live(args),
+        Command::Intraday(args) => cli::intraday::intraday(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -165,6 +165,18 @@ impl Queues {
         &self.oldest
     }
 
+    /// The calls of `call_type` waiting now, longest-waiting first (for state queries).
+    pub fn iter(&self, call_type: u32) -> impl Iterator<Item = &WaitingCall> + '_ {
+        let mut slot = self.queues[call_type as usize].head;
+        std::iter::from_fn(move || {
+            (slot != NIL).then(|| {
+                let s = &self.slots[slot as usize];
+                slot = s.next;
+                &s.call
+            })
+        })
+    }
+
     /// Takes every call still waiting, type by type, in arrival order.
     pub fn drain(&mut self) -> Vec<WaitingCall> {
         let mut left = Vec::new();

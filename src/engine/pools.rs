@@ -128,6 +128,28 @@ impl Pools {
         self.idle_counts[group] += 1;
     }
 
+    /// Agent slots of `group`: on the floor or off (the largest headcount it can reach).
+    pub fn slots(&self, group: u32) -> u32 {
+        let pool = &self.pools[group as usize];
+        pool.present + pool.off.len() as u32
+    }
+
+    /// Busy agents of `group` who leave when they finish their call.
+    pub fn leaving(&self, group: u32) -> u32 {
+        self.pools[group as usize].leaving
+    }
+
+    /// Adds agent slots (off the floor) so that `group` has at least `slots`: for headcounts
+    /// beyond the schedule's largest. Never called per event.
+    pub fn grow(&mut self, group: u32, slots: u32) {
+        let missing = slots.saturating_sub(self.slots(group));
+        for _ in 0..missing {
+            let id = self.agents.len() as u32;
+            self.agents.push(Agent { group, serving: 0 });
+            self.pools[group as usize].off.insert(0, id);
+        }
+    }
+
     /// Sets `group`'s headcount to `target`. Returns how many new agents arrived (idle).
     pub fn set_headcount(&mut self, group: u32, target: u32) -> Arrived {
         let g = group as usize;
