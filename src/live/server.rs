@@ -6,6 +6,7 @@
 //! | `GET /api/snapshot` | the latest [`super::Board`] as JSON |
 //! | `GET /api/events` | Server-Sent Events: the board as `data:` every time it is published |
 //! | `GET /api/history` | calls waiting per call type over the day so far, sampled (for the chart) |
+//! | `GET /api/initial.js` | the latest board and the history as a script (the page's first render) |
 //! | `GET /api/state` | the live state, in the state-file format of `callsim intraday` |
 //! | `POST /api/staffing` | `{"group": "generalists", "change": 2}`: add (or remove) agents from now on |
 //! | `POST /api/speed` | `{"speed": 120}` or `{"speed": "max"}` |
@@ -77,6 +78,7 @@ pub fn router(api: Api) -> axum::Router {
         .route("/api/snapshot", get(snapshot))
         .route("/api/events", get(events))
         .route("/api/history", get(history))
+        .route("/api/initial.js", get(initial))
         .route("/api/state", get(state))
         .route("/api/staffing", post(staffing))
         .route("/api/speed", post(speed))
@@ -122,6 +124,21 @@ async fn history(State(api): State<Api>) -> Response {
     json(StatusCode::OK, history.to_string())
 }
 
+/// The page's bootstrap: the latest board and the history, as a script the page loads
+/// before its own, so the first render does not wait for a request after the page loads.
+async fn initial(State(api): State<Api>) -> Response {
+    let board = api.board.borrow().clone();
+    let history = api.history.borrow().clone();
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        format!("window.CALLSIM_INITIAL = {{\"board\": {board}, \"history\": {history}}};\n"),
+    )
+        .into_response()
+}
+
 async fn events(State(api): State<Api>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let stream = futures_util::stream::unfold((api.board, true), |(mut rx, first)| async move {
         if !first && rx.changed().await.is_err() {
@@ -150,12 +167,20 @@ async fn state(State(api): State<Api>) -> Response {
 /// Parses a body strictly, or says what is wrong and what was expected.
 #[allow(clippy::result_large_err)]
 fn parse<T: DeserializeOwned>(body: &[u8], example: &str) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| {
+    let bad = |why: String| {
         error(
             StatusCode::BAD_REQUEST,
-            format!("the body is not valid: {e}; expected a JSON object like {example}"),
+            format!("the body is not valid: {why}; expected a JSON object like {example}"),
         )
-    })
+    };
+    // An object, not an array: serde would otherwise read `[true]` as `{"paused": true}`.
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value @ serde_json::Value::Object(_)) => {
+            serde_json::from_value(value).map_err(|e| bad(e.to_string()))
+        }
+        Ok(other) => Err(bad(format!("{other} is not a JSON object"))),
+        Err(e) => Err(bad(e.to_string())),
+    }
 }
 
 #[derive(Deserialize)]
