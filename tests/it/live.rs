@@ -259,3 +259,32 @@ fn snapshots_agree_with_the_tally_and_cost_nothing_when_unused() {
     assert_eq!(last.today.abandoned as f64, total.abandoned);
     assert_eq!(last.today.service_level(), total.service_level);
 }
+
+#[test]
+fn bad_live_arguments_exit_2_with_nothing_on_stdout() {
+    let bin = env!("CARGO_BIN_EXE_callsim");
+    for (args, needle) in [
+        (vec!["--speed", "0"], "out of range"),
+        (vec!["--speed", "fast"], "not a speed"),
+        (vec!["--speed", "inf"], "out of range"),
+        (vec!["--stop-at", "25:00"], "--stop-at 25:00"),
+        (vec!["--stop-at", "07:00"], "08:00 to 20:00"),
+        (vec!["--paused", "--no-server"], "cannot be used with"),
+        (vec!["--bind", "localhost:80"], "invalid"),
+        (vec!["--port", "70000"], "invalid"),
+    ] {
+        let mut all = vec!["live"];
+        if !args.contains(&"--no-server") {
+            all.push("--no-server");
+        }
+        all.extend(&args);
+        let out = Process::new(bin).args(&all).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(
+            stderr.contains(needle),
+            "{args:?}: expected `{needle}` in {stderr}"
+        );
+    }
+}
