@@ -26,7 +26,7 @@ pub use calendar::{Calendar, Event};
 pub use intraday::StartState;
 pub use observer::{CallRecord, Observer, Outcome};
 pub use snapshot::{CallCounts, GroupState, Snapshot, TypeState};
-pub use staffing::StaffingError;
+pub use staffing::{StaffingError, MAX_HEADCOUNT};
 
 use crate::dist::{stream, PiecewisePoisson, Purpose, Stream};
 use crate::model::Model;

@@ -35,8 +35,8 @@ use crate::time::{SimTime, NANOS_PER_SECOND};
 
 /// Most calls a state may hold waiting, all types together.
 pub const MAX_WAITING: usize = 10_000_000;
-/// Most agents a group may have, talking or in all.
-pub const MAX_AGENTS: i64 = 100_000;
+/// Most agents a group may have, talking or in all (the engine's runtime limit).
+pub const MAX_AGENTS: i64 = crate::engine::MAX_HEADCOUNT as i64;
 
 /// The state file, as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
