@@ -105,9 +105,11 @@ async fn session(
     let mut live = Live::new(&model, 0, pacing, stop_at);
     if !args.no_server {
         let address = SocketAddr::new(args.bind, args.port);
-        let listener = tokio::net::TcpListener::bind(address)
-            .await
-            .map_err(|e| Failure::Other(format!("cannot listen on {address}: {e}")))?;
+        let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
+            Failure::Other(format!(
+                "cannot listen on {address}: {e} (--port 0 picks any free port)"
+            ))
+        })?;
         let bound = listener
             .local_addr()
             .map_err(|e| Failure::Other(format!("cannot listen on {address}: {e}")))?;
@@ -118,6 +120,8 @@ async fn session(
     let ndjson = args.format == LiveFormat::Ndjson;
     let mut stdout_open = true;
     let mut stdout_failure = None;
+    // Without a server, a closed stdout (`| head`) means nobody is watching: stop.
+    let reader_gone = tokio::sync::Notify::new();
     let interrupted = tokio::select! {
         () = live.run(|line| {
             if ndjson && stdout_open {
@@ -128,10 +132,13 @@ async fn session(
                     if e.kind() != std::io::ErrorKind::BrokenPipe {
                         stdout_failure = Some(e);
                     }
+                    reader_gone.notify_one();
                 }
             }
         }) => false,
         _ = tokio::signal::ctrl_c() => true,
+        // Whoever read the stream has what they wanted: stop quietly.
+        () = reader_gone.notified(), if args.no_server => true,
     };
     if let Some(e) = stdout_failure {
         return Err(Failure::Other(format!("writing the output: {e}")));
@@ -148,7 +155,9 @@ async fn session(
         );
     }
     if interrupted {
-        eprintln!("callsim live: interrupted");
+        if stdout_open {
+            eprintln!("callsim live: interrupted");
+        }
         return Ok(());
     }
     if args.hold && stop_at.is_none() {

@@ -288,3 +288,35 @@ fn bad_live_arguments_exit_2_with_nothing_on_stdout() {
         );
     }
 }
+
+#[test]
+fn an_ndjson_stream_ends_when_its_reader_goes_away() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Process::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(["live", "--no-server", "--format", "ndjson", "--speed", "60"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(first["clock"], "08:00:00");
+    let second: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(
+        second["clock"], "08:00:15",
+        "60× and 4 boards a second: 15 s apart"
+    );
+    drop(lines);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("live kept running after its reader left");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+}
