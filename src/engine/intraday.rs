@@ -13,8 +13,12 @@
 //! - the handle time of a waiting caller is a fresh draw, as for any caller.
 //!
 //! These draws come from their own streams (call-type ids with the top bits set, which no
-//! real call type has), so the arrivals after the state are the very callers a run from
-//! time zero would see after that time: common random numbers hold.
+//! real call type has), apart from the streams of the callers who arrive after the state;
+//! those start afresh at the state's time (a Poisson process is memoryless, so this is
+//! exact). Two forecasts from the same state that differ only in staffing or routing thus
+//! see the very same callers: common random numbers hold between them. (They are not the
+//! callers a run from time zero would see after that time: its streams were consumed by
+//! the hours before.)
 
 use super::calendar::{Calendar, Event};
 use super::calls::WaitingCall;

@@ -335,3 +335,45 @@ fn bad_state_files_are_refused_with_the_field_and_the_fix() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the state file"));
 }
+
+#[test]
+fn starting_from_the_empty_state_at_zero_is_exactly_a_fresh_run() {
+    let model = Source::default_scenario().load().unwrap();
+    for rep in [0, 7] {
+        let restarted = Simulation::from_state(
+            &model,
+            SkillPriority::new(&model),
+            rep,
+            &StartState::default(),
+        );
+        let fresh = callsim::engine::simulate(&model, SkillPriority::new(&model), rep);
+        assert_eq!(restarted.finish().measures(&model), fresh.measures(&model));
+    }
+}
+
+/// Two forecasts from one state that differ only in staffing see the same callers: with
+/// more agents, as many calls are offered in every replication, and the service is better.
+#[test]
+fn forecasts_from_one_state_share_their_callers() {
+    let model = Source::default_scenario().load().unwrap();
+    let mut sim = Simulation::new(&model, SkillPriority::new(&model), 0);
+    sim.run_until(SimTime::from_seconds(2.0 * 3600.0));
+    let state = sim.state();
+    let mut more = state.clone();
+    more.staffing_delta[2] = 5;
+    let options = ForecastOptions {
+        replications: 10,
+        seed: None,
+        threads: Some(2),
+        until: SimTime::from_seconds(4.0 * 3600.0),
+    };
+    let (a, b) = (
+        forecast(&model, &state, &options),
+        forecast(&model, &more, &options),
+    );
+    for (x, y) in a.intervals.iter().zip(&b.intervals) {
+        assert_eq!(x.total.offered, y.total.offered, "the same callers");
+        assert!(y.total.service_level.mean >= x.total.service_level.mean);
+        assert!(y.total.queue_at_end.mean <= x.total.queue_at_end.mean);
+    }
+}
