@@ -304,8 +304,21 @@ fn two_hundred_clients_come_and_go_while_the_day_runs() {
                         let _ = s.write_all(b"GET /api/events HTTP/1.1\r\n").await;
                         0
                     }
-                    // Read a few events, then drop the connection.
-                    k => read_events(addr, k).await.len(),
+                    // Read a few events, then drop the connection. Each is a board, and
+                    // the clock never goes back.
+                    k => {
+                        let events = read_events(addr, k).await;
+                        let clocks: Vec<f64> = events
+                            .iter()
+                            .map(|e| {
+                                let board: serde_json::Value = serde_json::from_str(e).unwrap();
+                                assert_eq!(board["call_types"].as_array().unwrap().len(), 3);
+                                board["elapsed_s"].as_f64().unwrap()
+                            })
+                            .collect();
+                        assert!(clocks.windows(2).all(|w| w[0] <= w[1]), "{clocks:?}");
+                        events.len()
+                    }
                 }
             })
         })
