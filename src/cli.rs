@@ -3,6 +3,8 @@
 pub mod args;
 pub mod compare;
 pub mod erlang;
+pub mod intraday;
+pub mod live;
 pub mod run;
 pub mod staff;
 pub mod sweep;

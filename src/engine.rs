@@ -23,11 +23,17 @@
 
 mod calendar;
 mod calls;
+mod intraday;
 mod observer;
 mod pools;
+mod snapshot;
+mod staffing;
 
 pub use calendar::{Calendar, Event};
+pub use intraday::StartState;
 pub use observer::{CallRecord, Observer, Outcome};
+pub use snapshot::{CallCounts, GroupState, Snapshot, TypeState};
+pub use staffing::{StaffingError, MAX_HEADCOUNT};
 
 use rand::Rng;
 
@@ -85,6 +91,10 @@ pub struct Simulation<'m, R: Router, O: Observer = ()> {
     lines_in_use_by_type: Vec<u32>,
     /// The replayed trace, if any.
     trace: Option<&'m [TracedCall]>,
+    /// Runtime changes to the scheduled headcounts (see [`Simulation::change_staffing`]).
+    overrides: staffing::Overrides,
+    /// Per group, contacts in after-call work now (for snapshots).
+    wrapping: Vec<u32>,
 }
 
 /// A read-only view of the centre, built from disjoint fields so the router can be borrowed
@@ -120,13 +130,6 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         let groups = model.groups.len();
         let slots: Vec<u32> = (0..groups as u32).map(|g| model.max_agents(g)).collect();
         let total_agents: u32 = slots.iter().sum();
-        let seed = model.seed;
-        // A whole day's busyness: one gamma factor (mean 1) on every rate.
-        let busyness = model.busyness_cv.map_or(1.0, |cv| {
-            let shape = 1.0 / (cv * cv);
-            let mut rng = stream(seed, replication, u32::MAX, Purpose::Busyness);
-            rand_distr::Gamma::new(shape, 1.0 / shape).map_or(1.0, |g| rng.sample(g))
-        });
         let staffing: Vec<Vec<(SimTime, u32)>> = model
             .groups
             .iter()
@@ -147,26 +150,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                     .map(|g| g.max_concurrent)
                     .collect::<Vec<_>>(),
             ),
-            sources: model
-                .call_types
-                .iter()
-                .enumerate()
-                .map(|(t, ct)| {
-                    let t = t as u32;
-                    let rates: Vec<f64> = ct.calls_per_hour.iter().map(|r| r * busyness).collect();
-                    CallSource {
-                        arrivals: PiecewisePoisson::new(&rates, model.interval, model.horizon),
-                        arrival_stream: stream(seed, replication, t, Purpose::Arrivals),
-                        handle_stream: stream(seed, replication, t, Purpose::HandleTime),
-                        patience_stream: stream(seed, replication, t, Purpose::Patience),
-                        tier_stream: stream(seed, replication, t, Purpose::Tier),
-                        retrial_stream: stream(seed, replication, t, Purpose::Retrial),
-                        ivr_stream: stream(seed, replication, t, Purpose::Ivr),
-                        after_call_stream: stream(seed, replication, t, Purpose::AfterCall),
-                        callback_stream: stream(seed, replication, t, Purpose::Callback),
-                    }
-                })
-                .collect(),
+            sources: call_sources(model, replication),
             tally: Tally::new(
                 model.classes.iter().map(|c| c.threshold).collect(),
                 groups,
@@ -180,6 +164,8 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             lines_in_use: 0,
             lines_in_use_by_type: vec![0; types],
             trace: model.trace.as_deref(),
+            overrides: staffing::Overrides::default(),
+            wrapping: vec![0; groups],
         };
         let empty = InService {
             call: WaitingCall {
@@ -225,6 +211,28 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             }
         }
         sim
+    }
+
+    /// Keeps the per-agent tables as long as the pools (which may grow at runtime).
+    fn fit_agent_tables(&mut self) {
+        let n = self.pools.agent_count();
+        if self.in_service.len() < n {
+            let filler = self.in_service.first().copied().unwrap_or(InService {
+                call: WaitingCall {
+                    class: 0,
+                    call_type: 0,
+                    arrival: SimTime::ZERO,
+                    entered: SimTime::ZERO,
+                    handle: SimTime::ZERO,
+                    cell: NOT_COUNTED,
+                    patience: SimTime::NEVER,
+                    attempt: 1,
+                    line: NO_LINE,
+                },
+                group: 0,
+            });
+            self.in_service.resize(n, filler);
+        }
     }
 
     /// The current simulated time.
@@ -331,7 +339,10 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 }
             }
             Event::ServiceEnd { agent } => self.on_talk_end(agent),
-            Event::WrapUpEnd { agent } => self.on_agent_free(agent),
+            Event::WrapUpEnd { agent } => {
+                self.wrapping[self.pools.agent(agent).group as usize] -= 1;
+                self.on_agent_free(agent);
+            }
             Event::PatienceExpires { call, generation } => {
                 if self.queues.live(call, generation) {
                     let mut call = self.queues.remove(call);
@@ -441,9 +452,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             self.maybe_redial(call);
             return;
         }
-        self.lines_in_use += 1;
-        self.lines_in_use_by_type[t] += 1;
-        call.line = call.call_type;
+        self.take_line(&mut call);
         if let Some(ivr) = &self.model.call_types[t].ivr {
             let time = ivr.time.sample(&mut self.sources[t].ivr_stream);
             let (slot, generation) = self.queues.park(call, Place::Ivr);
@@ -457,6 +466,14 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             return;
         }
         self.offer(call);
+    }
+
+    /// The call takes a line of its type.
+    #[inline]
+    fn take_line(&mut self, call: &mut WaitingCall) {
+        self.lines_in_use += 1;
+        self.lines_in_use_by_type[call.call_type as usize] += 1;
+        call.line = call.call_type;
     }
 
     /// Frees the line a call holds, if any.
@@ -699,6 +716,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 let end = self.now.saturating_add(w);
                 self.tally
                     .wrap_up(call.cell, call.class, group, self.now, end);
+                self.wrapping[group as usize] += 1;
                 self.calendar.schedule(end, Event::WrapUpEnd { agent });
             }
             _ => self.on_agent_free(agent),
@@ -735,7 +753,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
 
     fn on_staffing_change(&mut self, group: u32, interval: u32) {
         let before = self.pools.present(group);
-        let target = self.staffing[group as usize][interval as usize].1;
+        let target = self.headcount_target(group, interval);
         let arrived = self.pools.set_headcount(group, target, self.now);
         if self.pools.present(group) != before {
             self.account_staffed(group, before);
@@ -762,6 +780,38 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         let since = std::mem::replace(&mut self.present_since[group as usize], self.now);
         self.tally.staffed(group, count, since, self.now);
     }
+}
+
+/// The random sources of every call type for `replication`: arrivals at the forecast rates
+/// times the day's busyness factor (one gamma draw with mean 1, when the model has a
+/// busyness CV), and one stream per purpose.
+fn call_sources(model: &Model, replication: u32) -> Vec<CallSource> {
+    let seed = model.seed;
+    let busyness = model.busyness_cv.map_or(1.0, |cv| {
+        let shape = 1.0 / (cv * cv);
+        let mut rng = stream(seed, replication, u32::MAX, Purpose::Busyness);
+        rand_distr::Gamma::new(shape, 1.0 / shape).map_or(1.0, |g| rng.sample(g))
+    });
+    model
+        .call_types
+        .iter()
+        .enumerate()
+        .map(|(t, ct)| {
+            let t = t as u32;
+            let rates: Vec<f64> = ct.calls_per_hour.iter().map(|r| r * busyness).collect();
+            CallSource {
+                arrivals: PiecewisePoisson::new(&rates, model.interval, model.horizon),
+                arrival_stream: stream(seed, replication, t, Purpose::Arrivals),
+                handle_stream: stream(seed, replication, t, Purpose::HandleTime),
+                patience_stream: stream(seed, replication, t, Purpose::Patience),
+                tier_stream: stream(seed, replication, t, Purpose::Tier),
+                retrial_stream: stream(seed, replication, t, Purpose::Retrial),
+                ivr_stream: stream(seed, replication, t, Purpose::Ivr),
+                after_call_stream: stream(seed, replication, t, Purpose::AfterCall),
+                callback_stream: stream(seed, replication, t, Purpose::Callback),
+            }
+        })
+        .collect()
 }
 
 /// Runs replication `replication` of `model` with `router` to the end.

@@ -41,6 +41,10 @@ enum Command {
     Sweep(cli::sweep::SweepArgs),
     /// The least agents per interval and group that meet the targets, found by simulation.
     Staff(cli::staff::StaffArgs),
+    /// Run one simulated day in real time on a wallboard (HTTP), steerable while it runs.
+    Live(cli::live::LiveArgs),
+    /// Forecast the rest of the day from a live state (service level, abandons, queue).
+    Intraday(cli::intraday::IntradayArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -133,6 +137,8 @@ fn main() -> ExitCode {
         Command::Erlang(args) => cli::erlang::run(args),
         Command::Sweep(args) => cli::sweep::run(args),
         Command::Staff(args) => cli::staff::run(args),
+        Command::Live(args) => cli::live::live(args),
+        Command::Intraday(args) => cli::intraday::intraday(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

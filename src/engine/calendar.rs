@@ -146,6 +146,13 @@ impl Calendar {
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }
+
+    /// Every scheduled event with its time, in no particular order (for state queries).
+    pub fn events(&self) -> impl Iterator<Item = (SimTime, Event)> + '_ {
+        self.heap
+            .iter()
+            .map(|e| (SimTime((e.key >> 64) as u64), e.event))
+    }
 }
 
 #[cfg(test)]

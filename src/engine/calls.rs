@@ -235,6 +235,18 @@ impl Queues {
         &self.oldest
     }
 
+    /// The calls of `class` waiting now, longest-waiting first (for state queries).
+    pub fn iter(&self, class: u32) -> impl Iterator<Item = &WaitingCall> + '_ {
+        let mut slot = self.queues[class as usize].head;
+        std::iter::from_fn(move || {
+            (slot != NIL).then(|| {
+                let s = &self.slots[slot as usize];
+                slot = s.next;
+                &s.call
+            })
+        })
+    }
+
     /// Takes every call still waiting, class by class, in arrival order.
     pub fn drain(&mut self) -> Vec<WaitingCall> {
         let mut left = Vec::new();

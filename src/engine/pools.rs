@@ -218,6 +218,45 @@ impl Pools {
         self.refresh(g);
     }
 
+    /// Agent slots of `group`: on the floor or off (the largest headcount it can reach).
+    pub fn slots(&self, group: u32) -> u32 {
+        let pool = &self.pools[group as usize];
+        pool.present + pool.off.len() as u32
+    }
+
+    /// Agent slots in all groups (the size of per-agent tables).
+    pub fn agent_count(&self) -> usize {
+        self.agents.len()
+    }
+
+    /// Agents of `group` with no contact at all.
+    pub fn idle(&self, group: u32) -> u32 {
+        self.pools[group as usize].free[0].len() as u32
+    }
+
+    /// Departures still owed in `group`: busy agents who leave when they finish.
+    pub fn leaving(&self, group: u32) -> u32 {
+        let g = group as usize;
+        self.pools[g].leaving + self.agents_leaving(g)
+    }
+
+    /// Adds agent slots (off the floor) so that `group` has at least `slots`: for headcounts
+    /// beyond the schedule's largest. Never called per event.
+    pub fn grow(&mut self, group: u32, slots: u32) {
+        let missing = slots.saturating_sub(self.slots(group));
+        for _ in 0..missing {
+            let id = self.agents.len() as u32;
+            self.agents.push(Agent {
+                group,
+                serving: 0,
+                idle_since: SimTime::ZERO,
+                load: 0,
+                leaving: false,
+            });
+            self.pools[group as usize].off.insert(0, id);
+        }
+    }
+
     /// Sets `group`'s headcount to `target` at `now`. Returns how many new agents arrived
     /// (idle).
     pub fn set_headcount(&mut self, group: u32, target: u32, now: SimTime) -> Arrived {

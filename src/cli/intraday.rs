@@ -1,0 +1,129 @@
+//! `callsim intraday`: forecast the rest of the day from a live state.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use callsim::live::intraday::{forecast, Band, Forecast, ForecastOptions};
+use callsim::live::state::{day_span, parse_clock, sim_time_of_clock, StateFile};
+use clap::ValueEnum;
+
+use super::{load, print, Failure};
+
+/// Arguments of `callsim intraday`.
+#[derive(Debug, clap::Args)]
+pub struct IntradayArgs {
+    /// The scenario file (TOML) the state belongs to.
+    scenario: PathBuf,
+    /// The live state (JSON), e.g. written by `callsim live --save-state`.
+    #[arg(long, value_name = "STATE.json")]
+    state: PathBuf,
+    /// Forecast up to this clock time (`HH:MM`); default: the end of the scenario's day.
+    #[arg(long, value_name = "HH:MM")]
+    until: Option<String>,
+    /// Replications (independent continuations of the state).
+    #[arg(long, short = 'r', default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    replications: u32,
+    /// Random seed (overrides the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = IntradayFormat::Table)]
+    format: IntradayFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum IntradayFormat {
+    /// A table for people.
+    Table,
+    /// One JSON document.
+    Json,
+}
+
+pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
+    let model = load(Some(&args.scenario))?;
+    let origin = args.state.display().to_string();
+    let text = std::fs::read_to_string(&args.state)
+        .map_err(|e| Failure::Usage(format!("{origin}: cannot read the state file: {e}")))?;
+    let state = StateFile::parse(&origin, &text)
+        .and_then(|file| file.resolve(&origin, &model))
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let until = match &args.until {
+        None => model.horizon,
+        Some(text) => parse_clock(text)
+            .and_then(|s| sim_time_of_clock(&model, s))
+            .ok_or_else(|| {
+                Failure::Usage(format!(
+                    "--until {text}: give a clock time within the scenario's day ({}), e.g. --until 11:00",
+                    day_span(&model)
+                ))
+            })?,
+    };
+    if until <= state.at {
+        return Err(Failure::Usage(format!(
+            "--until {}: the forecast must end after the state's clock",
+            args.until.as_deref().unwrap_or("(end of day)")
+        )));
+    }
+    let options = ForecastOptions {
+        replications: args.replications,
+        seed: args.seed,
+        threads: args.threads.map(|n| n as usize),
+        until,
+    };
+    let result = forecast(&model, &state, &options);
+    match args.format {
+        IntradayFormat::Json => {
+            print(&(serde_json::to_string_pretty(&result).expect("a forecast serialises") + "\n"))
+        }
+        IntradayFormat::Table => print(&table(&result)),
+    }
+}
+
+fn band(b: &Band, pct: bool) -> String {
+    let f = |x: Option<f64>| match x {
+        None => "–".to_owned(),
+        Some(x) if pct => format!("{:.1}", 100.0 * x),
+        Some(x) => format!("{x:.1}"),
+    };
+    let unit = if pct && b.mean.is_some() { " %" } else { "" };
+    format!("{}{unit} ({}–{})", f(b.mean), f(b.p5), f(b.p95))
+}
+
+fn table(f: &Forecast) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Intraday forecast — {}", f.scenario);
+    let _ = writeln!(
+        out,
+        "from {} to {}, {} replications, seed {}; in brackets: {}\n",
+        f.from, f.until, f.replications, f.seed, f.band
+    );
+    let _ = writeln!(
+        out,
+        "{:<8} {:<16} {:>9} {:>26} {:>24} {:>22}",
+        "interval", "call type", "offered", "service level", "abandon rate", "queue at end"
+    );
+    for i in &f.intervals {
+        let mut row = |name: &str, b: &callsim::live::intraday::ForecastBlock| {
+            let _ = writeln!(
+                out,
+                "{:<8} {:<16} {:>9.1} {:>26} {:>24} {:>22}",
+                i.start,
+                name,
+                b.offered.mean.unwrap_or(0.0),
+                band(&b.service_level, true),
+                band(&b.abandon_rate, true),
+                band(&b.queue_at_end, false)
+            );
+        };
+        row("all", &i.total);
+        if i.call_types.len() > 1 {
+            for t in &i.call_types {
+                row(&t.name, &t.block);
+            }
+        }
+    }
+    out
+}

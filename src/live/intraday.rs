@@ -1,0 +1,260 @@
+//! Intraday forecasting: "with what is waiting now, where will we be by 11:00?"
+//!
+//! [`forecast`] starts many replications from one live state ([`StartState`]) and runs each
+//! to the horizon: arrivals stop there, and calls still in the centre are finished, so every
+//! call that arrives before the horizon counts, as in `run`. Per interval from the state's
+//! on, it gives the mean and the 90 % band (the 5th and 95th percentiles across
+//! replications, linearly interpolated) of the offered calls, the service level, the
+//! abandon rate, and the queue (calls waiting) at the end of the interval.
+//!
+//! The calls waiting in the state count in the state's interval (see
+//! [`crate::engine::Simulation::from_state`]); the scenario's warm-up does not apply (the
+//! state is the real state). From the empty state at the start of the day and to its end,
+//! the forecast's means are exactly `run`'s for a scenario without warm-up.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::board::clock_label;
+use super::state::clock_with_millis;
+use crate::engine::{Simulation, StartState};
+use crate::model::Model;
+use crate::routing::SkillPriority;
+use crate::stats::{CallMeasures, Stat};
+use crate::time::SimTime;
+
+/// How to forecast.
+#[derive(Debug, Clone)]
+pub struct ForecastOptions {
+    /// Replications (each an independent continuation of the state).
+    pub replications: u32,
+    /// Seed instead of the scenario's.
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). The result does not depend on it.
+    pub threads: Option<usize>,
+    /// The horizon: arrivals stop then. At most the end of the scenario's day.
+    pub until: SimTime,
+}
+
+/// The forecast of the rest of the day.
+#[derive(Debug, Clone, Serialize)]
+pub struct Forecast {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The state's clock time.
+    pub from: String,
+    /// The horizon's clock time.
+    pub until: String,
+    /// Replications run.
+    pub replications: u32,
+    /// The seed.
+    pub seed: u64,
+    /// What the band is.
+    pub band: &'static str,
+    /// Per interval from the state's to the horizon's.
+    pub intervals: Vec<ForecastInterval>,
+}
+
+/// One interval of the forecast.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForecastInterval {
+    /// Start of the interval, `HH:MM`.
+    pub start: String,
+    /// Start, seconds from the start of the day.
+    pub start_s: f64,
+    /// End (the horizon for the last), seconds from the start of the day.
+    pub end_s: f64,
+    /// All call types.
+    pub total: ForecastBlock,
+    /// Per call type.
+    pub call_types: Vec<NamedBlock>,
+}
+
+/// A call type's block, with its name.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedBlock {
+    /// The call type.
+    pub name: String,
+    /// Its figures.
+    #[serde(flatten)]
+    pub block: ForecastBlock,
+}
+
+/// The figures of one block of one interval.
+#[derive(Debug, Clone, Serialize)]
+pub struct ForecastBlock {
+    /// Calls offered (arrived; for the state's interval, including those waiting then).
+    pub offered: Band,
+    /// Answered within the threshold ÷ (answered + abandoned + unserved).
+    pub service_level: Band,
+    /// Abandoned ÷ (answered + abandoned + unserved).
+    pub abandon_rate: Band,
+    /// Calls waiting at the end of the interval.
+    pub queue_at_end: Band,
+}
+
+/// A mean with its 90 % band across replications; `null`s when no replication defines it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Band {
+    /// Mean over the replications that define it.
+    pub mean: Option<f64>,
+    /// 5th percentile across replications.
+    pub p5: Option<f64>,
+    /// 95th percentile across replications.
+    pub p95: Option<f64>,
+}
+
+impl Band {
+    /// The band of per-replication values; `None`s are left out.
+    pub fn of(values: impl IntoIterator<Item = Option<f64>> + Clone) -> Band {
+        let mean = Stat::of(values.clone()).mean;
+        let mut defined: Vec<f64> = values.into_iter().flatten().collect();
+        defined.sort_by(f64::total_cmp);
+        Band {
+            mean,
+            p5: quantile(&defined, 0.05),
+            p95: quantile(&defined, 0.95),
+        }
+    }
+}
+
+/// The `q` quantile of sorted values, interpolating linearly between order statistics.
+fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let pos = q * last as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    Some(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64))
+}
+
+/// What one replication gives: per forecast interval, per call type (and total last), the
+/// measures and the queue at the interval's end.
+struct RepResult {
+    measures: Vec<(Vec<CallMeasures>, CallMeasures)>,
+    queues: Vec<Vec<u32>>,
+}
+
+/// The model a forecast runs: no warm-up, arrivals up to `until`, the seed given.
+pub fn horizon_model(model: &Model, until: SimTime, seed: Option<u64>) -> Model {
+    let mut m = model.clone();
+    m.warmup = SimTime::ZERO;
+    if let Some(seed) = seed {
+        m.seed = seed;
+    }
+    let until = until.min(model.horizon);
+    m.horizon = until;
+    m.intervals = (until.0.div_ceil(model.interval.0) as u32).max(1);
+    let n = m.intervals as usize;
+    for t in &mut m.call_types {
+        t.calls_per_hour.truncate(n);
+    }
+    for g in &mut m.groups {
+        g.agents_by_interval.truncate(n);
+    }
+    m
+}
+
+/// Forecasts `model`'s day from `state` to `options.until` (see the module docs). Needs
+/// `state.at < options.until ≤ model.horizon`.
+pub fn forecast(model: &Model, state: &StartState, options: &ForecastOptions) -> Forecast {
+    let m = horizon_model(model, options.until, options.seed);
+    let first = ((state.at.0 / m.interval.0) as u32).min(m.intervals - 1);
+    let ends: Vec<SimTime> = (first..m.intervals)
+        .map(|k| m.interval_start(k + 1).min(m.horizon))
+        .collect();
+    let one = |rep: u32| {
+        let mut sim = Simulation::from_state(&m, SkillPriority::new(&m), rep, state);
+        let queues = ends
+            .iter()
+            .map(|&end| {
+                sim.run_until(end.max(sim.now()));
+                sim.snapshot()
+                    .call_types
+                    .iter()
+                    .map(|t| t.waiting)
+                    .collect()
+            })
+            .collect();
+        let measures = sim.finish().measures(&m);
+        RepResult {
+            measures: (first..m.intervals)
+                .map(|k| {
+                    let i = &measures.intervals[k as usize];
+                    (i.call_types.clone(), i.total.clone())
+                })
+                .collect(),
+            queues,
+        }
+    };
+    let all = || {
+        (0..options.replications)
+            .into_par_iter()
+            .map(one)
+            .collect::<Vec<_>>()
+    };
+    let reps = match options
+        .threads
+        .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok())
+    {
+        Some(pool) => pool.install(all),
+        None => all(),
+    };
+
+    let block = |pick: &dyn Fn(&RepResult) -> (&CallMeasures, f64)| {
+        let get = |f: &dyn Fn(&CallMeasures) -> Option<f64>| {
+            Band::of(reps.iter().map(|r| f(pick(r).0)).collect::<Vec<_>>())
+        };
+        ForecastBlock {
+            offered: get(&|m| Some(m.offered)),
+            service_level: get(&|m| m.service_level),
+            abandon_rate: get(&|m| m.abandon_rate),
+            queue_at_end: Band::of(reps.iter().map(|r| Some(pick(r).1)).collect::<Vec<_>>()),
+        }
+    };
+    let intervals = (first..m.intervals)
+        .enumerate()
+        .map(|(i, k)| ForecastInterval {
+            start: m.interval_label(k),
+            start_s: m.interval_start(k).as_seconds(),
+            end_s: ends[i].as_seconds(),
+            total: block(&|r| (&r.measures[i].1, r.queues[i].iter().sum::<u32>() as f64)),
+            call_types: m
+                .call_types
+                .iter()
+                .enumerate()
+                .map(|(t, ct)| NamedBlock {
+                    name: ct.name.clone(),
+                    block: block(&|r| (&r.measures[i].0[t], r.queues[i][t] as f64)),
+                })
+                .collect(),
+        })
+        .collect();
+    Forecast {
+        scenario: model.name.clone(),
+        from: clock_with_millis(model, state.at),
+        until: clock_label(model, m.horizon)[..5].to_owned(),
+        replications: options.replications,
+        seed: m.seed,
+        band: "5th to 95th percentile across replications",
+        intervals,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_interpolate_between_order_statistics() {
+        let values: Vec<Option<f64>> = (0..=100).map(|x| Some(x as f64)).collect();
+        let band = Band::of(values);
+        assert_eq!(band.mean, Some(50.0));
+        assert_eq!(band.p5, Some(5.0));
+        assert_eq!(band.p95, Some(95.0));
+        let few = Band::of(vec![Some(1.0), None, Some(3.0)]);
+        assert_eq!(
+            (few.mean, few.p5, few.p95),
+            (Some(2.0), Some(1.1), Some(2.9))
+        );
+        assert_eq!(Band::of(vec![None]).p5, None);
+    }
+}

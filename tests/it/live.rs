@@ -1,0 +1,322 @@
+//! The live mode: the same engine as `run`, paced on tokio's clock, steerable.
+
+use std::process::Command as Process;
+use std::time::Duration;
+
+use callsim::engine::Simulation;
+use callsim::live::clock::{drive, Command, PUBLISH_EVERY};
+use callsim::live::{Live, Pacing, Speed};
+use callsim::routing::SkillPriority;
+use callsim::scenario::Source;
+use callsim::time::SimTime;
+use callsim::{run_replications, RunOptions};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+use crate::support::model;
+
+fn hotline() -> callsim::model::Model {
+    Source::default_scenario().load().expect("valid")
+}
+
+/// One group of 10 agents, 2 hours, 30-minute intervals, headcount 10 → 6 at 01:00.
+const SMALL: &str = r#"
+name = "small"
+[simulation]
+duration = "2h"
+replications = 1
+seed = 7
+interval = "30m"
+[[call_types]]
+name = "q"
+arrival_rate = 100
+handle_time = { distribution = "exponential", mean = "4m" }
+patience = { distribution = "exponential", mean = "2m" }
+[[agent_groups]]
+name = "agents"
+agents_by_interval = [10, 10, 6, 6]
+skills = ["q"]
+"#;
+
+#[tokio::test]
+async fn live_at_max_speed_ends_with_the_numbers_of_run() {
+    let model = hotline();
+    let pacing = Pacing {
+        speed: Speed::Max,
+        paused: false,
+    };
+    let mut live = Live::new(&model, 0, pacing, None);
+    let mut boards = 0;
+    live.run(|_| boards += 1).await;
+    assert!(boards >= 2, "the first and the final board are published");
+    let live_measures = live.finish().measures(&model);
+    let mut one = RunOptions::default().apply(&model);
+    one.replications = 1;
+    let run_measures = run_replications(&one, Some(1), SkillPriority::new);
+    assert_eq!(live_measures, run_measures[0]);
+}
+
+#[test]
+fn the_live_verb_at_max_speed_prints_runs_report() {
+    let bin = env!("CARGO_BIN_EXE_callsim");
+    let live = Process::new(bin)
+        .args(["live", "--speed", "max", "--no-server", "--format", "json"])
+        .output()
+        .unwrap();
+    let run = Process::new(bin)
+        .args(["run", "--replications", "1", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        live.status.success(),
+        "{}",
+        String::from_utf8_lossy(&live.stderr)
+    );
+    assert_eq!(
+        live.stdout, run.stdout,
+        "same engine, same seed, same report"
+    );
+    // NDJSON: one board per line, the last one final with the same totals.
+    let nd = Process::new(bin)
+        .args([
+            "live",
+            "--speed",
+            "max",
+            "--no-server",
+            "--format",
+            "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert!(nd.status.success());
+    let text = String::from_utf8(nd.stdout).unwrap();
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    for line in text.lines() {
+        let _: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
+    }
+    assert_eq!(last["finished"], true);
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    for key in ["offered", "answered", "abandoned"] {
+        assert_eq!(
+            last["today"][key].as_f64().unwrap(),
+            report["total"][key]["mean"].as_f64().unwrap(),
+            "{key}"
+        );
+    }
+    let sl = last["today"]["service_level"].as_f64().unwrap();
+    assert!((sl - report["total"]["service_level"]["mean"].as_f64().unwrap()).abs() < 1e-12);
+}
+
+/// On tokio's paused clock: every board published while running at speed f shows the
+/// simulated clock at exactly f × the real time elapsed; pauses stop it; speed changes
+/// change its rate without a jump.
+#[tokio::test(start_paused = true)]
+async fn pacing_follows_the_clock_exactly() {
+    let model = model(SMALL);
+    let mut sim = Simulation::new(&model, SkillPriority::new(&model), 0);
+    let (tx, mut rx) = mpsc::channel(8);
+    let start = Instant::now();
+    let steer = tokio::spawn(async move {
+        let ask = |make: fn(oneshot::Sender<()>) -> Command| {
+            let tx = tx.clone();
+            async move {
+                let (reply, answer) = oneshot::channel();
+                tx.send(make(reply)).await.unwrap();
+                answer.await.unwrap();
+            }
+        };
+        tokio::time::sleep_until(start + Duration::from_secs(10)).await;
+        ask(|reply| Command::Pause {
+            paused: true,
+            reply,
+        })
+        .await;
+        tokio::time::sleep_until(start + Duration::from_secs(20)).await;
+        ask(|reply| Command::Pause {
+            paused: false,
+            reply,
+        })
+        .await;
+        ask(|reply| Command::Speed {
+            speed: Speed::Factor(120.0),
+            reply,
+        })
+        .await;
+    });
+    let mut seen: Vec<(Duration, SimTime, Pacing)> = Vec::new();
+    let pacing = Pacing {
+        speed: Speed::Factor(60.0),
+        paused: false,
+    };
+    drive(&mut sim, pacing, None, &mut rx, |snapshot, pacing, _| {
+        seen.push((start.elapsed(), snapshot.now, *pacing));
+    })
+    .await;
+    steer.await.unwrap();
+    let day = model.horizon;
+    let sec = |s: f64| SimTime::from_seconds(s);
+    for &(real, sim_time, pacing) in &seen {
+        let r = real.as_secs_f64();
+        let expected = if r <= 10.0 {
+            sec(60.0 * r)
+        } else if r <= 20.0 {
+            sec(600.0)
+        } else {
+            sec(600.0 + 120.0 * (r - 20.0))
+        };
+        if sim_time < day {
+            assert_eq!(sim_time, expected, "at {real:?} ({pacing:?})");
+        }
+        if r > 10.0 && r < 20.0 {
+            assert!(pacing.paused);
+        }
+    }
+    // Published every 250 ms of real time while running: (10 s + the rest) / 0.25 s.
+    // The tail after the horizon (calls finishing) adds a few more.
+    let running = seen
+        .iter()
+        .filter(|(r, _, p)| !p.paused && *r > Duration::ZERO)
+        .count() as f64;
+    let expected_ticks = (10.0 + (7200.0 - 600.0) / 120.0) / PUBLISH_EVERY.as_secs_f64();
+    assert!(
+        running >= expected_ticks && running < expected_ticks + 60.0,
+        "{running}"
+    );
+    // The day ends when its last call does; at 120× the 2 h day takes 20 s + 55 s.
+    let (end, _, _) = seen.last().unwrap();
+    assert!(end.as_secs_f64() >= 75.0, "{end:?}");
+    assert!(sim.is_done());
+}
+
+#[test]
+fn staffing_changes_hold_from_now_on_as_a_delta_to_the_schedule() {
+    let model = model(SMALL);
+    let mut sim = Simulation::new(&model, SkillPriority::new(&model), 0);
+    sim.run_until(SimTime::from_seconds(600.0));
+    assert_eq!(sim.headcount(0), 10);
+    assert_eq!(sim.change_staffing(0, 5), Ok(15));
+    let s = sim.snapshot();
+    assert_eq!(s.groups[0].headcount, 15);
+    assert_eq!(s.groups[0].delta, 5);
+    assert_eq!(s.groups[0].idle + s.groups[0].talking, 15);
+    assert_eq!(
+        s.groups[0].off_shift, 0,
+        "slots grew to the new largest headcount"
+    );
+    // Refused changes change nothing.
+    assert!(sim.change_staffing(0, -16).is_err());
+    assert!(sim.change_staffing(7, 1).is_err());
+    assert!(sim.change_staffing(0, 1_000_000).is_err());
+    assert_eq!(sim.snapshot(), s);
+    // The schedule's drop of 4 at 01:00 still happens: 6 + 5.
+    sim.run_until(SimTime::from_seconds(3600.0));
+    assert_eq!(sim.headcount(0), 11);
+    let g = sim.snapshot().groups[0];
+    assert_eq!(g.idle + g.talking - g.leaving, 11);
+    // Down to zero and up again.
+    assert_eq!(sim.change_staffing(0, -11), Ok(0));
+    let g = sim.snapshot().groups[0];
+    assert_eq!(g.idle, 0);
+    assert_eq!(g.talking, g.leaving);
+    assert_eq!(sim.change_staffing(0, 3), Ok(3));
+    let tally = sim.finish();
+    let m = tally.measures(&model);
+    assert_eq!(
+        m.total.offered,
+        m.total.answered + m.total.abandoned + m.total.unserved
+    );
+}
+
+#[test]
+fn snapshots_agree_with_the_tally_and_cost_nothing_when_unused() {
+    let model = hotline();
+    let mut watched = Simulation::new(&model, SkillPriority::new(&model), 3);
+    let mut t = SimTime::ZERO;
+    while !watched.is_done() {
+        t = t.saturating_add(SimTime::from_seconds(97.0));
+        watched.run_until(t);
+        let s = watched.snapshot();
+        for (ty, state) in s.call_types.iter().enumerate() {
+            assert_eq!(
+                state.waiting == 0,
+                state.longest_wait == SimTime::ZERO,
+                "type {ty}"
+            );
+        }
+        // Generalists serve every type: while one is idle, nobody waits.
+        if s.groups[2].idle > 0 {
+            assert!(s.call_types.iter().all(|c| c.waiting == 0), "{s:?}");
+        }
+    }
+    let last = watched.snapshot();
+    let tally = watched.finish();
+    // Watching changes nothing: the same numbers as a run nobody watched.
+    let unwatched = callsim::engine::simulate(&model, SkillPriority::new(&model), 3);
+    assert_eq!(tally.measures(&model), unwatched.measures(&model));
+    let total = tally.measures(&model).total;
+    assert_eq!(last.today.offered as f64, total.offered);
+    assert_eq!(last.today.answered as f64, total.answered);
+    assert_eq!(last.today.abandoned as f64, total.abandoned);
+    assert_eq!(last.today.service_level(), total.service_level);
+}
+
+#[test]
+fn bad_live_arguments_exit_2_with_nothing_on_stdout() {
+    let bin = env!("CARGO_BIN_EXE_callsim");
+    for (args, needle) in [
+        (vec!["--speed", "0"], "out of range"),
+        (vec!["--speed", "fast"], "not a speed"),
+        (vec!["--speed", "inf"], "out of range"),
+        (vec!["--stop-at", "25:00"], "--stop-at 25:00"),
+        (vec!["--stop-at", "07:00"], "08:00 to 20:00"),
+        (vec!["--paused", "--no-server"], "cannot be used with"),
+        (vec!["--bind", "localhost:80"], "invalid"),
+        (vec!["--port", "70000"], "invalid"),
+    ] {
+        let mut all = vec!["live"];
+        if !args.contains(&"--no-server") {
+            all.push("--no-server");
+        }
+        all.extend(&args);
+        let out = Process::new(bin).args(&all).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(
+            stderr.contains(needle),
+            "{args:?}: expected `{needle}` in {stderr}"
+        );
+    }
+}
+
+#[test]
+fn an_ndjson_stream_ends_when_its_reader_goes_away() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Process::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(["live", "--no-server", "--format", "ndjson", "--speed", "60"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(first["clock"], "08:00:00");
+    let second: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(
+        second["clock"], "08:00:15",
+        "60× and 4 boards a second: 15 s apart"
+    );
+    drop(lines);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("live kept running after its reader left");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+}
