@@ -41,7 +41,7 @@ impl PiecewisePoisson {
             if rate > 0.0 {
                 let gap = hazard / rate;
                 if gap < (end - t) as f64 {
-                    let next = t + gap.round() as u64;
+                    let next = t + (gap + 0.5) as u64; // rounded; gap ≥ 0
                     return (next < self.horizon).then_some(SimTime(next));
                 }
                 hazard -= rate * (end - t) as f64;

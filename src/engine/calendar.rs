@@ -1,7 +1,7 @@
 //! The event calendar: a priority queue of small `Copy` events in exact time order.
 
+use dary_heap::QuaternaryHeap;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 use crate::time::SimTime;
 
@@ -98,11 +98,17 @@ impl Ord for Entry {
 
 /// The future events, earliest first, ties in scheduling order.
 ///
+/// Two heaps share one sequence counter: one for arrivals (at most one pending per call
+/// type, so it stays tiny) and one for everything else (service ends and timers). Popping
+/// takes the smaller of the two tops, so the order is exactly that of a single heap, while
+/// the large heap sees a third fewer operations.
+///
 /// **Invariant:** keys are unique (the sequence number only grows), so the order is total
 /// and a run is a pure function of its inputs.
 #[derive(Debug, Default)]
 pub struct Calendar {
-    heap: BinaryHeap<Entry>,
+    arrivals: QuaternaryHeap<Entry>,
+    others: QuaternaryHeap<Entry>,
     next_seq: u64,
 }
 
@@ -110,7 +116,8 @@ impl Calendar {
     /// An empty calendar with room for `capacity` events before it allocates.
     pub fn with_capacity(capacity: usize) -> Calendar {
         Calendar {
-            heap: BinaryHeap::with_capacity(capacity),
+            arrivals: QuaternaryHeap::with_capacity(16),
+            others: QuaternaryHeap::with_capacity(capacity),
             next_seq: 0,
         }
     }
@@ -120,37 +127,59 @@ impl Calendar {
     pub fn schedule(&mut self, time: SimTime, event: Event) {
         let key = ((time.0 as u128) << 64) | self.next_seq as u128;
         self.next_seq += 1;
-        self.heap.push(Entry { key, event });
+        let entry = Entry { key, event };
+        match event {
+            Event::Arrival { .. } | Event::Replay { .. } => self.arrivals.push(entry),
+            _ => self.others.push(entry),
+        }
+    }
+
+    /// The heap whose top comes first, if any event is scheduled.
+    #[inline]
+    fn first(&mut self) -> Option<&mut QuaternaryHeap<Entry>> {
+        match (self.arrivals.peek(), self.others.peek()) {
+            (Some(a), Some(o)) if a.key < o.key => Some(&mut self.arrivals),
+            (Some(_), None) => Some(&mut self.arrivals),
+            (_, Some(_)) => Some(&mut self.others),
+            (None, None) => None,
+        }
     }
 
     /// The time of the earliest event, if any.
     #[inline]
     pub fn next_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| SimTime((e.key >> 64) as u64))
+        let key = match (self.arrivals.peek(), self.others.peek()) {
+            (Some(a), Some(o)) => a.key.min(o.key),
+            (Some(a), None) => a.key,
+            (None, Some(o)) => o.key,
+            (None, None) => return None,
+        };
+        Some(SimTime((key >> 64) as u64))
     }
 
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {
-        self.heap
+        self.first()?
             .pop()
             .map(|e| (SimTime((e.key >> 64) as u64), e.event))
     }
 
     /// Number of scheduled events.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.arrivals.len() + self.others.len()
     }
 
     /// Whether no event is scheduled.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.arrivals.is_empty() && self.others.is_empty()
     }
 
     /// Every scheduled event with its time, in no particular order (for state queries).
     pub fn events(&self) -> impl Iterator<Item = (SimTime, Event)> + '_ {
-        self.heap
+        self.arrivals
             .iter()
+            .chain(self.others.iter())
             .map(|e| (SimTime((e.key >> 64) as u64), e.event))
     }
 }

@@ -134,7 +134,10 @@ impl Pools {
     #[inline]
     fn refresh(&mut self, g: usize) {
         let pool = &self.pools[g];
-        self.available[g] = pool.free.iter().map(|l| l.len() as u32).sum();
+        self.available[g] = match pool.free.as_slice() {
+            [only] => only.len() as u32, // calls: one contact per agent
+            levels => levels.iter().map(|l| l.len() as u32).sum(),
+        };
         self.longest_idle_since[g] = match pool.free[0].front() {
             Some(&a) => self.agents[a as usize].idle_since,
             None => SimTime::NEVER,

@@ -132,64 +132,55 @@ pub struct ReplicationMeasures {
     pub intervals: Vec<IntervalMeasures>,
 }
 
-/// Sums over a set of cells, ready to become [`CallMeasures`].
-struct CallSums {
-    cell: CallCell,
-    /// Staffed contact-slot time of the groups serving these calls, ns.
-    staffed_ns: u128,
+/// The measures of the calls counted in `c`, whose serving groups had `staffed_ns` of
+/// staffed contact-slot time.
+fn call_measures(c: &CallCell, staffed_ns: u128) -> CallMeasures {
+    let ratio = |num: f64, den: f64| (den > 0.0).then(|| num / den);
+    let ended = (c.answered + c.abandoned + c.unserved) as f64;
+    let answered = c.answered as f64;
+    let seconds = |ns: u128| ns as f64 / 1e9;
+    let mut wait_s = [None; 6];
+    if c.answered > 0 {
+        // The percentiles in one pass over the histogram (they are in ascending order); the
+        // maximum is the largest value recorded.
+        let (max, percentiles) = WAIT_PERCENTILES.split_last().expect("percentiles and max");
+        debug_assert!(max.1 >= 1.0);
+        let values = c.waits.value_at_quantiles(percentiles.iter().map(|p| p.1));
+        for (slot, units) in wait_s.iter_mut().zip(values) {
+            *slot = Some(c.waits.median_equivalent(units) as f64 / 1000.0);
+        }
+        wait_s[percentiles.len()] = Some(c.waits.max() as f64 / 1000.0);
+    }
+    CallMeasures {
+        offered: c.offered as f64,
+        answered,
+        abandoned: c.abandoned as f64,
+        unserved: c.unserved as f64,
+        blocked: c.blocked as f64,
+        deflected: c.deflected as f64,
+        retrials: c.retrials as f64,
+        transfers_in: c.transfers_in as f64,
+        repeats: c.repeats as f64,
+        transferred: c.transferred as f64,
+        unresolved: c.unresolved as f64,
+        callbacks: c.callbacks as f64,
+        service_level: ratio(c.answered_within_threshold as f64, ended),
+        p_wait: ratio(c.queued as f64, ended),
+        abandon_rate: ratio(c.abandoned as f64, ended),
+        asa_s: ratio(seconds(c.wait_ns), answered),
+        aht_s: ratio(seconds(c.handle_ns), answered),
+        occupancy: ratio(c.busy_ns as f64, staffed_ns as f64),
+        wait_s,
+    }
 }
 
-impl CallSums {
-    fn new() -> CallSums {
-        CallSums {
-            cell: CallCell::empty(),
-            staffed_ns: 0,
-        }
+/// One cell holding the sum of `cells`.
+fn sum_cells<'a>(cells: impl IntoIterator<Item = &'a CallCell>) -> CallCell {
+    let mut sum = CallCell::empty();
+    for cell in cells {
+        sum.add(cell);
     }
-
-    fn add(&mut self, cell: &CallCell) {
-        self.cell.add(cell);
-    }
-
-    fn measures(&self) -> CallMeasures {
-        let c = &self.cell;
-        let ratio = |num: f64, den: f64| (den > 0.0).then(|| num / den);
-        let ended = (c.answered + c.abandoned + c.unserved) as f64;
-        let answered = c.answered as f64;
-        let seconds = |ns: u128| ns as f64 / 1e9;
-        let mut wait_s = [None; 6];
-        if c.answered > 0 {
-            for (slot, (_, q)) in wait_s.iter_mut().zip(WAIT_PERCENTILES) {
-                let units = if q >= 1.0 {
-                    c.waits.max()
-                } else {
-                    c.waits.median_equivalent(c.waits.value_at_quantile(q))
-                };
-                *slot = Some(units as f64 / 1000.0);
-            }
-        }
-        CallMeasures {
-            offered: c.offered as f64,
-            answered,
-            abandoned: c.abandoned as f64,
-            unserved: c.unserved as f64,
-            blocked: c.blocked as f64,
-            deflected: c.deflected as f64,
-            retrials: c.retrials as f64,
-            transfers_in: c.transfers_in as f64,
-            repeats: c.repeats as f64,
-            transferred: c.transferred as f64,
-            unresolved: c.unresolved as f64,
-            callbacks: c.callbacks as f64,
-            service_level: ratio(c.answered_within_threshold as f64, ended),
-            p_wait: ratio(c.queued as f64, ended),
-            abandon_rate: ratio(c.abandoned as f64, ended),
-            asa_s: ratio(seconds(c.wait_ns), answered),
-            aht_s: ratio(seconds(c.handle_ns), answered),
-            occupancy: ratio(c.busy_ns as f64, self.staffed_ns as f64),
-            wait_s,
-        }
-    }
+    sum
 }
 
 impl Tally {
@@ -208,7 +199,6 @@ impl Tally {
             .map(|t| t.classes.clone().map(|c| c as usize).collect())
             .collect();
         let class_type: Vec<usize> = model.classes.iter().map(|c| c.call_type as usize).collect();
-        let all_classes: Vec<usize> = (0..self.classes).collect();
         let types = model.call_types.len();
         // Occupancy counts contact slots: an agent of a chat desk has `max_concurrent`.
         let capacity: Vec<u128> = model
@@ -218,17 +208,32 @@ impl Tally {
             .collect();
         let window_ns = (self.window_end - self.window_start) as f64;
 
-        let call_block = |ks: &[usize], cs: &[usize], groups: &[usize]| {
-            let mut sums = CallSums::new();
-            for &k in ks {
-                for &c in cs {
-                    sums.add(self.call_cell(k, c));
-                }
-                for &g in groups {
-                    sums.staffed_ns += self.group_cell(k, g).staffed_ns * capacity[g];
-                }
-            }
-            sums.measures()
+        let all_groups: Vec<usize> = (0..self.groups).collect();
+        let staffed = |ks: &[usize], groups: &[usize]| -> u128 {
+            ks.iter()
+                .flat_map(|&k| groups.iter().map(move |&g| (k, g)))
+                .map(|(k, g)| self.group_cell(k, g).staffed_ns * capacity[g])
+                .sum()
+        };
+        // Each histogram is summed once: a class in an interval is its cell; a type or the
+        // total sums its classes; the whole day sums each class over the intervals.
+        let blocks = |ks: &[usize],
+                      cells: &[CallCell]|
+         -> (CallMeasures, Vec<CallMeasures>, Vec<CallMeasures>) {
+            let classes: Vec<CallMeasures> = (0..self.classes)
+                .map(|c| call_measures(&cells[c], staffed(ks, &serving[class_type[c]])))
+                .collect();
+            let types = (0..types)
+                .map(|t| match type_classes[t].as_slice() {
+                    [only] => classes[*only].clone(),
+                    several => call_measures(
+                        &sum_cells(several.iter().map(|&c| &cells[c])),
+                        staffed(ks, &serving[t]),
+                    ),
+                })
+                .collect();
+            let total = call_measures(&sum_cells(cells), staffed(ks, &all_groups));
+            (total, types, classes)
         };
         let group_block = |ks: &[usize], g: usize, span_ns: f64| {
             let (mut answered, mut busy, mut staffed, mut scheduled) = (0u64, 0u128, 0u128, 0u128);
@@ -246,35 +251,32 @@ impl Tally {
                 scheduled_agents: scheduled as f64 / span_ns,
             }
         };
-        let all_groups: Vec<usize> = (0..self.groups).collect();
         let intervals = reported
             .iter()
             .map(|&k| {
                 let start = (k as u64 * self.interval).max(self.window_start);
                 let end = ((k as u64 + 1) * self.interval).min(self.window_end);
+                let cells = &self.calls[k * self.classes..(k + 1) * self.classes];
+                let (total, call_types, classes) = blocks(&[k], cells);
                 IntervalMeasures {
                     interval: k as u32,
-                    total: call_block(&[k], &all_classes, &all_groups),
-                    call_types: (0..types)
-                        .map(|t| call_block(&[k], &type_classes[t], &serving[t]))
-                        .collect(),
-                    classes: (0..self.classes)
-                        .map(|c| call_block(&[k], &[c], &serving[class_type[c]]))
-                        .collect(),
+                    total,
+                    call_types,
+                    classes,
                     groups: (0..self.groups)
                         .map(|g| group_block(&[k], g, (end - start) as f64))
                         .collect(),
                 }
             })
             .collect();
+        let day: Vec<CallCell> = (0..self.classes)
+            .map(|c| sum_cells(reported.iter().map(|&k| self.call_cell(k, c))))
+            .collect();
+        let (total, call_types, classes) = blocks(&reported, &day);
         ReplicationMeasures {
-            total: call_block(&reported, &all_classes, &all_groups),
-            call_types: (0..types)
-                .map(|t| call_block(&reported, &type_classes[t], &serving[t]))
-                .collect(),
-            classes: (0..self.classes)
-                .map(|c| call_block(&reported, &[c], &serving[class_type[c]]))
-                .collect(),
+            total,
+            call_types,
+            classes,
             groups: (0..self.groups)
                 .map(|g| group_block(&reported, g, window_ns))
                 .collect(),
