@@ -69,6 +69,24 @@ struct InService {
     group: u32,
 }
 
+impl InService {
+    /// The entry of an agent that has not served a call yet.
+    const NONE: InService = InService {
+        call: WaitingCall {
+            class: 0,
+            call_type: 0,
+            arrival: SimTime::ZERO,
+            entered: SimTime::ZERO,
+            handle: SimTime::ZERO,
+            cell: NOT_COUNTED,
+            patience: SimTime::NEVER,
+            attempt: 1,
+            line: NO_LINE,
+        },
+        group: 0,
+    };
+}
+
 /// One replication in progress.
 pub struct Simulation<'m, R: Router, O: Observer = ()> {
     model: &'m Model,
@@ -167,21 +185,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             overrides: staffing::Overrides::default(),
             wrapping: vec![0; groups],
         };
-        let empty = InService {
-            call: WaitingCall {
-                class: 0,
-                call_type: 0,
-                arrival: SimTime::ZERO,
-                entered: SimTime::ZERO,
-                handle: SimTime::ZERO,
-                cell: NOT_COUNTED,
-                patience: SimTime::NEVER,
-                attempt: 1,
-                line: NO_LINE,
-            },
-            group: 0,
-        };
-        sim.in_service = vec![empty; total_agents as usize];
+        sim.fit_agent_tables();
         for g in 0..groups {
             let points = &sim.staffing[g];
             if let Some(&(t, n)) = points.first() {
@@ -217,21 +221,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     fn fit_agent_tables(&mut self) {
         let n = self.pools.agent_count();
         if self.in_service.len() < n {
-            let filler = self.in_service.first().copied().unwrap_or(InService {
-                call: WaitingCall {
-                    class: 0,
-                    call_type: 0,
-                    arrival: SimTime::ZERO,
-                    entered: SimTime::ZERO,
-                    handle: SimTime::ZERO,
-                    cell: NOT_COUNTED,
-                    patience: SimTime::NEVER,
-                    attempt: 1,
-                    line: NO_LINE,
-                },
-                group: 0,
-            });
-            self.in_service.resize(n, filler);
+            self.in_service.resize(n, InService::NONE);
         }
     }
 

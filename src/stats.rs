@@ -1,4 +1,4 @@
-//! Statistics: what one replication counts ([`Tally`]), what it measures ([`Measures`]),
+//! Statistics: what one replication counts ([`Tally`]), what it measures ([`ReplicationMeasures`]),
 //! and the summary over replications ([`Stat`]).
 //!
 //! Counts belong to the interval in which the call arrived; time integrals (agent busy and
