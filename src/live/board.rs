@@ -80,9 +80,9 @@ pub struct GroupTile {
     pub idle: u32,
     /// Agents on a call.
     pub talking: u32,
-    /// Agents in after-call work (always 0 for now: the engine has no wrap-up yet).
+    /// Agents in after-call work.
     pub wrap_up: u32,
-    /// Agents on a break (always 0 for now: the engine has no breaks yet).
+    /// Scheduled agents on a break now.
     pub on_break: u32,
     /// The group's agents not on the floor (its largest headcount minus those present).
     pub off_shift: u32,
