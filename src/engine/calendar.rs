@@ -134,17 +134,6 @@ impl Calendar {
         }
     }
 
-    /// The heap whose top comes first, if any event is scheduled.
-    #[inline]
-    fn first(&mut self) -> Option<&mut QuaternaryHeap<Entry>> {
-        match (self.arrivals.peek(), self.others.peek()) {
-            (Some(a), Some(o)) if a.key < o.key => Some(&mut self.arrivals),
-            (Some(_), None) => Some(&mut self.arrivals),
-            (_, Some(_)) => Some(&mut self.others),
-            (None, None) => None,
-        }
-    }
-
     /// The time of the earliest event, if any.
     #[inline]
     pub fn next_time(&self) -> Option<SimTime> {
@@ -160,9 +149,18 @@ impl Calendar {
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {
-        self.first()?
-            .pop()
-            .map(|e| (SimTime((e.key >> 64) as u64), e.event))
+        let arrival_first = match (self.arrivals.peek(), self.others.peek()) {
+            (Some(a), Some(o)) => a.key < o.key,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        let entry = if arrival_first {
+            self.arrivals.pop()
+        } else {
+            self.others.pop()
+        }?;
+        Some((SimTime((entry.key >> 64) as u64), entry.event))
     }
 
     /// Number of scheduled events.
