@@ -220,6 +220,38 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         }
         call_types[t].transfer = Some(Transfer { share, to });
     }
+    // Transfers may chain (tier 1 → tier 2 → specialists) but not loop: a caller could be
+    // passed around forever and the day would never end.
+    for start in 0..call_types.len() {
+        let mut chain = vec![start];
+        let mut at = start;
+        while let Some(transfer) = &call_types[at].transfer {
+            at = transfer.to as usize;
+            if at == start {
+                let names: Vec<&str> = chain
+                    .iter()
+                    .chain([&start])
+                    .map(|&t| call_types[t].name.as_str())
+                    .collect();
+                return err(
+                    &root
+                        .key("call_types")
+                        .index(start)
+                        .key("transfer")
+                        .key("to"),
+                    format!(
+                        "transfers form a loop ({}): a caller could be passed around forever",
+                        names.join(" → ")
+                    ),
+                    "transfers may chain, but one type in the loop must not transfer onwards",
+                );
+            }
+            if chain.contains(&at) {
+                break; // a loop that does not include `start`: reported when it is the start
+            }
+            chain.push(at);
+        }
+    }
 
     let trunks = sim
         .trunks
