@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use clap::ValueEnum;
+
 use callsim::compare::{compare, Alternative, Comparison};
 use callsim::scenario::Source;
 
@@ -9,14 +11,38 @@ use super::{print, Failure};
 use callsim::report::table::{count, grid, percent, seconds};
 
 /// What `compare` was asked.
+#[derive(Debug, clap::Args)]
 pub struct CompareArgs {
-    pub scenario: PathBuf,
-    pub policies: Vec<String>,
-    pub variants: Vec<PathBuf>,
-    pub replications: Option<u32>,
-    pub seed: Option<u64>,
-    pub threads: Option<usize>,
-    pub json: bool,
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// A routing policy to run the scenario under (repeat: the first is the baseline), e.g.
+    /// `skill-priority`, `priority`, `overflow`, `priority+overflow`.
+    #[arg(long = "policy", value_name = "NAME")]
+    policies: Vec<String>,
+    /// Another scenario file to compare (e.g. other staffing); runs with the first
+    /// alternative's seed and replications.
+    #[arg(long = "variant", value_name = "FILE")]
+    variants: Vec<PathBuf>,
+    /// Number of replications (overrides the scenario's).
+    #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+    replications: Option<u32>,
+    /// Random seed (overrides the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = CompareFormat::Table)]
+    format: CompareFormat,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// Tables for people.
+    Table,
+    /// One JSON document.
+    Json,
 }
 
 /// Builds the alternatives, runs them on common random numbers, prints the comparison.
@@ -70,8 +96,8 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         a.model.replications = replications;
         a.model.seed = seed;
     }
-    let comparison = compare(&alternatives, args.threads);
-    if args.json {
+    let comparison = compare(&alternatives, args.threads.map(|n| n as usize));
+    if args.format == CompareFormat::Json {
         let json =
             serde_json::to_string_pretty(&comparison).map_err(|e| Failure::Other(e.to_string()))?;
         print(&(json + "\n"))

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use clap::ValueEnum;
+
 use callsim::engine::{CallRecord, Outcome};
 use callsim::model::Model;
 use callsim::report::{self, Report};
@@ -10,7 +12,45 @@ use callsim::time::SimTime;
 use callsim::RunOptions;
 
 use super::{load, print, Failure};
-use crate::{Format, RunArgs};
+
+/// What `run` was asked.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML); without one, the built-in default centre.
+    scenario: Option<PathBuf>,
+    /// Print the built-in default scenario (a starting point for your own) and exit.
+    #[arg(long, conflicts_with = "scenario")]
+    show_default: bool,
+    /// Number of replications (overrides the scenario's).
+    #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    replications: Option<u32>,
+    /// Random seed (overrides the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+    /// Also write every call of the first replication to this CSV (arrival, type, handle
+    /// time, patience, tier, attempt, outcome, wait, group); replayable as a trace.
+    #[arg(long, value_name = "FILE")]
+    write_calls: Option<PathBuf>,
+    /// Overwrite the --write-calls file if it exists.
+    #[arg(long, requires = "write_calls")]
+    force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Tables for people.
+    Table,
+    /// One JSON document (the stable report format).
+    Json,
+    /// One row per interval and call type.
+    Csv,
+}
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     if args.show_default {
