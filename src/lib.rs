@@ -35,7 +35,7 @@ use rayon::prelude::*;
 
 use model::Model;
 use report::Report;
-use routing::{Acd, Router, SkillPriority};
+use routing::{with_model_router, Router, RouterUser};
 use stats::ReplicationMeasures;
 
 /// How to run a model; `None` keeps the scenario's (or the machine's) choice.
@@ -73,28 +73,37 @@ pub fn run(model: &Model, options: &RunOptions) -> Report {
 }
 
 /// Runs replications `0..model.replications` under the model's own routing configuration
-/// (the built-in policy it names), in replication order.
+/// (the built-in policy it names, see [`routing::ModelRouter`]), in replication order.
 pub fn replicate(model: &Model, threads: Option<usize>) -> Vec<ReplicationMeasures> {
-    if model.routing.is_plain_skill_priority() {
-        run_replications(model, threads, SkillPriority::new)
-    } else {
-        run_replications(model, threads, Acd::new)
+    struct Replicate<'a> {
+        model: &'a Model,
+        threads: Option<usize>,
     }
+    impl RouterUser for Replicate<'_> {
+        type Output = Vec<ReplicationMeasures>;
+        fn run<R: Router + Clone + Send + Sync>(self, router: R) -> Self::Output {
+            run_replications(self.model, self.threads, |_| router.clone())
+        }
+    }
+    with_model_router(model, Replicate { model, threads })
 }
 
 /// Every call of one replication, in the order their outcomes became known, under the
 /// model's routing: the raw material of a call log (and of a trace to replay).
 pub fn call_log(model: &Model, replication: u32) -> Vec<engine::CallRecord> {
-    fn log<R: Router>(model: &Model, router: R, replication: u32) -> Vec<engine::CallRecord> {
-        engine::Simulation::observed(model, router, Vec::new(), replication)
-            .finish_observed()
-            .1
+    struct Log<'a> {
+        model: &'a Model,
+        replication: u32,
     }
-    if model.routing.is_plain_skill_priority() {
-        log(model, SkillPriority::new(model), replication)
-    } else {
-        log(model, Acd::new(model), replication)
+    impl RouterUser for Log<'_> {
+        type Output = Vec<engine::CallRecord>;
+        fn run<R: Router + Clone + Send + Sync>(self, router: R) -> Self::Output {
+            engine::Simulation::observed(self.model, router, Vec::new(), self.replication)
+                .finish_observed()
+                .1
+        }
     }
+    with_model_router(model, Log { model, replication })
 }
 
 /// Runs replications `0..model.replications` in parallel, each with a fresh router from

@@ -31,7 +31,7 @@ pub use clock::{Command, Pacing, Speed};
 
 use crate::engine::{Simulation, StartState};
 use crate::model::Model;
-use crate::routing::SkillPriority;
+use crate::routing::ModelRouter;
 use crate::stats::Tally;
 use crate::time::SimTime;
 
@@ -54,7 +54,7 @@ struct History {
 /// One replication of a model, run live.
 pub struct Live<'m> {
     model: &'m Model,
-    sim: Simulation<'m, SkillPriority>,
+    sim: Simulation<'m, ModelRouter>,
     pacing: Pacing,
     stop_at: Option<SimTime>,
     board: watch::Sender<Arc<str>>,
@@ -64,8 +64,9 @@ pub struct Live<'m> {
 }
 
 impl<'m> Live<'m> {
-    /// Replication `replication` of `model` (with the model's seed), paced by `pacing`,
-    /// stopping at `stop_at` if given (else when the day is over).
+    /// Replication `replication` of `model` (with the model's seed and its own routing,
+    /// [`ModelRouter`]), paced by `pacing`, stopping at `stop_at` if given (else when the day
+    /// is over).
     pub fn new(
         model: &'m Model,
         replication: u32,
@@ -74,7 +75,7 @@ impl<'m> Live<'m> {
     ) -> Live<'m> {
         Live::starting_from(
             model,
-            Simulation::new(model, SkillPriority::new(model), replication),
+            Simulation::new(model, ModelRouter::new(model), replication),
             pacing,
             stop_at,
         )
@@ -83,7 +84,7 @@ impl<'m> Live<'m> {
     /// As [`Live::new`], from a simulation already set up (e.g. from a state).
     pub fn starting_from(
         model: &'m Model,
-        sim: Simulation<'m, SkillPriority>,
+        sim: Simulation<'m, ModelRouter>,
         pacing: Pacing,
         stop_at: Option<SimTime>,
     ) -> Live<'m> {

@@ -22,6 +22,12 @@
 //! lean twin. A researcher adds a policy by implementing [`Router`] (see
 //! `examples/custom_router.rs`). The engine is generic over the router, so a built-in policy
 //! costs no dynamic dispatch; `Box<dyn Router>` works too.
+//!
+//! Which router runs a model is decided in one place, [`ModelRouter::new`], and every entry
+//! point goes through it: the batch runs (`run`, `compare`, `sweep`, `staff`, the call log,
+//! the intraday forecast) with [`with_model_router`], which hands the chosen router to
+//! generic code (static dispatch in the event loop); the live mode keeps a
+//! [`ModelRouter`] itself, whose one `match` per decision is always predicted the same way.
 
 mod acd;
 mod skill_priority;
@@ -29,7 +35,7 @@ mod skill_priority;
 pub use acd::Acd;
 pub use skill_priority::SkillPriority;
 
-use crate::model::{ClassId, GroupId};
+use crate::model::{ClassId, GroupId, Model};
 use crate::time::SimTime;
 
 /// What a router may look at when it decides: the state of queues and agent pools now.
@@ -80,5 +86,67 @@ impl<R: Router + ?Sized> Router for Box<R> {
 
     fn class_for_agent(&mut self, group: GroupId, centre: &CentreView<'_>) -> Option<ClassId> {
         (**self).class_for_agent(group, centre)
+    }
+}
+
+/// The router of a model's own `[routing]` table: [`SkillPriority`] for the plain default,
+/// [`Acd`] for everything else. The only place where that choice is made.
+#[derive(Debug, Clone)]
+pub enum ModelRouter {
+    /// The plain default (skill-priority, no overflow, no reservations).
+    SkillPriority(SkillPriority),
+    /// Any other configuration of the built-in policies.
+    Acd(Acd),
+}
+
+impl ModelRouter {
+    /// The router `model`'s routing configuration calls for.
+    pub fn new(model: &Model) -> ModelRouter {
+        if model.routing.is_plain_skill_priority() {
+            ModelRouter::SkillPriority(SkillPriority::new(model))
+        } else {
+            ModelRouter::Acd(Acd::new(model))
+        }
+    }
+}
+
+impl Router for ModelRouter {
+    #[inline]
+    fn group_for_call(
+        &mut self,
+        class: ClassId,
+        waited: SimTime,
+        centre: &CentreView<'_>,
+    ) -> Option<GroupId> {
+        match self {
+            ModelRouter::SkillPriority(r) => r.group_for_call(class, waited, centre),
+            ModelRouter::Acd(r) => r.group_for_call(class, waited, centre),
+        }
+    }
+
+    #[inline]
+    fn class_for_agent(&mut self, group: GroupId, centre: &CentreView<'_>) -> Option<ClassId> {
+        match self {
+            ModelRouter::SkillPriority(r) => r.class_for_agent(group, centre),
+            ModelRouter::Acd(r) => r.class_for_agent(group, centre),
+        }
+    }
+}
+
+/// Generic code that runs with a router: what [`with_model_router`] hands the model's
+/// router to (a closure cannot be generic over the router's type; a trait method can).
+pub trait RouterUser {
+    /// What the code gives back.
+    type Output;
+    /// Runs with `router`, a fresh router for the model (clone it for each replication).
+    fn run<R: Router + Clone + Send + Sync>(self, router: R) -> Self::Output;
+}
+
+/// Runs `user` with the router of `model`'s routing configuration ([`ModelRouter::new`]),
+/// as its concrete type: the event loop is monomorphised for it, no dispatch per decision.
+pub fn with_model_router<U: RouterUser>(model: &Model, user: U) -> U::Output {
+    match ModelRouter::new(model) {
+        ModelRouter::SkillPriority(router) => user.run(router),
+        ModelRouter::Acd(router) => user.run(router),
     }
 }

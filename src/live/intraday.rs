@@ -19,7 +19,7 @@ use super::board::clock_label;
 use super::state::clock_with_millis;
 use crate::engine::{Simulation, StartState};
 use crate::model::Model;
-use crate::routing::SkillPriority;
+use crate::routing::{with_model_router, Router, RouterUser};
 use crate::stats::{CallMeasures, Stat};
 use crate::time::SimTime;
 
@@ -153,6 +153,69 @@ pub fn horizon_model(model: &Model, until: SimTime, seed: Option<u64>) -> Model 
     m
 }
 
+/// The forecast's replications under the model's router, in replication order.
+struct Replicate<'a> {
+    model: &'a Model,
+    state: &'a StartState,
+    /// The first forecast interval.
+    first: u32,
+    /// The end of each forecast interval.
+    ends: &'a [SimTime],
+    replications: u32,
+    threads: Option<usize>,
+}
+
+impl RouterUser for Replicate<'_> {
+    type Output = Vec<RepResult>;
+
+    fn run<R: Router + Clone + Send + Sync>(self, router: R) -> Vec<RepResult> {
+        let Replicate {
+            model: m,
+            state,
+            first,
+            ends,
+            ..
+        } = self;
+        let one = |rep: u32| {
+            let mut sim = Simulation::from_state(m, router.clone(), rep, state);
+            let queues = ends
+                .iter()
+                .map(|&end| {
+                    sim.run_until(end.max(sim.now()));
+                    sim.snapshot()
+                        .call_types
+                        .iter()
+                        .map(|t| t.waiting)
+                        .collect()
+                })
+                .collect();
+            let measures = sim.finish().measures(m);
+            RepResult {
+                measures: (first..m.intervals)
+                    .map(|k| {
+                        let i = &measures.intervals[k as usize];
+                        (i.call_types.clone(), i.total.clone())
+                    })
+                    .collect(),
+                queues,
+            }
+        };
+        let all = || {
+            (0..self.replications)
+                .into_par_iter()
+                .map(one)
+                .collect::<Vec<_>>()
+        };
+        match self
+            .threads
+            .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok())
+        {
+            Some(pool) => pool.install(all),
+            None => all(),
+        }
+    }
+}
+
 /// Forecasts `model`'s day from `state` to `options.until` (see the module docs). Needs
 /// `state.at < options.until ≤ model.horizon`.
 pub fn forecast(model: &Model, state: &StartState, options: &ForecastOptions) -> Forecast {
@@ -161,43 +224,17 @@ pub fn forecast(model: &Model, state: &StartState, options: &ForecastOptions) ->
     let ends: Vec<SimTime> = (first..m.intervals)
         .map(|k| m.interval_start(k + 1).min(m.horizon))
         .collect();
-    let one = |rep: u32| {
-        let mut sim = Simulation::from_state(&m, SkillPriority::new(&m), rep, state);
-        let queues = ends
-            .iter()
-            .map(|&end| {
-                sim.run_until(end.max(sim.now()));
-                sim.snapshot()
-                    .call_types
-                    .iter()
-                    .map(|t| t.waiting)
-                    .collect()
-            })
-            .collect();
-        let measures = sim.finish().measures(&m);
-        RepResult {
-            measures: (first..m.intervals)
-                .map(|k| {
-                    let i = &measures.intervals[k as usize];
-                    (i.call_types.clone(), i.total.clone())
-                })
-                .collect(),
-            queues,
-        }
-    };
-    let all = || {
-        (0..options.replications)
-            .into_par_iter()
-            .map(one)
-            .collect::<Vec<_>>()
-    };
-    let reps = match options
-        .threads
-        .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok())
-    {
-        Some(pool) => pool.install(all),
-        None => all(),
-    };
+    let reps = with_model_router(
+        &m,
+        Replicate {
+            model: &m,
+            state,
+            first,
+            ends: &ends,
+            replications: options.replications,
+            threads: options.threads,
+        },
+    );
 
     let block = |pick: &dyn Fn(&RepResult) -> (&CallMeasures, f64)| {
         let get = |f: &dyn Fn(&CallMeasures) -> Option<f64>| {

@@ -107,6 +107,108 @@ fn the_live_verb_at_max_speed_prints_runs_report() {
     assert!((sl - report["total"]["service_level"]["mean"].as_f64().unwrap()).abs() < 1e-12);
 }
 
+/// Two types (one with a VIP tier), specialists and generalists, with overflow and
+/// reservation tables (used only by the policies that name them): `{policy}` is replaced.
+const EVERY_POLICY: &str = r#"
+name = "every policy"
+[simulation]
+duration = "3h"
+replications = 1
+seed = 29
+interval = "30m"
+[routing]
+policy = "{policy}"
+[[routing.overflow]]
+call_type = "billing"
+targets = [ { groups = ["billing desk"], after = "0s" }, { groups = ["generalists"], after = "20s" } ]
+[[routing.reserve]]
+group = "generalists"
+agents = 2
+for = ["general/vip"]
+[[call_types]]
+name = "general"
+arrival_rate = 260
+handle_time = { distribution = "lognormal", mean = "4m", cv = 0.8 }
+patience = { distribution = "exponential", mean = "2m" }
+tiers = [
+  { name = "vip", share = 0.2, priority = 5, weight = 4, service_level = { threshold = "10s" } },
+  { name = "basic", share = 0.8, priority = 0, weight = 1 },
+]
+[[call_types]]
+name = "billing"
+arrival_rate = 90
+priority = 1
+handle_time = { distribution = "exponential", mean = "6m" }
+patience = { distribution = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "billing desk"
+agents = 7
+skills = ["billing"]
+[[agent_groups]]
+name = "generalists"
+agents = 17
+skills = ["general", "billing"]
+"#;
+
+/// Live at full speed is `run -r 1` under every routing policy: the live mode routes with
+/// the model's own router, not the default.
+#[tokio::test]
+async fn live_at_max_speed_is_run_under_every_policy() {
+    let policies = [
+        "skill-priority",
+        "longest-idle",
+        "priority",
+        "weighted-wait",
+        "overflow",
+        "reserve",
+        "priority+overflow+reserve",
+        "longest-idle+overflow",
+        "weighted-wait+reserve",
+    ];
+    let mut vip_service_levels = Vec::new();
+    for policy in policies {
+        let model = model(&EVERY_POLICY.replace("{policy}", policy));
+        let pacing = Pacing {
+            speed: Speed::Max,
+            paused: false,
+        };
+        let mut live = Live::new(&model, 0, pacing, None);
+        live.run(|_| {}).await;
+        let live_measures = live.finish().measures(&model);
+        let run_measures = callsim::replicate(&model, Some(1));
+        assert_eq!(live_measures, run_measures[0], "{policy}");
+        vip_service_levels.push(live_measures.classes[0].service_level);
+    }
+    // The policies really differ on this centre (so the equality above means something).
+    vip_service_levels.dedup();
+    assert!(vip_service_levels.len() >= 4, "{vip_service_levels:?}");
+}
+
+#[test]
+fn the_live_verb_routes_a_priority_scenario_as_run_does() {
+    let bin = env!("CARGO_BIN_EXE_callsim");
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/telecom-tiers.toml");
+    let live = Process::new(bin)
+        .args(["live", scenario, "--speed", "max", "--no-server"])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let run = Process::new(bin)
+        .args(["run", scenario, "-r", "1", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        live.status.success() && run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&live.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&live.stdout),
+        String::from_utf8_lossy(&run.stdout),
+        "live routes by priority, as run does"
+    );
+}
+
 /// On tokio's paused clock: every board published while running at speed f shows the
 /// simulated clock at exactly f × the real time elapsed; pauses stop it; speed changes
 /// change its rate without a jump.
