@@ -146,7 +146,7 @@ impl Distribution {
     /// never a loop without a bound.
     pub fn sample_remaining_seconds<R: Rng + ?Sized>(&self, elapsed_s: f64, rng: &mut R) -> f64 {
         let e = elapsed_s;
-        if !(e > 0.0) {
+        if e.is_nan() || e <= 0.0 {
             return self.sample_seconds(rng);
         }
         match self {

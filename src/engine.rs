@@ -329,7 +329,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 }
             }
             Event::ServiceEnd { agent } => self.on_talk_end(agent),
-            Event::WrapUpEnd { agent } => {
+            Event::WrapUpEnd { agent, .. } => {
                 self.wrapping[self.pools.agent(agent).group as usize] -= 1;
                 self.on_agent_free(agent);
             }
@@ -707,7 +707,9 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 self.tally
                     .wrap_up(call.cell, call.class, group, self.now, end);
                 self.wrapping[group as usize] += 1;
-                self.calendar.schedule(end, Event::WrapUpEnd { agent });
+                let started = self.now;
+                self.calendar
+                    .schedule(end, Event::WrapUpEnd { agent, started });
             }
             _ => self.on_agent_free(agent),
         }

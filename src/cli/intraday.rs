@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use callsim::live::intraday::{forecast, Band, Forecast, ForecastOptions};
-use callsim::live::state::{day_span, parse_clock, sim_time_of_clock, StateFile};
+use callsim::live::state::{
+    clock_with_millis, day_span, parse_clock, sim_time_of_clock, StateFile,
+};
 use clap::ValueEnum;
 
 use super::{load, print, Failure};
@@ -61,7 +63,14 @@ pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
                 ))
             })?,
     };
-    if until <= state.at {
+    let day_over = state.at >= model.horizon;
+    if day_over {
+        eprintln!(
+            "callsim intraday: the state is at {}, when the scenario's day ({}) is over: nothing is left to forecast",
+            clock_with_millis(&model, state.at),
+            day_span(&model)
+        );
+    } else if until <= state.at {
         return Err(Failure::Usage(format!(
             "--until {}: the forecast must end after the state's clock",
             args.until.as_deref().unwrap_or("(end of day)")
@@ -105,6 +114,9 @@ fn table(f: &Forecast) -> String {
         "{:<8} {:<16} {:>9} {:>26} {:>24} {:>22}",
         "interval", "call type", "offered", "service level", "abandon rate", "queue at end"
     );
+    if f.intervals.is_empty() {
+        let _ = writeln!(out, "nothing left to forecast: the day is over");
+    }
     for i in &f.intervals {
         let mut row = |name: &str, b: &callsim::live::intraday::ForecastBlock| {
             let _ = writeln!(

@@ -41,6 +41,8 @@ pub enum Event {
     WrapUpEnd {
         /// The agent.
         agent: u32,
+        /// When the after-call work began (for the elapsed times of a live state).
+        started: SimTime,
     },
     /// A waiting caller's patience runs out. Stale (ignored) when the call was answered
     /// since: the generation no longer matches.

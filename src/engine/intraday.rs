@@ -2,15 +2,20 @@
 //! reading such a state back from a running simulation.
 //!
 //! A [`StartState`] is what a supervisor knows at an instant: the time, the calls waiting
-//! (and how long each has waited), the agents on a call (per group and call type), and the
-//! staffing from now on (the schedule plus a delta). What is not known is drawn:
-//! - the **remaining handle time** of a call in progress is a fresh draw from the call
-//!   type's handle-time distribution: exact for exponential handle times (memoryless),
-//!   an approximation for the others (it ignores how long the call has already lasted);
-//! - the **remaining patience** of a waiting caller is drawn from the patience distribution
-//!   conditioned on exceeding the wait so far (by rejection, up to 64 draws; if none
-//!   exceeds it, a fresh draw): exact for every distribution up to that bound;
+//! (and how long each has waited), the calls in progress and the contacts in after-call work
+//! (per group and call type, and how long each has lasted so far), and the staffing from now
+//! on (the schedule plus a delta). What is not known is drawn, each from its distribution
+//! conditioned on what has already elapsed ([`crate::dist::Distribution::sample_remaining`]):
+//! - the **remaining handle time** of a call in progress: the handle time `X` given
+//!   `X > elapsed`, minus the elapsed time. Exact for every distribution kind, so a forecast
+//!   from a state is unbiased for log-normal and gamma talk times too (a fresh full handle
+//!   time would overstate how long the calls in progress keep their agents);
+//! - the **remaining wrap-up** of a contact in after-call work, likewise;
+//! - the **remaining patience** of a waiting caller: its patience given that it exceeds the
+//!   wait so far, minus that wait;
 //! - the handle time of a waiting caller is a fresh draw, as for any caller.
+//!
+//! An elapsed time of zero is a plain draw: a call that has just started.
 //!
 //! These draws come from their own streams (call-type ids with the top bits set, which no
 //! real call type has), apart from the streams of the callers who arrive after the state;
@@ -34,8 +39,6 @@ use crate::time::SimTime;
 const STATE_WAITING: u32 = 1 << 31;
 /// Marks the streams of the calls in progress in a start state.
 const STATE_TALKING: u32 = 1 << 30;
-/// Draws tried for a patience longer than the wait so far.
-const PATIENCE_TRIES: u32 = 64;
 
 /// A live state to start from, by id. Missing entries (shorter vectors) mean none / zero.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -44,10 +47,20 @@ pub struct StartState {
     pub at: SimTime,
     /// Per call type, how long each waiting call has waited (each at most `at`).
     pub waiting: Vec<Vec<SimTime>>,
-    /// Per group, per call type: agents on a call of that type.
-    pub talking: Vec<Vec<u32>>,
+    /// Per group, per call type: how long each call in progress has been in service (on a
+    /// chat desk, each contact in hand).
+    pub talking: Vec<Vec<Vec<SimTime>>>,
+    /// Per group, per call type: how long each contact in after-call work has been in it.
+    pub wrapping_up: Vec<Vec<Vec<SimTime>>>,
     /// Per group: agents added to (negative: removed from) the schedule from `at` on.
     pub staffing_delta: Vec<i64>,
+}
+
+/// The elapsed times of group `g`'s contacts of type `t` in `list` (none if left out).
+fn in_progress(list: &[Vec<Vec<SimTime>>], g: usize, t: usize) -> &[SimTime] {
+    list.get(g)
+        .and_then(|row| row.get(t))
+        .map_or(&[], Vec::as_slice)
 }
 
 impl<'m, R: Router> Simulation<'m, R> {
@@ -56,8 +69,9 @@ impl<'m, R: Router> Simulation<'m, R> {
     /// [`Simulation::new`]: the same events in the same order.
     ///
     /// Calls waiting in the state are counted in the interval of `state.at` (as if they
-    /// arrived then), with their real waits; calls in progress are not counted (their
-    /// outcome belongs to the past), but their remaining talk time is agent busy time.
+    /// arrived then), with their real waits; calls in progress and contacts in wrap-up are
+    /// not counted (their outcome belongs to the past), but their remaining talk and
+    /// wrap-up time is agent busy time.
     pub fn from_state(
         model: &'m Model,
         router: R,
@@ -80,14 +94,16 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         self.calendar = Calendar::with_capacity(self.calendar.len() + 64);
         self.sources = call_sources(model, replication);
         self.present_since = vec![at; groups];
-        let talking = |g: usize, t: usize| -> u32 {
-            state
-                .talking
-                .get(g)
-                .and_then(|row| row.get(t))
-                .copied()
-                .unwrap_or(0)
-        };
+        let talking = |g: usize, t: usize| in_progress(&state.talking, g, t);
+        let wrapping_up = |g: usize, t: usize| in_progress(&state.wrapping_up, g, t);
+        // Contacts in hand per group: on a call or in wrap-up.
+        let busy: Vec<u32> = (0..groups)
+            .map(|g| {
+                (0..types)
+                    .map(|t| (talking(g, t).len() + wrapping_up(g, t).len()) as u32)
+                    .sum()
+            })
+            .collect();
         let mut slots = Vec::with_capacity(groups);
         for g in 0..groups as u32 {
             let delta = state.staffing_delta.get(g as usize).copied().unwrap_or(0);
@@ -97,8 +113,9 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 .map(|p| self.headcount_target(g, p))
                 .max()
                 .unwrap_or(0);
-            let busy: u32 = (0..types).map(|t| talking(g as usize, t)).sum();
-            slots.push(model.max_agents(g).max(largest).max(busy));
+            // Chat agents hold several contacts: enough agents for the contacts in hand.
+            let holding = busy[g as usize].div_ceil(model.groups[g as usize].max_concurrent);
+            slots.push(model.max_agents(g).max(largest).max(holding));
         }
         let capacity: Vec<u32> = model.groups.iter().map(|g| g.max_concurrent).collect();
         self.pools = Pools::new(&slots, &capacity);
@@ -114,29 +131,42 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 )
             })
             .collect();
+        let mut wrap_up_streams: Vec<_> = (0..types as u32)
+            .map(|t| {
+                stream(
+                    model.seed,
+                    replication,
+                    STATE_TALKING | t,
+                    Purpose::AfterCall,
+                )
+            })
+            .collect();
         for g in 0..groups as u32 {
             let point = self.current_point(g);
             let target = self.headcount_target(g, point);
-            let busy: u32 = (0..types).map(|t| talking(g as usize, t)).sum();
+            let busy = busy[g as usize];
             // Chat agents hold several contacts: enough agents for the contacts in hand.
             let capacity = model.groups[g as usize].max_concurrent;
             self.pools
                 .set_headcount(g, target.max(busy.div_ceil(capacity)), at);
             for t in 0..types as u32 {
-                for _ in 0..talking(g as usize, t as usize) {
-                    let spec = &model.call_types[t as usize];
-                    let class = spec.classes.start;
+                let spec = &model.call_types[t as usize];
+                let class = spec.classes.start;
+                for &elapsed in talking(g as usize, t as usize) {
                     let agent = self
                         .pools
                         .take_idle(g, class)
                         .expect("the headcount covers the agents talking");
-                    let remaining = spec.handle_time.sample(&mut busy_streams[t as usize]);
+                    let remaining = spec
+                        .handle_time
+                        .sample_remaining(elapsed, &mut busy_streams[t as usize]);
                     let mut call = WaitingCall {
                         class,
                         call_type: t,
                         arrival: at,
                         entered: at,
-                        handle: remaining,
+                        // The whole handle time, so that `state()` reads the elapsed back.
+                        handle: elapsed.saturating_add(remaining),
                         cell: NOT_COUNTED,
                         patience: SimTime::NEVER,
                         attempt: 1,
@@ -149,6 +179,35 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                     self.in_service[agent as usize] = InService { call, group: g };
                     self.calendar
                         .schedule(at.saturating_add(remaining), Event::ServiceEnd { agent });
+                }
+                for &elapsed in wrapping_up(g as usize, t as usize) {
+                    let agent = self
+                        .pools
+                        .take_idle(g, class)
+                        .expect("the headcount covers the agents in wrap-up");
+                    // A type without wrap-up has none left (the state file refuses it).
+                    let remaining = spec.wrap_up.as_ref().map_or(SimTime::ZERO, |w| {
+                        w.sample_remaining(elapsed, &mut wrap_up_streams[t as usize])
+                    });
+                    // The caller has hung up: no line, nothing more to count.
+                    let call = WaitingCall {
+                        class,
+                        call_type: t,
+                        arrival: at,
+                        entered: at,
+                        handle: SimTime::ZERO,
+                        cell: NOT_COUNTED,
+                        patience: SimTime::NEVER,
+                        attempt: 1,
+                        line: NO_LINE,
+                    };
+                    let end = at.saturating_add(remaining);
+                    self.tally.wrap_up(NOT_COUNTED, class, g, at, end);
+                    self.wrapping[g as usize] += 1;
+                    self.in_service[agent as usize] = InService { call, group: g };
+                    let started = SimTime(at.0.saturating_sub(elapsed.0));
+                    self.calendar
+                        .schedule(end, Event::WrapUpEnd { agent, started });
                 }
             }
             if busy.div_ceil(capacity) > target {
@@ -214,12 +273,10 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 self.take_line(&mut call);
                 self.tally.offered(call.cell);
                 self.tally.queued(call.cell);
-                let remaining = model.classes[class as usize].patience.as_ref().map(|p| {
-                    (0..PATIENCE_TRIES)
-                        .map(|_| p.sample(&mut patience_stream))
-                        .find(|&patience| patience > waited)
-                        .map_or_else(|| p.sample(&mut patience_stream), |p| p - waited)
-                });
+                let remaining = model.classes[class as usize]
+                    .patience
+                    .as_ref()
+                    .map(|p| p.sample_remaining(waited, &mut patience_stream));
                 let (slot, generation) = self.queues.push(call);
                 if let Some(remaining) = remaining {
                     let event = Event::PatienceExpires {
@@ -265,17 +322,31 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 waits
             })
             .collect();
-        let mut talking = vec![vec![0u32; types]; groups];
-        for (_, event) in self.calendar.events() {
-            if let Event::ServiceEnd { agent } = event {
-                let InService { call, group } = self.in_service[agent as usize];
-                talking[group as usize][call.call_type as usize] += 1;
+        let mut talking = vec![vec![Vec::new(); types]; groups];
+        let mut wrapping_up = vec![vec![Vec::new(); types]; groups];
+        for (time, event) in self.calendar.events() {
+            match event {
+                Event::ServiceEnd { agent } => {
+                    let InService { call, group } = self.in_service[agent as usize];
+                    let left = time - self.now;
+                    talking[group as usize][call.call_type as usize]
+                        .push(SimTime(call.handle.0.saturating_sub(left.0)));
+                }
+                Event::WrapUpEnd { agent, started } => {
+                    let InService { call, group } = self.in_service[agent as usize];
+                    wrapping_up[group as usize][call.call_type as usize].push(self.now - started);
+                }
+                _ => {}
             }
+        }
+        for list in talking.iter_mut().chain(&mut wrapping_up).flatten() {
+            list.sort_unstable_by(|a, b| b.cmp(a));
         }
         StartState {
             at: self.now,
             waiting,
             talking,
+            wrapping_up,
             staffing_delta: (0..groups as u32).map(|g| self.staffing_delta(g)).collect(),
         }
     }

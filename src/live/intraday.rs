@@ -10,7 +10,9 @@
 //! The calls waiting in the state count in the state's interval (see
 //! [`crate::engine::Simulation::from_state`]); the scenario's warm-up does not apply (the
 //! state is the real state). From the empty state at the start of the day and to its end,
-//! the forecast's means are exactly `run`'s for a scenario without warm-up.
+//! the forecast's means are exactly `run`'s for a scenario without warm-up. A state at or
+//! after the end of the day (what `live --save-state` writes once the day is over) leaves
+//! nothing to forecast: the forecast has no intervals.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -216,25 +218,34 @@ impl RouterUser for Replicate<'_> {
     }
 }
 
-/// Forecasts `model`'s day from `state` to `options.until` (see the module docs). Needs
-/// `state.at < options.until ≤ model.horizon`.
+/// Forecasts `model`'s day from `state` to `options.until` (at most the end of the day; see
+/// the module docs). A state at or after the horizon (e.g. taken after the day ended) leaves
+/// nothing to forecast: the forecast then has no intervals.
 pub fn forecast(model: &Model, state: &StartState, options: &ForecastOptions) -> Forecast {
     let m = horizon_model(model, options.until, options.seed);
-    let first = ((state.at.0 / m.interval.0) as u32).min(m.intervals - 1);
+    let first = if state.at >= m.horizon {
+        m.intervals
+    } else {
+        ((state.at.0 / m.interval.0) as u32).min(m.intervals - 1)
+    };
     let ends: Vec<SimTime> = (first..m.intervals)
         .map(|k| m.interval_start(k + 1).min(m.horizon))
         .collect();
-    let reps = with_model_router(
-        &m,
-        Replicate {
-            model: &m,
-            state,
-            first,
-            ends: &ends,
-            replications: options.replications,
-            threads: options.threads,
-        },
-    );
+    let reps = if first == m.intervals {
+        Vec::new()
+    } else {
+        with_model_router(
+            &m,
+            Replicate {
+                model: &m,
+                state,
+                first,
+                ends: &ends,
+                replications: options.replications,
+                threads: options.threads,
+            },
+        )
+    };
 
     let block = |pick: &dyn Fn(&RepResult) -> (&CallMeasures, f64)| {
         let get = |f: &dyn Fn(&CallMeasures) -> Option<f64>| {

@@ -9,20 +9,35 @@
 //!     { "name": "billing", "waiting_s": [] }
 //!   ],
 //!   "agent_groups": [
-//!     { "name": "generalists", "talking": { "general": 30, "billing": 4 }, "extra_agents": 2 }
+//!     { "name": "generalists", "talking": { "general": [412.5, 180.0, 3.1], "billing": 4 },
+//!       "wrapping_up": { "general": [12.0] }, "extra_agents": 2 }
 //!   ]
 //! }
 //! ```
 //! - `scenario` (optional): the scenario's name; if given it must match.
 //! - `clock`: the time of day, `HH:MM`, `HH:MM:SS` or `HH:MM:SS.mmm`, inside the scenario's
-//!   day (from its `start_time`, for its `duration`).
+//!   day (from its `start_time`, for its `duration`; its end included), or after its end
+//!   when `day_over` is true.
+//! - `day_over` (optional, default false): the state was taken after the end of the day
+//!   (`live` writes it after the last call has finished); the clock then counts past the
+//!   end (across midnight if need be). Nothing is left to forecast from such a state.
 //! - `call_types` (optional, default none): per call type, how long each waiting call has
 //!   waited, seconds (each at most the time since the start of the day).
-//! - `agent_groups` (optional, default none): per group, the agents on a call by call type
-//!   (types the group serves), and `extra_agents` (default 0): agents added to (negative:
-//!   removed from) the schedule from now on, as `POST /api/staffing` does.
+//! - `agent_groups` (optional, default none): per group,
+//!   - `talking`: the calls in progress (chat contacts in hand) by call type (types the group
+//!     serves): a list of how long each has been in service, seconds, or just a count. A
+//!     count says nothing of how long the calls have lasted: they are taken as just started
+//!     (a full handle time each: exact for exponential handle times; for others it overstates
+//!     the time left, which is why `live` writes the list). Files written before the list
+//!     existed hold counts and keep this meaning.
+//!   - `wrapping_up` (optional): contacts in after-call work by call type (types with a
+//!     `wrap_up`), likewise a list of how long each has been in it, or a count (just
+//!     started). Without it, nobody is in wrap-up.
+//!   - `extra_agents` (default 0): agents added to (negative: removed from) the schedule from
+//!     now on, as `POST /api/staffing` does.
 //!
-//! Call types and groups left out have nobody waiting or talking and no extra agents.
+//! Call types and groups left out have nobody waiting, talking or wrapping up and no extra
+//! agents. Elapsed times are at most the time since the start of the day.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -47,6 +62,9 @@ pub struct StateFile {
     pub scenario: Option<String>,
     /// Time of day, `HH:MM[:SS[.mmm]]`.
     pub clock: String,
+    /// Whether the state was taken after the end of the day (the clock is then past it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub day_over: bool,
     /// Calls waiting, per call type.
     #[serde(default)]
     pub call_types: Vec<TypeEntry>,
@@ -72,12 +90,83 @@ pub struct TypeEntry {
 pub struct GroupEntry {
     /// The group.
     pub name: String,
-    /// Agents on a call, by the call type they are serving.
+    /// Calls in progress, by the call type they are of.
     #[serde(default)]
-    pub talking: BTreeMap<String, u32>,
+    pub talking: BTreeMap<String, InProgress>,
+    /// Contacts in after-call work, by call type.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub wrapping_up: BTreeMap<String, InProgress>,
     /// Agents added to (negative: removed from) the schedule from now on.
     #[serde(default)]
     pub extra_agents: i64,
+}
+
+/// The contacts of one call type in progress in a group (talking, or in wrap-up).
+#[derive(Debug, Clone, PartialEq)]
+pub enum InProgress {
+    /// How many, for how long unknown: taken as just started.
+    Count(u32),
+    /// How long each has lasted so far, seconds.
+    Elapsed(Vec<f64>),
+}
+
+impl InProgress {
+    /// How many contacts.
+    pub fn len(&self) -> u64 {
+        match self {
+            InProgress::Count(n) => *n as u64,
+            InProgress::Elapsed(list) => list.len() as u64,
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Serialize for InProgress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            InProgress::Count(n) => serializer.serialize_u32(*n),
+            InProgress::Elapsed(list) => list.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InProgress {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = InProgress;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a list of how long each has lasted, in seconds (e.g. [12.5, 300]), or a count",
+                )
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<InProgress, E> {
+                u32::try_from(n)
+                    .map(InProgress::Count)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<InProgress, E> {
+                u32::try_from(n)
+                    .map(InProgress::Count)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(n), &self))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<InProgress, A::Error> {
+                let mut list = Vec::new();
+                while let Some(x) = seq.next_element::<f64>()? {
+                    list.push(x);
+                }
+                Ok(InProgress::Elapsed(list))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// A state file that cannot be used: where, what, and how to fix it.
@@ -162,6 +251,15 @@ pub fn sim_time_of_clock(model: &Model, seconds_of_day: f64) -> Option<SimTime> 
     (t <= model.horizon).then_some(t)
 }
 
+/// The simulated time of clock time `seconds_of_day` after the end of `model`'s day: the
+/// first such time at or after the end (a clock past midnight is the next day's).
+pub fn time_after_the_end(model: &Model, seconds_of_day: f64) -> SimTime {
+    let end_s = model.start_of_day_s as f64 + model.horizon.as_seconds();
+    let past_the_end = (seconds_of_day - end_s).rem_euclid(86400.0);
+    let ms = (past_the_end * 1000.0).round() as u64;
+    model.horizon.saturating_add(SimTime(ms * 1_000_000))
+}
+
 /// `HH:MM` of the start and end of `model`'s day.
 pub fn day_span(model: &Model) -> String {
     let end = crate::live::board::clock_label(model, model.horizon);
@@ -201,11 +299,26 @@ impl StateFile {
         Ok(file)
     }
 
-    /// The state of `model`'s run described by `state`, with names; waits to the ms.
+    /// The state of `model`'s run described by `state`, with names; times to the ms.
     pub fn from_state(model: &Model, state: &StartState) -> StateFile {
+        let by_type = |lists: &[Vec<Vec<SimTime>>], g: usize, skills: &[u32]| {
+            skills
+                .iter()
+                .filter_map(|&t| {
+                    let list = lists.get(g)?.get(t as usize)?;
+                    (!list.is_empty()).then(|| {
+                        (
+                            model.call_types[t as usize].name.clone(),
+                            InProgress::Elapsed(list.iter().map(|&e| seconds(e)).collect()),
+                        )
+                    })
+                })
+                .collect()
+        };
         StateFile {
             scenario: Some(model.name.clone()),
             clock: clock_with_millis(model, state.at),
+            day_over: state.at >= model.horizon,
             call_types: model
                 .call_types
                 .iter()
@@ -225,15 +338,8 @@ impl StateFile {
                 .enumerate()
                 .map(|(g, spec)| GroupEntry {
                     name: spec.name.clone(),
-                    talking: model
-                        .call_types
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(t, ct)| {
-                            let n = state.talking.get(g)?.get(t).copied()?;
-                            (n > 0).then(|| (ct.name.clone(), n))
-                        })
-                        .collect(),
+                    talking: by_type(&state.talking, g, &spec.skills),
+                    wrapping_up: by_type(&state.wrapping_up, g, &spec.skills),
                     extra_agents: state.staffing_delta.get(g).copied().unwrap_or(0),
                 })
                 .collect(),
@@ -276,19 +382,24 @@ impl StateFile {
                 )
             })
             .and_then(|s| {
-                sim_time_of_clock(model, s)
-                    .filter(|&t| t < model.horizon)
-                    .ok_or_else(|| {
-                        err(
-                            "clock".into(),
-                            format!(
-                                "{} is outside the scenario's day ({})",
-                                self.clock,
-                                day_span(model)
-                            ),
-                            "give a time of day within the scenario's day".into(),
-                        )
-                    })
+                let at = if self.day_over {
+                    Some(time_after_the_end(model, s))
+                } else {
+                    sim_time_of_clock(model, s)
+                };
+                at.ok_or_else(|| {
+                    err(
+                        "clock".into(),
+                        format!(
+                            "{} is outside the scenario's day ({})",
+                            self.clock,
+                            day_span(model)
+                        ),
+                        "give a time of day within the scenario's day; a state taken after \
+                         the day ended says so with \"day_over\": true"
+                            .into(),
+                    )
+                })
             })?;
 
         let type_names: Vec<&str> = model.call_types.iter().map(|t| t.name.as_str()).collect();
@@ -305,7 +416,8 @@ impl StateFile {
         let mut state = StartState {
             at,
             waiting: vec![Vec::new(); types],
-            talking: vec![vec![0; types]; groups],
+            talking: vec![vec![Vec::new(); types]; groups],
+            wrapping_up: vec![vec![Vec::new(); types]; groups],
             staffing_delta: vec![0; groups],
         };
         let mut seen = vec![false; types];
@@ -383,37 +495,89 @@ impl StateFile {
                 ));
             }
             let spec = &model.groups[g];
-            let mut busy = 0i64;
-            for (name, &n) in &entry.talking {
-                let place = format!("{field}.talking.{name}");
-                let t = type_names.iter().position(|&x| x == name).ok_or_else(|| {
-                    err(
-                        place.clone(),
-                        format!("the scenario has no call type `{name}`"),
-                        format!("its call types are {}", listing(&type_names)),
-                    )
-                })?;
-                if !spec.skills.contains(&(t as u32)) {
-                    let skills: Vec<&str> = spec
-                        .skills
-                        .iter()
-                        .map(|&s| type_names[s as usize])
-                        .collect();
-                    return Err(err(
-                        place,
-                        format!("the group `{}` does not serve `{name}`", spec.name),
-                        format!("its skills are {}", listing(&skills)),
-                    ));
+            let mut busy = 0u64;
+            for (what, entries) in [
+                ("talking", &entry.talking),
+                ("wrapping_up", &entry.wrapping_up),
+            ] {
+                for (name, contacts) in entries {
+                    let place = format!("{field}.{what}.{name}");
+                    let t = type_names.iter().position(|&x| x == name).ok_or_else(|| {
+                        err(
+                            place.clone(),
+                            format!("the scenario has no call type `{name}`"),
+                            format!("its call types are {}", listing(&type_names)),
+                        )
+                    })?;
+                    if !spec.skills.contains(&(t as u32)) {
+                        let skills: Vec<&str> = spec
+                            .skills
+                            .iter()
+                            .map(|&s| type_names[s as usize])
+                            .collect();
+                        return Err(err(
+                            place,
+                            format!("the group `{}` does not serve `{name}`", spec.name),
+                            format!("its skills are {}", listing(&skills)),
+                        ));
+                    }
+                    if what == "wrapping_up" && model.call_types[t].wrap_up.is_none() {
+                        return Err(err(
+                            place,
+                            format!("the call type `{name}` has no wrap-up in the scenario"),
+                            "leave it out of `wrapping_up`, or give the call type a `wrap_up`"
+                                .into(),
+                        ));
+                    }
+                    busy += contacts.len();
+                    if busy > MAX_AGENTS as u64 * spec.max_concurrent as u64 {
+                        return Err(err(
+                            place,
+                            format!("more than {MAX_AGENTS} agents busy in one group"),
+                            "give the contacts in progress now".into(),
+                        ));
+                    }
+                    let elapsed = match contacts {
+                        InProgress::Count(n) => vec![SimTime::ZERO; *n as usize],
+                        InProgress::Elapsed(list) => {
+                            let mut elapsed = Vec::with_capacity(list.len());
+                            for (j, &e) in list.iter().enumerate() {
+                                let place = format!("{place}[{j}]");
+                                if !e.is_finite() || e < 0.0 {
+                                    return Err(err(
+                                        place,
+                                        format!("{e} is not a duration"),
+                                        "give how long the contact has lasted so far, in \
+                                         seconds (≥ 0)"
+                                            .into(),
+                                    ));
+                                }
+                                let e = SimTime((e * 1000.0).round() as u64 * 1_000_000);
+                                if e > at {
+                                    return Err(err(
+                                        place,
+                                        format!(
+                                            "{} s is longer than the day had run at {} ({} s)",
+                                            seconds(e),
+                                            self.clock,
+                                            at.0 / NANOS_PER_SECOND
+                                        ),
+                                        "contacts start after the start of the scenario's day"
+                                            .into(),
+                                    ));
+                                }
+                                elapsed.push(e);
+                            }
+                            elapsed
+                        }
+                    };
+                    let lists = if what == "talking" {
+                        &mut state.talking
+                    } else {
+                        &mut state.wrapping_up
+                    };
+                    lists[g][t] = elapsed;
                 }
-                busy += n as i64;
-                if busy > MAX_AGENTS {
-                    return Err(err(
-                        place,
-                        format!("more than {MAX_AGENTS} agents talking in one group"),
-                        "give the number of agents on a call now".into(),
-                    ));
-                }
-                state.talking[g][t] = n;
             }
             let scheduled = spec.agents_by_interval[k] as i64;
             let now = scheduled + entry.extra_agents;
