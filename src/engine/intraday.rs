@@ -13,7 +13,8 @@
 //! - the **remaining wrap-up** of a contact in after-call work, likewise;
 //! - the **remaining patience** of a waiting caller: its patience given that it exceeds the
 //!   wait so far, minus that wait;
-//! - the handle time of a waiting caller is a fresh draw, as for any caller.
+//! - the handle time of a waiting caller is a fresh draw, as for any caller, and so is its
+//!   tier when the state does not say it (from the type's shares).
 //!
 //! An elapsed time of zero is a plain draw: a call that has just started.
 //!
@@ -29,6 +30,8 @@ use super::calendar::{Calendar, Event};
 use super::calls::{WaitingCall, NO_LINE};
 use super::pools::Pools;
 use super::{call_sources, InService, Observer, Simulation};
+use rand::Rng;
+
 use crate::dist::{stream, Purpose};
 use crate::model::Model;
 use crate::routing::Router;
@@ -45,8 +48,13 @@ const STATE_TALKING: u32 = 1 << 30;
 pub struct StartState {
     /// The simulated time of the state.
     pub at: SimTime,
-    /// Per call type, how long each waiting call has waited (each at most `at`).
+    /// Per call type, how long each waiting caller has waited (each at most `at`), for the
+    /// callers whose tier is not known: each gets a tier drawn from the type's shares (a
+    /// type without tiers has just the one class).
     pub waiting: Vec<Vec<SimTime>>,
+    /// Per call class ([`crate::model::ClassId`]), how long each waiting caller of that
+    /// class has waited: callers whose tier is known.
+    pub waiting_by_class: Vec<Vec<SimTime>>,
     /// Per group, per call type: how long each call in progress has been in service (on a
     /// chat desk, each contact in hand).
     pub talking: Vec<Vec<Vec<SimTime>>>,
@@ -240,7 +248,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             }
         }
 
-        for (t, waits) in state.waiting.iter().enumerate().take(types) {
+        for t in 0..types {
             let spec = &model.call_types[t];
             let mut handle_stream = stream(
                 model.seed,
@@ -254,10 +262,38 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 STATE_WAITING | t as u32,
                 Purpose::Patience,
             );
-            let mut waits = waits.clone();
-            waits.sort_unstable_by(|a, b| b.cmp(a));
-            for waited in waits {
-                let class = spec.classes.start;
+            let mut tier_stream = stream(
+                model.seed,
+                replication,
+                STATE_WAITING | t as u32,
+                Purpose::Tier,
+            );
+            // Callers of unknown tier get one drawn from the shares, longest wait first.
+            let mut unknown = state.waiting.get(t).cloned().unwrap_or_default();
+            unknown.sort_unstable_by(|a, b| b.cmp(a));
+            let mut callers: Vec<(SimTime, u32)> = unknown
+                .into_iter()
+                .map(|waited| {
+                    let tier = if spec.tier_cumulative_shares.len() > 1 {
+                        let u: f64 = tier_stream.random();
+                        spec.tier_cumulative_shares
+                            .iter()
+                            .position(|&s| u < s)
+                            .unwrap_or(0)
+                    } else {
+                        0
+                    };
+                    (waited, spec.classes.start + tier as u32)
+                })
+                .collect();
+            for c in spec.classes.clone() {
+                if let Some(waits) = state.waiting_by_class.get(c as usize) {
+                    callers.extend(waits.iter().map(|&waited| (waited, c)));
+                }
+            }
+            // Longest wait first: each class's queue in arrival order.
+            callers.sort_by_key(|&(waited, _)| std::cmp::Reverse(waited));
+            for (waited, class) in callers {
                 let since = SimTime(at.0.saturating_sub(waited.0));
                 let mut call = WaitingCall {
                     class,
@@ -307,21 +343,23 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
     pub fn state(&self) -> StartState {
         let model = self.model;
         let (types, groups) = (model.call_types.len(), model.groups.len());
-        let waiting = model
-            .call_types
-            .iter()
-            .map(|ct| {
-                let callback = ct.callback.as_ref().map(|c| c.class);
-                let mut waits: Vec<SimTime> = ct
-                    .classes
-                    .clone()
-                    .filter(|&c| Some(c) != callback)
-                    .flat_map(|c| self.queues.iter(c).map(|call| self.now - call.arrival))
-                    .collect();
-                waits.sort_unstable_by(|a, b| b.cmp(a));
-                waits
-            })
-            .collect();
+        // Callers of a type without tiers by type, of a tier by class.
+        let mut waiting = vec![Vec::new(); types];
+        let mut waiting_by_class = vec![Vec::new(); model.classes.len()];
+        for (t, ct) in model.call_types.iter().enumerate() {
+            let callback = ct.callback.as_ref().map(|c| c.class);
+            for c in ct.classes.clone().filter(|&c| Some(c) != callback) {
+                let list = if model.classes[c as usize].tier.is_some() {
+                    &mut waiting_by_class[c as usize]
+                } else {
+                    &mut waiting[t]
+                };
+                list.extend(self.queues.iter(c).map(|call| self.now - call.arrival));
+            }
+        }
+        for list in waiting.iter_mut().chain(&mut waiting_by_class) {
+            list.sort_unstable_by(|a: &SimTime, b| b.cmp(a));
+        }
         let mut talking = vec![vec![Vec::new(); types]; groups];
         let mut wrapping_up = vec![vec![Vec::new(); types]; groups];
         for (time, event) in self.calendar.events() {
@@ -345,6 +383,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         StartState {
             at: self.now,
             waiting,
+            waiting_by_class,
             talking,
             wrapping_up,
             staffing_delta: (0..groups as u32).map(|g| self.staffing_delta(g)).collect(),

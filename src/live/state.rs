@@ -22,7 +22,10 @@
 //!   (`live` writes it after the last call has finished); the clock then counts past the
 //!   end (across midnight if need be). Nothing is left to forecast from such a state.
 //! - `call_types` (optional, default none): per call type, how long each waiting call has
-//!   waited, seconds (each at most the time since the start of the day).
+//!   waited, seconds (each at most the time since the start of the day): in `waiting_s`, or,
+//!   for a type with tiers, per tier in `tiers` (`{"gold": [12.0], "basic": [30.5, 2.0]}`).
+//!   Callers of a tiered type listed in `waiting_s` get a tier drawn by the tiers' shares
+//!   (what files written before `tiers` existed mean). Callback jobs are not in the state.
 //! - `agent_groups` (optional, default none): per group,
 //!   - `talking`: the calls in progress (chat contacts in hand) by call type (types the group
 //!     serves): a list of how long each has been in service, seconds, or just a count. A
@@ -79,9 +82,13 @@ pub struct StateFile {
 pub struct TypeEntry {
     /// The call type.
     pub name: String,
-    /// How long each waiting call has waited, seconds.
+    /// How long each waiting call has waited, seconds: all of them for a type without tiers;
+    /// for a type with tiers, those whose tier is not known (one is drawn by the shares).
     #[serde(default)]
     pub waiting_s: Vec<f64>,
+    /// Per tier, how long each of its waiting callers has waited, seconds.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tiers: BTreeMap<String, Vec<f64>>,
 }
 
 /// One agent group in a state file.
@@ -315,6 +322,10 @@ impl StateFile {
                 })
                 .collect()
         };
+        let waits = |list: Option<&Vec<SimTime>>| -> Vec<f64> {
+            list.map(|waits| waits.iter().map(|&w| seconds(w)).collect())
+                .unwrap_or_default()
+        };
         StateFile {
             scenario: Some(model.name.clone()),
             clock: clock_with_millis(model, state.at),
@@ -325,11 +336,16 @@ impl StateFile {
                 .enumerate()
                 .map(|(t, spec)| TypeEntry {
                     name: spec.name.clone(),
-                    waiting_s: state
-                        .waiting
-                        .get(t)
-                        .map(|waits| waits.iter().map(|&w| seconds(w)).collect())
-                        .unwrap_or_default(),
+                    waiting_s: waits(state.waiting.get(t)),
+                    tiers: spec
+                        .classes
+                        .clone()
+                        .filter_map(|c| {
+                            let list = state.waiting_by_class.get(c as usize)?;
+                            let tier = model.classes[c as usize].tier.clone()?;
+                            (!list.is_empty()).then(|| (tier, waits(Some(list))))
+                        })
+                        .collect(),
                 })
                 .collect(),
             agent_groups: model
@@ -416,6 +432,7 @@ impl StateFile {
         let mut state = StartState {
             at,
             waiting: vec![Vec::new(); types],
+            waiting_by_class: vec![Vec::new(); model.classes.len()],
             talking: vec![vec![Vec::new(); types]; groups],
             wrapping_up: vec![vec![Vec::new(); types]; groups],
             staffing_delta: vec![0; groups],
@@ -441,36 +458,66 @@ impl StateFile {
                     "list each call type once, with all its waiting calls".into(),
                 ));
             }
-            total_waiting += entry.waiting_s.len();
-            if total_waiting > MAX_WAITING {
-                return Err(err(
-                    format!("{field}.waiting_s"),
-                    format!("more than {MAX_WAITING} calls waiting"),
-                    "a state holds the calls waiting at one instant; check the file".into(),
-                ));
+            let spec = &model.call_types[t];
+            let callback = spec.callback.as_ref().map(|c| c.class);
+            let tiers: Vec<(u32, &str)> = spec
+                .classes
+                .clone()
+                .filter(|&c| Some(c) != callback)
+                .filter_map(|c| Some((c, model.classes[c as usize].tier.as_deref()?)))
+                .collect();
+            let mut lists = vec![(format!("{field}.waiting_s"), None, &entry.waiting_s)];
+            for (tier, waits) in &entry.tiers {
+                let place = format!("{field}.tiers.{tier}");
+                let Some(&(class, _)) = tiers.iter().find(|(_, name)| name == tier) else {
+                    let names: Vec<&str> = tiers.iter().map(|&(_, name)| name).collect();
+                    return Err(err(
+                        place,
+                        format!("the call type `{}` has no tier `{tier}`", entry.name),
+                        if names.is_empty() {
+                            "it has no tiers: give its waiting callers in `waiting_s`".into()
+                        } else {
+                            format!("its tiers are {}", listing(&names))
+                        },
+                    ));
+                };
+                lists.push((place, Some(class), waits));
             }
-            for (j, &w) in entry.waiting_s.iter().enumerate() {
-                let place = format!("{field}.waiting_s[{j}]");
-                if !w.is_finite() || w < 0.0 {
+            for (place, class, waits) in lists {
+                total_waiting += waits.len();
+                if total_waiting > MAX_WAITING {
                     return Err(err(
                         place,
-                        format!("{w} is not a wait"),
-                        "give how long the call has waited, in seconds (≥ 0)".into(),
+                        format!("more than {MAX_WAITING} calls waiting"),
+                        "a state holds the calls waiting at one instant; check the file".into(),
                     ));
                 }
-                let waited = SimTime((w * 1000.0).round() as u64 * 1_000_000);
-                if waited > at {
-                    return Err(err(
-                        place,
-                        format!(
-                            "a wait of {w} s is longer than the day had run at {} ({} s)",
-                            self.clock,
-                            at.0 / NANOS_PER_SECOND
-                        ),
-                        "waits count from the start of the scenario's day at the latest".into(),
-                    ));
+                for (j, &w) in waits.iter().enumerate() {
+                    let place = format!("{place}[{j}]");
+                    if !w.is_finite() || w < 0.0 {
+                        return Err(err(
+                            place,
+                            format!("{w} is not a wait"),
+                            "give how long the call has waited, in seconds (≥ 0)".into(),
+                        ));
+                    }
+                    let waited = SimTime((w * 1000.0).round() as u64 * 1_000_000);
+                    if waited > at {
+                        return Err(err(
+                            place,
+                            format!(
+                                "a wait of {w} s is longer than the day had run at {} ({} s)",
+                                self.clock,
+                                at.0 / NANOS_PER_SECOND
+                            ),
+                            "waits count from the start of the scenario's day at the latest".into(),
+                        ));
+                    }
+                    match class {
+                        None => state.waiting[t].push(waited),
+                        Some(c) => state.waiting_by_class[c as usize].push(waited),
+                    }
                 }
-                state.waiting[t].push(waited);
             }
         }
         let k = ((at.0 / model.interval.0) as u32).min(model.intervals - 1) as usize;

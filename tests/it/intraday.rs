@@ -78,6 +78,7 @@ skills = ["q"]
         waiting: vec![vec![SimTime::ZERO; 1000]],
         talking: vec![vec![vec![SimTime::ZERO; 50]]],
         wrapping_up: Vec::new(),
+        waiting_by_class: Vec::new(),
         staffing_delta: vec![0],
     };
     let reps = 40;
@@ -698,4 +699,92 @@ fn lives_end_of_day_state_is_read_by_intraday() {
     let at_the_end = write(dir.path(), "closing.json", r#"{"clock": "20:00"}"#);
     let out = callsim(&["intraday", scenario, "--state", &at_the_end, "-f", "json"]);
     assert!(out.status.success());
+}
+
+/// Two tiers under the priority policy, with a queue most of the time.
+const TIERED: &str = r#"
+name = "tiered"
+[simulation]
+duration = "2h"
+interval = "30m"
+seed = 8
+[routing]
+policy = "priority"
+[[call_types]]
+name = "q"
+arrival_rate = 700
+handle_time = { distribution = "lognormal", mean = "4m", cv = 0.8 }
+patience = { distribution = "exponential", mean = "5m" }
+tiers = [
+  { name = "vip", share = 0.2, priority = 5 },
+  { name = "basic", share = 0.8, priority = 0 },
+]
+[[agent_groups]]
+name = "agents"
+agents = 44
+skills = ["q"]
+"#;
+
+/// A waiting caller keeps its tier through a state file (and so its priority in the
+/// forecast); callers of a tiered type given without a tier (older files) get one drawn by
+/// the shares.
+#[test]
+fn waiting_callers_keep_their_tier() {
+    let model = model(TIERED);
+    let mut sim = Simulation::new(&model, SkillPriority::new(&model), 1);
+    sim.run_until(SimTime::from_seconds(3000.0));
+    let state = sim.state();
+    assert!(
+        state.waiting[0].is_empty(),
+        "a tiered type's callers go by tier"
+    );
+    let (vip, basic) = (
+        state.waiting_by_class[0].len(),
+        state.waiting_by_class[1].len(),
+    );
+    assert!(vip > 0 && basic > vip, "{vip} vip, {basic} basic waiting");
+    let file = StateFile::from_state(&model, &state);
+    let text = file.to_json();
+    assert!(text.contains("\"tiers\""), "{text}");
+    let back = StateFile::parse("<saved>", &text)
+        .unwrap()
+        .resolve("<saved>", &model)
+        .unwrap();
+    let restarted = Simulation::from_state(&model, SkillPriority::new(&model), 3, &back);
+    let again = restarted.state();
+    assert_eq!(again.waiting_by_class, back.waiting_by_class);
+    assert!(again.waiting[0].is_empty());
+    // Without tiers (as files before them): drawn by the shares, 20 % vip.
+    let old = StartState {
+        at: SimTime::from_seconds(3600.0),
+        waiting: vec![vec![SimTime::from_seconds(1.0); 2000]],
+        staffing_delta: vec![-44], // nobody answers: all stay waiting
+        ..StartState::default()
+    };
+    let drawn = Simulation::from_state(&model, SkillPriority::new(&model), 0, &old).state();
+    let (vip, basic) = (
+        drawn.waiting_by_class[0].len(),
+        drawn.waiting_by_class[1].len(),
+    );
+    let share = vip as f64 / 2000.0;
+    assert!(
+        vip + basic > 1900,
+        "few were served at once: {vip} + {basic}"
+    );
+    assert!(
+        (share - 0.2).abs() < 5.0 * (0.2f64 * 0.8 / 2000.0).sqrt(),
+        "{share}"
+    );
+    let error = StateFile::parse(
+        "<bad>",
+        r#"{"clock": "00:30", "call_types": [{"name": "q", "tiers": {"gold": [3]}}]}"#,
+    )
+    .unwrap()
+    .resolve("<bad>", &model)
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("call_types[0].tiers.gold") && error.contains("`vip`, `basic`"),
+        "{error}"
+    );
 }
