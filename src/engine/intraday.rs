@@ -16,7 +16,9 @@
 //! - the handle time of a waiting caller is a fresh draw, as for any caller, and so is its
 //!   tier when the state does not say it (from the type's shares).
 //!
-//! An elapsed time of zero is a plain draw: a call that has just started.
+//! An elapsed time of zero is a plain draw: a call that has just started. On a chat desk
+//! with `concurrency_slowdown`, the time left is drawn from the type's own distribution:
+//! the slowdown a contact got when it started is not part of the state.
 //!
 //! These draws come from their own streams (call-type ids with the top bits set, which no
 //! real call type has), apart from the streams of the callers who arrive after the state;
