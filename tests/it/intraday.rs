@@ -788,3 +788,34 @@ fn waiting_callers_keep_their_tier() {
         "{error}"
     );
 }
+
+/// The forecast routes with the scenario's own policy: from the empty state at the start of
+/// a priority scenario it is `run`, tier by tier.
+#[test]
+fn from_the_empty_state_a_priority_scenario_forecasts_as_run() {
+    let mut model = model(TIERED);
+    model.replications = 4;
+    let report = callsim::run(&model, &RunOptions::default());
+    let options = ForecastOptions {
+        replications: 4,
+        seed: None,
+        threads: Some(2),
+        until: model.horizon,
+    };
+    let f = forecast(&model, &StartState::default(), &options);
+    assert_eq!(f.intervals.len(), report.intervals.len());
+    for (fi, ri) in f.intervals.iter().zip(&report.intervals) {
+        assert_eq!(fi.total.offered.mean, ri.total.offered.mean);
+        assert_eq!(fi.total.service_level.mean, ri.total.service_level.mean);
+        assert_eq!(fi.total.abandon_rate.mean, ri.total.abandon_rate.mean);
+    }
+    // Under the default policy the same callers fare differently: the test can tell.
+    let mut plain = model.clone();
+    plain.routing.policy = callsim::model::Policy::SkillPriority;
+    let default = callsim::run(&plain, &RunOptions::default());
+    assert!(default
+        .intervals
+        .iter()
+        .zip(&report.intervals)
+        .any(|(d, r)| d.total.service_level.mean != r.total.service_level.mean));
+}
