@@ -62,29 +62,50 @@ struct CallSource {
     callback_stream: Stream,
 }
 
-/// The call an agent is busy with.
+/// One contact in service: the call, and the agent (of `group`) talking to it. A chat agent
+/// holds several at once, each its own entry.
 #[derive(Debug, Clone, Copy)]
 struct InService {
     call: WaitingCall,
+    agent: u32,
     group: u32,
 }
 
-impl InService {
-    /// The entry of an agent that has not served a call yet.
-    const NONE: InService = InService {
-        call: WaitingCall {
-            class: 0,
-            call_type: 0,
-            arrival: SimTime::ZERO,
-            entered: SimTime::ZERO,
-            handle: SimTime::ZERO,
-            cell: NOT_COUNTED,
-            patience: SimTime::NEVER,
-            attempt: 1,
-            line: NO_LINE,
-        },
-        group: 0,
-    };
+/// The contacts in service, in a slab of reused entries: a talk-end event names its entry,
+/// so it ends exactly the contact it was scheduled for.
+#[derive(Debug, Default)]
+struct Contacts {
+    entries: Vec<InService>,
+    free: Vec<u32>,
+}
+
+impl Contacts {
+    /// Stores a contact that starts now; returns its id for the talk-end event.
+    #[inline]
+    fn start(&mut self, contact: InService) -> u32 {
+        match self.free.pop() {
+            Some(id) => {
+                self.entries[id as usize] = contact;
+                id
+            }
+            None => {
+                self.entries.push(contact);
+                (self.entries.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Removes the contact whose talk ends and frees its entry.
+    #[inline]
+    fn end(&mut self, id: u32) -> InService {
+        self.free.push(id);
+        self.entries[id as usize]
+    }
+
+    /// The contact `id` (still in service).
+    fn get(&self, id: u32) -> &InService {
+        &self.entries[id as usize]
+    }
 }
 
 /// One replication in progress.
@@ -102,8 +123,8 @@ pub struct Simulation<'m, R: Router, O: Observer = ()> {
     present_since: Vec<SimTime>,
     /// Per group, the available headcount's change points `(time, agents)`.
     staffing: Vec<Vec<(SimTime, u32)>>,
-    /// Per agent slot, the call it is serving.
-    in_service: Vec<InService>,
+    /// The contacts agents are talking to.
+    in_service: Contacts,
     /// Lines in use, in the centre and per call type.
     lines_in_use: u32,
     lines_in_use_by_type: Vec<u32>,
@@ -178,14 +199,16 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             ),
             present_since: vec![SimTime::ZERO; groups],
             staffing,
-            in_service: Vec::new(),
+            in_service: Contacts {
+                entries: Vec::with_capacity(total_agents as usize),
+                free: Vec::with_capacity(total_agents as usize),
+            },
             lines_in_use: 0,
             lines_in_use_by_type: vec![0; types],
             trace: model.trace.as_deref(),
             overrides: staffing::Overrides::default(),
             wrapping: vec![0; groups],
         };
-        sim.fit_agent_tables();
         for g in 0..groups {
             let points = &sim.staffing[g];
             if let Some(&(t, n)) = points.first() {
@@ -215,14 +238,6 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             }
         }
         sim
-    }
-
-    /// Keeps the per-agent tables as long as the pools (which may grow at runtime).
-    fn fit_agent_tables(&mut self) {
-        let n = self.pools.agent_count();
-        if self.in_service.len() < n {
-            self.in_service.resize(n, InService::NONE);
-        }
     }
 
     /// The current simulated time.
@@ -328,7 +343,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                     }
                 }
             }
-            Event::ServiceEnd { agent } => self.on_talk_end(agent),
+            Event::ServiceEnd { contact } => self.on_talk_end(contact),
             Event::WrapUpEnd { agent } => {
                 self.wrapping[self.pools.agent(agent).group as usize] -= 1;
                 self.on_agent_free(agent);
@@ -637,18 +652,22 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             call.handle,
         );
         self.observe(&call, Outcome::Answered { group });
-        self.in_service[agent as usize] = InService { call, group };
+        let contact = self.in_service.start(InService { call, agent, group });
         self.calendar.schedule(
             self.now.saturating_add(call.handle),
-            Event::ServiceEnd { agent },
+            Event::ServiceEnd { contact },
         );
     }
 
     /// The talk ends: the caller is transferred, or hangs up (resolved or not); the agent
     /// goes on to wrap-up or is free.
     #[inline]
-    fn on_talk_end(&mut self, agent: u32) {
-        let InService { mut call, group } = self.in_service[agent as usize];
+    fn on_talk_end(&mut self, contact: u32) {
+        let InService {
+            mut call,
+            agent,
+            group,
+        } = self.in_service.end(contact);
         let spec = &self.model.call_types[call.call_type as usize];
         if spec.transfer.is_none() && spec.unresolved.is_none() && spec.wrap_up.is_none() {
             self.release_line(&mut call);

@@ -32,10 +32,10 @@ pub enum Event {
         /// The slot's generation when the timer was set.
         generation: u32,
     },
-    /// An agent finishes talking.
+    /// An agent finishes talking to one of its contacts.
     ServiceEnd {
-        /// The agent.
-        agent: u32,
+        /// The contact in service (its entry in the engine's table of contacts).
+        contact: u32,
     },
     /// An agent finishes the after-call work.
     WrapUpEnd {

@@ -102,7 +102,6 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         }
         let capacity: Vec<u32> = model.groups.iter().map(|g| g.max_concurrent).collect();
         self.pools = Pools::new(&slots, &capacity);
-        self.fit_agent_tables();
 
         let mut busy_streams: Vec<_> = (0..types as u32)
             .map(|t| {
@@ -146,9 +145,13 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                     // Busy time only: the call's outcome belongs to the past.
                     self.tally
                         .answered(NOT_COUNTED, class, g, at, at, remaining);
-                    self.in_service[agent as usize] = InService { call, group: g };
+                    let contact = self.in_service.start(InService {
+                        call,
+                        agent,
+                        group: g,
+                    });
                     self.calendar
-                        .schedule(at.saturating_add(remaining), Event::ServiceEnd { agent });
+                        .schedule(at.saturating_add(remaining), Event::ServiceEnd { contact });
                 }
             }
             if busy.div_ceil(capacity) > target {
@@ -267,8 +270,8 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             .collect();
         let mut talking = vec![vec![0u32; types]; groups];
         for (_, event) in self.calendar.events() {
-            if let Event::ServiceEnd { agent } = event {
-                let InService { call, group } = self.in_service[agent as usize];
+            if let Event::ServiceEnd { contact } = event {
+                let InService { call, group, .. } = *self.in_service.get(contact);
                 talking[group as usize][call.call_type as usize] += 1;
             }
         }

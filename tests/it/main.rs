@@ -3,6 +3,7 @@
 
 mod browser;
 mod cli;
+mod combinations;
 mod contract;
 mod erlang;
 mod http;
