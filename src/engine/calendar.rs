@@ -190,17 +190,17 @@ mod tests {
     fn pops_in_time_order_and_ties_in_scheduling_order() {
         let mut c = Calendar::with_capacity(4);
         c.schedule(SimTime(20), Event::Arrival { call_type: 0 });
-        c.schedule(SimTime(10), Event::ServiceEnd { agent: 1 });
-        c.schedule(SimTime(20), Event::ServiceEnd { agent: 2 });
-        c.schedule(SimTime(10), Event::ServiceEnd { agent: 3 });
+        c.schedule(SimTime(10), Event::ServiceEnd { contact: 1 });
+        c.schedule(SimTime(20), Event::ServiceEnd { contact: 2 });
+        c.schedule(SimTime(10), Event::ServiceEnd { contact: 3 });
         let order: Vec<_> = std::iter::from_fn(|| c.pop()).collect();
         assert_eq!(
             order,
             vec![
-                (SimTime(10), Event::ServiceEnd { agent: 1 }),
-                (SimTime(10), Event::ServiceEnd { agent: 3 }),
+                (SimTime(10), Event::ServiceEnd { contact: 1 }),
+                (SimTime(10), Event::ServiceEnd { contact: 3 }),
                 (SimTime(20), Event::Arrival { call_type: 0 }),
-                (SimTime(20), Event::ServiceEnd { agent: 2 }),
+                (SimTime(20), Event::ServiceEnd { contact: 2 }),
             ]
         );
     }

@@ -24,7 +24,7 @@ use super::calendar::{Calendar, Event};
 use super::calls::{WaitingCall, NO_LINE};
 use super::pools::Pools;
 use super::{call_sources, InService, Observer, Simulation};
-use crate::dist::{stream, Purpose};
+use crate::dist::{stream, CallerDraws, Purpose};
 use crate::model::Model;
 use crate::routing::Router;
 use crate::stats::NOT_COUNTED;
@@ -122,7 +122,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             self.pools
                 .set_headcount(g, target.max(busy.div_ceil(capacity)), at);
             for t in 0..types as u32 {
-                for _ in 0..talking(g as usize, t as usize) {
+                for talked in 0..talking(g as usize, t as usize) {
                     let spec = &model.call_types[t as usize];
                     let class = spec.classes.start;
                     let agent = self
@@ -140,6 +140,12 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                         patience: SimTime::NEVER,
                         attempt: 1,
                         line: NO_LINE,
+                        draws: CallerDraws::new(
+                            model.seed,
+                            replication,
+                            STATE_TALKING | t,
+                            (g as u64) << 32 | talked as u64,
+                        ),
                     };
                     self.take_line(&mut call);
                     // Busy time only: the call's outcome belongs to the past.
@@ -200,7 +206,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             );
             let mut waits = waits.clone();
             waits.sort_unstable_by(|a, b| b.cmp(a));
-            for waited in waits {
+            for (queued, waited) in waits.into_iter().enumerate() {
                 let class = spec.classes.start;
                 let since = SimTime(at.0.saturating_sub(waited.0));
                 let mut call = WaitingCall {
@@ -213,6 +219,12 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                     patience: SimTime::NEVER,
                     attempt: 1,
                     line: NO_LINE,
+                    draws: CallerDraws::new(
+                        model.seed,
+                        replication,
+                        STATE_WAITING | t as u32,
+                        queued as u64,
+                    ),
                 };
                 self.take_line(&mut call);
                 self.tally.offered(call.cell);

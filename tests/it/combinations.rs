@@ -137,3 +137,130 @@ fn the_shipped_chat_desk_runs_with_very_variable_chats_on_every_seed() {
         assert!(report.total.answered.mean.unwrap() > 0.0);
     }
 }
+
+/// A front desk that transfers a share of its callers to a back office, with IVR,
+/// redials, wrap-up and unresolved calls; `back_agents` staff the back office.
+fn transfers(back_agents: u32) -> String {
+    format!(
+        r#"
+name = "front and back"
+[simulation]
+duration = "6h"
+replications = 1
+seed = 3
+[service_level]
+threshold = "20s"
+[[call_types]]
+name = "front"
+arrival_rate = 240
+handle_time = {{ distribution = "lognormal", mean = "3m", cv = 0.8 }}
+patience = {{ distribution = "exponential", mean = "90s" }}
+ivr = {{ time = {{ distribution = "uniform", min = "10s", max = "40s" }}, self_service = 0.1 }}
+retrial = {{ probability = 0.5, delay = {{ distribution = "exponential", mean = "5m" }} }}
+transfer = {{ to = "back", share = 0.3 }}
+unresolved = {{ share = 0.1, delay = {{ distribution = "exponential", mean = "30m" }} }}
+wrap_up = {{ distribution = "exponential", mean = "30s" }}
+[[call_types]]
+name = "back"
+arrival_rate = 60
+handle_time = {{ distribution = "exponential", mean = "8m" }}
+patience = {{ distribution = "exponential", mean = "3m" }}
+[[agent_groups]]
+name = "front desk"
+agents = 14
+skills = ["front"]
+[[agent_groups]]
+name = "back office"
+agents = {back_agents}
+skills = ["back"]
+"#
+    )
+}
+
+#[test]
+fn derived_calls_leave_every_other_callers_draws_alone() {
+    // Transfers, redials and repeat calls used to draw from the target type's arrival
+    // streams, so more back-office agents changed the handle times of fresh back-office
+    // callers (148 of 493 in one case). Every new caller keyed by (type, arrival) must now
+    // see the same tier, handle time and patience whatever the staffing.
+    use std::collections::HashMap;
+    let fresh = |back_agents: u32| -> HashMap<(u32, u64), (u32, u64, u64)> {
+        callsim::call_log(&model(&transfers(back_agents)), 0)
+            .into_iter()
+            .filter(|r| r.attempt == 1)
+            .map(|r| {
+                let key = (r.call_type, r.arrival.0);
+                (key, (r.class, r.handle.0, r.patience.0))
+            })
+            .collect()
+    };
+    let (short, long) = (fresh(4), fresh(9));
+    let common: Vec<_> = short.keys().filter(|k| long.contains_key(k)).collect();
+    let back_callers = common.iter().filter(|k| k.0 == 1).count();
+    // About 360 fresh back-office callers in 6 hours, and 1440 front-desk ones.
+    assert!(
+        back_callers > 250,
+        "{back_callers} back-office callers in common"
+    );
+    assert!(common.len() > 1400, "{} callers in common", common.len());
+    let differing: Vec<_> = common.iter().filter(|k| short[k] != long[k]).collect();
+    assert!(
+        differing.is_empty(),
+        "{} of {} callers changed with the back office's staffing, e.g. {:?}",
+        differing.len(),
+        common.len(),
+        differing.first()
+    );
+}
+
+#[test]
+fn callback_jobs_are_not_counted_as_new_callers() {
+    // One type at 600 calls/h for 8 h: 4,800 callers expected. Callback jobs used to be
+    // counted as first attempts too (about 5,561).
+    let toml = r#"
+name = "callbacks"
+[simulation]
+duration = "8h"
+replications = 10
+seed = 11
+[service_level]
+threshold = "20s"
+[[call_types]]
+name = "general"
+arrival_rate = 600
+handle_time = { distribution = "exponential", mean = "3m" }
+patience = { distribution = "exponential", mean = "2m" }
+callback = { when_wait_exceeds = "30s", share = 0.5 }
+[[agent_groups]]
+name = "agents"
+agents = 29
+skills = ["general"]
+"#;
+    let m = model(toml);
+    let report = callsim::run(&m, &RunOptions::default());
+    let first = report.total.first_attempts.mean.unwrap();
+    let callbacks = report.total.callbacks.mean.unwrap();
+    assert!(
+        callbacks > 100.0,
+        "the case must exercise callbacks: {callbacks}"
+    );
+    // The mean of 10 Poisson(4800) counts: standard error about 22.
+    assert!(
+        (first - 4800.0).abs() < 4.0 * (4800.0f64 / 10.0).sqrt(),
+        "first attempts {first}"
+    );
+    // Exactly: one replication's first attempts are its callers in the call log.
+    let one = callsim::run(
+        &m,
+        &RunOptions {
+            replications: Some(1),
+            ..Default::default()
+        },
+    );
+    let callback_class = m.call_types[0].callback.as_ref().unwrap().class;
+    let callers = callsim::call_log(&m, 0)
+        .iter()
+        .filter(|r| r.attempt == 1 && r.class != callback_class)
+        .count();
+    assert_eq!(one.total.first_attempts.mean, Some(callers as f64));
+}
