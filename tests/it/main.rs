@@ -10,6 +10,7 @@ mod http;
 mod intraday;
 mod invariants;
 mod live;
+mod pinned;
 mod real_day;
 mod routing;
 mod staffing;
