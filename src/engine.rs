@@ -37,7 +37,7 @@ pub use staffing::{StaffingError, MAX_HEADCOUNT};
 
 use rand::Rng;
 
-use crate::dist::{stream, PiecewisePoisson, Purpose, Stream};
+use crate::dist::{stream, CallerDraws, PiecewisePoisson, Purpose, Stream};
 use crate::model::{Model, TracedCall};
 use crate::routing::{CentreView, Router};
 use crate::stats::{Tally, NOT_COUNTED};
@@ -45,51 +45,82 @@ use crate::time::SimTime;
 use calls::{Place, Queues, WaitingCall, NO_LINE};
 use pools::{Finished, Pools};
 
-/// The random sources of one call type.
+/// The random sources of one call type's new callers. Everything drawn for a caller later
+/// comes from the caller's own [`CallerDraws`].
 struct CallSource {
     arrivals: PiecewisePoisson,
     arrival_stream: Stream,
     handle_stream: Stream,
     patience_stream: Stream,
     tier_stream: Stream,
-    /// Redial decisions and delays.
-    retrial_stream: Stream,
-    /// IVR times and self-service outcomes.
-    ivr_stream: Stream,
-    /// Transfer and resolution decisions, repeat-call delays, wrap-up times.
-    after_call_stream: Stream,
-    /// Callback acceptance.
-    callback_stream: Stream,
+    /// New callers of the type so far: the serial number of the next one's draws.
+    callers: u64,
 }
 
-/// The call an agent is busy with.
+/// The source id of a replayed trace's callers in [`CallerDraws::new`] (call types are
+/// small numbers; the top bits are reserved for callers who are not a type's arrivals).
+const TRACE_CALLERS: u32 = 1 << 29;
+
+/// One contact in service: the call, and the agent (of `group`) talking to it, then in its
+/// after-call work. A chat agent holds several at once, each its own entry.
 #[derive(Debug, Clone, Copy)]
 struct InService {
     call: WaitingCall,
+    agent: u32,
     group: u32,
+    /// When the talk began; once it has ended, when the wrap-up began (for the elapsed
+    /// times of a live state).
+    since: SimTime,
 }
 
-impl InService {
-    /// The entry of an agent that has not served a call yet.
-    const NONE: InService = InService {
-        call: WaitingCall {
-            class: 0,
-            call_type: 0,
-            arrival: SimTime::ZERO,
-            entered: SimTime::ZERO,
-            handle: SimTime::ZERO,
-            cell: NOT_COUNTED,
-            patience: SimTime::NEVER,
-            attempt: 1,
-            line: NO_LINE,
-        },
-        group: 0,
-    };
+/// The contacts in service, in a slab of reused entries: a talk-end (or wrap-up-end) event
+/// names its entry, so it ends exactly the contact it was scheduled for.
+#[derive(Debug, Default)]
+struct Contacts {
+    entries: Vec<InService>,
+    free: Vec<u32>,
+}
+
+impl Contacts {
+    /// Stores a contact that starts now; returns its id for the talk-end event.
+    #[inline]
+    fn start(&mut self, contact: InService) -> u32 {
+        match self.free.pop() {
+            Some(id) => {
+                self.entries[id as usize] = contact;
+                id
+            }
+            None => {
+                self.entries.push(contact);
+                (self.entries.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Removes the contact that is over (talk, and wrap-up if any) and frees its entry.
+    #[inline]
+    fn end(&mut self, id: u32) -> InService {
+        self.free.push(id);
+        self.entries[id as usize]
+    }
+
+    /// The contact `id` (still in service).
+    #[inline]
+    fn get(&self, id: u32) -> &InService {
+        &self.entries[id as usize]
+    }
+
+    /// The contact `id`'s talk has ended and its wrap-up begins `now`.
+    #[inline]
+    fn wrap_up_from(&mut self, id: u32, now: SimTime) {
+        self.entries[id as usize].since = now;
+    }
 }
 
 /// One replication in progress.
 pub struct Simulation<'m, R: Router, O: Observer = ()> {
     model: &'m Model,
+    replication: u32,
     router: R,
     observer: O,
     now: SimTime,
@@ -102,8 +133,8 @@ pub struct Simulation<'m, R: Router, O: Observer = ()> {
     present_since: Vec<SimTime>,
     /// Per group, the available headcount's change points `(time, agents)`.
     staffing: Vec<Vec<(SimTime, u32)>>,
-    /// Per agent slot, the call it is serving.
-    in_service: Vec<InService>,
+    /// The contacts agents are talking to.
+    in_service: Contacts,
     /// Lines in use, in the centre and per call type.
     lines_in_use: u32,
     lines_in_use_by_type: Vec<u32>,
@@ -155,6 +186,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             .collect();
         let mut sim = Simulation {
             model,
+            replication,
             router,
             observer,
             now: SimTime::ZERO,
@@ -178,14 +210,16 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             ),
             present_since: vec![SimTime::ZERO; groups],
             staffing,
-            in_service: Vec::new(),
+            in_service: Contacts {
+                entries: Vec::with_capacity(total_agents as usize),
+                free: Vec::with_capacity(total_agents as usize),
+            },
             lines_in_use: 0,
             lines_in_use_by_type: vec![0; types],
             trace: model.trace.as_deref(),
             overrides: staffing::Overrides::default(),
             wrapping: vec![0; groups],
         };
-        sim.fit_agent_tables();
         for g in 0..groups {
             let points = &sim.staffing[g];
             if let Some(&(t, n)) = points.first() {
@@ -215,14 +249,6 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             }
         }
         sim
-    }
-
-    /// Keeps the per-agent tables as long as the pools (which may grow at runtime).
-    fn fit_agent_tables(&mut self) {
-        let n = self.pools.agent_count();
-        if self.in_service.len() < n {
-            self.in_service.resize(n, InService::NONE);
-        }
     }
 
     /// The current simulated time.
@@ -298,7 +324,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                     call.arrival = self.now;
                     call.entered = self.now;
                     call.cell = self.tally.cell_of(call.class, self.now);
-                    call.patience = self.draw_patience(call.class, call.call_type);
+                    call.patience = self.caller_patience(&mut call);
                     self.tally.offered(call.cell);
                     let counter: fn(&mut crate::stats::CallCell) -> &mut u64 = if call.attempt > 1 {
                         |c| &mut c.retrials
@@ -316,8 +342,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                         .ivr
                         .as_ref()
                         .expect("an IVR call has an IVR");
-                    let source = &mut self.sources[call.call_type as usize];
-                    if source.ivr_stream.random::<f64>() < ivr.self_service {
+                    if call.draws.next_stream().random::<f64>() < ivr.self_service {
                         self.release_line(&mut call);
                         self.tally.count(call.cell, |c| &mut c.deflected);
                         self.observe(&call, Outcome::Deflected);
@@ -328,9 +353,10 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                     }
                 }
             }
-            Event::ServiceEnd { agent } => self.on_talk_end(agent),
-            Event::WrapUpEnd { agent, .. } => {
-                self.wrapping[self.pools.agent(agent).group as usize] -= 1;
+            Event::ServiceEnd { contact } => self.on_talk_end(contact),
+            Event::WrapUpEnd { contact } => {
+                let InService { agent, group, .. } = self.in_service.end(contact);
+                self.wrapping[group as usize] -= 1;
                 self.on_agent_free(agent);
             }
             Event::PatienceExpires { call, generation } => {
@@ -364,7 +390,11 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     #[inline]
     fn on_arrival(&mut self, call_type: u32) {
         self.schedule_next_arrival(call_type);
-        let call = self.new_caller(call_type, None, None);
+        let source = &mut self.sources[call_type as usize];
+        let serial = source.callers;
+        source.callers += 1;
+        let draws = self.caller_draws(call_type, serial);
+        let call = self.new_caller(call_type, None, None, draws);
         self.tally.offered(call.cell);
         self.enter(call);
     }
@@ -377,33 +407,32 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             self.calendar
                 .schedule(next.arrival, Event::Replay { index: index + 1 });
         }
-        let call = self.new_caller(traced.call_type, traced.handle, traced.patience);
+        let draws = self.caller_draws(TRACE_CALLERS, index as u64);
+        let call = self.new_caller(traced.call_type, traced.handle, traced.patience, draws);
         self.tally.offered(call.cell);
         self.enter(call);
     }
 
+    /// The own numbers of the `serial`-th caller from `source` in this replication.
+    fn caller_draws(&self, source: u32, serial: u64) -> CallerDraws {
+        CallerDraws::new(self.model.seed, self.replication, source, serial)
+    }
+
     /// A new caller of `call_type` arriving now: its tier, handle time and patience (drawn
-    /// from the type's own streams unless given).
+    /// from the type's own streams, in arrival order, unless given), and its own numbers
+    /// for everything later.
     #[inline]
     fn new_caller(
         &mut self,
         call_type: u32,
         handle: Option<SimTime>,
         patience: Option<SimTime>,
+        draws: CallerDraws,
     ) -> WaitingCall {
         let spec = &self.model.call_types[call_type as usize];
         let source = &mut self.sources[call_type as usize];
-        let class = if spec.tier_cumulative_shares.len() > 1 {
-            let u: f64 = source.tier_stream.random();
-            let tier = spec
-                .tier_cumulative_shares
-                .iter()
-                .position(|&s| u < s)
-                .unwrap_or(0);
-            spec.classes.start + tier as u32
-        } else {
-            spec.classes.start
-        };
+        let class =
+            spec.classes.start + tier_of(&spec.tier_cumulative_shares, &mut source.tier_stream);
         let drawn_handle = spec.handle_time.sample(&mut source.handle_stream);
         let drawn_patience = self.draw_patience(class, call_type);
         WaitingCall {
@@ -416,6 +445,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             patience: patience.unwrap_or(drawn_patience),
             attempt: 1,
             line: NO_LINE,
+            draws,
         }
     }
 
@@ -425,6 +455,41 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         match &self.model.classes[class as usize].patience {
             Some(p) => p.sample(&mut source.patience_stream),
             None => SimTime::NEVER,
+        }
+    }
+
+    /// The patience of a caller's later attempt (a redial, a repeat call), from its own
+    /// numbers.
+    fn caller_patience(&self, call: &mut WaitingCall) -> SimTime {
+        match &self.model.classes[call.class as usize].patience {
+            Some(p) => p.sample(&mut call.draws.next_stream()),
+            None => SimTime::NEVER,
+        }
+    }
+
+    /// The same caller as a call of `call_type` (transferred there): its tier there, handle
+    /// time and patience, from its own numbers.
+    fn transferred_caller(&self, call: &WaitingCall, call_type: u32) -> WaitingCall {
+        let spec = &self.model.call_types[call_type as usize];
+        let mut draws = call.draws;
+        let mut rng = draws.next_stream();
+        let class = spec.classes.start + tier_of(&spec.tier_cumulative_shares, &mut rng);
+        let handle = spec.handle_time.sample(&mut rng);
+        let patience = match &self.model.classes[class as usize].patience {
+            Some(p) => p.sample(&mut rng),
+            None => SimTime::NEVER,
+        };
+        WaitingCall {
+            class,
+            call_type,
+            arrival: self.now,
+            entered: self.now,
+            handle,
+            cell: self.tally.cell_of(class, self.now),
+            patience,
+            attempt: 1,
+            line: call.line,
+            draws,
         }
     }
 
@@ -444,7 +509,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         }
         self.take_line(&mut call);
         if let Some(ivr) = &self.model.call_types[t].ivr {
-            let time = ivr.time.sample(&mut self.sources[t].ivr_stream);
+            let time = ivr.time.sample(&mut call.draws.next_stream());
             let (slot, generation) = self.queues.park(call, Place::Ivr);
             self.calendar.schedule(
                 self.now.saturating_add(time),
@@ -481,13 +546,14 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         let Some(retrial) = &self.model.call_types[call.call_type as usize].retrial else {
             return;
         };
-        let source = &mut self.sources[call.call_type as usize];
-        if call.attempt >= retrial.max_attempts
-            || source.retrial_stream.random::<f64>() >= retrial.probability
-        {
+        if call.attempt >= retrial.max_attempts {
             return;
         }
-        let delay = retrial.delay.sample(&mut source.retrial_stream);
+        let mut rng = call.draws.next_stream();
+        if rng.random::<f64>() >= retrial.probability {
+            return;
+        }
+        let delay = retrial.delay.sample(&mut rng);
         if self.now.saturating_add(delay) >= self.model.horizon {
             return; // the centre has closed by then: the day is over for this caller
         }
@@ -511,7 +577,8 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             self.serve_now(group, call);
             return;
         }
-        if self.takes_callback(&call) {
+        let mut call = call;
+        if self.takes_callback(&mut call) {
             return;
         }
         self.tally.queued(call.cell);
@@ -532,7 +599,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     /// threshold, may take a callback; the callback job then queues in its own class. Returns
     /// whether it did.
     #[inline]
-    fn takes_callback(&mut self, call: &WaitingCall) -> bool {
+    fn takes_callback(&mut self, call: &mut WaitingCall) -> bool {
         let t = call.call_type as usize;
         let Some(callback) = &self.model.call_types[t].callback else {
             return false;
@@ -554,7 +621,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             .sum();
         let expected_wait_s = (waiting + 1) as f64 * callback.mean_work_s / agents.max(1) as f64;
         if expected_wait_s <= callback.when_wait_exceeds.as_seconds()
-            || self.sources[t].callback_stream.random::<f64>() >= callback.share
+            || call.draws.next_stream().random::<f64>() >= callback.share
         {
             return false;
         }
@@ -573,6 +640,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             ..call
         };
         self.tally.offered(job.cell);
+        self.tally.count(job.cell, |c| &mut c.callback_jobs);
         self.tally.queued(job.cell);
         let (slot, generation) = self.queues.push(job);
         self.schedule_overflow(job.class, slot, generation, 0);
@@ -621,63 +689,62 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     }
 
     #[inline]
-    fn start_service(&mut self, agent: u32, group: u32, mut call: WaitingCall) {
+    fn start_service(&mut self, agent: u32, group: u32, call: WaitingCall) {
         let spec = &self.model.groups[group as usize];
+        // The talk takes the caller's handle time, longer on a chat desk for every other
+        // contact in hand; the caller's own handle time (its need) is kept as drawn.
+        let mut talk = call.handle;
         if spec.max_concurrent > 1 && spec.concurrency_slowdown > 0.0 {
             let others = self.pools.agent(agent).load.saturating_sub(1);
             let factor = 1.0 + spec.concurrency_slowdown * others as f64;
-            call.handle = SimTime::from_seconds(call.handle.as_seconds() * factor);
+            talk = SimTime::from_seconds(call.handle.as_seconds() * factor);
         }
-        self.tally.answered(
-            call.cell,
-            call.class,
-            group,
-            call.arrival,
-            self.now,
-            call.handle,
-        );
+        self.tally
+            .answered(call.cell, call.class, group, call.arrival, self.now, talk);
         self.observe(&call, Outcome::Answered { group });
-        self.in_service[agent as usize] = InService { call, group };
-        self.calendar.schedule(
-            self.now.saturating_add(call.handle),
-            Event::ServiceEnd { agent },
-        );
+        let contact = self.in_service.start(InService {
+            call,
+            agent,
+            group,
+            since: self.now,
+        });
+        self.calendar
+            .schedule(self.now.saturating_add(talk), Event::ServiceEnd { contact });
     }
 
     /// The talk ends: the caller is transferred, or hangs up (resolved or not); the agent
     /// goes on to wrap-up or is free.
     #[inline]
-    fn on_talk_end(&mut self, agent: u32) {
-        let InService { mut call, group } = self.in_service[agent as usize];
+    fn on_talk_end(&mut self, contact: u32) {
+        let InService {
+            mut call,
+            agent,
+            group,
+            ..
+        } = *self.in_service.get(contact);
         let spec = &self.model.call_types[call.call_type as usize];
         if spec.transfer.is_none() && spec.unresolved.is_none() && spec.wrap_up.is_none() {
+            self.in_service.end(contact);
             self.release_line(&mut call);
             self.on_agent_free(agent);
             return;
         }
-        let source = &mut self.sources[call.call_type as usize];
+        let mut rng = call.draws.next_stream();
         let transfer_to = spec
             .transfer
             .as_ref()
-            .filter(|t| source.after_call_stream.random::<f64>() < t.share)
+            .filter(|t| rng.random::<f64>() < t.share)
             .map(|t| t.to);
         let repeat_after = match (&spec.unresolved, transfer_to) {
-            (Some(u), None) if source.after_call_stream.random::<f64>() < u.share => {
-                Some(u.delay.sample(&mut source.after_call_stream))
-            }
+            (Some(u), None) if rng.random::<f64>() < u.share => Some(u.delay.sample(&mut rng)),
             _ => None,
         };
-        let wrap_up = spec
-            .wrap_up
-            .as_ref()
-            .map(|w| w.sample(&mut source.after_call_stream));
+        let wrap_up = spec.wrap_up.as_ref().map(|w| w.sample(&mut rng));
         match transfer_to {
             Some(to) => {
                 self.tally.count(call.cell, |c| &mut c.transferred);
                 // The caller stays on the line and joins the other type's queue.
-                let line = call.line;
-                let mut next = self.new_caller(to, None, None);
-                next.line = line;
+                let next = self.transferred_caller(&call, to);
                 self.tally.offered(next.cell);
                 self.tally.count(next.cell, |c| &mut c.transfers_in);
                 self.offer(next);
@@ -688,8 +755,24 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                     repeat_after.filter(|&d| self.now.saturating_add(d) < self.model.horizon)
                 {
                     self.tally.count(call.cell, |c| &mut c.unresolved);
-                    // A new call of the type (a live class, never the callback class).
-                    let repeat = self.new_caller(call.call_type, Some(call.handle), None);
+                    // The same caller calls the type again, with the same need (handle
+                    // time) and tier (a callback job's caller is given a live tier).
+                    let mut repeat = call;
+                    let spec = &self.model.call_types[call.call_type as usize];
+                    if spec
+                        .callback
+                        .as_ref()
+                        .is_some_and(|c| c.class == call.class)
+                    {
+                        let tier = tier_of(
+                            &spec.tier_cumulative_shares,
+                            &mut repeat.draws.next_stream(),
+                        );
+                        repeat.class = spec.classes.start + tier;
+                    }
+                    repeat.attempt = 1;
+                    repeat.cell = NOT_COUNTED;
+                    repeat.patience = SimTime::NEVER;
                     let (slot, generation) = self.queues.park(repeat, Place::Redialing);
                     self.calendar.schedule(
                         self.now.saturating_add(delay),
@@ -707,11 +790,14 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 self.tally
                     .wrap_up(call.cell, call.class, group, self.now, end);
                 self.wrapping[group as usize] += 1;
-                let started = self.now;
-                self.calendar
-                    .schedule(end, Event::WrapUpEnd { agent, started });
+                // The contact stays in the table through its wrap-up.
+                self.in_service.wrap_up_from(contact, self.now);
+                self.calendar.schedule(end, Event::WrapUpEnd { contact });
             }
-            _ => self.on_agent_free(agent),
+            _ => {
+                self.in_service.end(contact);
+                self.on_agent_free(agent);
+            }
         }
     }
 
@@ -774,6 +860,18 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     }
 }
 
+/// A caller's tier, given its type's cumulative tier shares: one draw when the type has
+/// tiers, none otherwise.
+#[inline]
+fn tier_of(cumulative_shares: &[f64], rng: &mut Stream) -> u32 {
+    if cumulative_shares.len() > 1 {
+        let u: f64 = rng.random();
+        cumulative_shares.iter().position(|&s| u < s).unwrap_or(0) as u32
+    } else {
+        0
+    }
+}
+
 /// The random sources of every call type for `replication`: arrivals at the forecast rates
 /// times the day's busyness factor (one gamma draw with mean 1, when the model has a
 /// busyness CV), and one stream per purpose.
@@ -797,10 +895,7 @@ fn call_sources(model: &Model, replication: u32) -> Vec<CallSource> {
                 handle_stream: stream(seed, replication, t, Purpose::HandleTime),
                 patience_stream: stream(seed, replication, t, Purpose::Patience),
                 tier_stream: stream(seed, replication, t, Purpose::Tier),
-                retrial_stream: stream(seed, replication, t, Purpose::Retrial),
-                ivr_stream: stream(seed, replication, t, Purpose::Ivr),
-                after_call_stream: stream(seed, replication, t, Purpose::AfterCall),
-                callback_stream: stream(seed, replication, t, Purpose::Callback),
+                callers: 0,
             }
         })
         .collect()

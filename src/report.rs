@@ -94,8 +94,8 @@ pub struct CallBlock {
     pub blocked: Stat,
     /// Calls that completed in self-service in the IVR.
     pub deflected: Stat,
-    /// Offered calls that were a caller's first attempt (not a retrial, transfer or repeat
-    /// call): the unique callers.
+    /// Offered calls that were a caller's first attempt (not a retrial, transfer, repeat
+    /// call or callback job): the unique callers.
     pub first_attempts: Stat,
     /// Offered calls that were second or later attempts after a busy signal or hanging up.
     pub retrials: Stat,
@@ -185,7 +185,9 @@ impl CallBlock {
             unserved: stat(&|m| Some(m.unserved)),
             blocked: stat(&|m| Some(m.blocked)),
             deflected: stat(&|m| Some(m.deflected)),
-            first_attempts: stat(&|m| Some(m.offered - m.retrials - m.transfers_in - m.repeats)),
+            first_attempts: stat(&|m| {
+                Some(m.offered - m.retrials - m.transfers_in - m.repeats - m.callback_jobs)
+            }),
             retrials: stat(&|m| Some(m.retrials)),
             transfers_in: stat(&|m| Some(m.transfers_in)),
             repeats: stat(&|m| Some(m.repeats)),

@@ -54,6 +54,8 @@ pub struct CallCell {
     pub unresolved: u64,
     /// Calls that took a callback instead of waiting.
     pub callbacks: u64,
+    /// Offered calls that were callback jobs (the agent calls a caller back who took one).
+    pub callback_jobs: u64,
     /// Answered calls that waited at most the service-level threshold.
     pub answered_within_threshold: u64,
     /// Sum of answered calls' waits, ns.
@@ -83,6 +85,7 @@ impl CallCell {
             transferred: 0,
             unresolved: 0,
             callbacks: 0,
+            callback_jobs: 0,
             answered_within_threshold: 0,
             wait_ns: 0,
             handle_ns: 0,
@@ -106,6 +109,7 @@ impl CallCell {
         self.transferred += other.transferred;
         self.unresolved += other.unresolved;
         self.callbacks += other.callbacks;
+        self.callback_jobs += other.callback_jobs;
         self.answered_within_threshold += other.answered_within_threshold;
         self.wait_ns += other.wait_ns;
         self.handle_ns += other.handle_ns;

@@ -32,17 +32,15 @@ pub enum Event {
         /// The slot's generation when the timer was set.
         generation: u32,
     },
-    /// An agent finishes talking.
+    /// An agent finishes talking to one of its contacts.
     ServiceEnd {
-        /// The agent.
-        agent: u32,
+        /// The contact in service (its entry in the engine's table of contacts).
+        contact: u32,
     },
-    /// An agent finishes the after-call work.
+    /// An agent finishes the after-call work of one of its contacts.
     WrapUpEnd {
-        /// The agent.
-        agent: u32,
-        /// When the after-call work began (for the elapsed times of a live state).
-        started: SimTime,
+        /// The contact (its entry in the engine's table of contacts, kept until now).
+        contact: u32,
     },
     /// A waiting caller's patience runs out. Stale (ignored) when the call was answered
     /// since: the generation no longer matches.
@@ -192,17 +190,17 @@ mod tests {
     fn pops_in_time_order_and_ties_in_scheduling_order() {
         let mut c = Calendar::with_capacity(4);
         c.schedule(SimTime(20), Event::Arrival { call_type: 0 });
-        c.schedule(SimTime(10), Event::ServiceEnd { agent: 1 });
-        c.schedule(SimTime(20), Event::ServiceEnd { agent: 2 });
-        c.schedule(SimTime(10), Event::ServiceEnd { agent: 3 });
+        c.schedule(SimTime(10), Event::ServiceEnd { contact: 1 });
+        c.schedule(SimTime(20), Event::ServiceEnd { contact: 2 });
+        c.schedule(SimTime(10), Event::ServiceEnd { contact: 3 });
         let order: Vec<_> = std::iter::from_fn(|| c.pop()).collect();
         assert_eq!(
             order,
             vec![
-                (SimTime(10), Event::ServiceEnd { agent: 1 }),
-                (SimTime(10), Event::ServiceEnd { agent: 3 }),
+                (SimTime(10), Event::ServiceEnd { contact: 1 }),
+                (SimTime(10), Event::ServiceEnd { contact: 3 }),
                 (SimTime(20), Event::Arrival { call_type: 0 }),
-                (SimTime(20), Event::ServiceEnd { agent: 2 }),
+                (SimTime(20), Event::ServiceEnd { contact: 2 }),
             ]
         );
     }

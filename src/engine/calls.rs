@@ -5,6 +5,7 @@
 //! reused; each has a generation that changes on reuse, so a patience timer set for an
 //! earlier occupant is recognised as stale.
 
+use crate::dist::CallerDraws;
 use crate::time::SimTime;
 
 /// "No slot": the end of a list.
@@ -31,6 +32,8 @@ pub struct WaitingCall {
     pub attempt: u32,
     /// The call type whose line it holds, or [`NO_LINE`].
     pub line: u32,
+    /// The caller's own random numbers for everything after its first arrival.
+    pub draws: CallerDraws,
 }
 
 /// A call that holds no line (trunk).
@@ -274,6 +277,7 @@ mod tests {
             patience: SimTime::NEVER,
             attempt: 1,
             line: NO_LINE,
+            draws: CallerDraws::new(0, 0, 0, arrival),
         }
     }
 

@@ -34,7 +34,7 @@ use super::pools::Pools;
 use super::{call_sources, InService, Observer, Simulation};
 use rand::Rng;
 
-use crate::dist::{stream, Purpose};
+use crate::dist::{stream, CallerDraws, Purpose};
 use crate::model::Model;
 use crate::routing::Router;
 use crate::stats::NOT_COUNTED;
@@ -129,7 +129,6 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         }
         let capacity: Vec<u32> = model.groups.iter().map(|g| g.max_concurrent).collect();
         self.pools = Pools::new(&slots, &capacity);
-        self.fit_agent_tables();
 
         let mut busy_streams: Vec<_> = (0..types as u32)
             .map(|t| {
@@ -162,7 +161,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             for t in 0..types as u32 {
                 let spec = &model.call_types[t as usize];
                 let class = spec.classes.start;
-                for &elapsed in talking(g as usize, t as usize) {
+                for (talked, &elapsed) in talking(g as usize, t as usize).iter().enumerate() {
                     let agent = self
                         .pools
                         .take_idle(g, class)
@@ -175,22 +174,33 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                         call_type: t,
                         arrival: at,
                         entered: at,
-                        // The whole handle time, so that `state()` reads the elapsed back.
+                        // The caller's need: the whole handle time.
                         handle: elapsed.saturating_add(remaining),
                         cell: NOT_COUNTED,
                         patience: SimTime::NEVER,
                         attempt: 1,
                         line: NO_LINE,
+                        draws: CallerDraws::new(
+                            model.seed,
+                            replication,
+                            STATE_TALKING | t,
+                            (g as u64) << 32 | talked as u64,
+                        ),
                     };
                     self.take_line(&mut call);
                     // Busy time only: the call's outcome belongs to the past.
                     self.tally
                         .answered(NOT_COUNTED, class, g, at, at, remaining);
-                    self.in_service[agent as usize] = InService { call, group: g };
+                    let contact = self.in_service.start(InService {
+                        call,
+                        agent,
+                        group: g,
+                        since: SimTime(at.0.saturating_sub(elapsed.0)),
+                    });
                     self.calendar
-                        .schedule(at.saturating_add(remaining), Event::ServiceEnd { agent });
+                        .schedule(at.saturating_add(remaining), Event::ServiceEnd { contact });
                 }
-                for &elapsed in wrapping_up(g as usize, t as usize) {
+                for (wrapped, &elapsed) in wrapping_up(g as usize, t as usize).iter().enumerate() {
                     let agent = self
                         .pools
                         .take_idle(g, class)
@@ -210,14 +220,24 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                         patience: SimTime::NEVER,
                         attempt: 1,
                         line: NO_LINE,
+                        // Never drawn from (its talk is over); apart from the talking ones.
+                        draws: CallerDraws::new(
+                            model.seed,
+                            replication,
+                            STATE_TALKING | t,
+                            1 << 63 | (g as u64) << 32 | wrapped as u64,
+                        ),
                     };
                     let end = at.saturating_add(remaining);
                     self.tally.wrap_up(NOT_COUNTED, class, g, at, end);
                     self.wrapping[g as usize] += 1;
-                    self.in_service[agent as usize] = InService { call, group: g };
-                    let started = SimTime(at.0.saturating_sub(elapsed.0));
-                    self.calendar
-                        .schedule(end, Event::WrapUpEnd { agent, started });
+                    let contact = self.in_service.start(InService {
+                        call,
+                        agent,
+                        group: g,
+                        since: SimTime(at.0.saturating_sub(elapsed.0)),
+                    });
+                    self.calendar.schedule(end, Event::WrapUpEnd { contact });
                 }
             }
             if busy.div_ceil(capacity) > target {
@@ -295,7 +315,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             }
             // Longest wait first: each class's queue in arrival order.
             callers.sort_by_key(|&(waited, _)| std::cmp::Reverse(waited));
-            for (waited, class) in callers {
+            for (queued, (waited, class)) in callers.into_iter().enumerate() {
                 let since = SimTime(at.0.saturating_sub(waited.0));
                 let mut call = WaitingCall {
                     class,
@@ -307,6 +327,12 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                     patience: SimTime::NEVER,
                     attempt: 1,
                     line: NO_LINE,
+                    draws: CallerDraws::new(
+                        model.seed,
+                        replication,
+                        STATE_WAITING | t as u32,
+                        queued as u64,
+                    ),
                 };
                 self.take_line(&mut call);
                 self.tally.offered(call.cell);
@@ -364,20 +390,19 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         }
         let mut talking = vec![vec![Vec::new(); types]; groups];
         let mut wrapping_up = vec![vec![Vec::new(); types]; groups];
-        for (time, event) in self.calendar.events() {
-            match event {
-                Event::ServiceEnd { agent } => {
-                    let InService { call, group } = self.in_service[agent as usize];
-                    let left = time - self.now;
-                    talking[group as usize][call.call_type as usize]
-                        .push(SimTime(call.handle.0.saturating_sub(left.0)));
-                }
-                Event::WrapUpEnd { agent, started } => {
-                    let InService { call, group } = self.in_service[agent as usize];
-                    wrapping_up[group as usize][call.call_type as usize].push(self.now - started);
-                }
-                _ => {}
-            }
+        for (_, event) in self.calendar.events() {
+            let (Event::ServiceEnd { contact } | Event::WrapUpEnd { contact }) = event else {
+                continue;
+            };
+            let InService {
+                call, group, since, ..
+            } = *self.in_service.get(contact);
+            let lists = if matches!(event, Event::ServiceEnd { .. }) {
+                &mut talking
+            } else {
+                &mut wrapping_up
+            };
+            lists[group as usize][call.call_type as usize].push(self.now - since);
         }
         for list in talking.iter_mut().chain(&mut wrapping_up).flatten() {
             list.sort_unstable_by(|a, b| b.cmp(a));

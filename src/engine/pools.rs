@@ -53,7 +53,8 @@ pub struct Pools {
     longest_idle_since: Vec<SimTime>,
 }
 
-/// How a staffing change went: agents who arrived (and are idle, ready for waiting calls).
+/// How a staffing change went: agents who became available for waiting calls (new agents,
+/// idle, and chat agents who were winding down and stay).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arrived(pub u32);
 
@@ -227,11 +228,6 @@ impl Pools {
         pool.present + pool.off.len() as u32
     }
 
-    /// Agent slots in all groups (the size of per-agent tables).
-    pub fn agent_count(&self) -> usize {
-        self.agents.len()
-    }
-
     /// Agents of `group` with no contact at all.
     pub fn idle(&self, group: u32) -> u32 {
         self.pools[group as usize].free[0].len() as u32
@@ -272,6 +268,22 @@ impl Pools {
             let stay = missing.min(pool.leaving);
             pool.leaving -= stay;
             missing -= stay;
+            // Chat agents already winding down (leaving, contacts still in hand) stay too,
+            // before anyone new arrives: they take work again at once.
+            let mut returned = 0;
+            if missing > 0 && pool.capacity > 1 {
+                for (id, a) in self.agents.iter_mut().enumerate() {
+                    if missing == 0 {
+                        break;
+                    }
+                    if a.group == group && a.leaving {
+                        a.leaving = false;
+                        pool.free[a.load as usize].push_back(id as u32);
+                        missing -= 1;
+                        returned += 1;
+                    }
+                }
+            }
             for _ in 0..missing {
                 let agent = pool
                     .off
@@ -284,7 +296,7 @@ impl Pools {
                 pool.free[0].push_back(agent);
             }
             pool.present += missing;
-            Arrived(missing)
+            Arrived(missing + returned)
         } else {
             let mut surplus = effective - target;
             while surplus > 0 {
@@ -381,5 +393,25 @@ mod tests {
         assert_eq!(p.finish(b), Finished::Leaving);
         assert_eq!(p.finish(b), Finished::Left);
         assert_eq!(p.present(0), 1);
+    }
+
+    #[test]
+    fn chat_agents_winding_down_stay_when_headcount_rises_again() {
+        // Regression: 3 → 1 → 3 on a chat desk used to panic ("agent slots cover the
+        // largest headcount"): the agents winding down were counted as gone, so new ones
+        // were sought in slots that were all still on the floor.
+        let mut p = Pools::new(&[3], &[3]);
+        p.set_headcount(0, 3, SimTime::ZERO);
+        let agents: Vec<u32> = (0..6).map(|_| p.take_idle(0, 0).unwrap()).collect();
+        p.set_headcount(0, 1, SimTime(1));
+        // Two agents finish a contact each and start winding down.
+        assert_eq!(p.finish(agents[0]), Finished::Leaving);
+        assert_eq!(p.finish(agents[1]), Finished::Leaving);
+        assert_eq!(p.leaving(0), 2);
+        assert_eq!(p.set_headcount(0, 3, SimTime(2)), Arrived(2));
+        assert_eq!(p.present(0), 3);
+        assert_eq!(p.leaving(0), 0);
+        // Each of the two has a free slot again; the third agent still has two contacts.
+        assert_eq!(p.idle_counts(), &[3]);
     }
 }

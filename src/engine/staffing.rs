@@ -129,6 +129,5 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             .max()
             .unwrap_or(0);
         self.pools.grow(group, largest);
-        self.fit_agent_tables();
     }
 }

@@ -41,6 +41,8 @@ pub struct CallMeasures {
     pub unresolved: f64,
     /// Calls that took a callback instead of waiting.
     pub callbacks: f64,
+    /// Offered calls that were callback jobs.
+    pub callback_jobs: f64,
     /// Answered within the threshold ÷ (answered + abandoned + unserved).
     pub service_level: Option<f64>,
     /// Calls that had to queue ÷ (answered + abandoned + unserved): Erlang's P(wait).
@@ -78,6 +80,7 @@ impl CallMeasures {
             transferred: self.transferred - other.transferred,
             unresolved: self.unresolved - other.unresolved,
             callbacks: self.callbacks - other.callbacks,
+            callback_jobs: self.callback_jobs - other.callback_jobs,
             service_level: d(self.service_level, other.service_level),
             p_wait: d(self.p_wait, other.p_wait),
             abandon_rate: d(self.abandon_rate, other.abandon_rate),
@@ -164,6 +167,7 @@ fn call_measures(c: &CallCell, staffed_ns: u128) -> CallMeasures {
         transferred: c.transferred as f64,
         unresolved: c.unresolved as f64,
         callbacks: c.callbacks as f64,
+        callback_jobs: c.callback_jobs as f64,
         service_level: ratio(c.answered_within_threshold as f64, ended),
         p_wait: ratio(c.queued as f64, ended),
         abandon_rate: ratio(c.abandoned as f64, ended),

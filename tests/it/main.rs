@@ -3,12 +3,14 @@
 
 mod browser;
 mod cli;
+mod combinations;
 mod contract;
 mod erlang;
 mod http;
 mod intraday;
 mod invariants;
 mod live;
+mod pinned;
 mod real_day;
 mod routing;
 mod staffing;

@@ -1,0 +1,267 @@
+//! Features combined: regression tests for defects that only showed when two features met
+//! (chat concurrency with lines and changing headcounts, common random numbers for derived
+//! calls, callbacks in the caller counts).
+
+use callsim::report::Report;
+use callsim::RunOptions;
+
+use crate::support::model;
+
+fn run(toml: &str, replications: u32) -> Report {
+    callsim::run(
+        &model(toml),
+        &RunOptions {
+            replications: Some(replications),
+            threads: Some(2),
+            ..Default::default()
+        },
+    )
+}
+
+/// Two chat types with their own lines, one group serving both.
+fn chat_with_lines(agents: u32, max_concurrent: u32) -> String {
+    format!(
+        r#"
+name = "chat with lines"
+[simulation]
+duration = "8h"
+replications = 4
+seed = 7
+[service_level]
+threshold = "20s"
+[[call_types]]
+name = "a"
+arrival_rate = 60
+trunks = 10
+handle_time = {{ distribution = "exponential", mean = "6m" }}
+patience = {{ distribution = "exponential", mean = "2m" }}
+[[call_types]]
+name = "b"
+arrival_rate = 60
+trunks = 20
+handle_time = {{ distribution = "exponential", mean = "12m" }}
+patience = {{ distribution = "exponential", mean = "2m" }}
+[[agent_groups]]
+name = "desk"
+agents = {agents}
+max_concurrent = {max_concurrent}
+skills = ["a", "b"]
+"#
+    )
+}
+
+#[test]
+fn a_chat_talk_end_ends_its_own_contact() {
+    // 10 agents × 3 contacts with no slowdown are 30 interchangeable servers: every caller
+    // meets the same queue as with 30 agents × 1, so outcomes and waits agree exactly. The
+    // engine used to keep one in-service entry per agent, so a talk end released the line
+    // of whichever contact came last: 380 of 480 type-a calls were blocked instead of 25.
+    let plain = run(&chat_with_lines(30, 1), 4);
+    let chat = run(&chat_with_lines(10, 3), 4);
+    for (p, c) in plain.call_types.iter().zip(&chat.call_types) {
+        assert_eq!(p.block.offered.mean, c.block.offered.mean, "{}", p.name);
+        assert_eq!(
+            p.block.blocked.mean, c.block.blocked.mean,
+            "{} blocked",
+            p.name
+        );
+        assert_eq!(
+            p.block.answered.mean, c.block.answered.mean,
+            "{} answered",
+            p.name
+        );
+        assert_eq!(
+            p.block.abandoned.mean, c.block.abandoned.mean,
+            "{} abandoned",
+            p.name
+        );
+        assert_eq!(p.block.asa_s.mean, c.block.asa_s.mean, "{} ASA", p.name);
+        assert_eq!(
+            p.block.wait_s.p90.mean, c.block.wait_s.p90.mean,
+            "{} p90",
+            p.name
+        );
+    }
+    let blocked_a = chat.call_types[0].block.blocked.mean.unwrap();
+    let offered_a = chat.call_types[0].block.offered.mean.unwrap();
+    assert!(
+        blocked_a < 0.2 * offered_a,
+        "blocked {blocked_a} of {offered_a}"
+    );
+}
+
+#[test]
+fn a_chat_desk_whose_headcount_falls_and_rises_again_runs_on_every_seed() {
+    // Used to panic in the pools ("agent slots cover the largest headcount"): agents
+    // winding down their last chats were counted as gone when the headcount rose again.
+    let toml = r#"
+name = "chat desk 3-1-3"
+[simulation]
+duration = "3h"
+interval = "1h"
+replications = 40
+seed = 1
+[service_level]
+threshold = "60s"
+[[call_types]]
+name = "chat"
+arrival_rate = 60
+handle_time = { distribution = "lognormal", mean = "9m", cv = 1.5 }
+patience = { distribution = "exponential", mean = "5m" }
+[[agent_groups]]
+name = "desk"
+agents_by_interval = [3, 1, 3]
+max_concurrent = 3
+skills = ["chat"]
+"#;
+    let report = run(toml, 40);
+    let t = &report.total;
+    let ended = t.answered.mean.unwrap() + t.abandoned.mean.unwrap();
+    assert!((t.offered.mean.unwrap() - ended).abs() < 1e-9);
+}
+
+#[test]
+fn the_shipped_chat_desk_runs_with_very_variable_chats_on_every_seed() {
+    let toml = std::fs::read_to_string("scenarios/chat-desk.toml")
+        .unwrap()
+        .replace("cv = 0.7", "cv = 1.5");
+    for seed in 1..=8 {
+        let report = callsim::run(
+            &model(&toml),
+            &RunOptions {
+                replications: Some(4),
+                seed: Some(seed),
+                threads: Some(2),
+            },
+        );
+        assert!(report.total.answered.mean.unwrap() > 0.0);
+    }
+}
+
+/// A front desk that transfers a share of its callers to a back office, with IVR,
+/// redials, wrap-up and unresolved calls; `front_agents` staff the front desk.
+fn transfers(front_agents: u32) -> String {
+    format!(
+        r#"
+name = "front and back"
+[simulation]
+duration = "6h"
+replications = 1
+seed = 3
+[service_level]
+threshold = "20s"
+[[call_types]]
+name = "front"
+arrival_rate = 240
+handle_time = {{ distribution = "lognormal", mean = "3m", cv = 0.8 }}
+patience = {{ distribution = "exponential", mean = "90s" }}
+ivr = {{ time = {{ distribution = "uniform", min = "10s", max = "40s" }}, self_service = 0.1 }}
+retrial = {{ probability = 0.5, delay = {{ distribution = "exponential", mean = "5m" }} }}
+transfer = {{ to = "back", share = 0.3 }}
+unresolved = {{ share = 0.1, delay = {{ distribution = "exponential", mean = "30m" }} }}
+wrap_up = {{ distribution = "exponential", mean = "30s" }}
+[[call_types]]
+name = "back"
+arrival_rate = 60
+handle_time = {{ distribution = "exponential", mean = "8m" }}
+patience = {{ distribution = "exponential", mean = "3m" }}
+[[agent_groups]]
+name = "front desk"
+agents = {front_agents}
+skills = ["front"]
+[[agent_groups]]
+name = "back office"
+agents = 5
+skills = ["back"]
+"#
+    )
+}
+
+#[test]
+fn derived_calls_leave_every_other_callers_draws_alone() {
+    // Transfers, redials and repeat calls used to draw from the target type's arrival
+    // streams, so more front-desk agents (transferring and redialling at other times)
+    // changed the handle times and patience of fresh callers of both types (148 of 493 in
+    // one case). Every new caller keyed by (type, arrival) must now see the same tier,
+    // handle time and patience whatever the staffing.
+    use std::collections::HashMap;
+    let fresh = |front_agents: u32| -> HashMap<(u32, u64), (u32, u64, u64)> {
+        callsim::call_log(&model(&transfers(front_agents)), 0)
+            .into_iter()
+            .filter(|r| r.attempt == 1)
+            .map(|r| {
+                let key = (r.call_type, r.arrival.0);
+                (key, (r.class, r.handle.0, r.patience.0))
+            })
+            .collect()
+    };
+    let (short, long) = (fresh(13), fresh(17));
+    let common: Vec<_> = short.keys().filter(|k| long.contains_key(k)).collect();
+    let back_callers = common.iter().filter(|k| k.0 == 1).count();
+    // About 360 fresh back-office callers in 6 hours, and 1440 front-desk ones.
+    assert!(
+        back_callers > 250,
+        "{back_callers} back-office callers in common"
+    );
+    assert!(common.len() > 1400, "{} callers in common", common.len());
+    let differing: Vec<_> = common.iter().filter(|k| short[k] != long[k]).collect();
+    assert!(
+        differing.is_empty(),
+        "{} of {} callers changed with the front desk's staffing, e.g. {:?}",
+        differing.len(),
+        common.len(),
+        differing.first()
+    );
+}
+
+#[test]
+fn callback_jobs_are_not_counted_as_new_callers() {
+    // One type at 600 calls/h for 8 h: 4,800 callers expected. Callback jobs used to be
+    // counted as first attempts too (about 5,561).
+    let toml = r#"
+name = "callbacks"
+[simulation]
+duration = "8h"
+replications = 10
+seed = 11
+[service_level]
+threshold = "20s"
+[[call_types]]
+name = "general"
+arrival_rate = 600
+handle_time = { distribution = "exponential", mean = "3m" }
+patience = { distribution = "exponential", mean = "2m" }
+callback = { when_wait_exceeds = "30s", share = 0.5 }
+[[agent_groups]]
+name = "agents"
+agents = 29
+skills = ["general"]
+"#;
+    let m = model(toml);
+    let report = callsim::run(&m, &RunOptions::default());
+    let first = report.total.first_attempts.mean.unwrap();
+    let callbacks = report.total.callbacks.mean.unwrap();
+    assert!(
+        callbacks > 100.0,
+        "the case must exercise callbacks: {callbacks}"
+    );
+    // The mean of 10 Poisson(4800) counts: standard error about 22.
+    assert!(
+        (first - 4800.0).abs() < 4.0 * (4800.0f64 / 10.0).sqrt(),
+        "first attempts {first}"
+    );
+    // Exactly: one replication's first attempts are its callers in the call log.
+    let one = callsim::run(
+        &m,
+        &RunOptions {
+            replications: Some(1),
+            ..Default::default()
+        },
+    );
+    let callback_class = m.call_types[0].callback.as_ref().unwrap().class;
+    let callers = callsim::call_log(&m, 0)
+        .iter()
+        .filter(|r| r.attempt == 1 && r.class != callback_class)
+        .count();
+    assert_eq!(one.total.first_attempts.mean, Some(callers as f64));
+}
