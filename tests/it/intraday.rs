@@ -819,3 +819,40 @@ fn from_the_empty_state_a_priority_scenario_forecasts_as_run() {
         .zip(&report.intervals)
         .any(|(d, r)| d.total.service_level.mean != r.total.service_level.mean));
 }
+
+/// On a chat desk (three contacts per agent, slowed down by each other), a state keeps every
+/// contact in hand and in wrap-up with its real elapsed time (the talk, slowdown included),
+/// and a centre restarted from it holds the same contacts.
+#[test]
+fn a_chat_desks_state_keeps_every_contact() {
+    let text = std::fs::read_to_string("scenarios/chat-desk.toml").unwrap();
+    let model = model(&text);
+    let mut sim = Simulation::new(&model, SkillPriority::new(&model), 0);
+    sim.run_until(SimTime::from_seconds(3.0 * 3600.0 + 0.5));
+    let state = sim.state();
+    let snapshot = sim.snapshot();
+    let contacts: usize = state.talking[0][0].len() + state.wrapping_up[0][0].len();
+    let agents = snapshot.groups[0].talking + snapshot.groups[0].wrap_up;
+    assert!(
+        contacts as u32 > agents,
+        "{contacts} contacts held by {agents} agents"
+    );
+    // Elapsed times are real: within the day, and a wrap-up within its constant 30 s.
+    assert!(state.talking[0][0].iter().all(|&e| e <= state.at));
+    assert!(state.wrapping_up[0][0]
+        .iter()
+        .all(|&e| e < SimTime::from_seconds(30.0)));
+    let back = StateFile::parse("<chat>", &StateFile::from_state(&model, &state).to_json())
+        .unwrap()
+        .resolve("<chat>", &model)
+        .unwrap();
+    let restarted = Simulation::from_state(&model, SkillPriority::new(&model), 4, &back);
+    let again = restarted.state();
+    assert_eq!(again.talking, back.talking);
+    assert_eq!(again.wrapping_up, back.wrapping_up);
+    let m = restarted.finish().measures(&model);
+    assert_eq!(
+        m.total.offered,
+        m.total.answered + m.total.abandoned + m.total.unserved
+    );
+}
