@@ -217,11 +217,21 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
         .as_deref()
         .map(|a| args::duration("--max-asa", a))
         .transpose()?;
+    if max_asa_s == Some(0.0) {
+        return Err(usage(
+            "--max-asa: an ASA of 0s is met by no finite number of agents (someone always waits); e.g. --max-asa 30s",
+        ));
+    }
     let max_abandon_rate = args
         .max_abandon
         .as_deref()
         .map(|a| args::fraction("--max-abandon", a, "5%"))
         .transpose()?;
+    if max_abandon_rate == Some(0.0) {
+        return Err(usage(
+            "--max-abandon: an abandon rate of 0% is met by no finite number of agents (someone always waits); e.g. --max-abandon 5%",
+        ));
+    }
     let max_occupancy = args
         .max_occupancy
         .as_deref()

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use callsim::live::intraday::{forecast, Band, Forecast, ForecastOptions};
 use callsim::live::state::{day_span, parse_clock, sim_time_of_clock, StateFile};
+use callsim::scenario::input;
 use clap::ValueEnum;
 
 use super::{load, print, Failure};
@@ -45,8 +46,13 @@ enum IntradayFormat {
 pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
     let model = load(Some(&args.scenario))?;
     let origin = args.state.display().to_string();
-    let text = std::fs::read_to_string(&args.state)
+    let bytes = input::read_regular(&args.state, input::MAX_STATE_BYTES)
         .map_err(|e| Failure::Usage(format!("{origin}: cannot read the state file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Failure::Usage(format!(
+            "{origin}: the state file is not UTF-8 text; it is the JSON that `live --save-state` writes"
+        ))
+    })?;
     let state = StateFile::parse(&origin, &text)
         .and_then(|file| file.resolve(&origin, &model))
         .map_err(|e| Failure::Usage(e.to_string()))?;

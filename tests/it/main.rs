@@ -10,6 +10,7 @@ mod intraday;
 mod invariants;
 mod live;
 mod real_day;
+mod robustness;
 mod routing;
 mod staffing;
 mod support;

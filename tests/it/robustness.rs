@@ -1,0 +1,342 @@
+//! Robust under abuse (issue 10): bad, endless and extreme inputs end in a prompt exit-2
+//! message that names the place and the fix — never a panic, a hang or a silent cap — and
+//! every file callsim writes is complete or absent.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn callsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn write(dir: &Path, name: &str, contents: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// A small valid scenario; `extra_simulation` goes into `[simulation]`, `handle` is the
+/// handle-time table.
+fn scenario(extra_simulation: &str, handle: &str) -> String {
+    format!(
+        r#"name = "Small"
+[simulation]
+duration = "2h"
+seed = 42
+replications = 2
+{extra_simulation}
+[[call_types]]
+name = "general"
+arrival_rate = 120
+handle_time = {handle}
+patience = {{ distribution = "exponential", mean = "2m" }}
+[[agent_groups]]
+name = "agents"
+agents = 10
+skills = ["general"]
+"#
+    )
+}
+
+const EXPONENTIAL: &str = r#"{ distribution = "exponential", mean = "4m" }"#;
+
+/// Runs callsim, asserting exit 2 and that stderr contains every needle; returns stderr.
+fn refused(args: &[&str], needles: &[&str]) -> String {
+    let out = callsim(args);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "{args:?}: no `{needle}` in {stderr}"
+        );
+    }
+    stderr
+}
+
+// ---- Crashes ----
+
+#[test]
+fn an_error_past_column_65535_is_shown_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = format!(
+        "name = \"x\"\n[simulation]\nduration = \"1h\"\nseed = 1 {}= 2\n",
+        " ".repeat(70_000)
+    );
+    let path = write(dir.path(), "long.toml", long.as_bytes());
+    let stderr = refused(&["validate", &path], &["long.toml:4:"]);
+    // The line is shown as a window around the column, not 70 kB of it.
+    assert!(stderr.len() < 2_000, "{} bytes", stderr.len());
+    let caret_line = stderr
+        .lines()
+        .find(|l| l.trim_end().ends_with('^'))
+        .unwrap();
+    assert!(caret_line.len() < 200);
+}
+
+#[test]
+fn a_long_bad_duration_is_quoted_shortly() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = scenario(
+        &format!("interval = \"{}\"", "a".repeat(70_000)),
+        EXPONENTIAL,
+    );
+    let path = write(dir.path(), "long.toml", long.as_bytes());
+    let stderr = refused(&["validate", &path], &["not a duration"]);
+    assert!(stderr.len() < 2_000, "{} bytes", stderr.len());
+}
+
+#[test]
+fn validate_refuses_devices_promptly() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let started = Instant::now();
+    refused(&["validate", "/dev/zero"], &["/dev/zero", "a device"]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_trace_is_refused_not_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("calls.csv");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return; // no mkfifo on this system
+    }
+    let path = write(
+        dir.path(),
+        "replay.toml",
+        scenario("trace = \"calls.csv\"", EXPONENTIAL).as_bytes(),
+    );
+    let started = Instant::now();
+    refused(&["validate", &path], &["simulation.trace", "FIFO"]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_scenario_over_the_size_cap_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut big = scenario("", EXPONENTIAL);
+    big.push_str(&format!("# {}\n", "x".repeat(17 << 20)));
+    let path = write(dir.path(), "big.toml", big.as_bytes());
+    refused(&["validate", &path], &["larger than the limit of 16 MiB"]);
+}
+
+#[test]
+fn a_trace_over_its_cap_is_refused_and_the_cap_can_be_raised() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut trace = String::from("arrival_s,call_type\n");
+    for i in 0..100_000 {
+        trace.push_str(&format!("{}.5,general\n", i % 7000));
+    }
+    assert!(trace.len() > 1 << 20);
+    write(dir.path(), "calls.csv", trace.as_bytes());
+    let path = write(
+        dir.path(),
+        "replay.toml",
+        scenario("trace = \"calls.csv\"", EXPONENTIAL).as_bytes(),
+    );
+    refused(
+        &["validate", &path, "--max-trace-mb", "1"],
+        &["larger than the limit of 1 MiB", "--max-trace-mb"],
+    );
+    let out = callsim(&["validate", &path, "--max-trace-mb", "2"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_state_file_that_is_a_device_or_too_large_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    if Path::new("/dev/zero").exists() {
+        refused(
+            &["intraday", &path, "--state", "/dev/zero"],
+            &["state file", "a device"],
+        );
+    }
+    let big = write(dir.path(), "state.json", &vec![b' '; 17 << 20]);
+    refused(
+        &["intraday", &path, "--state", &big],
+        &["larger than the limit of 16 MiB"],
+    );
+}
+
+#[test]
+fn times_that_would_pass_the_end_of_the_clock_are_refused_with_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two long handle times used to run and report the same saturated maximum.
+    let constant = r#"{ distribution = "constant", value = "100000h" }"#;
+    let path = write(dir.path(), "c.toml", scenario("", constant).as_bytes());
+    refused(
+        &["run", &path],
+        &["100000h", "limit of 10 years", "584 years"],
+    );
+    let heavy = r#"{ distribution = "lognormal", mean = "1000h", cv = 50 }"#;
+    let path = write(dir.path(), "l.toml", scenario("", heavy).as_bytes());
+    refused(
+        &["run", &path],
+        &[
+            "call_types[0].handle_time",
+            "limit of 100 years",
+            "584 years",
+        ],
+    );
+    // Long but safe times are fine.
+    let fine = r#"{ distribution = "exponential", mean = "10000h" }"#;
+    let path = write(dir.path(), "f.toml", scenario("", fine).as_bytes());
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_redial_storm_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let storm = scenario("", EXPONENTIAL).replace(
+        "patience = { distribution = \"exponential\", mean = \"2m\" }",
+        "patience = { distribution = \"exponential\", mean = \"2m\" }\n\
+         retrial = { probability = 1.0, delay = { distribution = \"constant\", value = \"1ms\" }, max_attempts = 1000000 }",
+    );
+    let path = write(dir.path(), "storm.toml", storm.as_bytes());
+    refused(
+        &["run", &path],
+        &["retrial.max_attempts", "limit of 100", "redial storm"],
+    );
+    let fine = storm.replace("max_attempts = 1000000", "max_attempts = 100");
+    let path = write(dir.path(), "fine.toml", fine.as_bytes());
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+// ---- Messages ----
+
+#[test]
+fn an_integer_beyond_i64_is_refused_at_its_place_and_later_errors_keep_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = scenario("trunks = 18446744073709551615", EXPONENTIAL);
+    let path = write(dir.path(), "u64.toml", bad.as_bytes());
+    refused(
+        &["validate", &path],
+        &["u64.toml:6:10", "9223372036854775807"],
+    );
+}
+
+#[test]
+fn a_deeply_dotted_header_is_located_and_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!("name = \"x\"\n[{}]\n", vec!["a"; 200].join("."));
+    let path = write(dir.path(), "deep.toml", deep.as_bytes());
+    refused(
+        &["validate", &path],
+        &["deep.toml:2:1", "nested too deeply", "80"],
+    );
+}
+
+#[test]
+fn huge_numbers_are_shown_in_scientific_notation() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "big.toml",
+        scenario("trunks = 1e308", EXPONENTIAL).as_bytes(),
+    );
+    let stderr = refused(&["validate", &path], &["1e308", "limit of 1000000"]);
+    assert!(!stderr.contains("00000000000000000000"), "{stderr}");
+}
+
+#[test]
+fn integers_near_the_ends_of_i64_do_not_wrap_in_messages() {
+    use callsim::engine::Simulation;
+    use callsim::routing::SkillPriority;
+    let model = crate::support::model(&scenario("", EXPONENTIAL));
+    let mut sim = Simulation::new(&model, SkillPriority::new(&model), 0);
+    let error = sim.change_staffing(0, i64::MIN).unwrap_err().to_string();
+    assert!(
+        error.contains("would leave -9223372036854775798"),
+        "{error}"
+    );
+    assert!(sim.change_staffing(0, i64::MAX).is_err());
+    assert_eq!(sim.headcount(0), 10);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let state = write(
+        dir.path(),
+        "state.json",
+        br#"{"clock": "00:30", "agent_groups": [{"name": "agents", "extra_agents": 9223372036854775807}]}"#,
+    );
+    let stderr = refused(&["intraday", &path, "--state", &state], &["extra_agents"]);
+    assert!(stderr.contains("9223372036854775817 agents"), "{stderr}");
+}
+
+#[test]
+fn a_service_level_of_bare_1_is_ambiguous() {
+    refused(
+        &[
+            "erlang",
+            "c",
+            "--calls-per-hour",
+            "100",
+            "--aht",
+            "3m",
+            "--service-level",
+            "1/20",
+        ],
+        &["ambiguous", "100%/20"],
+    );
+    let out = callsim(&[
+        "erlang",
+        "c",
+        "--calls-per-hour",
+        "100",
+        "--aht",
+        "3m",
+        "--service-level",
+        "100%/20",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn erlang_refuses_targets_no_finite_staffing_meets() {
+    refused(
+        &[
+            "erlang",
+            "c",
+            "--calls-per-hour",
+            "100",
+            "--aht",
+            "3m",
+            "--max-asa",
+            "0s",
+        ],
+        &["--max-asa", "no finite number of agents"],
+    );
+    refused(
+        &[
+            "erlang",
+            "a",
+            "--calls-per-hour",
+            "100",
+            "--aht",
+            "3m",
+            "--patience",
+            "1m",
+            "--max-abandon",
+            "0%",
+        ],
+        &["--max-abandon", "no finite number of agents"],
+    );
+}
