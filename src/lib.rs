@@ -83,17 +83,30 @@ pub fn replicate(model: &Model, threads: Option<usize>) -> Vec<ReplicationMeasur
 }
 
 /// Every call of one replication, in the order their outcomes became known, under the
-/// model's routing: the raw material of a call log (and of a trace to replay).
+/// model's routing: the raw material of a call log (and of a trace to replay). Holds the
+/// whole day in memory; [`observe`] streams instead.
 pub fn call_log(model: &Model, replication: u32) -> Vec<engine::CallRecord> {
-    fn log<R: Router>(model: &Model, router: R, replication: u32) -> Vec<engine::CallRecord> {
-        engine::Simulation::observed(model, router, Vec::new(), replication)
+    observe(model, replication, Vec::new())
+}
+
+/// Runs replication `replication` of `model` under the model's routing, telling `observer`
+/// of every call's outcome as soon as it is known (e.g. to stream a call log to disk in
+/// bounded memory), and returns the observer.
+pub fn observe<O: engine::Observer>(model: &Model, replication: u32, observer: O) -> O {
+    fn watch<R: Router, O: engine::Observer>(
+        model: &Model,
+        router: R,
+        replication: u32,
+        observer: O,
+    ) -> O {
+        engine::Simulation::observed(model, router, observer, replication)
             .finish_observed()
             .1
     }
     if model.routing.is_plain_skill_priority() {
-        log(model, SkillPriority::new(model), replication)
+        watch(model, SkillPriority::new(model), replication, observer)
     } else {
-        log(model, Acd::new(model), replication)
+        watch(model, Acd::new(model), replication, observer)
     }
 }
 

@@ -2,6 +2,7 @@
 //! agents, or the least agents for targets — before and after shrinkage. No scenario needed.
 
 use std::fmt::Write;
+use std::path::PathBuf;
 
 use callsim::analytic::{
     agents_for_blocking, erlang_b, scheduled_agents, ErlangA, ErlangC, ServiceLevelTarget, Targets,
@@ -10,7 +11,8 @@ use callsim::scenario::format_seconds;
 use serde::Serialize;
 
 use super::args::{self, usage, Output};
-use super::{print, Failure};
+use super::output::OutputFile;
+use super::{emit, Failure};
 
 /// The largest offered load accepted, Erlangs.
 const MAX_LOAD: f64 = 1e6;
@@ -68,6 +70,12 @@ pub struct ErlangArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Output::Table)]
     format: Output,
+    /// Write the output to FILE instead of stdout (complete or not at all).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace the files this command writes if they exist.
+    #[arg(long)]
+    force: bool,
 }
 
 /// What `erlang c` and `erlang a` print: the contract's keys first, then additions.
@@ -297,6 +305,7 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
 
 /// Runs `callsim erlang`.
 pub fn run(args: ErlangArgs) -> Result<(), Failure> {
+    let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     let inputs = inputs(&args)?;
     let solving = !inputs.targets.is_empty() || inputs.max_blocking.is_some();
     let agents = match (args.agents, solving) {
@@ -317,7 +326,7 @@ pub fn run(args: ErlangArgs) -> Result<(), Failure> {
         Formula::B => loss(&inputs, agents, solving, args.format),
         Formula::C | Formula::A => queue(args.formula, &inputs, agents, solving, args.format)?,
     };
-    print(&text)
+    emit(output.as_ref(), &text)
 }
 
 fn solve(formula: Formula, inputs: &Inputs) -> Result<u32, Failure> {

@@ -14,7 +14,8 @@ use callsim::staffing::agent_hours;
 use serde::Serialize;
 
 use super::args::{self, usage, Output};
-use super::{load, print, Failure};
+use super::output::OutputFile;
+use super::{emit, load, Failure};
 
 /// The most points one sweep may have.
 const MAX_POINTS: usize = 1001;
@@ -64,6 +65,12 @@ pub struct SweepArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Output::Table)]
     format: Output,
+    /// Write the output to FILE instead of stdout (complete or not at all).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace the files this command writes if they exist.
+    #[arg(long)]
+    force: bool,
 }
 
 /// What is swept.
@@ -160,6 +167,8 @@ fn values(flag: &str, lo: f64, hi: f64, step: f64) -> Result<Vec<f64>, Failure> 
 
 /// Runs `callsim sweep`.
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
+    let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    let chart = OutputFile::check_optional("--chart", args.chart.as_ref(), args.force)?;
     let chosen = [&args.agents, &args.scale, &args.arrivals]
         .iter()
         .filter(|a| a.is_some())
@@ -284,18 +293,18 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         max_abandon_rate: max_abandon,
         points: results,
     };
-    if let Some(path) = &args.chart {
-        let svg = chart::svg(&chart_of(&sweep));
-        std::fs::write(path, svg).map_err(|e| {
-            Failure::Other(format!("--chart: cannot write {}: {e}", path.display()))
-        })?;
+    if let Some(file) = &chart {
+        file.write(chart::svg(&chart_of(&sweep)).as_bytes())?;
     }
-    print(&match args.format {
-        Output::Json => {
-            serde_json::to_string_pretty(&sweep).expect("plain numbers serialise") + "\n"
-        }
-        Output::Table => table(&sweep),
-    })
+    emit(
+        output.as_ref(),
+        &match args.format {
+            Output::Json => {
+                serde_json::to_string_pretty(&sweep).expect("plain numbers serialise") + "\n"
+            }
+            Output::Table => table(&sweep),
+        },
+    )
 }
 
 fn x_label(sweep: &Sweep) -> String {

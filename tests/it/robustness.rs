@@ -340,3 +340,297 @@ fn erlang_refuses_targets_no_finite_staffing_meets() {
         &["--max-abandon", "no finite number of agents"],
     );
 }
+
+// ---- Files ----
+
+#[test]
+fn every_written_file_refuses_to_replace_an_existing_one_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let precious = write(dir.path(), "precious", b"precious");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["run", &path, "-r", "1", "--output", &precious],
+        vec!["run", &path, "-r", "1", "--write-calls", &precious],
+        vec![
+            "sweep", &path, "--scale", "1..1", "-r", "1", "-q", "--chart", &precious,
+        ],
+        vec![
+            "sweep", &path, "--scale", "1..1", "-r", "1", "-q", "--output", &precious,
+        ],
+        vec![
+            "staff",
+            &path,
+            "--service-level",
+            "80/20",
+            "-r",
+            "2",
+            "-q",
+            "--write",
+            &precious,
+        ],
+        vec![
+            "staff",
+            &path,
+            "--service-level",
+            "80/20",
+            "-r",
+            "2",
+            "-q",
+            "--output",
+            &precious,
+        ],
+        vec![
+            "compare",
+            &path,
+            "--policy",
+            "skill-priority",
+            "--policy",
+            "longest-idle",
+            "-r",
+            "2",
+            "--output",
+            &precious,
+        ],
+        vec![
+            "erlang",
+            "c",
+            "--calls-per-hour",
+            "100",
+            "--aht",
+            "3m",
+            "--agents",
+            "8",
+            "--output",
+            &precious,
+        ],
+        vec![
+            "live",
+            &path,
+            "--speed",
+            "max",
+            "--no-server",
+            "--save-state",
+            &precious,
+        ],
+    ];
+    for args in &cases {
+        let started = Instant::now();
+        refused(args, &["exists", "--force"]);
+        // Refused before any simulation.
+        assert!(started.elapsed() < Duration::from_secs(20), "{args:?}");
+        assert_eq!(std::fs::read(&precious).unwrap(), b"precious", "{args:?}");
+    }
+    // With --force each replaces it.
+    for args in &cases {
+        let mut args = args.clone();
+        args.push("--force");
+        let out = callsim(&args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        assert_ne!(std::fs::read(&precious).unwrap(), b"precious", "{args:?}");
+        std::fs::write(&precious, b"precious").unwrap();
+    }
+    // Nothing is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn the_report_goes_to_output_exactly_as_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let report = dir.path().join("report.json");
+    let out = callsim(&[
+        "run",
+        &path,
+        "-f",
+        "json",
+        "--output",
+        report.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let stdout = callsim(&["run", &path, "-f", "json"]).stdout;
+    assert_eq!(std::fs::read(&report).unwrap(), stdout);
+}
+
+#[test]
+fn unwritable_places_are_refused_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let missing = dir.path().join("no/such/dir/calls.csv");
+    refused(
+        &["run", &path, "--write-calls", missing.to_str().unwrap()],
+        &["--write-calls", "cannot create a file in"],
+    );
+    refused(
+        &["run", &path, "--output", dir.path().to_str().unwrap()],
+        &["not a regular file"],
+    );
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("dangling.csv");
+        std::os::unix::fs::symlink(dir.path().join("nowhere/target.csv"), &link).unwrap();
+        refused(
+            &[
+                "run",
+                &path,
+                "--write-calls",
+                link.to_str().unwrap(),
+                "--force",
+            ],
+            &["symbolic link", "does not exist"],
+        );
+        assert!(!dir.path().join("nowhere").exists());
+        // A link to an existing file stands for it: replaced with --force, link kept.
+        let real = write(dir.path(), "real.csv", b"old");
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let out = callsim(&[
+            "run",
+            &path,
+            "-r",
+            "1",
+            "--write-calls",
+            link.to_str().unwrap(),
+            "--force",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(std::fs::read_to_string(&real)
+            .unwrap()
+            .starts_with("arrival_s,"));
+    }
+}
+
+/// A scenario with a 30 s IVR and far more agents than calls: nobody waits for an agent.
+const IVR_SCENARIO: &str = r#"name = "IVR"
+[simulation]
+duration = "2h"
+seed = 3
+replications = 1
+[[call_types]]
+name = "general"
+arrival_rate = 60
+handle_time = { distribution = "exponential", mean = "3m" }
+ivr = { time = { distribution = "constant", value = "30s" }, self_service = 0.2 }
+[[agent_groups]]
+name = "agents"
+agents = 40
+skills = ["general"]
+"#;
+
+#[test]
+fn the_call_log_wait_starts_when_the_caller_leaves_the_ivr() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "ivr.toml", IVR_SCENARIO.as_bytes());
+    let log = dir.path().join("calls.csv");
+    let out = callsim(&[
+        "run",
+        &path,
+        "-f",
+        "json",
+        "--write-calls",
+        log.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["total"]["asa_s"]["mean"], 0.0);
+    let mut reader = csv::Reader::from_path(&log).unwrap();
+    let (mut answered, mut deflected) = (0, 0);
+    for row in reader.records() {
+        let row = row.unwrap();
+        match &row[6] {
+            "answered" => answered += 1,
+            "deflected" => deflected += 1,
+            other => panic!("unexpected outcome {other}"),
+        }
+        assert_eq!(&row[7], "0", "{row:?}");
+    }
+    assert!(answered > 50 && deflected > 5, "{answered} {deflected}");
+}
+
+#[test]
+fn names_with_commas_and_quotes_round_trip_through_the_call_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = IVR_SCENARIO
+        .replace(
+            "name = \"general\"",
+            "name = \"sales, \\\"new\\\" customers\"",
+        )
+        .replace(
+            "skills = [\"general\"]",
+            "skills = [\"sales, \\\"new\\\" customers\"]",
+        )
+        .replace("name = \"agents\"", "name = \"team \\\"A\\\", floor 2\"");
+    let path = write(dir.path(), "odd.toml", odd.as_bytes());
+    let log = dir.path().join("calls.csv");
+    let out = callsim(&[
+        "run",
+        &path,
+        "-f",
+        "json",
+        "--write-calls",
+        log.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let original: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let replay = odd.replace(
+        "replications = 1",
+        "replications = 1\ntrace = \"calls.csv\"",
+    );
+    let replay_path = write(dir.path(), "replay.toml", replay.as_bytes());
+    let out = callsim(&["run", &replay_path, "-f", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let replayed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["offered", "answered", "deflected", "aht_s"] {
+        assert_eq!(original["total"][key], replayed["total"][key], "{key}");
+    }
+}
+
+#[test]
+fn names_that_cannot_round_trip_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, needle) in [
+        (" general", "starts or ends with a space"),
+        ("general ", "starts or ends with a space"),
+        ("gen\\teral", "control character"),
+        ("gen\\neral", "control character"),
+    ] {
+        let bad = IVR_SCENARIO.replace("name = \"agents\"", &format!("name = \"{name}\""));
+        let path = write(dir.path(), "bad.toml", bad.as_bytes());
+        refused(&["validate", &path], &["agent_groups[0].name", needle]);
+    }
+}
+
+#[test]
+fn a_typo_in_the_first_trace_line_is_an_error_not_a_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "replay.toml",
+        scenario("trace = \"calls.csv\"", EXPONENTIAL).as_bytes(),
+    );
+    write(dir.path(), "calls.csv", b"1O.5,general\n20,general\n");
+    refused(&["validate", &path], &["calls.csv:1", "1O.5"]);
+    // Headers still are headers: the call log's own, and words naming no call type.
+    for header in [
+        "arrival_s,call_type",
+        "time,type",
+        "# comment\narrival,kind",
+    ] {
+        write(
+            dir.path(),
+            "calls.csv",
+            format!("{header}\n10.5,general\n20,general\n").as_bytes(),
+        );
+        let out = callsim(&["validate", &path]);
+        assert!(out.status.success(), "{header}: {}", text(&out.stderr));
+    }
+}
