@@ -750,3 +750,176 @@ fn an_interrupted_call_log_leaves_the_old_file_or_the_complete_new_one() {
         );
     }
 }
+
+// ---- A small fuzz corpus: mutated inputs are refused with a message, never a panic ----
+
+/// A deterministic xorshift generator: the corpus is the same on every run.
+struct Mutator(u64);
+
+impl Mutator {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+
+    /// `text` with one random edit: a deletion, an insertion of an awkward token, a
+    /// duplicated line or a swapped number.
+    fn mutate(&mut self, text: &str, tokens: &[&str]) -> String {
+        let mut cut = self.below(text.len() + 1);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let (head, tail) = text.split_at(cut);
+        match self.below(4) {
+            0 => {
+                let mut end = (cut + 1 + self.below(40)).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                format!("{head}{}", &text[end..])
+            }
+            1 | 2 => format!("{head}{}{tail}", tokens[self.below(tokens.len())]),
+            _ => {
+                let lines: Vec<&str> = text.lines().collect();
+                let k = self.below(lines.len());
+                let mut out = lines.clone();
+                out.insert(k, lines[k]);
+                out.join("\n")
+            }
+        }
+    }
+}
+
+const TOKENS: &[&str] = &[
+    "1e308",
+    "-1",
+    "0",
+    "18446744073709551615",
+    "-9223372036854775808",
+    "nan",
+    "inf",
+    "\"",
+    "[",
+    "]]",
+    "{",
+    "}",
+    "=",
+    ",",
+    ".",
+    "\n",
+    "\t",
+    "\u{0}",
+    "é",
+    "\"0s\"",
+    "\"87841h\"",
+    "\"1e9h\"",
+    "\"9999999999h\"",
+    " 1.5",
+    "#",
+    "\"\"",
+    "[[call_types]]\n",
+    "[[agent_groups]]\n",
+    "a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a",
+];
+
+#[test]
+fn mutated_scenarios_are_refused_without_a_panic() {
+    let mut mutator = Mutator(0x9e37_79b9_7f4a_7c15);
+    let mut refusals = 0;
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        let original = std::fs::read_to_string(&path).unwrap();
+        for i in 0..150 {
+            let mut text = mutator.mutate(&original, TOKENS);
+            if i % 3 == 0 {
+                text = mutator.mutate(&text, TOKENS);
+            }
+            let source = callsim::scenario::Source {
+                origin: "mutant.toml".into(),
+                text: text.clone(),
+            };
+            let outcome = std::panic::catch_unwind(|| source.load().err().map(|e| e.to_string()));
+            match outcome {
+                Ok(Some(message)) => {
+                    refusals += 1;
+                    assert!(message.starts_with("mutant.toml"), "{message}");
+                }
+                Ok(None) => {}
+                Err(_) => panic!("{} mutant {i} panicked:\n{text}", path.display()),
+            }
+        }
+    }
+    assert!(
+        refusals > 500,
+        "{refusals} refusals: the mutations are too gentle"
+    );
+}
+
+#[test]
+fn mutated_traces_are_refused_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario_path = dir.path().join("replay.toml");
+    std::fs::write(
+        &scenario_path,
+        scenario("trace = \"calls.csv\"", EXPONENTIAL),
+    )
+    .unwrap();
+    let original =
+        "arrival_s,call_type,handle_time_s,patience_s,tier,attempt,outcome,wait_s,group\n\
+                    10.5,general,240,60,,1,answered,0,agents\n\
+                    \"11\",\"general\",,,,1,abandoned,30,\n\
+                    # a comment\n\
+                    12.25,general,100.5\n";
+    let mut mutator = Mutator(0x2545_f491_4f6c_dd1d);
+    for i in 0..300 {
+        let text = mutator.mutate(original, TOKENS);
+        std::fs::write(dir.path().join("calls.csv"), &text).unwrap();
+        let outcome = std::panic::catch_unwind(|| {
+            callsim::scenario::Source::read(&scenario_path)
+                .and_then(|s| s.load())
+                .err()
+                .map(|e| e.to_string())
+        });
+        match outcome {
+            Ok(Some(message)) => assert!(message.contains("calls.csv"), "{message}"),
+            Ok(None) => {}
+            Err(_) => panic!("trace mutant {i} panicked:\n{text}"),
+        }
+    }
+}
+
+#[test]
+fn mutated_state_files_are_refused_without_a_panic() {
+    use callsim::live::state::StateFile;
+    let model = callsim::scenario::Source::default_scenario()
+        .load()
+        .unwrap();
+    let original = r#"{
+  "scenario": "Mobile operator hotline, weekday",
+  "clock": "10:30:00.000",
+  "call_types": [
+    { "name": "general", "waiting_s": [95.5, 40.0, 3.2] },
+    { "name": "billing", "waiting_s": [] }
+  ],
+  "agent_groups": [
+    { "name": "generalists", "talking": { "general": 30, "billing": 4 }, "extra_agents": 2 }
+  ]
+}"#;
+    let mut mutator = Mutator(0x5851_f42d_4c95_7f2d);
+    for i in 0..400 {
+        let text = mutator.mutate(original, TOKENS);
+        let outcome = std::panic::catch_unwind(|| {
+            StateFile::parse("state.json", &text)
+                .and_then(|f| f.resolve("state.json", &model))
+                .err()
+                .map(|e| e.to_string())
+        });
+        match outcome {
+            Ok(Some(message)) => assert!(message.contains("state.json"), "{message}"),
+            Ok(None) => {}
+            Err(_) => panic!("state mutant {i} panicked:\n{text}"),
+        }
+    }
+}
