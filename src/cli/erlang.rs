@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use callsim::analytic::{
     agents_for_blocking, erlang_b, scheduled_agents, ErlangA, ErlangC, ServiceLevelTarget, Targets,
 };
-use callsim::scenario::format_seconds;
+use callsim::scenario::{format_seconds, shown};
 use serde::Serialize;
 
 use super::args::{self, usage, Output};
@@ -158,7 +158,8 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
     let rate = args.calls_per_hour;
     if !(rate.is_finite() && rate > 0.0) {
         return Err(usage(format!(
-            "--calls-per-hour: {rate} is not a number of calls per hour above 0; e.g. --calls-per-hour 200"
+            "--calls-per-hour: {} is not a number of calls per hour above 0; e.g. --calls-per-hour 200",
+            shown(rate)
         )));
     }
     let aht_s = args::duration("--aht", &args.aht)?;

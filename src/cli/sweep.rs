@@ -9,7 +9,7 @@ use callsim::model::Model;
 use callsim::report::chart::{self, Chart, Series, TargetLine};
 use callsim::report::table::{grid, percent, seconds};
 use callsim::report::{CallBlock, Report, TypeBlock};
-use callsim::scenario::format_seconds;
+use callsim::scenario::{format_seconds, shown};
 use callsim::staffing::agent_hours;
 use serde::Serialize;
 
@@ -151,12 +151,15 @@ struct Sweep {
 
 /// The swept values, `lo, lo + step, ..., ≤ hi` (computed from the index, so no drift).
 fn values(flag: &str, lo: f64, hi: f64, step: f64) -> Result<Vec<f64>, Failure> {
-    let count = ((hi - lo) / step + 1e-9).floor() as usize + 1;
-    if count > MAX_POINTS {
+    // In floating point first: a tiny step gives more points than a usize holds.
+    let count = ((hi - lo) / step + 1e-9).floor() + 1.0;
+    if count > MAX_POINTS as f64 {
         return Err(usage(format!(
-            "{flag}: {count} points are too many (at most {MAX_POINTS}); use a larger --step or a shorter range"
+            "{flag}: {} points are too many (at most {MAX_POINTS}); use a larger --step or a shorter range",
+            shown(count)
         )));
     }
+    let count = count as usize;
     Ok((0..count)
         .map(|i| {
             let v = lo + step * i as f64;
@@ -186,7 +189,8 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     if let Some(step) = args.step {
         if !(step.is_finite() && step > 0.0) {
             return Err(usage(format!(
-                "--step: {step} is not a positive step; e.g. --step 2 (agents) or --step 0.1 (factors)"
+                "--step: {} is not a positive step; e.g. --step 2 (agents) or --step 0.1 (factors)",
+                shown(step)
             )));
         }
     }
@@ -246,7 +250,8 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         }
     } else if hi > 100.0 {
         return Err(usage(format!(
-            "{flag}: a factor of {hi} is beyond any plan; factors are multipliers such as {example}"
+            "{flag}: a factor of {} is beyond any plan; factors are multipliers such as {example}",
+            shown(hi)
         )));
     }
     let points = values(flag, lo, hi, args.step.unwrap_or(default_step))?;

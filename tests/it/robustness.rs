@@ -280,6 +280,36 @@ fn integers_near_the_ends_of_i64_do_not_wrap_in_messages() {
 }
 
 #[test]
+fn huge_and_tiny_sweep_arguments_are_refused_readably() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let stderr = refused(
+        &["sweep", &path, "--scale", "1..1e308"],
+        &["1e308", "beyond any plan"],
+    );
+    assert!(!stderr.contains("00000000000000000000"), "{stderr}");
+    // A tiny step used to overflow the point count (a panic).
+    refused(
+        &["sweep", &path, "--scale", "0.5..1", "--step", "1e-308"],
+        &["points are too many"],
+    );
+    let stderr = refused(
+        &[
+            "erlang",
+            "c",
+            "--calls-per-hour",
+            "-1e308",
+            "--aht",
+            "3m",
+            "--agents",
+            "5",
+        ],
+        &["-1e308"],
+    );
+    assert!(!stderr.contains("00000000000000000000"), "{stderr}");
+}
+
+#[test]
 fn a_service_level_of_bare_1_is_ambiguous() {
     refused(
         &[
