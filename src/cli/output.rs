@@ -115,8 +115,11 @@ impl OutputFile {
 
     /// Starts writing: what is written goes to a temporary file until [`Pending::commit`].
     pub fn create(&self) -> Result<Pending, Failure> {
+        interrupts::watch();
+        let temp = self.temporary()?;
         Ok(Pending {
-            temp: self.temporary()?,
+            registration: interrupts::Registration::new(temp.path()),
+            temp,
             file: self.clone(),
         })
     }
@@ -145,6 +148,8 @@ impl OutputFile {
 pub struct Pending {
     temp: NamedTempFile,
     file: OutputFile,
+    /// Removes the temporary file if the process is interrupted meanwhile.
+    registration: interrupts::Registration,
 }
 
 impl Pending {
@@ -156,13 +161,19 @@ impl Pending {
     /// Flushes the contents to disk and renames the file into place (replacing an existing
     /// file only with `--force`; one created meanwhile by someone else is not replaced).
     pub fn commit(self) -> Result<(), Failure> {
-        let Pending { temp, file } = self;
+        let Pending {
+            temp,
+            file,
+            registration,
+        } = self;
         temp.as_file().sync_all().map_err(|e| file.failed(e))?;
         let persisted = if file.force {
             temp.persist(&file.target).map(drop)
         } else {
             temp.persist_noclobber(&file.target).map(drop)
         };
+        // Only now, once the file is in place, may an interruption stop looking for it.
+        drop(registration);
         persisted.map_err(|e| {
             if e.error.kind() == std::io::ErrorKind::AlreadyExists {
                 Failure::Usage(format!(
@@ -174,5 +185,81 @@ impl Pending {
                 file.failed(e.error)
             }
         })
+    }
+}
+
+/// Ctrl-C and SIGTERM while a file is being written: remove its temporary file, then end
+/// as the signal would have (exit status 128 + signal), so nothing half-written is left.
+/// Signals that come when no file is being written are left to the command.
+mod interrupts {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, Once};
+
+    /// Temporary files being written now.
+    static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+    /// Listens for the signals from the first file written on (before that, an interruption
+    /// has nothing to clean up and ends the process as usual).
+    pub fn watch() {
+        static WATCHING: Once = Once::new();
+        WATCHING.call_once(|| {
+            #[cfg(unix)]
+            if let Err(e) = listen() {
+                eprintln!("warning: cannot watch for Ctrl-C ({e}); an interrupted write may leave a .partial file");
+            }
+        });
+    }
+
+    #[cfg(unix)]
+    fn listen() -> std::io::Result<()> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        // Registered here, before any file is written, so no signal slips through.
+        let (mut interrupt, mut terminate) = {
+            let _context = runtime.enter();
+            (
+                signal(SignalKind::interrupt())?,
+                signal(SignalKind::terminate())?,
+            )
+        };
+        std::thread::spawn(move || loop {
+            let status = runtime.block_on(async {
+                tokio::select! {
+                    _ = interrupt.recv() => 130,
+                    _ = terminate.recv() => 143,
+                }
+            });
+            let files = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+            // With nothing being written, the signal is for whoever else listens (`live`
+            // stops its day on Ctrl-C); a command that does not listen is about to finish.
+            if !files.is_empty() {
+                for path in files.iter() {
+                    let _ = std::fs::remove_file(path);
+                }
+                eprintln!("callsim: interrupted; the files being written were not replaced");
+                std::process::exit(status);
+            }
+        });
+        Ok(())
+    }
+
+    /// A temporary file listed for removal on interruption while this lives.
+    pub struct Registration(PathBuf);
+
+    impl Registration {
+        pub fn new(path: &Path) -> Registration {
+            let mut files = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+            files.push(path.to_path_buf());
+            Registration(path.to_path_buf())
+        }
+    }
+
+    impl Drop for Registration {
+        fn drop(&mut self) {
+            let mut files = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+            files.retain(|p| p != &self.0);
+        }
     }
 }

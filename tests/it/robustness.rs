@@ -778,7 +778,16 @@ fn an_interrupted_call_log_leaves_the_old_file_or_the_complete_new_one() {
             contents, "old\n",
             "the old log must survive an interrupted write"
         );
+        assert_eq!(status.code(), Some(130), "{status}");
     }
+    // Nor is the temporary file left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .map(|e| e.file_name())
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 // ---- A small fuzz corpus: mutated inputs are refused with a message, never a panic ----
