@@ -5,6 +5,7 @@ pub mod compare;
 pub mod erlang;
 pub mod intraday;
 pub mod live;
+pub mod output;
 pub mod run;
 pub mod staff;
 pub mod sweep;
@@ -32,6 +33,15 @@ pub fn load(path: Option<&PathBuf>) -> Result<Model, Failure> {
         None => Source::default_scenario(),
     };
     source.load().map_err(Failure::Scenario)
+}
+
+/// The command's output: to `file` (see [`output::OutputFile`]) if `--output` named one,
+/// else to stdout.
+pub fn emit(file: Option<&output::OutputFile>, text: &str) -> Result<(), Failure> {
+    match file {
+        Some(file) => file.write(text.as_bytes()),
+        None => print(text),
+    }
 }
 
 /// Writes to stdout; a closed pipe (`callsim run | head`) is not an error.

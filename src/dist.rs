@@ -14,6 +14,14 @@ use statrs::function::gamma::{checked_gamma_ur, ln_gamma};
 
 use crate::time::SimTime;
 
+/// Seconds in a (365.25-day) year.
+pub const YEAR_S: f64 = 365.25 * 86400.0;
+
+/// Longest time a distribution may draw (see [`Distribution::tail_seconds`]): a hundred
+/// years, so that sums of draws and clock times stay far from the end of `SimTime` (584
+/// years) and nothing saturates.
+pub const LONGEST_DRAW_S: f64 = 100.0 * YEAR_S;
+
 /// A validated distribution of a non-negative duration, in seconds.
 ///
 /// The samplers are built once (when the model is made); drawing allocates nothing.
@@ -103,6 +111,29 @@ impl Distribution {
             Distribution::Uniform { min, max, .. } => (min + max) / 2.0,
             Distribution::LogNormal { mean, .. } | Distribution::Gamma { mean, .. } => *mean,
             Distribution::Empirical { values } => values.iter().sum::<f64>() / values.len() as f64,
+        }
+    }
+
+    /// A draw exceeds this many seconds with probability at most 10⁻¹⁵: the largest value
+    /// of a bounded distribution, a bound on the 1 − 10⁻¹⁵ quantile of the others (for the
+    /// gamma, the sub-gamma tail bound `θ(a + √(2at) + t)`, t = ln 10¹⁵).
+    pub fn tail_seconds(&self) -> f64 {
+        let t = 1e15f64.ln();
+        match self {
+            Distribution::Exponential { mean } => mean * t,
+            Distribution::Constant { value } => *value,
+            Distribution::Uniform { max, .. } => *max,
+            Distribution::LogNormal { mean, cv, .. } => {
+                // P(Z > 7.94) = 10⁻¹⁵ for a standard normal Z.
+                let sigma2 = (1.0 + cv * cv).ln();
+                (mean.ln() - sigma2 / 2.0 + 7.94 * sigma2.sqrt()).exp()
+            }
+            Distribution::Gamma { mean, cv, .. } => {
+                let shape = 1.0 / (cv * cv);
+                let scale = mean / shape;
+                scale * (shape + (2.0 * shape * t).sqrt() + t)
+            }
+            Distribution::Empirical { values } => values.iter().copied().fold(0.0, f64::max),
         }
     }
 

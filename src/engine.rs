@@ -304,6 +304,11 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             class: call.class,
             arrival: call.entered,
             end_of_wait: self.now,
+            // `call.arrival` moves to the end of the IVR when the caller leaves it.
+            queued: match outcome {
+                Outcome::Deflected => self.now,
+                _ => call.arrival,
+            },
             handle: call.handle,
             patience: call.patience,
             attempt: call.attempt,

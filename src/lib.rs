@@ -89,21 +89,37 @@ pub fn replicate(model: &Model, threads: Option<usize>) -> Vec<ReplicationMeasur
 }
 
 /// Every call of one replication, in the order their outcomes became known, under the
-/// model's routing: the raw material of a call log (and of a trace to replay).
+/// model's routing: the raw material of a call log (and of a trace to replay). Holds the
+/// whole day in memory; [`observe`] streams instead.
 pub fn call_log(model: &Model, replication: u32) -> Vec<engine::CallRecord> {
-    struct Log<'a> {
+    observe(model, replication, Vec::new())
+}
+
+/// Runs replication `replication` of `model` under the model's routing, telling `observer`
+/// of every call's outcome as soon as it is known (e.g. to stream a call log to disk in
+/// bounded memory), and returns the observer.
+pub fn observe<O: engine::Observer>(model: &Model, replication: u32, observer: O) -> O {
+    struct Watch<'a, O> {
         model: &'a Model,
         replication: u32,
+        observer: O,
     }
-    impl RouterUser for Log<'_> {
-        type Output = Vec<engine::CallRecord>;
+    impl<O: engine::Observer> RouterUser for Watch<'_, O> {
+        type Output = O;
         fn run<R: Router + Clone + Send + Sync>(self, router: R) -> Self::Output {
-            engine::Simulation::observed(self.model, router, Vec::new(), self.replication)
+            engine::Simulation::observed(self.model, router, self.observer, self.replication)
                 .finish_observed()
                 .1
         }
     }
-    with_model_router(model, Log { model, replication })
+    with_model_router(
+        model,
+        Watch {
+            model,
+            replication,
+            observer,
+        },
+    )
 }
 
 /// Runs replications `0..model.replications` in parallel, each with a fresh router from

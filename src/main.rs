@@ -19,6 +19,9 @@ use cli::Failure;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The largest trace (`simulation.trace`) read, in MiB (default 1024).
+    #[arg(long, global = true, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1 << 24))]
+    max_trace_mb: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,6 +52,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(mib) = cli.max_trace_mb {
+        callsim::scenario::input::set_max_trace_bytes(mib << 20);
+    }
     let result = match cli.command {
         Command::Run(args) => cli::run::run(args),
         Command::Compare(args) => cli::compare::run(args),

@@ -7,6 +7,7 @@
 mod duration;
 mod edit;
 mod error;
+pub mod input;
 mod routing;
 mod trace;
 mod validate;
@@ -18,7 +19,7 @@ use serde::Deserialize;
 
 pub use duration::{format_seconds, parse_duration, Duration};
 pub use edit::{with_staffing, StaffingEdit};
-pub use error::{locate, ErrorDetails, FieldPath, ScenarioError, Segment};
+pub use error::{locate, shown, ErrorDetails, FieldPath, ScenarioError, Segment};
 pub use validate::validate;
 
 /// The scenario that `callsim run` uses when none is given: a realistic centre.
@@ -374,23 +375,25 @@ impl Source {
     /// says so.
     pub fn read(path: &Path) -> Result<Source, ScenarioError> {
         let origin = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
-            let help = match e.kind() {
-                std::io::ErrorKind::NotFound => Some(
+        let bytes = input::read_regular(path, input::MAX_SCENARIO_BYTES).map_err(|e| {
+            let help = match &e {
+                input::InputError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     "check the path; `callsim run` without a file runs the built-in default scenario"
-                        .to_owned(),
-                ),
-                _ => None,
+                }
+                input::InputError::Io(_) => "check the file's permissions",
+                input::InputError::NotRegular(_) => {
+                    "a scenario is a TOML text file; see `callsim run --show-default`"
+                }
+                input::InputError::TooLarge(_) => {
+                    "real scenarios are a few kilobytes; check that this is the file you meant"
+                }
             };
-            ScenarioError::file(&origin, format!("cannot read the scenario file: {e}"), help)
-        })?;
-        if path.is_dir() {
-            return Err(ScenarioError::file(
+            ScenarioError::file(
                 &origin,
-                "is a directory, not a scenario file",
-                None,
-            ));
-        }
+                format!("cannot read the scenario file: {e}"),
+                Some(help.to_owned()),
+            )
+        })?;
         let text = String::from_utf8(bytes).map_err(|_| {
             ScenarioError::file(
                 &origin,
@@ -422,11 +425,67 @@ impl Source {
     /// Parses the TOML into a [`Scenario`]; syntax errors, unknown keys, wrong types and
     /// malformed durations point at their line and column.
     pub fn parse(&self) -> Result<Scenario, ScenarioError> {
-        toml::from_str(&self.text).map_err(|e| {
+        let scenario = toml::from_str(&self.text).map_err(|e| {
             let message = e.message().trim_end().to_owned();
+            if message == "recursion limit" && e.span().is_none() {
+                return self.too_deep();
+            }
             let help = hint_for(&message);
             ScenarioError::at_span(&self.origin, &self.text, e.span(), None, message, help)
-        })
+        })?;
+        // Later errors are located with `toml_edit`, which refuses some documents `toml`
+        // accepts (an integer beyond i64, such as 18446744073709551615): refuse them here,
+        // at their place, rather than lose the position of every later error.
+        if let Err(e) = toml_edit::Document::parse(self.text.as_str()) {
+            return Err(ScenarioError::at_span(
+                &self.origin,
+                &self.text,
+                e.span(),
+                None,
+                e.message().trim_end().to_owned(),
+                Some(format!(
+                    "integers must lie between {} and {}; no count in a scenario comes near",
+                    i64::MIN,
+                    i64::MAX
+                )),
+            ));
+        }
+        Ok(scenario)
+    }
+
+    /// The parser's nesting limit was reached: point at the first line that nests deeply
+    /// (a long dotted key or header, or arrays and inline tables inside each other).
+    fn too_deep(&self) -> ScenarioError {
+        let depth = |line: &str| {
+            line.chars()
+                .filter(|c| matches!(c, '.' | '[' | '{'))
+                .count()
+        };
+        let deepest = self
+            .text
+            .lines()
+            .enumerate()
+            .find(|(_, line)| depth(line) >= NESTING_SHOWN)
+            .or_else(|| self.text.lines().enumerate().max_by_key(|(_, l)| depth(l)));
+        let offset = deepest.map(|(n, _)| {
+            self.text
+                .split_inclusive('\n')
+                .take(n)
+                .map(str::len)
+                .sum::<usize>()
+        });
+        ScenarioError::at_span(
+            &self.origin,
+            &self.text,
+            offset.map(|o| o..o),
+            None,
+            "nested too deeply: the TOML reader stops at 80 levels of dotted keys, tables or arrays",
+            Some(
+                "the scenario format nests at most 4 levels (e.g. [routing] → overflow → targets → groups); \
+                 check this line for a run of dots or brackets"
+                    .to_owned(),
+            ),
+        )
     }
 
     /// Parses and validates: the model a run needs, or the first error found.
@@ -462,6 +521,9 @@ impl Source {
         )
     }
 }
+
+/// Dots and brackets on one line from which [`Source::too_deep`] points at it.
+const NESTING_SHOWN: usize = 40;
 
 /// A hint for the common serde messages, which say what is wrong but not how to fix it.
 fn hint_for(message: &str) -> Option<String> {

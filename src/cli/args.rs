@@ -69,6 +69,13 @@ pub fn service_level(flag: &str, text: &str) -> Result<(f64, f64), Failure> {
             .map(|x| if x > 1.0 { x / 100.0 } else { x }),
     }
     .map_err(|_| usage(format!("{flag}: `{p}` is not a percentage; {fix}")))?;
+    // A bare number above 1 is a percentage and one below a fraction: exactly 1 is both.
+    if !p.ends_with('%') && fraction == 1.0 {
+        return Err(usage(format!(
+            "{flag}: `{text}` is ambiguous (1 % or 100 %?); write the percent sign, e.g. {flag} 100%/{t} or {flag} 1%/{t}",
+            t = t.trim()
+        )));
+    }
     if !(fraction > 0.0 && fraction <= 1.0) {
         return Err(usage(format!(
             "{flag}: a service level of `{p}` is not above 0 % and at most 100 %; {fix}"
@@ -133,6 +140,9 @@ mod tests {
         assert_eq!(service_level("--s", "80/20").ok(), Some((0.8, 20.0)));
         assert_eq!(service_level("--s", "80%/20s").ok(), Some((0.8, 20.0)));
         assert_eq!(service_level("--s", "0.9/1m").ok(), Some((0.9, 60.0)));
+        assert_eq!(service_level("--s", "1.5/20").ok(), Some((0.015, 20.0)));
+        assert_eq!(service_level("--s", "100%/20").ok(), Some((1.0, 20.0)));
+        assert_eq!(service_level("--s", "1%/20").ok(), Some((0.01, 20.0)));
         for bad in [
             "80",
             "80/",
@@ -141,6 +151,8 @@ mod tests {
             "120/20",
             "80/-3",
             "80/20parsecs",
+            "1/20",
+            "1.0/20",
         ] {
             let m = message(service_level("--s", bad).unwrap_err());
             assert!(m.contains("--s") && m.contains("e.g."), "{bad}: {m}");

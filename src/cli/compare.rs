@@ -7,7 +7,8 @@ use clap::ValueEnum;
 use callsim::compare::{compare, Alternative, Comparison};
 use callsim::scenario::Source;
 
-use super::{print, Failure};
+use super::output::OutputFile;
+use super::{emit, Failure};
 use callsim::report::table::{count, grid, percent, seconds};
 
 /// What `compare` was asked.
@@ -32,6 +33,12 @@ pub struct CompareArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = CompareFormat::Table)]
     format: CompareFormat,
+    /// Write the output to FILE instead of stdout (complete or not at all).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace the files this command writes if they exist.
+    #[arg(long)]
+    force: bool,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
@@ -47,6 +54,7 @@ pub enum CompareFormat {
 
 /// Builds the alternatives, runs them on common random numbers, prints the comparison.
 pub fn run(args: CompareArgs) -> Result<(), Failure> {
+    let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     if args.policies.len() + args.variants.len() < 1 {
         return Err(Failure::Usage(
             "nothing to compare: give at least one `--policy NAME` or `--variant FILE` (two alternatives or more, counting the scenario itself when no --policy is given)".into(),
@@ -100,9 +108,9 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     if args.format == CompareFormat::Json {
         let json =
             serde_json::to_string_pretty(&comparison).map_err(|e| Failure::Other(e.to_string()))?;
-        print(&(json + "\n"))
+        emit(output.as_ref(), &(json + "\n"))
     } else {
-        print(&render(&comparison))
+        emit(output.as_ref(), &render(&comparison))
     }
 }
 

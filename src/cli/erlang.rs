@@ -2,15 +2,17 @@
 //! agents, or the least agents for targets — before and after shrinkage. No scenario needed.
 
 use std::fmt::Write;
+use std::path::PathBuf;
 
 use callsim::analytic::{
     agents_for_blocking, erlang_b, scheduled_agents, ErlangA, ErlangC, ServiceLevelTarget, Targets,
 };
-use callsim::scenario::format_seconds;
+use callsim::scenario::{format_seconds, shown};
 use serde::Serialize;
 
 use super::args::{self, usage, Output};
-use super::{print, Failure};
+use super::output::OutputFile;
+use super::{emit, Failure};
 
 /// The largest offered load accepted, Erlangs.
 const MAX_LOAD: f64 = 1e6;
@@ -68,6 +70,12 @@ pub struct ErlangArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Output::Table)]
     format: Output,
+    /// Write the output to FILE instead of stdout (complete or not at all).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace the files this command writes if they exist.
+    #[arg(long)]
+    force: bool,
 }
 
 /// What `erlang c` and `erlang a` print: the contract's keys first, then additions.
@@ -150,7 +158,8 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
     let rate = args.calls_per_hour;
     if !(rate.is_finite() && rate > 0.0) {
         return Err(usage(format!(
-            "--calls-per-hour: {rate} is not a number of calls per hour above 0; e.g. --calls-per-hour 200"
+            "--calls-per-hour: {} is not a number of calls per hour above 0; e.g. --calls-per-hour 200",
+            shown(rate)
         )));
     }
     let aht_s = args::duration("--aht", &args.aht)?;
@@ -217,11 +226,21 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
         .as_deref()
         .map(|a| args::duration("--max-asa", a))
         .transpose()?;
+    if max_asa_s == Some(0.0) {
+        return Err(usage(
+            "--max-asa: an ASA of 0s is met by no finite number of agents (someone always waits); e.g. --max-asa 30s",
+        ));
+    }
     let max_abandon_rate = args
         .max_abandon
         .as_deref()
         .map(|a| args::fraction("--max-abandon", a, "5%"))
         .transpose()?;
+    if max_abandon_rate == Some(0.0) {
+        return Err(usage(
+            "--max-abandon: an abandon rate of 0% is met by no finite number of agents (someone always waits); e.g. --max-abandon 5%",
+        ));
+    }
     let max_occupancy = args
         .max_occupancy
         .as_deref()
@@ -287,6 +306,7 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
 
 /// Runs `callsim erlang`.
 pub fn run(args: ErlangArgs) -> Result<(), Failure> {
+    let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     let inputs = inputs(&args)?;
     let solving = !inputs.targets.is_empty() || inputs.max_blocking.is_some();
     let agents = match (args.agents, solving) {
@@ -307,7 +327,7 @@ pub fn run(args: ErlangArgs) -> Result<(), Failure> {
         Formula::B => loss(&inputs, agents, solving, args.format),
         Formula::C | Formula::A => queue(args.formula, &inputs, agents, solving, args.format)?,
     };
-    print(&text)
+    emit(output.as_ref(), &text)
 }
 
 fn solve(formula: Formula, inputs: &Inputs) -> Result<u32, Failure> {

@@ -7,9 +7,11 @@ use callsim::live::intraday::{forecast, Band, Forecast, ForecastOptions};
 use callsim::live::state::{
     clock_with_millis, day_span, parse_clock, sim_time_of_clock, StateFile,
 };
+use callsim::scenario::input;
 use clap::ValueEnum;
 
-use super::{load, print, Failure};
+use super::output::OutputFile;
+use super::{emit, load, Failure};
 
 /// Arguments of `callsim intraday`.
 #[derive(Debug, clap::Args)]
@@ -34,6 +36,12 @@ pub struct IntradayArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = IntradayFormat::Table)]
     format: IntradayFormat,
+    /// Write the output to FILE instead of stdout (complete or not at all).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace the files this command writes if they exist.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,10 +53,16 @@ enum IntradayFormat {
 }
 
 pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
+    let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     let model = load(Some(&args.scenario))?;
     let origin = args.state.display().to_string();
-    let text = std::fs::read_to_string(&args.state)
+    let bytes = input::read_regular(&args.state, input::MAX_STATE_BYTES)
         .map_err(|e| Failure::Usage(format!("{origin}: cannot read the state file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Failure::Usage(format!(
+            "{origin}: the state file is not UTF-8 text; it is the JSON that `live --save-state` writes"
+        ))
+    })?;
     let state = StateFile::parse(&origin, &text)
         .and_then(|file| file.resolve(&origin, &model))
         .map_err(|e| Failure::Usage(e.to_string()))?;
@@ -84,10 +98,11 @@ pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
     };
     let result = forecast(&model, &state, &options);
     match args.format {
-        IntradayFormat::Json => {
-            print(&(serde_json::to_string_pretty(&result).expect("a forecast serialises") + "\n"))
-        }
-        IntradayFormat::Table => print(&table(&result)),
+        IntradayFormat::Json => emit(
+            output.as_ref(),
+            &(serde_json::to_string_pretty(&result).expect("a forecast serialises") + "\n"),
+        ),
+        IntradayFormat::Table => emit(output.as_ref(), &table(&result)),
     }
 }
 

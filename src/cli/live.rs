@@ -13,6 +13,7 @@ use callsim::report::{self, Report};
 use callsim::time::SimTime;
 use clap::ValueEnum;
 
+use super::output::OutputFile;
 use super::{load, print, Failure};
 
 /// Arguments of `callsim live`.
@@ -46,6 +47,9 @@ pub struct LiveArgs {
     /// here, for `callsim intraday --state`.
     #[arg(long, value_name = "FILE")]
     save_state: Option<PathBuf>,
+    /// Replace the --save-state file if it exists.
+    #[arg(long, requires = "save_state")]
+    force: bool,
     /// After the day ends, keep serving the final wallboard until interrupted.
     #[arg(long)]
     hold: bool,
@@ -65,6 +69,8 @@ enum LiveFormat {
 }
 
 pub fn live(args: LiveArgs) -> Result<(), Failure> {
+    let save_state =
+        OutputFile::check_optional("--save-state", args.save_state.as_ref(), args.force)?;
     let mut model = load(args.scenario.as_ref())?;
     if let Some(seed) = args.seed {
         model.seed = seed;
@@ -90,13 +96,14 @@ pub fn live(args: LiveArgs) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::Other(format!("starting the runtime: {e}")))?;
-    runtime.block_on(session(args, model, stop_at))
+    runtime.block_on(session(args, model, stop_at, save_state))
 }
 
 async fn session(
     args: LiveArgs,
     model: Arc<Model>,
     stop_at: Option<SimTime>,
+    save_state: Option<OutputFile>,
 ) -> Result<(), Failure> {
     let pacing = Pacing {
         speed: args.speed,
@@ -143,15 +150,13 @@ async fn session(
     if let Some(e) = stdout_failure {
         return Err(Failure::Other(format!("writing the output: {e}")));
     }
-    if let Some(path) = &args.save_state {
+    if let Some(target) = &save_state {
         let file = StateFile::from_state(&model, &live.state());
-        std::fs::write(path, file.to_json() + "\n").map_err(|e| {
-            Failure::Other(format!("cannot write the state to {}: {e}", path.display()))
-        })?;
+        target.write((file.to_json() + "\n").as_bytes())?;
         eprintln!(
             "callsim live: state at {} saved to {}",
             file.clock,
-            path.display()
+            target.path().display()
         );
     }
     if interrupted {

@@ -4,14 +4,15 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use callsim::engine::{CallRecord, Outcome};
+use callsim::engine::{CallRecord, Observer, Outcome};
 use callsim::model::Model;
 use callsim::report::{self, Report};
 use callsim::scenario::DEFAULT_SCENARIO;
 use callsim::time::SimTime;
 use callsim::RunOptions;
 
-use super::{load, print, Failure};
+use super::output::OutputFile;
+use super::{emit, load, print, Failure};
 
 /// What `run` was asked.
 #[derive(Debug, clap::Args)]
@@ -34,11 +35,15 @@ pub struct RunArgs {
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
     /// Also write every call of the first replication to this CSV (arrival, type, handle
-    /// time, patience, tier, attempt, outcome, wait, group); replayable as a trace.
+    /// time, patience, tier, attempt, outcome, wait, group), streamed as outcomes become
+    /// known; replayable as a trace.
     #[arg(long, value_name = "FILE")]
     write_calls: Option<PathBuf>,
-    /// Overwrite the --write-calls file if it exists.
-    #[arg(long, requires = "write_calls")]
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace the files named by --write-calls and --output if they exist.
+    #[arg(long)]
     force: bool,
 }
 
@@ -62,45 +67,70 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         seed: args.seed,
         threads: args.threads.map(|n| n as usize),
     };
-    if let Some(path) = &args.write_calls {
-        if path.exists() && !args.force {
-            return Err(Failure::Usage(format!(
-                "{} exists; pass --force to overwrite it",
-                path.display()
-            )));
-        }
-    }
+    let call_log =
+        OutputFile::check_optional("--write-calls", args.write_calls.as_ref(), args.force)?;
+    let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     let report = callsim::run(&model, &options);
-    if let Some(path) = &args.write_calls {
-        let model = options.apply(&model);
-        let text = call_log_csv(&model, &callsim::call_log(&model, 0))
-            .map_err(|e| Failure::Other(format!("writing the call log: {e}")))?;
-        std::fs::write(path, text)
-            .map_err(|e| Failure::Other(format!("writing {}: {e}", path.display())))?;
+    if let Some(file) = &call_log {
+        write_call_log(&options.apply(&model), file)?;
     }
-    print(&render(&report, args.format)?)
+    emit(output.as_ref(), &render(&report, args.format)?)
 }
 
-/// One line per call of a replication, in time order of arrival. The first four columns are
-/// the trace format (`simulation.trace`), so a log can be replayed.
-fn call_log_csv(model: &Model, records: &[CallRecord]) -> Result<String, csv::Error> {
-    let mut records: Vec<&CallRecord> = records.iter().collect();
-    records.sort_by_key(|r| r.arrival);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "arrival_s",
-        "call_type",
-        "handle_time_s",
-        "patience_s",
-        "tier",
-        "attempt",
-        "outcome",
-        "wait_s",
-        "group",
-    ])?;
-    for r in records {
+/// The columns of a call log; the first four are the trace format (`simulation.trace`), so
+/// a log can be replayed.
+const CALL_LOG_HEADER: [&str; 9] = [
+    "arrival_s",
+    "call_type",
+    "handle_time_s",
+    "patience_s",
+    "tier",
+    "attempt",
+    "outcome",
+    "wait_s",
+    "group",
+];
+
+/// Writes replication 0's calls to `file`, one line per call in the order their outcomes
+/// became known, streamed (memory does not grow with the day) to a temporary file that
+/// replaces the target only once complete.
+fn write_call_log(model: &Model, file: &OutputFile) -> Result<(), Failure> {
+    let mut pending = file.create()?;
+    let failed = |e: csv::Error| {
+        Failure::Other(format!(
+            "--write-calls: cannot write {}: {e}",
+            file.path().display()
+        ))
+    };
+    let mut log = CsvCallLog {
+        model,
+        csv: csv::Writer::from_writer(std::io::BufWriter::new(pending.writer())),
+        error: None,
+    };
+    log.csv.write_record(CALL_LOG_HEADER).map_err(failed)?;
+    let mut log = callsim::observe(model, 0, log);
+    if let Some(e) = log.error.take() {
+        return Err(failed(e));
+    }
+    log.csv.flush().map_err(|e| failed(e.into()))?;
+    drop(log);
+    pending.commit()
+}
+
+/// An observer that writes each call as a CSV line the moment its outcome is known; the
+/// first write error is kept and ends the writing.
+struct CsvCallLog<'m, W: std::io::Write> {
+    model: &'m Model,
+    csv: csv::Writer<W>,
+    error: Option<csv::Error>,
+}
+
+impl<W: std::io::Write> CsvCallLog<'_, W> {
+    fn write(&mut self, r: &CallRecord) -> Result<(), csv::Error> {
         let (outcome, group) = match r.outcome {
-            Outcome::Answered { group } => ("answered", model.groups[group as usize].name.as_str()),
+            Outcome::Answered { group } => {
+                ("answered", self.model.groups[group as usize].name.as_str())
+            }
             Outcome::Abandoned => ("abandoned", ""),
             Outcome::Blocked => ("blocked", ""),
             Outcome::Deflected => ("deflected", ""),
@@ -112,23 +142,31 @@ fn call_log_csv(model: &Model, records: &[CallRecord]) -> Result<String, csv::Er
         } else {
             r.patience.as_seconds().to_string()
         };
-        w.write_record([
-            r.arrival.as_seconds().to_string(),
-            model.call_types[r.call_type as usize].name.clone(),
-            r.handle.as_seconds().to_string(),
-            patience,
-            model.classes[r.class as usize]
-                .tier
-                .clone()
-                .unwrap_or_default(),
-            r.attempt.to_string(),
-            outcome.to_owned(),
-            (r.end_of_wait - r.arrival).as_seconds().to_string(),
-            group.to_owned(),
-        ])?;
+        let tier = self.model.classes[r.class as usize].tier.as_deref();
+        self.csv.write_field(r.arrival.as_seconds().to_string())?;
+        self.csv
+            .write_field(&self.model.call_types[r.call_type as usize].name)?;
+        self.csv.write_field(r.handle.as_seconds().to_string())?;
+        self.csv.write_field(patience)?;
+        self.csv.write_field(tier.unwrap_or_default())?;
+        self.csv.write_field(r.attempt.to_string())?;
+        self.csv.write_field(outcome)?;
+        // The wait for an agent: from leaving the IVR, as in the report.
+        self.csv
+            .write_field((r.end_of_wait - r.queued).as_seconds().to_string())?;
+        self.csv.write_field(group)?;
+        self.csv.write_record(None::<&[u8]>)
     }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
+}
+
+impl<W: std::io::Write> Observer for CsvCallLog<'_, W> {
+    fn call_ended(&mut self, record: &CallRecord) {
+        if self.error.is_none() {
+            if let Err(e) = self.write(record) {
+                self.error = Some(e);
+            }
+        }
+    }
 }
 
 fn render(report: &Report, format: Format) -> Result<String, Failure> {

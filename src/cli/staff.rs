@@ -15,7 +15,8 @@ use callsim::time::SimTime;
 use serde::Serialize;
 
 use super::args::{self, usage, Output};
-use super::{print, Failure};
+use super::output::OutputFile;
+use super::{emit, Failure};
 
 /// Where the search starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -55,8 +56,8 @@ pub struct StaffArgs {
     /// Write the scenario with the staffing (and targets) filled in to FILE; comments stay.
     #[arg(long, value_name = "FILE")]
     write: Option<PathBuf>,
-    /// Let --write replace an existing file.
-    #[arg(long, requires = "write")]
+    /// Let --write and --output replace an existing file.
+    #[arg(long)]
     force: bool,
     /// Number of replications (overrides the scenario's).
     #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
@@ -73,6 +74,9 @@ pub struct StaffArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Output::Table)]
     format: Output,
+    /// Write the output to FILE instead of stdout (complete or not at all).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 /// The JSON document.
@@ -162,6 +166,7 @@ fn targets(args: &StaffArgs, model: &mut Model) -> Result<ServiceTargets, Failur
 
 /// Runs `callsim staff`.
 pub fn run(args: StaffArgs) -> Result<(), Failure> {
+    let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     let source = Source::read(&args.scenario).map_err(Failure::Scenario)?;
     let mut model = source.load().map_err(Failure::Scenario)?;
     if let Some(r) = args.replications {
@@ -184,13 +189,8 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
             args.confidence
         )));
     }
-    if let Some(path) = &args.write {
-        if path.exists() && !args.force {
-            return Err(usage(format!(
-                "--write: {} already exists; choose another file, or add --force to replace it",
-                path.display()
-            )));
-        }
+    let written = OutputFile::check_optional("--write", args.write.as_ref(), args.force)?;
+    if written.is_some() {
         // Find out now, not after the search, if the file cannot be edited.
         let current: Vec<Vec<u32>> = model
             .groups
@@ -264,7 +264,7 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
     }
 
     let report = staff_report(&model, &options, &found);
-    if let Some(path) = &args.write {
+    if let Some(file) = &written {
         let text = with_staffing(
             &source.text,
             &StaffingEdit {
@@ -277,16 +277,17 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
             },
         )
         .map_err(|why| Failure::Other(format!("--write: {why}")))?;
-        std::fs::write(path, text).map_err(|e| {
-            Failure::Other(format!("--write: cannot write {}: {e}", path.display()))
-        })?;
+        file.write(text.as_bytes())?;
     }
-    print(&match args.format {
-        Output::Json => {
-            serde_json::to_string_pretty(&report).expect("plain numbers serialise") + "\n"
-        }
-        Output::Table => table(&report, &model),
-    })
+    emit(
+        output.as_ref(),
+        &match args.format {
+            Output::Json => {
+                serde_json::to_string_pretty(&report).expect("plain numbers serialise") + "\n"
+            }
+            Output::Table => table(&report, &model),
+        },
+    )
 }
 
 fn infeasible(

@@ -9,12 +9,13 @@ use callsim::model::Model;
 use callsim::report::chart::{self, Chart, Series, TargetLine};
 use callsim::report::table::{grid, percent, seconds};
 use callsim::report::{CallBlock, Report, TypeBlock};
-use callsim::scenario::format_seconds;
+use callsim::scenario::{format_seconds, shown};
 use callsim::staffing::agent_hours;
 use serde::Serialize;
 
 use super::args::{self, usage, Output};
-use super::{load, print, Failure};
+use super::output::OutputFile;
+use super::{emit, load, Failure};
 
 /// The most points one sweep may have.
 const MAX_POINTS: usize = 1001;
@@ -64,6 +65,12 @@ pub struct SweepArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Output::Table)]
     format: Output,
+    /// Write the output to FILE instead of stdout (complete or not at all).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace the files this command writes if they exist.
+    #[arg(long)]
+    force: bool,
 }
 
 /// What is swept.
@@ -144,12 +151,15 @@ struct Sweep {
 
 /// The swept values, `lo, lo + step, ..., ≤ hi` (computed from the index, so no drift).
 fn values(flag: &str, lo: f64, hi: f64, step: f64) -> Result<Vec<f64>, Failure> {
-    let count = ((hi - lo) / step + 1e-9).floor() as usize + 1;
-    if count > MAX_POINTS {
+    // In floating point first: a tiny step gives more points than a usize holds.
+    let count = ((hi - lo) / step + 1e-9).floor() + 1.0;
+    if count > MAX_POINTS as f64 {
         return Err(usage(format!(
-            "{flag}: {count} points are too many (at most {MAX_POINTS}); use a larger --step or a shorter range"
+            "{flag}: {} points are too many (at most {MAX_POINTS}); use a larger --step or a shorter range",
+            shown(count)
         )));
     }
+    let count = count as usize;
     Ok((0..count)
         .map(|i| {
             let v = lo + step * i as f64;
@@ -160,6 +170,8 @@ fn values(flag: &str, lo: f64, hi: f64, step: f64) -> Result<Vec<f64>, Failure> 
 
 /// Runs `callsim sweep`.
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
+    let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    let chart = OutputFile::check_optional("--chart", args.chart.as_ref(), args.force)?;
     let chosen = [&args.agents, &args.scale, &args.arrivals]
         .iter()
         .filter(|a| a.is_some())
@@ -177,7 +189,8 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     if let Some(step) = args.step {
         if !(step.is_finite() && step > 0.0) {
             return Err(usage(format!(
-                "--step: {step} is not a positive step; e.g. --step 2 (agents) or --step 0.1 (factors)"
+                "--step: {} is not a positive step; e.g. --step 2 (agents) or --step 0.1 (factors)",
+                shown(step)
             )));
         }
     }
@@ -237,7 +250,8 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         }
     } else if hi > 100.0 {
         return Err(usage(format!(
-            "{flag}: a factor of {hi} is beyond any plan; factors are multipliers such as {example}"
+            "{flag}: a factor of {} is beyond any plan; factors are multipliers such as {example}",
+            shown(hi)
         )));
     }
     let points = values(flag, lo, hi, args.step.unwrap_or(default_step))?;
@@ -284,18 +298,18 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         max_abandon_rate: max_abandon,
         points: results,
     };
-    if let Some(path) = &args.chart {
-        let svg = chart::svg(&chart_of(&sweep));
-        std::fs::write(path, svg).map_err(|e| {
-            Failure::Other(format!("--chart: cannot write {}: {e}", path.display()))
-        })?;
+    if let Some(file) = &chart {
+        file.write(chart::svg(&chart_of(&sweep)).as_bytes())?;
     }
-    print(&match args.format {
-        Output::Json => {
-            serde_json::to_string_pretty(&sweep).expect("plain numbers serialise") + "\n"
-        }
-        Output::Table => table(&sweep),
-    })
+    emit(
+        output.as_ref(),
+        &match args.format {
+            Output::Json => {
+                serde_json::to_string_pretty(&sweep).expect("plain numbers serialise") + "\n"
+            }
+            Output::Table => table(&sweep),
+        },
+    )
 }
 
 fn x_label(sweep: &Sweep) -> String {

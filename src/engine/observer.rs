@@ -36,6 +36,10 @@ pub struct CallRecord {
     /// given up as unserved. For a call through the IVR, its wait for an agent is measured
     /// from leaving the IVR.
     pub end_of_wait: SimTime,
+    /// When its wait for an agent began: on arrival, or on leaving the IVR for a call
+    /// through one; `end_of_wait` for a call that never waited (blocked, or deflected in the
+    /// IVR). Its wait is `end_of_wait - queued`.
+    pub queued: SimTime,
     /// Its handle time (drawn on arrival, whether or not it was answered).
     pub handle: SimTime,
     /// Its patience for this attempt ([`SimTime::NEVER`]: none).

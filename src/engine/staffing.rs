@@ -46,7 +46,7 @@ pub enum StaffingError {
         groups: usize,
     },
     /// The headcount would drop below zero.
-    #[error("the group has {now} agents now; a change of {change} would leave {} (at least 0)", *now as i64 + change)]
+    #[error("the group has {now} agents now; a change of {change} would leave {} (at least 0)", *now as i128 + *change as i128)]
     Negative {
         /// The headcount now.
         now: u32,
@@ -104,13 +104,15 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             return Err(StaffingError::UnknownGroup { group, groups });
         }
         let now = self.headcount(group);
-        let result = now as i64 + change;
+        // In i128: a change near i64's ends must be refused, not wrapped.
+        let result = now as i128 + change as i128;
         if result < 0 {
             return Err(StaffingError::Negative { now, change });
         }
-        if result > MAX_HEADCOUNT as i64 {
+        if result > MAX_HEADCOUNT as i128 {
             return Err(StaffingError::TooMany { now, change });
         }
+        let result = result as i64;
         let point = self.current_point(group);
         let scheduled = self.staffing[group as usize][point as usize].1 as i64;
         self.set_staffing_delta(group, result - scheduled);

@@ -627,8 +627,9 @@ impl StateFile {
                 }
             }
             let scheduled = spec.agents_by_interval[k] as i64;
-            let now = scheduled + entry.extra_agents;
-            if !(0..=MAX_AGENTS).contains(&now) {
+            // In i128: extra_agents near i64's ends must be refused, not wrapped.
+            let now = scheduled as i128 + entry.extra_agents as i128;
+            if !(0..=MAX_AGENTS as i128).contains(&now) {
                 return Err(err(
                     format!("{field}.extra_agents"),
                     format!(

@@ -38,7 +38,10 @@ impl fmt::Display for Duration {
 
 /// Formats seconds the way a scenario writes them: `"1h30m"`, `"20s"`, `"0.5s"`.
 pub fn format_seconds(seconds: f64) -> String {
-    if seconds.fract() != 0.0 || seconds < 1.0 {
+    if !(1.0..1e15).contains(&seconds) || seconds.fract() != 0.0 {
+        if seconds >= 1e15 {
+            return format!("{seconds:e}s");
+        }
         return format!("{seconds}s");
     }
     let total = seconds as u64;
@@ -56,13 +59,26 @@ pub fn format_seconds(seconds: f64) -> String {
     out
 }
 
+/// `text`, cut to its first 40 characters (with `…`) for quoting in a message.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+/// Longest duration accepted anywhere: ten (366-day) years.
+pub const MAX_SECONDS: f64 = 10.0 * 366.0 * 86400.0;
+
 /// The units a duration may use, longest suffix first so that `ms` is not read as `m`.
 const UNITS: [(&str, f64); 4] = [("ms", 0.001), ("h", 3600.0), ("m", 60.0), ("s", 1.0)];
 
 /// Parses `"4m30s"`-style text. The error says what was wrong and what would be right.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(full_text: &str) -> Result<Duration, String> {
+    // Messages quote at most the start of the text (a 70 kB string is not repeated).
+    let text = &shortened(full_text);
     let help = "write a number followed by a unit (ms, s, m, h), e.g. \"20s\", \"4m30s\", \"1.5h\"";
-    let trimmed = text.trim();
+    let trimmed = full_text.trim();
     if trimmed.is_empty() {
         return Err(format!("an empty duration; {help}"));
     }
@@ -76,12 +92,20 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         if number.is_empty() {
             return Err(format!("`{text}` is not a duration; {help}"));
         }
-        let value: f64 = number
-            .parse()
-            .map_err(|_| format!("`{number}` in `{text}` is not a number; {help}"))?;
+        let value: f64 = number.parse().map_err(|_| {
+            format!(
+                "`{}` in `{text}` is not a number; {help}",
+                shortened(number)
+            )
+        })?;
         let after = after.trim_start();
         let Some((unit, scale)) = UNITS.iter().find(|(u, _)| after.starts_with(u)) else {
-            let unit: String = after.chars().take_while(|c| c.is_alphabetic()).collect();
+            let unit = shortened(
+                &after
+                    .chars()
+                    .take_while(|c| c.is_alphabetic())
+                    .collect::<String>(),
+            );
             return Err(if unit.is_empty() {
                 format!("`{text}` has a number without a unit; {help}")
             } else {
@@ -90,14 +114,21 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         };
         let after_unit = &after[unit.len()..];
         if after_unit.starts_with(|c: char| c.is_alphabetic()) {
-            let unit: String = after.chars().take_while(|c| c.is_alphabetic()).collect();
+            let unit = shortened(
+                &after
+                    .chars()
+                    .take_while(|c| c.is_alphabetic())
+                    .collect::<String>(),
+            );
             return Err(format!("`{unit}` in `{text}` is not a unit; {help}"));
         }
         seconds += value * scale;
         rest = after_unit.trim_start();
     }
-    if !seconds.is_finite() {
-        return Err(format!("`{text}` is too long a duration"));
+    if seconds.is_nan() || seconds > MAX_SECONDS {
+        return Err(format!(
+            "`{text}` is longer than the limit of 10 years (87840h): simulated time counts nanoseconds in 64 bits, which end at 584 years"
+        ));
     }
     Ok(Duration { seconds })
 }

@@ -143,15 +143,10 @@ impl fmt::Display for ScenarioError {
         }
         write!(f, ": {}", self.message)?;
         if let (Some((line, column)), Some(text)) = (self.position, &self.source_line) {
-            let gutter = line.to_string().len();
-            write!(
-                f,
-                "\n {line} | {text}\n {:gutter$} | {:>column$}",
-                "",
-                "^",
-                gutter = gutter,
-                column = column
-            )?;
+            let (excerpt, caret) = excerpt(text, column);
+            let gutter = " ".repeat(line.to_string().len());
+            let pad = " ".repeat(caret - 1);
+            write!(f, "\n {line} | {excerpt}\n {gutter} | {pad}^")?;
         }
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
@@ -161,6 +156,38 @@ impl fmt::Display for ScenarioError {
 }
 
 impl std::error::Error for ScenarioError {}
+
+/// Characters of a source line shown on each side of the error's column.
+const EXCERPT_RADIUS: usize = 40;
+
+/// The part of `line` around 1-based character `column` worth showing (long lines are cut
+/// to a window, marked with `…`), and the caret's 1-based column in it.
+fn excerpt(line: &str, column: usize) -> (String, usize) {
+    let length = line.chars().count();
+    let column = column.clamp(1, length + 1);
+    let first = column.saturating_sub(EXCERPT_RADIUS + 1);
+    let last = (column + EXCERPT_RADIUS).min(length);
+    let mut text: String = line.chars().skip(first).take(last - first).collect();
+    let mut caret = column - first;
+    if first > 0 {
+        text.insert(0, '…');
+        caret += 1;
+    }
+    if last < length {
+        text.push('…');
+    }
+    (text, caret)
+}
+
+/// A number as messages show it: as written for everyday magnitudes, in scientific notation
+/// beyond them (`1e308`, not 309 digits).
+pub fn shown(x: f64) -> String {
+    if x.is_finite() && x != 0.0 && !(1e-4..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
 
 /// Finds the byte range of the value at `path` in a TOML document, for error positions.
 /// Falls back to the nearest enclosing item that exists (a missing key points at its table).

@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
+use super::{shown, ClassServiceLevelSpec, ShiftSpec, TierSpec};
 use super::{
     AgentGroupSpec, CallTypeSpec, DistributionSpec, Duration, FieldPath, Scenario, ScenarioError,
     ServiceLevelSpec, Source,
 };
-use super::{ClassServiceLevelSpec, ShiftSpec, TierSpec};
-use crate::dist::Distribution;
+use crate::dist::{Distribution, LONGEST_DRAW_S, YEAR_S};
 use crate::model::{
     AgentGroup, CallClass, CallType, ClassId, GroupId, Ivr, Model, Repeat, Retrial, ServiceTargets,
     Shift, Transfer, TypeId,
@@ -21,6 +21,8 @@ const MAX_CALLS_PER_HOUR: f64 = 1e7;
 const MAX_AGENTS: f64 = 1e6;
 /// Largest accepted number of replications.
 const MAX_REPLICATIONS: f64 = 1e6;
+/// Most attempts (the first call and its redials) one caller may make.
+const MAX_ATTEMPTS: u32 = 100;
 /// Longest accepted simulated duration: ten years.
 const MAX_DURATION_S: f64 = 10.0 * 366.0 * 86400.0;
 
@@ -264,7 +266,10 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         Some(cv) => {
             return err(
                 &sim_path.key("busyness_cv"),
-                format!("the busyness coefficient of variation must be in [0, 2], not {cv}"),
+                format!(
+                    "the busyness coefficient of variation must be in [0, 2], not {}",
+                    shown(cv)
+                ),
                 "e.g. busyness_cv = 0.1: a day is typically within ±10 % of the forecast",
             )
         }
@@ -451,13 +456,19 @@ impl Context<'_> {
                     delay: self.distribution(&r.delay, &path.key("retrial").key("delay"), false)?,
                     max_attempts: match r.max_attempts {
                         None => 3,
-                        Some(n) => self.count(
-                            n,
-                            2.0,
-                            &path.key("retrial").key("max_attempts"),
-                            "attempts",
-                            "max_attempts = 3",
-                        )?,
+                        Some(n) => {
+                            let place = path.key("retrial").key("max_attempts");
+                            let n = self.count(n, 2.0, &place, "attempts", "max_attempts = 3")?;
+                            if n > MAX_ATTEMPTS {
+                                return Err(self.error(
+                                    &place,
+                                    format!("{n} attempts per caller is more than the limit of {MAX_ATTEMPTS}"),
+                                    "real callers give up after a handful of tries, and every attempt is an event: \
+                                     a redial storm of thousands of attempts per caller would run for hours; e.g. max_attempts = 3",
+                                ));
+                            }
+                            n
+                        }
                     },
                 }),
             },
@@ -687,7 +698,10 @@ impl Context<'_> {
             Some(t) => {
                 return Err(self.error(
                     &path.key("target"),
-                    format!("a service-level target is a fraction in (0, 1], not {t}"),
+                    format!(
+                        "a service-level target is a fraction in (0, 1], not {}",
+                        shown(t)
+                    ),
                     "e.g. target = 0.8 for 80 %",
                 ))
             }
@@ -707,7 +721,7 @@ impl Context<'_> {
             Some(v) if v.is_finite() && v.abs() <= 1e6 => Ok(v),
             Some(v) => Err(self.error(
                 path,
-                format!("must be a finite number, not {v}"),
+                format!("must be a finite number, not {}", shown(v)),
                 &format!("e.g. {example}"),
             )),
         }
@@ -724,7 +738,7 @@ impl Context<'_> {
             Some(v) if v.is_finite() && v > 0.0 && v <= 1e6 => Ok(v),
             Some(v) => Err(self.error(
                 path,
-                format!("a weight must be a positive number, not {v}"),
+                format!("a weight must be a positive number, not {}", shown(v)),
                 "e.g. weight = 2 to count this wait double",
             )),
         }
@@ -737,7 +751,7 @@ impl Context<'_> {
         } else {
             Err(self.error(
                 path,
-                format!("must be a fraction in [0, 1], not {value}"),
+                format!("must be a fraction in [0, 1], not {}", shown(value)),
                 &format!("e.g. {example}"),
             ))
         }
@@ -767,14 +781,21 @@ impl Context<'_> {
         if !rate.is_finite() || rate < 0.0 {
             return Err(self.error(
                 path,
-                format!("an arrival rate must be a number of calls per hour ≥ 0, not {rate}"),
+                format!(
+                    "an arrival rate must be a number of calls per hour ≥ 0, not {}",
+                    shown(rate)
+                ),
                 "e.g. 600",
             ));
         }
         if rate > MAX_CALLS_PER_HOUR {
             return Err(self.error(
                 path,
-                format!("{rate} calls per hour is beyond any contact centre (limit {MAX_CALLS_PER_HOUR})"),
+                format!(
+                    "{} calls per hour is beyond any contact centre (limit {})",
+                    shown(rate),
+                    shown(MAX_CALLS_PER_HOUR)
+                ),
                 "rates are calls per hour, not per day or per interval",
             ));
         }
@@ -831,7 +852,7 @@ impl Context<'_> {
             Some(s) => {
                 return Err(self.error(
                     &path.key("shrinkage"),
-                    format!("shrinkage is a fraction in [0, 1), not {s}"),
+                    format!("shrinkage is a fraction in [0, 1), not {}", shown(s)),
                     "e.g. shrinkage = 0.3 for 30 % of scheduled agents unavailable",
                 ))
             }
@@ -906,7 +927,7 @@ impl Context<'_> {
             Some(s) => {
                 return Err(self.error(
                     &path.key("concurrency_slowdown"),
-                    format!("must be a number in [0, 10], not {s}"),
+                    format!("must be a number in [0, 10], not {}", shown(s)),
                     "e.g. concurrency_slowdown = 0.15: 15 % longer per other contact in hand",
                 ))
             }
@@ -1116,7 +1137,7 @@ impl Context<'_> {
                 Some(cv) if cv.is_finite() && cv > 0.0 && cv <= 100.0 => Ok(cv),
                 other => Err(self.error(
                     &path.key(name),
-                    format!("the coefficient of variation must be a number in (0, 100], not {}", other.unwrap_or(f64::NAN)),
+                    format!("the coefficient of variation must be a number in (0, 100], not {}", shown(other.unwrap_or(f64::NAN))),
                     "cv = standard deviation ÷ mean; 1 is as variable as an exponential, e.g. cv = 0.8",
                 )),
             }
@@ -1197,13 +1218,27 @@ impl Context<'_> {
                 Ok(Distribution::Empirical { values })
             }
         };
-        built.map_err(|why| {
+        let built = built.map_err(|why| {
             self.error(
                 path,
                 format!("invalid {kind} parameters: {why}"),
                 &format!("e.g. {example}"),
             )
-        })
+        })?;
+        let tail = built.tail_seconds();
+        if tail > LONGEST_DRAW_S {
+            return Err(self.error(
+                path,
+                format!(
+                    "one draw in 10^15 of this {kind} distribution is {} years or more, beyond the limit of {} years: \
+                     simulated time counts nanoseconds in 64 bits, which end at 584 years",
+                    shown((tail / YEAR_S).round()),
+                    LONGEST_DRAW_S / YEAR_S
+                ),
+                "lower the mean (or the cv); a handle time, patience or delay is minutes or hours, not years",
+            ));
+        }
+        Ok(built)
     }
 }
 
@@ -1219,15 +1254,18 @@ fn service_targets(
         if x.is_finite() && x > 1.0 && x <= 100.0 {
             return Err(source.error_at(
                 &path.key(key),
-                format!("{key} = {x} looks like a percentage; it is a fraction"),
-                &format!("write {} for {x} %, e.g. {example}", x / 100.0),
+                format!(
+                    "{key} = {} looks like a percentage; it is a fraction",
+                    shown(x)
+                ),
+                &format!("write {} for {} %, e.g. {example}", x / 100.0, shown(x)),
             ));
         }
         if !(x.is_finite() && (0.0..=1.0).contains(&x)) || (!zero_ok && x == 0.0) {
             let range = if zero_ok { "[0, 1]" } else { "(0, 1]" };
             return Err(source.error_at(
                 &path.key(key),
-                format!("{key} must be a fraction in {range}, not {x}"),
+                format!("{key} must be a fraction in {range}, not {}", shown(x)),
                 &format!("e.g. {example}"),
             ));
         }
@@ -1253,17 +1291,42 @@ fn check_name(name: &str, path: &FieldPath, source: &Source) -> Result<(), Scena
             "give it a name, e.g. name = \"billing\"",
         ));
     }
+    // Names go into call logs (CSV), tables and the wallboard: commas and quotes are quoted
+    // and read back, but spaces at the ends would be trimmed away by the trace reader, and
+    // tabs, newlines and other control characters break every one of them.
+    if name.trim() != name {
+        return Err(source.error_at(
+            path,
+            format!("the name {name:?} starts or ends with a space"),
+            &format!("remove the spaces: name = \"{}\"", name.trim()),
+        ));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Err(source.error_at(
+            path,
+            format!("the name contains the control character {c:?}"),
+            "names are one line of text; use spaces instead of tabs or line breaks",
+        ));
+    }
     Ok(())
 }
 
 /// `value` as a whole number in `[min, max]`, or why not.
 fn whole_number(value: f64, min: f64, max: f64) -> Result<f64, String> {
     if !value.is_finite() || value.fract() != 0.0 {
-        Err(format!("must be a whole number, not {value}"))
+        Err(format!("must be a whole number, not {}", shown(value)))
     } else if value < min {
-        Err(format!("must be at least {min}, not {value}"))
+        Err(format!(
+            "must be at least {}, not {}",
+            shown(min),
+            shown(value)
+        ))
     } else if value > max {
-        Err(format!("of {value} is more than the limit of {max}"))
+        Err(format!(
+            "of {} is more than the limit of {}",
+            shown(value),
+            shown(max)
+        ))
     } else {
         Ok(value)
     }

@@ -12,6 +12,7 @@ mod invariants;
 mod live;
 mod pinned;
 mod real_day;
+mod robustness;
 mod routing;
 mod staffing;
 mod support;

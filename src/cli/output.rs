@@ -1,0 +1,265 @@
+//! Files the command line writes (`--output`, `--write-calls`, `--chart`, `--save-state`,
+//! `--write`): checked before any work, written whole to a temporary file in the same
+//! directory and renamed into place, so an interrupted command leaves the old file or the
+//! complete new one, never half of it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
+
+use super::Failure;
+
+/// A file a command will write once it has its result.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    /// The flag that named it, for messages.
+    flag: &'static str,
+    /// Where the file goes: the path given, or the file a symbolic link there points at.
+    target: PathBuf,
+    /// What the user wrote, for messages.
+    shown: PathBuf,
+    /// Whether an existing file may be replaced (`--force`).
+    force: bool,
+}
+
+impl OutputFile {
+    /// Checks, before anything is simulated, that `path` can be written: not an existing
+    /// file unless `force`, not a directory or device, not a symbolic link to nothing, in a
+    /// directory where a file can be created. A link to an existing file stands for that
+    /// file (which is replaced, the link kept).
+    pub fn check(flag: &'static str, path: &Path, force: bool) -> Result<OutputFile, Failure> {
+        let shown = path.to_path_buf();
+        let usage = |why: String| Failure::Usage(format!("{flag} {}: {why}", shown.display()));
+        let target = match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => match std::fs::canonicalize(path) {
+                Ok(resolved) => resolved,
+                Err(_) => {
+                    return Err(usage(
+                        "is a symbolic link to a file that does not exist; callsim does not follow it (remove the link or choose another name)"
+                            .into(),
+                    ))
+                }
+            },
+            _ => path.to_path_buf(),
+        };
+        match std::fs::metadata(&target) {
+            Ok(meta) if !meta.is_file() => return Err(usage(
+                "exists and is not a regular file (a directory or a device); choose a file name"
+                    .into(),
+            )),
+            Ok(_) if !force => {
+                return Err(usage(
+                    "exists; add --force to replace it, or choose another file".into(),
+                ))
+            }
+            _ => {}
+        }
+        let file = OutputFile {
+            flag,
+            target,
+            shown,
+            force,
+        };
+        // Find out now, not after an hour of simulation, that the directory is not writable.
+        file.temporary()?;
+        Ok(file)
+    }
+
+    /// As [`OutputFile::check`], for an optional path.
+    pub fn check_optional(
+        flag: &'static str,
+        path: Option<&PathBuf>,
+        force: bool,
+    ) -> Result<Option<OutputFile>, Failure> {
+        path.map(|p| OutputFile::check(flag, p, force)).transpose()
+    }
+
+    /// The path as the user gave it.
+    pub fn path(&self) -> &Path {
+        &self.shown
+    }
+
+    /// A new temporary file beside the target (removed when dropped unless committed).
+    fn temporary(&self) -> Result<NamedTempFile, Failure> {
+        let directory = match self.target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = self
+            .target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".partial");
+        // A temporary file is private (0600); the result gets the permissions of the file
+        // it replaces, or those of a new file (0666 less the umask).
+        #[cfg(unix)]
+        let permissions = match std::fs::metadata(&self.target) {
+            Ok(meta) => meta.permissions(),
+            Err(_) => std::os::unix::fs::PermissionsExt::from_mode(0o666),
+        };
+        #[cfg(unix)]
+        builder.permissions(permissions);
+        builder.tempfile_in(directory).map_err(|e| {
+            Failure::Usage(format!(
+                "{} {}: cannot create a file in {}: {e}",
+                self.flag,
+                self.shown.display(),
+                directory.display()
+            ))
+        })
+    }
+
+    /// Starts writing: what is written goes to a temporary file until [`Pending::commit`].
+    pub fn create(&self) -> Result<Pending, Failure> {
+        interrupts::watch();
+        let temp = self.temporary()?;
+        Ok(Pending {
+            registration: interrupts::Registration::new(temp.path()),
+            temp,
+            file: self.clone(),
+        })
+    }
+
+    /// Writes `contents` whole, then puts it in place.
+    pub fn write(&self, contents: &[u8]) -> Result<(), Failure> {
+        let mut pending = self.create()?;
+        pending
+            .writer()
+            .write_all(contents)
+            .map_err(|e| pending.file.failed(e))?;
+        pending.commit()
+    }
+
+    fn failed(&self, e: impl std::fmt::Display) -> Failure {
+        Failure::Other(format!(
+            "{}: cannot write {}: {e}",
+            self.flag,
+            self.shown.display()
+        ))
+    }
+}
+
+/// A file being written: a temporary file that becomes the target on [`Pending::commit`]
+/// and disappears if dropped before.
+pub struct Pending {
+    temp: NamedTempFile,
+    file: OutputFile,
+    /// Removes the temporary file if the process is interrupted meanwhile.
+    registration: interrupts::Registration,
+}
+
+impl Pending {
+    /// Where to write the contents.
+    pub fn writer(&mut self) -> &mut std::fs::File {
+        self.temp.as_file_mut()
+    }
+
+    /// Flushes the contents to disk and renames the file into place (replacing an existing
+    /// file only with `--force`; one created meanwhile by someone else is not replaced).
+    pub fn commit(self) -> Result<(), Failure> {
+        let Pending {
+            temp,
+            file,
+            registration,
+        } = self;
+        temp.as_file().sync_all().map_err(|e| file.failed(e))?;
+        let persisted = if file.force {
+            temp.persist(&file.target).map(drop)
+        } else {
+            temp.persist_noclobber(&file.target).map(drop)
+        };
+        // Only now, once the file is in place, may an interruption stop looking for it.
+        drop(registration);
+        persisted.map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Failure::Usage(format!(
+                    "{} {}: a file appeared there meanwhile; add --force to replace it",
+                    file.flag,
+                    file.shown.display()
+                ))
+            } else {
+                file.failed(e.error)
+            }
+        })
+    }
+}
+
+/// Ctrl-C and SIGTERM while a file is being written: remove its temporary file, then end
+/// as the signal would have (exit status 128 + signal), so nothing half-written is left.
+/// Signals that come when no file is being written are left to the command.
+mod interrupts {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, Once};
+
+    /// Temporary files being written now.
+    static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+    /// Listens for the signals from the first file written on (before that, an interruption
+    /// has nothing to clean up and ends the process as usual).
+    pub fn watch() {
+        static WATCHING: Once = Once::new();
+        WATCHING.call_once(|| {
+            #[cfg(unix)]
+            if let Err(e) = listen() {
+                eprintln!("warning: cannot watch for Ctrl-C ({e}); an interrupted write may leave a .partial file");
+            }
+        });
+    }
+
+    #[cfg(unix)]
+    fn listen() -> std::io::Result<()> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        // Registered here, before any file is written, so no signal slips through.
+        let (mut interrupt, mut terminate) = {
+            let _context = runtime.enter();
+            (
+                signal(SignalKind::interrupt())?,
+                signal(SignalKind::terminate())?,
+            )
+        };
+        std::thread::spawn(move || loop {
+            let status = runtime.block_on(async {
+                tokio::select! {
+                    _ = interrupt.recv() => 130,
+                    _ = terminate.recv() => 143,
+                }
+            });
+            let files = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+            // With nothing being written, the signal is for whoever else listens (`live`
+            // stops its day on Ctrl-C); a command that does not listen is about to finish.
+            if !files.is_empty() {
+                for path in files.iter() {
+                    let _ = std::fs::remove_file(path);
+                }
+                eprintln!("callsim: interrupted; the files being written were not replaced");
+                std::process::exit(status);
+            }
+        });
+        Ok(())
+    }
+
+    /// A temporary file listed for removal on interruption while this lives.
+    pub struct Registration(PathBuf);
+
+    impl Registration {
+        pub fn new(path: &Path) -> Registration {
+            let mut files = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+            files.push(path.to_path_buf());
+            Registration(path.to_path_buf())
+        }
+    }
+
+    impl Drop for Registration {
+        fn drop(&mut self) {
+            let mut files = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+            files.retain(|p| p != &self.0);
+        }
+    }
+}

@@ -1,0 +1,964 @@
+//! Robust under abuse (issue 10): bad, endless and extreme inputs end in a prompt exit-2
+//! message that names the place and the fix — never a panic, a hang or a silent cap — and
+//! every file callsim writes is complete or absent.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn callsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn write(dir: &Path, name: &str, contents: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// A small valid scenario; `extra_simulation` goes into `[simulation]`, `handle` is the
+/// handle-time table.
+fn scenario(extra_simulation: &str, handle: &str) -> String {
+    format!(
+        r#"name = "Small"
+[simulation]
+duration = "2h"
+seed = 42
+replications = 2
+{extra_simulation}
+[[call_types]]
+name = "general"
+arrival_rate = 120
+handle_time = {handle}
+patience = {{ distribution = "exponential", mean = "2m" }}
+[[agent_groups]]
+name = "agents"
+agents = 10
+skills = ["general"]
+"#
+    )
+}
+
+const EXPONENTIAL: &str = r#"{ distribution = "exponential", mean = "4m" }"#;
+
+/// Runs callsim, asserting exit 2 and that stderr contains every needle; returns stderr.
+fn refused(args: &[&str], needles: &[&str]) -> String {
+    let out = callsim(args);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "{args:?}: no `{needle}` in {stderr}"
+        );
+    }
+    stderr
+}
+
+// ---- Crashes ----
+
+#[test]
+fn an_error_past_column_65535_is_shown_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = format!(
+        "name = \"x\"\n[simulation]\nduration = \"1h\"\nseed = 1 {}= 2\n",
+        " ".repeat(70_000)
+    );
+    let path = write(dir.path(), "long.toml", long.as_bytes());
+    let stderr = refused(&["validate", &path], &["long.toml:4:"]);
+    // The line is shown as a window around the column, not 70 kB of it.
+    assert!(stderr.len() < 2_000, "{} bytes", stderr.len());
+    let caret_line = stderr
+        .lines()
+        .find(|l| l.trim_end().ends_with('^'))
+        .unwrap();
+    assert!(caret_line.len() < 200);
+}
+
+#[test]
+fn a_long_bad_duration_is_quoted_shortly() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = scenario(
+        &format!("interval = \"{}\"", "a".repeat(70_000)),
+        EXPONENTIAL,
+    );
+    let path = write(dir.path(), "long.toml", long.as_bytes());
+    let stderr = refused(&["validate", &path], &["not a duration"]);
+    assert!(stderr.len() < 2_000, "{} bytes", stderr.len());
+}
+
+#[test]
+fn validate_refuses_devices_promptly() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let started = Instant::now();
+    refused(&["validate", "/dev/zero"], &["/dev/zero", "a device"]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_trace_is_refused_not_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("calls.csv");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return; // no mkfifo on this system
+    }
+    let path = write(
+        dir.path(),
+        "replay.toml",
+        scenario("trace = \"calls.csv\"", EXPONENTIAL).as_bytes(),
+    );
+    let started = Instant::now();
+    refused(&["validate", &path], &["simulation.trace", "FIFO"]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_scenario_over_the_size_cap_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut big = scenario("", EXPONENTIAL);
+    big.push_str(&format!("# {}\n", "x".repeat(17 << 20)));
+    let path = write(dir.path(), "big.toml", big.as_bytes());
+    refused(&["validate", &path], &["larger than the limit of 16 MiB"]);
+}
+
+#[test]
+fn a_trace_over_its_cap_is_refused_and_the_cap_can_be_raised() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut trace = String::from("arrival_s,call_type\n");
+    for i in 0..100_000 {
+        trace.push_str(&format!("{}.5,general\n", i % 7000));
+    }
+    assert!(trace.len() > 1 << 20);
+    write(dir.path(), "calls.csv", trace.as_bytes());
+    let path = write(
+        dir.path(),
+        "replay.toml",
+        scenario("trace = \"calls.csv\"", EXPONENTIAL).as_bytes(),
+    );
+    refused(
+        &["validate", &path, "--max-trace-mb", "1"],
+        &["larger than the limit of 1 MiB", "--max-trace-mb"],
+    );
+    let out = callsim(&["validate", &path, "--max-trace-mb", "2"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_state_file_that_is_a_device_or_too_large_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    if Path::new("/dev/zero").exists() {
+        refused(
+            &["intraday", &path, "--state", "/dev/zero"],
+            &["state file", "a device"],
+        );
+    }
+    let big = write(dir.path(), "state.json", &vec![b' '; 17 << 20]);
+    refused(
+        &["intraday", &path, "--state", &big],
+        &["larger than the limit of 16 MiB"],
+    );
+}
+
+#[test]
+fn times_that_would_pass_the_end_of_the_clock_are_refused_with_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two long handle times used to run and report the same saturated maximum.
+    let constant = r#"{ distribution = "constant", value = "100000h" }"#;
+    let path = write(dir.path(), "c.toml", scenario("", constant).as_bytes());
+    refused(
+        &["run", &path],
+        &["100000h", "limit of 10 years", "584 years"],
+    );
+    let heavy = r#"{ distribution = "lognormal", mean = "1000h", cv = 50 }"#;
+    let path = write(dir.path(), "l.toml", scenario("", heavy).as_bytes());
+    refused(
+        &["run", &path],
+        &[
+            "call_types[0].handle_time",
+            "limit of 100 years",
+            "584 years",
+        ],
+    );
+    // Long but safe times are fine.
+    let fine = r#"{ distribution = "exponential", mean = "10000h" }"#;
+    let path = write(dir.path(), "f.toml", scenario("", fine).as_bytes());
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_redial_storm_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let storm = scenario("", EXPONENTIAL).replace(
+        "patience = { distribution = \"exponential\", mean = \"2m\" }",
+        "patience = { distribution = \"exponential\", mean = \"2m\" }\n\
+         retrial = { probability = 1.0, delay = { distribution = \"constant\", value = \"1ms\" }, max_attempts = 1000000 }",
+    );
+    let path = write(dir.path(), "storm.toml", storm.as_bytes());
+    refused(
+        &["run", &path],
+        &["retrial.max_attempts", "limit of 100", "redial storm"],
+    );
+    let fine = storm.replace("max_attempts = 1000000", "max_attempts = 100");
+    let path = write(dir.path(), "fine.toml", fine.as_bytes());
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+// ---- Messages ----
+
+#[test]
+fn an_integer_beyond_i64_is_refused_at_its_place_and_later_errors_keep_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = scenario("trunks = 18446744073709551615", EXPONENTIAL);
+    let path = write(dir.path(), "u64.toml", bad.as_bytes());
+    refused(
+        &["validate", &path],
+        &["u64.toml:6:10", "9223372036854775807"],
+    );
+}
+
+#[test]
+fn a_deeply_dotted_header_is_located_and_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!("name = \"x\"\n[{}]\n", vec!["a"; 200].join("."));
+    let path = write(dir.path(), "deep.toml", deep.as_bytes());
+    refused(
+        &["validate", &path],
+        &["deep.toml:2:1", "nested too deeply", "80"],
+    );
+}
+
+#[test]
+fn huge_numbers_are_shown_in_scientific_notation() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "big.toml",
+        scenario("trunks = 1e308", EXPONENTIAL).as_bytes(),
+    );
+    let stderr = refused(&["validate", &path], &["1e308", "limit of 1000000"]);
+    assert!(!stderr.contains("00000000000000000000"), "{stderr}");
+}
+
+#[test]
+fn integers_near_the_ends_of_i64_do_not_wrap_in_messages() {
+    use callsim::engine::Simulation;
+    use callsim::routing::SkillPriority;
+    let model = crate::support::model(&scenario("", EXPONENTIAL));
+    let mut sim = Simulation::new(&model, SkillPriority::new(&model), 0);
+    let error = sim.change_staffing(0, i64::MIN).unwrap_err().to_string();
+    assert!(
+        error.contains("would leave -9223372036854775798"),
+        "{error}"
+    );
+    assert!(sim.change_staffing(0, i64::MAX).is_err());
+    assert_eq!(sim.headcount(0), 10);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let state = write(
+        dir.path(),
+        "state.json",
+        br#"{"clock": "00:30", "agent_groups": [{"name": "agents", "extra_agents": 9223372036854775807}]}"#,
+    );
+    let stderr = refused(&["intraday", &path, "--state", &state], &["extra_agents"]);
+    assert!(stderr.contains("9223372036854775817 agents"), "{stderr}");
+}
+
+#[test]
+fn huge_and_tiny_sweep_arguments_are_refused_readably() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let stderr = refused(
+        &["sweep", &path, "--scale", "1..1e308"],
+        &["1e308", "beyond any plan"],
+    );
+    assert!(!stderr.contains("00000000000000000000"), "{stderr}");
+    // A tiny step used to overflow the point count (a panic).
+    refused(
+        &["sweep", &path, "--scale", "0.5..1", "--step", "1e-308"],
+        &["points are too many"],
+    );
+    let stderr = refused(
+        &[
+            "erlang",
+            "c",
+            "--calls-per-hour",
+            "-1e308",
+            "--aht",
+            "3m",
+            "--agents",
+            "5",
+        ],
+        &["-1e308"],
+    );
+    assert!(!stderr.contains("00000000000000000000"), "{stderr}");
+}
+
+#[test]
+fn a_service_level_of_bare_1_is_ambiguous() {
+    refused(
+        &[
+            "erlang",
+            "c",
+            "--calls-per-hour",
+            "100",
+            "--aht",
+            "3m",
+            "--service-level",
+            "1/20",
+        ],
+        &["ambiguous", "100%/20"],
+    );
+    let out = callsim(&[
+        "erlang",
+        "c",
+        "--calls-per-hour",
+        "100",
+        "--aht",
+        "3m",
+        "--service-level",
+        "100%/20",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn erlang_refuses_targets_no_finite_staffing_meets() {
+    refused(
+        &[
+            "erlang",
+            "c",
+            "--calls-per-hour",
+            "100",
+            "--aht",
+            "3m",
+            "--max-asa",
+            "0s",
+        ],
+        &["--max-asa", "no finite number of agents"],
+    );
+    refused(
+        &[
+            "erlang",
+            "a",
+            "--calls-per-hour",
+            "100",
+            "--aht",
+            "3m",
+            "--patience",
+            "1m",
+            "--max-abandon",
+            "0%",
+        ],
+        &["--max-abandon", "no finite number of agents"],
+    );
+}
+
+// ---- Files ----
+
+#[test]
+fn every_written_file_refuses_to_replace_an_existing_one_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let precious = write(dir.path(), "precious", b"precious");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["run", &path, "-r", "1", "--output", &precious],
+        vec!["run", &path, "-r", "1", "--write-calls", &precious],
+        vec![
+            "sweep", &path, "--scale", "1..1", "-r", "1", "-q", "--chart", &precious,
+        ],
+        vec![
+            "sweep", &path, "--scale", "1..1", "-r", "1", "-q", "--output", &precious,
+        ],
+        vec![
+            "staff",
+            &path,
+            "--service-level",
+            "80/20",
+            "-r",
+            "2",
+            "-q",
+            "--write",
+            &precious,
+        ],
+        vec![
+            "staff",
+            &path,
+            "--service-level",
+            "80/20",
+            "-r",
+            "2",
+            "-q",
+            "--output",
+            &precious,
+        ],
+        vec![
+            "compare",
+            &path,
+            "--policy",
+            "skill-priority",
+            "--policy",
+            "longest-idle",
+            "-r",
+            "2",
+            "--output",
+            &precious,
+        ],
+        vec![
+            "erlang",
+            "c",
+            "--calls-per-hour",
+            "100",
+            "--aht",
+            "3m",
+            "--agents",
+            "8",
+            "--output",
+            &precious,
+        ],
+        vec![
+            "live",
+            &path,
+            "--speed",
+            "max",
+            "--no-server",
+            "--save-state",
+            &precious,
+        ],
+    ];
+    for args in &cases {
+        let started = Instant::now();
+        refused(args, &["exists", "--force"]);
+        // Refused before any simulation.
+        assert!(started.elapsed() < Duration::from_secs(20), "{args:?}");
+        assert_eq!(std::fs::read(&precious).unwrap(), b"precious", "{args:?}");
+    }
+    // With --force each replaces it.
+    for args in &cases {
+        let mut args = args.clone();
+        args.push("--force");
+        let out = callsim(&args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        assert_ne!(std::fs::read(&precious).unwrap(), b"precious", "{args:?}");
+        std::fs::write(&precious, b"precious").unwrap();
+    }
+    // Nothing is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn the_report_goes_to_output_exactly_as_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let report = dir.path().join("report.json");
+    let out = callsim(&[
+        "run",
+        &path,
+        "-f",
+        "json",
+        "--output",
+        report.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let stdout = callsim(&["run", &path, "-f", "json"]).stdout;
+    assert_eq!(std::fs::read(&report).unwrap(), stdout);
+}
+
+#[test]
+fn unwritable_places_are_refused_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let missing = dir.path().join("no/such/dir/calls.csv");
+    refused(
+        &["run", &path, "--write-calls", missing.to_str().unwrap()],
+        &["--write-calls", "cannot create a file in"],
+    );
+    refused(
+        &["run", &path, "--output", dir.path().to_str().unwrap()],
+        &["not a regular file"],
+    );
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("dangling.csv");
+        std::os::unix::fs::symlink(dir.path().join("nowhere/target.csv"), &link).unwrap();
+        refused(
+            &[
+                "run",
+                &path,
+                "--write-calls",
+                link.to_str().unwrap(),
+                "--force",
+            ],
+            &["symbolic link", "does not exist"],
+        );
+        assert!(!dir.path().join("nowhere").exists());
+        // A link to an existing file stands for it: replaced with --force, link kept.
+        let real = write(dir.path(), "real.csv", b"old");
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let out = callsim(&[
+            "run",
+            &path,
+            "-r",
+            "1",
+            "--write-calls",
+            link.to_str().unwrap(),
+            "--force",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(std::fs::read_to_string(&real)
+            .unwrap()
+            .starts_with("arrival_s,"));
+    }
+}
+
+/// A scenario with a 30 s IVR and far more agents than calls: nobody waits for an agent.
+const IVR_SCENARIO: &str = r#"name = "IVR"
+[simulation]
+duration = "2h"
+seed = 3
+replications = 1
+[[call_types]]
+name = "general"
+arrival_rate = 60
+handle_time = { distribution = "exponential", mean = "3m" }
+ivr = { time = { distribution = "constant", value = "30s" }, self_service = 0.2 }
+[[agent_groups]]
+name = "agents"
+agents = 40
+skills = ["general"]
+"#;
+
+#[test]
+fn the_call_log_wait_starts_when_the_caller_leaves_the_ivr() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "ivr.toml", IVR_SCENARIO.as_bytes());
+    let log = dir.path().join("calls.csv");
+    let out = callsim(&[
+        "run",
+        &path,
+        "-f",
+        "json",
+        "--write-calls",
+        log.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["total"]["asa_s"]["mean"], 0.0);
+    let mut reader = csv::Reader::from_path(&log).unwrap();
+    let (mut answered, mut deflected) = (0, 0);
+    for row in reader.records() {
+        let row = row.unwrap();
+        match &row[6] {
+            "answered" => answered += 1,
+            "deflected" => deflected += 1,
+            other => panic!("unexpected outcome {other}"),
+        }
+        assert_eq!(&row[7], "0", "{row:?}");
+    }
+    assert!(answered > 50 && deflected > 5, "{answered} {deflected}");
+}
+
+#[test]
+fn names_with_commas_and_quotes_round_trip_through_the_call_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = IVR_SCENARIO
+        .replace(
+            "name = \"general\"",
+            "name = \"sales, \\\"new\\\" customers\"",
+        )
+        .replace(
+            "skills = [\"general\"]",
+            "skills = [\"sales, \\\"new\\\" customers\"]",
+        )
+        .replace("name = \"agents\"", "name = \"team \\\"A\\\", floor 2\"");
+    let path = write(dir.path(), "odd.toml", odd.as_bytes());
+    let log = dir.path().join("calls.csv");
+    let out = callsim(&[
+        "run",
+        &path,
+        "-f",
+        "json",
+        "--write-calls",
+        log.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let original: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let replay = odd.replace(
+        "replications = 1",
+        "replications = 1\ntrace = \"calls.csv\"",
+    );
+    let replay_path = write(dir.path(), "replay.toml", replay.as_bytes());
+    let out = callsim(&["run", &replay_path, "-f", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let replayed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["offered", "answered", "deflected", "aht_s"] {
+        assert_eq!(original["total"][key], replayed["total"][key], "{key}");
+    }
+}
+
+#[test]
+fn names_that_cannot_round_trip_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, needle) in [
+        (" general", "starts or ends with a space"),
+        ("general ", "starts or ends with a space"),
+        ("gen\\teral", "control character"),
+        ("gen\\neral", "control character"),
+    ] {
+        let bad = IVR_SCENARIO.replace("name = \"agents\"", &format!("name = \"{name}\""));
+        let path = write(dir.path(), "bad.toml", bad.as_bytes());
+        refused(&["validate", &path], &["agent_groups[0].name", needle]);
+    }
+}
+
+#[test]
+fn a_typo_in_the_first_trace_line_is_an_error_not_a_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "replay.toml",
+        scenario("trace = \"calls.csv\"", EXPONENTIAL).as_bytes(),
+    );
+    write(dir.path(), "calls.csv", b"1O.5,general\n20,general\n");
+    refused(&["validate", &path], &["calls.csv:1", "1O.5"]);
+    // Headers still are headers: the call log's own, and words naming no call type.
+    for header in [
+        "arrival_s,call_type",
+        "time,type",
+        "# comment\narrival,kind",
+    ] {
+        write(
+            dir.path(),
+            "calls.csv",
+            format!("{header}\n10.5,general\n20,general\n").as_bytes(),
+        );
+        let out = callsim(&["validate", &path]);
+        assert!(out.status.success(), "{header}: {}", text(&out.stderr));
+    }
+}
+
+/// A day of 480,000 calls: a call log of 36 MB.
+const BIG: &str = r#"name = "Big"
+[simulation]
+duration = "8h"
+seed = 5
+replications = 1
+[[call_types]]
+name = "general"
+arrival_rate = 60000
+handle_time = { distribution = "exponential", mean = "1m" }
+patience = { distribution = "exponential", mean = "2m" }
+[[agent_groups]]
+name = "agents"
+agents = 1000
+skills = ["general"]
+"#;
+
+/// The peak resident memory (kB) of `callsim args`, sampled from /proc while it runs.
+#[cfg(target_os = "linux")]
+fn peak_memory_kb(args: &[&str]) -> u64 {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(status) = std::fs::read_to_string(&status_file) {
+            let hwm = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
+            peak = peak.max(hwm.unwrap_or(0));
+        }
+        std::thread::sleep(Duration::from_millis(3));
+    }
+    peak
+}
+
+/// `--write-calls` streams: writing a 36 MB log costs no more memory than not writing it
+/// (it used to hold every record and then the whole text: about 70 MB more here).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_call_log_is_streamed_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "big.toml", BIG.as_bytes());
+    let log = dir.path().join("calls.csv");
+    let without = peak_memory_kb(&["run", &path]);
+    let with = peak_memory_kb(&["run", &path, "--write-calls", log.to_str().unwrap()]);
+    let size = std::fs::metadata(&log).unwrap().len();
+    assert!(size > 30_000_000, "{size}");
+    assert!(
+        with < without + 16_000,
+        "peak {with} kB with the call log, {without} kB without"
+    );
+}
+
+/// SIGINT while `--write-calls` is writing leaves the old file (or, had the write
+/// finished, the complete new one) — never a log cut mid-row that a replay would accept.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_call_log_leaves_the_old_file_or_the_complete_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "big.toml", BIG.as_bytes());
+    let log = write(dir.path(), "calls.csv", b"old\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(["run", &path, "--write-calls", &log, "--force"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the call log is being written: a temporary file beside it has contents
+    // (or, written in place, the target itself changed).
+    let started = Instant::now();
+    let writing = loop {
+        let partial = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| {
+                e.file_name().to_string_lossy().ends_with(".partial")
+                    && e.metadata().is_ok_and(|m| m.len() > 0)
+            });
+        let in_place = std::fs::metadata(&log).is_ok_and(|m| m.len() != 4);
+        if partial || in_place || started.elapsed() > Duration::from_secs(120) {
+            break partial;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let contents = std::fs::read_to_string(&log).unwrap();
+    if status.success() {
+        // The write finished before the signal: the new log is whole.
+        assert!(contents.starts_with("arrival_s,"));
+        assert!(contents.ends_with('\n'));
+        let mut reader = csv::Reader::from_reader(contents.as_bytes());
+        assert!(reader.records().all(|r| r.is_ok_and(|r| r.len() == 9)));
+    } else {
+        assert!(
+            writing && killed.success(),
+            "interrupted before writing: {status}"
+        );
+        assert_eq!(
+            contents, "old\n",
+            "the old log must survive an interrupted write"
+        );
+        assert_eq!(status.code(), Some(130), "{status}");
+    }
+    // Nor is the temporary file left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .map(|e| e.file_name())
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+// ---- A small fuzz corpus: mutated inputs are refused with a message, never a panic ----
+
+/// A deterministic xorshift generator: the corpus is the same on every run.
+struct Mutator(u64);
+
+impl Mutator {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+
+    /// `text` with one random edit: a deletion, an insertion of an awkward token, a
+    /// duplicated line or a swapped number.
+    fn mutate(&mut self, text: &str, tokens: &[&str]) -> String {
+        let mut cut = self.below(text.len() + 1);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let (head, tail) = text.split_at(cut);
+        match self.below(4) {
+            0 => {
+                let mut end = (cut + 1 + self.below(40)).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                format!("{head}{}", &text[end..])
+            }
+            1 | 2 => format!("{head}{}{tail}", tokens[self.below(tokens.len())]),
+            _ => {
+                let lines: Vec<&str> = text.lines().collect();
+                let k = self.below(lines.len());
+                let mut out = lines.clone();
+                out.insert(k, lines[k]);
+                out.join("\n")
+            }
+        }
+    }
+}
+
+const TOKENS: &[&str] = &[
+    "1e308",
+    "-1",
+    "0",
+    "18446744073709551615",
+    "-9223372036854775808",
+    "nan",
+    "inf",
+    "\"",
+    "[",
+    "]]",
+    "{",
+    "}",
+    "=",
+    ",",
+    ".",
+    "\n",
+    "\t",
+    "\u{0}",
+    "é",
+    "\"0s\"",
+    "\"87841h\"",
+    "\"1e9h\"",
+    "\"9999999999h\"",
+    " 1.5",
+    "#",
+    "\"\"",
+    "[[call_types]]\n",
+    "[[agent_groups]]\n",
+    "a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a",
+];
+
+#[test]
+fn mutated_scenarios_are_refused_without_a_panic() {
+    let mut mutator = Mutator(0x9e37_79b9_7f4a_7c15);
+    let mut refusals = 0;
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        let original = std::fs::read_to_string(&path).unwrap();
+        for i in 0..150 {
+            let mut text = mutator.mutate(&original, TOKENS);
+            if i % 3 == 0 {
+                text = mutator.mutate(&text, TOKENS);
+            }
+            let source = callsim::scenario::Source {
+                origin: "mutant.toml".into(),
+                text: text.clone(),
+            };
+            let outcome = std::panic::catch_unwind(|| source.load().err().map(|e| e.to_string()));
+            match outcome {
+                Ok(Some(message)) => {
+                    refusals += 1;
+                    assert!(message.starts_with("mutant.toml"), "{message}");
+                }
+                Ok(None) => {}
+                Err(_) => panic!("{} mutant {i} panicked:\n{text}", path.display()),
+            }
+        }
+    }
+    assert!(
+        refusals > 500,
+        "{refusals} refusals: the mutations are too gentle"
+    );
+}
+
+#[test]
+fn mutated_traces_are_refused_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario_path = dir.path().join("replay.toml");
+    std::fs::write(
+        &scenario_path,
+        scenario("trace = \"calls.csv\"", EXPONENTIAL),
+    )
+    .unwrap();
+    let original =
+        "arrival_s,call_type,handle_time_s,patience_s,tier,attempt,outcome,wait_s,group\n\
+                    10.5,general,240,60,,1,answered,0,agents\n\
+                    \"11\",\"general\",,,,1,abandoned,30,\n\
+                    # a comment\n\
+                    12.25,general,100.5\n";
+    let mut mutator = Mutator(0x2545_f491_4f6c_dd1d);
+    for i in 0..300 {
+        let text = mutator.mutate(original, TOKENS);
+        std::fs::write(dir.path().join("calls.csv"), &text).unwrap();
+        let outcome = std::panic::catch_unwind(|| {
+            callsim::scenario::Source::read(&scenario_path)
+                .and_then(|s| s.load())
+                .err()
+                .map(|e| e.to_string())
+        });
+        match outcome {
+            Ok(Some(message)) => assert!(message.contains("calls.csv"), "{message}"),
+            Ok(None) => {}
+            Err(_) => panic!("trace mutant {i} panicked:\n{text}"),
+        }
+    }
+}
+
+#[test]
+fn mutated_state_files_are_refused_without_a_panic() {
+    use callsim::live::state::StateFile;
+    let model = callsim::scenario::Source::default_scenario()
+        .load()
+        .unwrap();
+    let original = r#"{
+  "scenario": "Mobile operator hotline, weekday",
+  "clock": "10:30:00.000",
+  "call_types": [
+    { "name": "general", "waiting_s": [95.5, 40.0, 3.2] },
+    { "name": "billing", "waiting_s": [] }
+  ],
+  "agent_groups": [
+    { "name": "generalists", "talking": { "general": 30, "billing": 4 }, "extra_agents": 2 }
+  ]
+}"#;
+    let mut mutator = Mutator(0x5851_f42d_4c95_7f2d);
+    for i in 0..400 {
+        let text = mutator.mutate(original, TOKENS);
+        let outcome = std::panic::catch_unwind(|| {
+            StateFile::parse("state.json", &text)
+                .and_then(|f| f.resolve("state.json", &model))
+                .err()
+                .map(|e| e.to_string())
+        });
+        match outcome {
+            Ok(Some(message)) => assert!(message.contains("state.json"), "{message}"),
+            Ok(None) => {}
+            Err(_) => panic!("state mutant {i} panicked:\n{text}"),
+        }
+    }
+}
