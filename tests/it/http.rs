@@ -1,13 +1,13 @@
 //! The wallboard's HTTP API over loopback: contents, validation, and many clients.
 
-use std::future::IntoFuture;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
+use callsim::live::server::{self, Limits};
 use callsim::live::state::StateFile;
-use callsim::live::{server, Live, Pacing, Speed};
+use callsim::live::{Live, Pacing, Speed};
 use callsim::model::Model;
 use callsim::routing::SkillPriority;
 use callsim::run_replications;
@@ -34,13 +34,23 @@ fn start(
     model: &'static Model,
     pacing: Pacing,
 ) -> (SocketAddr, tokio::task::JoinHandle<Live<'static>>) {
+    start_within(rt, model, pacing, Limits::default())
+}
+
+/// As [`start`], with the server held to `limits`.
+fn start_within(
+    rt: &tokio::runtime::Runtime,
+    model: &'static Model,
+    pacing: Pacing,
+    limits: Limits,
+) -> (SocketAddr, tokio::task::JoinHandle<Live<'static>>) {
     let mut live = Live::new(model, 0, pacing, None);
-    let app = server::router(live.api(Arc::new(model.clone())));
+    let api = live.api(Arc::new(model.clone()));
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap();
-    rt.spawn(axum::serve(listener, app).into_future());
+    rt.spawn(server::serve(listener, api, limits));
     let run = rt.spawn(async move {
         live.run(|_| {}).await;
         live
@@ -48,12 +58,31 @@ fn start(
     (addr, run)
 }
 
-/// One HTTP/1.1 request with `Connection: close`; the status and the body.
+/// One HTTP/1.1 request with `Connection: close`, as the owner's tools send it; the status
+/// and the body.
 fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+    request_with(
+        addr,
+        method,
+        path,
+        &format!("Host: {addr}\r\nContent-Type: application/json\r\n"),
+        body,
+    )
+}
+
+/// One HTTP/1.1 request with `Connection: close` and the header lines `headers` (each
+/// ending in CRLF); the status and the body.
+fn request_with(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &[u8],
+) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     s.write_all(head.as_bytes()).unwrap();
@@ -79,9 +108,8 @@ fn get_json(addr: SocketAddr, path: &str) -> serde_json::Value {
 /// Opens the event stream and returns the first `n` events' data (bounded by a timeout).
 async fn read_events(addr: SocketAddr, n: usize) -> Vec<String> {
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(b"GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        .await
-        .unwrap();
+    let head = format!("GET /api/events HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    s.write_all(head.as_bytes()).await.unwrap();
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
