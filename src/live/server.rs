@@ -501,6 +501,19 @@ async fn staffing(State(api): State<Api>, JsonBody(body): JsonBody) -> Response 
             ),
         );
     };
+    // No headcount is more than MAX_HEADCOUNT away from another: refuse larger changes here,
+    // before the simulation adds them to a headcount (i64::MAX would overflow).
+    if body.change.unsigned_abs() > crate::engine::MAX_HEADCOUNT as u64 {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "change: `{}`: a change of {} would exceed the range of a headcount (0 to {} agents)",
+                body.group,
+                body.change,
+                crate::engine::MAX_HEADCOUNT
+            ),
+        );
+    }
     let (reply, answer) = oneshot::channel();
     let command = Command::Staffing {
         group: group as u32,
