@@ -142,7 +142,18 @@ async fn session(
         }
         let api = live.api(model.clone());
         tokio::spawn(server::serve(listener, api, server::Limits::default()));
-        eprintln!("callsim live: wallboard at http://{bound}/ (API under /api; Ctrl-C to stop)");
+        // Listening on every address: this machine reaches it on loopback (and the server
+        // answers a request by the address it reached, never 0.0.0.0).
+        let url = match bound.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => {
+                SocketAddr::new(Ipv4Addr::LOCALHOST.into(), bound.port())
+            }
+            IpAddr::V6(ip) if ip.is_unspecified() => {
+                SocketAddr::new(std::net::Ipv6Addr::LOCALHOST.into(), bound.port())
+            }
+            _ => bound,
+        };
+        eprintln!("callsim live: wallboard at http://{url}/ (API under /api; Ctrl-C to stop)");
     }
     let ndjson = args.format == LiveFormat::Ndjson;
     let mut stdout_open = true;
