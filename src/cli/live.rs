@@ -22,7 +22,8 @@ use super::{load, print, Failure};
 pub struct LiveArgs {
     /// The scenario file (TOML); without one, the built-in default centre.
     scenario: Option<PathBuf>,
-    /// Simulated seconds per real second (60: an hour a minute), or `max` (unpaced).
+    /// Simulated seconds per real second, from 0.01 to 1e6 (60: an hour a minute), or `max`
+    /// (unpaced).
     #[arg(long, default_value = "60", value_parser = Speed::parse)]
     speed: Speed,
     /// What goes to stdout: the day's report at the end (`table`, `json`), or every
