@@ -680,7 +680,7 @@ fn slow_and_idle_clients_are_cut_off_without_holding_up_others() {
     };
     let limits = Limits {
         max_connections: 64,
-        header_timeout: Duration::from_secs(1),
+        header_timeout: Duration::from_secs(2),
         body_timeout: Duration::from_secs(1),
     };
     let (addr, _run) = start_within(&rt, model, paused, limits);
@@ -721,12 +721,16 @@ fn slow_and_idle_clients_are_cut_off_without_holding_up_others() {
         )
         .unwrap();
 
-    // Meanwhile others are served at once.
+    // Meanwhile others are served, well before the slow ones are cut off (2 s).
     for _ in 0..20 {
         let start = std::time::Instant::now();
         let (status, _) = request(addr, "GET", "/api/snapshot", b"");
         assert_eq!(status, 200);
-        assert!(start.elapsed() < Duration::from_millis(500));
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     let (closed, _) = wait_for_close(&mut idle, Duration::from_secs(5));
@@ -745,8 +749,8 @@ fn slow_and_idle_clients_are_cut_off_without_holding_up_others() {
     let (took, closed) = trickler.join().unwrap();
     assert!(closed, "the slowloris connection is closed");
     assert!(
-        took < Duration::from_secs(5),
-        "cut off after about the header timeout, not when it gave up: {took:?}"
+        took < Duration::from_secs(7),
+        "cut off after about the header timeout (2 s), not when it gave up (10 s): {took:?}"
     );
 }
 
