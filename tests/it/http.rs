@@ -685,6 +685,12 @@ fn slow_and_idle_clients_are_cut_off_without_holding_up_others() {
     };
     let (addr, _run) = start_within(&rt, model, paused, limits);
 
+    // An event stream, open from the start: it is being answered, so it is not idle.
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .write_all(format!("GET /api/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .unwrap();
+
     // Slowloris: a header line every 100 ms, never the blank line that ends them.
     let trickler = std::thread::spawn(move || {
         let mut s = TcpStream::connect(addr).unwrap();
@@ -746,6 +752,24 @@ fn slow_and_idle_clients_are_cut_off_without_holding_up_others() {
         error_of(body).contains("did not arrive within 1 s"),
         "{body}"
     );
+    // Well past the header timeout, the event stream still delivers: a command publishes
+    // a board, which arrives on it.
+    assert_eq!(
+        request(addr, "POST", "/api/speed", br#"{"speed": 7}"#).0,
+        200
+    );
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 8192];
+    while !String::from_utf8_lossy(&seen).contains("\"speed\":7.0") {
+        let n = stream
+            .read(&mut chunk)
+            .expect("the event stream is still open");
+        assert!(n > 0, "the event stream was closed");
+        seen.extend_from_slice(&chunk[..n]);
+    }
     let (took, closed) = trickler.join().unwrap();
     assert!(closed, "the slowloris connection is closed");
     assert!(
