@@ -6,11 +6,12 @@
 //!    [`Speed::Max`] and no commands it ends with exactly `run`'s numbers for that
 //!    replication);
 //! 2. [`Live::api`] hands out the server's side — the latest [`Board`] on a `watch`
-//!    channel and a command queue — for [`server::router`];
+//!    channel and a command queue — for [`server::serve`];
 //! 3. [`Live::run`] paces the simulation ([`clock::drive`]), publishing the board a few times
 //!    a second and applying staffing, speed and pause commands between steps;
 //! 4. [`Live::state`] reads the live state (for `--save-state` and [`intraday`]),
-//!    [`Live::finish`] runs whatever is left and returns the replication's tally.
+//!    [`Live::finish`] runs whatever is left and returns the replication's tally
+//!    ([`Live::hold`] first, to keep serving the final board after that).
 //!
 //! Which part do I use? `board` for the wallboard document, `clock` to pace a simulation
 //! yourself, `server` for the HTTP API, `state` for the state file, `intraday` to forecast
@@ -104,7 +105,7 @@ impl<'m> Live<'m> {
         }
     }
 
-    /// The server's side of this run, for [`server::router`]; `model` is this run's model.
+    /// The server's side of this run, for [`server::serve`]; `model` is this run's model.
     pub fn api(&self, model: Arc<Model>) -> server::Api {
         server::Api::new(
             self.board.subscribe(),
@@ -163,7 +164,24 @@ impl<'m> Live<'m> {
     }
 
     /// Runs whatever is left of the day unpaced and returns what the replication counted.
+    /// The server's event streams end then, unless a [`HeldBoard`] lives on.
     pub fn finish(self) -> Tally {
         self.sim.finish()
     }
+
+    /// Keeps the board and its history published as they are for as long as the returned
+    /// value lives, also after [`Live::finish`]: the server goes on serving the final
+    /// wallboard, and its event streams stay open.
+    pub fn hold(&self) -> HeldBoard {
+        HeldBoard {
+            _board: self.board.clone(),
+            _history: self.history.clone(),
+        }
+    }
+}
+
+/// The final board, held published (see [`Live::hold`]).
+pub struct HeldBoard {
+    _board: watch::Sender<Arc<str>>,
+    _history: watch::Sender<Arc<str>>,
 }

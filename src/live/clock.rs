@@ -26,18 +26,22 @@ pub const PUBLISH_EVERY: Duration = Duration::from_millis(250);
 pub const MAX_SLICE: SimTime = SimTime(60 * 1_000_000_000);
 /// The fastest paced speed accepted, simulated seconds per real second.
 pub const MAX_SPEED: f64 = 1e6;
+/// The slowest speed accepted: a simulated second every 100 real seconds. Slower would
+/// leave the day standing still (5e-324 would never finish it).
+pub const MIN_SPEED: f64 = 0.01;
 
 /// How fast the simulated clock runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Speed {
     /// As fast as the machine can (unpaced).
     Max,
-    /// Simulated seconds per real second (> 0, at most [`MAX_SPEED`]).
+    /// Simulated seconds per real second ([`MIN_SPEED`] to [`MAX_SPEED`]).
     Factor(f64),
 }
 
 impl Speed {
-    /// `"max"` or a number of simulated seconds per real second in `(0, MAX_SPEED]`.
+    /// `"max"` or a number of simulated seconds per real second in
+    /// `[MIN_SPEED, MAX_SPEED]`.
     pub fn parse(text: &str) -> Result<Speed, String> {
         if text.trim().eq_ignore_ascii_case("max") {
             return Ok(Speed::Max);
@@ -50,13 +54,13 @@ impl Speed {
         }
     }
 
-    /// A paced speed, checked: finite, positive, at most [`MAX_SPEED`].
+    /// A paced speed, checked: from [`MIN_SPEED`] to [`MAX_SPEED`].
     pub fn factor(f: f64) -> Result<Speed, String> {
-        if f.is_finite() && f > 0.0 && f <= MAX_SPEED {
+        if (MIN_SPEED..=MAX_SPEED).contains(&f) {
             Ok(Speed::Factor(f))
         } else {
             Err(format!(
-                "a speed of {f} is out of range: give a number of simulated seconds per real second above 0 and at most {MAX_SPEED}, or \"max\""
+                "a speed of {f} is out of range: give a number of simulated seconds per real second from {MIN_SPEED} to {MAX_SPEED}, or \"max\""
             ))
         }
     }

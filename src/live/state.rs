@@ -642,6 +642,37 @@ impl StateFile {
                     ),
                 ));
             }
+            // Contacts in service need agents to hold them. Not only the agents of the
+            // headcount now: after the headcount drops, busy agents finish their call
+            // before they leave (and a state saved then shows them), so the bound is the
+            // most agents the group has had so far today.
+            let most_so_far = spec
+                .available(model.interval)
+                .iter()
+                .take_while(|&&(from, _)| from <= at)
+                .map(|&(_, n)| n as i64)
+                .max()
+                .unwrap_or(0)
+                .max(scheduled)
+                + entry.extra_agents.max(0);
+            let per_agent = spec.max_concurrent.max(1) as i64;
+            if busy as i64 > most_so_far * per_agent {
+                return Err(err(
+                    format!("{field}.talking"),
+                    format!(
+                        "{busy} contacts in service, but `{}` can hold at most {} by {}: \
+                         {most_so_far} agents at most so far today (the schedule, plus \
+                         extra_agents) × {per_agent} contact{} each",
+                        spec.name,
+                        most_so_far * per_agent,
+                        self.clock,
+                        if per_agent == 1 { "" } else { "s" }
+                    ),
+                    "give the contacts in service now; if more agents are working than \
+                     scheduled, say how many more in extra_agents"
+                        .into(),
+                ));
+            }
             state.staffing_delta[g] = entry.extra_agents;
         }
         Ok(state)

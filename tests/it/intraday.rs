@@ -320,6 +320,15 @@ fn bad_state_files_are_refused_with_the_field_and_the_fix() {
             ],
         ),
         (
+            "more on calls than the group has had",
+            r#"{"clock": "10:30", "agent_groups": [{"name": "generalists", "talking": {"general": 500}}]}"#,
+            vec![
+                "agent_groups[0].talking",
+                "500 contacts in service",
+                "can hold at most",
+            ],
+        ),
+        (
             "other scenario",
             r#"{"scenario": "Elsewhere", "clock": "10:30"}"#,
             vec!["scenario", "\"Elsewhere\""],
@@ -854,5 +863,103 @@ fn a_chat_desks_state_keeps_every_contact() {
     assert_eq!(
         m.total.offered,
         m.total.answered + m.total.abandoned + m.total.unserved
+    );
+}
+
+/// Contacts in service need agents: at most the most agents the group has had so far today
+/// (after a drop, busy agents finish their call before they leave) times the contacts each
+/// can hold.
+#[test]
+fn a_state_with_more_contacts_than_the_agents_can_hold_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // The chat desk: 5 agents from 09:00, 7 from 10:00, 3 chats each.
+    let scenario = "scenarios/chat-desk.toml";
+    let state = |talking: u32, extra: i64| {
+        format!(
+            r#"{{"clock": "10:15", "agent_groups": [{{"name": "chat agents", "talking": {{"chat": {talking}}}, "extra_agents": {extra}}}]}}"#
+        )
+    };
+    for (talking, extra, accepted) in [
+        (21, 0, true),
+        (22, 0, false),
+        (24, 1, true),
+        (25, 1, false),
+        (100, 0, false),
+    ] {
+        let path = write(dir.path(), "state.json", &state(talking, extra));
+        let out = callsim(&["intraday", scenario, "--state", &path, "-r", "2"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if accepted {
+            assert!(
+                out.status.success(),
+                "{talking} with {extra} extra: {stderr}"
+            );
+        } else {
+            assert_eq!(out.status.code(), Some(2), "{talking}: {stderr}");
+            for needle in [
+                path.as_str(),
+                "agent_groups[0].talking",
+                &format!("{talking} contacts in service"),
+                &format!("at most {} by 10:15", (7 + extra) * 3),
+                "× 3 contacts each",
+                "extra_agents",
+            ] {
+                assert!(stderr.contains(needle), "expected `{needle}` in {stderr}");
+            }
+        }
+    }
+
+    // A state saved just after the headcount drops has more agents on calls than the
+    // headcount (they finish before they leave): live writes it, intraday takes it.
+    let small = write(
+        dir.path(),
+        "drop.toml",
+        r#"
+name = "drop"
+[simulation]
+duration = "2h"
+replications = 1
+seed = 7
+interval = "30m"
+[[call_types]]
+name = "q"
+arrival_rate = 200
+handle_time = { distribution = "exponential", mean = "4m" }
+patience = { distribution = "exponential", mean = "2m" }
+[[agent_groups]]
+name = "agents"
+agents_by_interval = [10, 10, 2, 2]
+skills = ["q"]
+"#,
+    );
+    let saved = dir.path().join("saved.json");
+    let saved = saved.to_str().unwrap();
+    let out = callsim(&[
+        "live",
+        &small,
+        "--speed",
+        "max",
+        "--no-server",
+        "--stop-at",
+        "01:00:01",
+        "--save-state",
+        saved,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file = StateFile::parse("saved", &std::fs::read_to_string(saved).unwrap()).unwrap();
+    let on_calls: u64 = file.agent_groups[0].talking.values().map(|c| c.len()).sum();
+    assert!(
+        on_calls > 2,
+        "the case at hand: {on_calls} on calls, 2 scheduled"
+    );
+    let out = callsim(&["intraday", &small, "--state", saved, "-r", "2"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }

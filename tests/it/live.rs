@@ -422,3 +422,291 @@ fn an_ndjson_stream_ends_when_its_reader_goes_away() {
     };
     assert!(status.success());
 }
+
+/// A `callsim live` process, killed if still running when dropped. Its stdout and stderr
+/// are read on threads (a report is larger than a pipe holds).
+pub(crate) struct LiveProcess {
+    child: std::process::Child,
+    stderr: std::sync::mpsc::Receiver<String>,
+    stderr_seen: Vec<String>,
+    stdout: Option<std::thread::JoinHandle<String>>,
+}
+
+impl LiveProcess {
+    /// Starts `callsim live ARGS`.
+    pub(crate) fn start(args: &[&str]) -> LiveProcess {
+        use std::io::{BufRead, BufReader, Read};
+        let mut child = Process::new(env!("CARGO_BIN_EXE_callsim"))
+            .arg("live")
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, stderr) = std::sync::mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut out = child.stdout.take().unwrap();
+        let stdout = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = out.read_to_string(&mut text);
+            text
+        });
+        LiveProcess {
+            child,
+            stderr,
+            stderr_seen: Vec::new(),
+            stdout: Some(stdout),
+        }
+    }
+
+    /// Waits (at most 60 s) for a line on stderr containing `needle`, and returns it.
+    pub(crate) fn line_with(&mut self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.stderr.recv_timeout(left) {
+                Ok(line) => {
+                    self.stderr_seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "no `{needle}` on stderr; it said: {}",
+                    self.stderr_seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// The wallboard's address, from the line the server prints when it listens.
+    pub(crate) fn address(&mut self) -> std::net::SocketAddr {
+        let line = self.line_with("wallboard at http://");
+        let url = line.split("http://").nth(1).unwrap();
+        url.split('/').next().unwrap().parse().unwrap()
+    }
+
+    /// Sends the signal `name` (`TERM`, `INT`) to the process.
+    #[cfg(unix)]
+    pub(crate) fn signal(&self, name: &str) {
+        let status = Process::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits (at most 60 s) for the process to end: its status, stdout and whole stderr.
+    pub(crate) fn finish(mut self) -> (std::process::ExitStatus, String, String) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "live did not end; stderr: {}",
+                self.stderr_seen.join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let stdout = self.stdout.take().unwrap().join().unwrap();
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(5)) {
+            self.stderr_seen.push(line);
+        }
+        (status, stdout, self.stderr_seen.join("\n"))
+    }
+}
+
+impl Drop for LiveProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_live_as_ctrl_c_does_and_saves_the_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let mut live = LiveProcess::start(&[
+        "--port",
+        "0",
+        "--speed",
+        "600",
+        "--format",
+        "json",
+        "--save-state",
+        state.to_str().unwrap(),
+    ]);
+    let addr = live.address();
+    let (status, _) = crate::http::request(addr, "GET", "/api/snapshot", b"");
+    assert_eq!(status, 200);
+    live.signal("TERM");
+    let (status, stdout, stderr) = live.finish();
+    assert!(status.success(), "{stderr}");
+    assert!(
+        stderr.contains("interrupted at") && stderr.contains("the day is not over"),
+        "{stderr}"
+    );
+    assert!(stdout.is_empty(), "no report for half a day: {stdout}");
+    let text = std::fs::read_to_string(&state).expect("the state is saved on SIGTERM");
+    let file = callsim::live::state::StateFile::parse("state", &text).unwrap();
+    file.resolve("state", &hotline())
+        .expect("a state intraday accepts");
+}
+
+#[cfg(unix)]
+#[test]
+fn hold_prints_the_report_then_serves_until_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let mut live = LiveProcess::start(&[
+        "--port",
+        "0",
+        "--speed",
+        "max",
+        "--hold",
+        "--format",
+        "json",
+        "--save-state",
+        state.to_str().unwrap(),
+    ]);
+    let addr = live.address();
+    live.line_with("still serving the wallboard");
+    let (status, board) = crate::http::request(addr, "GET", "/api/snapshot", b"");
+    assert_eq!(status, 200);
+    let board: serde_json::Value = serde_json::from_str(&board).unwrap();
+    assert_eq!(board["finished"], true);
+    assert!(
+        std::fs::metadata(&state).is_ok(),
+        "saved at the end of the day"
+    );
+    live.signal("TERM");
+    let (status, stdout, stderr) = live.finish();
+    assert!(status.success(), "{stderr}");
+    let run = Process::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(["run", "--replications", "1", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout,
+        String::from_utf8(run.stdout).unwrap(),
+        "the day's report"
+    );
+}
+
+/// Runs `callsim live SCENARIO` at `speed` and sets the first group's headcount to each of
+/// `steps` in turn, `(headcount, then wait this long)`; then runs the rest of the day at
+/// full speed. The server must stay up and the day's report be written; a crash, should
+/// there be one, must say so on stderr with a non-zero exit (never die silently).
+/// One request with `Connection: close`: the status and body, or `None` if the server is
+/// gone.
+fn try_request(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).ok()?;
+    s.write_all(body).ok()?;
+    let mut response = String::new();
+    s.read_to_string(&mut response).ok()?;
+    let status = response.get(9..12)?.parse().ok()?;
+    Some((status, response.split_once("\r\n\r\n")?.1.to_owned()))
+}
+
+fn steer_headcounts(scenario: &str, speed: &str, steps: &[(i64, Duration)]) {
+    let mut live = LiveProcess::start(&[
+        scenario, "--port", "0", "--speed", speed, "--format", "json",
+    ]);
+    let addr = live.address();
+    let headcount = |addr| {
+        let (_, board) = try_request(addr, "GET", "/api/snapshot", b"")?;
+        let board: serde_json::Value = serde_json::from_str(&board).ok()?;
+        board["agent_groups"][0]["headcount"].as_i64()
+    };
+    let mut answers = Vec::new();
+    for &(target, wait) in steps {
+        let Some(now) = headcount(addr) else { break };
+        let body = format!(r#"{{"group": "chat agents", "change": {}}}"#, target - now);
+        answers.push(try_request(addr, "POST", "/api/staffing", body.as_bytes()));
+        std::thread::sleep(wait);
+    }
+    let up = headcount(addr).is_some();
+    try_request(addr, "POST", "/api/speed", br#"{"speed": "max"}"#);
+    let (status, stdout, stderr) = live.finish();
+    if !status.success() {
+        assert!(
+            status.code() == Some(1) && stderr.contains("error: the simulation failed at"),
+            "a crash must be reported, not silent: {status:?}\n{stderr}"
+        );
+    }
+    assert!(status.success(), "live failed: {stderr}");
+    assert!(up, "the server is up after the sequence");
+    for (i, answer) in answers.iter().enumerate() {
+        assert!(matches!(answer, Some((200, _))), "step {i}: {answer:?}");
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout).expect("the day's report is written");
+    assert_eq!(report["scenario"], "Chat desk, three chats per agent");
+}
+
+/// The sequence of the issue: on the chat desk, the chat group's headcount set to 0, 20,
+/// 1 and 12 while the day runs, as a supervisor clicking would.
+#[test]
+fn the_chat_staffing_sequence_leaves_the_server_up_and_the_report_written() {
+    let pause = Duration::from_millis(400);
+    steer_headcounts(
+        "scenarios/chat-desk.toml",
+        "3000",
+        &[(0, pause), (20, pause), (1, pause), (12, pause)],
+    );
+}
+
+/// The same sequence timed to hit the engine's worst case every time: on a busy chat desk
+/// (600 chats an hour, patient customers) the queue builds while nobody works, 20 agents
+/// take three chats each, the headcount drops to 1 while they are all busy, and rises to
+/// 12 while most of them are still finishing their chats before they leave.
+#[test]
+fn the_chat_staffing_sequence_while_every_agent_is_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string("scenarios/chat-desk.toml").unwrap();
+    let busy = shipped
+        .lines()
+        .map(|line| {
+            if line.starts_with("arrival_rates") {
+                "arrival_rate = 600".to_owned()
+            } else {
+                line.replace(r#"mean = "5m""#, r#"mean = "1h""#)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(busy.contains("arrival_rate = 600") && busy.contains(r#"mean = "1h""#));
+    let path = dir.path().join("busy-chat.toml");
+    std::fs::write(&path, busy).unwrap();
+    // At 120×: 10 simulated minutes, 1, 6, then 12 agents for a simulated minute.
+    let ms = Duration::from_millis;
+    steer_headcounts(
+        path.to_str().unwrap(),
+        "120",
+        &[(0, ms(5000)), (20, ms(500)), (1, ms(3000)), (12, ms(500))],
+    );
+}
