@@ -2,6 +2,7 @@
 //! live mode (pacing, HTTP API, browser) and intraday forecasts.
 
 mod browser;
+mod chat_lines;
 mod cli;
 mod contract;
 mod erlang;
