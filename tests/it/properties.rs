@@ -294,14 +294,19 @@ proptest! {
     /// overflow delays, non-negative waits and concurrency limits.
     #[test]
     fn every_call_is_accounted_for_and_the_day_drains(case in case()) {
-        let model = load(&case.toml)?;
-        for rep in 0..model.replications {
-            let (tally, log) = call_log(&model, rep);
-            check_conservation(&model, &tally, &log)?;
-            let present = check_drain(&model, rep, &log)?;
-            check_service(&model, &log, &present)?;
-        }
+        check_day(&load(&case.toml)?)?;
     }
+}
+
+/// Conservation, drain, skills, waits and concurrency in every replication of `model`.
+fn check_day(model: &Model) -> Result<(), TestCaseError> {
+    for rep in 0..model.replications {
+        let (tally, log) = call_log(model, rep);
+        check_conservation(model, &tally, &log)?;
+        let present = check_drain(model, rep, &log)?;
+        check_service(model, &log, &present)?;
+    }
+    Ok(())
 }
 
 /// The spec without what makes calls from calls (redials, transfers, repeats, callbacks):
@@ -361,39 +366,53 @@ proptest! {
         }
         other.routing = other_routing;
         let pure = without_derived_calls(&spec);
-        let (model, other_model, pure_model) =
-            (load(&spec.toml())?, load(&other.toml())?, load(&pure.toml())?);
-        for rep in 0..model.replications {
-            let callers = first_attempts(&pure_model, &call_log(&pure_model, rep).1);
-            for (which, m) in [("the scenario", &model), ("the other staffing and routing", &other_model)] {
-                let seen = first_attempts(m, &call_log(m, rep).1);
-                for (key, drawn) in &callers {
-                    prop_assert_eq!(
-                        seen.get(key),
-                        Some(drawn),
-                        "replication {}: the caller of type {} arriving at {:?} in {}",
-                        rep,
-                        m.call_types[key.0 as usize].name,
-                        key.1,
-                        which
-                    );
-                }
+        check_callers(&load(&spec.toml())?, &load(&other.toml())?, &load(&pure.toml())?)?;
+    }
+}
+
+/// Common random numbers and `first_attempts`: `model` and `other` (another staffing or
+/// routing of it) see the callers of `pure` (it without derived calls), and count them.
+fn check_callers(model: &Model, other: &Model, pure: &Model) -> Result<(), TestCaseError> {
+    for rep in 0..model.replications {
+        let callers = first_attempts(pure, &call_log(pure, rep).1);
+        for (which, m) in [
+            ("the scenario", model),
+            ("the other staffing and routing", other),
+        ] {
+            let seen = first_attempts(m, &call_log(m, rep).1);
+            for (key, drawn) in &callers {
+                prop_assert_eq!(
+                    seen.get(key),
+                    Some(drawn),
+                    "replication {}: the caller of type {} arriving at {:?} in {}",
+                    rep,
+                    m.call_types[key.0 as usize].name,
+                    key.1,
+                    which
+                );
             }
         }
-        let options = RunOptions { threads: Some(1), ..Default::default() };
-        let report = callsim::run(&model, &options);
-        let unique = callsim::run(&pure_model, &options);
-        for (t, ct) in report.call_types.iter().enumerate() {
-            let (counted, callers) = (ct.block.first_attempts.mean, unique.call_types[t].block.offered.mean);
-            prop_assert!(
-                close(counted, callers),
-                "type {}: first_attempts {:?}, unique callers {:?}",
-                ct.name,
-                counted,
-                callers
-            );
-        }
     }
+    let options = RunOptions {
+        threads: Some(1),
+        ..Default::default()
+    };
+    let report = callsim::run(model, &options);
+    let unique = callsim::run(pure, &options);
+    for (t, ct) in report.call_types.iter().enumerate() {
+        let (counted, callers) = (
+            ct.block.first_attempts.mean,
+            unique.call_types[t].block.offered.mean,
+        );
+        prop_assert!(
+            close(counted, callers),
+            "type {}: first_attempts {:?}, unique callers {:?}",
+            ct.name,
+            counted,
+            callers
+        );
+    }
+    Ok(())
 }
 
 fn close(a: Option<f64>, b: Option<f64>) -> bool {
@@ -516,9 +535,6 @@ proptest! {
     /// log reads back as a trace, even with commas and quotes in the call types' names.
     #[test]
     fn the_written_call_log_agrees_with_the_report(case in case(), odd_names in any::<bool>()) {
-        let dir = tempfile::tempdir().unwrap();
-        let scenario = dir.path().join("s.toml");
-        let calls = dir.path().join("calls.csv");
         let mut toml = case.toml.clone();
         if odd_names {
             for t in 0..case.spec.types.len() {
@@ -527,54 +543,249 @@ proptest! {
                     .replace(&format!("\"t{t}/"), &format!("\"t, '{t}'/"));
             }
         }
-        std::fs::write(&scenario, &toml).unwrap();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_callsim"))
-            .args(["run", "-r", "1", "--threads", "1", "--format", "json", "--write-calls"])
-            .arg(&calls)
-            .arg(&scenario)
-            .output()
-            .unwrap();
-        prop_assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let model = load(&toml)?;
-        let warmup = model.warmup.as_seconds();
-        let mut reader = csv::Reader::from_path(&calls).unwrap();
-        let headers = reader.headers().unwrap().clone();
-        let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
-        let (arrival, outcome, wait) = (column("arrival_s"), column("outcome"), column("wait_s"));
-        let (mut offered, mut answered, mut waited) = (0u64, 0u64, 0.0);
-        let mut all_within_the_day = true;
-        for row in reader.records() {
-            let row = row.unwrap();
-            all_within_the_day &= row[arrival].parse::<f64>().unwrap() < model.horizon.as_seconds();
-            if row[arrival].parse::<f64>().unwrap() < warmup {
-                continue;
-            }
-            offered += 1;
-            if &row[outcome] == "answered" {
-                answered += 1;
-                waited += row[wait].parse::<f64>().unwrap();
-            }
+        check_written_log(&toml)?;
+    }
+}
+
+/// `run -r 1 --write-calls` on the scenario `toml`: the log against the report, and read
+/// back as a trace.
+fn check_written_log(toml: &str) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.toml");
+    let calls = dir.path().join("calls.csv");
+    std::fs::write(&scenario, toml).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args([
+            "run",
+            "-r",
+            "1",
+            "--threads",
+            "1",
+            "--format",
+            "json",
+            "--write-calls",
+        ])
+        .arg(&calls)
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    prop_assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let model = load(toml)?;
+    let warmup = model.warmup.as_seconds();
+    let mut reader = csv::Reader::from_path(&calls).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (arrival, outcome, wait) = (column("arrival_s"), column("outcome"), column("wait_s"));
+    let (mut offered, mut answered, mut waited) = (0u64, 0u64, 0.0);
+    let mut all_within_the_day = true;
+    for row in reader.records() {
+        let row = row.unwrap();
+        all_within_the_day &= row[arrival].parse::<f64>().unwrap() < model.horizon.as_seconds();
+        if row[arrival].parse::<f64>().unwrap() < warmup {
+            continue;
         }
-        prop_assert_eq!(Some(offered as f64), report["total"]["offered"]["mean"].as_f64());
-        if answered > 0 {
-            let asa = report["total"]["asa_s"]["mean"].as_f64().unwrap();
-            let logged = waited / answered as f64;
-            prop_assert!(
-                (logged - asa).abs() <= 1e-6 * asa.max(1.0),
-                "mean logged wait {}, report ASA {}",
-                logged,
-                asa
-            );
-        }
-        // Replayed: every line is read back (calls transferred after the end of the day
-        // would be refused as arriving too late, so those logs are not replayed).
-        if all_within_the_day && offered > 0 {
-            let replay = toml.replacen("[simulation]\n", "[simulation]\ntrace = \"calls.csv\"\n", 1);
-            let replay_path = dir.path().join("replay.toml");
-            std::fs::write(&replay_path, replay).unwrap();
-            let read = Source::read(&replay_path).and_then(|s| s.load());
-            prop_assert!(read.is_ok(), "the call log does not read back as a trace: {}", read.unwrap_err());
+        offered += 1;
+        if &row[outcome] == "answered" {
+            answered += 1;
+            waited += row[wait].parse::<f64>().unwrap();
         }
     }
+    prop_assert_eq!(
+        Some(offered as f64),
+        report["total"]["offered"]["mean"].as_f64()
+    );
+    if answered > 0 {
+        let asa = report["total"]["asa_s"]["mean"].as_f64().unwrap();
+        let logged = waited / answered as f64;
+        prop_assert!(
+            (logged - asa).abs() <= 1e-6 * asa.max(1.0),
+            "mean logged wait {}, report ASA {}",
+            logged,
+            asa
+        );
+    }
+    // Replayed: every line is read back (calls transferred after the end of the day
+    // would be refused as arriving too late, so those logs are not replayed).
+    if all_within_the_day && offered > 0 {
+        let replay = toml.replacen("[simulation]\n", "[simulation]\ntrace = \"calls.csv\"\n", 1);
+        let replay_path = dir.path().join("replay.toml");
+        std::fs::write(&replay_path, replay).unwrap();
+        let read = Source::read(&replay_path).and_then(|s| s.load());
+        prop_assert!(
+            read.is_ok(),
+            "the call log does not read back as a trace: {}",
+            read.unwrap_err()
+        );
+    }
+    Ok(())
+}
+
+/// The first lines of the shrunk scenarios below.
+const HEAD: &str = r#"name = "generated"
+[simulation]
+duration = "1h"
+interval = "15m"
+start_time = "08:00"
+replications = 1
+seed = 0
+[service_level]
+threshold = "5s"
+"#;
+
+/// The failures the properties found on the main branch of 2026-12-01, shrunk, as fixed
+/// cases: each names the law it broke. They run on every `cargo test`, whatever the random
+/// cases of the day.
+#[test]
+fn the_shrunk_failures_found_by_the_properties_hold() {
+    let chat = format!(
+        r#"{HEAD}
+[[call_types]]
+name = "t0"
+arrival_rate = 22
+handle_time = {{ distribution = "exponential", mean = "20s" }}
+[[call_types]]
+name = "t1"
+arrival_rates = [63, 9, 17, 0]
+handle_time = {{ distribution = "exponential", mean = "20s" }}
+ivr = {{ time = {{ distribution = "exponential", mean = "28s" }}, self_service = 0 }}
+[[agent_groups]]
+name = "g0"
+skills = ["t0", "t1"]
+agents_by_interval = [0, 0, 0, 1]
+max_concurrent = 2
+"#
+    );
+    let repeat = |agents: u32, unresolved: &str| {
+        format!(
+            r#"{HEAD}
+[[call_types]]
+name = "t0"
+arrival_rate = 19
+handle_time = {{ distribution = "erlang", mean = "20s", k = 1 }}
+{unresolved}
+[[agent_groups]]
+name = "g0"
+skills = ["t0"]
+agents = {agents}
+"#
+        )
+    };
+    let unresolved =
+        r#"unresolved = { share = 0.06, delay = { distribution = "exponential", mean = "60s" } }"#;
+    let callback = |offer: &str| {
+        format!(
+            r#"{HEAD}
+[[call_types]]
+name = "t0"
+arrival_rate = 5
+handle_time = {{ distribution = "exponential", mean = "45s" }}
+wrap_up = {{ distribution = "exponential", mean = "11s" }}
+{offer}
+[[agent_groups]]
+name = "g0"
+skills = ["t0"]
+shifts = [{{ start = "08:30", end = "08:45", agents = 1 }}]
+"#
+        )
+    };
+    let callback_offer = r#"callback = { when_wait_exceeds = "5s", share = 0.2 }"#;
+    let reserve = format!(
+        r#"{HEAD}
+[[call_types]]
+name = "t0"
+arrival_rate = 5
+handle_time = {{ distribution = "exponential", mean = "20s" }}
+[[call_types]]
+name = "t1"
+arrival_rate = 14
+handle_time = {{ distribution = "exponential", mean = "108s" }}
+wrap_up = {{ distribution = "lognormal", mean = "23s", cv = 1.2 }}
+[[agent_groups]]
+name = "g0"
+skills = ["t0", "t1"]
+agents_by_interval = [0, 0, 0, 1]
+[routing]
+policy = "skill-priority+reserve"
+[[routing.reserve]]
+group = "g0"
+agents = 1
+for = ["t0"]
+"#
+    );
+    let one_queue = |name: &str, ivr: &str| {
+        format!(
+            r#"{HEAD}
+[[call_types]]
+name = "{name}"
+arrival_rate = 5
+handle_time = {{ distribution = "exponential", mean = "20s" }}
+{ivr}
+[[agent_groups]]
+name = "g0"
+skills = ["{name}"]
+agents = 1
+"#
+        )
+    };
+    let ivr = r#"ivr = { time = { distribution = "exponential", mean = "5s" }, self_service = 0 }"#;
+
+    type Check = Box<dyn Fn() -> Result<(), TestCaseError>>;
+    let cases: Vec<(&str, Check)> = vec![
+        (
+            "a chat desk ends the contact it holds (lines, conservation)",
+            Box::new(move || check_day(&load(&chat)?)),
+        ),
+        (
+            "a repeat call does not change other callers' draws",
+            Box::new(move || {
+                check_callers(
+                    &load(&repeat(0, unresolved))?,
+                    &load(&repeat(1, unresolved))?,
+                    &load(&repeat(0, ""))?,
+                )
+            }),
+        ),
+        (
+            "first_attempts does not count callback jobs",
+            Box::new(move || {
+                let m = load(&callback(callback_offer))?;
+                check_callers(&m, &m, &load(&callback(""))?)
+            }),
+        ),
+        (
+            "live follows [routing]",
+            Box::new(move || check_live(&load(&reserve)?)),
+        ),
+        (
+            "the logged wait starts when the caller leaves the IVR",
+            Box::new(move || check_written_log(&one_queue("t0", ivr))),
+        ),
+        (
+            "a call log with a comma in a name reads back",
+            Box::new(move || check_written_log(&one_queue("t, '0'", ""))),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, check) in &cases {
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).unwrap_or_else(|panic| {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+                Err(TestCaseError::fail(format!(
+                    "panicked: {}",
+                    message.unwrap_or_default()
+                )))
+            });
+        if let Err(e) = outcome {
+            failures.push(format!("{what}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
