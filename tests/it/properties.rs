@@ -733,12 +733,33 @@ agents = 1
         )
     };
     let ivr = r#"ivr = { time = { distribution = "exponential", mean = "5s" }, self_service = 0 }"#;
+    // Issue 10's reproduction: a chat desk whose headcount drops and rises again.
+    let chat_headcount = r#"
+name = "chat headcount"
+[simulation]
+duration = "3h"
+interval = "1h"
+replications = 4
+[[call_types]]
+name = "chat"
+arrival_rate = 60
+handle_time = { distribution = "exponential", mean = "20m" }
+[[agent_groups]]
+name = "chat"
+agents_by_interval = [3, 1, 3]
+max_concurrent = 3
+skills = ["chat"]
+"#;
 
     type Check = Box<dyn Fn() -> Result<(), TestCaseError>>;
     let cases: Vec<(&str, Check)> = vec![
         (
             "a chat desk ends the contact it holds (lines, conservation)",
             Box::new(move || check_day(&load(&chat)?)),
+        ),
+        (
+            "a chat desk's headcount may drop and rise again",
+            Box::new(move || check_day(&load(chat_headcount)?)),
         ),
         (
             "a repeat call does not change other callers' draws",
@@ -758,8 +779,12 @@ agents = 1
             }),
         ),
         (
-            "live follows [routing]",
-            Box::new(move || check_live(&load(&reserve)?)),
+            "live and intraday follow [routing]",
+            Box::new(move || {
+                let m = load(&reserve)?;
+                check_live(&m)?;
+                check_intraday(&m)
+            }),
         ),
         (
             "the logged wait starts when the caller leaves the IVR",
