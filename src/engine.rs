@@ -57,10 +57,6 @@ struct CallSource {
     callers: u64,
 }
 
-/// The source id of a replayed trace's callers in [`CallerDraws::new`] (call types are
-/// small numbers; the top bits are reserved for callers who are not a type's arrivals).
-const TRACE_CALLERS: u32 = 1 << 29;
-
 /// One contact in service: the call, and the agent (of `group`) talking to it, then in its
 /// after-call work. A chat agent holds several at once, each its own entry.
 #[derive(Debug, Clone, Copy)]
@@ -395,10 +391,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     #[inline]
     fn on_arrival(&mut self, call_type: u32) {
         self.schedule_next_arrival(call_type);
-        let source = &mut self.sources[call_type as usize];
-        let serial = source.callers;
-        source.callers += 1;
-        let draws = self.caller_draws(call_type, serial);
+        let draws = self.next_caller_draws(call_type);
         let call = self.new_caller(call_type, None, None, draws);
         self.tally.offered(call.cell);
         self.enter(call);
@@ -412,15 +405,20 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             self.calendar
                 .schedule(next.arrival, Event::Replay { index: index + 1 });
         }
-        let draws = self.caller_draws(TRACE_CALLERS, index as u64);
+        let draws = self.next_caller_draws(traced.call_type);
         let call = self.new_caller(traced.call_type, traced.handle, traced.patience, draws);
         self.tally.offered(call.cell);
         self.enter(call);
     }
 
-    /// The own numbers of the `serial`-th caller from `source` in this replication.
-    fn caller_draws(&self, source: u32, serial: u64) -> CallerDraws {
-        CallerDraws::new(self.model.seed, self.replication, source, serial)
+    /// The own numbers of the next new caller of `call_type` (random or replayed: the
+    /// `n`-th caller of a type has the same numbers either way, so a replayed call log
+    /// repeats its callers' IVR, redial and after-call decisions).
+    fn next_caller_draws(&mut self, call_type: u32) -> CallerDraws {
+        let source = &mut self.sources[call_type as usize];
+        let serial = source.callers;
+        source.callers += 1;
+        CallerDraws::new(self.model.seed, self.replication, call_type, serial)
     }
 
     /// A new caller of `call_type` arriving now: its tier, handle time and patience (drawn

@@ -111,6 +111,12 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         self.calendar.is_empty()
     }
 
+    /// Lines (trunks) held now: in the whole centre, and per call type, by id. Every line
+    /// is given back when its call ends, so both read zero once the day has drained.
+    pub fn lines_in_use(&self) -> (u32, &[u32]) {
+        (self.lines_in_use, &self.lines_in_use_by_type)
+    }
+
     /// The state now. Statistics are those of the report so far: calls that arrived after
     /// the warm-up and have ended (answered or abandoned), by the interval they arrived in.
     pub fn snapshot(&self) -> Snapshot {

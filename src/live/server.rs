@@ -174,6 +174,13 @@ pub async fn serve(listener: TcpListener, api: Api, limits: Limits) {
     }
 }
 
+/// The routes exactly as [`serve`] answers them on a connection that reached `local`
+/// (owner checks included), to drive the API in-process without a socket, e.g. with
+/// `tower::ServiceExt::oneshot`: requests must then name `local` in their `Host`.
+pub fn app_reached_at(api: Api, limits: Limits, local: SocketAddr) -> axum::Router {
+    router(Shared { api, limits }).layer(axum::Extension(Reached(local)))
+}
+
 /// The routes, behind the owner checks.
 fn router(shared: Shared) -> axum::Router {
     axum::Router::new()

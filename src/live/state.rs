@@ -599,7 +599,9 @@ impl StateFile {
                                             .into(),
                                     ));
                                 }
-                                let e = SimTime((e * 1000.0).round() as u64 * 1_000_000);
+                                let e = SimTime(
+                                    ((e * 1000.0).round() as u64).saturating_mul(1_000_000),
+                                );
                                 if e > at {
                                     return Err(err(
                                         place,

@@ -2,15 +2,18 @@
 //! live mode (pacing, HTTP API, browser) and intraday forecasts.
 
 mod browser;
+mod chat_lines;
 mod cli;
 mod combinations;
 mod contract;
 mod erlang;
+mod fuzz;
 mod http;
 mod intraday;
 mod invariants;
 mod live;
 mod pinned;
+mod properties;
 mod real_day;
 mod robustness;
 mod routing;
