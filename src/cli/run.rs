@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use callsim::engine::{CallRecord, Outcome};
+use callsim::footprint;
 use callsim::model::Model;
 use callsim::report::{self, Report};
 use callsim::scenario::DEFAULT_SCENARIO;
@@ -40,6 +41,10 @@ pub struct RunArgs {
     /// Overwrite the --write-calls file if it exists.
     #[arg(long, requires = "write_calls")]
     force: bool,
+    /// Refuse a run whose estimated memory exceeds this (e.g. 16GB, 512MB; default: half of
+    /// the machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = footprint::parse_bytes)]
+    memory_budget: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,6 +75,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             )));
         }
     }
+    warn_if_overloaded(&model);
+    check_memory(&options.apply(&model), args.threads, args.memory_budget)?;
     let report = callsim::run(&model, &options);
     if let Some(path) = &args.write_calls {
         let model = options.apply(&model);
@@ -131,6 +138,75 @@ fn call_log_csv(model: &Model, records: &[CallRecord]) -> Result<String, csv::Er
     Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
 }
 
+/// On stderr: a warning when a queue grows faster than its agents can answer.
+fn warn_if_overloaded(model: &Model) {
+    let Some(o) = footprint::overload(model) else {
+        return;
+    };
+    const SHOWN: usize = 3;
+    let mut names: Vec<String> = o
+        .call_types
+        .iter()
+        .take(SHOWN)
+        .map(|&t| model.call_types[t as usize].name.clone())
+        .collect();
+    if o.call_types.len() > SHOWN {
+        names.push(format!("{} more call types", o.call_types.len() - SHOWN));
+    }
+    let growth = if o.waiting_at_end > 0.5 {
+        format!(
+            "about {:.0} calls are still waiting at the end",
+            o.waiting_at_end
+        )
+    } else {
+        format!("up to about {:.0} calls wait at once", o.peak_waiting)
+    };
+    eprintln!(
+        "warning: overloaded: from {} the queue of {} grows by up to {:.0} calls/hour beyond \
+         what its agents can answer; {growth}, and these callers never hang up\n  \
+         help: add agents, or give the callers a `patience` so that some hang up",
+        model.interval_label(o.from_interval),
+        names.join(", "),
+        o.calls_per_hour,
+    );
+}
+
+/// Refuses (exit 2) a run whose estimated memory exceeds `budget` (default: half of the
+/// machine's memory), with the estimate and what to change.
+fn check_memory(model: &Model, threads: Option<u32>, budget: Option<u64>) -> Result<(), Failure> {
+    let threads = threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n as usize,
+    );
+    let estimate = footprint::estimate(model, threads);
+    let (limit, whence) = match budget {
+        Some(b) => (b, "--memory-budget"),
+        None => (footprint::default_budget(), "half of this machine's memory"),
+    };
+    if estimate.total() <= limit {
+        return Ok(());
+    }
+    let (part, bytes) = estimate.largest();
+    let fix = if bytes == estimate.queues {
+        "the queue grows without bound (see the warning above): add agents or give callers a `patience`"
+    } else if bytes == estimate.tallies || bytes == estimate.measures {
+        "use longer intervals (`simulation.interval`), fewer call types, or fewer threads (`--threads 1`)"
+    } else {
+        "use longer intervals (`simulation.interval`) or fewer call types"
+    };
+    Err(Failure::Usage(format!(
+        "this run would need about {} of memory, more than its budget of {} ({whence}); \
+         the largest part is {part} ({})\n  help: {fix}, or raise the budget with \
+         `--memory-budget {}` if the machine has it",
+        footprint::format_bytes(estimate.total()),
+        footprint::format_bytes(limit),
+        footprint::format_bytes(bytes),
+        footprint::format_bytes(estimate.total().div_ceil(1_000_000_000) * 1_000_000_000)
+            .replace(' ', "")
+            .replace(".0", ""),
+    )))
+}
+
 fn render(report: &Report, format: Format) -> Result<String, Failure> {
     Ok(match format {
         Format::Table => report::table::render(report),
@@ -143,6 +219,7 @@ fn render(report: &Report, format: Format) -> Result<String, Failure> {
 
 pub fn validate(path: &PathBuf) -> Result<(), Failure> {
     let model = load(Some(path))?;
+    warn_if_overloaded(&model);
     let agents: Vec<String> = model
         .groups
         .iter()

@@ -9,6 +9,7 @@ mod http;
 mod intraday;
 mod invariants;
 mod live;
+mod memory;
 mod real_day;
 mod routing;
 mod staffing;
