@@ -331,6 +331,14 @@ pub fn estimate(model: &Model, threads: usize) -> Footprint {
     }
 }
 
+/// Bytes `compare` keeps per replication of an alternative: the day's measures of the
+/// total, each call type and each tier, with their names.
+pub fn compared_bytes_per_replication(model: &Model) -> u64 {
+    let named_classes = model.classes.iter().filter(|c| c.tier.is_some()).count();
+    let blocks = (1 + model.call_types.len() + named_classes) as u64;
+    blocks * (std::mem::size_of::<(String, CallMeasures)>() as u64 + 32) + 24
+}
+
 /// The memory budget when none is given: half of the machine's memory (or of the
 /// container's limit, when lower), or 4 GB when neither can be read.
 pub fn default_budget() -> u64 {

@@ -174,18 +174,7 @@ fn warn_if_overloaded(model: &Model) {
 /// Refuses (exit 2) a run whose estimated memory exceeds `budget` (default: half of the
 /// machine's memory), with the estimate and what to change.
 fn check_memory(model: &Model, threads: Option<u32>, budget: Option<u64>) -> Result<(), Failure> {
-    let threads = threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |n| n as usize,
-    );
-    let estimate = footprint::estimate(model, threads);
-    let (limit, whence) = match budget {
-        Some(b) => (b, "--memory-budget"),
-        None => (footprint::default_budget(), "half of this machine's memory"),
-    };
-    if estimate.total() <= limit {
-        return Ok(());
-    }
+    let estimate = footprint::estimate(model, thread_count(threads));
     let (part, bytes) = estimate.largest();
     let fix = if bytes == estimate.queues {
         "the queue grows without bound (see the warning above): add agents or give callers a `patience`"
@@ -194,16 +183,43 @@ fn check_memory(model: &Model, threads: Option<u32>, budget: Option<u64>) -> Res
     } else {
         "use longer intervals (`simulation.interval`) or fewer call types"
     };
+    refuse_over_budget(estimate.total(), (part, bytes), fix, budget)
+}
+
+/// The worker threads a run will use.
+pub(super) fn thread_count(threads: Option<u32>) -> usize {
+    threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n as usize,
+    )
+}
+
+/// `Err` (exit 2) when `estimate` bytes exceed `budget` (default: half of the machine's
+/// memory), naming the `largest` part and the `fix`.
+pub(super) fn refuse_over_budget(
+    estimate: u64,
+    largest: (&str, u64),
+    fix: &str,
+    budget: Option<u64>,
+) -> Result<(), Failure> {
+    let (limit, whence) = match budget {
+        Some(b) => (b, "--memory-budget"),
+        None => (footprint::default_budget(), "half of this machine's memory"),
+    };
+    if estimate <= limit {
+        return Ok(());
+    }
+    let raised = footprint::format_bytes(estimate.div_ceil(1_000_000_000) * 1_000_000_000)
+        .replace(' ', "")
+        .replace(".0", "");
     Err(Failure::Usage(format!(
         "this run would need about {} of memory, more than its budget of {} ({whence}); \
-         the largest part is {part} ({})\n  help: {fix}, or raise the budget with \
-         `--memory-budget {}` if the machine has it",
-        footprint::format_bytes(estimate.total()),
+         the largest part is {} ({})\n  help: {fix}, or raise the budget with \
+         `--memory-budget {raised}` if the machine has it",
+        footprint::format_bytes(estimate),
         footprint::format_bytes(limit),
-        footprint::format_bytes(bytes),
-        footprint::format_bytes(estimate.total().div_ceil(1_000_000_000) * 1_000_000_000)
-            .replace(' ', "")
-            .replace(".0", ""),
+        largest.0,
+        footprint::format_bytes(largest.1),
     )))
 }
 

@@ -334,3 +334,30 @@ fn shipped_scenarios_fit_and_are_not_overloaded() {
         );
     }
 }
+
+#[test]
+fn compare_keeps_only_the_days_values_and_has_a_budget() {
+    let out = callsim(&[
+        "compare",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/erlang-c.toml"),
+        "--policy",
+        "skill-priority",
+        "--policy",
+        "longest-idle",
+        "-r",
+        "1000000",
+        "--memory-budget",
+        "100MB",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("kept for the paired differences"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fewer replications"), "{stderr}");
+    // A million replications of two alternatives keep ~2 × 312 MB of day measures: no more.
+    let m = model(&one_queue("8h", "30m", 600.0, 45, false));
+    let kept = footprint::compared_bytes_per_replication(&m);
+    assert!(kept < 1000, "{kept} bytes per replication");
+}
