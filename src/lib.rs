@@ -82,10 +82,12 @@ pub fn run(model: &Model, options: &RunOptions) -> Report {
 /// confidence intervals); beyond it, values are folded as replications finish.
 pub const KEPT_VALUES_BYTES: usize = 64 << 20;
 
-/// How many replications' values [`run`] keeps for `model` within [`KEPT_VALUES_BYTES`].
+/// How many replications' values [`run`] keeps for `model` within [`KEPT_VALUES_BYTES`], and
+/// at least 4: a kept value costs 8 bytes, a running summary 32, so keeping is the smaller
+/// up to 4 replications.
 pub fn kept_replications(model: &Model) -> usize {
     let per_replication = ReportFold::values_per_replication(model) * std::mem::size_of::<f64>();
-    (KEPT_VALUES_BYTES / per_replication.max(1)).max(2)
+    (KEPT_VALUES_BYTES / per_replication.max(1)).max(4)
 }
 
 /// Runs replications `0..model.replications` under the model's own routing configuration
