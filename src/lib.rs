@@ -94,7 +94,7 @@ pub fn kept_replications(model: &Model) -> usize {
 /// (the built-in policy it names), in replication order.
 pub fn replicate(model: &Model, threads: Option<usize>) -> Vec<ReplicationMeasures> {
     let mut all = Vec::with_capacity(model.replications as usize);
-    replicate_each(model, threads, |m| all.push(m));
+    replicate_in_batches(model, threads, usize::MAX, |m| all.push(m));
     all
 }
 
@@ -105,10 +105,20 @@ pub fn replicate_each(
     threads: Option<usize>,
     each: impl FnMut(ReplicationMeasures) + Send,
 ) {
+    replicate_in_batches(model, threads, BATCH_PER_THREAD, each);
+}
+
+/// [`replicate_each`] with batches of `per_thread` replications per thread.
+fn replicate_in_batches(
+    model: &Model,
+    threads: Option<usize>,
+    per_thread: usize,
+    each: impl FnMut(ReplicationMeasures) + Send,
+) {
     if model.routing.is_plain_skill_priority() {
-        fold_replications(model, threads, SkillPriority::new, each)
+        in_batches(model, threads, SkillPriority::new, per_thread, each)
     } else {
-        fold_replications(model, threads, Acd::new, each)
+        in_batches(model, threads, Acd::new, per_thread, each)
     }
 }
 
@@ -139,7 +149,7 @@ where
     F: Fn(&Model) -> R + Sync,
 {
     let mut all = Vec::with_capacity(model.replications as usize);
-    fold_replications(model, threads, make_router, |m| all.push(m));
+    in_batches(model, threads, make_router, usize::MAX, |m| all.push(m));
     all
 }
 
@@ -154,6 +164,21 @@ pub fn fold_replications<R, F>(
     model: &Model,
     threads: Option<usize>,
     make_router: F,
+    each: impl FnMut(ReplicationMeasures) + Send,
+) where
+    R: Router,
+    F: Fn(&Model) -> R + Sync,
+{
+    in_batches(model, threads, make_router, BATCH_PER_THREAD, each);
+}
+
+/// [`fold_replications`] with batches of `per_thread` replications per thread (`usize::MAX`:
+/// one batch, for callers that keep every replication anyway).
+fn in_batches<R, F>(
+    model: &Model,
+    threads: Option<usize>,
+    make_router: F,
+    per_thread: usize,
     mut each: impl FnMut(ReplicationMeasures) + Send,
 ) where
     R: Router,
@@ -161,7 +186,9 @@ pub fn fold_replications<R, F>(
 {
     let one = |rep: u32| engine::simulate(model, make_router(model), rep).measures(model);
     let mut all = || {
-        let batch = (rayon::current_num_threads() * BATCH_PER_THREAD).max(1) as u32;
+        let batch = rayon::current_num_threads()
+            .saturating_mul(per_thread)
+            .clamp(1, u32::MAX as usize) as u32;
         let mut start = 0;
         while start < model.replications {
             let end = start.saturating_add(batch).min(model.replications);
