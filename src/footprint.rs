@@ -40,7 +40,15 @@ pub struct Footprint {
 impl Footprint {
     /// The whole estimate.
     pub fn total(&self) -> u64 {
-        BASELINE_BYTES + self.tallies + self.measures + self.summary + self.report + self.queues
+        [
+            self.tallies,
+            self.measures,
+            self.summary,
+            self.report,
+            self.queues,
+        ]
+        .into_iter()
+        .fold(BASELINE_BYTES, u64::saturating_add)
     }
 
     /// The largest part, by name (what to cut first).
@@ -291,13 +299,14 @@ pub fn estimate(model: &Model, threads: usize) -> Footprint {
     let cells = intervals * classes;
     let calls = calls_per_replication(model).ceil() as u64;
     let histograms = cells.min(calls / crate::stats::FEW_WAITS as u64);
-    let waits = (calls * BYTES_PER_LISTED_WAIT).min(cells * crate::stats::FEW_WAITS as u64 * 16)
+    let listed = calls.saturating_mul(BYTES_PER_LISTED_WAIT);
+    let waits = listed.min(cells * crate::stats::FEW_WAITS as u64 * BYTES_PER_LISTED_WAIT)
         + histograms * histogram_bytes(model);
     // The day's sums in `measures`: one cell per class and the total, a histogram for those
     // with many calls.
     let day_sums = (classes + 1) * size(std::mem::size_of::<CallCell>())
         + (classes + 1).min(calls / crate::stats::FEW_WAITS as u64 + 1) * histogram_bytes(model)
-        + calls * BYTES_PER_LISTED_WAIT;
+        + listed.min(cells * crate::stats::FEW_WAITS as u64 * BYTES_PER_LISTED_WAIT);
     let tally = cells * size(std::mem::size_of::<CallCell>())
         + intervals * groups * size(std::mem::size_of::<GroupCell>())
         + waits
