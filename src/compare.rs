@@ -77,10 +77,12 @@ pub fn compare(alternatives: &[Alternative], threads: Option<usize>) -> Comparis
     let runs: Vec<Vec<Vec<(String, CallMeasures)>>> = alternatives
         .iter()
         .map(|a| {
-            crate::replicate(&a.model, threads)
-                .iter()
-                .map(|rep| named_measures(&a.model, rep))
-                .collect()
+            // Only the day's blocks are compared: keep those, not every interval's.
+            let mut run = Vec::with_capacity(a.model.replications as usize);
+            crate::replicate_each(&a.model, threads, |rep| {
+                run.push(named_measures(&a.model, &rep));
+            });
+            run
         })
         .collect();
     // Per alternative: the block names in order, and per name the per-replication measures.

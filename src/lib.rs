@@ -22,6 +22,7 @@ pub mod analytic;
 pub mod compare;
 pub mod dist;
 pub mod engine;
+pub mod footprint;
 pub mod live;
 pub mod model;
 pub mod report;
@@ -34,7 +35,7 @@ pub mod time;
 use rayon::prelude::*;
 
 use model::Model;
-use report::Report;
+use report::{Report, ReportFold};
 use routing::{with_model_router, Router, RouterUser};
 use stats::ReplicationMeasures;
 
@@ -66,26 +67,82 @@ impl RunOptions {
 /// Runs every replication of `model` (with `options` applied) under the model's routing
 /// policy and returns the report. The same model and seed give the same report, whatever the
 /// number of threads.
+///
+/// Each replication is folded into the report as it finishes (in replication order), so
+/// memory does not grow with the replications beyond [`KEPT_VALUES_BYTES`].
 pub fn run(model: &Model, options: &RunOptions) -> Report {
     let model = options.apply(model);
-    let measures = replicate(&model, options.threads);
-    Report::new(&model, &measures)
+    let keep = kept_replications(&model);
+    let mut report = ReportFold::new(&model, keep, model.replications as usize);
+    replicate_each(&model, options.threads, |m| report.add(&m));
+    report.finish()
+}
+
+/// The most memory [`run`]'s report keeps in per-replication values (for exact two-pass
+/// confidence intervals); beyond it, values are folded as replications finish.
+pub const KEPT_VALUES_BYTES: usize = 64 << 20;
+
+/// How many replications' values [`run`] keeps for `model` within [`KEPT_VALUES_BYTES`], and
+/// at least 4: a kept value costs 8 bytes, a running summary 32, so keeping is the smaller
+/// up to 4 replications.
+pub fn kept_replications(model: &Model) -> usize {
+    let per_replication = ReportFold::values_per_replication(model) * std::mem::size_of::<f64>();
+    (KEPT_VALUES_BYTES / per_replication.max(1)).max(4)
 }
 
 /// Runs replications `0..model.replications` under the model's own routing configuration
 /// (the built-in policy it names, see [`routing::ModelRouter`]), in replication order.
 pub fn replicate(model: &Model, threads: Option<usize>) -> Vec<ReplicationMeasures> {
-    struct Replicate<'a> {
+    let mut all = Vec::with_capacity(model.replications as usize);
+    replicate_in_batches(model, threads, usize::MAX, |m| all.push(m));
+    all
+}
+
+/// Like [`replicate`], but hands each replication's measures to `each` in replication order
+/// as they finish instead of keeping them all.
+pub fn replicate_each(
+    model: &Model,
+    threads: Option<usize>,
+    each: impl FnMut(ReplicationMeasures) + Send,
+) {
+    replicate_in_batches(model, threads, BATCH_PER_THREAD, each);
+}
+
+/// [`replicate_each`] with batches of `per_thread` replications per thread.
+fn replicate_in_batches(
+    model: &Model,
+    threads: Option<usize>,
+    per_thread: usize,
+    each: impl FnMut(ReplicationMeasures) + Send,
+) {
+    struct Batches<'a, F> {
         model: &'a Model,
         threads: Option<usize>,
+        per_thread: usize,
+        each: F,
     }
-    impl RouterUser for Replicate<'_> {
-        type Output = Vec<ReplicationMeasures>;
-        fn run<R: Router + Clone + Send + Sync>(self, router: R) -> Self::Output {
-            run_replications(self.model, self.threads, |_| router.clone())
+    impl<F: FnMut(ReplicationMeasures) + Send> RouterUser for Batches<'_, F> {
+        type Output = ();
+        fn run<R: Router + Clone + Send + Sync>(self, router: R) {
+            let make_router = |_: &Model| router.clone();
+            in_batches(
+                self.model,
+                self.threads,
+                make_router,
+                self.per_thread,
+                self.each,
+            )
         }
     }
-    with_model_router(model, Replicate { model, threads })
+    with_model_router(
+        model,
+        Batches {
+            model,
+            threads,
+            per_thread,
+            each,
+        },
+    )
 }
 
 /// Every call of one replication, in the order their outcomes became known, under the
@@ -133,12 +190,55 @@ where
     R: Router,
     F: Fn(&Model) -> R + Sync,
 {
+    let mut all = Vec::with_capacity(model.replications as usize);
+    in_batches(model, threads, make_router, usize::MAX, |m| all.push(m));
+    all
+}
+
+/// Replications run at once per worker thread: the measures waiting to be handed on in
+/// order are at most this many per thread.
+const BATCH_PER_THREAD: usize = 2;
+
+/// Runs replications `0..model.replications` in parallel, each with a fresh router from
+/// `make_router`, and hands their measures to `each` in replication order. Replications run
+/// in batches of a few per thread, so memory holds one batch of measures, not all of them.
+pub fn fold_replications<R, F>(
+    model: &Model,
+    threads: Option<usize>,
+    make_router: F,
+    each: impl FnMut(ReplicationMeasures) + Send,
+) where
+    R: Router,
+    F: Fn(&Model) -> R + Sync,
+{
+    in_batches(model, threads, make_router, BATCH_PER_THREAD, each);
+}
+
+/// [`fold_replications`] with batches of `per_thread` replications per thread (`usize::MAX`:
+/// one batch, for callers that keep every replication anyway).
+fn in_batches<R, F>(
+    model: &Model,
+    threads: Option<usize>,
+    make_router: F,
+    per_thread: usize,
+    mut each: impl FnMut(ReplicationMeasures) + Send,
+) where
+    R: Router,
+    F: Fn(&Model) -> R + Sync,
+{
     let one = |rep: u32| engine::simulate(model, make_router(model), rep).measures(model);
-    let all = || {
-        (0..model.replications)
-            .into_par_iter()
-            .map(one)
-            .collect::<Vec<_>>()
+    let mut all = || {
+        let batch = rayon::current_num_threads()
+            .saturating_mul(per_thread)
+            .clamp(1, u32::MAX as usize) as u32;
+        let mut start = 0;
+        while start < model.replications {
+            let end = start.saturating_add(batch).min(model.replications);
+            let measures: Vec<ReplicationMeasures> =
+                (start..end).into_par_iter().map(one).collect();
+            measures.into_iter().for_each(&mut each);
+            start = end;
+        }
     };
     match threads {
         Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {

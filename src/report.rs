@@ -6,12 +6,15 @@
 
 pub mod chart;
 pub mod csv;
+mod fold;
 pub mod table;
+
+pub use fold::{CallFold, ReportFold};
 
 use serde::Serialize;
 
 use crate::model::Model;
-use crate::stats::{CallMeasures, GroupMeasures, ReplicationMeasures, Stat, WAIT_PERCENTILES};
+use crate::stats::{CallMeasures, ReplicationMeasures, Stat};
 
 /// The result of a run: every statistic as mean and 95 % half-width over replications.
 #[derive(Debug, Clone, Serialize)]
@@ -175,40 +178,10 @@ pub struct IntervalBlock {
 impl CallBlock {
     /// The summary of one block's per-replication measures.
     pub fn summarise(reps: &[&CallMeasures]) -> CallBlock {
-        let stat = |f: &dyn Fn(&CallMeasures) -> Option<f64>| Stat::of(reps.iter().map(|m| f(m)));
-        let wait = |i: usize| stat(&|m| m.wait_s[i]);
-        debug_assert_eq!(WAIT_PERCENTILES.len(), 6);
-        CallBlock {
-            offered: stat(&|m| Some(m.offered)),
-            answered: stat(&|m| Some(m.answered)),
-            abandoned: stat(&|m| Some(m.abandoned)),
-            unserved: stat(&|m| Some(m.unserved)),
-            blocked: stat(&|m| Some(m.blocked)),
-            deflected: stat(&|m| Some(m.deflected)),
-            first_attempts: stat(&|m| {
-                Some(m.offered - m.retrials - m.transfers_in - m.repeats - m.callback_jobs)
-            }),
-            retrials: stat(&|m| Some(m.retrials)),
-            transfers_in: stat(&|m| Some(m.transfers_in)),
-            repeats: stat(&|m| Some(m.repeats)),
-            transferred: stat(&|m| Some(m.transferred)),
-            unresolved: stat(&|m| Some(m.unresolved)),
-            callbacks: stat(&|m| Some(m.callbacks)),
-            service_level: stat(&|m| m.service_level),
-            abandon_rate: stat(&|m| m.abandon_rate),
-            p_wait: stat(&|m| m.p_wait),
-            asa_s: stat(&|m| m.asa_s),
-            aht_s: stat(&|m| m.aht_s),
-            occupancy: stat(&|m| m.occupancy),
-            wait_s: WaitPercentiles {
-                p50: wait(0),
-                p80: wait(1),
-                p90: wait(2),
-                p95: wait(3),
-                p99: wait(4),
-                max: wait(5),
-            },
-        }
+        let mut fold = CallFold::default();
+        reps.iter()
+            .for_each(|m| fold.add(m, usize::MAX, reps.len()));
+        fold.finish()
     }
 }
 
@@ -257,102 +230,12 @@ impl CallBlock {
     }
 }
 
-impl GroupBlock {
-    /// The summary of one group's per-replication measures.
-    pub fn summarise(reps: &[&GroupMeasures]) -> GroupBlock {
-        GroupBlock {
-            answered: Stat::of(reps.iter().map(|m| Some(m.answered))),
-            occupancy: Stat::of(reps.iter().map(|m| m.occupancy)),
-            staffed_agents: Stat::of(reps.iter().map(|m| Some(m.staffed_agents))),
-            scheduled_agents: Stat::of(reps.iter().map(|m| Some(m.scheduled_agents))),
-        }
-    }
-}
-
 impl Report {
     /// The report of `model` from its replications' measures (in replication order).
     pub fn new(model: &Model, reps: &[ReplicationMeasures]) -> Report {
-        let summarise = |pick: &dyn Fn(&ReplicationMeasures) -> &CallMeasures| {
-            CallBlock::summarise(&reps.iter().map(pick).collect::<Vec<_>>())
-        };
-        type Pick<'a> = &'a dyn Fn(&ReplicationMeasures) -> &[CallMeasures];
-        let call_types = |types: Pick<'_>, classes: Pick<'_>| -> Vec<TypeBlock> {
-            model
-                .call_types
-                .iter()
-                .enumerate()
-                .map(|(t, ct)| {
-                    // Tiers, and the callback class: every class with a name of its own.
-                    let named: Vec<u32> = ct
-                        .classes
-                        .clone()
-                        .filter(|&c| model.classes[c as usize].tier.is_some())
-                        .collect();
-                    let tiers = named
-                        .iter()
-                        .map(|&c| {
-                            let class = &model.classes[c as usize];
-                            TierBlock {
-                                name: class.tier.clone().unwrap_or_default(),
-                                service_level_threshold_s: class.threshold.as_seconds(),
-                                service_level_target: class.target,
-                                block: summarise(&|r| &classes(r)[c as usize]),
-                            }
-                        })
-                        .collect();
-                    let first = &model.classes[ct.classes.start as usize];
-                    let single = first.tier.is_none().then_some(first);
-                    TypeBlock {
-                        name: ct.name.clone(),
-                        service_level_threshold_s: single.map(|c| c.threshold.as_seconds()),
-                        service_level_target: single.and_then(|c| c.target),
-                        block: summarise(&|r| &types(r)[t]),
-                        tiers,
-                    }
-                })
-                .collect()
-        };
-        let groups = |pick: &dyn Fn(&ReplicationMeasures, usize) -> &GroupMeasures| -> Vec<Named<GroupBlock>> {
-            model
-                .groups
-                .iter()
-                .enumerate()
-                .map(|(g, group)| Named {
-                    name: group.name.clone(),
-                    block: GroupBlock::summarise(&reps.iter().map(|r| pick(r, g)).collect::<Vec<_>>()),
-                })
-                .collect()
-        };
-        let interval_count = reps.first().map_or(0, |r| r.intervals.len());
-        let intervals = (0..interval_count)
-            .map(|i| {
-                let k = reps[0].intervals[i].interval;
-                IntervalBlock {
-                    start_s: model.interval_start(k).as_seconds(),
-                    start: model.interval_label(k),
-                    total: CallBlock::summarise(
-                        &reps
-                            .iter()
-                            .map(|r| &r.intervals[i].total)
-                            .collect::<Vec<_>>(),
-                    ),
-                    call_types: call_types(&|r| &r.intervals[i].call_types, &|r| {
-                        &r.intervals[i].classes
-                    }),
-                    agent_groups: groups(&|r, g| &r.intervals[i].groups[g]),
-                }
-            })
-            .collect();
-        Report {
-            scenario: model.name.clone(),
-            replications: reps.len() as u32,
-            seed: model.seed,
-            service_level_threshold_s: model.service_level_threshold.as_seconds(),
-            total: CallBlock::summarise(&reps.iter().map(|r| &r.total).collect::<Vec<_>>()),
-            call_types: call_types(&|r| &r.call_types, &|r| &r.classes),
-            agent_groups: groups(&|r, g| &r.groups[g]),
-            intervals,
-        }
+        let mut fold = ReportFold::new(model, usize::MAX, reps.len());
+        reps.iter().for_each(|r| fold.add(r));
+        fold.finish()
     }
 
     /// The report as one pretty-printed JSON document.

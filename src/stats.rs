@@ -7,13 +7,13 @@
 
 mod measures;
 mod summary;
+mod waits;
 
 pub use measures::{
     CallMeasures, GroupMeasures, IntervalMeasures, ReplicationMeasures, WAIT_PERCENTILES,
 };
-pub use summary::{student_t_975, Stat};
-
-use hdrhistogram::Histogram;
+pub use summary::{student_t_975, RunningStat, Stat};
+pub use waits::{Waits, FEW as FEW_WAITS};
 
 use crate::time::SimTime;
 
@@ -22,8 +22,6 @@ pub const NOT_COUNTED: u32 = u32::MAX;
 
 /// Nanoseconds per histogram unit: waits are recorded in milliseconds.
 const NANOS_PER_HISTOGRAM_UNIT: u64 = 1_000_000;
-/// Significant figures of the wait histograms (relative error ≤ 0.1 %).
-const HISTOGRAM_SIGFIGS: u8 = 3;
 
 /// Counts and sums for one call class in one interval.
 #[derive(Debug, Clone)]
@@ -65,7 +63,7 @@ pub struct CallCell {
     /// Agent time spent on this class inside the interval, ns (by time, not by arrival).
     pub busy_ns: u128,
     /// Waits of answered calls (zeros included), milliseconds.
-    pub waits: Histogram<u64>,
+    pub waits: Waits,
 }
 
 impl CallCell {
@@ -90,7 +88,7 @@ impl CallCell {
             wait_ns: 0,
             handle_ns: 0,
             busy_ns: 0,
-            waits: Histogram::new(HISTOGRAM_SIGFIGS).expect("3 significant figures is valid"),
+            waits: Waits::default(),
         }
     }
 
@@ -114,8 +112,7 @@ impl CallCell {
         self.wait_ns += other.wait_ns;
         self.handle_ns += other.handle_ns;
         self.busy_ns += other.busy_ns;
-        // Both histograms auto-resize, so adding cannot fail.
-        let _ = self.waits.add(&other.waits);
+        self.waits.add(&other.waits);
     }
 }
 
@@ -209,10 +206,7 @@ impl Tally {
             c.wait_ns += wait as u128;
             c.handle_ns += handle.0 as u128;
             let units = (wait + NANOS_PER_HISTOGRAM_UNIT / 2) / NANOS_PER_HISTOGRAM_UNIT;
-            // Auto-resizing: `record` only fails beyond u64 range; keep the count anyway.
-            if c.waits.record(units).is_err() {
-                c.waits.saturating_record(units);
-            }
+            c.waits.record(units);
             let k = cell as usize / self.classes;
             self.agents[k * self.groups + group as usize].answered += 1;
         }
@@ -307,6 +301,19 @@ impl Tally {
         );
     }
 
+    /// Bytes this tally holds: its cells, and the waits recorded in them. An empty block
+    /// costs only its counters; a block's waits cost 8 bytes each up to
+    /// [`FEW_WAITS`], then one histogram.
+    pub fn bytes(&self) -> usize {
+        self.calls.capacity() * std::mem::size_of::<CallCell>()
+            + self.agents.capacity() * std::mem::size_of::<GroupCell>()
+            + self
+                .calls
+                .iter()
+                .map(|c| c.waits.heap_bytes())
+                .sum::<usize>()
+    }
+
     /// The cell of class `c` in interval `k`.
     pub fn call_cell(&self, k: usize, c: usize) -> &CallCell {
         &self.calls[k * self.classes + c]
@@ -341,6 +348,26 @@ fn for_each_interval_overlap(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blocks_cost_what_happened_in_them() {
+        let second = SimTime(1_000_000_000);
+        let intervals = 36_000;
+        let horizon = SimTime(second.0 * intervals as u64);
+        let mut tally = Tally::new(vec![second], 1, intervals, second, (SimTime(0), horizon));
+        let empty = tally.bytes();
+        // Counters only: a few hundred bytes per interval, no histogram.
+        assert!(empty < intervals as usize * 400, "{empty} bytes empty");
+        // One answered call every 36 intervals (100 calls an hour).
+        for k in (0..intervals).step_by(36) {
+            let at = SimTime(second.0 * k as u64);
+            let cell = tally.cell_of(0, at);
+            tally.offered(cell);
+            tally.answered(cell, 0, 0, at, SimTime(at.0 + 1_000_000), second);
+        }
+        let grown = tally.bytes() - empty;
+        assert!(grown <= 1000 * 64, "1000 waits cost {grown} bytes");
+    }
 
     #[test]
     fn spans_are_cut_at_intervals_and_window() {

@@ -42,6 +42,10 @@ pub struct CompareArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
+    /// Refuse a comparison whose estimated memory exceeds this (e.g. 16GB; default: half of
+    /// the machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = callsim::footprint::parse_bytes)]
+    memory_budget: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,6 +54,44 @@ pub enum CompareFormat {
     Table,
     /// One JSON document.
     Json,
+}
+
+/// Refuses (exit 2) a comparison whose memory would exceed the budget: each alternative
+/// runs like `run`, and keeps its day's measures for every replication (for the paired
+/// differences).
+fn check_memory(
+    alternatives: &[Alternative],
+    threads: Option<u32>,
+    budget: Option<u64>,
+) -> Result<(), Failure> {
+    let threads = super::run::thread_count(threads);
+    let kept: u64 = alternatives
+        .iter()
+        .map(|a| {
+            u64::from(a.model.replications)
+                * callsim::footprint::compared_bytes_per_replication(&a.model)
+        })
+        .sum();
+    let runs = alternatives
+        .iter()
+        .map(|a| callsim::footprint::estimate(&a.model, threads).total())
+        .max()
+        .unwrap_or(0);
+    let (largest, fix) = if 2 * kept >= runs {
+        (
+            (
+                "the per-replication measures kept for the paired differences",
+                2 * kept,
+            ),
+            "use fewer replications (`-r`)",
+        )
+    } else {
+        (
+            ("the run of one alternative", runs),
+            "use longer intervals (`simulation.interval`) or fewer call types",
+        )
+    };
+    super::run::refuse_over_budget(runs + 2 * kept, largest, fix, budget)
 }
 
 /// Builds the alternatives, runs them on common random numbers, prints the comparison.
@@ -104,6 +146,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         a.model.replications = replications;
         a.model.seed = seed;
     }
+    check_memory(&alternatives, args.threads, args.memory_budget)?;
     let comparison = compare(&alternatives, args.threads.map(|n| n as usize));
     if args.format == CompareFormat::Json {
         let json =

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use callsim::engine::{CallRecord, Observer, Outcome};
+use callsim::footprint;
 use callsim::model::Model;
 use callsim::report::{self, Report};
 use callsim::scenario::DEFAULT_SCENARIO;
@@ -45,6 +46,10 @@ pub struct RunArgs {
     /// Replace the files named by --write-calls and --output if they exist.
     #[arg(long)]
     force: bool,
+    /// Refuse a run whose estimated memory exceeds this (e.g. 16GB, 512MB; default: half of
+    /// the machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = footprint::parse_bytes)]
+    memory_budget: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,6 +75,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let call_log =
         OutputFile::check_optional("--write-calls", args.write_calls.as_ref(), args.force)?;
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    warn_if_overloaded(&model);
+    check_memory(&options.apply(&model), args.threads, args.memory_budget)?;
     let report = callsim::run(&model, &options);
     if let Some(file) = &call_log {
         write_call_log(&options.apply(&model), file)?;
@@ -169,6 +176,91 @@ impl<W: std::io::Write> Observer for CsvCallLog<'_, W> {
     }
 }
 
+/// On stderr: a warning when a queue grows faster than its agents can answer.
+fn warn_if_overloaded(model: &Model) {
+    let Some(o) = footprint::overload(model) else {
+        return;
+    };
+    const SHOWN: usize = 3;
+    let mut names: Vec<String> = o
+        .call_types
+        .iter()
+        .take(SHOWN)
+        .map(|&t| model.call_types[t as usize].name.clone())
+        .collect();
+    if o.call_types.len() > SHOWN {
+        names.push(format!("{} more call types", o.call_types.len() - SHOWN));
+    }
+    let growth = if o.waiting_at_end > 0.5 {
+        format!(
+            "about {:.0} calls are still waiting at the end",
+            o.waiting_at_end
+        )
+    } else {
+        format!("up to about {:.0} calls wait at once", o.peak_waiting)
+    };
+    eprintln!(
+        "warning: overloaded: from {} the queue of {} grows by up to {:.0} calls/hour beyond \
+         what its agents can answer; {growth}, and these callers never hang up\n  \
+         help: add agents, or give the callers a `patience` so that some hang up",
+        model.interval_label(o.from_interval),
+        names.join(", "),
+        o.calls_per_hour,
+    );
+}
+
+/// Refuses (exit 2) a run whose estimated memory exceeds `budget` (default: half of the
+/// machine's memory), with the estimate and what to change.
+fn check_memory(model: &Model, threads: Option<u32>, budget: Option<u64>) -> Result<(), Failure> {
+    let estimate = footprint::estimate(model, thread_count(threads));
+    let (part, bytes) = estimate.largest();
+    let fix = if bytes == estimate.queues {
+        "the queue grows without bound (see the warning above): add agents or give callers a `patience`"
+    } else if bytes == estimate.tallies || bytes == estimate.measures {
+        "use longer intervals (`simulation.interval`), fewer call types, or fewer threads (`--threads 1`)"
+    } else {
+        "use longer intervals (`simulation.interval`) or fewer call types"
+    };
+    refuse_over_budget(estimate.total(), (part, bytes), fix, budget)
+}
+
+/// The worker threads a run will use.
+pub(super) fn thread_count(threads: Option<u32>) -> usize {
+    threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n as usize,
+    )
+}
+
+/// `Err` (exit 2) when `estimate` bytes exceed `budget` (default: half of the machine's
+/// memory), naming the `largest` part and the `fix`.
+pub(super) fn refuse_over_budget(
+    estimate: u64,
+    largest: (&str, u64),
+    fix: &str,
+    budget: Option<u64>,
+) -> Result<(), Failure> {
+    let (limit, whence) = match budget {
+        Some(b) => (b, "--memory-budget"),
+        None => (footprint::default_budget(), "half of this machine's memory"),
+    };
+    if estimate <= limit {
+        return Ok(());
+    }
+    let raised = footprint::format_bytes(estimate.div_ceil(1_000_000_000) * 1_000_000_000)
+        .replace(' ', "")
+        .replace(".0", "");
+    Err(Failure::Usage(format!(
+        "this run would need about {} of memory, more than its budget of {} ({whence}); \
+         the largest part is {} ({})\n  help: {fix}, or raise the budget with \
+         `--memory-budget {raised}` if the machine has it",
+        footprint::format_bytes(estimate),
+        footprint::format_bytes(limit),
+        largest.0,
+        footprint::format_bytes(largest.1),
+    )))
+}
+
 fn render(report: &Report, format: Format) -> Result<String, Failure> {
     Ok(match format {
         Format::Table => report::table::render(report),
@@ -181,6 +273,7 @@ fn render(report: &Report, format: Format) -> Result<String, Failure> {
 
 pub fn validate(path: &PathBuf) -> Result<(), Failure> {
     let model = load(Some(path))?;
+    warn_if_overloaded(&model);
     let agents: Vec<String> = model
         .groups
         .iter()

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use callsim::model::Model;
 use callsim::report::chart::{self, Chart, Series, TargetLine};
 use callsim::report::table::{grid, percent, seconds};
-use callsim::report::{CallBlock, Report, TypeBlock};
+use callsim::report::{CallBlock, TypeBlock};
 use callsim::scenario::{format_seconds, shown};
 use callsim::staffing::agent_hours;
 use serde::Serialize;
@@ -270,8 +270,11 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             );
         }
         let model = variable.apply(&base, value);
-        let measures = callsim::replicate(&model, threads);
-        let report = Report::new(&model, &measures);
+        let options = callsim::RunOptions {
+            threads,
+            ..Default::default()
+        };
+        let report = callsim::run(&model, &options);
         let agents: Vec<Vec<u32>> = model
             .groups
             .iter()

@@ -148,11 +148,13 @@ fn call_measures(c: &CallCell, staffed_ns: u128) -> CallMeasures {
         // maximum is the largest value recorded.
         let (max, percentiles) = WAIT_PERCENTILES.split_last().expect("percentiles and max");
         debug_assert!(max.1 >= 1.0);
-        let values = c.waits.value_at_quantiles(percentiles.iter().map(|p| p.1));
-        for (slot, units) in wait_s.iter_mut().zip(values) {
-            *slot = Some(c.waits.median_equivalent(units) as f64 / 1000.0);
-        }
-        wait_s[percentiles.len()] = Some(c.waits.max() as f64 / 1000.0);
+        c.waits.with_histogram(|waits| {
+            let values = waits.value_at_quantiles(percentiles.iter().map(|p| p.1));
+            for (slot, units) in wait_s.iter_mut().zip(values) {
+                *slot = Some(waits.median_equivalent(units) as f64 / 1000.0);
+            }
+            wait_s[percentiles.len()] = Some(waits.max() as f64 / 1000.0);
+        });
     }
     CallMeasures {
         offered: c.offered as f64,

@@ -52,6 +52,56 @@ impl Stat {
     }
 }
 
+/// A [`Stat`] folded one value at a time, in replication order, keeping no values.
+///
+/// The mean is the plain sum in order divided by the count, bit for bit [`Stat::of`]'s; the
+/// half-width uses Welford's running sum of squared deviations, which agrees with the
+/// two-pass formula of [`Stat::of`] to rounding error. The result depends only on the values
+/// and their order, never on threads.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RunningStat {
+    /// Values defined so far.
+    n: u32,
+    /// Their sum, in order.
+    sum: f64,
+    /// Welford's running mean (for the deviations only).
+    mean: f64,
+    /// Welford's running sum of squared deviations from the mean.
+    m2: f64,
+}
+
+impl RunningStat {
+    /// Adds the next value; `None` (undefined in that replication) is left out.
+    pub fn add(&mut self, value: Option<f64>) {
+        let Some(x) = value else { return };
+        self.n += 1;
+        self.sum += x;
+        let delta = x - self.mean;
+        self.mean += delta / self.n as f64;
+        self.m2 += delta * (x - self.mean);
+    }
+
+    /// The summary of the values added.
+    pub fn finish(&self) -> Stat {
+        if self.n == 0 {
+            return Stat {
+                mean: None,
+                ci95: None,
+            };
+        }
+        let n = self.n as f64;
+        let ci95 = if self.n < 2 {
+            0.0
+        } else {
+            student_t_975(self.n as usize - 1) * (self.m2 / (n - 1.0) / n).sqrt()
+        };
+        Stat {
+            mean: Some(self.sum / n),
+            ci95: Some(ci95),
+        }
+    }
+}
+
 /// The 97.5 % quantile of Student's t with `degrees_of_freedom` (≥ 1): the factor of a
 /// two-sided 95 % confidence interval.
 pub fn student_t_975(degrees_of_freedom: usize) -> f64 {
@@ -79,5 +129,23 @@ mod tests {
         assert!((s.ci95.unwrap() - 4.302_653 / 3f64.sqrt()).abs() < 1e-5);
         assert_eq!(Stat::of([Some(5.0)]).ci95, Some(0.0));
         assert_eq!(Stat::of([None]).mean, None);
+    }
+
+    #[test]
+    fn running_matches_the_two_pass_summary() {
+        let values: Vec<Option<f64>> = (0..200)
+            .map(|i| (i % 7 != 3).then(|| ((i * 37) % 101) as f64 / 7.0 + 1e6))
+            .collect();
+        let exact = Stat::of(values.iter().copied());
+        let mut running = RunningStat::default();
+        values.iter().for_each(|&v| running.add(v));
+        let folded = running.finish();
+        assert_eq!(folded.mean, exact.mean, "the mean is the same sum");
+        let (a, b) = (folded.ci95.unwrap(), exact.ci95.unwrap());
+        assert!((a - b).abs() <= 1e-12 * b, "{a} vs {b}");
+        let mut one = RunningStat::default();
+        one.add(Some(5.0));
+        assert_eq!(one.finish(), Stat::of([Some(5.0)]));
+        assert_eq!(RunningStat::default().finish(), Stat::of([None]));
     }
 }

@@ -12,6 +12,7 @@ mod http;
 mod intraday;
 mod invariants;
 mod live;
+mod memory;
 mod pinned;
 mod properties;
 mod real_day;

@@ -1,0 +1,449 @@
+//! What a run will cost in memory, known before it starts, and whether its queue grows
+//! without bound.
+//!
+//! [`estimate`] adds up what a run holds at its peak: the tallies of the replications being
+//! simulated, the measures waiting to be folded in order, the report's running summary, the
+//! report and its rendered text, and the calls waiting in the queues (from [`overload`]).
+//! Each part is a bound from the model's sizes, not a measurement: `callsim run` refuses a
+//! run whose estimate exceeds its memory budget ([`default_budget`], or `--memory-budget`)
+//! instead of letting the machine abort it.
+
+use crate::model::Model;
+use crate::report::{CallBlock, GroupBlock, Named, ReportFold};
+use crate::stats::{CallCell, CallMeasures, GroupCell, GroupMeasures};
+
+/// Bytes of the report's text per statistic (pretty JSON: key, mean, half-width, indent).
+const TEXT_BYTES_PER_STAT: u64 = 120;
+/// Bytes per call waiting in a queue: its slot in the slab, its abandonment timer in the
+/// calendar, and the headroom of a growing vector (×2).
+const BYTES_PER_WAITING_CALL: u64 = 256;
+/// Bytes per recorded wait while a block keeps them as a list (8, ×2 for growth).
+const BYTES_PER_LISTED_WAIT: u64 = 16;
+/// Bytes of the program itself and the allocator's slack, before any run.
+const BASELINE_BYTES: u64 = 32 << 20;
+
+/// A run's memory, estimated part by part, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Footprint {
+    /// Tallies of the replications simulated at once (one per thread).
+    pub tallies: u64,
+    /// Measures of replications waiting to be folded in order (a few per thread).
+    pub measures: u64,
+    /// The report's running summary, with the values it keeps.
+    pub summary: u64,
+    /// The finished report and its rendered text.
+    pub report: u64,
+    /// Calls waiting in the queues at the busiest moment, one replication per thread.
+    pub queues: u64,
+}
+
+impl Footprint {
+    /// The whole estimate.
+    pub fn total(&self) -> u64 {
+        [
+            self.tallies,
+            self.measures,
+            self.summary,
+            self.report,
+            self.queues,
+        ]
+        .into_iter()
+        .fold(BASELINE_BYTES, u64::saturating_add)
+    }
+
+    /// The largest part, by name (what to cut first).
+    pub fn largest(&self) -> (&'static str, u64) {
+        [
+            (
+                "interval × call type statistics of each replication",
+                self.tallies,
+            ),
+            ("per-replication measures in flight", self.measures),
+            ("the summary over replications", self.summary),
+            ("the report and its text", self.report),
+            ("calls waiting in the queues", self.queues),
+        ]
+        .into_iter()
+        .max_by_key(|p| p.1)
+        .expect("five parts")
+    }
+}
+
+/// A queue that grows faster than the agents can serve it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overload {
+    /// The first interval in which it grows.
+    pub from_interval: u32,
+    /// How fast it grows there at the most, calls per hour beyond what the agents can answer.
+    pub calls_per_hour: f64,
+    /// Calls waiting at the busiest moment (estimated from the rates).
+    pub peak_waiting: f64,
+    /// Calls still waiting at the end of the day (estimated).
+    pub waiting_at_end: f64,
+    /// The call types whose queue grows (callers who never hang up).
+    pub call_types: Vec<u32>,
+}
+
+/// A backlog this large is worth a warning even if it drains before the end of the day.
+const HUGE_BACKLOG: f64 = 10_000.0;
+
+/// Average agents (contact slots, after shrinkage) of each group in each interval.
+fn capacity(model: &Model) -> Vec<Vec<f64>> {
+    let interval = model.interval.0;
+    let end_of_day = interval.saturating_mul(model.intervals as u64);
+    model
+        .groups
+        .iter()
+        .map(|g| {
+            let mut slot_ns = vec![0.0f64; model.intervals as usize];
+            let points = g.available(model.interval);
+            for (i, &(t, n)) in points.iter().enumerate() {
+                let to = points
+                    .get(i + 1)
+                    .map_or(end_of_day, |next| next.0 .0)
+                    .min(end_of_day);
+                let mut from = t.0;
+                while n > 0 && from < to {
+                    let k = from / interval;
+                    let end = ((k + 1) * interval).min(to);
+                    slot_ns[k as usize] += (end - from) as f64 * n as f64;
+                    from = end;
+                }
+            }
+            let slots = g.max_concurrent as f64;
+            slot_ns
+                .iter()
+                .map(|ns| ns / interval as f64 * slots)
+                .collect()
+        })
+        .collect()
+}
+
+/// Length of interval `k` in hours (the last may be shorter).
+fn interval_hours(model: &Model, k: u32) -> f64 {
+    let start = model.interval_start(k).0;
+    let end = (start + model.interval.0).min(model.horizon.0);
+    end.saturating_sub(start) as f64 / 3.6e12
+}
+
+/// Mean work per call of a type, hours (talk and wrap-up).
+fn work_hours(model: &Model, t: usize) -> f64 {
+    let ct = &model.call_types[t];
+    (ct.handle_time.mean_seconds() + ct.wrap_up.as_ref().map_or(0.0, |w| w.mean_seconds())) / 3600.0
+}
+
+/// Whether no caller of type `t` ever hangs up while waiting.
+fn never_abandons(model: &Model, t: usize) -> bool {
+    model.call_types[t]
+        .classes
+        .clone()
+        .all(|c| model.classes[c as usize].patience.is_none())
+}
+
+/// The growth of the queue of callers who never hang up, if the agents who can serve them
+/// cannot keep up: checked for each such call type against its own groups, and for all of
+/// them together against every group serving any. `None` for a replayed trace (its rates
+/// are not the scenario's) and for centres whose queues stay bounded.
+pub fn overload(model: &Model) -> Option<Overload> {
+    if model.trace.is_some() {
+        return None;
+    }
+    let capacity = capacity(model);
+    let patient_free: Vec<usize> = (0..model.call_types.len())
+        .filter(|&t| never_abandons(model, t))
+        .collect();
+    // Each set of types that must share its groups: each type alone, and all together.
+    let mut sets: Vec<Vec<usize>> = patient_free.iter().map(|&t| vec![t]).collect();
+    if patient_free.len() > 1 {
+        sets.push(patient_free.clone());
+    }
+    let mut worst: Option<Overload> = None;
+    for set in sets {
+        let mut serving = vec![false; model.groups.len()];
+        for &t in &set {
+            for &g in &model.call_types[t].serving_groups {
+                serving[g as usize] = true;
+            }
+        }
+        let (mut backlog, mut peak, mut first, mut fastest) = (0.0f64, 0.0f64, None, 0.0f64);
+        for k in 0..model.intervals {
+            let rate: f64 = set
+                .iter()
+                .map(|&t| model.call_types[t].calls_per_hour[k as usize])
+                .sum();
+            let load: f64 = set
+                .iter()
+                .map(|&t| model.call_types[t].calls_per_hour[k as usize] * work_hours(model, t))
+                .sum();
+            let agents: f64 = (0..model.groups.len())
+                .filter(|&g| serving[g])
+                .map(|g| capacity[g][k as usize])
+                .sum();
+            if load <= 0.0 {
+                // Nothing arrives: the agents drain the backlog at their own pace.
+                let hours = set
+                    .iter()
+                    .map(|&t| work_hours(model, t))
+                    .fold(0.0, f64::max);
+                if hours > 0.0 {
+                    backlog = (backlog - agents / hours * interval_hours(model, k)).max(0.0);
+                }
+                continue;
+            }
+            // Calls per hour beyond what the agents answer, at this mix's mean work.
+            let growth = (load - agents) * rate / load;
+            if growth > 0.0 {
+                first.get_or_insert(k);
+                fastest = fastest.max(growth);
+            }
+            backlog = (backlog + growth * interval_hours(model, k)).max(0.0);
+            peak = peak.max(backlog);
+        }
+        let Some(from_interval) = first else { continue };
+        if backlog <= 0.5 && peak < HUGE_BACKLOG {
+            continue;
+        }
+        let found = Overload {
+            from_interval,
+            calls_per_hour: fastest,
+            peak_waiting: peak,
+            waiting_at_end: backlog,
+            call_types: set.iter().map(|&t| t as u32).collect(),
+        };
+        if worst
+            .as_ref()
+            .is_none_or(|w| found.peak_waiting > w.peak_waiting)
+        {
+            worst = Some(found);
+        }
+    }
+    worst
+}
+
+/// Calls offered in one replication, at most (every attempt, transfer and repeat call the
+/// scenario allows, on average).
+pub fn calls_per_replication(model: &Model) -> f64 {
+    if let Some(trace) = &model.trace {
+        return trace.len() as f64;
+    }
+    let busyness = 1.0 + 3.0 * model.busyness_cv.unwrap_or(0.0);
+    model
+        .call_types
+        .iter()
+        .map(|t| {
+            let first: f64 = (0..model.intervals)
+                .map(|k| t.calls_per_hour[k as usize] * interval_hours(model, k))
+                .sum();
+            let attempts = t.retrial.as_ref().map_or(1.0, |r| {
+                let p = r.probability.clamp(0.0, 1.0);
+                (0..r.max_attempts.min(1000))
+                    .map(|i| p.powi(i as i32))
+                    .sum()
+            });
+            let more = 1.0
+                + t.transfer.as_ref().map_or(0.0, |x| x.share)
+                + t.unresolved.as_ref().map_or(0.0, |x| x.share)
+                + t.callback.as_ref().map_or(0.0, |x| x.share);
+            first * attempts * more * busyness
+        })
+        .sum()
+}
+
+/// Calls waiting at the busiest moment of one replication: the backlog of callers who never
+/// hang up ([`overload`]), plus, for the others, arrivals × mean patience (Little's law with
+/// every caller waiting until they hang up), each at most the type's calls.
+pub fn peak_waiting(model: &Model) -> f64 {
+    let backlog = overload(model).map_or(0.0, |o| o.peak_waiting);
+    let patient: f64 = (0..model.call_types.len())
+        .filter(|&t| !never_abandons(model, t))
+        .map(|t| {
+            let ct = &model.call_types[t];
+            let patience_h = ct
+                .classes
+                .clone()
+                .filter_map(|c| model.classes[c as usize].patience.as_ref())
+                .map(|p| p.mean_seconds() / 3600.0)
+                .fold(0.0, f64::max);
+            let peak_rate = ct.calls_per_hour.iter().copied().fold(0.0, f64::max);
+            let day: f64 = (0..model.intervals)
+                .map(|k| ct.calls_per_hour[k as usize] * interval_hours(model, k))
+                .sum();
+            (peak_rate * patience_h).min(day)
+        })
+        .sum();
+    backlog + patient
+}
+
+/// Heap bytes of the wait histogram of a block whose waits reach the whole day.
+fn histogram_bytes(model: &Model) -> u64 {
+    // 2048 counts of 8 bytes cover waits up to ~2 s; each doubling of the range adds 1024.
+    let longest_ms = (model.horizon.0 / 1_000_000).max(2048) as f64 * 2.0;
+    let doublings = (longest_ms / 2048.0).log2().ceil().max(0.0) as u64;
+    (2048 + 1024 * doublings) * 8 + 128
+}
+
+/// The memory of a run of `model` (replications, seed and the like already applied) on
+/// `threads` worker threads.
+pub fn estimate(model: &Model, threads: usize) -> Footprint {
+    let threads = threads.max(1) as u64;
+    let replications = model.replications.max(1) as u64;
+    let at_once = threads.min(replications);
+    let in_flight = (threads * 2).min(replications);
+    let intervals = model.intervals as u64;
+    let classes = model.classes.len() as u64;
+    let types = model.call_types.len() as u64;
+    let groups = model.groups.len() as u64;
+    let spans = 1 + (model.intervals - model.first_reported_interval()) as u64;
+    let size = |n: usize| n as u64;
+
+    let cells = intervals * classes;
+    let calls = calls_per_replication(model).ceil() as u64;
+    let histograms = cells.min(calls / crate::stats::FEW_WAITS as u64);
+    let listed = calls.saturating_mul(BYTES_PER_LISTED_WAIT);
+    let waits = listed.min(cells * crate::stats::FEW_WAITS as u64 * BYTES_PER_LISTED_WAIT)
+        + histograms * histogram_bytes(model);
+    // The day's sums in `measures`: one cell per class and the total, a histogram for those
+    // with many calls.
+    let day_sums = (classes + 1) * size(std::mem::size_of::<CallCell>())
+        + (classes + 1).min(calls / crate::stats::FEW_WAITS as u64 + 1) * histogram_bytes(model)
+        + listed.min(cells * crate::stats::FEW_WAITS as u64 * BYTES_PER_LISTED_WAIT);
+    let tally = cells * size(std::mem::size_of::<CallCell>())
+        + intervals * groups * size(std::mem::size_of::<GroupCell>())
+        + waits
+        + day_sums;
+
+    let per_measures = spans
+        * ((1 + types + classes) * size(std::mem::size_of::<CallMeasures>())
+            + groups * size(std::mem::size_of::<GroupMeasures>())
+            + 128);
+
+    // Per block, its fold (~64 bytes), and per statistic and kept replication 8 bytes and
+    // a bit; past the kept replications, 32 bytes per statistic.
+    let values = ReportFold::values_per_replication(model) as u64;
+    let kept = (crate::kept_replications(model) as u64).min(replications);
+    let summary = values * 8 + (values * 32).max(kept * values * 9);
+
+    let named_classes = model.classes.iter().filter(|c| c.tier.is_some()).count() as u64;
+    let blocks = spans * (1 + types + named_classes);
+    let report = blocks * size(std::mem::size_of::<CallBlock>() + 64)
+        + spans * groups * size(std::mem::size_of::<Named<GroupBlock>>() + 32)
+        + values * TEXT_BYTES_PER_STAT;
+
+    let queues = (peak_waiting(model).ceil() as u64).saturating_mul(BYTES_PER_WAITING_CALL);
+
+    Footprint {
+        tallies: at_once * tally,
+        measures: in_flight * per_measures,
+        summary,
+        report,
+        queues: at_once.saturating_mul(queues),
+    }
+}
+
+/// Bytes `compare` keeps per replication of an alternative: the day's measures of the
+/// total, each call type and each tier, with their names.
+pub fn compared_bytes_per_replication(model: &Model) -> u64 {
+    let named_classes = model.classes.iter().filter(|c| c.tier.is_some()).count();
+    let blocks = (1 + model.call_types.len() + named_classes) as u64;
+    blocks * (std::mem::size_of::<(String, CallMeasures)>() as u64 + 32) + 24
+}
+
+/// The memory budget when none is given: half of the machine's memory (or of the
+/// container's limit, when lower), or 4 GB when neither can be read.
+pub fn default_budget() -> u64 {
+    let total = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|rest| {
+                    rest.trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
+                .map(|kb| kb * 1024)
+        });
+    let limit = [
+        "/sys/fs/cgroup/memory.max",
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+    ]
+    .iter()
+    .find_map(|p| std::fs::read_to_string(p).ok()?.trim().parse::<u64>().ok());
+    match (total, limit) {
+        (Some(t), Some(l)) => t.min(l) / 2,
+        (Some(m), None) | (None, Some(m)) => m / 2,
+        (None, None) => 4_000_000_000,
+    }
+}
+
+/// Parses a size such as `16GB`, `512MB`, `2GiB` or `1000000` (bytes).
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let factor: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        "t" | "tb" => 1e12,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "tib" => 1024f64.powi(4),
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}`: use B, KB, MB, GB, TB (or KiB, MiB, GiB, TiB), e.g. 16GB"
+            ))
+        }
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size: write e.g. 16GB or 512MB"))?;
+    let bytes = value * factor;
+    if !(1.0..=1.8e19).contains(&bytes) {
+        return Err(format!(
+            "`{text}` is out of range: between 1 byte and 18 EB"
+        ));
+    }
+    Ok(bytes as u64)
+}
+
+/// A size for people: `1.5 GB`, `820 MB`, `12 kB`.
+pub fn format_bytes(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1e12 {
+        format!("{:.1} TB", b / 1e12)
+    } else if b >= 1e9 {
+        format!("{:.1} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.0} MB", b / 1e6)
+    } else {
+        format!("{:.0} kB", b / 1e3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_and_print() {
+        assert_eq!(parse_bytes("16GB"), Ok(16_000_000_000));
+        assert_eq!(parse_bytes("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_bytes("512 mb"), Ok(512_000_000));
+        assert_eq!(parse_bytes("1000"), Ok(1000));
+        assert_eq!(parse_bytes("1.5G"), Ok(1_500_000_000));
+        assert!(parse_bytes("16 parsecs")
+            .unwrap_err()
+            .contains("unknown unit"));
+        assert!(parse_bytes("GB").is_err());
+        assert!(parse_bytes("0").is_err());
+        assert_eq!(format_bytes(1_500_000_000), "1.5 GB");
+        assert_eq!(format_bytes(820_000_000), "820 MB");
+    }
+}

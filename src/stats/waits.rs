@@ -1,0 +1,171 @@
+//! The waits of one block's answered calls, in memory proportional to how many there were.
+//!
+//! A day of one-second intervals, or thousands of call types, has millions of blocks, most
+//! with a handful of calls or none. A wait histogram (3 significant figures) costs 16 kB or
+//! more even when empty, so [`Waits`] keeps a block's first [`FEW`] waits as a plain list and
+//! only then moves them into a histogram. Every measure is read from a histogram holding
+//! exactly the recorded values, so the percentiles are the same whichever form a block had.
+
+use hdrhistogram::Histogram;
+
+/// Significant figures of the wait histograms (relative error ≤ 0.1 %).
+const HISTOGRAM_SIGFIGS: u8 = 3;
+
+/// Waits kept as a list before they move into a histogram: 8 kB, half the smallest histogram.
+pub const FEW: usize = 1024;
+
+/// Wait values (in histogram units) of a block: a short list, or a histogram.
+#[derive(Debug, Clone, Default)]
+pub struct Waits {
+    repr: Repr,
+}
+
+#[derive(Debug, Clone)]
+enum Repr {
+    /// Fewer than [`FEW`] values, as recorded (no allocation while empty).
+    Few(Vec<u64>),
+    /// Many values.
+    Many(Box<Histogram<u64>>),
+}
+
+impl Default for Repr {
+    fn default() -> Repr {
+        Repr::Few(Vec::new())
+    }
+}
+
+/// An empty auto-resizing histogram of the waits' precision.
+fn histogram() -> Histogram<u64> {
+    Histogram::new(HISTOGRAM_SIGFIGS).expect("3 significant figures is valid")
+}
+
+/// Records one value; `record` only fails beyond the histogram's range (about 2⁶² units),
+/// where the value is kept as the largest trackable one.
+fn record_into(h: &mut Histogram<u64>, value: u64) {
+    if h.record(value).is_err() {
+        h.saturating_record(value);
+    }
+}
+
+impl Waits {
+    /// Records one wait.
+    #[inline]
+    pub fn record(&mut self, value: u64) {
+        match &mut self.repr {
+            Repr::Few(values) if values.len() + 1 < FEW => values.push(value),
+            Repr::Few(_) => {
+                self.histogram_mut();
+                self.record(value);
+            }
+            Repr::Many(h) => record_into(h, value),
+        }
+    }
+
+    /// Adds every wait of `other`.
+    pub fn add(&mut self, other: &Waits) {
+        match &other.repr {
+            Repr::Few(values) => values.iter().for_each(|&v| self.record(v)),
+            Repr::Many(theirs) => {
+                let mine = self.histogram_mut();
+                // Both histograms auto-resize, so adding cannot fail.
+                let _ = mine.add(&**theirs);
+            }
+        }
+    }
+
+    /// Heap bytes held (the list's capacity or the histogram's counts).
+    pub fn heap_bytes(&self) -> usize {
+        match &self.repr {
+            Repr::Few(values) => values.capacity() * std::mem::size_of::<u64>(),
+            Repr::Many(h) => {
+                std::mem::size_of::<Histogram<u64>>()
+                    + h.distinct_values() * std::mem::size_of::<u64>()
+            }
+        }
+    }
+
+    /// `f` applied to a histogram of every wait recorded (built for the occasion from a list).
+    pub fn with_histogram<R>(&self, f: impl FnOnce(&Histogram<u64>) -> R) -> R {
+        match &self.repr {
+            Repr::Few(values) => {
+                let mut h = histogram();
+                values.iter().for_each(|&v| record_into(&mut h, v));
+                f(&h)
+            }
+            Repr::Many(h) => f(h),
+        }
+    }
+
+    /// Moves the values into a histogram (once) and returns it.
+    fn histogram_mut(&mut self) -> &mut Histogram<u64> {
+        if let Repr::Few(values) = &self.repr {
+            let mut h = histogram();
+            values.iter().for_each(|&v| record_into(&mut h, v));
+            self.repr = Repr::Many(Box::new(h));
+        }
+        match &mut self.repr {
+            Repr::Many(h) => h,
+            Repr::Few(_) => unreachable!("just moved into a histogram"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The measures read from a histogram: quantiles, their median equivalents, max, count.
+    fn readout(w: &Waits) -> (Vec<u64>, u64, u64) {
+        w.with_histogram(|h| {
+            let q = h
+                .value_at_quantiles([0.5, 0.8, 0.9, 0.95, 0.99])
+                .map(|v| h.median_equivalent(v))
+                .collect();
+            (q, h.max(), h.len())
+        })
+    }
+
+    #[test]
+    fn list_and_histogram_read_the_same() {
+        // Values spread over many orders of magnitude, enough to cross into a histogram.
+        let values: Vec<u64> = (0..3 * FEW as u64)
+            .map(|i| (i * 7919) % 5_000_000)
+            .collect();
+        for n in [1, 10, FEW - 1, FEW, FEW + 1, 3 * FEW] {
+            let mut compact = Waits::default();
+            let mut plain = histogram();
+            for &v in &values[..n] {
+                compact.record(v);
+                record_into(&mut plain, v);
+            }
+            let expected = Waits {
+                repr: Repr::Many(Box::new(plain)),
+            };
+            assert_eq!(readout(&compact), readout(&expected), "{n} values");
+        }
+    }
+
+    #[test]
+    fn adding_mixes_forms_without_losing_a_value() {
+        let mut few = Waits::default();
+        let mut many = Waits::default();
+        for v in 0..5u64 {
+            few.record(v * 1000);
+        }
+        for v in 0..2 * FEW as u64 {
+            many.record(v);
+        }
+        let mut a = few.clone();
+        a.add(&many);
+        let mut b = many.clone();
+        b.add(&few);
+        assert_eq!(readout(&a), readout(&b));
+        assert_eq!(readout(&a).2, 5 + 2 * FEW as u64);
+        assert!(readout(&a).1 >= 4000, "the largest wait survives");
+        assert_eq!(
+            Waits::default().heap_bytes(),
+            0,
+            "an empty block allocates nothing"
+        );
+    }
+}

@@ -1,0 +1,363 @@
+//! Memory is bounded by what the user asked for: blocks cost what happened in them,
+//! replications are folded as they finish, an overloaded queue is announced, and a run that
+//! would not fit its memory budget is refused (exit 2) before it starts.
+//!
+//! Peak memory is measured in a child process (this test binary, running one ignored test)
+//! that reads its own high-water mark, so the other tests running alongside do not count.
+
+use std::process::{Command, Output};
+
+use callsim::footprint;
+use callsim::report::{Report, ReportFold};
+use callsim::RunOptions;
+
+use crate::support::model;
+
+fn callsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn scenario_file(toml: &str) -> tempfile::NamedTempFile {
+    let file = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("temp file");
+    std::fs::write(file.path(), toml).expect("write scenario");
+    file
+}
+
+/// One call type at `rate` calls an hour on `agents` agents, with `interval` and `duration`.
+fn one_queue(duration: &str, interval: &str, rate: f64, agents: u32, patience: bool) -> String {
+    let patience = if patience {
+        r#"patience = { distribution = "exponential", mean = "3m" }"#
+    } else {
+        ""
+    };
+    format!(
+        r#"
+name = "one queue"
+[simulation]
+duration = "{duration}"
+interval = "{interval}"
+replications = 1
+seed = 7
+[[call_types]]
+name = "general"
+arrival_rate = {rate}
+handle_time = {{ distribution = "exponential", mean = "2m" }}
+{patience}
+[[agent_groups]]
+name = "agents"
+agents = {agents}
+skills = ["general"]
+"#
+    )
+}
+
+/// `types` call types of one call an hour each over 48 half-hour intervals.
+fn many_types(types: usize) -> String {
+    let mut toml = String::from(
+        "name = \"many types\"\n[simulation]\nduration = \"24h\"\ninterval = \"30m\"\nreplications = 1\nseed = 7\n",
+    );
+    for t in 0..types {
+        toml += &format!(
+            "[[call_types]]\nname = \"t{t}\"\narrival_rate = 1\nhandle_time = {{ distribution = \"exponential\", mean = \"2m\" }}\n"
+        );
+    }
+    let skills: Vec<String> = (0..types).map(|t| format!("\"t{t}\"")).collect();
+    toml += &format!(
+        "[[agent_groups]]\nname = \"agents\"\nagents = {}\nskills = [{}]\n",
+        types / 20 + 5,
+        skills.join(",")
+    );
+    toml
+}
+
+/// The extreme cases, by name: (scenario, replications).
+fn case(name: &str) -> (String, u32) {
+    match name {
+        // 10,800 one-second intervals: ~23 kB each before (a histogram per block).
+        "seconds" => (one_queue("3h", "1s", 100.0, 5, false), 1),
+        // 1,000 call types × 48 intervals.
+        "types" => (many_types(1000), 1),
+        // 300 replications of 3,600 one-second intervals (~1.5 MB of measures each).
+        "replications" => (one_queue("1h", "1s", 100.0, 5, false), 300),
+        other => panic!("no case {other}"),
+    }
+}
+
+/// Child side: runs the case named by `CALLSIM_MEMORY_CASE` and prints its peak RSS and
+/// the estimate. Run only by [`peak_rss`].
+#[test]
+#[ignore = "run in a child process by the memory tests"]
+fn memory_child() {
+    let name = std::env::var("CALLSIM_MEMORY_CASE").expect("run by peak_rss");
+    let (toml, replications) = case(&name);
+    let model = model(&toml);
+    let options = RunOptions {
+        replications: Some(replications),
+        threads: Some(2),
+        ..Default::default()
+    };
+    let report = callsim::run(&model, &options);
+    assert_eq!(report.replications, replications);
+    let status = std::fs::read_to_string("/proc/self/status").expect("Linux /proc");
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/self/status");
+    let estimate = footprint::estimate(&options.apply(&model), 2).total();
+    println!("PEAK_RSS_BYTES={} ESTIMATE_BYTES={estimate}", kb * 1024);
+}
+
+/// The peak RSS of a run of `case` in a child process, and the run's estimate, bytes.
+fn peak_rss(case: &str) -> (u64, u64) {
+    let out = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "memory::memory_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
+        .args(["--test-threads", "1"])
+        .env("CALLSIM_MEMORY_CASE", case)
+        .output()
+        .expect("the test binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{case}: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let field = |key: &str| -> u64 {
+        stdout
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix(key))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{case}: no {key} in {stdout}"))
+    };
+    (field("PEAK_RSS_BYTES="), field("ESTIMATE_BYTES="))
+}
+
+const MB: u64 = 1_000_000;
+
+#[test]
+fn one_second_intervals_run_in_modest_memory() {
+    if !std::path::Path::new("/proc/self/status").exists() {
+        return; // peak RSS is read from Linux's /proc
+    }
+    // Before compact blocks: ~250 MB of histograms alone.
+    let (peak, estimate) = peak_rss("seconds");
+    assert!(peak < 120 * MB, "peak {} MB", peak / MB);
+    assert!(
+        estimate >= peak,
+        "estimate {} MB < peak {} MB",
+        estimate / MB,
+        peak / MB
+    );
+}
+
+#[test]
+fn a_thousand_call_types_run_in_modest_memory() {
+    if !std::path::Path::new("/proc/self/status").exists() {
+        return;
+    }
+    // Before compact blocks: ~1.1 GB of histograms.
+    let (peak, estimate) = peak_rss("types");
+    assert!(peak < 200 * MB, "peak {} MB", peak / MB);
+    assert!(
+        estimate >= peak,
+        "estimate {} MB < peak {} MB",
+        estimate / MB,
+        peak / MB
+    );
+}
+
+#[test]
+fn replications_are_folded_as_they_finish() {
+    if !std::path::Path::new("/proc/self/status").exists() {
+        return;
+    }
+    // Keeping every replication's measures: ~450 MB; folded: the kept values (≤ 64 MB) and
+    // one batch.
+    let (peak, estimate) = peak_rss("replications");
+    assert!(peak < 200 * MB, "peak {} MB", peak / MB);
+    assert!(
+        estimate >= peak,
+        "estimate {} MB < peak {} MB",
+        estimate / MB,
+        peak / MB
+    );
+}
+
+#[test]
+fn a_folded_report_is_the_report_of_all_replications() {
+    let m = model(&one_queue("2h", "30m", 300.0, 6, true));
+    let options = RunOptions {
+        replications: Some(40),
+        ..Default::default()
+    };
+    let m = options.apply(&m);
+    let all = callsim::replicate(&m, Some(2));
+    let exact = Report::new(&m, &all);
+    // Within the kept values: the same report, bit for bit, on any number of threads.
+    for threads in [1, 3] {
+        let folded = callsim::run(
+            &m,
+            &RunOptions {
+                threads: Some(threads),
+                ..options.clone()
+            },
+        );
+        assert_eq!(folded.to_json(), exact.to_json(), "{threads} threads");
+    }
+    // Past them: the same means, and half-widths equal to rounding error.
+    let mut fold = ReportFold::new(&m, 5, all.len());
+    all.iter().for_each(|r| fold.add(r));
+    assert_eq!(fold.kept_bytes(), 0, "no value is kept past `keep`");
+    let folded = fold.finish();
+    let pairs = [(&folded.total, &exact.total)].into_iter().chain(
+        folded
+            .intervals
+            .iter()
+            .map(|i| &i.total)
+            .zip(exact.intervals.iter().map(|i| &i.total)),
+    );
+    for (a, b) in pairs {
+        for ((key, x), (_, y)) in a.stats().into_iter().zip(b.stats()) {
+            assert_eq!(x.mean, y.mean, "{key}");
+            match (x.ci95, y.ci95) {
+                (Some(p), Some(q)) => assert!(
+                    (p - q).abs() <= 1e-9 * q.abs().max(1e-9),
+                    "{key}: {p} vs {q}"
+                ),
+                (p, q) => assert_eq!(p, q, "{key}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn an_overloaded_day_is_refused_with_its_estimate() {
+    // 10⁷ calls an hour on 10 agents, callers who never hang up: ~2.4 × 10⁸ calls waiting.
+    let file = scenario_file(&one_queue("24h", "30m", 1e7, 10, false));
+    let path = file.path().to_str().unwrap();
+    let out = callsim(&["run", path]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("warning: overloaded"), "{stderr}");
+    assert!(stderr.contains("calls/hour"), "{stderr}");
+    assert!(stderr.contains("would need about"), "{stderr}");
+    assert!(stderr.contains("GB of memory"), "{stderr}");
+    assert!(stderr.contains("calls waiting in the queues"), "{stderr}");
+    assert!(stderr.contains("--memory-budget"), "{stderr}");
+    assert!(out.stdout.is_empty(), "nothing simulated, nothing printed");
+}
+
+#[test]
+fn the_memory_budget_is_a_flag() {
+    let out = callsim(&["run", "--memory-budget", "1MB"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("budget of 1 MB (--memory-budget)"),
+        "{stderr}"
+    );
+    let out = callsim(&[
+        "run",
+        "-r",
+        "2",
+        "--memory-budget",
+        "4GB",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = callsim(&["run", "--memory-budget", "16 parsecs"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown unit"));
+}
+
+#[test]
+fn overload_is_announced_only_when_the_queue_grows() {
+    // 12 Erlangs on 10 agents, callers who never hang up: +20 calls an hour.
+    let file = scenario_file(&one_queue("8h", "30m", 360.0, 10, false));
+    let out = callsim(&["validate", file.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("grows by up to 60 calls/hour"),
+        "12 Erlangs on 10 agents at 2 min: 60 calls an hour beyond capacity: {stderr}"
+    );
+    let o = footprint::overload(&model(&one_queue("8h", "30m", 360.0, 10, false))).unwrap();
+    assert!((o.calls_per_hour - 60.0).abs() < 1e-9);
+    assert!((o.waiting_at_end - 480.0).abs() < 1e-6, "8 h × 60 calls");
+    // The same centre whose callers hang up is stable; so is one with enough agents.
+    for toml in [
+        one_queue("8h", "30m", 360.0, 10, true),
+        one_queue("8h", "30m", 360.0, 14, false),
+    ] {
+        let file = scenario_file(&toml);
+        let out = callsim(&["validate", file.path().to_str().unwrap()]);
+        assert!(out.status.success());
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn shipped_scenarios_fit_and_are_not_overloaded() {
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        let m = callsim::scenario::Source::read(&path)
+            .unwrap()
+            .load()
+            .unwrap();
+        assert_eq!(footprint::overload(&m), None, "{}", path.display());
+        let estimate = footprint::estimate(&m, 8).total();
+        assert!(
+            estimate < 500 * MB,
+            "{}: {} MB",
+            path.display(),
+            estimate / MB
+        );
+    }
+}
+
+#[test]
+fn compare_keeps_only_the_days_values_and_has_a_budget() {
+    let out = callsim(&[
+        "compare",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/erlang-c.toml"),
+        "--policy",
+        "skill-priority",
+        "--policy",
+        "longest-idle",
+        "-r",
+        "1000000",
+        "--memory-budget",
+        "100MB",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("kept for the paired differences"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fewer replications"), "{stderr}");
+    // A million replications of two alternatives keep ~2 × 312 MB of day measures: no more.
+    let m = model(&one_queue("8h", "30m", 600.0, 45, false));
+    let kept = footprint::compared_bytes_per_replication(&m);
+    assert!(kept < 1000, "{kept} bytes per replication");
+}
