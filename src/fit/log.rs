@@ -241,38 +241,40 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
         .map(|(i, h)| (h.trim(), i))
         .collect();
     let available = header.iter().collect::<Vec<_>>().join(", ");
-    let find = |name: &str, flag: &str| -> Result<usize, LogError> {
+    let find = |name: &str, key: &str| -> Result<usize, LogError> {
         index.get(name).copied().ok_or_else(|| {
             error(
                 Some(1),
                 Some(name),
                 format!("no column `{name}` in the header (columns: {available})"),
-                format!("name the column that holds it with {flag}, or pick a --preset"),
+                format!(
+                    "name the column that holds it with --columns {key}=NAME, or pick a --preset"
+                ),
             )
         })
     };
-    let time_col = find(&columns.time, "--time-column")?;
+    let time_col = find(&columns.time, "time")?;
     let date_col = columns
         .date
         .as_deref()
-        .map(|d| find(d, "--date-column"))
+        .map(|d| find(d, "date"))
         .transpose()?;
-    let type_col = find(&columns.call_type, "--type-column")?;
-    let outcome_col = find(&columns.outcome, "--outcome-column")?;
-    let wait_col = find(&columns.wait, "--wait-column")?;
-    let talk_col = find(&columns.talk, "--talk-column")?;
+    let type_col = find(&columns.call_type, "type")?;
+    let outcome_col = find(&columns.outcome, "outcome")?;
+    let wait_col = find(&columns.wait, "wait")?;
+    let talk_col = find(&columns.talk, "talk")?;
     let wrap_col = columns
         .wrap
         .as_deref()
-        .map(|c| find(c, "--wrap-column"))
+        .map(|c| find(c, "wrap"))
         .transpose()?;
     let agent_col = columns
         .agent
         .as_deref()
-        .map(|c| find(c, "--agent-column"))
+        .map(|c| find(c, "agent"))
         .transpose()?;
     let not_queued = match &columns.not_queued {
-        Some((c, v)) => Some((find(c, "--not-queued")?, v.as_str())),
+        Some((c, v)) => Some((find(c, "not-queued")?, v.as_str())),
         None => None,
     };
 

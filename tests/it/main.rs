@@ -6,6 +6,7 @@ mod cli;
 mod combinations;
 mod contract;
 mod erlang;
+mod fit;
 mod http;
 mod intraday;
 mod invariants;
