@@ -239,3 +239,27 @@ fn bad_logs_are_refused_with_line_and_column() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("KEY=NAME"));
 }
+
+/// The README's worked example: the shipped sample log and the figures quoted for it.
+#[test]
+fn the_shipped_sample_log_gives_the_readme_figures() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv");
+    let log = callsim::fit::log::read(std::path::Path::new(path), &Columns::callsim()).unwrap();
+    let fitted = fit(&log, &FitOptions::default()).unwrap();
+    assert_eq!(fitted.days.len(), 7);
+    let orders = fitted.types.iter().find(|t| t.name == "orders").unwrap();
+    let talk = orders.talk.as_ref().unwrap();
+    assert_eq!(talk.chosen().family, Family::Lognormal);
+    assert_eq!(
+        format!("{:.0} {:.2}", talk.mean.value, talk.cv.value),
+        "237 0.99"
+    );
+    assert!(talk.mean.covers(240.0) && talk.cv.covers(1.0));
+    let patience = orders.patience.as_ref().unwrap().chosen();
+    assert_eq!(patience.family, Family::Exponential);
+    assert_eq!(format!("{:.0}", patience.mean.value), "95");
+    assert!(patience.mean.covers(90.0));
+    let cv = fitted.dispersion.unwrap().busyness_cv;
+    assert_eq!(format!("{:.3}", cv.value), "0.105");
+    assert!(cv.covers(0.1));
+}
