@@ -330,3 +330,94 @@ fn floor(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `days` days of one busy type `a` (answered after 5 s, talk 100–199 s, every tenth
+    /// caller hanging up after 30 s) and, on day 0, two calls of a rare type `b`.
+    fn synthetic(days: u32) -> CallLog {
+        let mut text = String::from("arrival_s,call_type,handle_time_s,outcome,wait_s\n");
+        for d in 0..days {
+            for i in 0..200u32 {
+                let t = f64::from(d) * 86_400.0 + 3600.0 + f64::from(i) * 60.0;
+                let outcome = if i % 10 == 0 {
+                    "abandoned,30"
+                } else {
+                    "answered,5"
+                };
+                text += &format!("{t},a,{},{outcome}\n", 100 + i % 100);
+            }
+        }
+        text += "3700,b,50,answered,0\n3800,b,60,abandoned,3\n";
+        log::parse("synthetic.csv", text.as_bytes(), &log::Columns::callsim()).unwrap()
+    }
+
+    #[test]
+    fn one_day_and_rare_types_are_warned_about_and_pooled() {
+        let fitted = fit(&synthetic(1), &FitOptions::default()).unwrap();
+        assert!(fitted.dispersion.is_none());
+        let all = fitted.warnings.join("\n");
+        assert!(
+            all.contains("only 1 day") && all.contains("cannot be estimated"),
+            "{all}"
+        );
+        assert!(all.contains("call type `b`: 1 answered calls"), "{all}");
+        assert!(all.contains("call type `b`: 1 abandonments"), "{all}");
+        let b = fitted.types.iter().find(|t| t.name == "b").unwrap();
+        assert!(b.talk.is_none() && b.patience.is_none());
+        let scenario = fitted.scenario_toml("synthetic.csv");
+        assert!(scenario.contains("all types pooled"));
+        assert!(scenario.contains("one day only"));
+        crate::scenario::Source {
+            origin: "fitted".into(),
+            text: scenario,
+        }
+        .load()
+        .unwrap();
+    }
+
+    #[test]
+    fn rates_count_calls_per_hour_of_each_interval() {
+        let fitted = fit(
+            &synthetic(5),
+            &FitOptions {
+                interval_s: 3600.0,
+                ..FitOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!((fitted.first_interval, fitted.intervals), (1, 4));
+        let a = &fitted.types[0];
+        // 200 calls a minute apart from 01:00: 60 in each of the first three hours, 20 in the fourth.
+        let rates: Vec<f64> = a.rates.iter().map(|r| r.value).collect();
+        assert_eq!(rates, [60.0, 60.0, 60.0, 20.0]);
+        // 202, 200, 200, 200, 200 calls a day: well within Poisson.
+        let d = fitted.dispersion.unwrap();
+        assert!(d.p_value > 0.99 && d.busyness_cv.value == 0.0, "{d:?}");
+    }
+
+    #[test]
+    fn refuses_weekdays_without_dates_and_intervals_that_do_not_divide_the_day() {
+        let log = synthetic(2);
+        let e = fit(
+            &log,
+            &FitOptions {
+                weekdays: Some(vec![0]),
+                ..FitOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert!(e.message.contains("--weekdays needs a log with dates"));
+        let e = fit(
+            &log,
+            &FitOptions {
+                interval_s: 7.0 * 60.0,
+                ..FitOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert!(e.message.contains("does not divide the day"));
+    }
+}
