@@ -263,3 +263,81 @@ fn the_shipped_sample_log_gives_the_readme_figures() {
     assert_eq!(format!("{:.3}", cv.value), "0.105");
     assert!(cv.covers(0.1));
 }
+
+/// Mean over days and Student-t 95 % half-width.
+fn mean_and_half_width(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (
+        mean,
+        callsim::stats::student_t_975(values.len() - 1) * (var / n).sqrt(),
+    )
+}
+
+#[test]
+fn the_fitted_scenario_with_the_true_staffing_reproduces_the_log() {
+    let known = model(KNOWN);
+    let days = 30;
+    let text = multi_day_log(&known, days);
+    let log = parse("round-trip.csv", text.as_bytes(), &Columns::callsim()).unwrap();
+    let fitted = fit(&log, &FitOptions::default()).unwrap();
+    // The callsim log names no agents: put back the 13 the log was simulated with.
+    let scenario: String = fitted
+        .scenario_toml("round-trip.csv")
+        .lines()
+        .map(|l| {
+            if l.starts_with("agents_by_interval") {
+                format!("agents_by_interval = [{}]", ["13"; 16].join(", "))
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let refit = model(&scenario.replace("replications = 20", "replications = 30"));
+    let report = callsim::run(
+        &refit,
+        &callsim::RunOptions {
+            threads: Some(2),
+            ..Default::default()
+        },
+    );
+
+    // What happened, day by day, with the report's definitions.
+    let (mut sl, mut abandon) = (Vec::new(), Vec::new());
+    for day in 0..days {
+        let records = callsim::call_log(&known, day);
+        let answered: Vec<f64> = records
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Answered { .. }))
+            .map(|r| (r.end_of_wait - r.arrival).as_seconds())
+            .collect();
+        let abandoned = records
+            .iter()
+            .filter(|r| r.outcome == Outcome::Abandoned)
+            .count() as f64;
+        let handled = answered.len() as f64 + abandoned;
+        sl.push(answered.iter().filter(|&&w| w <= 20.0).count() as f64 / handled);
+        abandon.push(abandoned / handled);
+    }
+    for (name, actual, simulated) in [
+        (
+            "service level",
+            mean_and_half_width(&sl),
+            &report.total.service_level,
+        ),
+        (
+            "abandon rate",
+            mean_and_half_width(&abandon),
+            &report.total.abandon_rate,
+        ),
+    ] {
+        let (mean, half) = actual;
+        let (sim, sim_half) = (simulated.mean.unwrap(), simulated.ci95.unwrap());
+        assert!(
+            (sim - mean).abs() <= half + sim_half,
+            "{name}: log {mean:.4} ± {half:.4}, fitted scenario {sim:.4} ± {sim_half:.4}"
+        );
+    }
+}
