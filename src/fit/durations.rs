@@ -56,6 +56,27 @@ impl Family {
     }
 }
 
+impl Family {
+    /// The `p` quantile for a given mean and cv.
+    pub fn quantile(self, mean: f64, cv: f64, p: f64) -> f64 {
+        match self {
+            Family::Exponential => -mean * (1.0 - p).ln(),
+            Family::Lognormal => {
+                let s2 = (1.0 + cv * cv).ln();
+                LogNormal::new(mean.ln() - s2 / 2.0, s2.sqrt())
+                    .expect("cv > 0")
+                    .inverse_cdf(p)
+            }
+            Family::Gamma => {
+                let k = 1.0 / (cv * cv);
+                Gamma::new(k, k / mean)
+                    .expect("mean, cv > 0")
+                    .inverse_cdf(p)
+            }
+        }
+    }
+}
+
 /// One family fitted by maximum likelihood.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FamilyFit {

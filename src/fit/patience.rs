@@ -59,6 +59,11 @@ pub struct PatienceFit {
     pub chosen: usize,
     /// The Kaplan–Meier survival curve.
     pub kaplan_meier: Vec<KmPoint>,
+    /// 100 equally likely patience values when even the chosen family is more than 0.05
+    /// from the Kaplan–Meier curve with at least 500 abandonments: Kaplan–Meier quantiles
+    /// where its curve rests on [`KM_MIN_AT_RISK`] callers or more, the chosen family's tail
+    /// (conditioned on lasting that long) beyond.
+    pub empirical: Option<Vec<f64>>,
 }
 
 impl PatienceFit {
@@ -212,6 +217,9 @@ pub fn fit(waits: &[Wait]) -> Option<PatienceFit> {
     } else {
         0
     };
+    let c = fits[chosen];
+    let empirical = (c.km_distance > 0.05 && events >= 500)
+        .then(|| km_quantiles(&km, c.family, c.mean.value, c.cv.value));
     Some(PatienceFit {
         events,
         censored,
@@ -221,8 +229,34 @@ pub fn fit(waits: &[Wait]) -> Option<PatienceFit> {
         lr_statistic,
         exponential_rejected,
         chosen,
+        empirical,
         kaplan_meier: km,
     })
+}
+
+/// The patience values at probabilities (i + ½) / 100: from the Kaplan–Meier curve while it
+/// rests on enough callers, then from `family` conditioned on exceeding the last such time.
+fn km_quantiles(km: &[KmPoint], family: Family, mean: f64, cv: f64) -> Vec<f64> {
+    let reliable: Vec<&KmPoint> = km.iter().filter(|p| p.at_risk >= KM_MIN_AT_RISK).collect();
+    let (t_end, f_end) = reliable
+        .last()
+        .map_or((0.0, 0.0), |p| (p.time, 1.0 - p.survival));
+    let family_end = family.cdf(mean, cv, t_end);
+    (0..100)
+        .map(|i| {
+            let p = (f64::from(i) + 0.5) / 100.0;
+            if p <= f_end {
+                reliable
+                    .iter()
+                    .find(|k| 1.0 - k.survival >= p)
+                    .map_or(t_end, |k| k.time)
+            } else {
+                // The family's tail beyond t_end, rescaled to the probability left.
+                let q = family_end + (p - f_end) / (1.0 - f_end) * (1.0 - family_end);
+                family.quantile(mean, cv, q.min(1.0 - 1e-9)).max(t_end)
+            }
+        })
+        .collect()
 }
 
 /// Σ ln f(wait) over abandonments + Σ ln S(wait) over censored waits.
@@ -424,5 +458,31 @@ mod tests {
         assert_eq!(c.family, Family::Lognormal);
         assert!(c.mean.covers(120.0) && c.cv.covers(1.5), "{c:?}");
         assert!(c.km_distance < f.fits[0].km_distance);
+    }
+
+    /// 40 % hang up within 10 s (an announcement), the rest are patient (exponential, 10
+    /// min): no single family follows both, so Kaplan–Meier quantiles are written.
+    struct EarlyHangUps;
+
+    impl Distribution<f64> for EarlyHangUps {
+        fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+            if rng.random::<f64>() < 0.4 {
+                rng.random::<f64>() * 10.0
+            } else {
+                Exp::new(1.0 / 600.0).unwrap().sample(rng)
+            }
+        }
+    }
+
+    #[test]
+    fn falls_back_to_kaplan_meier_quantiles_when_no_family_fits() {
+        let f = fit(&censored_sample(EarlyHangUps, 8000, 9)).unwrap();
+        assert!(f.chosen().km_distance > 0.05, "{:?}", f.chosen());
+        let q = f.empirical.as_ref().expect("Kaplan–Meier quantiles");
+        assert_eq!(q.len(), 100);
+        assert!(q.windows(2).all(|w| w[0] <= w[1]), "non-decreasing");
+        // P(X ≤ 10 s) = 0.4 + 0.6 (1 − e^(−1/60)) ≈ 0.41: the 35th value is below 10 s, the
+        // 45th above.
+        assert!(q[35] < 10.0 && q[45] > 10.0, "{:?}", &q[30..50]);
     }
 }

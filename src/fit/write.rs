@@ -80,8 +80,13 @@ fn duration_comment(what: &str, fit: &DurationFit, pooled: bool) -> String {
 
 fn patience_comment(fit: &PatienceFit, pooled: bool) -> String {
     let c = fit.chosen();
+    let empirical = if fit.empirical.is_some() {
+        "\n#   the fit is more than 0.05 from Kaplan–Meier: the Kaplan–Meier quantiles are written instead (the fitted family's tail beyond the last wait with 100 callers at risk)"
+    } else {
+        ""
+    };
     format!(
-        "# patience{}: censored maximum likelihood over {} abandonments (observed patience) and {} answered waits (censored; {} answered at once left out); {}: mean {} s, cv {}; exponential {} (LR vs gamma {:.1}, 5 % critical 3.84); distance to Kaplan–Meier {:.3}",
+        "# patience{}: censored maximum likelihood over {} abandonments (observed patience) and {} answered waits (censored; {} answered at once left out); {}: mean {} s, cv {}; exponential {} (LR vs gamma {:.1}, 5 % critical 3.84); distance to Kaplan–Meier {:.3}{}",
         if pooled { " (too few abandonments of this type: all types pooled)" } else { "" },
         fit.events,
         fit.censored,
@@ -92,10 +97,18 @@ fn patience_comment(fit: &PatienceFit, pooled: bool) -> String {
         if fit.exponential_rejected { "rejected" } else { "not rejected" },
         fit.lr_statistic,
         c.km_distance,
+        empirical,
     )
 }
 
 fn patience_table(fit: &PatienceFit) -> String {
+    if let Some(values) = &fit.empirical {
+        let list: Vec<String> = values.iter().map(|&v| format!("\"{}\"", secs(v))).collect();
+        return format!(
+            "{{ distribution = \"empirical\", values = [{}] }}",
+            list.join(", ")
+        );
+    }
     let c = fit.chosen();
     match c.family {
         Family::Exponential => format!(
@@ -337,12 +350,13 @@ impl Fit {
                 |p| {
                     let c = p.chosen();
                     format!(
-                        "{} {:.1} [{:.1}, {:.1}] {:.2}",
+                        "{} {:.1} [{:.1}, {:.1}] {:.2}{}",
                         c.family.name(),
                         c.mean.value,
                         c.mean.lo,
                         c.mean.hi,
-                        c.cv.value
+                        c.cv.value,
+                        if p.empirical.is_some() { " → KM" } else { "" }
                     )
                 },
             );
