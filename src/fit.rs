@@ -420,4 +420,42 @@ mod tests {
         .unwrap_err();
         assert!(e.message.contains("does not divide the day"));
     }
+
+    #[test]
+    fn agents_on_the_floor_are_the_mean_distinct_servers_per_interval() {
+        // Two days of 30 calls from 09:00, 10 s apart, each talking 60 s: served by A and B
+        // in turn on the first day, by A alone on the second; one call on day 2 talks into
+        // the next half hour.
+        let mut text = String::from("date,vru_exit,type,outcome,q_start,q_time,ser_time,server\n");
+        for (date, agents) in [("1999-08-01", ["A", "B"]), ("1999-08-02", ["A", "A"])] {
+            for i in 0..30 {
+                let talk = if date == "1999-08-02" && i == 29 {
+                    1800
+                } else {
+                    60
+                };
+                text += &format!(
+                    "{date},9:{:02}:{:02},PS,AGENT,0:00:00,0,{talk},{}\n",
+                    i / 6,
+                    (i % 6) * 10,
+                    agents[i % 2]
+                );
+            }
+        }
+        let log = log::parse("floor.csv", text.as_bytes(), &log::Columns::bank()).unwrap();
+        let fitted = fit(&log, &FitOptions::default()).unwrap();
+        let floor = fitted.floor.clone().expect("the log names agents");
+        assert_eq!((fitted.first_interval, fitted.intervals), (18, 1));
+        assert_eq!(floor[0].serving, 1.5);
+        // Busy: day 1 30 × 60 s; day 2 29 × 60 s + the 1800 s call from 09:04:50 cut at 09:30.
+        let busy = (30.0 * 60.0 + 29.0 * 60.0 + (1800.0 - 290.0)) / (2.0 * 1800.0);
+        assert!(
+            (floor[0].busy - busy).abs() < 1e-9,
+            "{} vs {busy}",
+            floor[0].busy
+        );
+        assert!(fitted
+            .scenario_toml("floor.csv")
+            .contains("agents_by_interval = [2]"));
+    }
 }
