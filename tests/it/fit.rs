@@ -341,3 +341,93 @@ fn the_fitted_scenario_with_the_true_staffing_reproduces_the_log() {
         );
     }
 }
+
+#[test]
+fn the_bank_preset_and_column_mapping_read_a_dated_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "vru+line,call_id,type,date,vru_exit,q_start,q_time,outcome,ser_time,server\n",
+    );
+    // Sunday 1, Monday 2 and Friday 6 August 1999: 40 calls each, every fifth abandoned.
+    for date in ["1999-08-01", "1999-08-02", "1999-08-06"] {
+        for i in 0..40 {
+            let (outcome, server) = if i % 5 == 0 {
+                ("HANG", "NO_SERVER")
+            } else {
+                ("AGENT", "DORIT")
+            };
+            text += &format!(
+                "AA0101,{i},PS,{date},10:{:02}:00,10:{:02}:00,{},{outcome},{},{server}\n",
+                i,
+                i,
+                5 + i,
+                60 + 3 * i
+            );
+        }
+    }
+    let bank = dir.path().join("bank.csv");
+    std::fs::write(&bank, &text).unwrap();
+    let out_path = dir.path().join("bank.toml");
+    let out = callsim(&[
+        "fit",
+        bank.to_str().unwrap(),
+        "--preset",
+        "bank",
+        "--weekdays",
+        "sun,mon",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("2 days (Sun, Mon only)"), "{stderr}");
+    assert!(
+        stderr.contains("only 2 days"),
+        "a warning about few days: {stderr}"
+    );
+    let scenario = std::fs::read_to_string(&out_path).unwrap();
+    assert!(
+        scenario.contains("start_time = \"10:00\"")
+            && scenario.contains("agents_by_interval = [1, 1]"),
+        "{scenario}"
+    );
+    assert!(callsim(&["validate", out_path.to_str().unwrap()])
+        .status
+        .success());
+
+    // The same log under other names, mapped with --columns and outcome lists.
+    let renamed = text
+        .replacen("type,date,vru_exit", "queue,day,start", 1)
+        .replace(",AGENT,", ",ok,")
+        .replace(",HANG,", ",lost,");
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, renamed).unwrap();
+    let out = callsim(&[
+        "fit",
+        other.to_str().unwrap(),
+        "--preset",
+        "bank",
+        "--columns",
+        "type=queue,date=day,time=start",
+        "--answered",
+        "ok",
+        "--abandoned",
+        "lost",
+        "--weekdays",
+        "sun,mon",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mapped = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        mapped.lines().skip(1).collect::<Vec<_>>(),
+        scenario
+            .replace("bank.csv", "other.csv")
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>()
+    );
+}
