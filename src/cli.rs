@@ -3,6 +3,7 @@
 pub mod args;
 pub mod compare;
 pub mod erlang;
+pub mod fit;
 pub mod intraday;
 pub mod live;
 pub mod output;

@@ -22,6 +22,7 @@ pub mod analytic;
 pub mod compare;
 pub mod dist;
 pub mod engine;
+pub mod fit;
 pub mod footprint;
 pub mod live;
 pub mod model;

@@ -46,6 +46,8 @@ enum Command {
     Staff(cli::staff::StaffArgs),
     /// Run one simulated day in real time on a wallboard (HTTP), steerable while it runs.
     Live(cli::live::LiveArgs),
+    /// Fit a scenario to a call log: arrival rates, busyness, talk times, patience, staffing.
+    Fit(cli::fit::FitArgs),
     /// Forecast the rest of the day from a live state (service level, abandons, queue).
     Intraday(cli::intraday::IntradayArgs),
 }
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Staff(args) => cli::staff::run(args),
         Command::Live(args) => cli::live::live(args),
         Command::Intraday(args) => cli::intraday::intraday(args),
+        Command::Fit(args) => cli::fit::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

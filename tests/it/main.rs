@@ -7,6 +7,7 @@ mod cli;
 mod combinations;
 mod contract;
 mod erlang;
+mod fit;
 mod fuzz;
 mod http;
 mod intraday;

@@ -1,0 +1,180 @@
+//! `callsim fit`: a call log in, a commented scenario out (and a report on stderr).
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use callsim::fit::log::{self, Columns};
+use callsim::fit::{self, FitOptions};
+
+use super::args::{duration, usage};
+use super::{print, Failure};
+
+/// What `fit` was asked.
+#[derive(Debug, clap::Args)]
+pub struct FitArgs {
+    /// The call log: CSV with a header line, one row per call.
+    log: PathBuf,
+    /// The column layout to start from: callsim's own `run --write-calls` log, or the
+    /// Technion "Anonymous Bank" layout.
+    #[arg(long, value_enum, default_value_t = Preset::Callsim)]
+    preset: Preset,
+    /// Column names, overriding the preset: KEY=NAME,... with keys time, date, type,
+    /// outcome, wait, talk, wrap, agent (e.g. `--columns time=start,type=queue,wrap=acw`).
+    #[arg(long, value_name = "KEY=NAME,...")]
+    columns: Option<String>,
+    /// Outcome values of answered calls (replace the preset's), comma-separated.
+    #[arg(long, value_name = "VALUES")]
+    answered: Option<String>,
+    /// Outcome values of callers who hung up while waiting, comma-separated.
+    #[arg(long, value_name = "VALUES")]
+    abandoned: Option<String>,
+    /// Outcome values of calls offered but neither answered nor abandoned (blocked...).
+    #[arg(long, value_name = "VALUES")]
+    other_outcome: Option<String>,
+    /// Outcome values of rows to skip (test or phantom calls), comma-separated.
+    #[arg(long, value_name = "VALUES")]
+    ignore: Option<String>,
+    /// COLUMN=VALUE marking an abandoned row that never reached the queue (hung up in the
+    /// IVR): skipped, not an arrival.
+    #[arg(long, value_name = "COLUMN=VALUE")]
+    not_queued: Option<String>,
+    /// Length of an interval of the day (of the rates and staffing).
+    #[arg(long, default_value = "30m")]
+    interval: String,
+    /// Keep only these weekdays (a log with dates), e.g. `sun,mon,tue,wed,thu`.
+    #[arg(long, value_name = "DAYS")]
+    weekdays: Option<String>,
+    /// The service-level threshold written into the scenario.
+    #[arg(long, default_value = "20s")]
+    threshold: String,
+    /// Write the scenario to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Write the text report to this file instead of stderr.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Overwrite the output and report files if they exist.
+    #[arg(long)]
+    force: bool,
+}
+
+/// A known column layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// `callsim run --write-calls`: arrival_s, call_type, handle_time_s, outcome, wait_s.
+    Callsim,
+    /// The Technion "Anonymous Bank" logs: date + vru_exit, type, outcome AGENT/HANG/PHANTOM,
+    /// q_time, ser_time, server (VRU hang-ups with q_start 0:00:00 skipped).
+    Bank,
+}
+
+fn values(text: &str) -> Vec<String> {
+    text.split(',').map(|v| v.trim().to_owned()).collect()
+}
+
+fn columns(args: &FitArgs) -> Result<Columns, Failure> {
+    let mut c = match args.preset {
+        Preset::Callsim => Columns::callsim(),
+        Preset::Bank => Columns::bank(),
+    };
+    if let Some(spec) = &args.columns {
+        for pair in spec.split(',').filter(|p| !p.trim().is_empty()) {
+            let Some((key, name)) = pair.split_once('=') else {
+                return Err(usage(format!("--columns: `{pair}` is not KEY=NAME; write e.g. --columns time=start,type=queue")));
+            };
+            let name = name.trim().to_owned();
+            match key.trim() {
+                "time" => c.time = name,
+                "date" => c.date = Some(name).filter(|n| !n.is_empty()),
+                "type" => c.call_type = name,
+                "outcome" => c.outcome = name,
+                "wait" => c.wait = name,
+                "talk" => c.talk = name,
+                "wrap" => c.wrap = Some(name).filter(|n| !n.is_empty()),
+                "agent" => c.agent = Some(name).filter(|n| !n.is_empty()),
+                other => {
+                    return Err(usage(format!(
+                        "--columns: unknown key `{other}`; the keys are time, date, type, outcome, wait, talk, wrap, agent"
+                    )))
+                }
+            }
+        }
+    }
+    if let Some(v) = &args.answered {
+        c.answered = values(v);
+    }
+    if let Some(v) = &args.abandoned {
+        c.abandoned = values(v);
+    }
+    if let Some(v) = &args.other_outcome {
+        c.other = values(v);
+    }
+    if let Some(v) = &args.ignore {
+        c.ignored = values(v);
+    }
+    if let Some(spec) = &args.not_queued {
+        let Some((column, value)) = spec.split_once('=') else {
+            return Err(usage(format!("--not-queued: `{spec}` is not COLUMN=VALUE; write e.g. --not-queued q_start=0:00:00")));
+        };
+        c.not_queued = Some((column.trim().to_owned(), value.trim().to_owned()));
+    }
+    Ok(c)
+}
+
+fn weekdays(text: &str) -> Result<Vec<usize>, Failure> {
+    const NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    text.split(',')
+        .map(|d| {
+            let d = d.trim().to_ascii_lowercase();
+            NAMES.iter().position(|n| d.starts_with(n) && !d.is_empty()).ok_or_else(|| {
+                usage(format!("--weekdays: `{d}` is not a weekday; write e.g. --weekdays sun,mon,tue,wed,thu"))
+            })
+        })
+        .collect()
+}
+
+fn write_file(path: &PathBuf, text: &str, force: bool) -> Result<(), Failure> {
+    if path.exists() && !force {
+        return Err(usage(format!(
+            "{} exists; pass --force to overwrite it",
+            path.display()
+        )));
+    }
+    std::fs::write(path, text)
+        .map_err(|e| Failure::Other(format!("writing {}: {e}", path.display())))
+}
+
+pub fn run(args: FitArgs) -> Result<(), Failure> {
+    let columns = columns(&args)?;
+    let options = FitOptions {
+        interval_s: duration("--interval", &args.interval)?,
+        weekdays: args.weekdays.as_deref().map(weekdays).transpose()?,
+        threshold_s: duration("--threshold", &args.threshold)?,
+    };
+    for path in [&args.output, &args.report].into_iter().flatten() {
+        if path.exists() && !args.force {
+            return Err(usage(format!(
+                "{} exists; pass --force to overwrite it",
+                path.display()
+            )));
+        }
+    }
+    let log = log::read(&args.log, &columns).map_err(|e| Failure::Usage(e.to_string()))?;
+    let fitted = fit::fit(&log, &options)
+        .map_err(|e| Failure::Usage(format!("{}: {e}", args.log.display())))?;
+    let origin = args.log.file_name().map_or_else(
+        || args.log.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let scenario = fitted.scenario_toml(&origin);
+    let report = fitted.report_text(&args.log.display().to_string());
+    match &args.report {
+        Some(path) => write_file(path, &report, args.force)?,
+        None => eprint!("{report}"),
+    }
+    match &args.output {
+        Some(path) => write_file(path, &scenario, args.force),
+        None => print(&scenario),
+    }
+}

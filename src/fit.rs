@@ -1,0 +1,461 @@
+//! `callsim fit`: from a call log to a calibrated scenario. Reading the log ([`log`]),
+//! arrival rates and day-to-day dispersion ([`arrivals`]), talk-time families
+//! ([`durations`]), patience from censored waits ([`patience`]), agents on the floor, and the
+//! commented scenario and text report ([`write`]).
+
+pub mod arrivals;
+pub mod durations;
+pub mod log;
+pub mod patience;
+pub mod write;
+
+use arrivals::{Dispersion, Estimate};
+use durations::DurationFit;
+use log::{CallLog, Ending};
+use patience::{PatienceFit, Wait};
+
+/// The fewest days a fit accepts without a warning: day-to-day variation needs several.
+pub const MIN_DAYS: usize = 5;
+
+/// What to fit and how.
+#[derive(Debug, Clone)]
+pub struct FitOptions {
+    /// The length of an interval of the day, in seconds (divides 24 h).
+    pub interval_s: f64,
+    /// Weekdays to keep (0 = Monday ... 6 = Sunday); `None` keeps every day. Needs dates.
+    pub weekdays: Option<Vec<usize>>,
+    /// The service-level threshold written into the scenario, in seconds.
+    pub threshold_s: f64,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions {
+            interval_s: 1800.0,
+            weekdays: None,
+            threshold_s: 20.0,
+        }
+    }
+}
+
+/// The fitted model of one call type.
+#[derive(Debug, Clone)]
+pub struct TypeFit {
+    /// The call type's name in the log.
+    pub name: String,
+    /// Calls offered over the days fitted.
+    pub calls: u64,
+    /// Of which answered.
+    pub answered: u64,
+    /// Of which abandoned.
+    pub abandoned: u64,
+    /// Calls per hour in each interval, with 95 % intervals.
+    pub rates: Vec<Estimate>,
+    /// Its talk times, or `None` when too few (the pooled fit is used).
+    pub talk: Option<DurationFit>,
+    /// Its wrap-up times, when the log has them and there are enough.
+    pub wrap: Option<DurationFit>,
+    /// Its patience, or `None` when too few abandonments (the pooled fit is used).
+    pub patience: Option<PatienceFit>,
+}
+
+/// Agents on the floor in one interval of the day, from the agents named in the log.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FloorInterval {
+    /// Mean over days of the distinct agents who served a call during the interval.
+    pub serving: f64,
+    /// Mean over days of the agents busy with calls (busy seconds ÷ interval length).
+    pub busy: f64,
+}
+
+/// Everything fitted from a log.
+#[derive(Debug, Clone)]
+pub struct Fit {
+    /// The options used.
+    pub options: FitOptions,
+    /// Index of the first interval of the day with calls.
+    pub first_interval: usize,
+    /// Intervals from the first to the last with calls.
+    pub intervals: usize,
+    /// The days fitted (days since 1970-01-01, or day numbers of a log in seconds).
+    pub days: Vec<i64>,
+    /// Whether days are calendar dates.
+    pub dated: bool,
+    /// Per call type, in order of first appearance.
+    pub types: Vec<TypeFit>,
+    /// Talk times of all types together (the fallback for types with too few).
+    pub pooled_talk: Option<DurationFit>,
+    /// Wrap-up times of all types together.
+    pub pooled_wrap: Option<DurationFit>,
+    /// Patience of all types together.
+    pub pooled_patience: Option<PatienceFit>,
+    /// Calls per day (over the fitted intervals) and their dispersion.
+    pub daily_totals: Vec<u64>,
+    /// The dispersion test; `None` with one day.
+    pub dispersion: Option<Dispersion>,
+    /// Agents on the floor per interval, when the log names agents.
+    pub floor: Option<Vec<FloorInterval>>,
+    /// Rows read, skipped as ignored, skipped as hung up before the queue.
+    pub rows: (u64, u64, u64),
+    /// What the planner should know: the reader's and the fit's doubts.
+    pub warnings: Vec<String>,
+}
+
+/// Why no scenario can be fitted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitError {
+    /// What is missing.
+    pub message: String,
+    /// What would make a fit possible.
+    pub help: String,
+}
+
+impl std::fmt::Display for FitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}\n  help: {}", self.message, self.help)
+    }
+}
+
+impl std::error::Error for FitError {}
+
+/// Fits arrivals, talk and wrap-up times, patience and (when agents are named) the floor
+/// staffing of `log`.
+pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
+    let interval = options.interval_s;
+    if !(interval >= 60.0 && (86_400.0 / interval).fract() == 0.0) {
+        return Err(FitError {
+            message: format!("an interval of {interval} s does not divide the day"),
+            help: "use 15m, 30m or 1h".into(),
+        });
+    }
+    let mut warnings = log.warnings.clone();
+    let calls: Vec<&log::Call> = match &options.weekdays {
+        None => log.calls.iter().collect(),
+        Some(days) => {
+            if !log.dated {
+                return Err(FitError {
+                    message: "--weekdays needs a log with dates, and this one has seconds".into(),
+                    help: "map a date column with --date-column, or leave --weekdays out".into(),
+                });
+            }
+            log.calls
+                .iter()
+                .filter(|c| days.contains(&log::weekday(c.day)))
+                .collect()
+        }
+    };
+    if calls.is_empty() {
+        return Err(FitError {
+            message: "no call falls on the weekdays asked for".into(),
+            help: "check --weekdays against the dates in the log".into(),
+        });
+    }
+    let mut days: Vec<i64> = calls.iter().map(|c| c.day).collect();
+    days.dedup();
+    days.sort_unstable();
+    days.dedup();
+    if days.len() < MIN_DAYS {
+        warnings.push(format!(
+            "only {} day{} in the log: rates rest on few days and the day-to-day variation {}; export {MIN_DAYS} days or more",
+            days.len(),
+            if days.len() == 1 { "" } else { "s" },
+            if days.len() == 1 { "cannot be estimated" } else { "is rough" },
+        ));
+    }
+    let slot = |t: f64| (t / interval).floor() as usize;
+    let first_interval = calls
+        .iter()
+        .map(|c| slot(c.time_of_day))
+        .min()
+        .expect("calls");
+    let last = calls
+        .iter()
+        .map(|c| slot(c.time_of_day))
+        .max()
+        .expect("calls");
+    let intervals = last - first_interval + 1;
+    let day_index = |day: i64| days.binary_search(&day).expect("a fitted day");
+
+    let mut daily_totals = vec![0u64; days.len()];
+    for c in &calls {
+        daily_totals[day_index(c.day)] += 1;
+    }
+    let dispersion = arrivals::dispersion(&daily_totals);
+    let cv = dispersion
+        .map(|d| {
+            if d.p_value < 0.05 {
+                d.busyness_cv.value
+            } else {
+                0.0
+            }
+        })
+        .unwrap_or(0.0);
+
+    let mut types = Vec::new();
+    for (t, name) in log.types.iter().enumerate() {
+        let mine: Vec<&&log::Call> = calls.iter().filter(|c| c.call_type == t).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let mut counts = vec![0u64; intervals];
+        for c in &mine {
+            counts[slot(c.time_of_day) - first_interval] += 1;
+        }
+        let answered: Vec<&&&log::Call> = mine
+            .iter()
+            .filter(|c| c.ending == Ending::Answered)
+            .collect();
+        let talk = durations::fit(&answered.iter().filter_map(|c| c.talk).collect::<Vec<_>>());
+        let wrap = durations::fit(&answered.iter().filter_map(|c| c.wrap).collect::<Vec<_>>());
+        let waits = waits_of(mine.iter().map(|c| **c));
+        let patience = patience::fit(&waits);
+        let abandoned = mine
+            .iter()
+            .filter(|c| c.ending == Ending::Abandoned)
+            .count() as u64;
+        if talk.is_none() {
+            warnings.push(format!(
+                "call type `{name}`: {} answered calls with a talk time, fewer than the {} needed to fit one; all types' talk times used",
+                answered.len(),
+                durations::MIN_SAMPLE
+            ));
+        }
+        if patience.is_none() && abandoned > 0 {
+            warnings.push(format!(
+                "call type `{name}`: {abandoned} abandonments, fewer than the {} needed to fit patience; all types' patience used",
+                patience::MIN_EVENTS
+            ));
+        }
+        types.push(TypeFit {
+            name: name.clone(),
+            calls: mine.len() as u64,
+            answered: answered.len() as u64,
+            abandoned,
+            rates: counts
+                .iter()
+                .map(|&k| arrivals::rate(k, days.len(), interval, cv))
+                .collect(),
+            talk,
+            wrap,
+            patience,
+        });
+    }
+    let answered_all = calls.iter().filter(|c| c.ending == Ending::Answered);
+    let pooled_talk = durations::fit(
+        &answered_all
+            .clone()
+            .filter_map(|c| c.talk)
+            .collect::<Vec<_>>(),
+    );
+    let pooled_wrap = durations::fit(&answered_all.filter_map(|c| c.wrap).collect::<Vec<_>>());
+    let pooled_patience = patience::fit(&waits_of(calls.iter().copied()));
+    if pooled_talk.is_none() {
+        return Err(FitError {
+            message: format!(
+                "the log has fewer than {} answered calls with a positive talk time",
+                durations::MIN_SAMPLE
+            ),
+            help: "a fit needs talk times: check --talk-column and --answered".into(),
+        });
+    }
+
+    let floor =
+        (!log.agents.is_empty()).then(|| floor(&calls, &days, first_interval, intervals, interval));
+    Ok(Fit {
+        options: options.clone(),
+        first_interval,
+        intervals,
+        days,
+        dated: log.dated,
+        types,
+        pooled_talk,
+        pooled_wrap,
+        pooled_patience,
+        daily_totals,
+        dispersion,
+        floor,
+        rows: (
+            log.calls.len() as u64,
+            log.ignored_rows,
+            log.not_queued_rows,
+        ),
+        warnings,
+    })
+}
+
+/// The queued callers' waits: abandoned (events) and answered (censored). Other endings
+/// (blocked, deflected) never queued.
+fn waits_of<'a>(calls: impl Iterator<Item = &'a log::Call>) -> Vec<Wait> {
+    calls
+        .filter(|c| c.ending != Ending::Other)
+        .map(|c| Wait {
+            seconds: c.wait,
+            abandoned: c.ending == Ending::Abandoned,
+        })
+        .collect()
+}
+
+/// Agents serving and busy per interval of the day, averaged over `days`: a service runs
+/// from arrival + wait for talk + wrap-up, cut at midnight.
+fn floor(
+    calls: &[&log::Call],
+    days: &[i64],
+    first_interval: usize,
+    intervals: usize,
+    interval: f64,
+) -> Vec<FloorInterval> {
+    let mut serving: Vec<Vec<std::collections::BTreeSet<usize>>> =
+        vec![vec![Default::default(); intervals]; days.len()];
+    let mut busy = vec![0.0; intervals];
+    let origin = first_interval as f64 * interval;
+    for c in calls {
+        let Some(agent) = c.agent else { continue };
+        let d = days.binary_search(&c.day).expect("a fitted day");
+        let start = c.time_of_day + c.wait - origin;
+        let end = (start + c.talk.unwrap_or(0.0) + c.wrap.unwrap_or(0.0))
+            .min(intervals as f64 * interval);
+        let mut i = (start / interval).floor().max(0.0) as usize;
+        while i < intervals && (i as f64) * interval < end.max(start + 1e-9) {
+            let (lo, hi) = (i as f64 * interval, (i + 1) as f64 * interval);
+            serving[d][i].insert(agent);
+            busy[i] += (end.min(hi) - start.max(lo)).max(0.0);
+            i += 1;
+        }
+    }
+    let n = days.len() as f64;
+    (0..intervals)
+        .map(|i| FloorInterval {
+            serving: serving.iter().map(|day| day[i].len() as f64).sum::<f64>() / n,
+            busy: busy[i] / (interval * n),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `days` days of one busy type `a` (answered after 5 s, talk 100–199 s, every tenth
+    /// caller hanging up after 30 s) and, on day 0, two calls of a rare type `b`.
+    fn synthetic(days: u32) -> CallLog {
+        let mut text = String::from("arrival_s,call_type,handle_time_s,outcome,wait_s\n");
+        for d in 0..days {
+            for i in 0..200u32 {
+                let t = f64::from(d) * 86_400.0 + 3600.0 + f64::from(i) * 60.0;
+                let outcome = if i % 10 == 0 {
+                    "abandoned,30"
+                } else {
+                    "answered,5"
+                };
+                text += &format!("{t},a,{},{outcome}\n", 100 + i % 100);
+            }
+        }
+        text += "3700,b,50,answered,0\n3800,b,60,abandoned,3\n";
+        log::parse("synthetic.csv", text.as_bytes(), &log::Columns::callsim()).unwrap()
+    }
+
+    #[test]
+    fn one_day_and_rare_types_are_warned_about_and_pooled() {
+        let fitted = fit(&synthetic(1), &FitOptions::default()).unwrap();
+        assert!(fitted.dispersion.is_none());
+        let all = fitted.warnings.join("\n");
+        assert!(
+            all.contains("only 1 day") && all.contains("cannot be estimated"),
+            "{all}"
+        );
+        assert!(all.contains("call type `b`: 1 answered calls"), "{all}");
+        assert!(all.contains("call type `b`: 1 abandonments"), "{all}");
+        let b = fitted.types.iter().find(|t| t.name == "b").unwrap();
+        assert!(b.talk.is_none() && b.patience.is_none());
+        let scenario = fitted.scenario_toml("synthetic.csv");
+        assert!(scenario.contains("all types pooled"));
+        assert!(scenario.contains("one day only"));
+        crate::scenario::Source {
+            origin: "fitted".into(),
+            text: scenario,
+        }
+        .load()
+        .unwrap();
+    }
+
+    #[test]
+    fn rates_count_calls_per_hour_of_each_interval() {
+        let fitted = fit(
+            &synthetic(5),
+            &FitOptions {
+                interval_s: 3600.0,
+                ..FitOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!((fitted.first_interval, fitted.intervals), (1, 4));
+        let a = &fitted.types[0];
+        // 200 calls a minute apart from 01:00: 60 in each of the first three hours, 20 in the fourth.
+        let rates: Vec<f64> = a.rates.iter().map(|r| r.value).collect();
+        assert_eq!(rates, [60.0, 60.0, 60.0, 20.0]);
+        // 202, 200, 200, 200, 200 calls a day: well within Poisson.
+        let d = fitted.dispersion.unwrap();
+        assert!(d.p_value > 0.99 && d.busyness_cv.value == 0.0, "{d:?}");
+    }
+
+    #[test]
+    fn refuses_weekdays_without_dates_and_intervals_that_do_not_divide_the_day() {
+        let log = synthetic(2);
+        let e = fit(
+            &log,
+            &FitOptions {
+                weekdays: Some(vec![0]),
+                ..FitOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert!(e.message.contains("--weekdays needs a log with dates"));
+        let e = fit(
+            &log,
+            &FitOptions {
+                interval_s: 7.0 * 60.0,
+                ..FitOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert!(e.message.contains("does not divide the day"));
+    }
+
+    #[test]
+    fn agents_on_the_floor_are_the_mean_distinct_servers_per_interval() {
+        // Two days of 30 calls from 09:00, 10 s apart, each talking 60 s: served by A and B
+        // in turn on the first day, by A alone on the second; one call on day 2 talks into
+        // the next half hour.
+        let mut text = String::from("date,vru_exit,type,outcome,q_start,q_time,ser_time,server\n");
+        for (date, agents) in [("1999-08-01", ["A", "B"]), ("1999-08-02", ["A", "A"])] {
+            for i in 0..30 {
+                let talk = if date == "1999-08-02" && i == 29 {
+                    1800
+                } else {
+                    60
+                };
+                text += &format!(
+                    "{date},9:{:02}:{:02},PS,AGENT,0:00:00,0,{talk},{}\n",
+                    i / 6,
+                    (i % 6) * 10,
+                    agents[i % 2]
+                );
+            }
+        }
+        let log = log::parse("floor.csv", text.as_bytes(), &log::Columns::bank()).unwrap();
+        let fitted = fit(&log, &FitOptions::default()).unwrap();
+        let floor = fitted.floor.clone().expect("the log names agents");
+        assert_eq!((fitted.first_interval, fitted.intervals), (18, 1));
+        assert_eq!(floor[0].serving, 1.5);
+        // Busy: day 1 30 × 60 s; day 2 29 × 60 s + the 1800 s call from 09:04:50 cut at 09:30.
+        let busy = (30.0 * 60.0 + 29.0 * 60.0 + (1800.0 - 290.0)) / (2.0 * 1800.0);
+        assert!(
+            (floor[0].busy - busy).abs() < 1e-9,
+            "{} vs {busy}",
+            floor[0].busy
+        );
+        assert!(fitted
+            .scenario_toml("floor.csv")
+            .contains("agents_by_interval = [2]"));
+    }
+}

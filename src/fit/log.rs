@@ -1,0 +1,632 @@
+//! Reading a call log: one row per call, columns found by name, every bad line refused with
+//! its line number and column.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+/// The largest log `read` accepts (a month of a large centre is a few hundred MB).
+pub const MAX_LOG_BYTES: u64 = 1 << 30;
+
+/// Which columns of the log hold what, and how outcomes are spelled.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    /// When the call reached the queue: seconds (with `date`: seconds of that day),
+    /// `H:MM:SS` (needs `date`), or `YYYY-MM-DD HH:MM:SS`.
+    pub time: String,
+    /// The day of the call, `YYYY-MM-DD`, when `time` is a time of day.
+    pub date: Option<String>,
+    /// The call type (queue).
+    pub call_type: String,
+    /// How the call ended.
+    pub outcome: String,
+    /// Seconds in queue.
+    pub wait: String,
+    /// Talk (handle) time in seconds, read for answered calls.
+    pub talk: String,
+    /// Wrap-up time in seconds, when the log has it.
+    pub wrap: Option<String>,
+    /// The agent who answered, when the log names agents.
+    pub agent: Option<String>,
+    /// Agent values that mean "no agent".
+    pub no_agent: Vec<String>,
+    /// Outcome values of answered calls.
+    pub answered: Vec<String>,
+    /// Outcome values of callers who hung up.
+    pub abandoned: Vec<String>,
+    /// Outcome values of calls that still count as offered but neither were answered nor
+    /// abandoned (blocked, deflected...).
+    pub other: Vec<String>,
+    /// Outcome values of rows to skip entirely (test or phantom calls).
+    pub ignored: Vec<String>,
+    /// A column and value marking a caller who hung up before reaching the queue (in the
+    /// IVR): such a row is not an arrival to the queue and is skipped.
+    pub not_queued: Option<(String, String)>,
+}
+
+impl Columns {
+    /// The columns of callsim's own `--write-calls` log.
+    pub fn callsim() -> Columns {
+        Columns {
+            time: "arrival_s".into(),
+            date: None,
+            call_type: "call_type".into(),
+            outcome: "outcome".into(),
+            wait: "wait_s".into(),
+            talk: "handle_time_s".into(),
+            wrap: None,
+            agent: None,
+            no_agent: vec![String::new()],
+            answered: vec!["answered".into()],
+            abandoned: vec!["abandoned".into()],
+            other: ["blocked", "deflected", "unserved", "callback"]
+                .map(String::from)
+                .to_vec(),
+            ignored: vec![],
+            not_queued: None,
+        }
+    }
+
+    /// The layout of the Technion "Anonymous Bank" logs (Brown et al. 2005): arrival to
+    /// the queue at `vru_exit` on `date`, `AGENT` answered, `HANG` abandoned (or hung up in
+    /// the VRU when `q_start` is `0:00:00`), `PHANTOM` ignored, agents in `server`.
+    pub fn bank() -> Columns {
+        Columns {
+            time: "vru_exit".into(),
+            date: Some("date".into()),
+            call_type: "type".into(),
+            outcome: "outcome".into(),
+            wait: "q_time".into(),
+            talk: "ser_time".into(),
+            wrap: None,
+            agent: Some("server".into()),
+            no_agent: vec!["NO_SERVER".into(), String::new()],
+            answered: vec!["AGENT".into()],
+            abandoned: vec!["HANG".into()],
+            other: vec![],
+            ignored: vec!["PHANTOM".into()],
+            not_queued: Some(("q_start".into(), "0:00:00".into())),
+        }
+    }
+}
+
+/// How a call ended, as far as fitting cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Reached an agent after `wait`.
+    Answered,
+    /// Hung up after `wait`: its patience was `wait`.
+    Abandoned,
+    /// Offered but neither answered nor abandoned.
+    Other,
+}
+
+/// One call of the log.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// The line of the file it came from (1 = header).
+    pub line: u64,
+    /// The day: days since 1970-01-01 for dated logs, `floor(seconds / 86400)` otherwise.
+    pub day: i64,
+    /// Seconds since midnight (since the start of the day for logs in seconds).
+    pub time_of_day: f64,
+    /// Index into [`CallLog::types`].
+    pub call_type: usize,
+    /// How it ended.
+    pub ending: Ending,
+    /// Seconds in queue.
+    pub wait: f64,
+    /// Talk time in seconds (answered calls).
+    pub talk: Option<f64>,
+    /// Wrap-up time in seconds (answered calls, when the log has it).
+    pub wrap: Option<f64>,
+    /// Index into [`CallLog::agents`] of the agent who answered.
+    pub agent: Option<usize>,
+}
+
+/// A call log that passed every check, in time order.
+#[derive(Debug, Clone, Default)]
+pub struct CallLog {
+    /// The calls, sorted by (day, time of day).
+    pub calls: Vec<Call>,
+    /// Call type names, in order of first appearance.
+    pub types: Vec<String>,
+    /// Agent names, in order of first appearance.
+    pub agents: Vec<String>,
+    /// Whether days are calendar dates (so weekdays are known).
+    pub dated: bool,
+    /// Rows skipped as ignored outcomes.
+    pub ignored_rows: u64,
+    /// Rows skipped as callers who hung up before the queue.
+    pub not_queued_rows: u64,
+    /// Things the reader corrected or doubts, for the report.
+    pub warnings: Vec<String>,
+}
+
+/// Why a log was refused: where, and what to do about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogError {
+    /// The file.
+    pub origin: String,
+    /// The line (1 = header), when the problem is on one.
+    pub line: Option<u64>,
+    /// The column, when the problem is in one.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+impl fmt::Display for LogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.origin)?;
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", column `{column}`")?;
+        }
+        write!(f, ": {}\n  help: {}", self.message, self.help)
+    }
+}
+
+impl std::error::Error for LogError {}
+
+/// Reads and checks the log at `path` (at most [`MAX_LOG_BYTES`]).
+pub fn read(path: &Path, columns: &Columns) -> Result<CallLog, LogError> {
+    let origin = path.display().to_string();
+    let fail = |message: String, help: &str| LogError {
+        origin: origin.clone(),
+        line: None,
+        column: None,
+        message,
+        help: help.to_owned(),
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| {
+            fail(
+                format!("cannot read it: {e}"),
+                "give the path of a CSV call log",
+            )
+        })?
+        .len();
+    if size > MAX_LOG_BYTES {
+        return Err(fail(
+            format!("{size} bytes is more than the {MAX_LOG_BYTES} bytes accepted"),
+            "fit a shorter period (a month is plenty), or split the log",
+        ));
+    }
+    let text = std::fs::read(path).map_err(|e| {
+        fail(
+            format!("cannot read it: {e}"),
+            "give the path of a CSV call log",
+        )
+    })?;
+    parse(&origin, &text, columns)
+}
+
+/// Checks and parses a log's bytes; `origin` names it in errors.
+pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, LogError> {
+    let error = |line: Option<u64>, column: Option<&str>, message: String, help: String| LogError {
+        origin: origin.to_owned(),
+        line,
+        column: column.map(str::to_owned),
+        message,
+        help,
+    };
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(error(
+            None,
+            None,
+            "the log is empty".into(),
+            "export the call log as CSV with a header line and one row per call".into(),
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let header = reader
+        .headers()
+        .map_err(|e| {
+            error(
+                Some(1),
+                None,
+                format!("unreadable header: {e}"),
+                "the first line must name the columns".into(),
+            )
+        })?
+        .clone();
+    let index: HashMap<&str, usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim(), i))
+        .collect();
+    let available = header.iter().collect::<Vec<_>>().join(", ");
+    let find = |name: &str, key: &str| -> Result<usize, LogError> {
+        index.get(name).copied().ok_or_else(|| {
+            error(
+                Some(1),
+                Some(name),
+                format!("no column `{name}` in the header (columns: {available})"),
+                format!(
+                    "name the column that holds it with --columns {key}=NAME, or pick a --preset"
+                ),
+            )
+        })
+    };
+    let time_col = find(&columns.time, "time")?;
+    let date_col = columns
+        .date
+        .as_deref()
+        .map(|d| find(d, "date"))
+        .transpose()?;
+    let type_col = find(&columns.call_type, "type")?;
+    let outcome_col = find(&columns.outcome, "outcome")?;
+    let wait_col = find(&columns.wait, "wait")?;
+    let talk_col = find(&columns.talk, "talk")?;
+    let wrap_col = columns
+        .wrap
+        .as_deref()
+        .map(|c| find(c, "wrap"))
+        .transpose()?;
+    let agent_col = columns
+        .agent
+        .as_deref()
+        .map(|c| find(c, "agent"))
+        .transpose()?;
+    let not_queued = match &columns.not_queued {
+        Some((c, v)) => Some((find(c, "not-queued")?, v.as_str())),
+        None => None,
+    };
+
+    let mut log = CallLog {
+        dated: date_col.is_some(),
+        ..CallLog::default()
+    };
+    let mut type_index: HashMap<String, usize> = HashMap::new();
+    let mut agent_index: HashMap<String, usize> = HashMap::new();
+    let mut dated_times: Option<bool> = None;
+    let mut first_unsorted: Option<u64> = None;
+    let mut previous = (i64::MIN, f64::MIN);
+    for (row, record) in reader.records().enumerate() {
+        let line = row as u64 + 2;
+        let record = record.map_err(|e| {
+            error(
+                Some(e.position().map_or(line, |p| p.line())),
+                None,
+                format!("not a valid CSV row: {e}"),
+                format!("every row needs the {} columns of the header", header.len()),
+            )
+        })?;
+        let field = |col: usize| record.get(col).unwrap_or("").trim();
+        let column_name = |col: usize| header.get(col).unwrap_or("").trim();
+        let outcome = field(outcome_col);
+        let ending = if columns.ignored.iter().any(|v| v == outcome) {
+            log.ignored_rows += 1;
+            continue;
+        } else if columns.answered.iter().any(|v| v == outcome) {
+            Ending::Answered
+        } else if columns.abandoned.iter().any(|v| v == outcome) {
+            Ending::Abandoned
+        } else if columns.other.iter().any(|v| v == outcome) {
+            Ending::Other
+        } else {
+            return Err(error(
+                Some(line),
+                Some(column_name(outcome_col)),
+                format!("unknown outcome `{outcome}`"),
+                format!(
+                    "answered: {}; abandoned: {}; other: {}; ignored: {} (map more with --answered, --abandoned, --other-outcome, --ignore)",
+                    list(&columns.answered), list(&columns.abandoned), list(&columns.other), list(&columns.ignored)
+                ),
+            ));
+        };
+        if let Some((col, value)) = not_queued {
+            if ending == Ending::Abandoned && field(col) == value {
+                log.not_queued_rows += 1;
+                continue;
+            }
+        }
+        let bad_time = |message: String| {
+            error(Some(line), Some(column_name(time_col)), message, "write seconds (`3600.5`), a time of day with --date-column (`9:05:30`), or `YYYY-MM-DD HH:MM:SS`".into())
+        };
+        let (day, time_of_day) = match date_col {
+            Some(dc) => {
+                let day = parse_date(field(dc)).ok_or_else(|| {
+                    error(
+                        Some(line),
+                        Some(column_name(dc)),
+                        format!("`{}` is not a date", field(dc)),
+                        "write dates as YYYY-MM-DD".into(),
+                    )
+                })?;
+                let t = parse_clock(field(time_col))
+                    .or_else(|| parse_seconds(field(time_col)))
+                    .ok_or_else(|| {
+                        bad_time(format!("`{}` is not a time of day", field(time_col)))
+                    })?;
+                if t >= 86_400.0 {
+                    return Err(bad_time(format!(
+                        "`{}` is past the end of the day",
+                        field(time_col)
+                    )));
+                }
+                (day, t)
+            }
+            None => {
+                let text = field(time_col);
+                let (day, t, dated) = if let Some((day, t)) = parse_datetime(text) {
+                    (day, t, true)
+                } else if let Some(s) = parse_seconds(text) {
+                    ((s / 86_400.0).floor() as i64, s.rem_euclid(86_400.0), false)
+                } else {
+                    return Err(bad_time(format!("`{text}` is not a time")));
+                };
+                if *dated_times.get_or_insert(dated) != dated {
+                    return Err(bad_time(format!(
+                        "`{text}` mixes seconds and dates in one column"
+                    )));
+                }
+                (day, t)
+            }
+        };
+        if (day, time_of_day) < previous && first_unsorted.is_none() {
+            first_unsorted = Some(line);
+        }
+        if (day, time_of_day) > previous {
+            previous = (day, time_of_day);
+        }
+        let seconds = |col: usize, what: &str| -> Result<f64, LogError> {
+            let text = field(col);
+            let value = parse_seconds(text)
+                .or_else(|| parse_clock(text))
+                .ok_or_else(|| {
+                    error(
+                        Some(line),
+                        Some(column_name(col)),
+                        format!("`{text}` is not a {what} in seconds"),
+                        "write seconds (`42`, `42.5`) or H:MM:SS".into(),
+                    )
+                })?;
+            if value < 0.0 {
+                return Err(error(
+                    Some(line),
+                    Some(column_name(col)),
+                    format!("negative {what} {value}"),
+                    "durations are never negative: check the export".into(),
+                ));
+            }
+            Ok(value)
+        };
+        let wait = if ending == Ending::Other && field(wait_col).is_empty() {
+            0.0
+        } else {
+            seconds(wait_col, "wait")?
+        };
+        let (talk, wrap, agent) = if ending == Ending::Answered {
+            let talk = Some(seconds(talk_col, "talk time")?);
+            let wrap = wrap_col.map(|c| seconds(c, "wrap-up time")).transpose()?;
+            let agent = agent_col.and_then(|c| {
+                let name = field(c);
+                if columns.no_agent.iter().any(|v| v == name) {
+                    return None;
+                }
+                let next = agent_index.len();
+                let id = *agent_index.entry(name.to_owned()).or_insert(next);
+                if id == next {
+                    log.agents.push(name.to_owned());
+                }
+                Some(id)
+            });
+            (talk, wrap, agent)
+        } else {
+            (None, None, None)
+        };
+        let name = field(type_col);
+        if name.is_empty() {
+            return Err(error(
+                Some(line),
+                Some(column_name(type_col)),
+                "empty call type".into(),
+                "every call needs its type (queue); map another column with --type-column".into(),
+            ));
+        }
+        let next = type_index.len();
+        let call_type = *type_index.entry(name.to_owned()).or_insert(next);
+        if call_type == next {
+            log.types.push(name.to_owned());
+        }
+        log.dated |= dated_times == Some(true);
+        log.calls.push(Call {
+            line,
+            day,
+            time_of_day,
+            call_type,
+            ending,
+            wait,
+            talk,
+            wrap,
+            agent,
+        });
+    }
+    if log.calls.is_empty() {
+        return Err(error(
+            None,
+            None,
+            "the log has no calls to fit (only a header, or every row skipped)".into(),
+            "export at least a few days of calls".into(),
+        ));
+    }
+    if let Some(line) = first_unsorted {
+        log.warnings.push(format!(
+            "the log is not in time order (first at line {line}); sorted before fitting"
+        ));
+        log.calls.sort_by(|a, b| {
+            (a.day, a.time_of_day)
+                .partial_cmp(&(b.day, b.time_of_day))
+                .expect("times are finite")
+        });
+    }
+    Ok(log)
+}
+
+fn list(values: &[String]) -> String {
+    if values.is_empty() {
+        "(none)".into()
+    } else {
+        values
+            .iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Non-negative-or-not seconds as a decimal number.
+fn parse_seconds(text: &str) -> Option<f64> {
+    let value: f64 = text.parse().ok()?;
+    value.is_finite().then_some(value)
+}
+
+/// `H:MM:SS` or `H:MM` (hours not padded), as seconds.
+fn parse_clock(text: &str) -> Option<f64> {
+    let mut parts = text.split(':');
+    let h: u32 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let s: f64 = match parts.next() {
+        Some(s) => s.parse().ok()?,
+        None => 0.0,
+    };
+    if parts.next().is_some() || m >= 60 || !(0.0..60.0).contains(&s) {
+        return None;
+    }
+    Some(f64::from(h) * 3600.0 + f64::from(m) * 60.0 + s)
+}
+
+/// `YYYY-MM-DD` as days since 1970-01-01.
+fn parse_date(text: &str) -> Option<i64> {
+    let mut parts = text.split('-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (or with `T`) as (day, seconds of the day).
+fn parse_datetime(text: &str) -> Option<(i64, f64)> {
+    let (date, time) = text.split_once([' ', 'T'])?;
+    let t = parse_clock(time)?;
+    (t < 86_400.0).then_some((parse_date(date)?, t))
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The weekday of a day since 1970-01-01: 0 = Monday ... 6 = Sunday.
+pub fn weekday(day: i64) -> usize {
+    (day + 3).rem_euclid(7) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<CallLog, LogError> {
+        parse("log.csv", text.as_bytes(), &Columns::callsim())
+    }
+
+    const HEADER: &str =
+        "arrival_s,call_type,handle_time_s,patience_s,tier,attempt,outcome,wait_s,group\n";
+
+    #[test]
+    fn reads_callsim_logs_and_splits_days() {
+        let log = read(&format!(
+            "{HEADER}10,a,100,50,,1,answered,5,g\n86410.5,b,80,,,1,abandoned,30,\n"
+        ))
+        .unwrap();
+        assert_eq!(log.types, ["a", "b"]);
+        assert_eq!((log.calls[1].day, log.calls[1].time_of_day), (1, 10.5));
+        assert_eq!(log.calls[1].ending, Ending::Abandoned);
+        assert_eq!(log.calls[0].talk, Some(100.0));
+        assert!(!log.dated);
+    }
+
+    #[test]
+    fn refuses_bad_lines_with_line_and_column() {
+        let e = read(&format!(
+            "{HEADER}10,a,100,50,,1,answered,5,g\nxx,a,1,1,,1,answered,1,g\n"
+        ))
+        .unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (Some(3), Some("arrival_s")));
+        let e = read(&format!("{HEADER}10,a,-1,50,,1,answered,5,g\n")).unwrap_err();
+        assert_eq!(
+            (e.line, e.column.as_deref()),
+            (Some(2), Some("handle_time_s"))
+        );
+        assert!(e.message.contains("negative"));
+        let e = read(&format!("{HEADER}10,a,1,50,,1,lost,5,g\n")).unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("outcome"));
+        let e = read("time,type\n1,a\n").unwrap_err();
+        assert!(e.message.contains("no column `arrival_s`"), "{e}");
+        assert!(read("").unwrap_err().message.contains("empty"));
+        assert!(read(HEADER).unwrap_err().message.contains("no calls"));
+        let e = read(&format!("{HEADER}10,a,100\n")).unwrap_err();
+        assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn sorts_an_unsorted_log_with_a_warning() {
+        let log = read(&format!(
+            "{HEADER}20,a,1,,,1,answered,0,g\n10,a,1,,,1,answered,0,g\n"
+        ))
+        .unwrap();
+        assert_eq!(log.calls[0].line, 3);
+        assert!(log.warnings[0].contains("line 3"));
+    }
+
+    #[test]
+    fn reads_dates_and_clock_times_and_skips_ivr_hangups() {
+        let text = "vru+line,date,vru_exit,type,outcome,q_start,q_time,ser_time,server\n\
+                    AA01,1999-08-01,7:00:05,PS,AGENT,7:00:05,0,100,DORIT\n\
+                    AA01,1999-08-01,7:01:00,PS,HANG,0:00:00,0,0,NO_SERVER\n\
+                    AA01,1999-08-01,7:02:00,PS,PHANTOM,0:00:00,0,0,NO_SERVER\n\
+                    AA01,1999-08-02,23:59:59,NE,HANG,23:59:59,12,0,NO_SERVER\n";
+        let log = parse("bank.csv", text.as_bytes(), &Columns::bank()).unwrap();
+        assert_eq!(log.calls.len(), 2);
+        assert_eq!((log.ignored_rows, log.not_queued_rows), (1, 1));
+        assert_eq!(log.calls[0].day, days_from_civil(1999, 8, 1));
+        assert_eq!(log.calls[0].time_of_day, 7.0 * 3600.0 + 5.0);
+        assert_eq!(log.agents, ["DORIT"]);
+        assert_eq!(
+            weekday(days_from_civil(1999, 8, 1)),
+            6,
+            "1 Aug 1999 was a Sunday"
+        );
+        let e = parse(
+            "bank.csv",
+            text.replace("1999-08-02", "1999-02-30").as_bytes(),
+            &Columns::bank(),
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (Some(5), Some("date")));
+    }
+}

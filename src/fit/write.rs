@@ -1,0 +1,384 @@
+//! The outputs of a fit: a commented scenario that `validate` accepts, and a text report.
+
+use std::fmt::Write as _;
+
+use crate::scenario::format_seconds;
+
+use super::arrivals::Estimate;
+use super::durations::{DurationFit, Family};
+use super::patience::PatienceFit;
+use super::{Fit, TypeFit};
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// Seconds as a scenario duration with 0.1 s resolution.
+fn secs(s: f64) -> String {
+    format!("{:.1}s", s.max(0.1))
+}
+
+fn interval_text(e: &Estimate, digits: usize) -> String {
+    format!(
+        "{:.*} [{:.*}, {:.*}]",
+        digits, e.value, digits, e.lo, digits, e.hi
+    )
+}
+
+fn clock(seconds: f64) -> String {
+    let m = (seconds / 60.0).round() as u64;
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+/// The `{ distribution = ... }` table of a duration fit.
+fn duration_table(fit: &DurationFit) -> String {
+    if let Some(values) = &fit.empirical {
+        let list: Vec<String> = values.iter().map(|&v| format!("\"{}\"", secs(v))).collect();
+        return format!(
+            "{{ distribution = \"empirical\", values = [{}] }}",
+            list.join(", ")
+        );
+    }
+    let c = fit.chosen();
+    match c.family {
+        Family::Exponential => format!(
+            "{{ distribution = \"exponential\", mean = \"{}\" }}",
+            secs(c.mean)
+        ),
+        family => format!(
+            "{{ distribution = \"{}\", mean = \"{}\", cv = {:.3} }}",
+            family.name(),
+            secs(c.mean),
+            c.cv
+        ),
+    }
+}
+
+/// One comment line on a duration fit: sample, family, CIs, AIC of each family, KS.
+fn duration_comment(what: &str, fit: &DurationFit, pooled: bool) -> String {
+    let c = fit.chosen();
+    let aics: Vec<String> = fit
+        .families
+        .iter()
+        .map(|f| format!("{} {:.0}", f.family.name(), f.aic))
+        .collect();
+    let mut text = format!(
+        "# {what}{}: {} by AIC over n = {} (zeros left out: {}); mean {} s, cv {}; AIC {}; KS distance {:.3} (5 % critical {:.3})",
+        if pooled { " (too few calls of this type: all types pooled)" } else { "" },
+        c.family.name(),
+        fit.mean.n,
+        fit.zeros,
+        interval_text(&fit.mean, 1),
+        interval_text(&fit.cv, 3),
+        aics.join(", "),
+        c.ks,
+        fit.ks_critical,
+    );
+    if fit.empirical.is_some() {
+        text += "\n#   no family fits (KS distance significant and above 0.05): the sample's 100 quantiles are written instead";
+    }
+    text
+}
+
+fn patience_comment(fit: &PatienceFit, pooled: bool) -> String {
+    let c = fit.chosen();
+    let empirical = if fit.empirical.is_some() {
+        "\n#   the fit is more than 0.05 from Kaplan–Meier: the Kaplan–Meier quantiles are written instead (the fitted family's tail beyond the last wait with 100 callers at risk)"
+    } else {
+        ""
+    };
+    format!(
+        "# patience{}: censored maximum likelihood over {} abandonments (observed patience) and {} answered waits (censored; {} answered at once left out); {}: mean {} s, cv {}; exponential {} (LR vs gamma {:.1}, 5 % critical 3.84); distance to Kaplan–Meier {:.3}{}",
+        if pooled { " (too few abandonments of this type: all types pooled)" } else { "" },
+        fit.events,
+        fit.censored,
+        fit.zero_waits,
+        c.family.name(),
+        interval_text(&c.mean, 1),
+        interval_text(&c.cv, 3),
+        if fit.exponential_rejected { "rejected" } else { "not rejected" },
+        fit.lr_statistic,
+        c.km_distance,
+        empirical,
+    )
+}
+
+fn patience_table(fit: &PatienceFit) -> String {
+    if let Some(values) = &fit.empirical {
+        let list: Vec<String> = values.iter().map(|&v| format!("\"{}\"", secs(v))).collect();
+        return format!(
+            "{{ distribution = \"empirical\", values = [{}] }}",
+            list.join(", ")
+        );
+    }
+    let c = fit.chosen();
+    match c.family {
+        Family::Exponential => format!(
+            "{{ distribution = \"exponential\", mean = \"{}\" }}",
+            secs(c.mean.value)
+        ),
+        family => format!(
+            "{{ distribution = \"{}\", mean = \"{}\", cv = {:.3} }}",
+            family.name(),
+            secs(c.mean.value),
+            c.cv.value
+        ),
+    }
+}
+
+impl Fit {
+    fn days_text(&self) -> String {
+        let mut text = format!(
+            "{} day{}",
+            self.days.len(),
+            if self.days.len() == 1 { "" } else { "s" }
+        );
+        if let Some(w) = &self.options.weekdays {
+            let names: Vec<&str> = w.iter().map(|&d| WEEKDAYS[d]).collect();
+            text += &format!(" ({} only)", names.join(", "));
+        }
+        text
+    }
+
+    /// The mean handle time of a type (talk + wrap-up), for the placeholder staffing.
+    fn handle_mean(&self, t: &TypeFit) -> f64 {
+        let talk = t
+            .talk
+            .as_ref()
+            .or(self.pooled_talk.as_ref())
+            .map_or(0.0, |f| f.mean.value);
+        let wrap = t
+            .wrap
+            .as_ref()
+            .or(self.pooled_wrap.as_ref())
+            .map_or(0.0, |f| f.mean.value);
+        talk + wrap
+    }
+
+    /// The fitted scenario, with comments that give each estimate's sample and interval.
+    /// `origin` names the log.
+    pub fn scenario_toml(&self, origin: &str) -> String {
+        let o = &self.options;
+        let mut s = String::new();
+        let total: u64 = self.types.iter().map(|t| t.calls).sum();
+        let _ = writeln!(s, "# Fitted by `callsim fit` from {origin}: {total} calls over {}, intervals of {} from {}.", self.days_text(), format_seconds(o.interval_s), clock(self.first_interval as f64 * o.interval_s));
+        let _ = writeln!(s, "# Every 95 % interval below is the estimate's uncertainty from this log; a rate's interval is the");
+        let _ = writeln!(
+            s,
+            "# exact Poisson one widened for the day-to-day busyness."
+        );
+        let _ = writeln!(
+            s,
+            "name = \"Fitted from {}\"",
+            origin.replace(['\\', '"'], "")
+        );
+        let _ = writeln!(s, "\n[simulation]");
+        let _ = writeln!(
+            s,
+            "duration = \"{}\"",
+            format_seconds(self.intervals as f64 * o.interval_s)
+        );
+        let _ = writeln!(s, "interval = \"{}\"", format_seconds(o.interval_s));
+        if self.first_interval > 0 {
+            let _ = writeln!(
+                s,
+                "start_time = \"{}\"",
+                clock(self.first_interval as f64 * o.interval_s)
+            );
+        }
+        let _ = writeln!(s, "replications = 20\nseed = 1");
+        match &self.dispersion {
+            Some(d) => {
+                let _ = writeln!(s, "# day-to-day variation: {} days, {:.1} calls a day (sd {:.1}); dispersion statistic {:.1} on {} degrees of freedom, p = {:.3}", d.days, d.mean, d.variance.sqrt(), d.statistic, d.days - 1, d.p_value);
+                if d.p_value < 0.05 && d.busyness_cv.value > 0.0 {
+                    let _ = writeln!(
+                        s,
+                        "# more than Poisson: a day's busyness factor has cv {}",
+                        interval_text(&d.busyness_cv, 3)
+                    );
+                    let _ = writeln!(s, "busyness_cv = {:.4}", d.busyness_cv.value.min(2.0));
+                } else {
+                    let _ = writeln!(s, "# within Poisson: no busyness_cv");
+                }
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "# one day only: the day-to-day variation (busyness_cv) cannot be estimated"
+                );
+            }
+        }
+        let _ = writeln!(
+            s,
+            "\n[service_level]\nthreshold = \"{}\"",
+            format_seconds(o.threshold_s)
+        );
+        for t in &self.types {
+            let _ = writeln!(
+                s,
+                "\n[[call_types]]\nname = \"{}\"",
+                t.name.replace(['\\', '"'], "")
+            );
+            let _ = writeln!(s, "# {} calls: {} answered, {} abandoned; calls per hour per interval, 95 % intervals:", t.calls, t.answered, t.abandoned);
+            for (i, r) in t.rates.iter().enumerate() {
+                let _ = writeln!(
+                    s,
+                    "#   {} {:>4} calls  {}",
+                    clock((self.first_interval + i) as f64 * o.interval_s),
+                    r.n,
+                    interval_text(r, 1)
+                );
+            }
+            let rates: Vec<String> = t.rates.iter().map(|r| format!("{:.2}", r.value)).collect();
+            let _ = writeln!(s, "arrival_rates = [{}]", rates.join(", "));
+            let talk = t
+                .talk
+                .as_ref()
+                .map(|f| (f, false))
+                .or(self.pooled_talk.as_ref().map(|f| (f, true)));
+            let (talk, pooled) = talk.expect("fit() refuses a log without talk times");
+            let _ = writeln!(s, "{}", duration_comment("talk time", talk, pooled));
+            let _ = writeln!(s, "handle_time = {}", duration_table(talk));
+            if let Some((wrap, pooled)) = t
+                .wrap
+                .as_ref()
+                .map(|f| (f, false))
+                .or(self.pooled_wrap.as_ref().map(|f| (f, true)))
+            {
+                let _ = writeln!(s, "{}", duration_comment("wrap-up", wrap, pooled));
+                let _ = writeln!(s, "wrap_up = {}", duration_table(wrap));
+            }
+            if t.abandoned == 0 {
+                let _ = writeln!(
+                    s,
+                    "# no caller of this type abandoned: callers never abandon (no patience)"
+                );
+            } else if let Some((p, pooled)) = t
+                .patience
+                .as_ref()
+                .map(|f| (f, false))
+                .or(self.pooled_patience.as_ref().map(|f| (f, true)))
+            {
+                let _ = writeln!(s, "{}", patience_comment(p, pooled));
+                let _ = writeln!(s, "patience = {}", patience_table(p));
+            } else {
+                let _ = writeln!(s, "# {} abandonments in the whole log, too few to fit patience: callers never abandon here", t.abandoned);
+            }
+        }
+        let _ = writeln!(s, "\n[[agent_groups]]\nname = \"agents\"");
+        let counts: Vec<String> = match &self.floor {
+            Some(floor) => {
+                let _ = writeln!(s, "# agents on the floor per interval: the mean over days of the distinct agents who served a call in it");
+                let _ = writeln!(
+                    s,
+                    "# (agents busy with calls, talk summed: {}).",
+                    floor
+                        .iter()
+                        .map(|f| format!("{:.1}", f.busy))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+                let _ = writeln!(s, "# Agents who also did other work make this an upper bound on the capacity that served these queues.");
+                floor
+                    .iter()
+                    .map(|f| (f.serving.round() as u64).to_string())
+                    .collect()
+            }
+            None => {
+                let _ = writeln!(s, "# STAFFING IS NOT IN THE LOG: the planner must fill in agents_by_interval. The placeholder below is the");
+                let _ = writeln!(s, "# offered load in Erlangs rounded up, plus one (it keeps the queue stable, nothing more); `callsim staff`");
+                let _ = writeln!(s, "# finds the least staffing for a target.");
+                (0..self.intervals)
+                    .map(|i| {
+                        let load: f64 = self
+                            .types
+                            .iter()
+                            .map(|t| t.rates[i].value * self.handle_mean(t) / 3600.0)
+                            .sum();
+                        (load.ceil() as u64 + 1).to_string()
+                    })
+                    .collect()
+            }
+        };
+        let _ = writeln!(s, "agents_by_interval = [{}]", counts.join(", "));
+        let skills: Vec<String> = self
+            .types
+            .iter()
+            .map(|t| format!("\"{}\"", t.name.replace(['\\', '"'], "")))
+            .collect();
+        let _ = writeln!(s, "skills = [{}]", skills.join(", "));
+        s
+    }
+
+    /// The text report: what was read, what was fitted, the warnings.
+    pub fn report_text(&self, origin: &str) -> String {
+        let mut s = String::new();
+        let (rows, ignored, not_queued) = self.rows;
+        let _ = writeln!(s, "callsim fit {origin}: {rows} calls read ({ignored} rows ignored, {not_queued} hung up before the queue), {} fitted", self.days_text());
+        if let Some(d) = &self.dispersion {
+            let _ = writeln!(s, "  calls a day: mean {:.1}, sd {:.1}; dispersion {:.1} on {} df, p = {:.4}; busyness cv {}", d.mean, d.variance.sqrt(), d.statistic, d.days - 1, d.p_value, interval_text(&d.busyness_cv, 3));
+        }
+        let _ = writeln!(
+            s,
+            "  {:<10} {:>7} {:>7} {:>6}  {:<34} {:<40}",
+            "type",
+            "calls",
+            "answ",
+            "aband",
+            "talk (family, mean s, cv)",
+            "patience (family, mean s, cv)"
+        );
+        for t in &self.types {
+            let talk = t.talk.as_ref().map_or("pooled".to_owned(), |f| {
+                let c = f.chosen();
+                format!(
+                    "{} {:.1} {:.2}{}",
+                    c.family.name(),
+                    c.mean,
+                    c.cv,
+                    if f.empirical.is_some() {
+                        " → empirical"
+                    } else {
+                        ""
+                    }
+                )
+            });
+            let patience = t.patience.as_ref().map_or(
+                if t.abandoned == 0 {
+                    "none".to_owned()
+                } else {
+                    "pooled".to_owned()
+                },
+                |p| {
+                    let c = p.chosen();
+                    format!(
+                        "{} {:.1} [{:.1}, {:.1}] {:.2}{}",
+                        c.family.name(),
+                        c.mean.value,
+                        c.mean.lo,
+                        c.mean.hi,
+                        c.cv.value,
+                        if p.empirical.is_some() { " → KM" } else { "" }
+                    )
+                },
+            );
+            let _ = writeln!(
+                s,
+                "  {:<10} {:>7} {:>7} {:>6}  {:<34} {:<40}",
+                t.name, t.calls, t.answered, t.abandoned, talk, patience
+            );
+        }
+        if let Some(floor) = &self.floor {
+            let peak = floor.iter().map(|f| f.serving).fold(0.0, f64::max);
+            let busy = floor.iter().map(|f| f.busy).fold(0.0, f64::max);
+            let _ = writeln!(
+                s,
+                "  agents serving per interval: peak {peak:.1}; busy with calls at peak {busy:.1}"
+            );
+        } else {
+            let _ = writeln!(s, "  no agent column: the scenario's staffing is a placeholder for the planner to fill in");
+        }
+        for w in &self.warnings {
+            let _ = writeln!(s, "warning: {w}");
+        }
+        s
+    }
+}

@@ -1,0 +1,433 @@
+//! `callsim fit`: the round trip (simulate known scenarios for many days, fit the call log,
+//! recover every parameter within its confidence interval) and the command line on good and
+//! bad logs. Synthetic logs only.
+
+use std::process::{Command, Output};
+
+use callsim::engine::Outcome;
+use callsim::fit::durations::Family;
+use callsim::fit::log::{parse, Columns};
+use callsim::fit::{fit, FitOptions};
+use callsim::model::Model;
+
+use crate::support::model;
+
+/// Two call types, a busy-day factor, lognormal and exponential talk times, exponential and
+/// gamma patience, in 16 half-hour intervals.
+const KNOWN: &str = r#"
+name = "round trip"
+[simulation]
+duration = "8h"
+interval = "30m"
+replications = 1
+seed = 7
+busyness_cv = 0.15
+[service_level]
+threshold = "20s"
+[[call_types]]
+name = "sales"
+arrival_rates = [60, 90, 120, 150, 150, 120, 120, 150, 150, 120, 90, 90, 120, 120, 90, 60]
+handle_time = { distribution = "lognormal", mean = "4m", cv = 1.2 }
+patience = { distribution = "exponential", mean = "2m" }
+[[call_types]]
+name = "service"
+arrival_rate = 80
+handle_time = { distribution = "exponential", mean = "3m" }
+patience = { distribution = "gamma", mean = "3m", cv = 0.5 }
+[[agent_groups]]
+name = "agents"
+agents = 13
+skills = ["sales", "service"]
+"#;
+
+/// `days` replications of `model` as one call log in callsim's `--write-calls` columns,
+/// day d's arrivals shifted by d × 24 h.
+fn multi_day_log(model: &Model, days: u32) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "arrival_s",
+        "call_type",
+        "handle_time_s",
+        "patience_s",
+        "tier",
+        "attempt",
+        "outcome",
+        "wait_s",
+        "group",
+    ])
+    .unwrap();
+    for day in 0..days {
+        let mut records = callsim::call_log(model, day);
+        records.sort_by_key(|r| r.arrival);
+        for r in records {
+            let outcome = match r.outcome {
+                Outcome::Answered { .. } => "answered",
+                Outcome::Abandoned => "abandoned",
+                _ => "blocked",
+            };
+            w.write_record([
+                (r.arrival.as_seconds() + f64::from(day) * 86_400.0).to_string(),
+                model.call_types[r.call_type as usize].name.clone(),
+                r.handle.as_seconds().to_string(),
+                r.patience.as_seconds().to_string(),
+                String::new(),
+                r.attempt.to_string(),
+                outcome.to_owned(),
+                (r.end_of_wait - r.arrival).as_seconds().to_string(),
+                "agents".to_owned(),
+            ])
+            .unwrap();
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+#[test]
+fn round_trip_recovers_every_parameter_within_its_interval() {
+    let known = model(KNOWN);
+    let text = multi_day_log(&known, 30);
+    let log = parse("round-trip.csv", text.as_bytes(), &Columns::callsim()).unwrap();
+    let fitted = fit(&log, &FitOptions::default()).unwrap();
+    assert_eq!(
+        (fitted.days.len(), fitted.first_interval, fitted.intervals),
+        (30, 0, 16)
+    );
+
+    let d = fitted.dispersion.expect("25 days");
+    assert!(d.p_value < 0.01, "busy days are over-dispersed: {d:?}");
+    assert!(d.busyness_cv.covers(0.15), "{:?}", d.busyness_cv);
+
+    // Every interval's rate: 32 intervals at 95 % should leave about 1.6 outside.
+    // Types come in order of first appearance in the log; match them by name.
+    let truth = |name: &str, i: usize| {
+        let t = known.call_types.iter().find(|t| t.name == name).unwrap();
+        t.calls_per_hour[i]
+    };
+    let mut covered = 0;
+    for ty in &fitted.types {
+        for (i, r) in ty.rates.iter().enumerate() {
+            covered += usize::from(r.covers(truth(&ty.name, i)));
+        }
+    }
+    assert!(
+        covered >= 29,
+        "only {covered} of 32 rate intervals cover the truth"
+    );
+
+    let by_name = |name: &str| fitted.types.iter().find(|t| t.name == name).unwrap();
+    let (sales, service) = (by_name("sales"), by_name("service"));
+    let talk = sales.talk.as_ref().unwrap();
+    assert_eq!(talk.chosen().family, Family::Lognormal);
+    assert!(
+        talk.mean.covers(240.0) && talk.cv.covers(1.2),
+        "{:?} {:?}",
+        talk.mean,
+        talk.cv
+    );
+    let talk = service.talk.as_ref().unwrap();
+    assert!(talk.mean.covers(180.0), "{:?}", talk.mean);
+    assert!(
+        talk.cv.covers(1.0),
+        "exponential (cv 1) talk: {:?} {:?}",
+        talk.chosen(),
+        talk.cv
+    );
+
+    let p = sales.patience.as_ref().unwrap();
+    assert!(!p.exponential_rejected, "LR {}", p.lr_statistic);
+    assert!(p.chosen().mean.covers(120.0), "{:?}", p.chosen().mean);
+    assert!(p.zero_waits > 0 && p.censored > 0);
+    let p = service.patience.as_ref().unwrap();
+    assert!(
+        p.exponential_rejected,
+        "gamma cv 0.5 patience: LR {}",
+        p.lr_statistic
+    );
+    let c = p.chosen();
+    assert_eq!(c.family, Family::Gamma);
+    assert!(c.mean.covers(180.0) && c.cv.covers(0.5), "{c:?}");
+
+    // The written scenario is valid and has the fitted shape.
+    let scenario = fitted.scenario_toml("round-trip.csv");
+    let again = model(&scenario);
+    assert_eq!(again.call_types.len(), 2);
+    assert_eq!(again.intervals, 16);
+    assert!(scenario.contains("STAFFING IS NOT IN THE LOG"));
+    assert!(scenario.contains("busyness_cv = "));
+}
+
+fn callsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn fit_on_the_command_line_writes_a_valid_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("calls.csv");
+    let one_type = KNOWN.replace("busyness_cv = 0.15", "");
+    std::fs::write(&log, multi_day_log(&model(&one_type), 6)).unwrap();
+    let out_path = dir.path().join("fitted.toml");
+    let out = callsim(&[
+        "fit",
+        log.to_str().unwrap(),
+        "--interval",
+        "1h",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("6 days fitted"), "{stderr}");
+    let valid = callsim(&["validate", out_path.to_str().unwrap()]);
+    assert!(
+        valid.status.success(),
+        "{}",
+        String::from_utf8_lossy(&valid.stderr)
+    );
+    let text = std::fs::read_to_string(&out_path).unwrap();
+    assert!(text.contains("interval = \"1h\"") && text.contains("# patience"));
+    // Not overwritten without --force.
+    let again = callsim(&[
+        "fit",
+        log.to_str().unwrap(),
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+}
+
+#[test]
+fn bad_logs_are_refused_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "arrival_s,call_type,handle_time_s,patience_s,tier,attempt,outcome,wait_s,group\n";
+    let cases: [(&str, String, &str); 5] = [
+        ("empty", String::new(), "empty"),
+        (
+            "columns",
+            "time,queue\n1,a\n".into(),
+            "no column `arrival_s`",
+        ),
+        (
+            "time",
+            format!("{header}10,a,60,,,1,answered,0,g\nnoon,a,60,,,1,answered,0,g\n"),
+            "line 3, column `arrival_s`",
+        ),
+        (
+            "negative",
+            format!("{header}10,a,60,,,1,answered,-4,g\n"),
+            "line 2, column `wait_s`: negative",
+        ),
+        (
+            "few",
+            format!("{header}10,a,60,,,1,answered,0,g\n"),
+            "fewer than 30 answered calls",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&path, text).unwrap();
+        let out = callsim(&["fit", path.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = callsim(&["fit", "x.csv", "--columns", "start"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("KEY=NAME"));
+}
+
+/// The README's worked example: the shipped sample log and the figures quoted for it.
+#[test]
+fn the_shipped_sample_log_gives_the_readme_figures() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv");
+    let log = callsim::fit::log::read(std::path::Path::new(path), &Columns::callsim()).unwrap();
+    let fitted = fit(&log, &FitOptions::default()).unwrap();
+    assert_eq!(fitted.days.len(), 7);
+    let orders = fitted.types.iter().find(|t| t.name == "orders").unwrap();
+    let talk = orders.talk.as_ref().unwrap();
+    assert_eq!(talk.chosen().family, Family::Lognormal);
+    assert_eq!(
+        format!("{:.0} {:.2}", talk.mean.value, talk.cv.value),
+        "237 0.99"
+    );
+    assert!(talk.mean.covers(240.0) && talk.cv.covers(1.0));
+    let patience = orders.patience.as_ref().unwrap().chosen();
+    assert_eq!(patience.family, Family::Exponential);
+    assert_eq!(format!("{:.0}", patience.mean.value), "95");
+    assert!(patience.mean.covers(90.0));
+    let cv = fitted.dispersion.unwrap().busyness_cv;
+    assert_eq!(format!("{:.3}", cv.value), "0.105");
+    assert!(cv.covers(0.1));
+}
+
+/// Mean over days and Student-t 95 % half-width.
+fn mean_and_half_width(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (
+        mean,
+        callsim::stats::student_t_975(values.len() - 1) * (var / n).sqrt(),
+    )
+}
+
+#[test]
+fn the_fitted_scenario_with_the_true_staffing_reproduces_the_log() {
+    let known = model(KNOWN);
+    let days = 30;
+    let text = multi_day_log(&known, days);
+    let log = parse("round-trip.csv", text.as_bytes(), &Columns::callsim()).unwrap();
+    let fitted = fit(&log, &FitOptions::default()).unwrap();
+    // The callsim log names no agents: put back the 13 the log was simulated with.
+    let scenario: String = fitted
+        .scenario_toml("round-trip.csv")
+        .lines()
+        .map(|l| {
+            if l.starts_with("agents_by_interval") {
+                format!("agents_by_interval = [{}]", ["13"; 16].join(", "))
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let refit = model(&scenario.replace("replications = 20", "replications = 30"));
+    let report = callsim::run(
+        &refit,
+        &callsim::RunOptions {
+            threads: Some(2),
+            ..Default::default()
+        },
+    );
+
+    // What happened, day by day, with the report's definitions.
+    let (mut sl, mut abandon) = (Vec::new(), Vec::new());
+    for day in 0..days {
+        let records = callsim::call_log(&known, day);
+        let answered: Vec<f64> = records
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Answered { .. }))
+            .map(|r| (r.end_of_wait - r.arrival).as_seconds())
+            .collect();
+        let abandoned = records
+            .iter()
+            .filter(|r| r.outcome == Outcome::Abandoned)
+            .count() as f64;
+        let handled = answered.len() as f64 + abandoned;
+        sl.push(answered.iter().filter(|&&w| w <= 20.0).count() as f64 / handled);
+        abandon.push(abandoned / handled);
+    }
+    for (name, actual, simulated) in [
+        (
+            "service level",
+            mean_and_half_width(&sl),
+            &report.total.service_level,
+        ),
+        (
+            "abandon rate",
+            mean_and_half_width(&abandon),
+            &report.total.abandon_rate,
+        ),
+    ] {
+        let (mean, half) = actual;
+        let (sim, sim_half) = (simulated.mean.unwrap(), simulated.ci95.unwrap());
+        assert!(
+            (sim - mean).abs() <= half + sim_half,
+            "{name}: log {mean:.4} ± {half:.4}, fitted scenario {sim:.4} ± {sim_half:.4}"
+        );
+    }
+}
+
+#[test]
+fn the_bank_preset_and_column_mapping_read_a_dated_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "vru+line,call_id,type,date,vru_exit,q_start,q_time,outcome,ser_time,server\n",
+    );
+    // Sunday 1, Monday 2 and Friday 6 August 1999: 40 calls each, every fifth abandoned.
+    for date in ["1999-08-01", "1999-08-02", "1999-08-06"] {
+        for i in 0..40 {
+            let (outcome, server) = if i % 5 == 0 {
+                ("HANG", "NO_SERVER")
+            } else {
+                ("AGENT", "DORIT")
+            };
+            text += &format!(
+                "AA0101,{i},PS,{date},10:{:02}:00,10:{:02}:00,{},{outcome},{},{server}\n",
+                i,
+                i,
+                5 + i,
+                60 + 3 * i
+            );
+        }
+    }
+    let bank = dir.path().join("bank.csv");
+    std::fs::write(&bank, &text).unwrap();
+    let out_path = dir.path().join("bank.toml");
+    let out = callsim(&[
+        "fit",
+        bank.to_str().unwrap(),
+        "--preset",
+        "bank",
+        "--weekdays",
+        "sun,mon",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("2 days (Sun, Mon only)"), "{stderr}");
+    assert!(
+        stderr.contains("only 2 days"),
+        "a warning about few days: {stderr}"
+    );
+    let scenario = std::fs::read_to_string(&out_path).unwrap();
+    assert!(
+        scenario.contains("start_time = \"10:00\"")
+            && scenario.contains("agents_by_interval = [1, 1]"),
+        "{scenario}"
+    );
+    assert!(callsim(&["validate", out_path.to_str().unwrap()])
+        .status
+        .success());
+
+    // The same log under other names, mapped with --columns and outcome lists.
+    let renamed = text
+        .replacen("type,date,vru_exit", "queue,day,start", 1)
+        .replace(",AGENT,", ",ok,")
+        .replace(",HANG,", ",lost,");
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, renamed).unwrap();
+    let out = callsim(&[
+        "fit",
+        other.to_str().unwrap(),
+        "--preset",
+        "bank",
+        "--columns",
+        "type=queue,date=day,time=start",
+        "--answered",
+        "ok",
+        "--abandoned",
+        "lost",
+        "--weekdays",
+        "sun,mon",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mapped = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        mapped.lines().skip(1).collect::<Vec<_>>(),
+        scenario
+            .replace("bank.csv", "other.csv")
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>()
+    );
+}
