@@ -8,7 +8,8 @@ use callsim::fit::log::{self, Columns};
 use callsim::fit::{self, FitOptions};
 
 use super::args::{duration, usage};
-use super::{print, Failure};
+use super::output::OutputFile;
+use super::{emit, Failure};
 
 /// What `fit` was asked.
 #[derive(Debug, clap::Args)]
@@ -134,17 +135,6 @@ fn weekdays(text: &str) -> Result<Vec<usize>, Failure> {
         .collect()
 }
 
-fn write_file(path: &PathBuf, text: &str, force: bool) -> Result<(), Failure> {
-    if path.exists() && !force {
-        return Err(usage(format!(
-            "{} exists; pass --force to overwrite it",
-            path.display()
-        )));
-    }
-    std::fs::write(path, text)
-        .map_err(|e| Failure::Other(format!("writing {}: {e}", path.display())))
-}
-
 pub fn run(args: FitArgs) -> Result<(), Failure> {
     let columns = columns(&args)?;
     let options = FitOptions {
@@ -152,14 +142,9 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
         weekdays: args.weekdays.as_deref().map(weekdays).transpose()?,
         threshold_s: duration("--threshold", &args.threshold)?,
     };
-    for path in [&args.output, &args.report].into_iter().flatten() {
-        if path.exists() && !args.force {
-            return Err(usage(format!(
-                "{} exists; pass --force to overwrite it",
-                path.display()
-            )));
-        }
-    }
+    // Both files are checked before the log is read: nothing is fitted for nothing.
+    let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    let report_file = OutputFile::check_optional("--report", args.report.as_ref(), args.force)?;
     let log = log::read(&args.log, &columns).map_err(|e| Failure::Usage(e.to_string()))?;
     let fitted = fit::fit(&log, &options)
         .map_err(|e| Failure::Usage(format!("{}: {e}", args.log.display())))?;
@@ -169,12 +154,9 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
     );
     let scenario = fitted.scenario_toml(&origin);
     let report = fitted.report_text(&args.log.display().to_string());
-    match &args.report {
-        Some(path) => write_file(path, &report, args.force)?,
+    match &report_file {
+        Some(file) => file.write(report.as_bytes())?,
         None => eprint!("{report}"),
     }
-    match &args.output {
-        Some(path) => write_file(path, &scenario, args.force),
-        None => print(&scenario),
-    }
+    emit(output.as_ref(), &scenario)
 }

@@ -28,7 +28,7 @@ fn call_values(m: &CallMeasures) -> [Option<f64>; CALL_STATS] {
         Some(m.unserved),
         Some(m.blocked),
         Some(m.deflected),
-        Some(m.offered - m.retrials - m.transfers_in - m.repeats),
+        Some(m.offered - m.retrials - m.transfers_in - m.repeats - m.callback_jobs),
         Some(m.retrials),
         Some(m.transfers_in),
         Some(m.repeats),
