@@ -156,11 +156,13 @@ pub struct Validation {
     pub measures: Vec<ReplicationMeasures>,
     /// Every check, each on the replications its interval needed.
     pub checks: Vec<Check>,
-    /// Validation rounds run (each failed round added agents where a target was missed
-    /// beyond doubt, and the next round used fresh replications again).
+    /// Validation rounds run (each failed round added agents where a target failed, and
+    /// the next round used fresh replications again).
     pub rounds: u32,
-    /// Whether no target is missed beyond doubt ([`Check::surely_missed`]) in the last round.
+    /// Whether no target fails ([`Rule::fails`]) in the last round.
     pub passed: bool,
+    /// The checks that fail in the last round.
+    pub failed: usize,
 }
 
 /// The staffing found.
@@ -768,7 +770,8 @@ fn trim<F: FnMut(&Progress)>(
             if !kept {
                 return current;
             }
-            needed.clear();
+            // A removal once rejected stays rejected: judging it again on the same
+            // replications would give luck another chance.
         }
     }
     loop {
@@ -948,7 +951,7 @@ pub fn search(
         Phase::Removing,
     );
 
-    // 5. Validate on fresh replications; where a target is missed beyond doubt there, add
+    // 5. Validate on fresh replications; where a target fails there ([`Rule::fails`]), add
     // an agent (in the busiest group serving the call type) and validate again on new ones.
     let mut round = 0;
     let validation = loop {
@@ -964,7 +967,7 @@ pub fn search(
             let mut cells: Vec<(TypeId, usize)> = fresh
                 .checks
                 .iter()
-                .filter(|c| c.surely_missed())
+                .filter(|c| searcher.plan.rule.fails(c))
                 .map(|c| (c.call_type, c.interval as usize))
                 .collect();
             cells.sort_unstable();
@@ -982,8 +985,14 @@ pub fn search(
             }
         }
         if !moved {
+            let failures = fresh
+                .checks
+                .iter()
+                .filter(|c| searcher.plan.rule.fails(c))
+                .count();
             break Validation {
-                passed: failed.is_empty(),
+                passed: failures == 0,
+                failed: failures,
                 measures: fresh.measures,
                 checks: fresh.checks,
                 rounds: round,

@@ -73,6 +73,17 @@ impl Rule {
         }
     }
 
+    /// Whether a validation counts `check` as failed: its target missed beyond doubt, or
+    /// not shown to be met with a mean on the wrong side by more than the tolerance.
+    pub fn fails(&self, check: &Check) -> bool {
+        let margin = if check.measure.higher_is_better() {
+            check.mean - check.target
+        } else {
+            check.target - check.mean
+        };
+        check.surely_missed() || (!check.met() && margin < -self.tolerance_of(check.measure))
+    }
+
     fn tolerance_of(&self, measure: Measure) -> f64 {
         match measure {
             Measure::Asa => self.asa_tolerance_s,
