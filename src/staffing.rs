@@ -9,26 +9,25 @@
 //! * [`checks`]: the per-interval, per-type verdict of any set of replications (e.g. a
 //!   re-simulation of a found staffing with fresh seeds).
 //!
-//! # The method (details and its limits in `docs/staffing.md`)
-//! Every evaluation simulates the whole day, all replications, on the same seed: common
-//! random numbers, so two staffings are compared on the very same callers and the search is
-//! not misled by noise. A staffing is *feasible* when every check's one-sided confidence
-//! bound meets its target.
-//! 1. **Start** from the per-type Erlang staffing, each type's agents put in the first group
-//!    that routing offers it to (or from the scenario's own staffing).
-//! 2. **Add** until feasible: in every interval with a missed target, one agent (doubling
-//!    while the same target stays missed) for each missed call type, in the group serving it
-//!    that is busiest in that interval. All intervals move at once, then the day is
-//!    simulated again, because queues carry over from one interval to the next.
-//! 3. **Remove** while feasible: in every interval, one agent from the least-occupied group
-//!    not yet known to be needed there; simulate; keep the day if it is feasible, otherwise
-//!    mark as needed the removal in each interval that fell short (or the nearest one before
-//!    it) and try the rest again. Then **exchange**: two agents of groups whose skills a
-//!    third group has become one agent of that group (pooling), tried the same way; after a
-//!    kept exchange, removals are tried again, until no move is left untried.
-//! 4. **Polish**: every removal once more, in even then odd intervals only, so that none is
-//!    judged together with a move next to it. Only feasible days are ever kept, so the
-//!    result is feasible on the search's replications.
+//! # The method (details, figures and limits in `docs/staffing.md`)
+//! Every evaluation simulates the whole day on common random numbers (replications `0, 1,
+//! 2, …` of the seed), so two staffings are compared on the very same callers.
+//! * **Verdicts** ([`Rule`]): each interval's checks are decided on the pooled ratio of its
+//!   calls over the replications, with replications doubled (from `max(-r, 40)` up to a
+//!   budget) until each check's one-sided interval clears its target or is narrower than
+//!   the tolerance; a check not shown met at the budget counts as missed.
+//! * **Screening**: the greedy search — start; **add** (one agent per missed call type in the
+//!   busiest serving group, doubling while missed); **remove** one agent per interval from
+//!   the least-occupied group, keeping feasible batches and marking as needed the moves
+//!   blamed for a shortfall; **exchange** two specialists for one multi-skilled agent;
+//!   **polish** removals in alternate intervals — each verdict by the mean of the first
+//!   `-r` replications, from the per-type Erlang start and from the pooled start
+//!   ([`start::to_widest_groups`]). The cheapest local optimum goes on.
+//! * **Confirmation**: add where a target is not shown met, then removals in alternate
+//!   intervals, every verdict sequential; a rejected removal is not retried.
+//! * **Validation**: the answer on independent replications ([`Stream::Validation`]);
+//!   where a target fails ([`Rule::fails`]), an agent is added and a new round validates on
+//!   new replications.
 
 pub mod check;
 pub mod sample;
@@ -172,7 +171,8 @@ pub struct Staffing {
     pub agents: Vec<Vec<u32>>,
     /// The replications of the found staffing (on the search's seed).
     pub measures: Vec<ReplicationMeasures>,
-    /// Every check of the found staffing on the search's replications; all are met.
+    /// The checks of the search's last kept evaluation of the found staffing (on its
+    /// replications): all decided ones are met.
     pub checks: Vec<Check>,
     /// The found staffing on independent replications: the figures to report.
     pub validation: Validation,
@@ -831,16 +831,17 @@ fn trim<F: FnMut(&Progress)>(
     current
 }
 
-/// Finds the least agent-hours per group and interval whose simulated measures meet every
-/// target in every reported interval, for every call type, with the stated confidence.
+/// Finds the least agent-hours per group and interval whose measures meet every target in
+/// every reported interval, for every call type, by the sequential verdicts of `options`.
 /// `progress` is called after every simulation.
 ///
-/// Guarantees: the result is feasible on the search's replications (every [`Check`] met);
-/// every agent left was tried — its removal (last in a batch that moved no neighbouring
-/// interval), or its exchange, made its interval or the next fall short; the same model and options give the
-/// same result whatever the number of threads. Intervals inside the warm-up are not
-/// measured: they get the per-type Erlang staffing. Errors when there is no target, or when a
-/// target is still missed with every group serving its call type at the cap.
+/// Guarantees: every check of the last kept evaluation that was decided is met, and no
+/// removal tried in the confirmation was kept without its interval being shown to meet its
+/// targets; the answer is validated on replications the search never used
+/// ([`Staffing::validation`]); the same model and options give the same result whatever the
+/// number of threads. Intervals inside the warm-up are not measured: they get the per-type
+/// Erlang staffing. Errors when there is no target, or when a target is still missed with
+/// every group serving its call type at the cap.
 pub fn search(
     model: &Model,
     options: &SearchOptions,

@@ -118,9 +118,11 @@ pub struct Check {
     pub measure: Measure,
     /// The target (a floor for the service level, a ceiling for the others).
     pub target: f64,
-    /// Mean over replications.
+    /// The pooled ratio over the replications: e.g. all the interval's calls answered within
+    /// the threshold ÷ all its calls (ASA: total wait ÷ calls answered).
     pub mean: f64,
-    /// Half-width of the two-sided 95 % confidence interval (0 with one replication).
+    /// Half-width of the two-sided 95 % confidence interval of the pooled ratio (delta
+    /// method; 0 with one replication).
     pub ci95: f64,
     /// The one-sided confidence bound at the per-look confidence: mean − k·SE for the
     /// service level, mean + k·SE for the others.
