@@ -9,36 +9,38 @@
 //! * [`checks`]: the per-interval, per-type verdict of any set of replications (e.g. a
 //!   re-simulation of a found staffing with fresh seeds).
 //!
-//! # The method (details and its limits in `docs/staffing.md`)
-//! Every evaluation simulates the whole day, all replications, on the same seed: common
-//! random numbers, so two staffings are compared on the very same callers and the search is
-//! not misled by noise. A staffing is *feasible* when every check's one-sided confidence
-//! bound meets its target.
-//! 1. **Start** from the per-type Erlang staffing, each type's agents put in the first group
-//!    that routing offers it to (or from the scenario's own staffing).
-//! 2. **Add** until feasible: in every interval with a missed target, one agent (doubling
-//!    while the same target stays missed) for each missed call type, in the group serving it
-//!    that is busiest in that interval. All intervals move at once, then the day is
-//!    simulated again, because queues carry over from one interval to the next.
-//! 3. **Remove** while feasible: in every interval, one agent from the least-occupied group
-//!    not yet known to be needed there; simulate; keep the day if it is feasible, otherwise
-//!    mark as needed the removal in each interval that fell short (or the nearest one before
-//!    it) and try the rest again. Then **exchange**: two agents of groups whose skills a
-//!    third group has become one agent of that group (pooling), tried the same way; after a
-//!    kept exchange, removals are tried again, until no move is left untried.
-//! 4. **Polish**: every removal once more, in even then odd intervals only, so that none is
-//!    judged together with a move next to it. Only feasible days are ever kept, so the
-//!    result is feasible on the search's replications.
+//! # The method (details, figures and limits in `docs/staffing.md`)
+//! Every evaluation simulates the whole day on common random numbers (replications `0, 1,
+//! 2, …` of the seed), so two staffings are compared on the very same callers.
+//! * **Verdicts** ([`Rule`]): each interval's checks are decided on the pooled ratio of its
+//!   calls over the replications, with replications doubled (from `max(-r, 40)` up to a
+//!   budget) until each check's one-sided interval clears its target or is narrower than
+//!   the tolerance; a check not shown met at the budget counts as missed.
+//! * **Screening**: the greedy search — start; **add** (one agent per missed call type in the
+//!   busiest serving group, doubling while missed); **remove** one agent per interval from
+//!   the least-occupied group, keeping feasible batches and marking as needed the moves
+//!   blamed for a shortfall; **exchange** two specialists for one multi-skilled agent;
+//!   **polish** removals in alternate intervals — each verdict by the mean of the first
+//!   `-r` replications, from the per-type Erlang start and from the pooled start
+//!   ([`start::to_widest_groups`]). The cheapest local optimum goes on.
+//! * **Confirmation**: add where a target is not shown met, then removals in alternate
+//!   intervals, every verdict sequential; a rejected removal is not retried.
+//! * **Validation**: the answer on independent replications ([`Stream::Validation`]);
+//!   where a target fails ([`Rule::fails`]), an agent is added and a new round validates on
+//!   new replications.
 
 pub mod check;
+pub mod sample;
 pub mod start;
 
-pub use check::{checks, one_sided_factor, Check, Measure};
+pub use check::{checks, one_sided_factor, Check, Measure, Rule, Verdict};
+pub use sample::Stream;
 
 use std::collections::BTreeSet;
 
 use crate::model::{Model, ServiceTargets, TypeId};
 use crate::stats::ReplicationMeasures;
+use sample::{staffed, Runner};
 
 /// Where the search starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,10 +58,16 @@ pub enum Start {
 pub struct SearchOptions {
     /// The targets, per interval and call type; at least one must be set.
     pub targets: ServiceTargets,
-    /// One-sided confidence with which each target must hold, in [0.5, 1): 0.95 asks that
-    /// the mean minus 1.73 standard errors (20 replications) reaches a service-level target;
-    /// 0.5 asks only the mean to.
+    /// The confidence, in [0.5, 1), with which each interval's verdict on each target must be
+    /// right (for true values farther than `tolerance` from the target); shared among the
+    /// sequential looks.
     pub confidence: f64,
+    /// The indifference zone of rates (service level, abandon rate): a true value within it
+    /// of the target may be judged either way. 0.005 = half a percentage point.
+    pub tolerance: f64,
+    /// The most replications one staffing may be judged on (the sequential budget); `None`:
+    /// [`DEFAULT_MAX_REPLICATIONS`].
+    pub max_replications: Option<u32>,
     /// Worker threads for the replications (the result does not depend on it).
     pub threads: Option<usize>,
     /// The most agents the search may put in one group in one interval; `None`: 3 × the
@@ -69,13 +77,47 @@ pub struct SearchOptions {
     pub start: Start,
 }
 
+impl SearchOptions {
+    /// Options with the defaults of `callsim staff`: 95 % confidence, a tolerance of half a
+    /// percentage point, the default budget and cap, starting from Erlang.
+    pub fn new(targets: ServiceTargets) -> SearchOptions {
+        SearchOptions {
+            targets,
+            confidence: 0.95,
+            tolerance: DEFAULT_TOLERANCE,
+            max_replications: None,
+            threads: None,
+            max_agents: None,
+            start: Start::Erlang,
+        }
+    }
+}
+
+/// The default sequential budget: the most replications one staffing is judged on.
+pub const DEFAULT_MAX_REPLICATIONS: u32 = 640;
+
+/// The fewest replications a sequential verdict rests on: a day's service level in one
+/// interval is skewed (a few bad days pull it down), and fewer replications often miss
+/// the bad days and make a lucky sample look sure.
+pub const MIN_FIRST_LOOK: u32 = 40;
+
+/// The default indifference zone of rates: half a percentage point.
+pub const DEFAULT_TOLERANCE: f64 = 0.005;
+
+/// Validation rounds before the search reports a staffing that still fails on fresh seeds.
+pub const MAX_VALIDATION_ROUNDS: u32 = 4;
+
 /// A phase of the search, for progress reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
+    /// The greedy search from each start, each verdict by the mean of the first look.
+    Screening,
     /// Adding agents until every target is met.
     Adding,
     /// Removing agents that are not needed.
     Removing,
+    /// Re-simulating the answer on fresh replications.
+    Validating,
 }
 
 /// Where the search is, after each simulation.
@@ -85,12 +127,41 @@ pub struct Progress {
     pub phase: Phase,
     /// Simulations (each of all replications) so far.
     pub simulations: u32,
+    /// Replications this simulation took (sequential sampling stops when decided).
+    pub replications: u32,
     /// Agent-hours of the staffing just simulated.
     pub agent_hours: f64,
     /// Intervals of that staffing with a missed target.
     pub short_intervals: usize,
     /// Agent-hours of the best feasible staffing so far, if any.
     pub best_agent_hours: Option<f64>,
+}
+
+/// Where one screening start ended: its local optimum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalOptimum {
+    /// The start: `erlang` (per-type Erlang in each type's first group), `scenario`, or
+    /// `pooled` (per-type Erlang in the serving group with the most skills).
+    pub start: &'static str,
+    /// Agent-hours of the local optimum it reached.
+    pub agent_hours: f64,
+}
+
+/// The found staffing re-simulated on independent replications.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    /// The replications of the validation (replication numbers from
+    /// [`sample::VALIDATION_FIRST`], never seen by the search).
+    pub measures: Vec<ReplicationMeasures>,
+    /// Every check, each on the replications its interval needed.
+    pub checks: Vec<Check>,
+    /// Validation rounds run (each failed round added agents where a target failed, and
+    /// the next round used fresh replications again).
+    pub rounds: u32,
+    /// Whether no target fails ([`Rule::fails`]) in the last round.
+    pub passed: bool,
+    /// The checks that fail in the last round.
+    pub failed: usize,
 }
 
 /// The staffing found.
@@ -100,10 +171,20 @@ pub struct Staffing {
     pub agents: Vec<Vec<u32>>,
     /// The replications of the found staffing (on the search's seed).
     pub measures: Vec<ReplicationMeasures>,
-    /// Every check of the found staffing; all are met.
+    /// The checks of the search's last kept evaluation of the found staffing (on its
+    /// replications): all decided ones are met.
     pub checks: Vec<Check>,
-    /// Simulations run (each of all replications).
+    /// The found staffing on independent replications: the figures to report.
+    pub validation: Validation,
+    /// The screening's local optimum from each start; the cheapest was confirmed. Their
+    /// spread is the multi-start gap: how much the choice of start mattered.
+    pub local_optima: Vec<LocalOptimum>,
+    /// Simulations run (each of as many replications as its decisions needed).
     pub simulations: u32,
+    /// Replications run in all, search and validation.
+    pub replications_run: u64,
+    /// The sequential budget: the most replications one staffing was judged on.
+    pub max_replications: u32,
     /// Per-type Erlang staffing (`[type][interval]`, Erlang A where callers abandon).
     pub erlang_by_type: Vec<Vec<u32>>,
     /// Per-type Erlang C staffing (`[type][interval]`): the classic per-queue answer.
@@ -159,30 +240,82 @@ pub fn agent_hours(model: &Model, agents: &[Vec<u32>]) -> f64 {
         .sum()
 }
 
-/// Runs `model`'s replications with the staffing `agents`.
+/// Runs `model`'s replications `0..model.replications` with the staffing `agents`.
 pub fn simulate(
     model: &Model,
     agents: &[Vec<u32>],
     threads: Option<usize>,
 ) -> Vec<ReplicationMeasures> {
-    let mut model = model.clone();
-    for (group, a) in model.groups.iter_mut().zip(agents) {
-        group.agents_by_interval.clone_from(a);
+    crate::replicate(&staffed(model, agents), threads)
+}
+
+/// The sequential plan: the first look, the budget, and the rule each look applies.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    initial: u32,
+    budget: u32,
+    rule: Rule,
+}
+
+impl Plan {
+    /// One look at the scenario's replications; the mean decides.
+    fn screening(model: &Model) -> Plan {
+        let initial = model.replications.max(2);
+        Plan {
+            initial,
+            budget: initial,
+            rule: Rule {
+                look_confidence: 0.5,
+                tolerance: 0.0,
+                asa_tolerance_s: 0.0,
+            },
+        }
     }
-    crate::replicate(&model, threads)
+
+    fn new(model: &Model, options: &SearchOptions) -> Plan {
+        let initial = model.replications.max(MIN_FIRST_LOOK);
+        let budget = options
+            .max_replications
+            .unwrap_or_else(|| DEFAULT_MAX_REPLICATIONS.max(initial))
+            .max(2);
+        let initial = initial.min(budget);
+        let mut looks = 1;
+        let mut n = initial;
+        while n < budget {
+            n = n.saturating_mul(2).min(budget);
+            looks += 1;
+        }
+        Plan {
+            initial,
+            budget,
+            rule: Rule::new(options.confidence, looks, options.tolerance),
+        }
+    }
 }
 
 /// One simulated staffing and its verdict.
 struct Evaluation {
     measures: Vec<ReplicationMeasures>,
     checks: Vec<Check>,
+    /// Intervals whose staffing changed (`[interval]`); the others' is that of an earlier
+    /// feasible evaluation, so only a decided miss counts there (a target not shown to be
+    /// met was not shown to be met before either).
+    moved: Vec<bool>,
+    /// Whether sampling stopped at the first decided miss, leaving some intervals unjudged.
+    cut: bool,
     /// Mean occupancy per group and model interval (`[group][interval]`; −1 if unknown).
     occupancy: Vec<Vec<f64>>,
 }
 
 impl Evaluation {
+    /// Whether a check counts against the staffing: a miss, except one left undecided in
+    /// an interval outside the focus.
+    fn counts_as_missed(&self, c: &Check) -> bool {
+        !c.met() && (c.decided || self.moved[c.interval as usize])
+    }
+
     fn feasible(&self) -> bool {
-        self.checks.iter().all(Check::met)
+        !self.cut && !self.checks.iter().any(|c| self.counts_as_missed(c))
     }
 
     /// Model intervals with a missed check, ascending.
@@ -190,7 +323,7 @@ impl Evaluation {
         let mut ks: Vec<u32> = self
             .checks
             .iter()
-            .filter(|c| !c.met())
+            .filter(|c| self.counts_as_missed(c))
             .map(|c| c.interval)
             .collect();
         ks.dedup();
@@ -201,22 +334,90 @@ impl Evaluation {
 struct Searcher<'a, F: FnMut(&Progress)> {
     model: &'a Model,
     options: &'a SearchOptions,
+    plan: Plan,
+    runner: Runner,
     progress: F,
     simulations: u32,
+    replications_run: u64,
     best_agent_hours: Option<f64>,
 }
 
 impl<F: FnMut(&Progress)> Searcher<'_, F> {
-    fn evaluate(&mut self, agents: &[Vec<u32>], phase: Phase) -> Evaluation {
-        let measures = simulate(self.model, agents, self.options.threads);
+    /// Simulates `agents` on `stream`, adding replications (doubling) until every check of
+    /// every interval in `moved` (`None`: all) and of the interval after each is decided, or
+    /// the budget is spent; with `stop_at_miss`, sampling stops as soon as one of them is
+    /// decided short. Each interval's checks rest on the replications run when it was
+    /// decided.
+    fn evaluate(
+        &mut self,
+        agents: &[Vec<u32>],
+        moved: Option<&[bool]>,
+        stream: Stream,
+        stop_at_miss: bool,
+        phase: Phase,
+    ) -> Evaluation {
+        let model = staffed(self.model, agents);
+        let intervals = self.model.intervals as usize;
+        let moved: Vec<bool> = moved.map_or_else(|| vec![true; intervals], <[bool]>::to_vec);
+        let focus: Vec<bool> = (0..intervals)
+            .map(|k| moved[k] || (k > 0 && moved[k - 1]))
+            .collect();
+        let targets = &self.options.targets;
+        let rule = self.plan.rule;
+        let mut measures: Vec<ReplicationMeasures> = Vec::new();
+        let mut decided: Vec<Option<Vec<Check>>> = Vec::new();
+        let mut n = self.plan.initial;
+        let mut cut = false;
+        loop {
+            let more = self.runner.run(&model, stream, measures.len() as u32..n);
+            self.replications_run += more.len() as u64;
+            measures.extend(more);
+            let reported = measures.first().map_or(0, |m| m.intervals.len());
+            decided.resize(reported, None);
+            let last = n >= self.plan.budget;
+            let mut pending = false;
+            let mut missed = false;
+            for (position, slot) in decided.iter_mut().enumerate() {
+                let focused = focus[measures[0].intervals[position].interval as usize];
+                if slot.is_none() {
+                    *slot = check::interval_checks(
+                        self.model,
+                        targets,
+                        &rule,
+                        &measures,
+                        position,
+                        last && focused,
+                    );
+                }
+                match slot {
+                    None => pending |= focused,
+                    Some(checks) => missed |= focused && checks.iter().any(|c| !c.met()),
+                }
+            }
+            if !pending || last {
+                break;
+            }
+            if stop_at_miss && missed {
+                cut = true;
+                break;
+            }
+            n = n.saturating_mul(2).min(self.plan.budget);
+        }
+        // Intervals left open: outside the focus, the mean on what was run (a miss there
+        // counts only if decided); when cut, nothing.
+        let mut checks = Vec::new();
+        for (position, slot) in decided.into_iter().enumerate() {
+            match slot {
+                Some(c) => checks.extend(c),
+                None if !cut => checks.extend(
+                    check::interval_checks(self.model, targets, &rule, &measures, position, true)
+                        .unwrap_or_default(),
+                ),
+                None => {}
+            }
+        }
         self.simulations += 1;
-        let checks = checks(
-            self.model,
-            &self.options.targets,
-            self.options.confidence,
-            &measures,
-        );
-        let mut occupancy = vec![vec![-1.0; self.model.intervals as usize]; agents.len()];
+        let mut occupancy = vec![vec![-1.0; intervals]; agents.len()];
         if let Some(first) = measures.first() {
             for (i, interval) in first.intervals.iter().enumerate() {
                 for (g, row) in occupancy.iter_mut().enumerate() {
@@ -234,20 +435,28 @@ impl<F: FnMut(&Progress)> Searcher<'_, F> {
         let evaluation = Evaluation {
             measures,
             checks,
+            moved,
+            cut,
             occupancy,
         };
         let hours = agent_hours(self.model, agents);
-        if evaluation.feasible() {
+        if evaluation.feasible() && stream == Stream::Search {
             self.best_agent_hours = Some(self.best_agent_hours.map_or(hours, |b| b.min(hours)));
         }
         (self.progress)(&Progress {
             phase,
             simulations: self.simulations,
+            replications: evaluation.measures.len() as u32,
             agent_hours: hours,
             short_intervals: evaluation.short_intervals().len(),
             best_agent_hours: self.best_agent_hours,
         });
         evaluation
+    }
+
+    /// The search's verdict on `agents`, every interval decided.
+    fn judge(&mut self, agents: &[Vec<u32>], phase: Phase) -> Evaluation {
+        self.evaluate(agents, None, Stream::Search, false, phase)
     }
 }
 
@@ -380,6 +589,7 @@ fn improve<F: FnMut(&Progress)>(
     agents: &mut Vec<Vec<u32>>,
     current: &mut Evaluation,
     needed: &mut BTreeSet<MoveKey>,
+    phase: Phase,
     propose: impl Fn(&[Vec<u32>], &Evaluation, &BTreeSet<MoveKey>) -> Vec<Move>,
 ) -> bool {
     let mut kept_any = false;
@@ -393,7 +603,13 @@ fn improve<F: FnMut(&Progress)>(
             for m in &proposal {
                 apply(&mut trial, m);
             }
-            let evaluation = searcher.evaluate(&trial, Phase::Removing);
+            // Decide the intervals the moves change (and the next ones: queues carry over);
+            // stop at the first one decided short.
+            let mut moved = vec![false; searcher.model.intervals as usize];
+            for m in &proposal {
+                moved[m.key.interval] = true;
+            }
+            let evaluation = searcher.evaluate(&trial, Some(&moved), Stream::Search, true, phase);
             if evaluation.feasible() {
                 *agents = trial;
                 *current = evaluation;
@@ -447,16 +663,185 @@ fn default_caps(model: &Model) -> Vec<Vec<u32>> {
         .collect()
 }
 
-/// Finds the least agent-hours per group and interval whose simulated measures meet every
-/// target in every reported interval, for every call type, with the stated confidence.
+/// Step 2: adds agents until every target is met (doubling the step where the same target
+/// stays missed); the feasible evaluation, or which targets stay missed at the caps.
+fn add_until_feasible<F: FnMut(&Progress)>(
+    searcher: &mut Searcher<'_, F>,
+    agents: &mut [Vec<u32>],
+    caps: &[Vec<u32>],
+    phase: Phase,
+) -> Result<Evaluation, SearchError> {
+    let model = searcher.model;
+    // 2. Add until feasible.
+    let types = model.call_types.len();
+    let mut step = vec![vec![1u32; model.intervals as usize]; types];
+    let mut missed_before = vec![vec![false; model.intervals as usize]; types];
+    let mut current = searcher.judge(agents, phase);
+    let mut rounds = 0;
+    while !current.feasible() {
+        rounds += 1;
+        let mut missed_now = vec![vec![false; model.intervals as usize]; types];
+        for c in current.checks.iter().filter(|c| !c.met()) {
+            missed_now[c.call_type as usize][c.interval as usize] = true;
+        }
+        let mut stuck = Vec::new();
+        let mut moved = false;
+        for (t, row) in missed_now.iter().enumerate() {
+            for (k, &missed) in row.iter().enumerate() {
+                if !missed {
+                    step[t][k] = 1;
+                    continue;
+                }
+                if missed_before[t][k] {
+                    step[t][k] = step[t][k].saturating_mul(2);
+                }
+                let group = busiest_with_room(model, agents, caps, &current, t as TypeId, k);
+                match group {
+                    Some(g) => {
+                        agents[g][k] = agents[g][k].saturating_add(step[t][k]).min(caps[g][k]);
+                        moved = true;
+                    }
+                    None => stuck.push((t as TypeId, k as u32)),
+                }
+            }
+        }
+        missed_before = missed_now;
+        if !moved || rounds >= MAX_ADD_ROUNDS {
+            let missed = current
+                .checks
+                .iter()
+                .filter(|c| {
+                    // Out of rounds: everything still missed; otherwise what is stuck.
+                    !c.met()
+                        && (!moved
+                            || rounds >= MAX_ADD_ROUNDS
+                            || stuck.contains(&(c.call_type, c.interval)))
+                })
+                .cloned()
+                .collect();
+            return Err(SearchError::Infeasible {
+                missed,
+                caps: caps.to_vec(),
+                simulations: searcher.simulations,
+            });
+        }
+        current = searcher.judge(agents, phase);
+    }
+
+    Ok(current)
+}
+
+/// Steps 3 to 5: removes agents while every target holds; with `thorough`, also pooling
+/// exchanges and the polish in alternate intervals. Returns the last kept evaluation.
+fn trim<F: FnMut(&Progress)>(
+    searcher: &mut Searcher<'_, F>,
+    agents: &mut Vec<Vec<u32>>,
+    mut current: Evaluation,
+    caps: &[Vec<u32>],
+    thorough: bool,
+    phase: Phase,
+) -> Evaluation {
+    let model = searcher.model;
+    // 3. Remove while feasible: single agents, then pooling exchanges, until neither helps.
+    let reported: Vec<usize> =
+        (model.first_reported_interval() as usize..model.intervals as usize).collect();
+    let mut needed = BTreeSet::new();
+    if !thorough {
+        // Removals only, in alternate intervals (no move judged beside another), until a
+        // pass over both parities keeps none.
+        loop {
+            let mut kept = false;
+            for parity in [0, 1] {
+                kept |= improve(
+                    searcher,
+                    agents,
+                    &mut current,
+                    &mut needed,
+                    phase,
+                    |agents, current, needed| {
+                        reported
+                            .iter()
+                            .filter(|&&k| k % 2 == parity)
+                            .filter_map(|&k| removal(model, agents, current, needed, k))
+                            .collect()
+                    },
+                );
+            }
+            if !kept {
+                return current;
+            }
+            // A removal once rejected stays rejected: judging it again on the same
+            // replications would give luck another chance.
+        }
+    }
+    loop {
+        improve(
+            searcher,
+            agents,
+            &mut current,
+            &mut needed,
+            phase,
+            |agents, current, needed| {
+                reported
+                    .iter()
+                    .filter_map(|&k| removal(model, agents, current, needed, k))
+                    .collect()
+            },
+        );
+        let pooled = improve(
+            searcher,
+            agents,
+            &mut current,
+            &mut needed,
+            phase,
+            |agents, current, needed| {
+                reported
+                    .iter()
+                    .filter_map(|&k| exchange(model, agents, caps, current, needed, k))
+                    .collect()
+            },
+        );
+        if !pooled {
+            break;
+        }
+        // An exchange changes which single removals are possible: try them all again.
+        needed.retain(|m: &MoveKey| m.kind != MoveKind::Remove);
+    }
+
+    // 4. Polish: removals judged in a batch with their neighbours' may have been blamed for
+    // a neighbour's queue. Try every removal again, in alternate intervals only, so that no
+    // move is ever judged together with a move in the interval before or after it.
+    needed.clear();
+    for parity in [0, 1] {
+        improve(
+            searcher,
+            agents,
+            &mut current,
+            &mut needed,
+            phase,
+            |agents, current, needed| {
+                reported
+                    .iter()
+                    .filter(|&&k| k % 2 == parity)
+                    .filter_map(|&k| removal(model, agents, current, needed, k))
+                    .collect()
+            },
+        );
+    }
+    current
+}
+
+/// Finds the least agent-hours per group and interval whose measures meet every target in
+/// every reported interval, for every call type, by the sequential verdicts of `options`.
 /// `progress` is called after every simulation.
 ///
-/// Guarantees: the result is feasible on the search's replications (every [`Check`] met);
-/// every agent left was tried — its removal (last in a batch that moved no neighbouring
-/// interval), or its exchange, made its interval or the next fall short; the same model and options give the
-/// same result whatever the number of threads. Intervals inside the warm-up are not
-/// measured: they get the per-type Erlang staffing. Errors when there is no target, or when a
-/// target is still missed with every group serving its call type at the cap.
+/// Guarantees: every check of the last kept evaluation that was decided is met, and no
+/// removal tried in the confirmation was kept without its interval being shown to meet its
+/// targets; the answer is validated on replications the search never used
+/// ([`Staffing::validation`]); the same model and options give the same result whatever the
+/// number of threads. Intervals inside the warm-up are not measured: they get the per-type
+/// Erlang staffing. Errors when there is no target, or when a target is still missed with
+/// every group serving its call type at the cap.
 pub fn search(
     model: &Model,
     options: &SearchOptions,
@@ -487,7 +872,7 @@ pub fn search(
         None => default_caps(model),
     };
     let erlang_start = start::to_groups(model, &erlang_by_type);
-    let mut agents = match options.start {
+    let agents = match options.start {
         Start::Erlang => erlang_start.clone(),
         Start::Scenario => model
             .groups
@@ -496,152 +881,158 @@ pub fn search(
             .collect(),
     };
     // Intervals inside the warm-up are not measured, so the search cannot judge them; they
-    // get the Erlang staffing, so that the first measured interval does not inherit a
-    // backlog nobody could fix.
+    // get the Erlang staffing (below, for every start), so that the first measured interval
+    // does not inherit a backlog nobody could fix.
     let warmup = model.first_reported_interval() as usize;
-    for (row, erlang) in agents.iter_mut().zip(&erlang_start) {
-        row[..warmup].copy_from_slice(&erlang[..warmup]);
-    }
-    for (row, cap_row) in agents.iter_mut().zip(&caps) {
-        for (n, cap) in row.iter_mut().zip(cap_row) {
-            *n = (*n).min(*cap);
-        }
-    }
     let mut searcher = Searcher {
         model,
         options,
+        plan: Plan::screening(model),
+        runner: Runner::new(options.threads),
         progress,
         simulations: 0,
+        replications_run: 0,
         best_agent_hours: None,
     };
 
-    // 2. Add until feasible.
-    let types = model.call_types.len();
-    let mut step = vec![vec![1u32; model.intervals as usize]; types];
-    let mut missed_before = vec![vec![false; model.intervals as usize]; types];
-    let mut current = searcher.evaluate(&agents, Phase::Adding);
-    let mut rounds = 0;
-    while !current.feasible() {
-        rounds += 1;
-        let mut missed_now = vec![vec![false; model.intervals as usize]; types];
-        for c in current.checks.iter().filter(|c| !c.met()) {
-            missed_now[c.call_type as usize][c.interval as usize] = true;
+    // Screening: from each start, the whole greedy search with the mean of the first look
+    // deciding; the cheapest local optimum goes on.
+    let mut starts = vec![(
+        match options.start {
+            Start::Erlang => "erlang",
+            Start::Scenario => "scenario",
+        },
+        agents,
+    )];
+    if model.groups.iter().any(|g| g.skills.len() > 1) {
+        starts.push(("pooled", start::to_widest_groups(model, &erlang_by_type)));
+    }
+    let mut local_optima = Vec::new();
+    let mut best: Option<Vec<Vec<u32>>> = None;
+    for (name, mut agents) in starts {
+        for ((row, start_row), cap_row) in agents.iter_mut().zip(&erlang_start).zip(&caps) {
+            row[..warmup].copy_from_slice(&start_row[..warmup]);
+            for (n, cap) in row.iter_mut().zip(cap_row) {
+                *n = (*n).min(*cap);
+            }
         }
-        let mut stuck = Vec::new();
+        let current = add_until_feasible(&mut searcher, &mut agents, &caps, Phase::Screening)?;
+        trim(
+            &mut searcher,
+            &mut agents,
+            current,
+            &caps,
+            true,
+            Phase::Screening,
+        );
+        let hours = agent_hours(model, &agents);
+        if best
+            .as_ref()
+            .is_none_or(|b| hours < agent_hours(model, b) - 1e-9)
+        {
+            best = Some(agents.clone());
+        }
+        local_optima.push(LocalOptimum {
+            start: name,
+            agent_hours: hours,
+        });
+    }
+    let mut agents = best.expect("at least one start");
+
+    // Confirmation: every verdict by sequential sampling, from the best local optimum: add
+    // where a target is not shown to be met, then remove what is shown not to be needed.
+    searcher.plan = Plan::new(model, options);
+    let current = add_until_feasible(&mut searcher, &mut agents, &caps, Phase::Adding)?;
+    let mut current = trim(
+        &mut searcher,
+        &mut agents,
+        current,
+        &caps,
+        false,
+        Phase::Removing,
+    );
+
+    // 5. Validate on fresh replications; where a target fails there ([`Rule::fails`]), add
+    // an agent (in the busiest group serving the call type) and validate again on new ones.
+    let mut round = 0;
+    let validation = loop {
+        let fresh = searcher.evaluate(
+            &agents,
+            None,
+            Stream::Validation(round),
+            false,
+            Phase::Validating,
+        );
+        round += 1;
+        let failed: Vec<(TypeId, usize)> = {
+            let mut cells: Vec<(TypeId, usize)> = fresh
+                .checks
+                .iter()
+                .filter(|c| searcher.plan.rule.fails(c))
+                .map(|c| (c.call_type, c.interval as usize))
+                .collect();
+            cells.sort_unstable();
+            cells.dedup();
+            cells
+        };
         let mut moved = false;
-        for (t, row) in missed_now.iter().enumerate() {
-            for (k, &missed) in row.iter().enumerate() {
-                if !missed {
-                    step[t][k] = 1;
-                    continue;
-                }
-                if missed_before[t][k] {
-                    step[t][k] = step[t][k].saturating_mul(2);
-                }
-                // The busiest serving group with room, routing order breaking ties.
-                let serving = &model.call_types[t].serving_groups;
-                let group = serving
-                    .iter()
-                    .map(|&g| g as usize)
-                    .filter(|&g| agents[g][k] < caps[g][k])
-                    .fold(None, |best: Option<usize>, g| match best {
-                        Some(b) if current.occupancy[b][k] >= current.occupancy[g][k] => Some(b),
-                        _ => Some(g),
-                    });
-                match group {
-                    Some(g) => {
-                        agents[g][k] = agents[g][k].saturating_add(step[t][k]).min(caps[g][k]);
-                        moved = true;
-                    }
-                    None => stuck.push((t as TypeId, k as u32)),
+        if round < MAX_VALIDATION_ROUNDS {
+            for &(t, k) in &failed {
+                let group = busiest_with_room(model, &agents, &caps, &fresh, t, k);
+                if let Some(g) = group {
+                    agents[g][k] += 1;
+                    moved = true;
                 }
             }
         }
-        missed_before = missed_now;
-        if !moved || rounds >= MAX_ADD_ROUNDS {
-            let missed = current
+        if !moved {
+            let failures = fresh
                 .checks
                 .iter()
-                .filter(|c| {
-                    // Out of rounds: everything still missed; otherwise what is stuck.
-                    !c.met()
-                        && (!moved
-                            || rounds >= MAX_ADD_ROUNDS
-                            || stuck.contains(&(c.call_type, c.interval)))
-                })
-                .cloned()
-                .collect();
-            return Err(SearchError::Infeasible {
-                missed,
-                caps,
-                simulations: searcher.simulations,
-            });
+                .filter(|c| searcher.plan.rule.fails(c))
+                .count();
+            break Validation {
+                passed: failures == 0,
+                failed: failures,
+                measures: fresh.measures,
+                checks: fresh.checks,
+                rounds: round,
+            };
         }
-        current = searcher.evaluate(&agents, Phase::Adding);
-    }
-
-    // 3. Remove while feasible: single agents, then pooling exchanges, until neither helps.
-    let reported: Vec<usize> =
-        (model.first_reported_interval() as usize..model.intervals as usize).collect();
-    let mut needed = BTreeSet::new();
-    loop {
-        improve(
-            &mut searcher,
-            &mut agents,
-            &mut current,
-            &mut needed,
-            |agents, current, needed| {
-                reported
-                    .iter()
-                    .filter_map(|&k| removal(model, agents, current, needed, k))
-                    .collect()
-            },
-        );
-        let pooled = improve(
-            &mut searcher,
-            &mut agents,
-            &mut current,
-            &mut needed,
-            |agents, current, needed| {
-                reported
-                    .iter()
-                    .filter_map(|&k| exchange(model, agents, &caps, current, needed, k))
-                    .collect()
-            },
-        );
-        if !pooled {
-            break;
-        }
-        // An exchange changes which single removals are possible: try them all again.
-        needed.retain(|m: &MoveKey| m.kind != MoveKind::Remove);
-    }
-
-    // 4. Polish: removals judged in a batch with their neighbours' may have been blamed for
-    // a neighbour's queue. Try every removal again, in alternate intervals only, so that no
-    // move is ever judged together with a move in the interval before or after it.
-    needed.clear();
-    for parity in [0, 1] {
-        improve(
-            &mut searcher,
-            &mut agents,
-            &mut current,
-            &mut needed,
-            |agents, current, needed| {
-                reported
-                    .iter()
-                    .filter(|&&k| k % 2 == parity)
-                    .filter_map(|&k| removal(model, agents, current, needed, k))
-                    .collect()
-            },
-        );
-    }
+        current = searcher.judge(&agents, Phase::Adding);
+    };
 
     Ok(Staffing {
         agents,
         checks: current.checks,
         measures: current.measures,
+        validation,
+        local_optima,
         simulations: searcher.simulations,
+        replications_run: searcher.replications_run,
+        max_replications: searcher.plan.budget,
         erlang_by_type,
         erlang_c_by_type,
     })
+}
+
+/// The busiest group (highest occupancy in interval `k`, routing order breaking ties) that
+/// serves call type `t` and is below its cap there.
+fn busiest_with_room(
+    model: &Model,
+    agents: &[Vec<u32>],
+    caps: &[Vec<u32>],
+    evaluation: &Evaluation,
+    t: TypeId,
+    k: usize,
+) -> Option<usize> {
+    model.call_types[t as usize]
+        .serving_groups
+        .iter()
+        .map(|&g| g as usize)
+        .filter(|&g| agents[g][k] < caps[g][k])
+        .fold(None, |best: Option<usize>, g| match best {
+            Some(b) if evaluation.occupancy[b][k] >= evaluation.occupancy[g][k] => Some(b),
+            _ => Some(g),
+        })
 }

@@ -42,10 +42,17 @@ pub struct StaffArgs {
     /// ASA at most D in every interval, e.g. 30s (default: the scenario's).
     #[arg(long, value_name = "D")]
     max_asa: Option<String>,
-    /// One-sided confidence with which each target must hold, from 50% (the mean meets it)
-    /// to 99.9%.
+    /// Confidence with which each interval's verdict on each target must be right, from 50%
+    /// to 99.9% (replications are added until it is, or the budget is spent).
     #[arg(long, value_name = "P", default_value = "95%")]
     confidence: String,
+    /// Indifference zone of the service level and abandon rate: a true value this close to
+    /// its target may be judged either way (ASA: 1s).
+    #[arg(long, value_name = "P", default_value = "0.5%")]
+    tolerance: String,
+    /// The most replications one staffing may be judged on (default: 640).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+    max_replications: Option<u32>,
     /// The most agents the search may put in one group in one interval (default: 3 × the
     /// load the group could serve there, + 20).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
@@ -59,7 +66,8 @@ pub struct StaffArgs {
     /// Let --write and --output replace an existing file.
     #[arg(long)]
     force: bool,
-    /// Number of replications (overrides the scenario's).
+    /// Replications of the first look at each staffing (overrides the scenario's); more are
+    /// added where a verdict needs them.
     #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     replications: Option<u32>,
     /// Random seed (overrides the scenario's).
@@ -88,7 +96,17 @@ struct StaffReport {
     confidence: f64,
     service_level_threshold_s: f64,
     targets: TargetsJson,
+    tolerance: f64,
+    max_replications: u32,
     simulations: u32,
+    replications_run: u64,
+    /// Where `intervals[].call_types[]`'s statistics come from: "validation".
+    figures: &'static str,
+    validation: ValidationJson,
+    /// The screening's local optimum from each start (the cheapest was confirmed).
+    local_optima: Vec<LocalOptimumJson>,
+    /// Worst minus best local optimum: how much the choice of start mattered.
+    multi_start_gap_agent_hours: f64,
     agent_hours: f64,
     erlang_c_agent_hours: f64,
     pooling_saving_agent_hours: f64,
@@ -97,6 +115,37 @@ struct StaffReport {
     agent_groups: Vec<GroupJson>,
     erlang_c_by_type: Vec<GroupJson>,
     intervals: Vec<IntervalJson>,
+}
+
+/// The found staffing re-simulated on replications the search never saw.
+#[derive(Debug, Serialize)]
+struct ValidationJson {
+    /// Replication numbers start here (the search's are 0, 1, 2, …).
+    first_replication: u32,
+    replications: u32,
+    rounds: u32,
+    passed: bool,
+    /// Checks that fail on the validation replications: missed beyond doubt, or not shown
+    /// met with a mean short by more than the tolerance.
+    failed: usize,
+    /// Checks whose verdict ran out of budget (decided by the mean).
+    undecided: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct LocalOptimumJson {
+    start: &'static str,
+    agent_hours: f64,
+}
+
+/// What the sequential sampling spent on one interval, and how sure its verdict is.
+#[derive(Debug, Serialize)]
+struct DecisionJson {
+    /// Replications the interval's verdict rests on.
+    replications: u32,
+    /// The lowest achieved confidence among the interval's checks.
+    confidence: Option<f64>,
+    met: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -115,10 +164,16 @@ struct GroupJson {
 
 #[derive(Debug, Serialize)]
 struct IntervalJson {
+    #[serde(skip)]
+    index: u32,
     start_s: f64,
     start: String,
     agents: u32,
     erlang_c_agents: u32,
+    /// The search's verdict (its replications).
+    search: DecisionJson,
+    /// The validation's verdict (fresh replications).
+    validation: DecisionJson,
     call_types: Vec<TypeJson>,
 }
 
@@ -207,9 +262,18 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
         )
         .map_err(|why| usage(format!("--write: {why}")))?;
     }
+    let tolerance = args::fraction("--tolerance", &args.tolerance, "0.5%")?;
+    if tolerance > 0.1 {
+        return Err(usage(format!(
+            "--tolerance: {} is more than 10 points; e.g. --tolerance 0.5% (half a percentage point)",
+            args.tolerance
+        )));
+    }
     let options = SearchOptions {
         targets,
         confidence,
+        tolerance,
+        max_replications: args.max_replications,
         threads: args.threads.map(|n| n as usize),
         max_agents: args.max_agents,
         start: match args.start {
@@ -218,12 +282,6 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
         },
     };
     let quiet = args.quiet;
-    if model.replications < 2 && confidence > 0.5 {
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "staff: warning: with one replication there is no confidence interval; each target is met by the single day simulated (use -r 10 or more for the stated confidence)"
-        );
-    }
     let began = std::time::Instant::now();
     let result = staffing::search(&model, &options, |p| {
         if quiet {
@@ -232,12 +290,15 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(
             err,
-            "staff: simulation {:>3} ({}) {:>9.1} agent-hours, {} interval{} short{}",
+            "staff: simulation {:>3} ({}, {:>4} replications) {:>9.1} agent-hours, {} interval{} short{}",
             p.simulations,
             match p.phase {
-                Phase::Adding => "adding  ",
-                Phase::Removing => "removing",
+                Phase::Screening => "screening ",
+                Phase::Adding => "adding    ",
+                Phase::Removing => "removing  ",
+                Phase::Validating => "validating",
             },
+            p.replications,
             p.agent_hours,
             p.short_intervals,
             if p.short_intervals == 1 { "" } else { "s" },
@@ -257,8 +318,9 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
     if !quiet {
         let _ = writeln!(
             std::io::stderr().lock(),
-            "staff: done in {} simulations ({:.1} s)",
+            "staff: done in {} simulations, {} replications ({:.1} s)",
             found.simulations,
+            found.replications_run,
             began.elapsed().as_secs_f64()
         );
     }
@@ -351,8 +413,20 @@ fn infeasible(
     usage(message)
 }
 
+/// The verdict of interval `k` from `checks`: the most replications any of its checks rests
+/// on, the lowest achieved confidence, and whether all are met.
+fn decision(checks: &[Check], k: u32) -> DecisionJson {
+    let mine: Vec<&Check> = checks.iter().filter(|c| c.interval == k).collect();
+    DecisionJson {
+        replications: mine.iter().map(|c| c.replications).max().unwrap_or(0),
+        confidence: mine.iter().map(|c| c.confidence).reduce(f64::min),
+        met: mine.iter().all(|c| c.met()),
+    }
+}
+
 fn staff_report(model: &Model, options: &SearchOptions, found: &staffing::Staffing) -> StaffReport {
-    let report = Report::new(model, &found.measures);
+    let validation = &found.validation;
+    let report = Report::new(model, &validation.measures);
     let scenario_agents: Vec<Vec<u32>> = model
         .groups
         .iter()
@@ -371,7 +445,31 @@ fn staff_report(model: &Model, options: &SearchOptions, found: &staffing::Staffi
             max_abandon_rate: options.targets.max_abandon_rate,
             max_asa_s: options.targets.max_asa_s,
         },
+        tolerance: options.tolerance,
+        max_replications: found.max_replications,
         simulations: found.simulations,
+        replications_run: found.replications_run,
+        figures: "validation",
+        validation: ValidationJson {
+            first_replication: staffing::sample::VALIDATION_FIRST,
+            replications: validation.measures.len() as u32,
+            rounds: validation.rounds,
+            passed: validation.passed,
+            failed: validation.failed,
+            undecided: validation.checks.iter().filter(|c| !c.decided).count(),
+        },
+        local_optima: found
+            .local_optima
+            .iter()
+            .map(|o| LocalOptimumJson {
+                start: o.start,
+                agent_hours: o.agent_hours,
+            })
+            .collect(),
+        multi_start_gap_agent_hours: {
+            let hours = found.local_optima.iter().map(|o| o.agent_hours);
+            hours.clone().fold(f64::MIN, f64::max) - hours.fold(f64::MAX, f64::min)
+        },
         agent_hours: hours,
         erlang_c_agent_hours: erlang_c_hours,
         pooling_saving_agent_hours: erlang_c_hours - hours,
@@ -401,10 +499,13 @@ fn staff_report(model: &Model, options: &SearchOptions, found: &staffing::Staffi
             .map(|i| {
                 let k = (SimTime::from_seconds(i.start_s).0 / model.interval.0) as usize;
                 IntervalJson {
+                    index: k as u32,
                     start_s: i.start_s,
                     start: i.start.clone(),
                     agents: found.agents.iter().map(|g| g[k]).sum(),
                     erlang_c_agents: found.erlang_c_by_type.iter().map(|t| t[k]).sum(),
+                    search: decision(&found.checks, k as u32),
+                    validation: decision(&validation.checks, k as u32),
                     call_types: i
                         .call_types
                         .iter()
@@ -473,19 +574,43 @@ fn table(report: &StaffReport, model: &Model) -> String {
     }
     let _ = writeln!(
         out,
-        "Targets, in every interval: {}; each met with {}% one-sided confidence over {} replications (seed {}).",
+        "Targets, in every interval: {}; each verdict right with {}% confidence (true values within {} points of a target may go either way), on {} to {} replications per staffing (seed {}).",
         wanted.join(", "),
         report.confidence * 100.0,
-        report.replications,
+        report.tolerance * 100.0,
+        report.replications.max(2),
+        report.max_replications,
         report.seed
     );
-    let _ = writeln!(out, "Simulations: {}\n", report.simulations);
+    let v = &report.validation;
+    let _ = writeln!(
+        out,
+        "Simulations: {} ({} replications). Validation: {} fresh replications (numbered from {}), {} round{}: {}.\n",
+        report.simulations,
+        report.replications_run,
+        v.replications,
+        v.first_replication,
+        v.rounds,
+        if v.rounds == 1 { "" } else { "s" },
+        if v.passed {
+            "no target fails".to_owned()
+        } else {
+            format!(
+                "{} target(s) fail (missed beyond doubt, or short by more than the tolerance)",
+                v.failed
+            )
+        }
+    );
 
     let _ = writeln!(out, "Agents per interval");
     let mut header = vec!["Interval".to_owned()];
     header.extend(model.groups.iter().map(|g| g.name.clone()));
     header.push("total".into());
     header.push("Erlang C per type".into());
+    header.push("search reps".into());
+    header.push("confidence".into());
+    header.push("validation reps".into());
+    header.push("confidence".into());
     let mut rows = vec![header];
     for k in 0..model.intervals as usize {
         let mut row = vec![model.interval_label(k as u32)];
@@ -511,14 +636,43 @@ fn table(report: &StaffReport, model: &Model) -> String {
                 .sum::<u32>()
                 .to_string()
         });
+        match report.intervals.iter().find(|i| i.index == k as u32) {
+            Some(i) => {
+                for d in [&i.search, &i.validation] {
+                    row.push(d.replications.to_string());
+                    row.push(d.confidence.map_or_else(
+                        || "–".to_owned(),
+                        |c| format!("{:.1}%{}", c * 100.0, if d.met { "" } else { " short" }),
+                    ));
+                }
+            }
+            None => row.extend([
+                "–".to_owned(),
+                "–".to_owned(),
+                "–".to_owned(),
+                "–".to_owned(),
+            ]),
+        }
         rows.push(row);
     }
     grid(&mut out, &rows);
 
+    let optima: Vec<String> = report
+        .local_optima
+        .iter()
+        .map(|o| format!("{:.1} from the {} start", o.agent_hours, o.start))
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nScreening (the mean of {} replications deciding): local optima {}; multi-start gap {:.1} agent-hours. The cheapest was confirmed by sequential sampling.",
+        report.replications.max(2),
+        optima.join(", "),
+        report.multi_start_gap_agent_hours,
+    );
     let saving = report.pooling_saving_agent_hours;
     let _ = writeln!(
         out,
-        "\nAgent-hours: {:.1} found; {:.1} with per-type Erlang C (each call type on its own agents) — pooling the skills {} {:.1} ({:.1}%); {:.1} with per-type Erlang A; {:.1} in the scenario as written.\n",
+        "Agent-hours: {:.1} found; {:.1} with per-type Erlang C (each call type on its own agents) — pooling the skills {} {:.1} ({:.1}%); {:.1} with per-type Erlang A; {:.1} in the scenario as written.\n",
         report.agent_hours,
         report.erlang_c_agent_hours,
         if saving >= 0.0 { "saves" } else { "costs" },
@@ -532,7 +686,11 @@ fn table(report: &StaffReport, model: &Model) -> String {
         report.scenario_agent_hours,
     );
 
-    let _ = writeln!(out, "Achieved, mean ±95% CI half-width");
+    let _ = writeln!(
+        out,
+        "Achieved on the {} validation replications (fresh seeds, not those of the search), mean ±95% CI half-width",
+        report.validation.replications
+    );
     let mut header = vec!["Interval".to_owned()];
     for ct in &model.call_types {
         header.push(format!("{} SL {threshold}", ct.name));

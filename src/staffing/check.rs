@@ -27,11 +27,15 @@ impl Measure {
         }
     }
 
-    fn value(self, m: &CallMeasures) -> Option<f64> {
+    /// The measure's numerator and denominator in one replication: calls within the
+    /// threshold and calls ended (service level), abandoned and calls ended (abandon rate),
+    /// total wait and calls answered (ASA).
+    fn parts(self, m: &CallMeasures) -> (f64, f64) {
+        let ended = m.answered + m.abandoned + m.unserved;
         match self {
-            Measure::ServiceLevel => m.service_level,
-            Measure::AbandonRate => m.abandon_rate,
-            Measure::Asa => m.asa_s,
+            Measure::ServiceLevel => (m.service_level.unwrap_or(0.0) * ended, ended),
+            Measure::AbandonRate => (m.abandoned, ended),
+            Measure::Asa => (m.asa_s.unwrap_or(0.0) * m.answered, m.answered),
         }
     }
 
@@ -39,6 +43,65 @@ impl Measure {
     pub fn higher_is_better(self) -> bool {
         self == Measure::ServiceLevel
     }
+}
+
+/// How a check is decided: the sequential test that every interval's targets go through.
+///
+/// A check is *decided* when its one-sided confidence interval lies on one side of the target
+/// (met: mean − k·SE ≥ target for a service level; missed: mean + k·SE < target), or when that
+/// interval has become narrower than the tolerance (k·SE ≤ tolerance), in which case the mean
+/// decides: a true value at least the tolerance away from the target is then judged right with
+/// the stated confidence, and one within the tolerance may go either way. k is the Student-t
+/// quantile of the per-look confidence (the stated one shared among the looks, Bonferroni).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    /// The confidence of each look, in [0.5, 1).
+    pub look_confidence: f64,
+    /// Indifference for rates (service level, abandon rate), as a fraction: 0.005 = 0.5 points.
+    pub tolerance: f64,
+    /// Indifference for the ASA, seconds.
+    pub asa_tolerance_s: f64,
+}
+
+impl Rule {
+    /// The rule for `looks` looks at an overall `confidence` per check.
+    pub fn new(confidence: f64, looks: u32, tolerance: f64) -> Rule {
+        Rule {
+            look_confidence: 1.0 - (1.0 - confidence) / f64::from(looks.max(1)),
+            tolerance,
+            asa_tolerance_s: ASA_TOLERANCE_S,
+        }
+    }
+
+    /// Whether a validation counts `check` as failed: its target missed beyond doubt, or
+    /// not shown to be met with a mean on the wrong side by more than the tolerance.
+    pub fn fails(&self, check: &Check) -> bool {
+        let margin = if check.measure.higher_is_better() {
+            check.mean - check.target
+        } else {
+            check.target - check.mean
+        };
+        check.surely_missed() || (!check.met() && margin < -self.tolerance_of(check.measure))
+    }
+
+    fn tolerance_of(&self, measure: Measure) -> f64 {
+        match measure {
+            Measure::Asa => self.asa_tolerance_s,
+            _ => self.tolerance,
+        }
+    }
+}
+
+/// The indifference for ASA targets, seconds.
+pub const ASA_TOLERANCE_S: f64 = 1.0;
+
+/// What a check says about its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The target is met.
+    Met,
+    /// The target is missed.
+    Missed,
 }
 
 /// One target in one interval for one call type, against the simulation.
@@ -55,22 +118,40 @@ pub struct Check {
     pub measure: Measure,
     /// The target (a floor for the service level, a ceiling for the others).
     pub target: f64,
-    /// Mean over replications.
+    /// The pooled ratio over the replications: e.g. all the interval's calls answered within
+    /// the threshold ÷ all its calls (ASA: total wait ÷ calls answered).
     pub mean: f64,
-    /// Half-width of the two-sided 95 % confidence interval (0 with one replication).
+    /// Half-width of the two-sided 95 % confidence interval of the pooled ratio (delta
+    /// method; 0 with one replication).
     pub ci95: f64,
-    /// The one-sided confidence bound that must meet the target: mean − k·SE for the service
-    /// level, mean + k·SE for the others, k the Student-t quantile of the confidence.
+    /// The one-sided confidence bound at the per-look confidence: mean − k·SE for the
+    /// service level, mean + k·SE for the others.
     pub bound: f64,
+    /// Replications the verdict rests on.
+    pub replications: u32,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Whether the verdict was reached by the rule (`false`: the replication budget ran out
+    /// first and the mean decided).
+    pub decided: bool,
+    /// The achieved confidence of the verdict: the probability, by the Student-t interval,
+    /// that the true value is not on the wrong side of the target by more than the tolerance.
+    pub confidence: f64,
 }
 
 impl Check {
-    /// Whether the bound meets the target.
+    /// Whether the verdict is that the target is met.
     pub fn met(&self) -> bool {
+        self.verdict == Verdict::Met
+    }
+
+    /// Whether the target is missed beyond doubt: even the optimistic one-sided bound misses
+    /// it (what a validation counts as a failure).
+    pub fn surely_missed(&self) -> bool {
         if self.measure.higher_is_better() {
-            self.bound >= self.target
+            2.0 * self.mean - self.bound < self.target
         } else {
-            self.bound <= self.target
+            2.0 * self.mean - self.bound > self.target
         }
     }
 
@@ -100,16 +181,142 @@ pub fn one_sided_factor(confidence: f64, n: usize) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// The Student-t probability that a value `z` standard errors below the mean is exceeded
+/// (`n` replications); 1 when there is no spread to speak of.
+fn t_cdf(z: f64, n: usize) -> f64 {
+    if !z.is_finite() {
+        return if z > 0.0 { 1.0 } else { 0.0 };
+    }
+    if n < 2 {
+        return if z >= 0.0 { 0.5 } else { 0.0 };
+    }
+    StudentsT::new(0.0, 1.0, (n - 1) as f64)
+        .map(|t| t.cdf(z))
+        .unwrap_or(f64::NAN)
+}
+
+/// The statistics of one check before a verdict.
+#[derive(Debug, Clone)]
+struct Sample {
+    interval: u32,
+    call_type: TypeId,
+    class: Option<ClassId>,
+    measure: Measure,
+    target: f64,
+    n: usize,
+    mean: f64,
+    se: f64,
+}
+
+impl Sample {
+    /// The verdict under `rule`, or `None` while undecided; `last` (the budget is spent)
+    /// lets the mean decide what the rule has not.
+    fn judge(&self, rule: &Rule, last: bool) -> Option<Check> {
+        let k = one_sided_factor(rule.look_confidence, self.n);
+        let h = k * self.se;
+        let tolerance = rule.tolerance_of(self.measure);
+        // Signed distance from the target, positive on the good side.
+        let margin = if self.measure.higher_is_better() {
+            self.mean - self.target
+        } else {
+            self.target - self.mean
+        };
+        let (verdict, decided) = if self.n >= 2 && margin - h >= 0.0 {
+            (Verdict::Met, true)
+        } else if self.n >= 2 && margin + h < 0.0 {
+            (Verdict::Missed, true)
+        } else if h <= tolerance && self.n >= 2 {
+            (
+                if margin >= 0.0 {
+                    Verdict::Met
+                } else {
+                    Verdict::Missed
+                },
+                true,
+            )
+        } else if last {
+            // Out of budget: a target not shown to be met counts as missed.
+            (Verdict::Missed, false)
+        } else {
+            return None;
+        };
+        let confidence = if self.se > 0.0 {
+            match verdict {
+                Verdict::Met => t_cdf((margin + tolerance) / self.se, self.n),
+                Verdict::Missed => t_cdf((tolerance - margin) / self.se, self.n),
+            }
+        } else if self.n >= 2 {
+            1.0
+        } else {
+            0.5
+        };
+        Some(Check {
+            interval: self.interval,
+            call_type: self.call_type,
+            class: self.class,
+            measure: self.measure,
+            target: self.target,
+            mean: self.mean,
+            ci95: if self.n < 2 {
+                0.0
+            } else {
+                student_t_975(self.n - 1) * self.se
+            },
+            bound: if self.measure.higher_is_better() {
+                self.mean - h
+            } else {
+                self.mean + h
+            },
+            replications: self.n as u32,
+            verdict,
+            decided,
+            confidence,
+        })
+    }
+}
+
+/// The checks of one reported interval (`position` in `measures[r].intervals`), decided
+/// under `rule` on the first `n` replications; `None` while any is undecided (never with
+/// `last`).
+pub(crate) fn interval_checks(
+    model: &Model,
+    targets: &ServiceTargets,
+    rule: &Rule,
+    measures: &[ReplicationMeasures],
+    position: usize,
+    last: bool,
+) -> Option<Vec<Check>> {
+    samples(model, targets, measures, position)
+        .iter()
+        .map(|s| s.judge(rule, last))
+        .collect()
+}
+
 /// Every check of `targets` in every reported interval and call type of `measures` (the
 /// replications of one staffing), and of each tier's own service-level target (the
-/// scenario's `service_level = { target = ... }` on a call type or tier). Cells that no
+/// scenario's `service_level = { target = ... }` on a call type or tier), each decided by
+/// `rule` on all of `measures` (the mean deciding what the rule leaves open). Cells that no
 /// replication defines (no calls) are skipped.
 pub fn checks(
     model: &Model,
     targets: &ServiceTargets,
-    confidence: f64,
+    rule: &Rule,
     measures: &[ReplicationMeasures],
 ) -> Vec<Check> {
+    let Some(first) = measures.first() else {
+        return Vec::new();
+    };
+    (0..first.intervals.len())
+        .flat_map(|i| interval_checks(model, targets, rule, measures, i, true).unwrap_or_default())
+        .collect()
+}
+
+/// The (type, class, measure, target) cells to check: the scenario-wide targets per type,
+/// then each class with a service-level target of its own.
+fn wanted_cells(
+    model: &Model,
+    targets: &ServiceTargets,
+) -> Vec<(TypeId, Option<ClassId>, Measure, f64)> {
     let wanted: Vec<(Measure, f64)> = [
         (Measure::ServiceLevel, targets.service_level),
         (Measure::AbandonRate, targets.max_abandon_rate),
@@ -118,15 +325,10 @@ pub fn checks(
     .into_iter()
     .filter_map(|(m, t)| t.map(|t| (m, t)))
     .collect();
-    let Some(first) = measures.first() else {
-        return Vec::new();
-    };
-    // (type, class, measure, target): the scenario-wide targets per type, then each class
-    // with a service-level target of its own.
-    let mut wanted_cells: Vec<(TypeId, Option<ClassId>, Measure, f64)> = Vec::new();
+    let mut cells: Vec<(TypeId, Option<ClassId>, Measure, f64)> = Vec::new();
     for t in 0..model.call_types.len() as TypeId {
         for &(measure, target) in &wanted {
-            wanted_cells.push((t, None, measure, target));
+            cells.push((t, None, measure, target));
         }
     }
     for (c, class) in model.classes.iter().enumerate() {
@@ -135,9 +337,9 @@ pub fn checks(
         if let Some(target) = class.target {
             if single && targets.service_level.is_some() {
                 // A type's own target replaces the scenario-wide one.
-                wanted_cells.retain(|w| !(w.0 == class.call_type && w.2 == Measure::ServiceLevel));
+                cells.retain(|w| !(w.0 == class.call_type && w.2 == Measure::ServiceLevel));
             }
-            wanted_cells.push((
+            cells.push((
                 class.call_type,
                 Some(c as ClassId),
                 Measure::ServiceLevel,
@@ -145,52 +347,56 @@ pub fn checks(
             ));
         }
     }
+    cells
+}
+
+/// The statistics of every check in reported interval `position`.
+fn samples(
+    model: &Model,
+    targets: &ServiceTargets,
+    measures: &[ReplicationMeasures],
+    position: usize,
+) -> Vec<Sample> {
+    let Some(first) = measures.first() else {
+        return Vec::new();
+    };
+    let interval = first.intervals[position].interval;
     let mut out = Vec::new();
-    for (i, interval) in first.intervals.iter().enumerate() {
-        for &(t, class, measure, target) in &wanted_cells {
-            {
-                let cell = |rep: &ReplicationMeasures| -> Option<f64> {
-                    let block = match class {
-                        Some(c) => &rep.intervals[i].classes[c as usize],
-                        None => &rep.intervals[i].call_types[t as usize],
-                    };
-                    measure.value(block)
+    for (t, class, measure, target) in wanted_cells(model, targets) {
+        let parts: Vec<(f64, f64)> = measures
+            .iter()
+            .map(|rep| {
+                let block = match class {
+                    Some(c) => &rep.intervals[position].classes[c as usize],
+                    None => &rep.intervals[position].call_types[t as usize],
                 };
-                let values: Vec<f64> = measures.iter().filter_map(cell).collect();
-                if values.is_empty() {
-                    continue;
-                }
-                let n = values.len();
-                let mean = values.iter().sum::<f64>() / n as f64;
-                let se = if n < 2 {
-                    0.0
-                } else {
-                    let var =
-                        values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-                    (var / n as f64).sqrt()
-                };
-                let k = one_sided_factor(confidence, n);
-                let bound = if measure.higher_is_better() {
-                    mean - k * se
-                } else {
-                    mean + k * se
-                };
-                out.push(Check {
-                    interval: interval.interval,
-                    call_type: t,
-                    class,
-                    measure,
-                    target,
-                    mean,
-                    ci95: if n < 2 {
-                        0.0
-                    } else {
-                        student_t_975(n - 1) * se
-                    },
-                    bound,
-                });
-            }
+                measure.parts(block)
+            })
+            .collect();
+        let n = parts.len();
+        let denominator: f64 = parts.iter().map(|p| p.1).sum();
+        if denominator <= 0.0 {
+            continue;
         }
+        // The pooled ratio (all the interval's calls over the replications) and its delta-
+        // method standard error.
+        let mean = parts.iter().map(|p| p.0).sum::<f64>() / denominator;
+        let se = if n < 2 {
+            0.0
+        } else {
+            let residuals: f64 = parts.iter().map(|p| (p.0 - mean * p.1).powi(2)).sum();
+            (residuals / (n - 1) as f64 / n as f64).sqrt() / (denominator / n as f64)
+        };
+        out.push(Sample {
+            interval,
+            call_type: t,
+            class,
+            measure,
+            target,
+            n,
+            mean,
+            se,
+        });
     }
     out
 }
@@ -208,23 +414,43 @@ mod tests {
         assert!((one_sided_factor(0.95, 20) - 1.729).abs() < 1e-3);
     }
 
-    #[test]
-    fn met_and_slack_point_the_right_way() {
-        let check = |measure, target, bound| Check {
+    fn sample(measure: Measure, target: f64, n: usize, mean: f64, se: f64) -> Sample {
+        Sample {
             interval: 0,
             call_type: 0,
             class: None,
             measure,
             target,
-            mean: bound,
-            ci95: 0.0,
-            bound,
-        };
-        assert!(check(Measure::ServiceLevel, 0.8, 0.81).met());
-        assert!(!check(Measure::ServiceLevel, 0.8, 0.79).met());
-        assert!(check(Measure::AbandonRate, 0.05, 0.04).met());
-        assert!(!check(Measure::Asa, 30.0, 31.0).met());
-        assert!((check(Measure::Asa, 30.0, 27.0).slack() - 0.1).abs() < 1e-12);
-        assert!(check(Measure::ServiceLevel, 0.8, 0.7).slack() < 0.0);
+            n,
+            mean,
+            se,
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_the_sequential_rule() {
+        let rule = Rule::new(0.95, 1, 0.005);
+        let sl = |n, mean, se| sample(Measure::ServiceLevel, 0.8, n, mean, se);
+        // Clear on either side: decided at once.
+        let met = sl(10, 0.85, 0.01).judge(&rule, false).unwrap();
+        assert!(met.met() && met.decided && met.confidence > 0.99);
+        let missed = sl(10, 0.75, 0.01).judge(&rule, false).unwrap();
+        assert!(!missed.met() && missed.surely_missed());
+        // Close and noisy: undecided until the budget, then not shown to be met.
+        assert!(sl(10, 0.81, 0.02).judge(&rule, false).is_none());
+        let last = sl(10, 0.81, 0.02).judge(&rule, true).unwrap();
+        assert!(!last.met() && !last.decided && !last.surely_missed());
+        // Close but precise: within the tolerance, the mean decides.
+        let tight = sl(400, 0.799, 0.001).judge(&rule, false).unwrap();
+        assert!(!tight.met() && tight.decided && !tight.surely_missed());
+        // Ceilings point the other way.
+        let asa = sample(Measure::Asa, 30.0, 20, 27.0, 0.5)
+            .judge(&rule, false)
+            .unwrap();
+        assert!(asa.met() && (asa.slack() - 0.1).abs() < 0.05);
+        let abandon = sample(Measure::AbandonRate, 0.05, 20, 0.07, 0.002)
+            .judge(&rule, false)
+            .unwrap();
+        assert!(!abandon.met() && abandon.slack() < 0.0);
     }
 }

@@ -91,3 +91,25 @@ pub fn to_groups(model: &Model, by_type: &[Vec<u32>]) -> Vec<Vec<u32>> {
     }
     agents
 }
+
+/// Maps per-type staffing onto the groups (`[group][interval]`) the other way round: each
+/// type's agents go to the group serving it with the most skills (routing order breaking
+/// ties), the pooled corner the multi-start search also starts from.
+pub fn to_widest_groups(model: &Model, by_type: &[Vec<u32>]) -> Vec<Vec<u32>> {
+    let mut agents = vec![vec![0u32; model.intervals as usize]; model.groups.len()];
+    for (t, call_type) in model.call_types.iter().enumerate() {
+        let g = call_type
+            .serving_groups
+            .iter()
+            .map(|&g| g as usize)
+            .fold(None, |best: Option<usize>, g| match best {
+                Some(b) if model.groups[b].skills.len() >= model.groups[g].skills.len() => Some(b),
+                _ => Some(g),
+            })
+            .expect("every call type has a serving group");
+        for (k, n) in by_type[t].iter().enumerate() {
+            agents[g][k] = agents[g][k].saturating_add(*n);
+        }
+    }
+    agents
+}

@@ -209,6 +209,33 @@ fn staff_finds_the_staffing_and_writes_it_into_the_scenario() {
         assert!(!json[key].is_null(), "{key}");
     }
     assert!(json["intervals"][0]["call_types"][0]["service_level"]["ci95"].is_number());
+    // The figures are the validation's, on replications the search never saw; each
+    // interval says what its verdicts cost and how sure they are.
+    assert_eq!(json["figures"], "validation");
+    assert_eq!(json["validation"]["first_replication"], 1u64 << 31);
+    assert!(json["validation"]["passed"].is_boolean());
+    assert!(json["replications_run"].as_u64().unwrap() >= json["simulations"].as_u64().unwrap());
+    assert!(json["local_optima"][0]["agent_hours"].is_number());
+    assert!(json["multi_start_gap_agent_hours"].as_f64().unwrap() >= 0.0);
+    for interval in json["intervals"].as_array().unwrap() {
+        for side in ["search", "validation"] {
+            let decision = &interval[side];
+            assert!(
+                decision["replications"].as_u64().unwrap() >= 1,
+                "{decision}"
+            );
+            let confidence = decision["confidence"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&confidence), "{decision}");
+        }
+    }
+    for needle in [
+        "validation replications",
+        "search reps",
+        "Screening",
+        "multi-start gap",
+    ] {
+        assert!(table.contains(needle), "{needle} in {table}");
+    }
 
     // An existing file is not overwritten without --force.
     let again = callsim(&["staff", &scenario, "--write", staffed_s, "-q"]);
@@ -271,6 +298,10 @@ fn staff_and_sweep_refuse_bad_arguments_with_the_fix() {
         (
             vec!["staff", s, "--max-abandon", "5"],
             vec!["--max-abandon", "5%"],
+        ),
+        (
+            vec!["staff", s, "--tolerance", "20%"],
+            vec!["--tolerance", "0.5%"],
         ),
         (
             vec![
