@@ -15,11 +15,12 @@
 //! 3. [`Simulation::finish`] runs to the end (arrivals stop at the horizon; calls in the
 //!    centre are still served) and returns the replication's [`Tally`].
 //!
-//! Each caller's tier, handle time and patience are drawn from the call type's own streams
-//! when the caller arrives, so the same (model, seed, replication) gives the same callers
-//! whatever the routing or staffing. The loop allocates nothing per event in the steady
-//! state: calls live in a slab of reused slots, agents in fixed pools, events in a heap that
-//! reaches its working size.
+//! Each new caller's tier, handle time and patience are drawn from the call type's own
+//! streams when the caller arrives, and everything decided for it later from its own
+//! [`CallerDraws`], so the same (model, seed, replication) gives the same callers whatever
+//! the routing or staffing. The loop allocates nothing per event in the steady state: calls
+//! live in a slab of reused slots, contacts in service in another, agents in fixed pools,
+//! events in two heaps that reach their working size.
 
 mod calendar;
 mod calls;
