@@ -413,7 +413,7 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
     Ok(bytes as u64)
 }
 
-/// A size for people: `1.5 GB`, `820 MB`, `12 kB`.
+/// A size for people: `1.5 GB`, `820 MB`, `12 kB`, `16 bytes`.
 pub fn format_bytes(bytes: u64) -> String {
     let b = bytes as f64;
     if b >= 1e12 {
@@ -422,8 +422,10 @@ pub fn format_bytes(bytes: u64) -> String {
         format!("{:.1} GB", b / 1e9)
     } else if b >= 1e6 {
         format!("{:.0} MB", b / 1e6)
-    } else {
+    } else if b >= 1e3 {
         format!("{:.0} kB", b / 1e3)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 
@@ -445,5 +447,8 @@ mod tests {
         assert!(parse_bytes("0").is_err());
         assert_eq!(format_bytes(1_500_000_000), "1.5 GB");
         assert_eq!(format_bytes(820_000_000), "820 MB");
+        assert_eq!(format_bytes(12_000), "12 kB");
+        // A tiny --memory-budget is printed as what it is, not as "0 kB".
+        assert_eq!(format_bytes(16), "16 bytes");
     }
 }
