@@ -40,7 +40,7 @@ pub struct RunArgs {
     /// known; replayable as a trace.
     #[arg(long, value_name = "FILE")]
     write_calls: Option<PathBuf>,
-    /// Write the report to FILE instead of stdout.
+    /// Write the report to FILE instead of stdout (complete or not at all).
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
     /// Replace the files named by --write-calls and --output if they exist.
