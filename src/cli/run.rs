@@ -75,6 +75,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let call_log =
         OutputFile::check_optional("--write-calls", args.write_calls.as_ref(), args.force)?;
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    OutputFile::distinct(&[call_log.as_ref(), output.as_ref()])?;
     warn_if_overloaded(&model);
     check_memory(&options.apply(&model), args.threads, args.memory_budget)?;
     let report = callsim::run(&model, &options);

@@ -245,6 +245,7 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
         )));
     }
     let written = OutputFile::check_optional("--write", args.write.as_ref(), args.force)?;
+    OutputFile::distinct(&[output.as_ref(), written.as_ref()])?;
     if written.is_some() {
         // Find out now, not after the search, if the file cannot be edited.
         let current: Vec<Vec<u32>> = model

@@ -172,6 +172,7 @@ fn values(flag: &str, lo: f64, hi: f64, step: f64) -> Result<Vec<f64>, Failure> 
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     let chart = OutputFile::check_optional("--chart", args.chart.as_ref(), args.force)?;
+    OutputFile::distinct(&[output.as_ref(), chart.as_ref()])?;
     let chosen = [&args.agents, &args.scale, &args.arrivals]
         .iter()
         .filter(|a| a.is_some())

@@ -520,6 +520,51 @@ fn every_written_file_refuses_to_replace_an_existing_one_without_force() {
 }
 
 #[test]
+fn two_flags_naming_one_file_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let same = dir.path().join("same").display().to_string();
+    let same_again = format!("{}/./same", dir.path().display());
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv");
+    let cases: Vec<Vec<&str>> = vec![
+        vec![
+            "run",
+            &path,
+            "-r",
+            "1",
+            "--write-calls",
+            &same,
+            "-o",
+            &same_again,
+        ],
+        vec![
+            "sweep", &path, "--scale", "1..1", "-r", "1", "-q", "-o", &same, "--chart", &same,
+        ],
+        vec![
+            "staff",
+            &path,
+            "--service-level",
+            "80/20",
+            "-q",
+            "-o",
+            &same,
+            "--write",
+            &same,
+        ],
+        vec!["fit", log, "-o", &same, "--report", &same_again],
+    ];
+    for args in &cases {
+        let started = Instant::now();
+        // Even with --force: one result would replace the other.
+        let mut forced = args.clone();
+        forced.push("--force");
+        refused(&forced, &["is also the", "give each its own file name"]);
+        assert!(started.elapsed() < Duration::from_secs(20), "{args:?}");
+        assert!(!Path::new(&same).exists(), "{args:?}");
+    }
+}
+
+#[test]
 fn the_report_goes_to_output_exactly_as_to_stdout() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
