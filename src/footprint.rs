@@ -385,6 +385,11 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
+    if number.is_empty() {
+        return Err(format!(
+            "`{text}` is not a size: write a positive number and a unit, e.g. 16GB or 512MB"
+        ));
+    }
     let factor: f64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1.0,
         "k" | "kb" => 1e3,
@@ -444,6 +449,8 @@ mod tests {
             .unwrap_err()
             .contains("unknown unit"));
         assert!(parse_bytes("GB").is_err());
+        // A sign is not a unit: the message says what a size looks like.
+        assert!(parse_bytes("-5GB").unwrap_err().contains("is not a size"));
         assert!(parse_bytes("0").is_err());
         assert_eq!(format_bytes(1_500_000_000), "1.5 GB");
         assert_eq!(format_bytes(820_000_000), "820 MB");
