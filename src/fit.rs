@@ -124,8 +124,8 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
     let interval = options.interval_s;
     if !(interval >= 60.0 && (86_400.0 / interval).fract() == 0.0) {
         return Err(FitError {
-            message: format!("an interval of {interval} s does not divide the day"),
-            help: "use 15m, 30m or 1h".into(),
+            message: format!("--interval: an interval of {interval} s does not divide the day into whole intervals of at least a minute"),
+            help: "use e.g. --interval 15m, 30m or 1h".into(),
         });
     }
     let mut warnings = log.warnings.clone();
@@ -135,7 +135,7 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
             if !log.dated {
                 return Err(FitError {
                     message: "--weekdays needs a log with dates, and this one has seconds".into(),
-                    help: "map a date column with --date-column, or leave --weekdays out".into(),
+                    help: "name the log's date column with --columns date=NAME, or leave --weekdays out".into(),
                 });
             }
             log.calls

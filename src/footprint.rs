@@ -385,6 +385,11 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
+    if number.is_empty() {
+        return Err(format!(
+            "`{text}` is not a size: write a positive number and a unit, e.g. 16GB or 512MB"
+        ));
+    }
     let factor: f64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1.0,
         "k" | "kb" => 1e3,
@@ -413,7 +418,7 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
     Ok(bytes as u64)
 }
 
-/// A size for people: `1.5 GB`, `820 MB`, `12 kB`.
+/// A size for people: `1.5 GB`, `820 MB`, `12 kB`, `16 bytes`.
 pub fn format_bytes(bytes: u64) -> String {
     let b = bytes as f64;
     if b >= 1e12 {
@@ -422,8 +427,10 @@ pub fn format_bytes(bytes: u64) -> String {
         format!("{:.1} GB", b / 1e9)
     } else if b >= 1e6 {
         format!("{:.0} MB", b / 1e6)
-    } else {
+    } else if b >= 1e3 {
         format!("{:.0} kB", b / 1e3)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 
@@ -442,8 +449,13 @@ mod tests {
             .unwrap_err()
             .contains("unknown unit"));
         assert!(parse_bytes("GB").is_err());
+        // A sign is not a unit: the message says what a size looks like.
+        assert!(parse_bytes("-5GB").unwrap_err().contains("is not a size"));
         assert!(parse_bytes("0").is_err());
         assert_eq!(format_bytes(1_500_000_000), "1.5 GB");
         assert_eq!(format_bytes(820_000_000), "820 MB");
+        assert_eq!(format_bytes(12_000), "12 kB");
+        // A tiny --memory-budget is printed as what it is, not as "0 kB".
+        assert_eq!(format_bytes(16), "16 bytes");
     }
 }

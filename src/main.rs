@@ -31,13 +31,6 @@ enum Command {
     /// Compare routing policies or scenario variants on the same callers, with paired
     /// differences and their confidence intervals.
     Compare(cli::compare::CompareArgs),
-    /// Print the JSON Schema of the scenario format (for editors and validators).
-    Schema,
-    /// Check a scenario file and summarise it, without simulating.
-    Validate {
-        /// The scenario file (TOML).
-        scenario: PathBuf,
-    },
     /// Erlang B, C and A: the measures for a number of agents, or the least agents for targets.
     Erlang(cli::erlang::ErlangArgs),
     /// One simulation per staffing or load level: a service-level curve (table, JSON, SVG).
@@ -46,10 +39,18 @@ enum Command {
     Staff(cli::staff::StaffArgs),
     /// Run one simulated day in real time on a wallboard (HTTP), steerable while it runs.
     Live(cli::live::LiveArgs),
+    /// Forecast the rest of the day from a live state (offered calls, service level, abandon
+    /// rate, queue), with 90 % bands.
+    Intraday(cli::intraday::IntradayArgs),
     /// Fit a scenario to a call log: arrival rates, busyness, talk times, patience, staffing.
     Fit(cli::fit::FitArgs),
-    /// Forecast the rest of the day from a live state (service level, abandons, queue).
-    Intraday(cli::intraday::IntradayArgs),
+    /// Check a scenario file and summarise it, without simulating.
+    Validate {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+    },
+    /// Print the JSON Schema of the scenario format (for editors and validators).
+    Schema,
 }
 
 fn main() -> ExitCode {

@@ -33,10 +33,10 @@ pub struct CompareArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = CompareFormat::Table)]
     format: CompareFormat,
-    /// Write the output to FILE instead of stdout (complete or not at all).
-    #[arg(long, value_name = "FILE")]
+    /// Write the report to FILE instead of stdout (complete or not at all).
+    #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Replace the files this command writes if they exist.
+    /// Replace the --output file if it exists.
     #[arg(long)]
     force: bool,
     /// Worker threads (default: all cores). Results do not depend on it.

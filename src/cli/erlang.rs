@@ -70,10 +70,10 @@ pub struct ErlangArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Output::Table)]
     format: Output,
-    /// Write the output to FILE instead of stdout (complete or not at all).
-    #[arg(long, value_name = "FILE")]
+    /// Write the report to FILE instead of stdout (complete or not at all).
+    #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Replace the files this command writes if they exist.
+    /// Replace the --output file if it exists.
     #[arg(long)]
     force: bool,
 }

@@ -49,13 +49,13 @@ pub struct FitArgs {
     /// The service-level threshold written into the scenario.
     #[arg(long, default_value = "20s")]
     threshold: String,
-    /// Write the scenario to this file instead of stdout.
+    /// Write the scenario to FILE instead of stdout (complete or not at all).
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Write the text report to this file instead of stderr.
+    /// Write the text report to FILE instead of stderr (complete or not at all).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
-    /// Overwrite the output and report files if they exist.
+    /// Replace the files named by --output and --report if they exist.
     #[arg(long)]
     force: bool,
 }
@@ -145,6 +145,7 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
     // Both files are checked before the log is read: nothing is fitted for nothing.
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     let report_file = OutputFile::check_optional("--report", args.report.as_ref(), args.force)?;
+    OutputFile::distinct(&[output.as_ref(), report_file.as_ref()])?;
     let log = log::read(&args.log, &columns).map_err(|e| Failure::Usage(e.to_string()))?;
     let fitted = fit::fit(&log, &options)
         .map_err(|e| Failure::Usage(format!("{}: {e}", args.log.display())))?;

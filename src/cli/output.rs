@@ -75,6 +75,37 @@ impl OutputFile {
         path.map(|p| OutputFile::check(flag, p, force)).transpose()
     }
 
+    /// Refuses, before any work, two flags that name the same file: one result would
+    /// silently replace the other, or be refused only once the work is done.
+    pub fn distinct(files: &[Option<&OutputFile>]) -> Result<(), Failure> {
+        let named: Vec<&OutputFile> = files.iter().flatten().copied().collect();
+        for (i, later) in named.iter().enumerate() {
+            if let Some(earlier) = named[..i].iter().find(|f| f.identity() == later.identity()) {
+                return Err(Failure::Usage(format!(
+                    "{} {}: is also the {} file; give each its own file name",
+                    later.flag,
+                    later.shown.display(),
+                    earlier.flag
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The target as an absolute path through its directory's real location, so that
+    /// `out.csv`, `./out.csv` and a link to it compare equal.
+    fn identity(&self) -> PathBuf {
+        let directory = match self.target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let directory = std::fs::canonicalize(directory).unwrap_or_else(|_| directory.into());
+        match self.target.file_name() {
+            Some(name) => directory.join(name),
+            None => directory,
+        }
+    }
+
     /// The path as the user gave it.
     pub fn path(&self) -> &Path {
         &self.shown

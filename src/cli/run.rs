@@ -40,7 +40,7 @@ pub struct RunArgs {
     /// known; replayable as a trace.
     #[arg(long, value_name = "FILE")]
     write_calls: Option<PathBuf>,
-    /// Write the report to FILE instead of stdout.
+    /// Write the report to FILE instead of stdout (complete or not at all).
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
     /// Replace the files named by --write-calls and --output if they exist.
@@ -75,6 +75,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let call_log =
         OutputFile::check_optional("--write-calls", args.write_calls.as_ref(), args.force)?;
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    OutputFile::distinct(&[call_log.as_ref(), output.as_ref()])?;
     warn_if_overloaded(&model);
     check_memory(&options.apply(&model), args.threads, args.memory_budget)?;
     let report = callsim::run(&model, &options);

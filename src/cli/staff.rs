@@ -63,7 +63,7 @@ pub struct StaffArgs {
     /// Write the scenario with the staffing (and targets) filled in to FILE; comments stay.
     #[arg(long, value_name = "FILE")]
     write: Option<PathBuf>,
-    /// Let --write and --output replace an existing file.
+    /// Replace the files named by --write and --output if they exist.
     #[arg(long)]
     force: bool,
     /// Replications of the first look at each staffing (overrides the scenario's); more are
@@ -82,8 +82,8 @@ pub struct StaffArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Output::Table)]
     format: Output,
-    /// Write the output to FILE instead of stdout (complete or not at all).
-    #[arg(long, value_name = "FILE")]
+    /// Write the report to FILE instead of stdout (complete or not at all).
+    #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 }
 
@@ -245,6 +245,7 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
         )));
     }
     let written = OutputFile::check_optional("--write", args.write.as_ref(), args.force)?;
+    OutputFile::distinct(&[output.as_ref(), written.as_ref()])?;
     if written.is_some() {
         // Find out now, not after the search, if the file cannot be edited.
         let current: Vec<Vec<u32>> = model

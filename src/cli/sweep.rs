@@ -65,10 +65,10 @@ pub struct SweepArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Output::Table)]
     format: Output,
-    /// Write the output to FILE instead of stdout (complete or not at all).
-    #[arg(long, value_name = "FILE")]
+    /// Write the report to FILE instead of stdout (complete or not at all).
+    #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Replace the files this command writes if they exist.
+    /// Replace the files named by --output and --chart if they exist.
     #[arg(long)]
     force: bool,
 }
@@ -172,6 +172,7 @@ fn values(flag: &str, lo: f64, hi: f64, step: f64) -> Result<Vec<f64>, Failure> 
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     let chart = OutputFile::check_optional("--chart", args.chart.as_ref(), args.force)?;
+    OutputFile::distinct(&[output.as_ref(), chart.as_ref()])?;
     let chosen = [&args.agents, &args.scale, &args.arrivals]
         .iter()
         .filter(|a| a.is_some())

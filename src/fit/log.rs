@@ -327,7 +327,7 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
             }
         }
         let bad_time = |message: String| {
-            error(Some(line), Some(column_name(time_col)), message, "write seconds (`3600.5`), a time of day with --date-column (`9:05:30`), or `YYYY-MM-DD HH:MM:SS`".into())
+            error(Some(line), Some(column_name(time_col)), message, "write seconds (`3600.5`), a time of day with a date column (`9:05:30`, with --columns date=NAME), or `YYYY-MM-DD HH:MM:SS`".into())
         };
         let (day, time_of_day) = match date_col {
             Some(dc) => {

@@ -240,6 +240,32 @@ fn bad_logs_are_refused_with_line_and_column() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("KEY=NAME"));
 }
 
+/// Refusals of options that only the log can contradict name the option and a fix that
+/// exists (there is no `--date-column`: a date column is mapped with `--columns date=`).
+#[test]
+fn option_refusals_name_the_option_and_a_real_fix() {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv");
+    let cases: [(&[&str], &[&str]); 2] = [
+        (
+            &["--interval", "7m"],
+            &["--interval", "use e.g. --interval 15m"],
+        ),
+        (&["--weekdays", "mon"], &["--weekdays", "--columns date="]),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["fit", sample];
+        args.extend_from_slice(extra);
+        let out = callsim(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {stderr}");
+        for needle in expected {
+            assert!(stderr.contains(needle), "{extra:?}: {stderr}");
+        }
+        assert!(!stderr.contains("--date-column"), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
 /// The README's worked example: the shipped sample log and the figures quoted for it.
 #[test]
 fn the_shipped_sample_log_gives_the_readme_figures() {

@@ -378,8 +378,13 @@ fn every_written_file_refuses_to_replace_an_existing_one_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
     let precious = write(dir.path(), "precious", b"precious");
+    let state = write(dir.path(), "state.json", br#"{"clock": "00:30"}"#);
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv");
+    let fitted = dir.path().join("fitted.toml").display().to_string();
+    let fit_report = dir.path().join("fit-report.txt").display().to_string();
     let cases: Vec<Vec<&str>> = vec![
         vec!["run", &path, "-r", "1", "--output", &precious],
+        vec!["run", &path, "-r", "1", "-o", &precious],
         vec!["run", &path, "-r", "1", "--write-calls", &precious],
         vec![
             "sweep", &path, "--scale", "1..1", "-r", "1", "-q", "--chart", &precious,
@@ -442,6 +447,52 @@ fn every_written_file_refuses_to_replace_an_existing_one_without_force() {
             "--save-state",
             &precious,
         ],
+        // `-o` is `--output` on every verb that has it.
+        vec![
+            "intraday", &path, "--state", &state, "-r", "2", "-o", &precious,
+        ],
+        vec![
+            "erlang",
+            "a",
+            "--calls-per-hour",
+            "100",
+            "--aht",
+            "3m",
+            "--patience",
+            "1m",
+            "--agents",
+            "8",
+            "-o",
+            &precious,
+        ],
+        vec![
+            "compare",
+            &path,
+            "--policy",
+            "skill-priority",
+            "--policy",
+            "priority",
+            "-r",
+            "2",
+            "-o",
+            &precious,
+        ],
+        vec![
+            "sweep", &path, "--scale", "1..1", "-r", "1", "-q", "-o", &precious,
+        ],
+        vec![
+            "staff",
+            &path,
+            "--service-level",
+            "80/20",
+            "-r",
+            "2",
+            "-q",
+            "-o",
+            &precious,
+        ],
+        vec!["fit", log, "-o", &precious, "--report", &fit_report],
+        vec!["fit", log, "--report", &precious, "-o", &fitted],
     ];
     for args in &cases {
         let started = Instant::now();
@@ -466,6 +517,51 @@ fn every_written_file_refuses_to_replace_an_existing_one_without_force() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn two_flags_naming_one_file_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let same = dir.path().join("same").display().to_string();
+    let same_again = format!("{}/./same", dir.path().display());
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv");
+    let cases: Vec<Vec<&str>> = vec![
+        vec![
+            "run",
+            &path,
+            "-r",
+            "1",
+            "--write-calls",
+            &same,
+            "-o",
+            &same_again,
+        ],
+        vec![
+            "sweep", &path, "--scale", "1..1", "-r", "1", "-q", "-o", &same, "--chart", &same,
+        ],
+        vec![
+            "staff",
+            &path,
+            "--service-level",
+            "80/20",
+            "-q",
+            "-o",
+            &same,
+            "--write",
+            &same,
+        ],
+        vec!["fit", log, "-o", &same, "--report", &same_again],
+    ];
+    for args in &cases {
+        let started = Instant::now();
+        // Even with --force: one result would replace the other.
+        let mut forced = args.clone();
+        forced.push("--force");
+        refused(&forced, &["is also the", "give each its own file name"]);
+        assert!(started.elapsed() < Duration::from_secs(20), "{args:?}");
+        assert!(!Path::new(&same).exists(), "{args:?}");
+    }
 }
 
 #[test]
