@@ -56,6 +56,8 @@ struct CallSource {
     tier_stream: Stream,
     /// New callers of the type so far: the serial number of the next one's draws.
     callers: u64,
+    /// The type's key for its callers' own numbers ([`CallerDraws::source_key`]).
+    caller_key: u64,
 }
 
 /// One contact in service: the call, and the agent (of `group`) talking to it, then in its
@@ -117,7 +119,6 @@ impl Contacts {
 /// One replication in progress.
 pub struct Simulation<'m, R: Router, O: Observer = ()> {
     model: &'m Model,
-    replication: u32,
     router: R,
     observer: O,
     now: SimTime,
@@ -183,7 +184,6 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             .collect();
         let mut sim = Simulation {
             model,
-            replication,
             router,
             observer,
             now: SimTime::ZERO,
@@ -419,7 +419,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         let source = &mut self.sources[call_type as usize];
         let serial = source.callers;
         source.callers += 1;
-        CallerDraws::new(self.model.seed, self.replication, call_type, serial)
+        CallerDraws::of(source.caller_key, serial)
     }
 
     /// A new caller of `call_type` arriving now: its tier, handle time and patience (drawn
@@ -900,6 +900,7 @@ fn call_sources(model: &Model, replication: u32) -> Vec<CallSource> {
                 patience_stream: stream(seed, replication, t, Purpose::Patience),
                 tier_stream: stream(seed, replication, t, Purpose::Tier),
                 callers: 0,
+                caller_key: CallerDraws::source_key(seed, replication, t),
             }
         })
         .collect()

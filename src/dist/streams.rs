@@ -68,10 +68,21 @@ impl CallerDraws {
     /// The numbers of the `serial`-th caller from `source` (a call type, or a replayed
     /// trace or start state with the top bits set) in one replication.
     pub fn new(seed: u64, replication: u32, source: u32, serial: u64) -> CallerDraws {
-        let base =
-            mix(mix(mix(mix(seed) ^ replication as u64) ^ source as u64) ^ Purpose::Caller as u64);
+        CallerDraws::of(CallerDraws::source_key(seed, replication, source), serial)
+    }
+
+    /// The key shared by every caller from `source` in one replication, so that
+    /// [`CallerDraws::of`] costs one mix per caller.
+    pub fn source_key(seed: u64, replication: u32, source: u32) -> u64 {
+        mix(mix(mix(mix(seed) ^ replication as u64) ^ source as u64) ^ Purpose::Caller as u64)
+    }
+
+    /// The numbers of the `serial`-th caller from the source whose key is `source_key`: the
+    /// same as [`CallerDraws::new`].
+    #[inline]
+    pub fn of(source_key: u64, serial: u64) -> CallerDraws {
         CallerDraws {
-            key: mix(base ^ serial),
+            key: mix(source_key ^ serial),
             decisions: 0,
         }
     }
