@@ -189,8 +189,12 @@ pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
         Some(at) => (&bytes[..at], &bytes[at + 1..]),
         None => (bytes, &[][..]),
     };
-    let header_value: serde_json::Value = serde_json::from_slice(header_line)
-        .map_err(|e| not_part(format!("line 1, column {}: not JSON: {e}", e.column())))?;
+    let header_value: serde_json::Value = serde_json::from_slice(header_line).map_err(|e| {
+        not_part(format!(
+            "line 1, column {}: not a callsim part (its first line is not a JSON header: {e})",
+            e.column()
+        ))
+    })?;
     if header_value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
         return Err(not_part(format!(
             "line 1: not a callsim part (its first line has no \"format\": \"{FORMAT_NAME}\")"
