@@ -310,3 +310,27 @@ fn bad_shard_requests_are_refused() {
     let out = callsim(&["run", scenario, "--shard", "0/2"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_workstation_recipe_merges_to_the_single_run() {
+    let study = Study::new();
+    let outdir = study.path("out");
+    let out = Command::new("sh")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/deploy/workstation.sh"
+        ))
+        .args([study.scenario.as_os_str(), "3".as_ref(), outdir.as_os_str()])
+        .arg(env!("CARGO_BIN_EXE_callsim"))
+        .output()
+        .expect("sh runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(outdir.join("report.json")).unwrap(),
+        study.single("json")
+    );
+}
