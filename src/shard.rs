@@ -145,6 +145,16 @@ pub fn run_shard(
             shard.index, shard.count, shard.count, model.replications, model.replications
         ));
     }
+    if model.trace.is_some() {
+        // The part records the scenario's text, not the trace file's contents, so merge
+        // could not tell shards that read different versions of the file apart.
+        return Err(format!(
+            "--shard: {} replays a trace (`simulation.trace`), and parts do not record the \
+             trace's contents, so merging could not check that every shard read the same calls\n  \
+             help: run a trace replay on one machine (`callsim run` uses every core)",
+            source.origin
+        ));
+    }
     let range = shard.replications(model.replications);
     let mut measures = Vec::with_capacity(range.len());
     crate::replicate_range_each(&model, options.threads, range.clone(), |m| measures.push(m));

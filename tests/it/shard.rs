@@ -306,6 +306,27 @@ fn bad_shard_requests_are_refused() {
         "run", scenario, "--shard", "0/8", "--output", out,
     ]));
     assert!(m.contains("at most 7 shards"), "{m}");
+    // A trace replay is not sharded: the part could not vouch for the trace's contents.
+    std::fs::write(
+        study.path("calls.csv"),
+        "arrival_s,call_type,handle_time_s\n10,general,200\n",
+    )
+    .unwrap();
+    let replay = study.path("replay.toml");
+    std::fs::write(
+        &replay,
+        SCENARIO.replace("seed = 11", "seed = 11\ntrace = \"calls.csv\""),
+    )
+    .unwrap();
+    let m = refused(callsim(&[
+        "run",
+        replay.to_str().unwrap(),
+        "--shard",
+        "0/2",
+        "--output",
+        out,
+    ]));
+    assert!(m.contains("trace"), "{m}");
     // A part goes to a file, never to the terminal.
     let out = callsim(&["run", scenario, "--shard", "0/2"]);
     assert_eq!(out.status.code(), Some(2));
