@@ -257,7 +257,8 @@ pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
         index: header.shard,
         count: header.shards,
     };
-    let expected_range = (header.shard < header.shards && header.shards > 0)
+    // Every shard holds at least one replication (`run --shard` refuses more shards).
+    let expected_range = (header.shard < header.shards && header.shards <= header.replications)
         .then(|| expected.replications(header.replications));
     if expected_range.clone().map(|r| r.start as u64..r.end as u64) != Some(held.clone())
         || body.measures.len() as u64 != held.end - held.start
@@ -360,7 +361,7 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Report, String> {
                 count: h.shards,
             }
             .replications(h.replications);
-            format!("{k} (replications {}–{})", r.start, r.end - 1)
+            format!("{k} (replications {}–{})", r.start, r.end.saturating_sub(1))
         })
         .collect();
     if !missing.is_empty() {

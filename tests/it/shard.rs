@@ -274,6 +274,20 @@ fn damaged_parts_are_refused() {
     let m = refused(merge(&[&newer], &[]));
     assert!(m.contains("newer callsim") && m.contains("format 2"), "{m}");
 
+    // A header edited to claim more shards than replications: a one-replication part
+    // passed off as shard 1 of 3 over 2 replications (which would hold replication 0, and
+    // leave shard 0 none) is inconsistent, not merged.
+    let one = study.part(0, 1, "one.json", &["--replications", "1"]);
+    let text = std::fs::read_to_string(&one).unwrap();
+    let forged = write(
+        "forged.json",
+        text.replacen("\"replications\":1,", "\"replications\":2,", 1)
+            .replacen("\"shard\":0,\"shards\":1", "\"shard\":1,\"shards\":3", 1)
+            .as_bytes(),
+    );
+    let m = refused(merge(&[&forged], &[]));
+    assert!(m.contains("inconsistent"), "{m}");
+
     let not_json = write("bad.json", b"{\"format\": \"callsim-part\",\n");
     let m = refused(merge(&[&not_json], &[]));
     assert!(m.contains("bad.json: line 1, column"), "{m}");
