@@ -8,8 +8,9 @@
 //! replication order through the same [`ReportFold`] as [`crate::run`].
 //!
 //! A part file is two lines of JSON: a [`PartHeader`] (small, read first, so that a part of
-//! a newer format is refused before its body is parsed), then the body, the scenario's text
-//! and the measures of the replications held, whose SHA-256 the header records.
+//! a newer format is refused before its body is parsed), then the body: a copy of the header
+//! (so that the checksum covers it too), the scenario's text and the measures of the
+//! replications held, whose SHA-256 the header records.
 
 use std::ops::Range;
 
@@ -103,6 +104,9 @@ pub struct PartHeader {
 /// The second line of a part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct PartBody {
+    /// The header without its body fields (`body_bytes` 0, `body_sha256` empty): the body's
+    /// checksum thus covers the header too, so an edited header is refused, not believed.
+    header: PartHeader,
     /// The scenario's text, so that `merge` needs nothing but the parts.
     scenario: String,
     /// The measures of replications `first_replication..=last_replication`, in order.
@@ -158,12 +162,7 @@ pub fn run_shard(
     let range = shard.replications(model.replications);
     let mut measures = Vec::with_capacity(range.len());
     crate::replicate_range_each(&model, options.threads, range.clone(), |m| measures.push(m));
-    let body = serde_json::to_string(&PartBody {
-        scenario: source.text.clone(),
-        measures,
-    })
-    .map_err(|e| format!("cannot encode the part: {e}"))?;
-    let header = PartHeader {
+    let mut header = PartHeader {
         format: FORMAT_NAME.to_owned(),
         format_version: FORMAT_VERSION,
         callsim_version: CALLSIM_VERSION.to_owned(),
@@ -175,9 +174,17 @@ pub fn run_shard(
         shards: shard.count,
         first_replication: range.start,
         last_replication: range.end - 1,
-        body_bytes: body.len() as u64,
-        body_sha256: sha256_hex(body.as_bytes()),
+        body_bytes: 0,
+        body_sha256: String::new(),
     };
+    let body = serde_json::to_string(&PartBody {
+        header: header.clone(),
+        scenario: source.text.clone(),
+        measures,
+    })
+    .map_err(|e| format!("cannot encode the part: {e}"))?;
+    header.body_bytes = body.len() as u64;
+    header.body_sha256 = sha256_hex(body.as_bytes());
     let header =
         serde_json::to_string(&header).map_err(|e| format!("cannot encode the part: {e}"))?;
     Ok(format!("{header}\n{body}\n"))
@@ -247,6 +254,16 @@ pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
             e.column()
         )
     })?;
+    let bare = PartHeader {
+        body_bytes: 0,
+        body_sha256: String::new(),
+        ..header.clone()
+    };
+    if body.header != bare {
+        return Err(format!(
+            "{name}: corrupted: its header was changed after it was written (it no longer matches the copy in its checksummed body)\n  help: {RERUN}"
+        ));
+    }
     if sha256_hex(body.scenario.as_bytes()) != header.scenario_sha256 {
         return Err(format!(
             "{name}: corrupted: its scenario does not match its header's hash\n  help: {RERUN}"

@@ -105,11 +105,32 @@ impl Study {
     }
 }
 
+fn text_of(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
 fn merge(parts: &[&Path], extra: &[&str]) -> Output {
     let mut args: Vec<&str> = vec!["merge"];
     args.extend(parts.iter().map(|p| p.to_str().unwrap()));
     args.extend_from_slice(extra);
     callsim(&args)
+}
+
+/// `part`'s text with `from` replaced by `to` everywhere (the header and its copy in the
+/// body) and the body's length and checksum made right again: a part as another callsim,
+/// or a deliberate forger, would write it.
+fn resigned(part: &Path, from: &str, to: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let text = std::fs::read_to_string(part).unwrap().replace(from, to);
+    let (header, body) = text.trim_end().split_once('\n').unwrap();
+    let mut header: serde_json::Value = serde_json::from_str(header).unwrap();
+    let hex: String = Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    header["body_bytes"] = body.len().into();
+    header["body_sha256"] = hex.into();
+    format!("{header}\n{body}\n")
 }
 
 #[test]
@@ -200,15 +221,14 @@ fn parts_of_different_runs_are_refused() {
     let m = refused(merge(&[&first, &other_scenario], &[]));
     assert!(m.contains("different scenarios"), "{m}");
 
-    // Another callsim version: the header is edited (it is outside the body's checksum).
-    let text = std::fs::read_to_string(&second).unwrap();
+    // A part of another callsim version.
     let older = study.path("older.json");
     std::fs::write(
         &older,
-        text.replacen(
+        resigned(
+            &second,
             &format!("\"callsim_version\":\"{}\"", env!("CARGO_PKG_VERSION")),
             "\"callsim_version\":\"0.0.1\"",
-            1,
         ),
     )
     .unwrap();
@@ -278,15 +298,28 @@ fn damaged_parts_are_refused() {
     // passed off as shard 1 of 3 over 2 replications (which would hold replication 0, and
     // leave shard 0 none) is inconsistent, not merged.
     let one = study.part(0, 1, "one.json", &["--replications", "1"]);
-    let text = std::fs::read_to_string(&one).unwrap();
+    let two = study.path("two.json");
+    std::fs::write(
+        &two,
+        resigned(&one, "\"replications\":1,", "\"replications\":2,"),
+    )
+    .unwrap();
     let forged = write(
         "forged.json",
-        text.replacen("\"replications\":1,", "\"replications\":2,", 1)
-            .replacen("\"shard\":0,\"shards\":1", "\"shard\":1,\"shards\":3", 1)
-            .as_bytes(),
+        resigned(&two, "\"shard\":0,\"shards\":1", "\"shard\":1,\"shards\":3").as_bytes(),
     );
     let m = refused(merge(&[&forged], &[]));
     assert!(m.contains("inconsistent"), "{m}");
+
+    // A header edited by hand (another seed) no longer matches its copy in the body.
+    let edited = write(
+        "edited.json",
+        text_of(&part)
+            .replacen("\"seed\":11,", "\"seed\":12,", 1)
+            .as_bytes(),
+    );
+    let m = refused(merge(&[&edited], &[]));
+    assert!(m.contains("header was changed"), "{m}");
 
     let not_json = write("bad.json", b"{\"format\": \"callsim-part\",\n");
     let m = refused(merge(&[&not_json], &[]));
