@@ -6,6 +6,7 @@ pub mod erlang;
 pub mod fit;
 pub mod intraday;
 pub mod live;
+pub mod merge;
 pub mod output;
 pub mod run;
 pub mod staff;

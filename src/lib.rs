@@ -29,6 +29,7 @@ pub mod model;
 pub mod report;
 pub mod routing;
 pub mod scenario;
+pub mod shard;
 pub mod staffing;
 pub mod stats;
 pub mod time;
@@ -95,7 +96,9 @@ pub fn kept_replications(model: &Model) -> usize {
 /// (the built-in policy it names, see [`routing::ModelRouter`]), in replication order.
 pub fn replicate(model: &Model, threads: Option<usize>) -> Vec<ReplicationMeasures> {
     let mut all = Vec::with_capacity(model.replications as usize);
-    replicate_in_batches(model, threads, usize::MAX, |m| all.push(m));
+    replicate_in_batches(model, threads, 0..model.replications, usize::MAX, |m| {
+        all.push(m)
+    });
     all
 }
 
@@ -106,19 +109,39 @@ pub fn replicate_each(
     threads: Option<usize>,
     each: impl FnMut(ReplicationMeasures) + Send,
 ) {
-    replicate_in_batches(model, threads, BATCH_PER_THREAD, each);
+    replicate_in_batches(
+        model,
+        threads,
+        0..model.replications,
+        BATCH_PER_THREAD,
+        each,
+    );
 }
 
-/// [`replicate_each`] with batches of `per_thread` replications per thread.
+/// Like [`replicate_each`], for the replications in `range` only (a shard of a run, see
+/// [`shard`]): each keeps its own random streams, so its measures are those of the full run.
+pub fn replicate_range_each(
+    model: &Model,
+    threads: Option<usize>,
+    range: std::ops::Range<u32>,
+    each: impl FnMut(ReplicationMeasures) + Send,
+) {
+    replicate_in_batches(model, threads, range, BATCH_PER_THREAD, each);
+}
+
+/// [`replicate_each`] for the replications in `range`, with batches of `per_thread`
+/// replications per thread.
 fn replicate_in_batches(
     model: &Model,
     threads: Option<usize>,
+    range: std::ops::Range<u32>,
     per_thread: usize,
     each: impl FnMut(ReplicationMeasures) + Send,
 ) {
     struct Batches<'a, F> {
         model: &'a Model,
         threads: Option<usize>,
+        range: std::ops::Range<u32>,
         per_thread: usize,
         each: F,
     }
@@ -130,6 +153,7 @@ fn replicate_in_batches(
                 self.model,
                 self.threads,
                 make_router,
+                self.range,
                 self.per_thread,
                 self.each,
             )
@@ -140,6 +164,7 @@ fn replicate_in_batches(
         Batches {
             model,
             threads,
+            range,
             per_thread,
             each,
         },
@@ -192,7 +217,14 @@ where
     F: Fn(&Model) -> R + Sync,
 {
     let mut all = Vec::with_capacity(model.replications as usize);
-    in_batches(model, threads, make_router, usize::MAX, |m| all.push(m));
+    in_batches(
+        model,
+        threads,
+        make_router,
+        0..model.replications,
+        usize::MAX,
+        |m| all.push(m),
+    );
     all
 }
 
@@ -212,15 +244,24 @@ pub fn fold_replications<R, F>(
     R: Router,
     F: Fn(&Model) -> R + Sync,
 {
-    in_batches(model, threads, make_router, BATCH_PER_THREAD, each);
+    in_batches(
+        model,
+        threads,
+        make_router,
+        0..model.replications,
+        BATCH_PER_THREAD,
+        each,
+    );
 }
 
-/// [`fold_replications`] with batches of `per_thread` replications per thread (`usize::MAX`:
-/// one batch, for callers that keep every replication anyway).
+/// [`fold_replications`] for the replications in `range`, with batches of `per_thread`
+/// replications per thread (`usize::MAX`: one batch, for callers that keep every replication
+/// anyway).
 fn in_batches<R, F>(
     model: &Model,
     threads: Option<usize>,
     make_router: F,
+    range: std::ops::Range<u32>,
     per_thread: usize,
     mut each: impl FnMut(ReplicationMeasures) + Send,
 ) where
@@ -232,9 +273,9 @@ fn in_batches<R, F>(
         let batch = rayon::current_num_threads()
             .saturating_mul(per_thread)
             .clamp(1, u32::MAX as usize) as u32;
-        let mut start = 0;
-        while start < model.replications {
-            let end = start.saturating_add(batch).min(model.replications);
+        let mut start = range.start;
+        while start < range.end {
+            let end = start.saturating_add(batch).min(range.end);
             let measures: Vec<ReplicationMeasures> =
                 (start..end).into_par_iter().map(one).collect();
             measures.into_iter().for_each(&mut each);

@@ -28,6 +28,8 @@ struct Cli {
 enum Command {
     /// Simulate a scenario and report service level, abandonment, ASA and waits.
     Run(cli::run::RunArgs),
+    /// Merge the parts written by `run --shard K/N` into the report of the whole run.
+    Merge(cli::merge::MergeArgs),
     /// Compare routing policies or scenario variants on the same callers, with paired
     /// differences and their confidence intervals.
     Compare(cli::compare::CompareArgs),
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => cli::run::run(args),
         Command::Compare(args) => cli::compare::run(args),
+        Command::Merge(args) => cli::merge::run(args),
         Command::Validate { scenario } => cli::run::validate(&scenario),
         Command::Schema => cli::print(&(callsim::scenario::json_schema() + "\n")),
         Command::Erlang(args) => cli::erlang::run(args),

@@ -13,6 +13,9 @@ use callsim::time::SimTime;
 use callsim::RunOptions;
 
 use super::output::OutputFile;
+use callsim::scenario::Source;
+use callsim::shard::Shard;
+
 use super::{emit, load, print, Failure};
 
 /// What `run` was asked.
@@ -50,6 +53,10 @@ pub struct RunArgs {
     /// the machine's memory).
     #[arg(long, value_name = "SIZE", value_parser = footprint::parse_bytes)]
     memory_budget: Option<u64>,
+    /// Run only shard K of N (numbered from 0) of the replications and write a part to
+    /// --output, for `callsim merge` (see "Running on a cluster").
+    #[arg(long, value_name = "K/N", requires = "output", conflicts_with_all = ["write_calls", "format"])]
+    shard: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -66,7 +73,17 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if args.show_default {
         return print(DEFAULT_SCENARIO);
     }
-    let model = load(args.scenario.as_ref())?;
+    let shard = args
+        .shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(Failure::Usage)?;
+    let source = match &args.scenario {
+        Some(path) => Source::read(path).map_err(Failure::Scenario)?,
+        None => Source::default_scenario(),
+    };
+    let model = source.load().map_err(Failure::Scenario)?;
     let options = RunOptions {
         replications: args.replications,
         seed: args.seed,
@@ -78,6 +95,11 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     OutputFile::distinct(&[call_log.as_ref(), output.as_ref()])?;
     warn_if_overloaded(&model);
     check_memory(&options.apply(&model), args.threads, args.memory_budget)?;
+    if let Some(shard) = shard {
+        let part =
+            callsim::shard::run_shard(&source, &model, &options, shard).map_err(Failure::Usage)?;
+        return emit(output.as_ref(), &part);
+    }
     let report = callsim::run(&model, &options);
     if let Some(file) = &call_log {
         write_call_log(&options.apply(&model), file)?;
@@ -262,7 +284,8 @@ pub(super) fn refuse_over_budget(
     )))
 }
 
-fn render(report: &Report, format: Format) -> Result<String, Failure> {
+/// The report in `format`, as `run` prints it.
+pub(super) fn render(report: &Report, format: Format) -> Result<String, Failure> {
     Ok(match format {
         Format::Table => report::table::render(report),
         Format::Json => report.to_json() + "\n",

@@ -15,7 +15,7 @@ pub const WAIT_PERCENTILES: [(&str, f64); 6] = [
 
 /// Call measures of one block (total, a call type, an interval) in one replication.
 /// Ratios are `None` when their denominator is zero.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CallMeasures {
     /// Calls that arrived.
     pub offered: f64,
@@ -93,7 +93,7 @@ impl CallMeasures {
 }
 
 /// Agent-group measures of one block in one replication.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupMeasures {
     /// Calls answered by the group.
     pub answered: f64,
@@ -106,7 +106,7 @@ pub struct GroupMeasures {
 }
 
 /// One reporting interval's measures.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IntervalMeasures {
     /// Index of the interval in the model.
     pub interval: u32,
@@ -121,7 +121,7 @@ pub struct IntervalMeasures {
 }
 
 /// Everything one replication measured.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReplicationMeasures {
     /// All call types, all reported intervals.
     pub total: CallMeasures,

@@ -19,6 +19,7 @@ mod properties;
 mod real_day;
 mod robustness;
 mod routing;
+mod shard;
 mod staffing;
 mod support;
 mod sweep;
