@@ -456,19 +456,19 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     #[inline]
     fn draw_patience(&mut self, class: u32, call_type: u32) -> SimTime {
         let source = &mut self.sources[call_type as usize];
-        match &self.model.classes[class as usize].patience {
-            Some(p) => p.sample(&mut source.patience_stream),
-            None => SimTime::NEVER,
-        }
+        self.model.classes[class as usize]
+            .patience
+            .as_ref()
+            .map_or(SimTime::NEVER, |p| p.sample(&mut source.patience_stream))
     }
 
     /// The patience of a caller's later attempt (a redial, a repeat call), from its own
     /// numbers.
     fn caller_patience(&self, call: &mut WaitingCall) -> SimTime {
-        match &self.model.classes[call.class as usize].patience {
-            Some(p) => p.sample(&mut call.draws.next_stream()),
-            None => SimTime::NEVER,
-        }
+        self.model.classes[call.class as usize]
+            .patience
+            .as_ref()
+            .map_or(SimTime::NEVER, |p| p.sample(&mut call.draws.next_stream()))
     }
 
     /// The same caller as a call of `call_type` (transferred there): its tier there, handle
@@ -479,10 +479,10 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         let mut rng = draws.next_stream();
         let class = spec.classes.start + tier_of(&spec.tier_cumulative_shares, &mut rng);
         let handle = spec.handle_time.sample(&mut rng);
-        let patience = match &self.model.classes[class as usize].patience {
-            Some(p) => p.sample(&mut rng),
-            None => SimTime::NEVER,
-        };
+        let patience = self.model.classes[class as usize]
+            .patience
+            .as_ref()
+            .map_or(SimTime::NEVER, |p| p.sample(&mut rng));
         WaitingCall {
             class,
             call_type,
