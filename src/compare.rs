@@ -85,13 +85,42 @@ pub fn compare(alternatives: &[Alternative], threads: Option<usize>) -> Comparis
             run
         })
         .collect();
+    summarise(alternatives, &runs)
+}
+
+/// [`compare`] from measures simulated already (by the shards of a comparison, see
+/// [`crate::shard`]): `measures(i)` are alternative `i`'s replications, in order. Gives
+/// exactly what [`compare`] gives for the same alternatives.
+pub fn compare_measures<'m>(
+    alternatives: &[Alternative],
+    measures: impl Fn(usize) -> &'m [&'m ReplicationMeasures],
+) -> Comparison {
+    assert!(!alternatives.is_empty(), "at least one alternative");
+    let runs: Vec<Vec<Vec<(String, CallMeasures)>>> = alternatives
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            measures(i)
+                .iter()
+                .map(|rep| named_measures(&a.model, rep))
+                .collect()
+        })
+        .collect();
+    summarise(alternatives, &runs)
+}
+
+/// The comparison of `runs`: per alternative, per replication, its named day blocks.
+fn summarise(
+    alternatives: &[Alternative],
+    runs: &[Vec<Vec<(String, CallMeasures)>>],
+) -> Comparison {
     // Per alternative: the block names in order, and per name the per-replication measures.
     let names = |run: &[Vec<(String, CallMeasures)>]| -> Vec<String> {
         run[0].iter().map(|(n, _)| n.clone()).collect()
     };
     let results = alternatives
         .iter()
-        .zip(&runs)
+        .zip(runs)
         .map(|(a, run)| AlternativeResult {
             name: a.name.clone(),
             total: CallBlock::summarise(&column(run, 0)),
@@ -109,7 +138,7 @@ pub fn compare(alternatives: &[Alternative], threads: Option<usize>) -> Comparis
     let base_names = names(&runs[0]);
     let differences = alternatives
         .iter()
-        .zip(&runs)
+        .zip(runs)
         .skip(1)
         .map(|(a, run)| {
             let difference = |i: usize, j: usize| {

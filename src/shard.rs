@@ -1,16 +1,25 @@
-//! A run split over machines: `run --shard K/N` simulates only shard K's replications and
-//! writes a **part**; `merge` checks that parts belong together and folds them into the
-//! report, byte-identical to the run on one machine.
+//! A study split over machines: `run`, `compare` or `sweep` with `--shard K/N` simulates only
+//! shard K's replications and writes a **part**; `merge` checks that parts belong together
+//! and folds them into the output, byte-identical to the study run on one machine.
+//!
+//! A study is `runs` models (1 for `run`, one per alternative of `compare`, one per point of
+//! `sweep`) of `replications` each; its **items** are numbered run-major
+//! (`item = run × replications + replication`) and shard K of N holds a contiguous block of
+//! them.
 //!
 //! Why it is exact: every replication draws from its own random streams, so its
 //! [`ReplicationMeasures`] do not depend on which machine ran it; a part keeps them whole
-//! (floats as shortest round-trip decimals, parsed back exactly); and [`merge`] folds them in
-//! replication order through the same [`ReportFold`] as [`crate::run`].
+//! (floats as shortest round-trip decimals, parsed back exactly); and merging folds them in
+//! replication order through the same code as the verb run on one machine ([`ReportFold`]
+//! for `run` and `sweep`, [`crate::compare::compare_measures`] for `compare`).
 //!
 //! A part file is two lines of JSON: a [`PartHeader`] (small, read first, so that a part of
 //! a newer format is refused before its body is parsed), then the body: a copy of the header
-//! (so that the checksum covers it too), the scenario's text and the measures of the
-//! replications held, whose SHA-256 the header records.
+//! (so that the checksum covers it too), the scenario's text, the study's settings (what
+//! `compare` or `sweep` needs besides the scenario to rebuild its models and its output) and
+//! the measures of the items held, whose SHA-256 the header records.
+//!
+//! Format 1 (run parts only) is still read; format 2 added the kind and the runs.
 
 use std::ops::Range;
 
@@ -25,18 +34,19 @@ use crate::RunOptions;
 
 /// What the first field of every part says.
 pub const FORMAT_NAME: &str = "callsim-part";
-/// The part format this callsim writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The part format this callsim writes and the newest it reads. Format 1 (`run` parts,
+/// without `kind` and `runs`) is still read.
+pub const FORMAT_VERSION: u32 = 2;
 /// The callsim that writes the parts; parts of another version are not merged.
 pub const CALLSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// One of `count` shards of a run, numbered from 0 (as Slurm array tasks `--array=0-N-1`
+/// One of `count` shards of a study, numbered from 0 (as Slurm array tasks `--array=0-N-1`
 /// and Kubernetes completion indexes are).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
     /// Which shard, `0..count`.
     pub index: u32,
-    /// How many shards the run is split into.
+    /// How many shards the study is split into.
     pub count: u32,
 }
 
@@ -62,12 +72,50 @@ impl Shard {
         Ok(Shard { index, count })
     }
 
-    /// The replications this shard runs of `total`: a contiguous block, the blocks of all
-    /// shards covering `0..total` once, their sizes differing by at most one.
-    pub fn replications(&self, total: u32) -> Range<u32> {
-        let at = |k: u32| (k as u64 * total as u64 / self.count as u64) as u32;
+    /// The items this shard runs of `total`: a contiguous block, the blocks of all shards
+    /// covering `0..total` once, their sizes differing by at most one.
+    pub fn items(&self, total: u64) -> Range<u64> {
+        let at = |k: u32| (k as u128 * total as u128 / self.count as u128) as u64;
         at(self.index)..at(self.index + 1)
     }
+}
+
+/// Which verb wrote a part, and so how `merge` turns its measures into output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PartKind {
+    /// `callsim run`: one model.
+    #[default]
+    Run,
+    /// `callsim compare`: one model per alternative.
+    Compare,
+    /// `callsim sweep`: one model per point.
+    Sweep,
+}
+
+impl PartKind {
+    /// The verb that writes parts of this kind.
+    pub fn verb(self) -> &'static str {
+        match self {
+            PartKind::Run => "run",
+            PartKind::Compare => "compare",
+            PartKind::Sweep => "sweep",
+        }
+    }
+
+    /// What one model of the study is called in messages.
+    fn run_name(self) -> &'static str {
+        match self {
+            PartKind::Run => "run",
+            PartKind::Compare => "alternative",
+            PartKind::Sweep => "point",
+        }
+    }
+}
+
+/// The number of runs of a format-1 part, which has no `runs`.
+fn one() -> u32 {
+    1
 }
 
 /// The first line of a part: what it is, where it belongs, and the checksum of the rest.
@@ -79,26 +127,72 @@ pub struct PartHeader {
     pub format_version: u32,
     /// The callsim that wrote it.
     pub callsim_version: String,
+    /// The verb that wrote it (absent in format 1: `run`).
+    #[serde(default)]
+    pub kind: PartKind,
     /// Where the scenario came from (a file name, or `<default scenario>`), for messages.
     pub scenario_origin: String,
-    /// SHA-256 of the scenario's text, in hex.
+    /// SHA-256, in hex, of the study's inputs: the scenario's text, followed (for `compare`
+    /// and `sweep`) by a zero byte and the settings' JSON.
     pub scenario_sha256: String,
-    /// The seed of the whole run.
+    /// The seed of the whole study.
     pub seed: u64,
-    /// The replications of the whole run.
+    /// The models of the study: 1 for `run`, one per alternative of `compare` or point of
+    /// `sweep` (absent in format 1: 1).
+    #[serde(default = "one")]
+    pub runs: u32,
+    /// The replications of each model.
     pub replications: u32,
     /// This part's shard, `0..shards`.
     pub shard: u32,
-    /// How many shards the run was split into.
+    /// How many shards the study was split into.
     pub shards: u32,
-    /// The first replication held.
-    pub first_replication: u32,
-    /// The last replication held (inclusive).
-    pub last_replication: u32,
+    /// The first item held, `run × replications + replication` (for `run`: the replication).
+    #[serde(alias = "first_replication")]
+    pub first_item: u64,
+    /// The last item held (inclusive).
+    #[serde(alias = "last_replication")]
+    pub last_item: u64,
     /// The length in bytes of the body line (without its newline).
     pub body_bytes: u64,
     /// SHA-256 of the body line (without its newline), in hex.
     pub body_sha256: String,
+}
+
+impl PartHeader {
+    /// Every item of the study: runs × replications.
+    pub fn items(&self) -> u64 {
+        u64::from(self.runs) * u64::from(self.replications)
+    }
+
+    /// The items in `items` in words: `replications 2–3` for `run`, `point 4, replications
+    /// 0–9` or `point 4 replication 5 to point 6 replication 2` for the others.
+    fn describe(&self, items: Range<u64>) -> String {
+        if items.is_empty() {
+            return "none".to_owned();
+        }
+        let per = u64::from(self.replications).max(1);
+        let (first, last) = (items.start, items.end - 1);
+        let name = self.kind.run_name();
+        if self.kind == PartKind::Run && self.runs == 1 {
+            format!("replications {first}–{last}")
+        } else if first / per == last / per {
+            format!(
+                "{name} {}, replications {}–{}",
+                first / per,
+                first % per,
+                last % per
+            )
+        } else {
+            format!(
+                "{name} {} replication {} to {name} {} replication {}",
+                first / per,
+                first % per,
+                last / per,
+                last % per
+            )
+        }
+    }
 }
 
 /// The second line of a part.
@@ -109,7 +203,11 @@ struct PartBody {
     header: PartHeader,
     /// The scenario's text, so that `merge` needs nothing but the parts.
     scenario: String,
-    /// The measures of replications `first_replication..=last_replication`, in order.
+    /// What `compare` or `sweep` needs besides the scenario to rebuild its models and its
+    /// output (`null`, and left out, for `run`).
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    settings: serde_json::Value,
+    /// The measures of items `first_item..=last_item`, in order.
     measures: Vec<ReplicationMeasures>,
 }
 
@@ -120,16 +218,45 @@ pub struct Part {
     pub header: PartHeader,
     /// The scenario's text.
     pub scenario: String,
-    /// The measures of the replications held, in order.
+    /// The verb's settings (`null` for `run`).
+    pub settings: serde_json::Value,
+    /// The measures of the items held, in order.
     pub measures: Vec<ReplicationMeasures>,
 }
 
 /// SHA-256 of `bytes` in lower-case hex.
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// [`PartHeader::scenario_sha256`] of `scenario` and `settings`.
+fn inputs_sha256(scenario: &str, settings: &serde_json::Value) -> String {
+    if settings.is_null() {
+        return sha256_hex(scenario.as_bytes());
+    }
+    let mut hash = Sha256::new();
+    hash.update(scenario.as_bytes());
+    hash.update([0]);
+    hash.update(settings.to_string().as_bytes());
+    hex(&hash.finalize())
+}
+
+/// What a shard of a study runs: which verb, the scenario and the settings that together
+/// rebuild the models on any machine (they are recorded in the part), and the models
+/// themselves, which all share one seed and number of replications.
+pub struct Study<'a> {
+    /// The verb.
+    pub kind: PartKind,
+    /// The scenario (for `compare`, the first one; the variants are in the settings).
+    pub source: &'a Source,
+    /// The verb's settings (`null` for `run`).
+    pub settings: serde_json::Value,
+    /// The models, in the order their measures are merged.
+    pub models: &'a [Model],
 }
 
 /// Runs `shard`'s replications of the scenario in `source` (loaded as `model`, with
@@ -142,44 +269,108 @@ pub fn run_shard(
     shard: Shard,
 ) -> Result<String, String> {
     let model = options.apply(model);
-    if shard.count > model.replications {
+    let study = Study {
+        kind: PartKind::Run,
+        source,
+        settings: serde_json::Value::Null,
+        models: std::slice::from_ref(&model),
+    };
+    run_study_shard(&study, options.threads, shard, |_| {})
+}
+
+/// Runs `shard`'s items of `study` on `threads` and returns the part file's text; `starting`
+/// is told the index of each model before its replications run (for progress). Refuses more
+/// shards than items (a shard would hold none) and trace replays.
+pub fn run_study_shard(
+    study: &Study,
+    threads: Option<usize>,
+    shard: Shard,
+    mut starting: impl FnMut(usize),
+) -> Result<String, String> {
+    let Some(first) = study.models.first() else {
         return Err(format!(
-            "--shard {}/{}: {} shards for {} replications would leave some shards empty\n  \
-             help: use at most {} shards, or more replications (--replications)",
-            shard.index, shard.count, shard.count, model.replications, model.replications
+            "--shard: this {} has nothing to run",
+            study.kind.verb()
+        ));
+    };
+    let (seed, replications) = (first.seed, first.replications);
+    assert!(
+        study
+            .models
+            .iter()
+            .all(|m| m.seed == seed && m.replications == replications),
+        "the models of a study share seed and replications"
+    );
+    let header = PartHeader {
+        format: FORMAT_NAME.to_owned(),
+        format_version: FORMAT_VERSION,
+        callsim_version: CALLSIM_VERSION.to_owned(),
+        kind: study.kind,
+        scenario_origin: study.source.origin.clone(),
+        scenario_sha256: inputs_sha256(&study.source.text, &study.settings),
+        seed,
+        runs: u32::try_from(study.models.len()).map_err(|_| "--shard: too many models")?,
+        replications,
+        shard: shard.index,
+        shards: shard.count,
+        first_item: 0,
+        last_item: 0,
+        body_bytes: 0,
+        body_sha256: String::new(),
+    };
+    let total = header.items();
+    if u64::from(shard.count) > total {
+        let items = if study.kind == PartKind::Run {
+            format!("{replications} replications")
+        } else {
+            format!(
+                "{} {}s × {replications} replications = {total} items",
+                study.models.len(),
+                study.kind.run_name()
+            )
+        };
+        return Err(format!(
+            "--shard {}/{}: {} shards for {items} would leave some shards empty\n  \
+             help: use at most {total} shards, or more replications (--replications)",
+            shard.index, shard.count, shard.count
         ));
     }
-    if model.trace.is_some() {
+    if study.models.iter().any(|m| m.trace.is_some()) {
         // The part records the scenario's text, not the trace file's contents, so merge
         // could not tell shards that read different versions of the file apart.
         return Err(format!(
             "--shard: {} replays a trace (`simulation.trace`), and parts do not record the \
              trace's contents, so merging could not check that every shard read the same calls\n  \
-             help: run a trace replay on one machine (`callsim run` uses every core)",
-            source.origin
+             help: run a trace replay on one machine (`callsim {}` uses every core)",
+            if study.kind == PartKind::Compare {
+                "a scenario of this comparison".to_owned()
+            } else {
+                study.source.origin.clone()
+            },
+            study.kind.verb()
         ));
     }
-    let range = shard.replications(model.replications);
-    let mut measures = Vec::with_capacity(range.len());
-    crate::replicate_range_each(&model, options.threads, range.clone(), |m| measures.push(m));
+    let range = shard.items(total);
+    let per = u64::from(replications);
+    let mut measures = Vec::with_capacity((range.end - range.start) as usize);
+    for (run, model) in study.models.iter().enumerate() {
+        let base = run as u64 * per;
+        let (lo, hi) = (range.start.max(base), range.end.min(base + per));
+        if lo < hi {
+            starting(run);
+            let reps = (lo - base) as u32..(hi - base) as u32;
+            crate::replicate_range_each(model, threads, reps, |m| measures.push(m));
+        }
+    }
     let mut header = PartHeader {
-        format: FORMAT_NAME.to_owned(),
-        format_version: FORMAT_VERSION,
-        callsim_version: CALLSIM_VERSION.to_owned(),
-        scenario_origin: source.origin.clone(),
-        scenario_sha256: sha256_hex(source.text.as_bytes()),
-        seed: model.seed,
-        replications: model.replications,
-        shard: shard.index,
-        shards: shard.count,
-        first_replication: range.start,
-        last_replication: range.end - 1,
-        body_bytes: 0,
-        body_sha256: String::new(),
+        first_item: range.start,
+        last_item: range.end - 1,
+        ..header
     };
     let body = serde_json::to_string(&PartBody {
         header: header.clone(),
-        scenario: source.text.clone(),
+        scenario: study.source.text.clone(),
+        settings: study.settings.clone(),
         measures,
     })
     .map_err(|e| format!("cannot encode the part: {e}"))?;
@@ -191,15 +382,15 @@ pub fn run_shard(
 }
 
 /// The fix for a part that is damaged.
-const RERUN: &str =
-    "run this shard again (`callsim run SCENARIO --shard K/N --output FILE --force`)";
+const RERUN: &str = "run this shard again (the same `callsim run|compare|sweep … --shard K/N \
+                     --output FILE` as before, with --force)";
 
 /// Reads a part from `bytes` (the contents of the file `name`): refuses anything but a
 /// complete, intact part of a format this callsim reads, with what to do.
 pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
     let not_part = |why: String| {
         format!(
-            "{name}: {why}\n  help: give `merge` the files written by `callsim run --shard K/N --output FILE`"
+            "{name}: {why}\n  help: give `merge` the files written by `callsim run|compare|sweep … --shard K/N --output FILE`"
         )
     };
     let (header_line, rest) = match bytes.iter().position(|&b| b == b'\n') {
@@ -264,43 +455,71 @@ pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
             "{name}: corrupted: its header was changed after it was written (it no longer matches the copy in its checksummed body)\n  help: {RERUN}"
         ));
     }
-    if sha256_hex(body.scenario.as_bytes()) != header.scenario_sha256 {
+    if inputs_sha256(&body.scenario, &body.settings) != header.scenario_sha256 {
         return Err(format!(
-            "{name}: corrupted: its scenario does not match its header's hash\n  help: {RERUN}"
+            "{name}: corrupted: its scenario and settings do not match its header's hash\n  help: {RERUN}"
         ));
     }
-    let held = header.first_replication as u64..header.last_replication as u64 + 1;
+    let held = header.first_item..header.last_item.saturating_add(1);
     let expected = Shard {
         index: header.shard,
         count: header.shards,
     };
-    // Every shard holds at least one replication (`run --shard` refuses more shards).
-    let expected_range = (header.shard < header.shards && header.shards <= header.replications)
-        .then(|| expected.replications(header.replications));
-    if expected_range.clone().map(|r| r.start as u64..r.end as u64) != Some(held.clone())
-        || body.measures.len() as u64 != held.end - held.start
+    // Every shard holds at least one item (`--shard` refuses more shards).
+    let expected_range = (header.shard < header.shards
+        && u64::from(header.shards) <= header.items())
+    .then(|| expected.items(header.items()));
+    if expected_range.as_ref() != Some(&held) || body.measures.len() as u64 != held.end - held.start
     {
         return Err(format!(
-            "{name}: inconsistent: shard {}/{} of {} replications should hold replications {}, and it holds {} measures for {}–{}\n  help: {RERUN}",
+            "{name}: inconsistent: shard {}/{} of {} should hold {}, and it holds {} measures for {}\n  help: {RERUN}",
             header.shard,
             header.shards,
-            header.replications,
-            expected_range.map_or_else(|| "none".to_owned(), |r| format!("{}–{}", r.start, r.end.saturating_sub(1))),
+            if header.kind == PartKind::Run {
+                format!("{} replications", header.replications)
+            } else {
+                format!("{} {}s × {} replications", header.runs, header.kind.run_name(), header.replications)
+            },
+            expected_range.map_or_else(|| "none".to_owned(), |r| header.describe(r)),
             body.measures.len(),
-            header.first_replication,
-            header.last_replication
+            header.describe(held),
         ));
     }
     Ok(Part {
         header,
         scenario: body.scenario,
+        settings: body.settings,
         measures: body.measures,
     })
 }
 
-/// Checks that `parts` (with their file names) are every shard of one run, once, and folds
-/// their replications in order into the report [`crate::run`] gives for that run.
-pub fn merge(parts: &[(String, Part)]) -> Result<Report, String> {
+/// Parts checked to be every shard of one study, once: the study's header (the first
+/// part's), scenario and settings, and the measures of every item in order.
+#[derive(Debug)]
+pub struct Assembled<'a> {
+    /// The name of the first part given, for messages.
+    pub first_name: &'a str,
+    /// The header of the first part given (all agree on the study).
+    pub header: &'a PartHeader,
+    /// The scenario, with the origin it had when the shards ran.
+    pub source: Source,
+    /// The verb's settings.
+    pub settings: &'a serde_json::Value,
+    /// Every item's measures, in item order.
+    pub measures: Vec<&'a ReplicationMeasures>,
+}
+
+impl Assembled<'_> {
+    /// The measures of model `run`'s replications, in order.
+    pub fn run(&self, run: usize) -> &[&ReplicationMeasures] {
+        let per = self.header.replications as usize;
+        &self.measures[run * per..(run + 1) * per]
+    }
+}
+
+/// Checks that `parts` (with their file names) are every shard of one study, once, and
+/// returns their measures in item order.
+pub fn assemble(parts: &[(String, Part)]) -> Result<Assembled<'_>, String> {
     let Some((first_name, first)) = parts.first() else {
         return Err(
             "merge: no parts given\n  help: name every part, e.g. `callsim merge part-*.json`"
@@ -312,9 +531,16 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Report, String> {
         let o = &part.header;
         let differs = |what: &str, a: String, b: String| {
             format!(
-                "{name} and {first_name} are not parts of the same run: {what} {b} and {a}\n  \
-                 help: merge only the parts of one `callsim run --shard` (same scenario file, --seed, --replications and callsim); \
-                 keep each run's parts in their own directory"
+                "{name} and {first_name} are not parts of the same study: {what} {b} and {a}\n  \
+                 help: merge only the parts of one `callsim run|compare|sweep … --shard` (same scenario files, \
+                 settings, --seed, --replications and callsim); keep each study's parts in their own directory"
+            )
+        };
+        let digest = |h: &PartHeader| {
+            format!(
+                "{} ({}…)",
+                h.scenario_origin,
+                &h.scenario_sha256[..12.min(h.scenario_sha256.len())]
             )
         };
         if o.format_version != h.format_version || o.callsim_version != h.callsim_version {
@@ -324,23 +550,30 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Report, String> {
                 format!("{} (format {})", o.callsim_version, o.format_version),
             ));
         }
-        if o.scenario_sha256 != h.scenario_sha256 {
+        if o.kind != h.kind {
             return Err(differs(
-                "different scenarios:",
-                format!(
-                    "{} ({}…)",
-                    h.scenario_origin,
-                    &h.scenario_sha256[..12.min(h.scenario_sha256.len())]
-                ),
-                format!(
-                    "{} ({}…)",
-                    o.scenario_origin,
-                    &o.scenario_sha256[..12.min(o.scenario_sha256.len())]
-                ),
+                "written by different verbs:",
+                format!("`callsim {}`", h.kind.verb()),
+                format!("`callsim {}`", o.kind.verb()),
             ));
+        }
+        if o.scenario_sha256 != h.scenario_sha256 {
+            let what = if h.kind == PartKind::Run {
+                "different scenarios:"
+            } else {
+                "different scenarios or settings:"
+            };
+            return Err(differs(what, digest(h), digest(o)));
         }
         if o.seed != h.seed {
             return Err(differs("seeds", h.seed.to_string(), o.seed.to_string()));
+        }
+        if o.runs != h.runs {
+            return Err(differs(
+                &format!("numbers of {}s", h.kind.run_name()),
+                h.runs.to_string(),
+                o.runs.to_string(),
+            ));
         }
         if o.replications != h.replications {
             return Err(differs(
@@ -373,30 +606,58 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Report, String> {
         .enumerate()
         .filter(|(_, p)| p.is_none())
         .map(|(k, _)| {
-            let r = Shard {
+            let items = Shard {
                 index: k as u32,
                 count: h.shards,
             }
-            .replications(h.replications);
-            format!("{k} (replications {}–{})", r.start, r.end.saturating_sub(1))
+            .items(h.items());
+            format!("{k} ({})", h.describe(items))
         })
         .collect();
     if !missing.is_empty() {
         return Err(format!(
-            "{} of {} shards missing: {}\n  help: run the missing shards (`callsim run SCENARIO --shard K/{} --output FILE`) and merge all {} parts",
+            "{} of {} shards missing: {}\n  help: run the missing shards (`callsim {} … --shard K/{} --output FILE`, as the others) and merge all {} parts",
             missing.len(),
             h.shards,
             missing.join(", "),
+            h.kind.verb(),
             h.shards,
             h.shards
         ));
     }
-    let source = Source {
-        origin: h.scenario_origin.clone(),
-        text: first.scenario.clone(),
-    };
-    let model = source.load().map_err(|e| {
-        format!("{first_name}: its scenario no longer loads: {e}\n  help: merge with the callsim that wrote the parts")
+    Ok(Assembled {
+        first_name,
+        header: h,
+        source: Source {
+            origin: h.scenario_origin.clone(),
+            text: first.scenario.clone(),
+        },
+        settings: &first.settings,
+        measures: by_shard
+            .into_iter()
+            .flatten()
+            .flat_map(|i| &parts[i].1.measures)
+            .collect(),
+    })
+}
+
+/// Checks that `parts` (with their file names) are every shard of one `run`, once, and folds
+/// their replications in order into the report [`crate::run`] gives for that run.
+pub fn merge(parts: &[(String, Part)]) -> Result<Report, String> {
+    let study = assemble(parts)?;
+    let h = study.header;
+    if h.kind != PartKind::Run {
+        return Err(format!(
+            "{}: a part of `callsim {}`, not of `callsim run`",
+            study.first_name,
+            h.kind.verb()
+        ));
+    }
+    let model = study.source.load().map_err(|e| {
+        format!(
+            "{}: its scenario no longer loads: {e}\n  help: merge with the callsim that wrote the parts",
+            study.first_name
+        )
     })?;
     let model = RunOptions {
         replications: Some(h.replications),
@@ -404,15 +665,19 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Report, String> {
         threads: None,
     }
     .apply(&model);
+    Ok(fold_report(&model, study.run(0)))
+}
+
+/// The report of `model` from its replications' `measures` (all of them, in order): what
+/// [`crate::run`] gives for the model.
+pub fn fold_report(model: &Model, measures: &[&ReplicationMeasures]) -> Report {
     let mut fold = ReportFold::new(
-        &model,
-        crate::kept_replications(&model),
+        model,
+        crate::kept_replications(model),
         model.replications as usize,
     );
-    for i in by_shard.into_iter().flatten() {
-        parts[i].1.measures.iter().for_each(|m| fold.add(m));
-    }
-    Ok(fold.finish())
+    measures.iter().for_each(|m| fold.add(m));
+    fold.finish()
 }
 
 #[cfg(test)]
@@ -425,12 +690,12 @@ mod tests {
             for count in 1..=total.min(12) {
                 let mut next = 0;
                 for index in 0..count {
-                    let r = Shard { index, count }.replications(total);
+                    let r = Shard { index, count }.items(total as u64);
                     assert_eq!(r.start, next);
                     assert!(!r.is_empty());
                     next = r.end;
                 }
-                assert_eq!(next, total);
+                assert_eq!(next, u64::from(total));
             }
         }
     }

@@ -6,6 +6,8 @@ use clap::ValueEnum;
 
 use callsim::compare::{compare, Alternative, Comparison};
 use callsim::scenario::Source;
+use callsim::shard::{Assembled, PartKind, Shard, Study};
+use serde::{Deserialize, Serialize};
 
 use super::output::OutputFile;
 use super::{emit, Failure};
@@ -46,6 +48,44 @@ pub struct CompareArgs {
     /// the machine's memory).
     #[arg(long, value_name = "SIZE", value_parser = callsim::footprint::parse_bytes)]
     memory_budget: Option<u64>,
+    /// Run only shard K of N (numbered from 0) of the alternatives' replications and write a
+    /// part to --output, for `callsim merge` (see "Running on a cluster").
+    #[arg(
+        long,
+        value_name = "K/N",
+        requires = "output",
+        conflicts_with = "format"
+    )]
+    shard: Option<String>,
+}
+
+/// What the parts of a sharded comparison record besides the first scenario and the seed
+/// and replications, so that `merge` rebuilds the very same alternatives.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct CompareSettings {
+    /// The first scenario's name as an alternative (when no --policy is given).
+    scenario_name: String,
+    /// The --policy names, in order.
+    policies: Vec<String>,
+    /// The --variant scenarios, in order.
+    variants: Vec<Variant>,
+}
+
+/// A --variant scenario: its name as an alternative, and its text.
+#[derive(Debug, Serialize, Deserialize)]
+struct Variant {
+    name: String,
+    origin: String,
+    text: String,
+}
+
+impl Variant {
+    fn source(&self) -> Source {
+        Source {
+            origin: self.origin.clone(),
+            text: self.text.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,15 +142,63 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
             "nothing to compare: give at least one `--policy NAME` or `--variant FILE` (two alternatives or more, counting the scenario itself when no --policy is given)".into(),
         ));
     }
+    let shard = args
+        .shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(Failure::Usage)?;
     let source = Source::read(&args.scenario).map_err(Failure::Scenario)?;
+    let mut variants = Vec::with_capacity(args.variants.len());
+    for path in &args.variants {
+        let variant = Source::read(path).map_err(Failure::Scenario)?;
+        variants.push(Variant {
+            name: file_label(path),
+            origin: variant.origin,
+            text: variant.text,
+        });
+    }
+    let settings = CompareSettings {
+        scenario_name: file_label(&args.scenario),
+        policies: args.policies.clone(),
+        variants,
+    };
+    let alternatives = alternatives(&source, &settings, args.replications, args.seed)?;
+    check_memory(&alternatives, args.threads, args.memory_budget)?;
+    let threads = args.threads.map(|n| n as usize);
+    if let Some(shard) = shard {
+        let models: Vec<_> = alternatives.iter().map(|a| a.model.clone()).collect();
+        let study = Study {
+            kind: PartKind::Compare,
+            source: &source,
+            settings: serde_json::to_value(&settings).map_err(|e| Failure::Other(e.to_string()))?,
+            models: &models,
+        };
+        let part = callsim::shard::run_study_shard(&study, threads, shard, |_| {})
+            .map_err(Failure::Usage)?;
+        return emit(output.as_ref(), &part);
+    }
+    let comparison = compare(&alternatives, threads);
+    write(&comparison, args.format, output.as_ref())
+}
+
+/// The alternatives: the scenario in `source` under each policy (or as it is, without
+/// policies), then each variant, all with `replications` and `seed` (default: the first
+/// alternative's).
+fn alternatives(
+    source: &Source,
+    settings: &CompareSettings,
+    replications: Option<u32>,
+    seed: Option<u64>,
+) -> Result<Vec<Alternative>, Failure> {
     let mut alternatives = Vec::new();
-    if args.policies.is_empty() {
+    if settings.policies.is_empty() {
         alternatives.push(Alternative {
-            name: file_label(&args.scenario),
+            name: settings.scenario_name.clone(),
             model: source.load().map_err(Failure::Scenario)?,
         });
     }
-    for policy in &args.policies {
+    for policy in &settings.policies {
         let model = source
             .load_modified(|scenario| {
                 let routing = scenario.routing.get_or_insert_with(Default::default);
@@ -125,11 +213,10 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
             model,
         });
     }
-    for path in &args.variants {
-        let variant = Source::read(path).map_err(Failure::Scenario)?;
+    for variant in &settings.variants {
         alternatives.push(Alternative {
-            name: file_label(path),
-            model: variant.load().map_err(Failure::Scenario)?,
+            name: variant.name.clone(),
+            model: variant.source().load().map_err(Failure::Scenario)?,
         });
     }
     if alternatives.len() < 2 {
@@ -138,22 +225,59 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         ));
     }
     // Paired comparison: every alternative runs the same replications with the same seed.
-    let replications = args
-        .replications
-        .unwrap_or(alternatives[0].model.replications);
-    let seed = args.seed.unwrap_or(alternatives[0].model.seed);
+    let replications = replications.unwrap_or(alternatives[0].model.replications);
+    let seed = seed.unwrap_or(alternatives[0].model.seed);
     for a in &mut alternatives {
         a.model.replications = replications;
         a.model.seed = seed;
     }
-    check_memory(&alternatives, args.threads, args.memory_budget)?;
-    let comparison = compare(&alternatives, args.threads.map(|n| n as usize));
-    if args.format == CompareFormat::Json {
+    Ok(alternatives)
+}
+
+/// The comparison of the shards' parts in `study` (checked to belong together), as the
+/// comparison run on one machine prints it.
+pub(super) fn merged(
+    study: &Assembled,
+    format: CompareFormat,
+    output: Option<&OutputFile>,
+) -> Result<(), Failure> {
+    let fail = |why: String| {
+        Failure::Usage(format!(
+            "{}: {why}\n  help: merge with the callsim that wrote the parts",
+            study.first_name
+        ))
+    };
+    let settings: CompareSettings = serde_json::from_value(study.settings.clone())
+        .map_err(|e| fail(format!("its comparison settings do not read: {e}")))?;
+    let h = study.header;
+    let alternatives = alternatives(&study.source, &settings, Some(h.replications), Some(h.seed))
+        .map_err(|e| match e {
+        Failure::Scenario(e) => fail(format!("a scenario no longer loads: {e}")),
+        other => other,
+    })?;
+    if alternatives.len() != h.runs as usize {
+        return Err(fail(format!(
+            "its settings name {} alternatives and its header {}",
+            alternatives.len(),
+            h.runs
+        )));
+    }
+    let comparison = callsim::compare::compare_measures(&alternatives, |i| study.run(i));
+    write(&comparison, format, output)
+}
+
+/// Prints `comparison` in `format`.
+fn write(
+    comparison: &Comparison,
+    format: CompareFormat,
+    output: Option<&OutputFile>,
+) -> Result<(), Failure> {
+    if format == CompareFormat::Json {
         let json =
-            serde_json::to_string_pretty(&comparison).map_err(|e| Failure::Other(e.to_string()))?;
-        emit(output.as_ref(), &(json + "\n"))
+            serde_json::to_string_pretty(comparison).map_err(|e| Failure::Other(e.to_string()))?;
+        emit(output, &(json + "\n"))
     } else {
-        emit(output.as_ref(), &render(&comparison))
+        emit(output, &render(comparison))
     }
 }
 

@@ -1,10 +1,13 @@
-//! `callsim merge`: the report of a run from the parts its shards wrote.
+//! `callsim merge`: the output of a `run`, `compare` or `sweep` from the parts its shards
+//! wrote, as the verb prints it on one machine.
 
 use std::path::PathBuf;
 
 use callsim::scenario::input::{read_regular, InputError};
-use callsim::shard;
+use callsim::shard::{self, PartKind};
 
+use super::args::Output;
+use super::compare::CompareFormat;
 use super::output::OutputFile;
 use super::run::{render, Format};
 use super::{emit, Failure};
@@ -15,23 +18,28 @@ pub const MAX_PART_BYTES: u64 = 4 << 30;
 /// What `merge` was asked.
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
-    /// The part files written by `callsim run --shard K/N --output FILE`, every shard once,
-    /// in any order.
+    /// The part files written by `callsim run|compare|sweep … --shard K/N --output FILE`,
+    /// every shard once, in any order.
     #[arg(required = true, value_name = "PART")]
     parts: Vec<PathBuf>,
-    /// Output format.
+    /// Output format (csv for `run` parts only).
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// For the parts of a `sweep`: also write its SVG chart, as `sweep --chart` does.
+    #[arg(long, value_name = "FILE.svg")]
+    chart: Option<PathBuf>,
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Replace the file named by --output if it exists.
+    /// Replace the files named by --output and --chart if they exist.
     #[arg(long)]
     force: bool,
 }
 
 pub fn run(args: MergeArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    let chart = OutputFile::check_optional("--chart", args.chart.as_ref(), args.force)?;
+    OutputFile::distinct(&[output.as_ref(), chart.as_ref()])?;
     let mut parts = Vec::with_capacity(args.parts.len());
     for path in &args.parts {
         let name = path.display().to_string();
@@ -40,13 +48,52 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
                 InputError::TooLarge(_) => {
                     "a part holds a few kilobytes per replication; check that this is a part file"
                 }
-                _ => "check the path; `merge` reads the files written by `callsim run --shard K/N --output FILE`",
+                _ => "check the path; `merge` reads the files written by `callsim run|compare|sweep … --shard K/N --output FILE`",
             };
             Failure::Usage(format!("{name}: cannot read the part: {e}\n  help: {help}"))
         })?;
         let part = shard::read_part(&name, &bytes).map_err(Failure::Usage)?;
         parts.push((name, part));
     }
-    let report = shard::merge(&parts).map_err(Failure::Usage)?;
-    emit(output.as_ref(), &render(&report, args.format)?)
+    // What the parts are decides what may be asked of them: refuse before checking them all.
+    let kind = parts.first().map_or(PartKind::Run, |(_, p)| p.header.kind);
+    if chart.is_some() && kind != PartKind::Sweep {
+        return Err(Failure::Usage(format!(
+            "--chart: these are parts of `callsim {}`; only a sweep has a chart\n  help: leave out --chart",
+            kind.verb()
+        )));
+    }
+    // `compare` and `sweep` print a table or JSON, not CSV.
+    let table_or_json = match args.format {
+        Format::Table => Some(Output::Table),
+        Format::Json => Some(Output::Json),
+        Format::Csv => None,
+    };
+    if kind != PartKind::Run && table_or_json.is_none() {
+        return Err(Failure::Usage(format!(
+            "--format csv: these are parts of `callsim {}`, which prints a table or JSON\n  \
+             help: use --format table or --format json",
+            kind.verb()
+        )));
+    }
+    let json = table_or_json == Some(Output::Json);
+    let study = shard::assemble(&parts).map_err(Failure::Usage)?;
+    match kind {
+        PartKind::Run => {
+            let report = shard::merge(&parts).map_err(Failure::Usage)?;
+            emit(output.as_ref(), &render(&report, args.format)?)
+        }
+        PartKind::Compare => {
+            let format = if json {
+                CompareFormat::Json
+            } else {
+                CompareFormat::Table
+            };
+            super::compare::merged(&study, format, output.as_ref())
+        }
+        PartKind::Sweep => {
+            let format = if json { Output::Json } else { Output::Table };
+            super::sweep::merged(&study, format, output.as_ref(), chart.as_ref())
+        }
+    }
 }

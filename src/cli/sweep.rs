@@ -8,14 +8,15 @@ use std::path::PathBuf;
 use callsim::model::Model;
 use callsim::report::chart::{self, Chart, Series, TargetLine};
 use callsim::report::table::{grid, percent, seconds};
-use callsim::report::{CallBlock, TypeBlock};
-use callsim::scenario::{format_seconds, shown};
+use callsim::report::{CallBlock, Report, TypeBlock};
+use callsim::scenario::{format_seconds, shown, Source};
+use callsim::shard::{Assembled, PartKind, Shard, Study};
 use callsim::staffing::agent_hours;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::args::{self, usage, Output};
 use super::output::OutputFile;
-use super::{emit, load, Failure};
+use super::{emit, Failure};
 
 /// The most points one sweep may have.
 const MAX_POINTS: usize = 1001;
@@ -71,6 +72,53 @@ pub struct SweepArgs {
     /// Replace the files named by --output and --chart if they exist.
     #[arg(long)]
     force: bool,
+    /// Run only shard K of N (numbered from 0) of the points × replications and write a part
+    /// to --output, for `callsim merge` (see "Running on a cluster").
+    #[arg(long, value_name = "K/N", requires = "output", conflicts_with_all = ["format", "chart"])]
+    shard: Option<String>,
+}
+
+/// What the parts of a sharded sweep record besides the scenario and the seed and
+/// replications, so that `merge` rebuilds the very same points and output.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct SweepSettings {
+    /// `agents`, `scale` or `arrivals`.
+    variable: String,
+    /// The group whose headcount is swept (`agents`).
+    group: Option<String>,
+    /// The swept values.
+    points: Vec<f64>,
+    /// The service-level threshold given by --service-level, if any.
+    service_level_threshold_s: Option<f64>,
+    /// The service-level target drawn.
+    target_service_level: Option<f64>,
+    /// The abandon-rate cap drawn.
+    max_abandon_rate: Option<f64>,
+}
+
+impl SweepSettings {
+    /// The variable swept in `base`.
+    fn variable(&self, base: &Model) -> Result<Variable, String> {
+        match (self.variable.as_str(), &self.group) {
+            ("agents", Some(name)) => base
+                .groups
+                .iter()
+                .position(|g| &g.name == name)
+                .map(|group| Variable::Agents { group })
+                .ok_or_else(|| format!("the scenario has no agent group `{name}`")),
+            ("scale", None) => Ok(Variable::Scale),
+            ("arrivals", None) => Ok(Variable::Arrivals),
+            (v, _) => Err(format!("`{v}` is not a variable a sweep varies")),
+        }
+    }
+
+    /// `base` with the settings' threshold applied.
+    fn apply(&self, mut base: Model) -> Model {
+        if let Some(threshold) = self.service_level_threshold_s {
+            base.set_service_level_threshold(callsim::time::SimTime::from_seconds(threshold));
+        }
+        base
+    }
 }
 
 /// What is swept.
@@ -195,7 +243,14 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             )));
         }
     }
-    let mut base = load(Some(&args.scenario))?;
+    let shard = args
+        .shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(Failure::Usage)?;
+    let source = Source::read(&args.scenario).map_err(Failure::Scenario)?;
+    let mut base = source.load().map_err(Failure::Scenario)?;
     if let Some(r) = args.replications {
         base.replications = r;
     }
@@ -203,16 +258,16 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         base.seed = s;
     }
     let mut target = base.targets.service_level;
+    let mut threshold_s = None;
     if let Some(text) = &args.service_level {
         let (fraction, threshold) = args::service_level("--service-level", text)?;
         target = Some(fraction);
-        base.set_service_level_threshold(callsim::time::SimTime::from_seconds(threshold));
+        threshold_s = Some(threshold);
     }
     let max_abandon = match &args.max_abandon {
         Some(text) => Some(args::fraction("--max-abandon", text, "5%")?),
         None => base.targets.max_abandon_rate,
     };
-
     let (variable, flag, text, default_step, example) = if let Some(text) = &args.agents {
         let Some(name) = &args.group else {
             let names: Vec<&str> = base.groups.iter().map(|g| g.name.as_str()).collect();
@@ -256,63 +311,169 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         )));
     }
     let points = values(flag, lo, hi, args.step.unwrap_or(default_step))?;
-
-    let threads = args.threads.map(|n| n as usize);
-    let mut results = Vec::with_capacity(points.len());
-    for (i, &value) in points.iter().enumerate() {
+    let settings = SweepSettings {
+        variable: variable.key().to_owned(),
+        group: match variable {
+            Variable::Agents { group } => Some(base.groups[group].name.clone()),
+            _ => None,
+        },
+        points,
+        service_level_threshold_s: threshold_s,
+        target_service_level: target,
+        max_abandon_rate: max_abandon,
+    };
+    let base = settings.apply(base);
+    let progress = |i: usize| {
         if !args.quiet {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(
                 err,
-                "sweep: point {}/{} ({} {value})",
+                "sweep: point {}/{} ({} {})",
                 i + 1,
-                points.len(),
-                variable.key()
+                settings.points.len(),
+                variable.key(),
+                settings.points[i]
             );
         }
+    };
+    let threads = args.threads.map(|n| n as usize);
+    if let Some(shard) = shard {
+        let models: Vec<Model> = settings
+            .points
+            .iter()
+            .map(|&value| variable.apply(&base, value))
+            .collect();
+        let study = Study {
+            kind: PartKind::Sweep,
+            source: &source,
+            settings: serde_json::to_value(&settings).map_err(|e| Failure::Other(e.to_string()))?,
+            models: &models,
+        };
+        let part = callsim::shard::run_study_shard(&study, threads, shard, progress)
+            .map_err(Failure::Usage)?;
+        return emit(output.as_ref(), &part);
+    }
+    let mut results = Vec::with_capacity(settings.points.len());
+    for (i, &value) in settings.points.iter().enumerate() {
+        progress(i);
         let model = variable.apply(&base, value);
         let options = callsim::RunOptions {
             threads,
             ..Default::default()
         };
         let report = callsim::run(&model, &options);
-        let agents: Vec<Vec<u32>> = model
-            .groups
-            .iter()
-            .map(|g| g.agents_by_interval.clone())
-            .collect();
-        results.push(Point {
-            value,
-            agent_hours: agent_hours(&model, &agents),
-            total: report.total,
-            call_types: report.call_types,
-        });
+        results.push(point(&model, value, report));
     }
-    let sweep = Sweep {
+    let sweep = document(&base, &variable, &settings, results);
+    write(&sweep, args.format, output.as_ref(), chart.as_ref())
+}
+
+/// The point at `value`, from the report of its `model`.
+fn point(model: &Model, value: f64, report: Report) -> Point {
+    let agents: Vec<Vec<u32>> = model
+        .groups
+        .iter()
+        .map(|g| g.agents_by_interval.clone())
+        .collect();
+    Point {
+        value,
+        agent_hours: agent_hours(model, &agents),
+        total: report.total,
+        call_types: report.call_types,
+    }
+}
+
+/// The sweep's document from its `points`.
+fn document(
+    base: &Model,
+    variable: &Variable,
+    settings: &SweepSettings,
+    points: Vec<Point>,
+) -> Sweep {
+    Sweep {
         scenario: base.name.clone(),
         variable: variable.key(),
-        group: match variable {
+        group: match *variable {
             Variable::Agents { group } => Some(base.groups[group].name.clone()),
             _ => None,
         },
         replications: base.replications,
         seed: base.seed,
         service_level_threshold_s: base.service_level_threshold.as_seconds(),
-        target_service_level: target,
-        max_abandon_rate: max_abandon,
-        points: results,
-    };
-    if let Some(file) = &chart {
-        file.write(chart::svg(&chart_of(&sweep)).as_bytes())?;
+        target_service_level: settings.target_service_level,
+        max_abandon_rate: settings.max_abandon_rate,
+        points,
+    }
+}
+
+/// Prints `sweep` in `format`, and writes its chart if asked.
+fn write(
+    sweep: &Sweep,
+    format: Output,
+    output: Option<&OutputFile>,
+    chart: Option<&OutputFile>,
+) -> Result<(), Failure> {
+    if let Some(file) = chart {
+        file.write(chart::svg(&chart_of(sweep)).as_bytes())?;
     }
     emit(
-        output.as_ref(),
-        &match args.format {
+        output,
+        &match format {
             Output::Json => {
-                serde_json::to_string_pretty(&sweep).expect("plain numbers serialise") + "\n"
+                serde_json::to_string_pretty(sweep).expect("plain numbers serialise") + "\n"
             }
-            Output::Table => table(&sweep),
+            Output::Table => table(sweep),
         },
+    )
+}
+
+/// The sweep of the shards' parts in `study` (checked to belong together), as the sweep
+/// run on one machine prints it (and its chart, if asked).
+pub(super) fn merged(
+    study: &Assembled,
+    format: Output,
+    output: Option<&OutputFile>,
+    chart: Option<&OutputFile>,
+) -> Result<(), Failure> {
+    let fail = |why: String| {
+        Failure::Usage(format!(
+            "{}: {why}\n  help: merge with the callsim that wrote the parts",
+            study.first_name
+        ))
+    };
+    let settings: SweepSettings = serde_json::from_value(study.settings.clone())
+        .map_err(|e| fail(format!("its sweep settings do not read: {e}")))?;
+    let h = study.header;
+    let mut base = study
+        .source
+        .load()
+        .map_err(|e| fail(format!("its scenario no longer loads: {e}")))?;
+    base.replications = h.replications;
+    base.seed = h.seed;
+    let base = settings.apply(base);
+    let variable = settings.variable(&base).map_err(fail)?;
+    if settings.points.len() != h.runs as usize {
+        return Err(fail(format!(
+            "its settings name {} points and its header {}",
+            settings.points.len(),
+            h.runs
+        )));
+    }
+    let points = settings
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, &value)| {
+            let model = variable.apply(&base, value);
+            let report = callsim::shard::fold_report(&model, study.run(i));
+            point(&model, value, report)
+        })
+        .collect();
+    write(
+        &document(&base, &variable, &settings, points),
+        format,
+        output,
+        chart,
     )
 }
 

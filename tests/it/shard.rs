@@ -1,5 +1,6 @@
-//! `run --shard K/N` and `merge`: the parts of any split, merged in any order, give the
-//! single-machine report byte for byte; parts that do not belong together are refused.
+//! `run`, `compare` and `sweep` with `--shard K/N`, and `merge`: the parts of any split,
+//! merged in any order, give the single-machine output byte for byte; parts that do not
+//! belong together are refused.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -120,8 +121,17 @@ fn merge(parts: &[&Path], extra: &[&str]) -> Output {
 /// body) and the body's length and checksum made right again: a part as another callsim,
 /// or a deliberate forger, would write it.
 fn resigned(part: &Path, from: &str, to: &str) -> String {
+    resigned_all(part, &[(from, to)])
+}
+
+/// [`resigned`] with several replacements, in order.
+fn resigned_all(part: &Path, replacements: &[(&str, &str)]) -> String {
     use sha2::{Digest, Sha256};
-    let text = std::fs::read_to_string(part).unwrap().replace(from, to);
+    let mut text = std::fs::read_to_string(part).unwrap();
+    for (from, to) in replacements {
+        assert!(text.contains(from), "{from}");
+        text = text.replace(from, to);
+    }
     let (header, body) = text.trim_end().split_once('\n').unwrap();
     let mut header: serde_json::Value = serde_json::from_str(header).unwrap();
     let hex: String = Sha256::digest(body.as_bytes())
@@ -288,11 +298,11 @@ fn damaged_parts_are_refused() {
     let text = String::from_utf8(bytes.clone()).unwrap();
     let newer = write(
         "newer.json",
-        text.replacen("\"format_version\":1", "\"format_version\":2", 1)
+        text.replacen("\"format_version\":2", "\"format_version\":3", 1)
             .as_bytes(),
     );
     let m = refused(merge(&[&newer], &[]));
-    assert!(m.contains("newer callsim") && m.contains("format 2"), "{m}");
+    assert!(m.contains("newer callsim") && m.contains("format 3"), "{m}");
 
     // A header edited to claim more shards than replications: a one-replication part
     // passed off as shard 1 of 3 over 2 replications (which would hold replication 0, and
@@ -399,6 +409,312 @@ fn the_workstation_recipe_merges_to_the_single_run() {
     );
     assert_eq!(
         std::fs::read(outdir.join("report.json")).unwrap(),
+        study.single("json")
+    );
+}
+
+/// A variant of [`SCENARIO`] with one agent more, for `compare --variant`.
+const VARIANT: &str = "agents = 17";
+
+impl Study {
+    /// Writes the variant scenario beside the scenario, returning its path.
+    fn variant(&self) -> PathBuf {
+        let path = self.path("more.toml");
+        if !path.exists() {
+            std::fs::write(&path, SCENARIO.replace("agents = 16", VARIANT)).unwrap();
+        }
+        path
+    }
+
+    /// The `compare` arguments of this study: the scenario, a policy and a variant.
+    fn compare_args(&self) -> Vec<String> {
+        vec![
+            "compare".into(),
+            self.scenario.to_str().unwrap().into(),
+            "--variant".into(),
+            self.variant().to_str().unwrap().into(),
+        ]
+    }
+
+    /// The `sweep` arguments of this study: three headcounts, targets drawn.
+    fn sweep_args(&self) -> Vec<String> {
+        [
+            "sweep",
+            self.scenario.to_str().unwrap(),
+            "--group",
+            "agents",
+            "--agents",
+            "15..17",
+            "--service-level",
+            "80/30",
+            "--max-abandon",
+            "5%",
+            "--quiet",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    /// Runs `verb_args` (as [`Study::compare_args`] gives) as shard `k` of `n` into `name`.
+    fn part_of(&self, verb_args: &[String], k: u32, n: u32, name: &str, extra: &[&str]) -> PathBuf {
+        let path = self.path(name);
+        let shard = format!("{k}/{n}");
+        let mut args: Vec<&str> = verb_args.iter().map(String::as_str).collect();
+        args.extend([
+            "--shard",
+            &shard,
+            "--output",
+            path.to_str().unwrap(),
+            "--threads",
+            "1",
+        ]);
+        args.extend_from_slice(extra);
+        ok(callsim(&args));
+        path
+    }
+
+    /// The output of `verb_args` on one machine, with `extra` flags.
+    fn whole(&self, verb_args: &[String], extra: &[&str]) -> Vec<u8> {
+        let mut args: Vec<&str> = verb_args.iter().map(String::as_str).collect();
+        args.extend_from_slice(extra);
+        ok(callsim(&args))
+    }
+}
+
+/// For `compare` and `sweep`: shard processes (N = 1, 2, 3, 7) merged in shuffled order give
+/// the single run's table and JSON byte for byte.
+fn merged_equal_single(study: &Study, verb_args: &[String], label: &str) {
+    let (json, table) = (
+        study.whole(verb_args, &["--format", "json"]),
+        study.whole(verb_args, &[]),
+    );
+    for n in [1u32, 2, 3, 7] {
+        let paths: Vec<PathBuf> = (0..n)
+            .map(|k| study.part_of(verb_args, k, n, &format!("{label}-n{n}-{k}.json"), &[]))
+            .collect();
+        let mut order: Vec<&Path> = paths.iter().map(PathBuf::as_path).rev().collect();
+        order.rotate_left((n / 2) as usize);
+        assert_eq!(
+            String::from_utf8(ok(merge(&order, &["--format", "json"]))).unwrap(),
+            String::from_utf8(json.clone()).unwrap(),
+            "{label}: {n} shards, JSON"
+        );
+        assert_eq!(ok(merge(&order, &[])), table, "{label}: {n} shards, table");
+    }
+}
+
+#[test]
+fn merged_compare_shards_equal_the_single_comparison_byte_for_byte() {
+    let study = Study::new();
+    let args = study.compare_args();
+    merged_equal_single(&study, &args, "compare");
+    // Policies too: the alternatives are rebuilt from the recorded settings.
+    let mut policies = args[..2].to_vec();
+    policies.extend(["--policy", "skill-priority", "--policy", "priority"].map(String::from));
+    merged_equal_single(&study, &policies, "policies");
+}
+
+#[test]
+fn merged_sweep_shards_equal_the_single_sweep_byte_for_byte() {
+    let study = Study::new();
+    let args = study.sweep_args();
+    merged_equal_single(&study, &args, "sweep");
+    // The chart too, from the merged points.
+    let whole_chart = study.path("whole.svg");
+    study.whole(&args, &["--chart", whole_chart.to_str().unwrap()]);
+    let parts: Vec<PathBuf> = (0..2)
+        .map(|k| study.part_of(&args, k, 2, &format!("chart-{k}.json"), &[]))
+        .collect();
+    let parts: Vec<&Path> = parts.iter().map(PathBuf::as_path).collect();
+    let merged_chart = study.path("merged.svg");
+    ok(merge(&parts, &["--chart", merged_chart.to_str().unwrap()]));
+    assert_eq!(
+        std::fs::read(&merged_chart).unwrap(),
+        std::fs::read(&whole_chart).unwrap()
+    );
+    // By load, on another seed and replication count: recorded in the parts.
+    let arrivals = [
+        "sweep",
+        study.scenario.to_str().unwrap(),
+        "--arrivals",
+        "0.9..1.1",
+        "--step",
+        "0.1",
+        "--seed",
+        "5",
+        "-r",
+        "3",
+        "-q",
+    ]
+    .map(String::from);
+    let parts: Vec<PathBuf> = (0..4)
+        .map(|k| study.part_of(&arrivals, k, 4, &format!("load-{k}.json"), &[]))
+        .collect();
+    let parts: Vec<&Path> = parts.iter().map(PathBuf::as_path).collect();
+    assert_eq!(
+        ok(merge(&parts, &["--format", "json"])),
+        study.whole(&arrivals, &["--format", "json"])
+    );
+}
+
+/// Every refusal, for the parts of `verb_args`: other scenario or settings (`changed`), seed,
+/// callsim version, kind; a missing or duplicated shard; a truncated, corrupted or newer part.
+fn refusals(study: &Study, verb_args: &[String], changed: &[String], label: &str) {
+    let part = |k: u32, n: u32, name: &str, extra: &[&str]| {
+        study.part_of(verb_args, k, n, &format!("{label}-{name}"), extra)
+    };
+    let parts: Vec<PathBuf> = (0..3)
+        .map(|k| part(k, 3, &format!("p{k}.json"), &[]))
+        .collect();
+    let [p0, p1, p2] = [&parts[0], &parts[1], &parts[2]];
+
+    let m = refused(merge(&[p0, p2], &[]));
+    assert!(m.contains("1 of 3 shards missing: 1 ("), "{m}");
+    let m = refused(merge(&[p0, p1, p1, p2], &[]));
+    assert!(m.contains("shard 1/3 is given twice"), "{m}");
+
+    let other_seed = part(1, 3, "seed.json", &["--seed", "12"]);
+    let m = refused(merge(&[p0, &other_seed, p2], &[]));
+    assert!(m.contains("seeds") && m.contains("12"), "{m}");
+
+    let other_settings = study.part_of(changed, 1, 3, &format!("{label}-settings.json"), &[]);
+    let m = refused(merge(&[p0, &other_settings, p2], &[]));
+    assert!(m.contains("different scenarios or settings"), "{m}");
+
+    let run_part = study.part(1, 3, &format!("{label}-run.json"), &[]);
+    let m = refused(merge(&[p0, &run_part, p2], &[]));
+    assert!(m.contains("different verbs"), "{m}");
+
+    let older = study.path(&format!("{label}-older.json"));
+    std::fs::write(
+        &older,
+        resigned(
+            p1,
+            &format!("\"callsim_version\":\"{}\"", env!("CARGO_PKG_VERSION")),
+            "\"callsim_version\":\"0.0.1\"",
+        ),
+    )
+    .unwrap();
+    let m = refused(merge(&[p0, &older, p2], &[]));
+    assert!(
+        m.contains("written by callsim") && m.contains("0.0.1"),
+        "{m}"
+    );
+
+    let bytes = std::fs::read(p1).unwrap();
+    let write = |name: &str, contents: &[u8]| {
+        let path = study.path(&format!("{label}-{name}"));
+        std::fs::write(&path, contents).unwrap();
+        path
+    };
+    let truncated = write("truncated.json", &bytes[..bytes.len() - 100]);
+    let m = refused(merge(&[p0, &truncated, p2], &[]));
+    assert!(m.contains("truncated"), "{m}");
+    let body_start = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let mut corrupted = bytes.clone();
+    let at = body_start
+        + corrupted[body_start..]
+            .windows(10)
+            .position(|w| w == b"\"offered\":")
+            .unwrap()
+        + 10;
+    corrupted[at] = if corrupted[at] == b'9' { b'8' } else { b'9' };
+    let corrupted = write("corrupted.json", &corrupted);
+    let m = refused(merge(&[p0, &corrupted, p2], &[]));
+    assert!(m.contains("checksum"), "{m}");
+    let text = String::from_utf8(bytes).unwrap();
+    let newer = write(
+        "newer.json",
+        text.replacen("\"format_version\":2", "\"format_version\":3", 1)
+            .as_bytes(),
+    );
+    let m = refused(merge(&[p0, &newer, p2], &[]));
+    assert!(m.contains("newer callsim") && m.contains("format 3"), "{m}");
+
+    // Their output is a table or JSON, and a chart is a sweep's.
+    let m = refused(merge(&[p0, p1, p2], &["--format", "csv"]));
+    assert!(m.contains("--format csv"), "{m}");
+    if !label.starts_with("sweep") {
+        let chart = study.path(&format!("{label}.svg"));
+        let m = refused(merge(&[p0, p1, p2], &["--chart", chart.to_str().unwrap()]));
+        assert!(m.contains("only a sweep has a chart"), "{m}");
+    }
+}
+
+#[test]
+fn compare_parts_that_do_not_belong_together_are_refused() {
+    let study = Study::new();
+    let args = study.compare_args();
+    // Another variant's text: the same file name, other contents.
+    let other = study.path("other");
+    std::fs::create_dir(&other).unwrap();
+    let other_variant = other.join("more.toml");
+    std::fs::write(
+        &other_variant,
+        SCENARIO.replace("agents = 16", "agents = 18"),
+    )
+    .unwrap();
+    let mut changed = args.clone();
+    changed[3] = other_variant.to_str().unwrap().into();
+    refusals(&study, &args, &changed, "compare");
+    // Items are alternatives × replications: 2 × 7 = 14 shards at most.
+    let out = study.path("too-many.json");
+    let mut too_many: Vec<&str> = args.iter().map(String::as_str).collect();
+    too_many.extend(["--shard", "0/15", "--output", out.to_str().unwrap()]);
+    let m = refused(callsim(&too_many));
+    assert!(m.contains("at most 14 shards"), "{m}");
+}
+
+#[test]
+fn sweep_parts_that_do_not_belong_together_are_refused() {
+    let study = Study::new();
+    let args = study.sweep_args();
+    let mut changed = args.clone();
+    changed[5] = "15..18".into();
+    refusals(&study, &args, &changed, "sweep");
+    let mut target = args.clone();
+    target[7] = "90/30".into();
+    refusals(&study, &args, &target, "sweep-target");
+    // A sharded sweep writes a part, not a chart or a table.
+    let out = study.path("chart-part.json");
+    let mut with_chart: Vec<&str> = args.iter().map(String::as_str).collect();
+    with_chart.extend([
+        "--shard",
+        "0/2",
+        "--output",
+        out.to_str().unwrap(),
+        "--chart",
+        "x.svg",
+    ]);
+    assert_eq!(callsim(&with_chart).status.code(), Some(2));
+}
+
+#[test]
+fn format_1_run_parts_are_still_merged() {
+    let study = Study::new();
+    let parts: Vec<PathBuf> = (0..2)
+        .map(|k| {
+            let part = study.part(k, 2, &format!("v2-{k}.json"), &[]);
+            let old = study.path(&format!("v1-{k}.json"));
+            // As callsim wrote run parts before compare and sweep had parts.
+            let text = resigned_all(
+                &part,
+                &[
+                    ("\"format_version\":2,", "\"format_version\":1,"),
+                    ("\"kind\":\"run\",", ""),
+                    ("\"runs\":1,", ""),
+                    ("\"first_item\":", "\"first_replication\":"),
+                    ("\"last_item\":", "\"last_replication\":"),
+                ],
+            );
+            assert!(!text.contains("item") && !text.contains("kind"));
+            std::fs::write(&old, text).unwrap();
+            old
+        })
+        .collect();
+    let parts: Vec<&Path> = parts.iter().map(PathBuf::as_path).collect();
+    assert_eq!(
+        ok(merge(&parts, &["--format", "json"])),
         study.single("json")
     );
 }
