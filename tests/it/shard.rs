@@ -411,6 +411,37 @@ fn the_workstation_recipe_merges_to_the_single_run() {
         std::fs::read(outdir.join("report.json")).unwrap(),
         study.single("json")
     );
+    // A comparison, its flags passed through to every shard.
+    let compared = study.path("compared");
+    let mut args = vec![
+        study.scenario.as_os_str(),
+        "2".as_ref(),
+        compared.as_os_str(),
+        env!("CARGO_BIN_EXE_callsim").as_ref(),
+    ];
+    let variant = study.variant();
+    args.extend([
+        "compare".as_ref(),
+        "--variant".as_ref(),
+        variant.as_os_str(),
+    ]);
+    let out = Command::new("sh")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/deploy/workstation.sh"
+        ))
+        .args(&args)
+        .output()
+        .expect("sh runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(compared.join("report.json")).unwrap(),
+        study.whole(&study.compare_args(), &["--format", "json"])
+    );
 }
 
 /// A variant of [`SCENARIO`] with one agent more, for `compare --variant`.
