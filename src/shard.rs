@@ -701,6 +701,41 @@ mod tests {
     }
 
     #[test]
+    fn items_are_named_by_model_and_replication() {
+        let header = |kind, runs| PartHeader {
+            format: FORMAT_NAME.into(),
+            format_version: FORMAT_VERSION,
+            callsim_version: CALLSIM_VERSION.into(),
+            kind,
+            scenario_origin: "day.toml".into(),
+            scenario_sha256: String::new(),
+            seed: 1,
+            runs,
+            replications: 10,
+            shard: 0,
+            shards: 1,
+            first_item: 0,
+            last_item: 0,
+            body_bytes: 0,
+            body_sha256: String::new(),
+        };
+        assert_eq!(header(PartKind::Run, 1).describe(2..4), "replications 2–3");
+        let sweep = header(PartKind::Sweep, 5);
+        assert_eq!(sweep.describe(40..50), "point 4, replications 0–9");
+        assert_eq!(
+            sweep.describe(15..33),
+            "point 1 replication 5 to point 3 replication 2"
+        );
+        assert_eq!(
+            header(PartKind::Compare, 2).describe(12..14),
+            "alternative 1, replications 2–3"
+        );
+        // Items beyond u32: many alternatives of many replications.
+        let many = Shard { index: 2, count: 3 }.items(3 * 5_000_000_000);
+        assert_eq!(many, 10_000_000_000..15_000_000_000);
+    }
+
+    #[test]
     fn shard_syntax() {
         assert_eq!(Shard::parse("2/7"), Ok(Shard { index: 2, count: 7 }));
         for bad in ["7/7", "3", "a/2", "1/0", "-1/3"] {
