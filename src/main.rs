@@ -28,7 +28,7 @@ struct Cli {
 enum Command {
     /// Simulate a scenario and report service level, abandonment, ASA and waits.
     Run(cli::run::RunArgs),
-    /// Merge the parts written by `run --shard K/N` into the report of the whole run.
+    /// Merge the parts written by `run`, `compare` or `sweep --shard K/N` into their output.
     Merge(cli::merge::MergeArgs),
     /// Compare routing policies or scenario variants on the same callers, with paired
     /// differences and their confidence intervals.
