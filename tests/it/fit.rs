@@ -618,13 +618,14 @@ fn weekday_profiles_recover_each_weekdays_rates() {
         let mut records = callsim::call_log(m, d);
         records.sort_by_key(|r| r.arrival);
         for r in records {
-            let s = r.arrival.as_seconds() + 8.0 * 3600.0;
+            let ms = (r.arrival.as_seconds() * 1000.0) as u64 + 8 * 3_600_000;
             let (y, mo, dd) = civil(day);
             text += &format!(
-                "{y}-{mo:02}-{dd:02} {:02}:{:02}:{:06.3},a,{},answered,{}\n",
-                (s / 3600.0) as u32,
-                ((s % 3600.0) / 60.0) as u32,
-                s % 60.0,
+                "{y}-{mo:02}-{dd:02} {:02}:{:02}:{:02}.{:03},a,{},answered,{}\n",
+                ms / 3_600_000,
+                ms / 60_000 % 60,
+                ms / 1000 % 60,
+                ms % 1000,
                 r.handle.as_seconds(),
                 (r.end_of_wait - r.arrival).as_seconds()
             );
