@@ -779,9 +779,17 @@ mod tests {
     #[test]
     fn refuses_bad_ivr_times_and_missing_named_columns() {
         let bad = BANK.replace(",7:05:20,20,", ",7:05:20,-3,");
-        let e = parse("bank.csv", bad.as_bytes(), &Columns::bank()).unwrap_err();
+        let strict = Columns {
+            negative_ivr_is_zero: false,
+            ..Columns::bank()
+        };
+        let e = parse("bank.csv", bad.as_bytes(), &strict).unwrap_err();
         assert_eq!((e.line, e.column.as_deref()), (Some(4), Some("vru_time")));
         assert!(e.message.contains("negative IVR time"), "{e}");
+        // The bank preset knows its VRU clock ran backwards in a few rows: 0, with a warning.
+        let log = parse("bank.csv", bad.as_bytes(), &Columns::bank()).unwrap();
+        assert_eq!(log.calls[2].ivr, Some(0.0));
+        assert!(log.warnings[0].contains("1 rows have a negative IVR time (the first at line 4)"));
         let bad = BANK.replace(",7:05:20,20,", ",7:05:20,soon,");
         let e = parse("bank.csv", bad.as_bytes(), &Columns::bank()).unwrap_err();
         assert_eq!((e.line, e.column.as_deref()), (Some(4), Some("vru_time")));

@@ -434,7 +434,11 @@ impl Fit {
                 t.name, t.calls, t.answered, t.abandoned, talk, patience
             );
         }
-        if let Some(floor) = &self.floor {
+        if let Some(given) = &self.options.agents {
+            let agents = self.given_agents(given);
+            let peak = agents.iter().copied().fold(0.0, f64::max);
+            let _ = writeln!(s, "  agents on the floor given with --agents: peak {peak}");
+        } else if let Some(floor) = &self.floor {
             let peak = floor.iter().map(|f| f.serving).fold(0.0, f64::max);
             let busy = floor.iter().map(|f| f.busy).fold(0.0, f64::max);
             let _ = writeln!(
