@@ -309,6 +309,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             handle: call.handle,
             patience: call.patience,
             attempt: call.attempt,
+            caller: call.draws.caller_id(),
             counted: call.cell != NOT_COUNTED,
             outcome,
         };

@@ -1,13 +1,22 @@
 //! `callsim fit`: from a call log to a calibrated scenario. Reading the log ([`log`]),
 //! arrival rates and day-to-day dispersion ([`arrivals`]), talk-time families
-//! ([`durations`]), patience from censored waits ([`patience`]), agents on the floor, and the
-//! commented scenario and text report ([`write`]).
+//! ([`durations`]), patience from censored waits ([`patience`]), redials from repeated
+//! caller ids ([`redial`]), IVR time and self-service share, per-weekday profiles, agents on
+//! the floor, the log's own service per interval, the commented scenario and text report
+//! ([`write`]), the HTML report ([`html`]) and the re-simulation against the log
+//! ([`check`]).
 
 pub mod arrivals;
+pub mod check;
 pub mod durations;
+pub mod html;
 pub mod log;
 pub mod patience;
+pub mod redial;
 pub mod write;
+
+use crate::stats::Stat;
+use redial::RedialFit;
 
 use arrivals::{Dispersion, Estimate};
 use durations::DurationFit;
@@ -26,6 +35,14 @@ pub struct FitOptions {
     pub weekdays: Option<Vec<usize>>,
     /// The service-level threshold written into the scenario, in seconds.
     pub threshold_s: f64,
+    /// A call is a redial when its caller abandoned the same type at most this long before.
+    pub redial_window_s: f64,
+    /// Agents on the floor per interval (one value: all intervals), when known from
+    /// elsewhere than the log: written into the scenario and used by the check.
+    pub agents: Option<Vec<f64>>,
+    /// Rate profiles per weekday: `Some(true)` asks for them (needs dates), `Some(false)`
+    /// turns them off, `None` gives them when the log has dates over two weeks or more.
+    pub by_weekday: Option<bool>,
 }
 
 impl Default for FitOptions {
@@ -34,8 +51,49 @@ impl Default for FitOptions {
             interval_s: 1800.0,
             weekdays: None,
             threshold_s: 20.0,
+            redial_window_s: 3600.0,
+            agents: None,
+            by_weekday: None,
         }
     }
+}
+
+/// Time in the IVR and the share of callers who end there, for one call type.
+#[derive(Debug, Clone)]
+pub struct IvrFit {
+    /// Seconds in the IVR.
+    pub time: DurationFit,
+    /// Self-served ÷ calls of the type, with its Wilson 95 % interval.
+    pub self_service: Estimate,
+}
+
+/// One weekday's arrival profile.
+#[derive(Debug, Clone)]
+pub struct WeekdayProfile {
+    /// 0 = Monday ... 6 = Sunday.
+    pub weekday: usize,
+    /// Days of this weekday in the log.
+    pub days: usize,
+    /// Calls a day (first attempts, fitted intervals): mean with the Student-t 95 %
+    /// half-width over these days.
+    pub calls_per_day: Stat,
+    /// Per call type (in [`Fit::types`] order), calls per hour per interval.
+    pub rates: Vec<Vec<Estimate>>,
+}
+
+/// What the log says happened in one interval of the day: per day the measures `run`
+/// reports (over the calls that arrived in the interval), then the mean and Student-t 95 %
+/// half-width over the days that define them, as `run` does over replications.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    /// Calls offered a day (redials included, as `run` counts offered calls).
+    pub offered: Stat,
+    /// Answered within the threshold ÷ (answered + abandoned).
+    pub service_level: Stat,
+    /// Abandoned ÷ (answered + abandoned).
+    pub abandon_rate: Stat,
+    /// Mean wait of the answered, seconds.
+    pub asa_s: Stat,
 }
 
 /// The fitted model of one call type.
@@ -57,6 +115,10 @@ pub struct TypeFit {
     pub wrap: Option<DurationFit>,
     /// Its patience, or `None` when too few abandonments (the pooled fit is used).
     pub patience: Option<PatienceFit>,
+    /// Of its calls, self-served in the IVR.
+    pub self_served: u64,
+    /// Its IVR, when the log has IVR times and enough of them are positive.
+    pub ivr: Option<IvrFit>,
 }
 
 /// Agents on the floor in one interval of the day, from the agents named in the log.
@@ -95,6 +157,15 @@ pub struct Fit {
     pub dispersion: Option<Dispersion>,
     /// Agents on the floor per interval, when the log names agents.
     pub floor: Option<Vec<FloorInterval>>,
+    /// Redials, when the log identifies callers and enough redialled.
+    pub redial: Option<RedialFit>,
+    /// Calls linked as redials: left out of the arrival rates when `redial` is fitted
+    /// (the simulation makes them).
+    pub redial_calls: u64,
+    /// Per weekday present (Monday first), when asked for or the log spans two weeks.
+    pub weekday_profiles: Vec<WeekdayProfile>,
+    /// The log's own service per interval.
+    pub observed: Vec<Observed>,
     /// Rows read, skipped as ignored, skipped as hung up before the queue.
     pub rows: (u64, u64, u64),
     /// What the planner should know: the reader's and the fit's doubts.
@@ -150,6 +221,35 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
             help: "check --weekdays against the dates in the log".into(),
         });
     }
+    if options.by_weekday == Some(true) && !log.dated {
+        return Err(FitError {
+            message: "--by-weekday needs a log with dates, and this one has seconds".into(),
+            help: "name the log's date column with --columns date=NAME, or leave --by-weekday out"
+                .into(),
+        });
+    }
+    let chains = log
+        .has_callers
+        .then(|| redial::chains(&calls, options.redial_window_s));
+    let redial = chains
+        .as_ref()
+        .and_then(|c| redial::fit(c, options.redial_window_s));
+    if let (Some(c), None) = (&chains, &redial) {
+        warnings.push(format!(
+            "the log identifies callers, but {} first abandonments could be followed and {} calls were redials: too few (at least {} of each) to fit redials; redials are counted as new calls",
+            c.eligible,
+            c.delays.len(),
+            durations::MIN_SAMPLE
+        ));
+    }
+    // With redials modelled, the simulation makes them: the rates count first attempts.
+    let is_first: Vec<bool> = match (&chains, &redial) {
+        (Some(c), Some(_)) => c.attempt.iter().map(|&a| a == 1).collect(),
+        _ => vec![true; calls.len()],
+    };
+    let redial_calls = chains
+        .as_ref()
+        .map_or(0, |c| c.attempt.iter().filter(|&&a| a > 1).count() as u64);
     let mut days: Vec<i64> = calls.iter().map(|c| c.day).collect();
     days.dedup();
     days.sort_unstable();
@@ -174,10 +274,22 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
         .max()
         .expect("calls");
     let intervals = last - first_interval + 1;
+    if let Some(given) = &options.agents {
+        if given.len() != 1 && given.len() != intervals {
+            return Err(FitError {
+                message: format!(
+                    "--agents gives {} values, and the log's calls span {intervals} intervals from {}",
+                    given.len(),
+                    write::clock(first_interval as f64 * interval)
+                ),
+                help: format!("give one value for all intervals, or {intervals} values"),
+            });
+        }
+    }
     let day_index = |day: i64| days.binary_search(&day).expect("a fitted day");
 
     let mut daily_totals = vec![0u64; days.len()];
-    for c in &calls {
+    for (c, _) in calls.iter().zip(&is_first).filter(|(_, &first)| first) {
         daily_totals[day_index(c.day)] += 1;
     }
     let dispersion = arrivals::dispersion(&daily_totals);
@@ -192,15 +304,50 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
         .unwrap_or(0.0);
 
     let mut types = Vec::new();
+    let mut type_ids = Vec::new();
     for (t, name) in log.types.iter().enumerate() {
         let mine: Vec<&&log::Call> = calls.iter().filter(|c| c.call_type == t).collect();
         if mine.is_empty() {
             continue;
         }
         let mut counts = vec![0u64; intervals];
-        for c in &mine {
+        for (c, _) in calls
+            .iter()
+            .zip(&is_first)
+            .filter(|(c, &first)| first && c.call_type == t)
+        {
             counts[slot(c.time_of_day) - first_interval] += 1;
         }
+        let self_served = mine
+            .iter()
+            .filter(|c| c.ending == Ending::SelfServed)
+            .count() as u64;
+        let ivr = if log.has_ivr {
+            let times: Vec<f64> = mine.iter().filter_map(|c| c.ivr).collect();
+            let fitted = durations::fit(&times);
+            if fitted.is_none() && (self_served > 0 || times.iter().any(|&t| t > 0.0)) {
+                warnings.push(format!(
+                    "call type `{name}`: {} positive IVR times, fewer than the {} needed to fit one; no IVR written",
+                    times.iter().filter(|&&t| t > 0.0).count(),
+                    durations::MIN_SAMPLE
+                ));
+            }
+            fitted.map(|time| {
+                let n = mine.len() as u64;
+                let (lo, hi) = redial::wilson(self_served, n);
+                IvrFit {
+                    time,
+                    self_service: Estimate {
+                        value: self_served as f64 / n as f64,
+                        lo,
+                        hi,
+                        n,
+                    },
+                }
+            })
+        } else {
+            None
+        };
         let answered: Vec<&&&log::Call> = mine
             .iter()
             .filter(|c| c.ending == Ending::Answered)
@@ -238,7 +385,10 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
             talk,
             wrap,
             patience,
+            self_served,
+            ivr,
         });
+        type_ids.push(t);
     }
     let answered_all = calls.iter().filter(|c| c.ending == Ending::Answered);
     let pooled_talk = durations::fit(
@@ -261,6 +411,56 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
 
     let floor =
         (!log.agents.is_empty()).then(|| floor(&calls, &days, first_interval, intervals, interval));
+    let by_weekday = options
+        .by_weekday
+        .unwrap_or_else(|| log.dated && days.last().expect("days") - days[0] + 1 >= 14);
+    let weekday_profiles = if by_weekday {
+        (0..7)
+            .filter_map(|wd| {
+                let mine: Vec<usize> = (0..days.len())
+                    .filter(|&d| log::weekday(days[d]) == wd)
+                    .collect();
+                if mine.is_empty() {
+                    return None;
+                }
+                let mut counts = vec![vec![0u64; intervals]; type_ids.len()];
+                for (c, _) in calls
+                    .iter()
+                    .zip(&is_first)
+                    .filter(|(c, &first)| first && log::weekday(c.day) == wd)
+                {
+                    let t = type_ids
+                        .iter()
+                        .position(|&t| t == c.call_type)
+                        .expect("a fitted type");
+                    counts[t][slot(c.time_of_day) - first_interval] += 1;
+                }
+                Some(WeekdayProfile {
+                    weekday: wd,
+                    days: mine.len(),
+                    calls_per_day: Stat::of(mine.iter().map(|&d| Some(daily_totals[d] as f64))),
+                    rates: counts
+                        .iter()
+                        .map(|row| {
+                            row.iter()
+                                .map(|&k| arrivals::rate(k, mine.len(), interval, cv))
+                                .collect()
+                        })
+                        .collect(),
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let observed = observe(
+        &calls,
+        &days,
+        first_interval,
+        intervals,
+        interval,
+        options.threshold_s,
+    );
     Ok(Fit {
         options: options.clone(),
         first_interval,
@@ -274,6 +474,10 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
         daily_totals,
         dispersion,
         floor,
+        redial,
+        redial_calls,
+        weekday_profiles,
+        observed,
         rows: (
             log.calls.len() as u64,
             log.ignored_rows,
@@ -287,7 +491,7 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
 /// (blocked, deflected) never queued.
 fn waits_of<'a>(calls: impl Iterator<Item = &'a log::Call>) -> Vec<Wait> {
     calls
-        .filter(|c| c.ending != Ending::Other)
+        .filter(|c| matches!(c.ending, Ending::Answered | Ending::Abandoned))
         .map(|c| Wait {
             seconds: c.wait,
             abandoned: c.ending == Ending::Abandoned,
@@ -311,7 +515,7 @@ fn floor(
     for c in calls {
         let Some(agent) = c.agent else { continue };
         let d = days.binary_search(&c.day).expect("a fitted day");
-        let start = c.time_of_day + c.wait - origin;
+        let start = c.queued_at() + c.wait - origin;
         let end = (start + c.talk.unwrap_or(0.0) + c.wrap.unwrap_or(0.0))
             .min(intervals as f64 * interval);
         let mut i = (start / interval).floor().max(0.0) as usize;
@@ -327,6 +531,62 @@ fn floor(
         .map(|i| FloorInterval {
             serving: serving.iter().map(|day| day[i].len() as f64).sum::<f64>() / n,
             busy: busy[i] / (interval * n),
+        })
+        .collect()
+}
+
+/// The log's service per interval of arrival, as `run` measures it per replication: per
+/// day, then summarised over the days.
+fn observe(
+    calls: &[&log::Call],
+    days: &[i64],
+    first_interval: usize,
+    intervals: usize,
+    interval: f64,
+    threshold_s: f64,
+) -> Vec<Observed> {
+    #[derive(Clone, Copy, Default)]
+    struct Cell {
+        offered: u64,
+        answered: u64,
+        within: u64,
+        abandoned: u64,
+        wait: f64,
+    }
+    let mut cells = vec![vec![Cell::default(); intervals]; days.len()];
+    for c in calls {
+        let d = days.binary_search(&c.day).expect("a fitted day");
+        let cell = &mut cells[d][(c.time_of_day / interval).floor() as usize - first_interval];
+        cell.offered += 1;
+        match c.ending {
+            Ending::Answered => {
+                cell.answered += 1;
+                cell.within += u64::from(c.wait <= threshold_s);
+                cell.wait += c.wait;
+            }
+            Ending::Abandoned => cell.abandoned += 1,
+            Ending::SelfServed | Ending::Other => {}
+        }
+    }
+    let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
+    (0..intervals)
+        .map(|i| {
+            let day = |d: &Vec<Cell>| d[i];
+            Observed {
+                offered: Stat::of(cells.iter().map(|d| Some(day(d).offered as f64))),
+                service_level: Stat::of(cells.iter().map(|d| {
+                    let c = day(d);
+                    ratio(c.within as f64, c.answered + c.abandoned)
+                })),
+                abandon_rate: Stat::of(cells.iter().map(|d| {
+                    let c = day(d);
+                    ratio(c.abandoned as f64, c.answered + c.abandoned)
+                })),
+                asa_s: Stat::of(cells.iter().map(|d| {
+                    let c = day(d);
+                    ratio(c.wait, c.answered)
+                })),
+            }
         })
         .collect()
 }
@@ -442,7 +702,13 @@ mod tests {
                 );
             }
         }
-        let log = log::parse("floor.csv", text.as_bytes(), &log::Columns::bank()).unwrap();
+        let columns = log::Columns {
+            time: "vru_exit".into(),
+            ivr: None,
+            caller: None,
+            ..log::Columns::bank()
+        };
+        let log = log::parse("floor.csv", text.as_bytes(), &columns).unwrap();
         let fitted = fit(&log, &FitOptions::default()).unwrap();
         let floor = fitted.floor.clone().expect("the log names agents");
         assert_eq!((fitted.first_interval, fitted.intervals), (18, 1));

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
+use callsim::fit::check::{self, CheckStaffing};
 use callsim::fit::log::{self, Columns};
 use callsim::fit::{self, FitOptions};
 
@@ -21,7 +22,8 @@ pub struct FitArgs {
     #[arg(long, value_enum, default_value_t = Preset::Callsim)]
     preset: Preset,
     /// Column names, overriding the preset: KEY=NAME,... with keys time, date, type,
-    /// outcome, wait, talk, wrap, agent (e.g. `--columns time=start,type=queue,wrap=acw`).
+    /// outcome, wait, talk, wrap, agent, caller, ivr (e.g.
+    /// `--columns time=start,type=queue,wrap=acw`); an empty NAME drops an optional column.
     #[arg(long, value_name = "KEY=NAME,...")]
     columns: Option<String>,
     /// Outcome values of answered calls (replace the preset's), comma-separated.
@@ -30,6 +32,9 @@ pub struct FitArgs {
     /// Outcome values of callers who hung up while waiting, comma-separated.
     #[arg(long, value_name = "VALUES")]
     abandoned: Option<String>,
+    /// Outcome values of callers who completed in self-service (the IVR), comma-separated.
+    #[arg(long, value_name = "VALUES")]
+    self_served: Option<String>,
     /// Outcome values of calls offered but neither answered nor abandoned (blocked...).
     #[arg(long, value_name = "VALUES")]
     other_outcome: Option<String>,
@@ -46,13 +51,34 @@ pub struct FitArgs {
     /// Keep only these weekdays (a log with dates), e.g. `sun,mon,tue,wed,thu`.
     #[arg(long, value_name = "DAYS")]
     weekdays: Option<String>,
+    /// Arrival profiles per weekday in the report and the scenario's comments (by default
+    /// when the log has dates over two weeks or more).
+    #[arg(long)]
+    by_weekday: bool,
+    /// A caller who abandoned and called the same type again within this long redialled.
+    #[arg(long, default_value = "1h")]
+    redial_window: String,
     /// The service-level threshold written into the scenario.
     #[arg(long, default_value = "20s")]
     threshold: String,
+    /// Agents on the floor per interval, when known from elsewhere: one number for every
+    /// interval or a comma-separated list, one per interval of the log's day. Written into
+    /// the scenario and used by --check.
+    #[arg(long, value_name = "N,...")]
+    agents: Option<String>,
+    /// Re-simulate the fitted scenario with the log's staffing (one replication per day)
+    /// and compare service level, abandon rate and ASA per interval with the log's.
+    #[arg(long)]
+    check: bool,
+    /// The staffing of --check: the agents who served calls in each interval, or the agents
+    /// busy with calls rounded up plus one (default: --agents when given, else serving).
+    #[arg(long, value_enum, requires = "check")]
+    check_staffing: Option<StaffingArg>,
     /// Write the scenario to FILE instead of stdout (complete or not at all).
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Write the text report to FILE instead of stderr (complete or not at all).
+    /// Write the report to FILE instead of stderr (complete or not at all): HTML with charts
+    /// when FILE ends in .html or .htm, text otherwise.
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
     /// Replace the files named by --output and --report if they exist.
@@ -60,13 +86,23 @@ pub struct FitArgs {
     force: bool,
 }
 
+/// The staffing `--check` simulates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StaffingArg {
+    /// The agents who served a call in the interval (mean over days, rounded).
+    Serving,
+    /// The agents busy with calls, rounded up, plus one.
+    Busy,
+}
+
 /// A known column layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Preset {
     /// `callsim run --write-calls`: arrival_s, call_type, handle_time_s, outcome, wait_s.
     Callsim,
-    /// The Technion "Anonymous Bank" logs: date + vru_exit, type, outcome AGENT/HANG/PHANTOM,
-    /// q_time, ser_time, server (VRU hang-ups with q_start 0:00:00 skipped).
+    /// The Technion "Anonymous Bank" logs: date + vru_entry, vru_time, type, outcome
+    /// AGENT/HANG/PHANTOM, q_time, ser_time, server, customer_id (a HANG with q_start
+    /// 0:00:00 ended in the VRU).
     Bank,
 }
 
@@ -94,9 +130,17 @@ fn columns(args: &FitArgs) -> Result<Columns, Failure> {
                 "talk" => c.talk = name,
                 "wrap" => c.wrap = Some(name).filter(|n| !n.is_empty()),
                 "agent" => c.agent = Some(name).filter(|n| !n.is_empty()),
+                "caller" => {
+                    c.caller = Some(name).filter(|n| !n.is_empty());
+                    c.optional_if_absent = false;
+                }
+                "ivr" => {
+                    c.ivr = Some(name).filter(|n| !n.is_empty());
+                    c.optional_if_absent = false;
+                }
                 other => {
                     return Err(usage(format!(
-                        "--columns: unknown key `{other}`; the keys are time, date, type, outcome, wait, talk, wrap, agent"
+                        "--columns: unknown key `{other}`; the keys are time, date, type, outcome, wait, talk, wrap, agent, caller, ivr"
                     )))
                 }
             }
@@ -107,6 +151,9 @@ fn columns(args: &FitArgs) -> Result<Columns, Failure> {
     }
     if let Some(v) = &args.abandoned {
         c.abandoned = values(v);
+    }
+    if let Some(v) = &args.self_served {
+        c.self_served = values(v);
     }
     if let Some(v) = &args.other_outcome {
         c.other = values(v);
@@ -135,12 +182,32 @@ fn weekdays(text: &str) -> Result<Vec<usize>, Failure> {
         .collect()
 }
 
+fn agents(text: &str) -> Result<Vec<f64>, Failure> {
+    text.split(',')
+        .map(|a| {
+            let a = a.trim();
+            a.parse::<u32>()
+                .ok()
+                .filter(|&n| n <= 1_000_000)
+                .map(f64::from)
+                .ok_or_else(|| {
+                    usage(format!(
+                        "--agents: `{a}` is not a whole number of agents; write e.g. --agents 12 or --agents 4,6,8,8,6"
+                    ))
+                })
+        })
+        .collect()
+}
+
 pub fn run(args: FitArgs) -> Result<(), Failure> {
     let columns = columns(&args)?;
     let options = FitOptions {
         interval_s: duration("--interval", &args.interval)?,
         weekdays: args.weekdays.as_deref().map(weekdays).transpose()?,
         threshold_s: duration("--threshold", &args.threshold)?,
+        redial_window_s: duration("--redial-window", &args.redial_window)?,
+        by_weekday: args.by_weekday.then_some(true),
+        agents: args.agents.as_deref().map(agents).transpose()?,
     };
     // Both files are checked before the log is read: nothing is fitted for nothing.
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
@@ -154,7 +221,32 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
         |n| n.to_string_lossy().into_owned(),
     );
     let scenario = fitted.scenario_toml(&origin);
-    let report = fitted.report_text(&args.log.display().to_string());
+    let checked = if args.check {
+        let staffing = match args.check_staffing {
+            Some(StaffingArg::Serving) => CheckStaffing::Serving,
+            Some(StaffingArg::Busy) => CheckStaffing::Busy,
+            None if options.agents.is_some() => CheckStaffing::Given,
+            None => CheckStaffing::Serving,
+        };
+        Some(
+            check::check(&fitted, &scenario, staffing, None)
+                .map_err(|e| Failure::Usage(format!("{}: {e}", args.log.display())))?,
+        )
+    } else {
+        None
+    };
+    let shown = args.log.display().to_string();
+    let html = args.report.as_ref().is_some_and(|p| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+    });
+    let mut report = fitted.report_text(&shown);
+    if let Some(c) = &checked {
+        report += &c.text();
+    }
+    if html {
+        report = fit::html::render(&fitted, checked.as_ref(), &shown);
+    }
     match &report_file {
         Some(file) => file.write(report.as_bytes())?,
         None => eprint!("{report}"),

@@ -109,7 +109,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
 
 /// The columns of a call log; the first four are the trace format (`simulation.trace`), so
 /// a log can be replayed.
-const CALL_LOG_HEADER: [&str; 9] = [
+const CALL_LOG_HEADER: [&str; 11] = [
     "arrival_s",
     "call_type",
     "handle_time_s",
@@ -119,6 +119,8 @@ const CALL_LOG_HEADER: [&str; 9] = [
     "outcome",
     "wait_s",
     "group",
+    "ivr_s",
+    "caller",
 ];
 
 /// Writes replication 0's calls to `file`, one line per call in the order their outcomes
@@ -185,6 +187,9 @@ impl<W: std::io::Write> CsvCallLog<'_, W> {
         self.csv
             .write_field((r.end_of_wait - r.queued).as_seconds().to_string())?;
         self.csv.write_field(group)?;
+        self.csv
+            .write_field((r.queued - r.arrival).as_seconds().to_string())?;
+        self.csv.write_field(format!("{:016x}", r.caller))?;
         self.csv.write_record(None::<&[u8]>)
     }
 }

@@ -87,6 +87,13 @@ impl CallerDraws {
         }
     }
 
+    /// The caller's identity: the same for all of its attempts, transfers and repeat calls,
+    /// distinct between callers (a 64-bit hash). `--write-calls` logs it as the caller id.
+    #[inline]
+    pub fn caller_id(&self) -> u64 {
+        self.key
+    }
+
     /// A fresh stream for the caller's next decision.
     #[inline]
     pub fn next_stream(&mut self) -> Stream {

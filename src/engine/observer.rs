@@ -46,6 +46,8 @@ pub struct CallRecord {
     pub patience: SimTime,
     /// Which attempt of the caller this was (1 = first).
     pub attempt: u32,
+    /// The caller (the same for all of its attempts, transfers and repeat calls).
+    pub caller: u64,
     /// Whether it arrived after the warm-up (and so is counted in the report).
     pub counted: bool,
     /// How it ended.

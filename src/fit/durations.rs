@@ -114,6 +114,9 @@ pub struct DurationFit {
     /// 100 quantiles of the sample when no family fits: the best family's KS distance is
     /// both significant and above 0.05, with at least 500 values.
     pub empirical: Option<Vec<f64>>,
+    /// The sample's quantiles at (i + 0.5) / 100, i = 0..100: its empirical distribution,
+    /// for charts.
+    pub quantiles: Vec<f64>,
 }
 
 impl DurationFit {
@@ -203,12 +206,11 @@ pub fn fit(values: &[f64]) -> Option<DurationFit> {
         }
     };
     let ks_critical = 1.36 / nf.sqrt();
-    let empirical =
-        (families[best].ks > ks_critical && families[best].ks > 0.05 && n >= 500).then(|| {
-            (0..100)
-                .map(|i| x[((i as f64 + 0.5) / 100.0 * nf) as usize])
-                .collect()
-        });
+    let quantiles: Vec<f64> = (0..100)
+        .map(|i| x[((i as f64 + 0.5) / 100.0 * nf) as usize])
+        .collect();
+    let empirical = (families[best].ks > ks_critical && families[best].ks > 0.05 && n >= 500)
+        .then(|| quantiles.clone());
     Some(DurationFit {
         zeros,
         mean: Estimate {
@@ -223,6 +225,7 @@ pub fn fit(values: &[f64]) -> Option<DurationFit> {
         cv,
         ks_critical,
         empirical,
+        quantiles,
     })
 }
 

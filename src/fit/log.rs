@@ -30,6 +30,23 @@ pub struct Columns {
     pub agent: Option<String>,
     /// Agent values that mean "no agent".
     pub no_agent: Vec<String>,
+    /// The caller's id (phone number, customer number), when the log has it: repeated ids
+    /// reveal redials.
+    pub caller: Option<String>,
+    /// Caller values that mean "unknown caller".
+    pub no_caller: Vec<String>,
+    /// Seconds in the IVR before the queue, when the log has it. With it, `time` is when
+    /// the call reached the centre (the IVR), and the queue is reached `ivr` seconds later.
+    pub ivr: Option<String>,
+    /// Whether a negative IVR time is read as 0 (with a warning counting them) rather than
+    /// refused: the bank logs have a few rows whose VRU clock ran backwards.
+    pub negative_ivr_is_zero: bool,
+    /// Whether `caller` and `ivr` are only read when the header has them (a preset's
+    /// guess); `false` once named with `--columns`, so that a missing one is an error.
+    pub optional_if_absent: bool,
+    /// Outcome values of callers who completed in self-service (the IVR) and left. Without
+    /// an IVR column they count as other endings.
+    pub self_served: Vec<String>,
     /// Outcome values of answered calls.
     pub answered: Vec<String>,
     /// Outcome values of callers who hung up.
@@ -40,7 +57,8 @@ pub struct Columns {
     /// Outcome values of rows to skip entirely (test or phantom calls).
     pub ignored: Vec<String>,
     /// A column and value marking a caller who hung up before reaching the queue (in the
-    /// IVR): such a row is not an arrival to the queue and is skipped.
+    /// IVR): such a row is not an arrival to the queue and is skipped, or, when the log
+    /// has an IVR column, a caller who ended in the IVR (self-served).
     pub not_queued: Option<(String, String)>,
 }
 
@@ -57,9 +75,15 @@ impl Columns {
             wrap: None,
             agent: None,
             no_agent: vec![String::new()],
+            caller: Some("caller".into()),
+            no_caller: vec![String::new()],
+            ivr: Some("ivr_s".into()),
+            negative_ivr_is_zero: false,
+            optional_if_absent: true,
+            self_served: vec!["deflected".into()],
             answered: vec!["answered".into()],
             abandoned: vec!["abandoned".into()],
-            other: ["blocked", "deflected", "unserved", "callback"]
+            other: ["blocked", "unserved", "callback"]
                 .map(String::from)
                 .to_vec(),
             ignored: vec![],
@@ -67,12 +91,13 @@ impl Columns {
         }
     }
 
-    /// The layout of the Technion "Anonymous Bank" logs (Brown et al. 2005): arrival to
-    /// the queue at `vru_exit` on `date`, `AGENT` answered, `HANG` abandoned (or hung up in
-    /// the VRU when `q_start` is `0:00:00`), `PHANTOM` ignored, agents in `server`.
+    /// The layout of the Technion "Anonymous Bank" logs (Brown et al. 2005): arrival at
+    /// `vru_entry` on `date`, `vru_time` seconds in the VRU, `AGENT` answered, `HANG`
+    /// abandoned (or ended in the VRU when `q_start` is `0:00:00`), `PHANTOM` ignored,
+    /// agents in `server`, callers in `customer_id` (0: not identified).
     pub fn bank() -> Columns {
         Columns {
-            time: "vru_exit".into(),
+            time: "vru_entry".into(),
             date: Some("date".into()),
             call_type: "type".into(),
             outcome: "outcome".into(),
@@ -81,6 +106,12 @@ impl Columns {
             wrap: None,
             agent: Some("server".into()),
             no_agent: vec!["NO_SERVER".into(), String::new()],
+            caller: Some("customer_id".into()),
+            no_caller: vec!["0".into(), String::new()],
+            ivr: Some("vru_time".into()),
+            negative_ivr_is_zero: true,
+            optional_if_absent: false,
+            self_served: vec![],
             answered: vec!["AGENT".into()],
             abandoned: vec!["HANG".into()],
             other: vec![],
@@ -97,6 +128,8 @@ pub enum Ending {
     Answered,
     /// Hung up after `wait`: its patience was `wait`.
     Abandoned,
+    /// Completed in self-service (the IVR) and left without queueing.
+    SelfServed,
     /// Offered but neither answered nor abandoned.
     Other,
 }
@@ -122,6 +155,17 @@ pub struct Call {
     pub wrap: Option<f64>,
     /// Index into [`CallLog::agents`] of the agent who answered.
     pub agent: Option<usize>,
+    /// The caller, an index into the log's distinct caller ids, when known.
+    pub caller: Option<usize>,
+    /// Seconds in the IVR before the queue, when the log has an IVR column.
+    pub ivr: Option<f64>,
+}
+
+impl Call {
+    /// When the call reached the queue (or left the IVR), seconds since its day began.
+    pub fn queued_at(&self) -> f64 {
+        self.time_of_day + self.ivr.unwrap_or(0.0)
+    }
 }
 
 /// A call log that passed every check, in time order.
@@ -135,6 +179,10 @@ pub struct CallLog {
     pub agents: Vec<String>,
     /// Whether days are calendar dates (so weekdays are known).
     pub dated: bool,
+    /// Whether the log identifies callers (a caller column).
+    pub has_callers: bool,
+    /// Whether the log has IVR times (an IVR column).
+    pub has_ivr: bool,
     /// Rows skipped as ignored outcomes.
     pub ignored_rows: u64,
     /// Rows skipped as callers who hung up before the queue.
@@ -273,6 +321,17 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
         .as_deref()
         .map(|c| find(c, "agent"))
         .transpose()?;
+    // A preset's caller and IVR columns are read when the header has them; a column named
+    // with --columns must be there.
+    let optional = |name: &Option<String>, key: &str| -> Result<Option<usize>, LogError> {
+        match name.as_deref() {
+            None => Ok(None),
+            Some(n) if columns.optional_if_absent && !index.contains_key(n) => Ok(None),
+            Some(n) => find(n, key).map(Some),
+        }
+    };
+    let caller_col = optional(&columns.caller, "caller")?;
+    let ivr_col = optional(&columns.ivr, "ivr")?;
     let not_queued = match &columns.not_queued {
         Some((c, v)) => Some((find(c, "not-queued")?, v.as_str())),
         None => None,
@@ -280,9 +339,13 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
 
     let mut log = CallLog {
         dated: date_col.is_some(),
+        has_callers: caller_col.is_some(),
+        has_ivr: ivr_col.is_some(),
         ..CallLog::default()
     };
     let mut type_index: HashMap<String, usize> = HashMap::new();
+    let mut caller_index: HashMap<String, usize> = HashMap::new();
+    let (mut negative_ivr, mut negative_ivr_rows): (Option<u64>, u64) = (None, 0);
     let mut agent_index: HashMap<String, usize> = HashMap::new();
     let mut dated_times: Option<bool> = None;
     let mut first_unsorted: Option<u64> = None;
@@ -307,6 +370,12 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
             Ending::Answered
         } else if columns.abandoned.iter().any(|v| v == outcome) {
             Ending::Abandoned
+        } else if columns.self_served.iter().any(|v| v == outcome) {
+            if ivr_col.is_some() {
+                Ending::SelfServed
+            } else {
+                Ending::Other
+            }
         } else if columns.other.iter().any(|v| v == outcome) {
             Ending::Other
         } else {
@@ -315,15 +384,19 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
                 Some(column_name(outcome_col)),
                 format!("unknown outcome `{outcome}`"),
                 format!(
-                    "answered: {}; abandoned: {}; other: {}; ignored: {} (map more with --answered, --abandoned, --other-outcome, --ignore)",
-                    list(&columns.answered), list(&columns.abandoned), list(&columns.other), list(&columns.ignored)
+                    "answered: {}; abandoned: {}; self-served: {}; other: {}; ignored: {} (map more with --answered, --abandoned, --self-served, --other-outcome, --ignore)",
+                    list(&columns.answered), list(&columns.abandoned), list(&columns.self_served), list(&columns.other), list(&columns.ignored)
                 ),
             ));
         };
+        let mut ending = ending;
         if let Some((col, value)) = not_queued {
             if ending == Ending::Abandoned && field(col) == value {
-                log.not_queued_rows += 1;
-                continue;
+                if ivr_col.is_none() {
+                    log.not_queued_rows += 1;
+                    continue;
+                }
+                ending = Ending::SelfServed;
             }
         }
         let bad_time = |message: String| {
@@ -383,7 +456,14 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
                     error(
                         Some(line),
                         Some(column_name(col)),
-                        format!("`{text}` is not a {what} in seconds"),
+                        format!(
+                            "`{text}` is not {} {what} in seconds",
+                            if what.starts_with(['a', 'e', 'i', 'o', 'u', 'I']) {
+                                "an"
+                            } else {
+                                "a"
+                            }
+                        ),
                         "write seconds (`42`, `42.5`) or H:MM:SS".into(),
                     )
                 })?;
@@ -397,11 +477,31 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
             }
             Ok(value)
         };
-        let wait = if ending == Ending::Other && field(wait_col).is_empty() {
+        let wait = if ending == Ending::SelfServed
+            || (ending == Ending::Other && field(wait_col).is_empty())
+        {
+            // A self-served caller never queued, whatever the column says.
             0.0
         } else {
             seconds(wait_col, "wait")?
         };
+        let ivr = match ivr_col {
+            None => None,
+            Some(c) if columns.negative_ivr_is_zero && field(c).starts_with('-') => {
+                negative_ivr.get_or_insert(line);
+                negative_ivr_rows += 1;
+                Some(0.0)
+            }
+            Some(c) => Some(seconds(c, "IVR time")?),
+        };
+        let caller = caller_col.and_then(|c| {
+            let id = field(c);
+            if columns.no_caller.iter().any(|v| v == id) {
+                return None;
+            }
+            let next = caller_index.len();
+            Some(*caller_index.entry(id.to_owned()).or_insert(next))
+        });
         let (talk, wrap, agent) = if ending == Ending::Answered {
             let talk = Some(seconds(talk_col, "talk time")?);
             let wrap = wrap_col.map(|c| seconds(c, "wrap-up time")).transpose()?;
@@ -446,6 +546,8 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
             talk,
             wrap,
             agent,
+            caller,
+            ivr,
         });
     }
     if log.calls.is_empty() {
@@ -454,6 +556,11 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
             None,
             "the log has no calls to fit (only a header, or every row skipped)".into(),
             "export at least a few days of calls".into(),
+        ));
+    }
+    if let Some(line) = negative_ivr {
+        log.warnings.push(format!(
+            "{negative_ivr_rows} rows have a negative IVR time (the first at line {line}): taken as 0"
         ));
     }
     if let Some(line) = first_unsorted {
@@ -603,6 +710,16 @@ mod tests {
         assert!(log.warnings[0].contains("line 3"));
     }
 
+    /// The bank layout without its IVR and caller columns: arrivals at the queue.
+    fn bank_without_ivr() -> Columns {
+        Columns {
+            time: "vru_exit".into(),
+            ivr: None,
+            caller: None,
+            ..Columns::bank()
+        }
+    }
+
     #[test]
     fn reads_dates_and_clock_times_and_skips_ivr_hangups() {
         let text = "vru+line,date,vru_exit,type,outcome,q_start,q_time,ser_time,server\n\
@@ -610,12 +727,13 @@ mod tests {
                     AA01,1999-08-01,7:01:00,PS,HANG,0:00:00,0,0,NO_SERVER\n\
                     AA01,1999-08-01,7:02:00,PS,PHANTOM,0:00:00,0,0,NO_SERVER\n\
                     AA01,1999-08-02,23:59:59,NE,HANG,23:59:59,12,0,NO_SERVER\n";
-        let log = parse("bank.csv", text.as_bytes(), &Columns::bank()).unwrap();
+        let log = parse("bank.csv", text.as_bytes(), &bank_without_ivr()).unwrap();
         assert_eq!(log.calls.len(), 2);
         assert_eq!((log.ignored_rows, log.not_queued_rows), (1, 1));
         assert_eq!(log.calls[0].day, days_from_civil(1999, 8, 1));
         assert_eq!(log.calls[0].time_of_day, 7.0 * 3600.0 + 5.0);
         assert_eq!(log.agents, ["DORIT"]);
+        assert!(!log.has_ivr && !log.has_callers);
         assert_eq!(
             weekday(days_from_civil(1999, 8, 1)),
             6,
@@ -624,9 +742,79 @@ mod tests {
         let e = parse(
             "bank.csv",
             text.replace("1999-08-02", "1999-02-30").as_bytes(),
-            &Columns::bank(),
+            &bank_without_ivr(),
         )
         .unwrap_err();
         assert_eq!((e.line, e.column.as_deref()), (Some(5), Some("date")));
+    }
+
+    const BANK: &str = "customer_id,type,date,vru_entry,vru_exit,vru_time,q_start,q_time,outcome,ser_time,server\n\
+                        27,PS,1999-08-01,7:00:00,7:00:05,5,7:00:05,0,AGENT,100,DORIT\n\
+                        0,PS,1999-08-01,7:01:00,7:01:09,9,0:00:00,0,HANG,0,NO_SERVER\n\
+                        27,PS,1999-08-01,7:05:00,7:05:20,20,7:05:20,40,HANG,0,NO_SERVER\n";
+
+    #[test]
+    fn the_bank_layout_reads_vru_times_self_service_and_callers() {
+        let log = parse("bank.csv", BANK.as_bytes(), &Columns::bank()).unwrap();
+        assert!(log.has_ivr && log.has_callers);
+        let endings: Vec<Ending> = log.calls.iter().map(|c| c.ending).collect();
+        assert_eq!(
+            endings,
+            [Ending::Answered, Ending::SelfServed, Ending::Abandoned]
+        );
+        assert_eq!(
+            log.not_queued_rows, 0,
+            "with VRU times, a VRU hang-up is an arrival"
+        );
+        assert_eq!(log.calls[0].time_of_day, 7.0 * 3600.0);
+        assert_eq!(log.calls[0].queued_at(), 7.0 * 3600.0 + 5.0);
+        assert_eq!(log.calls[2].ivr, Some(20.0));
+        assert_eq!(log.calls[1].wait, 0.0);
+        // Customer 0 is unknown; both calls of customer 27 are one caller.
+        assert_eq!(log.calls[1].caller, None);
+        assert_eq!(log.calls[0].caller, log.calls[2].caller);
+        assert!(log.calls[0].caller.is_some());
+    }
+
+    #[test]
+    fn refuses_bad_ivr_times_and_missing_named_columns() {
+        let bad = BANK.replace(",7:05:20,20,", ",7:05:20,-3,");
+        let strict = Columns {
+            negative_ivr_is_zero: false,
+            ..Columns::bank()
+        };
+        let e = parse("bank.csv", bad.as_bytes(), &strict).unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (Some(4), Some("vru_time")));
+        assert!(e.message.contains("negative IVR time"), "{e}");
+        // The bank preset knows its VRU clock ran backwards in a few rows: 0, with a warning.
+        let log = parse("bank.csv", bad.as_bytes(), &Columns::bank()).unwrap();
+        assert_eq!(log.calls[2].ivr, Some(0.0));
+        assert!(log.warnings[0].contains("1 rows have a negative IVR time (the first at line 4)"));
+        let bad = BANK.replace(",7:05:20,20,", ",7:05:20,soon,");
+        let e = parse("bank.csv", bad.as_bytes(), &Columns::bank()).unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (Some(4), Some("vru_time")));
+        assert!(e.message.contains("not an IVR time"), "{e}");
+        // The bank preset names its caller column: without it the log is refused.
+        let e = parse(
+            "bank.csv",
+            BANK.replace("customer_id", "cust").as_bytes(),
+            &Columns::bank(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.line, e.column.as_deref()),
+            (Some(1), Some("customer_id"))
+        );
+        assert!(e.help.contains("--columns caller=NAME"), "{e}");
+        // callsim's own log: the caller and IVR columns are read when present only.
+        let log = read(&format!("{HEADER}10,a,1,,,1,answered,0,g\n")).unwrap();
+        assert!(!log.has_ivr && !log.has_callers);
+        let log = read(&format!(
+            "{}ivr_s,caller\n10,a,1,,,1,deflected,0,,12.5,00ff\n",
+            HEADER.trim_end().to_owned() + ","
+        ))
+        .unwrap();
+        assert_eq!(log.calls[0].ending, Ending::SelfServed);
+        assert_eq!(log.calls[0].ivr, Some(12.5));
     }
 }

@@ -9,21 +9,24 @@ use super::durations::{DurationFit, Family};
 use super::patience::PatienceFit;
 use super::{Fit, TypeFit};
 
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+/// Weekday names, Monday first (as [`super::log::weekday`] numbers them).
+pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// Seconds as a scenario duration with 0.1 s resolution.
 fn secs(s: f64) -> String {
     format!("{:.1}s", s.max(0.1))
 }
 
-fn interval_text(e: &Estimate, digits: usize) -> String {
+/// An estimate as `value [lo, hi]` with `digits` decimals.
+pub fn interval_text(e: &Estimate, digits: usize) -> String {
     format!(
         "{:.*} [{:.*}, {:.*}]",
         digits, e.value, digits, e.lo, digits, e.hi
     )
 }
 
-fn clock(seconds: f64) -> String {
+/// Seconds since midnight as `HH:MM`.
+pub fn clock(seconds: f64) -> String {
     let m = (seconds / 60.0).round() as u64;
     format!("{:02}:{:02}", m / 60, m % 60)
 }
@@ -138,6 +141,15 @@ impl Fit {
         text
     }
 
+    /// Agents given with `--agents`, one per fitted interval (a single value for all).
+    pub fn given_agents(&self, given: &[f64]) -> Vec<f64> {
+        if given.len() == 1 {
+            vec![given[0]; self.intervals]
+        } else {
+            given.to_vec()
+        }
+    }
+
     /// The mean handle time of a type (talk + wrap-up), for the placeholder staffing.
     fn handle_mean(&self, t: &TypeFit) -> f64 {
         let talk = t
@@ -229,6 +241,28 @@ impl Fit {
             }
             let rates: Vec<String> = t.rates.iter().map(|r| format!("{:.2}", r.value)).collect();
             let _ = writeln!(s, "arrival_rates = [{}]", rates.join(", "));
+            if !self.weekday_profiles.is_empty() {
+                let k = self
+                    .types
+                    .iter()
+                    .position(|x| x.name == t.name)
+                    .expect("own type");
+                let _ = writeln!(s, "# per weekday, calls per hour per interval (a scenario has one day profile, so arrival_rates above");
+                let _ = writeln!(s, "# is the average of the days fitted; fit one weekday with --weekdays for a scenario of its own):");
+                for w in &self.weekday_profiles {
+                    let row: Vec<String> = w.rates[k]
+                        .iter()
+                        .map(|r| format!("{:.1}", r.value))
+                        .collect();
+                    let _ = writeln!(
+                        s,
+                        "#   {} ({} days): {}",
+                        WEEKDAYS[w.weekday],
+                        w.days,
+                        row.join(" ")
+                    );
+                }
+            }
             let talk = t
                 .talk
                 .as_ref()
@@ -262,10 +296,44 @@ impl Fit {
             } else {
                 let _ = writeln!(s, "# {} abandonments in the whole log, too few to fit patience: callers never abandon here", t.abandoned);
             }
+            if let Some(ivr) = &t.ivr {
+                let _ = writeln!(s, "{}", duration_comment("IVR time", &ivr.time, false));
+                let _ = writeln!(
+                    s,
+                    "# self-service: {} of {} calls ended in the IVR, share {}",
+                    t.self_served,
+                    ivr.self_service.n,
+                    interval_text(&ivr.self_service, 4)
+                );
+                let _ = writeln!(
+                    s,
+                    "ivr = {{ time = {}, self_service = {:.4} }}",
+                    duration_table(&ivr.time),
+                    ivr.self_service.value
+                );
+            }
+            if let (Some(r), true) = (&self.redial, t.abandoned > 0) {
+                let _ = writeln!(s, "# redials (all types pooled): {} of {} first abandonments by known callers redialled the same type within {}; probability {}; at most {} attempts seen; the {} redials are left out of arrival_rates (the simulation makes them)", r.redialled, r.probability.n, format_seconds(r.window_s), interval_text(&r.probability, 4), r.max_attempts, self.redial_calls);
+                let _ = writeln!(s, "{}", duration_comment("redial delay", &r.delay, false));
+                let _ = writeln!(
+                    s,
+                    "retrial = {{ probability = {:.4}, delay = {}, max_attempts = {} }}",
+                    r.probability.value,
+                    duration_table(&r.delay),
+                    r.max_attempts
+                );
+            }
         }
         let _ = writeln!(s, "\n[[agent_groups]]\nname = \"agents\"");
-        let counts: Vec<String> = match &self.floor {
-            Some(floor) => {
+        let counts: Vec<String> = match (&self.options.agents, &self.floor) {
+            (Some(given), _) => {
+                let _ = writeln!(s, "# agents on the floor per interval: as given with --agents (not estimated from the log)");
+                self.given_agents(given)
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect()
+            }
+            (None, Some(floor)) => {
                 let _ = writeln!(s, "# agents on the floor per interval: the mean over days of the distinct agents who served a call in it");
                 let _ = writeln!(
                     s,
@@ -282,7 +350,7 @@ impl Fit {
                     .map(|f| (f.serving.round() as u64).to_string())
                     .collect()
             }
-            None => {
+            (None, None) => {
                 let _ = writeln!(s, "# STAFFING IS NOT IN THE LOG: the planner must fill in agents_by_interval. The placeholder below is the");
                 let _ = writeln!(s, "# offered load in Erlangs rounded up, plus one (it keeps the queue stable, nothing more); `callsim staff`");
                 let _ = writeln!(s, "# finds the least staffing for a target.");
@@ -366,7 +434,11 @@ impl Fit {
                 t.name, t.calls, t.answered, t.abandoned, talk, patience
             );
         }
-        if let Some(floor) = &self.floor {
+        if let Some(given) = &self.options.agents {
+            let agents = self.given_agents(given);
+            let peak = agents.iter().copied().fold(0.0, f64::max);
+            let _ = writeln!(s, "  agents on the floor given with --agents: peak {peak}");
+        } else if let Some(floor) = &self.floor {
             let peak = floor.iter().map(|f| f.serving).fold(0.0, f64::max);
             let busy = floor.iter().map(|f| f.busy).fold(0.0, f64::max);
             let _ = writeln!(
@@ -376,9 +448,73 @@ impl Fit {
         } else {
             let _ = writeln!(s, "  no agent column: the scenario's staffing is a placeholder for the planner to fill in");
         }
+        for t in &self.types {
+            if let Some(ivr) = &t.ivr {
+                let c = ivr.time.chosen();
+                let _ = writeln!(
+                    s,
+                    "  IVR {}: {} {:.1} s (cv {:.2}) over {} calls; self-service {}",
+                    t.name,
+                    c.family.name(),
+                    c.mean,
+                    c.cv,
+                    ivr.time.mean.n,
+                    interval_text(&ivr.self_service, 4)
+                );
+            }
+        }
+        if let Some(r) = &self.redial {
+            let d = r.delay.chosen();
+            let _ = writeln!(s, "  redials: {} of {} first abandonments redialled within {}: probability {}; delay {} mean {:.1} s (cv {:.2}); up to {} attempts; {} redials left out of the rates", r.redialled, r.probability.n, format_seconds(r.window_s), interval_text(&r.probability, 4), d.family.name(), d.mean, d.cv, r.max_attempts, self.redial_calls);
+        }
+        if !self.weekday_profiles.is_empty() {
+            let _ = writeln!(
+                s,
+                "  calls a day by weekday (first attempts, ± 95 % half-width over days):"
+            );
+            for w in &self.weekday_profiles {
+                let _ = writeln!(
+                    s,
+                    "    {} {:>2} days  {:>8.1} ± {:.1}",
+                    WEEKDAYS[w.weekday],
+                    w.days,
+                    w.calls_per_day.mean.unwrap_or(f64::NAN),
+                    w.calls_per_day.ci95.unwrap_or(f64::NAN)
+                );
+            }
+        }
+        let _ = writeln!(
+            s,
+            "  what the log shows per interval (mean over days ± 95 % half-width):"
+        );
+        let _ = writeln!(
+            s,
+            "    {:<6} {:>8} {:>13} {:>13} {:>13}",
+            "from", "calls/d", "SL", "abandon", "ASA s"
+        );
+        for (i, o) in self.observed.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "    {:<6} {:>8.1} {:>13} {:>13} {:>13}",
+                clock((self.first_interval + i) as f64 * self.options.interval_s),
+                o.offered.mean.unwrap_or(0.0),
+                stat_text(&o.service_level, 2),
+                stat_text(&o.abandon_rate, 2),
+                stat_text(&o.asa_s, 0)
+            );
+        }
         for w in &self.warnings {
             let _ = writeln!(s, "warning: {w}");
         }
         s
+    }
+}
+
+/// A mean ± half-width, `-` when undefined.
+pub fn stat_text(stat: &crate::stats::Stat, digits: usize) -> String {
+    match (stat.mean, stat.ci95) {
+        (Some(m), Some(h)) => format!("{m:.digits$} ± {h:.digits$}"),
+        (Some(m), None) => format!("{m:.digits$}"),
+        _ => "-".into(),
     }
 }

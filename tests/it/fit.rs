@@ -399,6 +399,8 @@ fn the_bank_preset_and_column_mapping_read_a_dated_log() {
         bank.to_str().unwrap(),
         "--preset",
         "bank",
+        "--columns",
+        "time=vru_exit,ivr=,caller=",
         "--weekdays",
         "sun,mon",
         "-o",
@@ -434,7 +436,7 @@ fn the_bank_preset_and_column_mapping_read_a_dated_log() {
         "--preset",
         "bank",
         "--columns",
-        "type=queue,date=day,time=start",
+        "type=queue,date=day,time=start,ivr=,caller=",
         "--answered",
         "ok",
         "--abandoned",
@@ -456,4 +458,379 @@ fn the_bank_preset_and_column_mapping_read_a_dated_log() {
             .skip(1)
             .collect::<Vec<_>>()
     );
+}
+
+/// `days` days of `scenario` as callsim's own `run --write-calls` logs (seeds 1, 2, ...),
+/// concatenated with day d's times shifted by d × 24 h.
+fn written_calls(dir: &std::path::Path, scenario: &str, days: u32) -> String {
+    let path = dir.join("known.toml");
+    std::fs::write(&path, scenario).unwrap();
+    let day_log = dir.join("day.csv");
+    let mut all = String::new();
+    for day in 0..days {
+        let seed = (day + 1).to_string();
+        let out = callsim(&[
+            "run",
+            path.to_str().unwrap(),
+            "--seed",
+            &seed,
+            "-r",
+            "1",
+            "--write-calls",
+            day_log.to_str().unwrap(),
+            "--force",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(&day_log).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        if day == 0 {
+            all += header;
+            all.push('\n');
+        }
+        for line in lines {
+            let (arrival, rest) = line.split_once(',').unwrap();
+            let t: f64 = arrival.parse().unwrap();
+            all += &format!("{},{rest}\n", t + f64::from(day) * 86_400.0);
+        }
+    }
+    all
+}
+
+/// Redials, an IVR with self-service, and a known staffing: 20 days.
+const REDIALS: &str = r#"
+name = "redials and IVR"
+[simulation]
+duration = "6h"
+interval = "1h"
+replications = 1
+seed = 1
+[service_level]
+threshold = "20s"
+[[call_types]]
+name = "help"
+arrival_rates = [100, 140, 160, 160, 140, 100]
+handle_time = { distribution = "exponential", mean = "3m" }
+patience = { distribution = "exponential", mean = "1m" }
+ivr = { time = { distribution = "lognormal", mean = "40s", cv = 0.5 }, self_service = 0.2 }
+retrial = { probability = 0.5, delay = { distribution = "exponential", mean = "5m" }, max_attempts = 3 }
+[[agent_groups]]
+name = "desk"
+agents = 6
+skills = ["help"]
+"#;
+
+#[test]
+fn round_trip_recovers_redials_ivr_and_self_service_and_the_check_reproduces_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = written_calls(dir.path(), REDIALS, 20);
+    assert!(text.starts_with(
+        "arrival_s,call_type,handle_time_s,patience_s,tier,attempt,outcome,wait_s,group,ivr_s,caller\n"
+    ));
+    let log = parse("redials.csv", text.as_bytes(), &Columns::callsim()).unwrap();
+    assert!(log.has_callers && log.has_ivr);
+    let fitted = fit(
+        &log,
+        &FitOptions {
+            interval_s: 3600.0,
+            agents: Some(vec![6.0]),
+            ..FitOptions::default()
+        },
+    )
+    .unwrap();
+    let r = fitted.redial.as_ref().expect("thousands of redials");
+    assert!(r.probability.covers(0.5), "{:?}", r.probability);
+    assert!(r.delay.mean.covers(300.0), "{:?}", r.delay.mean);
+    assert!(r.delay.cv.covers(1.0) || r.delay.chosen().family == Family::Exponential);
+    assert_eq!(r.max_attempts, 3);
+    let help = &fitted.types[0];
+    let ivr = help.ivr.as_ref().expect("every caller passes the IVR");
+    assert!(ivr.self_service.covers(0.2), "{:?}", ivr.self_service);
+    assert_eq!(ivr.time.chosen().family, Family::Lognormal);
+    assert!(
+        ivr.time.mean.covers(40.0) && ivr.time.cv.covers(0.5),
+        "{:?} {:?}",
+        ivr.time.mean,
+        ivr.time.cv
+    );
+    // The rates count first attempts only: the redials are the simulation's to make.
+    let truth = [100.0, 140.0, 160.0, 160.0, 140.0, 100.0];
+    let covered = help
+        .rates
+        .iter()
+        .zip(truth)
+        .filter(|(r, t)| r.covers(*t))
+        .count();
+    assert!(covered >= 5, "{:?}", help.rates);
+    let p = help.patience.as_ref().unwrap();
+    assert!(p.chosen().mean.covers(60.0), "{:?}", p.chosen().mean);
+
+    // The scenario carries all of it, loads, and re-simulated with the true staffing
+    // reproduces the log's service per interval.
+    let scenario = fitted.scenario_toml("redials.csv");
+    assert!(
+        scenario.contains("retrial = { probability = 0.") && scenario.contains("max_attempts = 3")
+    );
+    assert!(scenario.contains("ivr = { time = { distribution = \"lognormal\""));
+    assert!(scenario.contains("agents_by_interval = [6, 6, 6, 6, 6, 6]"));
+    model(&scenario);
+    let check = callsim::fit::check::check(
+        &fitted,
+        &scenario,
+        callsim::fit::check::CheckStaffing::Given,
+        Some(2),
+    )
+    .unwrap();
+    assert_eq!(check.intervals.len(), 6);
+    for (name, (covered, overlap, n)) in ["service level", "abandon rate", "ASA"]
+        .iter()
+        .zip(check.agreement())
+    {
+        assert_eq!(n, 6, "{name}");
+        assert!(
+            overlap >= 5 && covered >= 3,
+            "{name}: {covered} covered, {overlap} overlap\n{}",
+            check.text()
+        );
+    }
+}
+
+#[test]
+fn weekday_profiles_recover_each_weekdays_rates() {
+    // Three weeks from Monday 2 August 1999: weekdays at 120 calls an hour, weekends at 40.
+    let weekday = |rate: u32| {
+        format!(
+            "name = \"w\"\n[simulation]\nduration = \"4h\"\ninterval = \"1h\"\nreplications = 1\nseed = 1\n\
+             [[call_types]]\nname = \"a\"\narrival_rate = {rate}\nhandle_time = {{ distribution = \"exponential\", mean = \"2m\" }}\n\
+             [[agent_groups]]\nname = \"g\"\nagents = 8\nskills = [\"a\"]\n"
+        )
+    };
+    let (busy, quiet) = (model(&weekday(120)), model(&weekday(40)));
+    let monday = callsim::fit::log::days_from_civil(1999, 8, 2);
+    let mut text = String::from("time,call_type,handle_time_s,outcome,wait_s\n");
+    for d in 0..21u32 {
+        let day = monday + i64::from(d);
+        let m = if d % 7 >= 5 { &quiet } else { &busy };
+        let mut records = callsim::call_log(m, d);
+        records.sort_by_key(|r| r.arrival);
+        for r in records {
+            let ms = (r.arrival.as_seconds() * 1000.0) as u64 + 8 * 3_600_000;
+            let (y, mo, dd) = civil(day);
+            text += &format!(
+                "{y}-{mo:02}-{dd:02} {:02}:{:02}:{:02}.{:03},a,{},answered,{}\n",
+                ms / 3_600_000,
+                ms / 60_000 % 60,
+                ms / 1000 % 60,
+                ms % 1000,
+                r.handle.as_seconds(),
+                (r.end_of_wait - r.arrival).as_seconds()
+            );
+        }
+    }
+    let columns = Columns {
+        time: "time".into(),
+        ..Columns::callsim()
+    };
+    let log = parse("weeks.csv", text.as_bytes(), &columns).unwrap();
+    assert!(log.dated);
+    let fitted = fit(
+        &log,
+        &FitOptions {
+            interval_s: 3600.0,
+            ..FitOptions::default()
+        },
+    )
+    .unwrap();
+    // Automatic over three weeks: seven profiles, three days each.
+    assert_eq!(fitted.weekday_profiles.len(), 7);
+    let mut covered = 0;
+    for w in &fitted.weekday_profiles {
+        assert_eq!(w.days, 3);
+        let truth = if w.weekday >= 5 { 40.0 } else { 120.0 };
+        covered += w.rates[0].iter().filter(|r| r.covers(truth)).count();
+    }
+    assert!(
+        covered >= 25,
+        "{covered} of 28 weekday intervals cover the truth"
+    );
+    let scenario = fitted.scenario_toml("weeks.csv");
+    assert!(scenario.contains("#   Sat (3 days): "), "{scenario}");
+    assert!(fitted
+        .report_text("weeks.csv")
+        .contains("calls a day by weekday"));
+    // Asked for on a log without dates: refused.
+    let e = fit(
+        &parse(
+            "s.csv",
+            multi_day_log(&busy, 2).as_bytes(),
+            &Columns::callsim(),
+        )
+        .unwrap(),
+        &FitOptions {
+            by_weekday: Some(true),
+            ..FitOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(e.message.contains("--by-weekday needs a log with dates"));
+}
+
+/// (year, month, day) of a day since 1970-01-01 (H. Hinnant's algorithm).
+fn civil(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// A minimal XML well-formedness check: every tag closed in order, attributes quoted.
+fn well_formed(page: &str) -> Result<(), String> {
+    let body = page.strip_prefix("<!DOCTYPE html>").ok_or("no doctype")?;
+    let mut stack: Vec<&str> = Vec::new();
+    let mut rest = body;
+    while let Some(open) = rest.find('<') {
+        let text = &rest[..open];
+        if text.contains('>') {
+            return Err(format!(
+                "a stray `>` before {:?}",
+                &rest[open..open + 40.min(rest.len() - open)]
+            ));
+        }
+        let close = rest[open..].find('>').ok_or("an unclosed tag")? + open;
+        let tag = &rest[open + 1..close];
+        if let Some(name) = tag.strip_prefix('/') {
+            let top = stack.pop().ok_or(format!("`</{name}>` closes nothing"))?;
+            if top != name {
+                return Err(format!("`</{name}>` closes `<{top}>`"));
+            }
+        } else if !tag.ends_with('/') {
+            let name = tag.split_whitespace().next().ok_or("an empty tag")?;
+            stack.push(name);
+        }
+        if tag.matches('"').count() % 2 != 0 {
+            return Err(format!("unbalanced quotes in <{tag}>"));
+        }
+        rest = &rest[close + 1..];
+    }
+    if stack.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("unclosed: {stack:?}"))
+    }
+}
+
+#[test]
+fn the_html_report_is_one_well_formed_page_whose_charts_all_have_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv");
+    let page = dir.path().join("fit.html");
+    let out = callsim(&[
+        "fit",
+        sample,
+        "--agents",
+        "6",
+        "--check",
+        "--report",
+        page.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.is_empty(), "the report went to the file: {stderr}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    well_formed(&html).unwrap();
+    // Self-contained: nothing fetched, no script.
+    for banned in ["<script", "http://", "https://", "@import", "<link", "url("] {
+        let outside_namespaces = html
+            .replace("http://www.w3.org/2000/svg", "")
+            .replace("http://www.w3.org/1999/xhtml", "");
+        assert!(!outside_namespaces.contains(banned), "{banned}");
+    }
+    // Two arrival profiles, three talk-time charts (two types and pooled), three patience
+    // charts, three check charts: each with points.
+    let charts: Vec<usize> = html
+        .split("data-points=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
+        .collect();
+    assert_eq!(charts.len(), 11, "{charts:?}");
+    assert!(charts.iter().all(|&n| n >= 12), "{charts:?}");
+    for title in [
+        "orders: calls per hour",
+        "returns: talk time",
+        "orders: patience",
+        "Kaplan–Meier (205 abandoned",
+        "service level",
+        "the log&#39;s mean inside",
+    ] {
+        assert!(
+            html.contains(title) || html.contains(&title.replace("&#39;", "'")),
+            "{title}"
+        );
+    }
+    // A text report file is still text.
+    let text = dir.path().join("fit.txt");
+    let out = callsim(&["fit", sample, "--report", text.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(std::fs::read_to_string(&text)
+        .unwrap()
+        .starts_with("callsim fit "));
+}
+
+#[test]
+fn bad_logs_with_the_new_columns_are_refused_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "arrival_s,call_type,handle_time_s,patience_s,tier,attempt,outcome,wait_s,group,ivr_s,caller\n";
+    let cases: [(&str, String, &[&str], &str); 4] = [
+        (
+            "negative-ivr",
+            format!("{header}10,a,60,,,1,answered,0,g,-2,ab\n"),
+            &[],
+            "line 2, column `ivr_s`: negative IVR time",
+        ),
+        (
+            "unreadable-ivr",
+            format!("{header}10,a,60,,,1,answered,0,g,later,ab\n"),
+            &[],
+            "line 2, column `ivr_s`: `later` is not an IVR time",
+        ),
+        (
+            "named-caller-missing",
+            format!("{header}10,a,60,,,1,answered,0,g,0,ab\n"),
+            &["--columns", "caller=phone"],
+            "column `phone`: no column `phone` in the header",
+        ),
+        (
+            "check-without-staffing",
+            std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/docs/sample-calls.csv"
+            ))
+            .unwrap(),
+            &["--check"],
+            "--check needs the staffing of the log's days",
+        ),
+    ];
+    for (name, text, extra, expected) in cases {
+        let path = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&path, text).unwrap();
+        let mut args = vec!["fit", path.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = callsim(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+    }
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv");
+    let out = callsim(&["fit", sample, "--agents", "4,5"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--agents gives 2 values"));
 }
