@@ -54,6 +54,8 @@ pub enum CompareFormat {
     Table,
     /// One JSON document.
     Json,
+    /// One self-contained HTML page: side by side and paired differences, with intervals.
+    Html,
 }
 
 /// Refuses (exit 2) a comparison whose memory would exceed the budget: each alternative
@@ -148,12 +150,17 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     }
     check_memory(&alternatives, args.threads, args.memory_budget)?;
     let comparison = compare(&alternatives, args.threads.map(|n| n as usize));
-    if args.format == CompareFormat::Json {
-        let json =
-            serde_json::to_string_pretty(&comparison).map_err(|e| Failure::Other(e.to_string()))?;
-        emit(output.as_ref(), &(json + "\n"))
-    } else {
-        emit(output.as_ref(), &render(&comparison))
+    match args.format {
+        CompareFormat::Json => {
+            let json = serde_json::to_string_pretty(&comparison)
+                .map_err(|e| Failure::Other(e.to_string()))?;
+            emit(output.as_ref(), &(json + "\n"))
+        }
+        CompareFormat::Html => emit(
+            output.as_ref(),
+            &callsim::report::html::compare_page(&alternatives, &comparison),
+        ),
+        CompareFormat::Table => emit(output.as_ref(), &render(&comparison)),
     }
 }
 
