@@ -855,12 +855,12 @@ pub fn compare_page(alternatives: &[Alternative], comparison: &Comparison) -> St
                 for (i, d) in comparison.differences.iter().enumerate() {
                     if let Some(b) = diff_of(d, name) {
                         let s = f(&b);
-                        rows.push((
-                            format!("{name} · {}", d.name),
-                            s.mean,
-                            s.ci95,
-                            colour(i + 1),
-                        ));
+                        let label = if comparison.differences.len() == 1 {
+                            name.clone()
+                        } else {
+                            format!("{name} · {}", d.name)
+                        };
+                        rows.push((label, s.mean, s.ci95, colour(i + 1)));
                     }
                 }
             }
@@ -939,9 +939,9 @@ pub fn compare_page(alternatives: &[Alternative], comparison: &Comparison) -> St
                                         tr.first-of-block[i == 0] {
                                             th { @if i == 0 { (name) } }
                                             td.name { (d.name) }
-                                            td { (signed(&b.offered, 1.0, 0, "")) }
-                                            td { (signed(&b.answered, 1.0, 0, "")) }
-                                            td { (signed(&b.abandoned, 1.0, 0, "")) }
+                                            td { (signed(&b.offered, 1.0, 1, "")) }
+                                            td { (signed(&b.answered, 1.0, 1, "")) }
+                                            td { (signed(&b.abandoned, 1.0, 1, "")) }
                                             td { (signed(&b.service_level, 100.0, 1, " pp")) }
                                             td { (signed(&b.abandon_rate, 100.0, 1, " pp")) }
                                             td { (signed(&b.asa_s, 1.0, 1, "s")) }
@@ -1225,9 +1225,9 @@ pub fn staff_page(view: &StaffView) -> String {
                     x_ticks: view.report.intervals.iter().enumerate().map(|(i, b)| (i as f64, b.start.clone())).collect(),
                     x_label: "interval start".into(),
                     lines: vec![
-                        series("found (pooled)", colour(0), false, view.agents),
                         series("Erlang C per type", ERLANG, false, view.erlang_c_by_type),
                         series("Erlang A/C per type", ERLANG, true, view.erlang_by_type),
+                        series("found (pooled)", colour(0), false, view.agents),
                     ],
                     markers: vec![],
                     size: WIDE,

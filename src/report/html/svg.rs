@@ -50,6 +50,12 @@ impl Unit {
                 let d = if step * 100.0 >= 1.0 { 0 } else { 1 };
                 format!("{:.d$}%", value * 100.0)
             }
+            // Long waits read in minutes.
+            Unit::Seconds if step >= 60.0 => {
+                let minutes = value / 60.0;
+                let d = if (step / 60.0).fract() == 0.0 { 0 } else { 1 };
+                format!("{minutes:.d$}m")
+            }
             Unit::Seconds => format!("{value:.decimals$}s"),
             Unit::Count => format!("{value:.decimals$}"),
         }
