@@ -132,10 +132,7 @@ struct RowTargets {
 /// The headline's rows: each call type and tier with its threshold and targets, and the
 /// total (held to the scenario-wide target only when every class shares one threshold), as
 /// the staffing search checks them.
-fn headline_rows<'r>(
-    report: &'r Report,
-    targets: &ServiceTargets,
-) -> Vec<(String, String, &'r CallBlock, RowTargets, bool)> {
+fn headline_rows<'r>(report: &'r Report, targets: &ServiceTargets) -> Vec<HeadlineRow<'r>> {
     let wide = RowTargets {
         service_level: targets.service_level,
         max_abandon_rate: targets.max_abandon_rate,
@@ -155,19 +152,35 @@ fn headline_rows<'r>(
             service_level: t.service_level_target.or(wide.service_level),
             ..wide
         };
-        rows.push((t.name.clone(), threshold, &t.block, own, false));
-        for tier in &t.tiers {
+        let index = rows.iter().filter(|r: &&HeadlineRow| !r.tier).count();
+        rows.push(HeadlineRow {
+            name: t.name.clone(),
+            threshold,
+            block: &t.block,
+            targets: own,
+            tier: false,
+            by_interval: service_levels(report, |b| {
+                b.call_types.get(index).map(|x| x.block.service_level)
+            }),
+        });
+        for (j, tier) in t.tiers.iter().enumerate() {
             thresholds.push(tier.service_level_threshold_s);
-            rows.push((
-                format!("{} / {}", t.name, tier.name),
-                format_seconds(tier.service_level_threshold_s),
-                &tier.block,
-                RowTargets {
+            rows.push(HeadlineRow {
+                name: format!("{} / {}", t.name, tier.name),
+                threshold: format_seconds(tier.service_level_threshold_s),
+                block: &tier.block,
+                targets: RowTargets {
                     service_level: tier.service_level_target,
                     ..Default::default()
                 },
-                true,
-            ));
+                tier: true,
+                by_interval: service_levels(report, |b| {
+                    b.call_types
+                        .get(index)
+                        .and_then(|x| x.tiers.get(j))
+                        .map(|x| x.block.service_level)
+                }),
+            });
         }
     }
     let shared = thresholds.windows(2).all(|w| w[0] == w[1]);
@@ -182,15 +195,53 @@ fn headline_rows<'r>(
                 },
             ),
         };
-        rows.push((
-            "All calls".to_owned(),
+        rows.push(HeadlineRow {
+            name: "All calls".to_owned(),
             threshold,
-            &report.total,
-            total_targets,
-            false,
-        ));
+            block: &report.total,
+            targets: total_targets,
+            tier: false,
+            by_interval: service_levels(report, |b| Some(b.total.service_level)),
+        });
     }
     rows
+}
+
+/// One row of the headline.
+struct HeadlineRow<'r> {
+    name: String,
+    /// The threshold its service level is measured at, as written.
+    threshold: String,
+    block: &'r CallBlock,
+    targets: RowTargets,
+    /// A tier of the call type above.
+    tier: bool,
+    /// Its service level in each reported interval.
+    by_interval: Vec<Stat>,
+}
+
+impl HeadlineRow<'_> {
+    /// Intervals whose mean service level is under the target, of those with calls.
+    fn intervals_under_target(&self) -> Option<(usize, usize)> {
+        let target = self.targets.service_level?;
+        let defined = self.by_interval.iter().filter_map(|s| s.mean);
+        let under = defined.clone().filter(|m| *m < target).count();
+        Some((under, defined.count()))
+    }
+}
+
+/// `f` of each reported interval's block.
+fn service_levels(report: &Report, f: impl Fn(&super::IntervalBlock) -> Option<Stat>) -> Vec<Stat> {
+    report
+        .intervals
+        .iter()
+        .map(|b| {
+            f(b).unwrap_or(Stat {
+                mean: None,
+                ci95: None,
+            })
+        })
+        .collect()
 }
 
 /// The headline: service level, abandon rate, ASA and p90 wait per call type and tier,
@@ -209,29 +260,35 @@ fn headline(report: &Report, targets: &ServiceTargets) -> Markup {
                     tr {
                         th { "Call type" }
                         th { "offered" }
-                        th colspan="3" { "service level" }
+                        th colspan="4" { "service level" }
                         th colspan="3" { "abandon rate" }
                         th colspan="3" { "ASA" }
                         th { "p90 wait" }
                     }
                     tr.sub {
                         th {} th {}
-                        th { "within" } th { "achieved" } th { "target" }
+                        th { "within" } th { "achieved" } th { "target" } th { "intervals under" }
                         th { "achieved" } th { "cap" } th {}
                         th { "achieved" } th { "max" } th {}
                         th {}
                     }
                 }
                 tbody {
-                    @for (name, threshold, b, t, tier) in &rows {
-                        tr.tier[*tier].total[name == "All calls"] {
-                            th { (name) }
+                    @for r in &rows {
+                        @let (b, t) = (r.block, &r.targets);
+                        tr.tier[r.tier].total[r.name == "All calls"] {
+                            th { (r.name) }
                             td { (count(&b.offered)) }
-                            td { (threshold) }
+                            td { (r.threshold) }
                             td { (percent(&b.service_level)) }
                             td {
                                 @if let Some(target) = t.service_level { "≥ " (pct(target)) " " }
                                 (mark(verdict(&b.service_level, t.service_level, true)))
+                            }
+                            td.under {
+                                @if let Some((under, of)) = r.intervals_under_target() {
+                                    span.under[under > 0] { (under) " of " (of) }
+                                }
                             }
                             td { (percent(&b.abandon_rate)) }
                             td { @if let Some(cap) = t.max_abandon_rate { "≤ " (pct(cap)) } }
@@ -244,11 +301,12 @@ fn headline(report: &Report, targets: &ServiceTargets) -> Markup {
                     }
                 }
             }
-            @if rows.iter().all(|r| r.3.service_level.is_none() && r.3.max_abandon_rate.is_none() && r.3.max_asa_s.is_none()) {
+            @if rows.iter().all(|r| r.targets.service_level.is_none() && r.targets.max_abandon_rate.is_none() && r.targets.max_asa_s.is_none()) {
                 p.note { "The scenario sets no target: add `target`, `max_abandon_rate` or `max_asa` to its [service_level] table to see met / missed marks." }
             }
             p.note {
                 "Service level = answered within the threshold ÷ (answered + abandoned + unserved); each call type and tier is measured at its own threshold. "
+                "“Intervals under”: the intervals whose mean service level is under the target, of those with calls. "
                 "A mark with “?” means the 95 % interval reaches the other side of the target."
             }
         }

@@ -263,8 +263,12 @@ fn the_html_report_renders_in_a_browser_without_console_messages() {
         let charts = super::html::assert_every_chart_has_data(&dom);
         assert!(charts >= 6, "{name}: {charts} charts in the rendered page");
         assert!(
-            dom.matches("<polyline").count() + dom.matches("<rect").count() > charts,
-            "{name}: lines and bars are drawn"
+            ["<polyline", "<rect", "<circle"]
+                .iter()
+                .map(|shape| dom.matches(shape).count())
+                .sum::<usize>()
+                > charts,
+            "{name}: lines, bars and points are drawn"
         );
         assert!(!dom.contains("<script"), "{name}: nothing ran");
         let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("report-{name}.png"));

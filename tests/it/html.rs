@@ -46,7 +46,7 @@ arrival_rate = 150
 handle_time = { distribution = "exponential", mean = "3m" }
 patience = { distribution = "exponential", mean = "2m" }
 tiers = [
-  { name = "</td><b>gold</b>", share = 0.3, service_level = { threshold = "10s", target = 0.9 } },
+  { name = "<td>gold \"vip\"", share = 0.3, service_level = { threshold = "10s", target = 0.9 } },
   { name = "basic & co", share = 0.7 },
 ]
 [[call_types]]
@@ -112,7 +112,7 @@ fn assert_escaped(page: &str) {
         "<script>",
         "<img src=x",
         "<svg onload",
-        "</td><b>gold",
+        "<td>gold",
         "alert('scenario')</script>",
     ] {
         assert!(!page.contains(raw), "unescaped: {raw}");
@@ -202,7 +202,7 @@ fn every_name_is_escaped_on_every_page() {
         assert_escaped(html);
         assert!(assert_every_chart_has_data(html) >= 3, "{verb}: charts");
     }
-    assert!(run.contains("&lt;/td&gt;&lt;b&gt;gold&lt;/b&gt;"));
+    assert!(run.contains("&lt;td&gt;gold &quot;vip&quot;"));
     assert!(run.contains("&lt;svg onload=alert(2)&gt;"));
     assert!(run.contains("&#39;quoted&#39;") || run.contains("'quoted' &quot;group&quot;"));
     assert!(compare.contains("Paired differences"));
