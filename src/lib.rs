@@ -80,6 +80,68 @@ pub fn run(model: &Model, options: &RunOptions) -> Report {
     report.finish()
 }
 
+/// As [`run`], also pooling the waits of every answered call per call class (tier) over
+/// all replications and reported intervals: the waiting-time distribution the HTML report
+/// draws. The report is [`run`]'s, byte for byte (the same replications folded in order).
+pub fn run_with_waits(model: &Model, options: &RunOptions) -> (Report, Vec<stats::Waits>) {
+    struct Pooled<'a> {
+        model: &'a Model,
+        threads: Option<usize>,
+    }
+    impl RouterUser for Pooled<'_> {
+        type Output = (Report, Vec<stats::Waits>);
+        fn run<R: Router + Clone + Send + Sync>(self, router: R) -> Self::Output {
+            let model = self.model;
+            let classes = model.classes.len();
+            let reported = model.first_reported_interval() as usize..model.intervals as usize;
+            let one = |rep: u32| {
+                let tally = engine::simulate(model, router.clone(), rep);
+                let mut waits = vec![stats::Waits::default(); classes];
+                for (c, pooled) in waits.iter_mut().enumerate() {
+                    for k in reported.clone() {
+                        pooled.add(&tally.call_cell(k, c).waits);
+                    }
+                }
+                (tally.measures(model), waits)
+            };
+            let mut report =
+                ReportFold::new(model, kept_replications(model), model.replications as usize);
+            let mut pooled = vec![stats::Waits::default(); classes];
+            let mut all = || {
+                let batch = rayon::current_num_threads()
+                    .saturating_mul(BATCH_PER_THREAD)
+                    .clamp(1, u32::MAX as usize) as u32;
+                let mut start = 0;
+                while start < model.replications {
+                    let end = start.saturating_add(batch).min(model.replications);
+                    let done: Vec<_> = (start..end).into_par_iter().map(one).collect();
+                    for (measures, waits) in done {
+                        report.add(&measures);
+                        pooled.iter_mut().zip(&waits).for_each(|(p, w)| p.add(w));
+                    }
+                    start = end;
+                }
+            };
+            match self
+                .threads
+                .map(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build())
+            {
+                Some(Ok(pool)) => pool.install(all),
+                _ => all(),
+            }
+            (report.finish(), pooled)
+        }
+    }
+    let model = options.apply(model);
+    with_model_router(
+        &model,
+        Pooled {
+            model: &model,
+            threads: options.threads,
+        },
+    )
+}
+
 /// The most memory [`run`]'s report keeps in per-replication values (for exact two-pass
 /// confidence intervals); beyond it, values are folded as replications finish.
 pub const KEPT_VALUES_BYTES: usize = 64 << 20;

@@ -1,12 +1,13 @@
 //! What people and programs read: the report over replications, and its renderers.
 //!
 //! [`Report`] is the JSON document of the contract (`serde`); [`table`] renders it for
-//! people and [`csv`] for spreadsheets; [`chart`] draws curves as SVG. The report never sees an event: it is built from
+//! people, [`html`] as a self-contained page and [`csv`] for spreadsheets; [`chart`] draws curves as SVG. The report never sees an event: it is built from
 //! per-replication [`ReplicationMeasures`] only.
 
 pub mod chart;
 pub mod csv;
 mod fold;
+pub mod html;
 pub mod table;
 
 pub use fold::{CallFold, ReportFold};

@@ -13,6 +13,17 @@ pub enum Output {
     Table,
     /// One JSON document for programs.
     Json,
+    /// One self-contained HTML page with charts (no network needed to view or print it).
+    Html,
+}
+
+/// Output of the calculators (`erlang`): tables or JSON, no page to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TextOutput {
+    /// Tables for people.
+    Table,
+    /// One JSON document for programs.
+    Json,
 }
 
 /// A usage failure (exit 2) about `flag`.

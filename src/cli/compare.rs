@@ -94,6 +94,8 @@ pub enum CompareFormat {
     Table,
     /// One JSON document.
     Json,
+    /// One self-contained HTML page: side by side and paired differences, with intervals.
+    Html,
 }
 
 /// Refuses (exit 2) a comparison whose memory would exceed the budget: each alternative
@@ -179,7 +181,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         return emit(output.as_ref(), &part);
     }
     let comparison = compare(&alternatives, threads);
-    write(&comparison, args.format, output.as_ref())
+    write(&alternatives, &comparison, args.format, output.as_ref())
 }
 
 /// The alternatives: the scenario in `source` under each policy (or as it is, without
@@ -263,21 +265,27 @@ pub(super) fn merged(
         )));
     }
     let comparison = callsim::compare::compare_measures(&alternatives, |i| study.run(i));
-    write(&comparison, format, output)
+    write(&alternatives, &comparison, format, output)
 }
 
-/// Prints `comparison` in `format`.
+/// Prints the comparison of `alternatives` in `format`.
 fn write(
+    alternatives: &[Alternative],
     comparison: &Comparison,
     format: CompareFormat,
     output: Option<&OutputFile>,
 ) -> Result<(), Failure> {
-    if format == CompareFormat::Json {
-        let json =
-            serde_json::to_string_pretty(comparison).map_err(|e| Failure::Other(e.to_string()))?;
-        emit(output, &(json + "\n"))
-    } else {
-        emit(output, &render(comparison))
+    match format {
+        CompareFormat::Json => {
+            let json = serde_json::to_string_pretty(comparison)
+                .map_err(|e| Failure::Other(e.to_string()))?;
+            emit(output, &(json + "\n"))
+        }
+        CompareFormat::Html => emit(
+            output,
+            &callsim::report::html::compare_page(alternatives, comparison),
+        ),
+        CompareFormat::Table => emit(output, &render(comparison)),
     }
 }
 

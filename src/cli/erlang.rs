@@ -10,7 +10,7 @@ use callsim::analytic::{
 use callsim::scenario::{format_seconds, shown};
 use serde::Serialize;
 
-use super::args::{self, usage, Output};
+use super::args::{self, usage, TextOutput as Output};
 use super::output::OutputFile;
 use super::{emit, Failure};
 

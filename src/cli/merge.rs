@@ -22,7 +22,7 @@ pub struct MergeArgs {
     /// every shard once, in any order.
     #[arg(required = true, value_name = "PART")]
     parts: Vec<PathBuf>,
-    /// Output format (csv for `run` parts only).
+    /// Output format (csv for `run` parts only; html for `compare` and `sweep` parts).
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     format: Format,
     /// For the parts of a `sweep`: also write its SVG chart, as `sweep --chart` does.
@@ -63,20 +63,20 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
             kind.verb()
         )));
     }
-    // `compare` and `sweep` print a table or JSON, not CSV.
-    let table_or_json = match args.format {
+    // `compare` and `sweep` print a table, JSON or a page, not CSV.
+    let study_output = match args.format {
         Format::Table => Some(Output::Table),
         Format::Json => Some(Output::Json),
+        Format::Html => Some(Output::Html),
         Format::Csv => None,
     };
-    if kind != PartKind::Run && table_or_json.is_none() {
+    if kind != PartKind::Run && study_output.is_none() {
         return Err(Failure::Usage(format!(
-            "--format csv: these are parts of `callsim {}`, which prints a table or JSON\n  \
-             help: use --format table or --format json",
+            "--format csv: these are parts of `callsim {}`, which prints a table, JSON or HTML\n  \
+             help: use --format table, json or html",
             kind.verb()
         )));
     }
-    let json = table_or_json == Some(Output::Json);
     let study = shard::assemble(&parts).map_err(Failure::Usage)?;
     match kind {
         PartKind::Run => {
@@ -84,15 +84,15 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
             emit(output.as_ref(), &render(&report, args.format)?)
         }
         PartKind::Compare => {
-            let format = if json {
-                CompareFormat::Json
-            } else {
-                CompareFormat::Table
+            let format = match study_output {
+                Some(Output::Json) => CompareFormat::Json,
+                Some(Output::Html) => CompareFormat::Html,
+                _ => CompareFormat::Table,
             };
             super::compare::merged(&study, format, output.as_ref())
         }
         PartKind::Sweep => {
-            let format = if json { Output::Json } else { Output::Table };
+            let format = study_output.unwrap_or(Output::Table);
             super::sweep::merged(&study, format, output.as_ref(), chart.as_ref())
         }
     }

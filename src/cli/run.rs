@@ -67,6 +67,9 @@ pub enum Format {
     Json,
     /// One row per interval and call type.
     Csv,
+    /// One self-contained HTML page: headline against targets, charts per interval, the
+    /// waiting-time distribution (no network needed to view or print it).
+    Html,
 }
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -99,6 +102,15 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         let part =
             callsim::shard::run_shard(&source, &model, &options, shard).map_err(Failure::Usage)?;
         return emit(output.as_ref(), &part);
+    }
+    if args.format == Format::Html {
+        // The page also draws the waiting-time distribution: the waits pooled in the same run.
+        let (report, waits) = callsim::run_with_waits(&model, &options);
+        if let Some(file) = &call_log {
+            write_call_log(&options.apply(&model), file)?;
+        }
+        let page = report::html::run_page(&options.apply(&model), &report, &waits);
+        return emit(output.as_ref(), &page);
     }
     let report = callsim::run(&model, &options);
     if let Some(file) = &call_log {
@@ -296,6 +308,11 @@ pub(super) fn render(report: &Report, format: Format) -> Result<String, Failure>
         Format::Json => report.to_json() + "\n",
         Format::Csv => {
             report::csv::render(report).map_err(|e| Failure::Other(format!("writing CSV: {e}")))?
+        }
+        Format::Html => {
+            return Err(Failure::Usage(
+                "merge writes table, json or csv: the HTML report draws the waiting-time distribution from every call's wait, which parts do not keep\n  help: merge --format json, or run the scenario without --shard for --format html".into(),
+            ))
         }
     })
 }

@@ -349,8 +349,35 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
                 serde_json::to_string_pretty(&report).expect("plain numbers serialise") + "\n"
             }
             Output::Table => table(&report, &model),
+            Output::Html => html(&report, &model, &found, options.targets),
         },
     )
+}
+
+/// The staffing as a self-contained HTML page: heat maps of the staffing and the Erlang
+/// baseline, and what the staffing achieves on the validation replications.
+fn html(
+    report: &StaffReport,
+    model: &Model,
+    found: &staffing::Staffing,
+    targets: ServiceTargets,
+) -> String {
+    let achieved = Report::new(model, &found.validation.measures);
+    callsim::report::html::staff_page(&callsim::report::html::StaffView {
+        model,
+        targets,
+        report: &achieved,
+        agents: &found.agents,
+        erlang_c_by_type: &found.erlang_c_by_type,
+        erlang_by_type: &found.erlang_by_type,
+        agent_hours: [
+            report.agent_hours,
+            report.erlang_c_agent_hours,
+            report.erlang_agent_hours,
+            report.scenario_agent_hours,
+        ],
+        validation_passed: report.validation.passed,
+    })
 }
 
 fn infeasible(

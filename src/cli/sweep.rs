@@ -423,6 +423,7 @@ fn write(
                 serde_json::to_string_pretty(sweep).expect("plain numbers serialise") + "\n"
             }
             Output::Table => table(sweep),
+            Output::Html => html(sweep),
         },
     )
 }
@@ -475,6 +476,29 @@ pub(super) fn merged(
         output,
         chart,
     )
+}
+
+/// The sweep as a self-contained HTML page (the `--chart` curve, per call type, the points).
+fn html(sweep: &Sweep) -> String {
+    callsim::report::html::sweep_page(&callsim::report::html::SweepView {
+        chart: chart_of(sweep),
+        x_label: x_label(sweep),
+        scenario: &sweep.scenario,
+        replications: sweep.replications,
+        seed: sweep.seed,
+        target_service_level: sweep.target_service_level,
+        max_abandon_rate: sweep.max_abandon_rate,
+        points: sweep
+            .points
+            .iter()
+            .map(|p| callsim::report::html::SweepPoint {
+                value: p.value,
+                agent_hours: p.agent_hours,
+                total: &p.total,
+                call_types: &p.call_types,
+            })
+            .collect(),
+    })
 }
 
 fn x_label(sweep: &Sweep) -> String {

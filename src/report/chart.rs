@@ -50,7 +50,7 @@ const BOTTOM: f64 = 64.0;
 const FONT: &str = "Helvetica, Arial, sans-serif";
 
 /// A "nice" tick step (1, 2 or 5 × 10^k) giving about `count` ticks over `span`.
-fn nice_step(span: f64, count: f64) -> f64 {
+pub(crate) fn nice_step(span: f64, count: f64) -> f64 {
     if span <= 0.0 || !span.is_finite() {
         return 1.0;
     }

@@ -9,6 +9,7 @@ mod contract;
 mod erlang;
 mod fit;
 mod fuzz;
+mod html;
 mod http;
 mod intraday;
 mod invariants;
