@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use callsim::compare::{compare, Alternative, Comparison};
+use callsim::compare::{compare_with_progress, Alternative, Comparison};
 use callsim::scenario::Source;
 
 use super::output::OutputFile;
+use super::progress::Progress;
 use super::{emit, Failure};
 use callsim::report::table::{count, grid, percent, seconds};
 
@@ -46,6 +47,9 @@ pub struct CompareArgs {
     /// the machine's memory).
     #[arg(long, value_name = "SIZE", value_parser = callsim::footprint::parse_bytes)]
     memory_budget: Option<u64>,
+    /// No progress on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -147,7 +151,15 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         a.model.seed = seed;
     }
     check_memory(&alternatives, args.threads, args.memory_budget)?;
-    let comparison = compare(&alternatives, args.threads.map(|n| n as usize));
+    let total: u64 = alternatives
+        .iter()
+        .map(|a| u64::from(a.model.replications))
+        .sum();
+    let mut progress = Progress::new("compare", Some(total), args.quiet);
+    let comparison = compare_with_progress(&alternatives, args.threads.map(|n| n as usize), |n| {
+        progress.set(n.into())
+    });
+    progress.finish();
     if args.format == CompareFormat::Json {
         let json =
             serde_json::to_string_pretty(&comparison).map_err(|e| Failure::Other(e.to_string()))?;

@@ -2,7 +2,6 @@
 //! the service-level curve, as a table, JSON and an SVG chart.
 
 use std::fmt::Write;
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use callsim::model::Model;
@@ -15,6 +14,7 @@ use serde::Serialize;
 
 use super::args::{self, usage, Output};
 use super::output::OutputFile;
+use super::progress::Progress;
 use super::{emit, load, Failure};
 
 /// The most points one sweep may have.
@@ -259,23 +259,23 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
 
     let threads = args.threads.map(|n| n as usize);
     let mut results = Vec::with_capacity(points.len());
+    let per_point = u64::from(base.replications);
+    let mut progress = Progress::new("sweep", Some(per_point * points.len() as u64), args.quiet);
     for (i, &value) in points.iter().enumerate() {
-        if !args.quiet {
-            let mut err = std::io::stderr().lock();
-            let _ = writeln!(
-                err,
-                "sweep: point {}/{} ({} {value})",
-                i + 1,
-                points.len(),
-                variable.key()
-            );
-        }
+        progress.note(format!(
+            "point {}/{} ({} {value})",
+            i + 1,
+            points.len(),
+            variable.key()
+        ));
         let model = variable.apply(&base, value);
         let options = callsim::RunOptions {
             threads,
             ..Default::default()
         };
-        let report = callsim::run(&model, &options);
+        let before = per_point * i as u64;
+        let report =
+            callsim::run_with_progress(&model, &options, |n| progress.set(before + u64::from(n)));
         let agents: Vec<Vec<u32>> = model
             .groups
             .iter()
@@ -288,6 +288,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             call_types: report.call_types,
         });
     }
+    progress.finish();
     let sweep = Sweep {
         scenario: base.name.clone(),
         variable: variable.key(),
