@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_duration() {
-        for text in ["", "20", "20 sec", "s", "4x", "-5s", "1..2s", "5mins"] {
+        for text in ["", "20", "s", "4x", "-5s", "1..2s", "5 fortnights"] {
             let err = parse_duration(text).unwrap_err();
             assert!(err.contains("e.g."), "{text}: {err}");
         }
@@ -278,12 +278,12 @@ mod tests {
             ("90 seconds", "\"90s\""),
             ("1 hour 30 mins", "\"1h30m\""),
             ("4m 30 sec", "\"4m30s\""),
+            ("20 sec", "\"20s\""),
+            ("5mins", "\"5m\""),
         ] {
             let err = parse_duration(text).unwrap_err();
             assert!(err.contains(fixed), "{text}: {err}");
         }
-        let err = parse_duration("2 fortnights").unwrap_err();
-        assert!(err.contains("e.g."), "{err}");
     }
 
     #[test]

@@ -273,18 +273,20 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         None => None,
         Some(0.0) => None,
         Some(cv) if cv > 0.0 && cv <= MAX_BUSYNESS_CV => Some(cv),
-        Some(cv) => return err(
-            &sim_path.key("busyness_cv"),
-            format!(
+        Some(cv) => {
+            return err(
+                &sim_path.key("busyness_cv"),
+                format!(
                 "the busyness coefficient of variation must be in [0, {MAX_BUSYNESS_CV}], not {}",
                 shown(cv)
             ),
-            &percentage_or(
-                cv,
-                "busyness_cv",
-                "e.g. busyness_cv = 0.1: a day is typically within ±10 % of the forecast",
-            ),
-        ),
+                &percentage_or(
+                    cv,
+                    "busyness_cv",
+                    "e.g. busyness_cv = 0.1: a day is typically within ±10 % of the forecast",
+                ),
+            )
+        }
     };
     let trace = match &sim.trace {
         None => None,
