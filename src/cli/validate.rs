@@ -123,7 +123,8 @@ fn load_table(model: &Model, load: &OfferedLoad) -> String {
     }
     let k = load.peak(None);
     let busiest = load.total_erlangs[k] / load.total_agents[k];
-    if busiest < LIGHT_LOAD {
+    // (A trace's arrivals are counted, not typed: no rate can be off by half.)
+    if busiest < LIGHT_LOAD && model.trace.is_none() {
         let _ = writeln!(
             out,
             "note: at its busiest ({}) the load is only {:.0}% of the agents on the floor; if the \

@@ -323,3 +323,31 @@ fn progress_lines_go_to_stderr_and_never_change_stdout() {
     assert!(out.status.success());
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_replayed_trace_is_counted_and_never_taken_for_half_hourly_rates() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "calls.csv",
+        "arrival_s,call_type\n10,general\n20,general\n4000,general\n",
+    );
+    let traced = ONE_QUEUE.replace(
+        "replications = 2",
+        "replications = 2\ntrace = \"calls.csv\"",
+    );
+    let path = write(dir.path(), "traced.toml", &traced);
+    let out = callsim(&["validate", &path]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("the trace's arrivals"), "{stdout}");
+    let row: Vec<&str> = stdout
+        .lines()
+        .find(|l| l.starts_with("general"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    // Two calls in the first half hour: 4 an hour of 4 minutes = 0.27 Erlangs.
+    assert_eq!(row[..5], ["general", "3", "00:00", "0.3", "45.0"]);
+    assert!(!stdout.contains("note:"), "{stdout}");
+}
