@@ -8,9 +8,11 @@ pub mod intraday;
 pub mod live;
 pub mod merge;
 pub mod output;
+pub mod progress;
 pub mod run;
 pub mod staff;
 pub mod sweep;
+pub mod validate;
 
 use std::io::Write;
 use std::path::PathBuf;

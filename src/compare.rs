@@ -73,7 +73,18 @@ pub struct Difference {
 /// are then the same in each replication whenever the alternatives share call types and
 /// rates, because every random quantity comes from a stream of its own.
 pub fn compare(alternatives: &[Alternative], threads: Option<usize>) -> Comparison {
+    compare_with_progress(alternatives, threads, |_| ())
+}
+
+/// [`compare`], telling `done` how many replications (of all alternatives, one after the
+/// other) are finished, for a progress bar. The comparison is [`compare`]'s.
+pub fn compare_with_progress(
+    alternatives: &[Alternative],
+    threads: Option<usize>,
+    mut done: impl FnMut(u32) + Send,
+) -> Comparison {
     assert!(!alternatives.is_empty(), "at least one alternative");
+    let mut finished = 0;
     let runs: Vec<Vec<Vec<(String, CallMeasures)>>> = alternatives
         .iter()
         .map(|a| {
@@ -81,6 +92,8 @@ pub fn compare(alternatives: &[Alternative], threads: Option<usize>) -> Comparis
             let mut run = Vec::with_capacity(a.model.replications as usize);
             crate::replicate_each(&a.model, threads, |rep| {
                 run.push(named_measures(&a.model, &rep));
+                finished += 1;
+                done(finished);
             });
             run
         })

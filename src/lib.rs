@@ -26,6 +26,7 @@ pub mod fit;
 pub mod footprint;
 pub mod live;
 pub mod model;
+pub mod offered;
 pub mod report;
 pub mod routing;
 pub mod scenario;
@@ -73,10 +74,25 @@ impl RunOptions {
 /// Each replication is folded into the report as it finishes (in replication order), so
 /// memory does not grow with the replications beyond [`KEPT_VALUES_BYTES`].
 pub fn run(model: &Model, options: &RunOptions) -> Report {
+    run_with_progress(model, options, |_| ())
+}
+
+/// [`run`], telling `done` how many replications are finished after each is folded (in
+/// replication order, a few at a time), for a progress bar. The report is [`run`]'s.
+pub fn run_with_progress(
+    model: &Model,
+    options: &RunOptions,
+    mut done: impl FnMut(u32) + Send,
+) -> Report {
     let model = options.apply(model);
     let keep = kept_replications(&model);
     let mut report = ReportFold::new(&model, keep, model.replications as usize);
-    replicate_each(&model, options.threads, |m| report.add(&m));
+    let mut finished = 0;
+    replicate_each(&model, options.threads, |m| {
+        report.add(&m);
+        finished += 1;
+        done(finished);
+    });
     report.finish()
 }
 

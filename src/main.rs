@@ -46,7 +46,8 @@ enum Command {
     Intraday(cli::intraday::IntradayArgs),
     /// Fit a scenario to a call log: arrival rates, busyness, talk times, patience, staffing.
     Fit(cli::fit::FitArgs),
-    /// Check a scenario file and summarise it, without simulating.
+    /// Check a scenario file and say what it asks: calls per day, peak load in Erlangs
+    /// against the agents who can take it, and every interval where the load reaches them.
     Validate {
         /// The scenario file (TOML).
         scenario: PathBuf,
@@ -64,7 +65,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cli::run::run(args),
         Command::Compare(args) => cli::compare::run(args),
         Command::Merge(args) => cli::merge::run(args),
-        Command::Validate { scenario } => cli::run::validate(&scenario),
+        Command::Validate { scenario } => cli::validate::validate(&scenario),
         Command::Schema => cli::print(&(callsim::scenario::json_schema() + "\n")),
         Command::Erlang(args) => cli::erlang::run(args),
         Command::Sweep(args) => cli::sweep::run(args),

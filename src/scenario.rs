@@ -425,13 +425,21 @@ impl Source {
     /// Parses the TOML into a [`Scenario`]; syntax errors, unknown keys, wrong types and
     /// malformed durations point at their line and column.
     pub fn parse(&self) -> Result<Scenario, ScenarioError> {
-        let scenario = toml::from_str(&self.text).map_err(|e| {
+        let at = |e: &toml::de::Error, field: Option<String>| {
             let message = e.message().trim_end().to_owned();
             if message == "recursion limit" && e.span().is_none() {
                 return self.too_deep();
             }
-            let help = hint_for(&message);
-            ScenarioError::at_span(&self.origin, &self.text, e.span(), None, message, help)
+            let help = hint_for(&message, field.as_deref());
+            ScenarioError::at_span(&self.origin, &self.text, e.span(), field, message, help)
+        };
+        let document = toml::Deserializer::parse(&self.text).map_err(|e| at(&e, None))?;
+        // Through `serde_path_to_error`, so that a wrong value names its field
+        // (`call_types[0].handle_time.mean`), not only its line.
+        let scenario = serde_path_to_error::deserialize(document).map_err(|e| {
+            let path = e.path().to_string();
+            let field = (path != ".").then_some(path);
+            at(e.inner(), field)
         })?;
         // Later errors are located with `toml_edit`, which refuses some documents `toml`
         // accepts (an integer beyond i64, such as 18446744073709551615): refuse them here,
@@ -526,11 +534,37 @@ impl Source {
 const NESTING_SHOWN: usize = 40;
 
 /// A hint for the common serde messages, which say what is wrong but not how to fix it.
-fn hint_for(message: &str) -> Option<String> {
+/// `field` is the path of the value at fault, when known (`service_level.target`).
+fn hint_for(message: &str, field: Option<&str>) -> Option<String> {
+    // The key the value belongs to (`arrival_rates` of `call_types[0].arrival_rates[3]`).
+    let key = field.map(|f| {
+        let mut f = f;
+        while let Some(i) = f.strip_suffix(']').and_then(|f| f.rfind('[')) {
+            f = &f[..i];
+        }
+        f.rsplit('.').next().unwrap_or(f)
+    });
+    let in_list = field.is_some_and(|f| f.ends_with(']'));
     if message.starts_with("unknown field") {
         Some("check the spelling; the README lists every key of the scenario format".to_owned())
     } else if message.starts_with("missing field") {
         Some("add the field; `callsim run --show-default` prints a complete scenario".to_owned())
+    } else if let Some(text) = message
+        .strip_prefix("invalid type: string \"")
+        .and_then(|rest| rest.split_once('"'))
+        .map(|(text, _)| text)
+        .filter(|_| message.contains("expected f64") || message.contains("expected i64"))
+    {
+        Some(number_written_as_text(
+            text,
+            key.unwrap_or("the value"),
+            in_list,
+        ))
+    } else if message.starts_with("a bare number") {
+        Some(format!(
+            "durations are strings with a unit (ms, s, m, h): {} = \"20s\", \"4m30s\", \"1.5h\"",
+            key.unwrap_or("duration")
+        ))
     } else if message.contains("expected a duration") || message.contains("invalid type") {
         Some(
             "durations are strings with units (\"20s\"), rates and counts are numbers (600)"
@@ -539,4 +573,47 @@ fn hint_for(message: &str) -> Option<String> {
     } else {
         None
     }
+}
+
+/// The keys whose values are fractions (0.8 for 80 %), wherever they appear.
+const FRACTION_KEYS: [&str; 9] = [
+    "target",
+    "max_abandon_rate",
+    "share",
+    "probability",
+    "self_service",
+    "shrinkage",
+    "busyness_cv",
+    "cv",
+    "concurrency_slowdown",
+];
+
+/// The fix for a number written as a string (`target = "80%"`, `arrival_rate = "600"`):
+/// numbers are bare, and shares and targets are fractions, not percentages.
+fn number_written_as_text(text: &str, key: &str, in_list: bool) -> String {
+    let trimmed = text.trim();
+    let percent = trimmed
+        .strip_suffix('%')
+        .and_then(|n| n.trim().parse::<f64>().ok());
+    if let Some(percent) = percent.filter(|_| FRACTION_KEYS.contains(&key)) {
+        return format!(
+            "`{key}` is a fraction written as a bare number: write {key} = {} for {} %",
+            shown(percent / 100.0),
+            shown(percent)
+        );
+    }
+    if let Ok(number) = trimmed.parse::<f64>() {
+        return if in_list {
+            format!(
+                "numbers are written without quotes: {} in the list `{key}`",
+                shown(number)
+            )
+        } else {
+            format!(
+                "numbers are written without quotes: {key} = {}",
+                shown(number)
+            )
+        };
+    }
+    format!("`{key}` is a number, written without quotes (e.g. 600, 0.8); durations are the strings with units (\"20s\")")
 }

@@ -4,12 +4,13 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use callsim::compare::{compare, Alternative, Comparison};
+use callsim::compare::{compare_with_progress, Alternative, Comparison};
 use callsim::scenario::Source;
 use callsim::shard::{Assembled, PartKind, Shard, Study};
 use serde::{Deserialize, Serialize};
 
 use super::output::OutputFile;
+use super::progress::Progress;
 use super::{emit, Failure};
 use callsim::report::table::{count, grid, percent, seconds};
 
@@ -57,6 +58,9 @@ pub struct CompareArgs {
         conflicts_with = "format"
     )]
     shard: Option<String>,
+    /// No progress on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 /// What the parts of a sharded comparison record besides the first scenario and the seed
@@ -180,7 +184,13 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
             .map_err(Failure::Usage)?;
         return emit(output.as_ref(), &part);
     }
-    let comparison = compare(&alternatives, threads);
+    let total: u64 = alternatives
+        .iter()
+        .map(|a| u64::from(a.model.replications))
+        .sum();
+    let mut progress = Progress::new("compare", Some(total), args.quiet);
+    let comparison = compare_with_progress(&alternatives, threads, |n| progress.set(n.into()));
+    progress.finish();
     write(&alternatives, &comparison, args.format, output.as_ref())
 }
 

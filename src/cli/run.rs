@@ -1,4 +1,4 @@
-//! `callsim run` and `callsim validate`.
+//! `callsim run`.
 
 use std::path::PathBuf;
 
@@ -13,10 +13,11 @@ use callsim::time::SimTime;
 use callsim::RunOptions;
 
 use super::output::OutputFile;
+use super::progress::Progress;
 use callsim::scenario::Source;
 use callsim::shard::Shard;
 
-use super::{emit, load, print, Failure};
+use super::{emit, print, Failure};
 
 /// What `run` was asked.
 #[derive(Debug, clap::Args)]
@@ -57,6 +58,9 @@ pub struct RunArgs {
     /// --output, for `callsim merge` (see "Running on a cluster").
     #[arg(long, value_name = "K/N", requires = "output", conflicts_with_all = ["write_calls", "format"])]
     shard: Option<String>,
+    /// No progress on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -112,7 +116,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         let page = report::html::run_page(&options.apply(&model), &report, &waits);
         return emit(output.as_ref(), &page);
     }
-    let report = callsim::run(&model, &options);
+    let mut progress = Progress::new(
+        "run",
+        Some(options.replications.unwrap_or(model.replications).into()),
+        args.quiet,
+    );
+    let report = callsim::run_with_progress(&model, &options, |n| progress.set(n.into()));
+    progress.finish();
     if let Some(file) = &call_log {
         write_call_log(&options.apply(&model), file)?;
     }
@@ -217,7 +227,7 @@ impl<W: std::io::Write> Observer for CsvCallLog<'_, W> {
 }
 
 /// On stderr: a warning when a queue grows faster than its agents can answer.
-fn warn_if_overloaded(model: &Model) {
+pub(super) fn warn_if_overloaded(model: &Model) {
     let Some(o) = footprint::overload(model) else {
         return;
     };
@@ -315,38 +325,4 @@ pub(super) fn render(report: &Report, format: Format) -> Result<String, Failure>
             ))
         }
     })
-}
-
-pub fn validate(path: &PathBuf) -> Result<(), Failure> {
-    let model = load(Some(path))?;
-    warn_if_overloaded(&model);
-    let agents: Vec<String> = model
-        .groups
-        .iter()
-        .map(|g| {
-            let (lo, hi) = (
-                g.agents_by_interval.iter().min(),
-                g.agents_by_interval.iter().max(),
-            );
-            match (lo, hi) {
-                (Some(lo), Some(hi)) if lo != hi => format!("{} ({lo}–{hi} agents)", g.name),
-                (_, Some(hi)) => format!("{} ({hi} agents)", g.name),
-                _ => g.name.clone(),
-            }
-        })
-        .collect();
-    let types: Vec<&str> = model.call_types.iter().map(|t| t.name.as_str()).collect();
-    print(&format!(
-        "{}: ok — \"{}\": {} call type{} ({}), {} agent group{} ({}), {} intervals, {} replications\n",
-        path.display(),
-        model.name,
-        types.len(),
-        if types.len() == 1 { "" } else { "s" },
-        types.join(", "),
-        agents.len(),
-        if agents.len() == 1 { "" } else { "s" },
-        agents.join(", "),
-        model.intervals,
-        model.replications,
-    ))
 }

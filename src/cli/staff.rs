@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::args::{self, usage, Output};
 use super::output::OutputFile;
+use super::progress::Progress;
 use super::{emit, Failure};
 
 /// Where the search starts.
@@ -284,14 +285,11 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
     };
     let quiet = args.quiet;
     let began = std::time::Instant::now();
+    // The search's length depends on its verdicts: a spinner on a terminal, not a bar.
+    let mut progress = Progress::new("staff", None, quiet);
     let result = staffing::search(&model, &options, |p| {
-        if quiet {
-            return;
-        }
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(
-            err,
-            "staff: simulation {:>3} ({}, {:>4} replications) {:>9.1} agent-hours, {} interval{} short{}",
+        progress.note(format!(
+            "simulation {:>3} ({}, {:>4} replications) {:>9.1} agent-hours, {} interval{} short{}",
             p.simulations,
             match p.phase {
                 Phase::Screening => "screening ",
@@ -305,8 +303,9 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
             if p.short_intervals == 1 { "" } else { "s" },
             p.best_agent_hours
                 .map_or_else(String::new, |b| format!("; best so far {b:.1}")),
-        );
+        ));
     });
+    progress.finish();
     let found = match result {
         Ok(found) => found,
         Err(SearchError::BadTargets(why)) => return Err(usage(why)),

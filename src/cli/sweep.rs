@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::args::{self, usage, Output};
 use super::output::OutputFile;
+use super::progress::Progress;
 use super::{emit, Failure};
 
 /// The most points one sweep may have.
@@ -323,19 +324,6 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         max_abandon_rate: max_abandon,
     };
     let base = settings.apply(base);
-    let progress = |i: usize| {
-        if !args.quiet {
-            let mut err = std::io::stderr().lock();
-            let _ = writeln!(
-                err,
-                "sweep: point {}/{} ({} {})",
-                i + 1,
-                settings.points.len(),
-                variable.key(),
-                settings.points[i]
-            );
-        }
-    };
     let threads = args.threads.map(|n| n as usize);
     if let Some(shard) = shard {
         let models: Vec<Model> = settings
@@ -349,21 +337,45 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             settings: serde_json::to_value(&settings).map_err(|e| Failure::Other(e.to_string()))?,
             models: &models,
         };
-        let part = callsim::shard::run_study_shard(&study, threads, shard, progress)
+        let point_started = |i: usize| {
+            if !args.quiet {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(
+                    err,
+                    "sweep: point {}/{} ({} {})",
+                    i + 1,
+                    settings.points.len(),
+                    variable.key(),
+                    settings.points[i]
+                );
+            }
+        };
+        let part = callsim::shard::run_study_shard(&study, threads, shard, point_started)
             .map_err(Failure::Usage)?;
         return emit(output.as_ref(), &part);
     }
-    let mut results = Vec::with_capacity(settings.points.len());
-    for (i, &value) in settings.points.iter().enumerate() {
-        progress(i);
+    let points = &settings.points;
+    let mut results = Vec::with_capacity(points.len());
+    let per_point = u64::from(base.replications);
+    let mut progress = Progress::new("sweep", Some(per_point * points.len() as u64), args.quiet);
+    for (i, &value) in points.iter().enumerate() {
+        progress.note(format!(
+            "point {}/{} ({} {value})",
+            i + 1,
+            points.len(),
+            variable.key()
+        ));
         let model = variable.apply(&base, value);
         let options = callsim::RunOptions {
             threads,
             ..Default::default()
         };
-        let report = callsim::run(&model, &options);
+        let before = per_point * i as u64;
+        let report =
+            callsim::run_with_progress(&model, &options, |n| progress.set(before + u64::from(n)));
         results.push(point(&model, value, report));
     }
+    progress.finish();
     let sweep = document(&base, &variable, &settings, results);
     write(&sweep, args.format, output.as_ref(), chart.as_ref())
 }

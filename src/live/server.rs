@@ -492,6 +492,19 @@ struct StaffingBody {
 
 async fn staffing(State(api): State<Api>, JsonBody(body): JsonBody) -> Response {
     const EXAMPLE: &str = r#"{"group": "generalists", "change": 2}"#;
+    // The reply's `headcount` looks settable; it is not: say what to post instead.
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(&body) {
+        if fields.contains_key("headcount") {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "headcount: the headcount is the reply, not a field to post; post the agents \
+                     to add (negative: to remove) as `change`, e.g. {EXAMPLE}: the current \
+                     headcount is in /api/snapshot"
+                ),
+            );
+        }
+    }
     let body: StaffingBody = match parse(&body, EXAMPLE) {
         Ok(body) => body,
         Err(response) => return response,

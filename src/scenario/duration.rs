@@ -109,7 +109,7 @@ pub fn parse_duration(full_text: &str) -> Result<Duration, String> {
             return Err(if unit.is_empty() {
                 format!("`{text}` has a number without a unit; {help}")
             } else {
-                format!("`{unit}` in `{text}` is not a unit; {help}")
+                not_a_unit(&unit, full_text, help)
             });
         };
         let after_unit = &after[unit.len()..];
@@ -120,7 +120,7 @@ pub fn parse_duration(full_text: &str) -> Result<Duration, String> {
                     .take_while(|c| c.is_alphabetic())
                     .collect::<String>(),
             );
-            return Err(format!("`{unit}` in `{text}` is not a unit; {help}"));
+            return Err(not_a_unit(&unit, full_text, help));
         }
         seconds += value * scale;
         rest = after_unit.trim_start();
@@ -131,6 +131,64 @@ pub fn parse_duration(full_text: &str) -> Result<Duration, String> {
         ));
     }
     Ok(Duration { seconds })
+}
+
+/// Unit words planners write, and the unit that means the same.
+const UNIT_WORDS: [(&str, &str); 16] = [
+    ("milliseconds", "ms"),
+    ("millisecond", "ms"),
+    ("msec", "ms"),
+    ("seconds", "s"),
+    ("second", "s"),
+    ("secs", "s"),
+    ("sec", "s"),
+    ("minutes", "m"),
+    ("minute", "m"),
+    ("mins", "m"),
+    ("min", "m"),
+    ("hours", "h"),
+    ("hour", "h"),
+    ("hrs", "h"),
+    ("hr", "h"),
+    ("ms", "ms"),
+];
+
+/// The error for a word that is not a unit, with the text rewritten in units when every
+/// word in it is one planners use (`"2 min"` → `"2m"`).
+fn not_a_unit(unit: &str, full_text: &str, help: &str) -> String {
+    let text = shortened(full_text);
+    match with_units(full_text) {
+        Some(fixed) => format!("`{unit}` in `{text}` is not a unit; write \"{fixed}\""),
+        None => format!("`{unit}` in `{text}` is not a unit; {help}"),
+    }
+}
+
+/// `text` with its unit words (`min`, `hours`, ...) replaced by units, if that makes it a
+/// duration.
+fn with_units(text: &str) -> Option<String> {
+    let mut fixed = String::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, after) = rest.split_at(number_len);
+        let after = after.trim_start();
+        let word_len = after
+            .find(|c: char| !c.is_alphabetic())
+            .unwrap_or(after.len());
+        let (word, after) = after.split_at(word_len);
+        let word = word.to_ascii_lowercase();
+        let unit = UNIT_WORDS
+            .iter()
+            .find(|(w, _)| *w == word)
+            .map(|(_, u)| *u)
+            .or_else(|| UNITS.iter().find(|(u, _)| *u == word).map(|(u, _)| *u))?;
+        fixed += number;
+        fixed += unit;
+        rest = after.trim_start();
+    }
+    parse_duration(&fixed).ok().map(|_| fixed)
 }
 
 impl schemars::JsonSchema for Duration {
@@ -207,9 +265,24 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_duration() {
-        for text in ["", "20", "20 sec", "s", "4x", "-5s", "1..2s", "5mins"] {
+        for text in ["", "20", "s", "4x", "-5s", "1..2s", "5 fortnights"] {
             let err = parse_duration(text).unwrap_err();
             assert!(err.contains("e.g."), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn unit_words_get_the_unit_to_write() {
+        for (text, fixed) in [
+            ("2 min", "\"2m\""),
+            ("90 seconds", "\"90s\""),
+            ("1 hour 30 mins", "\"1h30m\""),
+            ("4m 30 sec", "\"4m30s\""),
+            ("20 sec", "\"20s\""),
+            ("5mins", "\"5m\""),
+        ] {
+            let err = parse_duration(text).unwrap_err();
+            assert!(err.contains(fixed), "{text}: {err}");
         }
     }
 

@@ -25,6 +25,16 @@ const MAX_REPLICATIONS: f64 = 1e6;
 const MAX_ATTEMPTS: u32 = 100;
 /// Longest accepted simulated duration: ten years.
 const MAX_DURATION_S: f64 = 10.0 * 366.0 * 86400.0;
+/// Largest accepted coefficient of variation of a handle time, patience, IVR time or delay.
+/// Measured talk times have 0.3–1.5, patience about 1, redial delays up to 2–3; beyond 5 a
+/// handful of draws make up most of the total, which no centre sees (and `cv = 70` is a
+/// percentage: 0.7).
+const MAX_CV: f64 = 5.0;
+/// Largest accepted `concurrency_slowdown`: each other contact in hand makes one up to 3×
+/// as long (measured chat slowdowns are 0.1–0.5; `5` is a percentage: 0.05).
+const MAX_SLOWDOWN: f64 = 2.0;
+/// Largest accepted `busyness_cv`: real days are within ±5–30 % of the forecast.
+const MAX_BUSYNESS_CV: f64 = 2.0;
 
 /// Checks a parsed scenario and resolves it into a [`Model`].
 pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioError> {
@@ -262,15 +272,19 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
     let busyness_cv = match sim.busyness_cv {
         None => None,
         Some(0.0) => None,
-        Some(cv) if cv > 0.0 && cv <= 2.0 => Some(cv),
+        Some(cv) if cv > 0.0 && cv <= MAX_BUSYNESS_CV => Some(cv),
         Some(cv) => {
             return err(
                 &sim_path.key("busyness_cv"),
                 format!(
-                    "the busyness coefficient of variation must be in [0, 2], not {}",
-                    shown(cv)
+                "the busyness coefficient of variation must be in [0, {MAX_BUSYNESS_CV}], not {}",
+                shown(cv)
+            ),
+                &percentage_or(
+                    cv,
+                    "busyness_cv",
+                    "e.g. busyness_cv = 0.1: a day is typically within ±10 % of the forecast",
                 ),
-                "e.g. busyness_cv = 0.1: a day is typically within ±10 % of the forecast",
             )
         }
     };
@@ -673,9 +687,13 @@ impl Context<'_> {
                 &path.key("share"),
                 format!(
                     "a tier's share must be a fraction in (0, 1], not {}",
-                    tier.share
+                    shown(tier.share)
                 ),
-                "e.g. share = 0.2 for 20 % of the type's callers",
+                &percentage_or(
+                    tier.share,
+                    "share",
+                    "e.g. share = 0.2 for 20 % of the type's callers",
+                ),
             ));
         }
         Ok(())
@@ -702,7 +720,7 @@ impl Context<'_> {
                         "a service-level target is a fraction in (0, 1], not {}",
                         shown(t)
                     ),
-                    "e.g. target = 0.8 for 80 %",
+                    &percentage_or(t, "target", "e.g. target = 0.8 for 80 %"),
                 ))
             }
         };
@@ -752,7 +770,7 @@ impl Context<'_> {
             Err(self.error(
                 path,
                 format!("must be a fraction in [0, 1], not {}", shown(value)),
-                &format!("e.g. {example}"),
+                &percentage_or(value, last_key(path), &format!("e.g. {example}")),
             ))
         }
     }
@@ -853,7 +871,11 @@ impl Context<'_> {
                 return Err(self.error(
                     &path.key("shrinkage"),
                     format!("shrinkage is a fraction in [0, 1), not {}", shown(s)),
-                    "e.g. shrinkage = 0.3 for 30 % of scheduled agents unavailable",
+                    &percentage_or(
+                        s,
+                        "shrinkage",
+                        "e.g. shrinkage = 0.3 for 30 % of scheduled agents unavailable",
+                    ),
                 ))
             }
         };
@@ -923,12 +945,16 @@ impl Context<'_> {
         };
         let concurrency_slowdown = match spec.concurrency_slowdown {
             None => 0.0,
-            Some(s) if (0.0..=10.0).contains(&s) => s,
+            Some(s) if (0.0..=MAX_SLOWDOWN).contains(&s) => s,
             Some(s) => {
                 return Err(self.error(
                     &path.key("concurrency_slowdown"),
-                    format!("must be a number in [0, 10], not {}", shown(s)),
-                    "e.g. concurrency_slowdown = 0.15: 15 % longer per other contact in hand",
+                    format!("must be a number in [0, {MAX_SLOWDOWN}] (each other contact in hand makes one at most {}× as long), not {}", MAX_SLOWDOWN + 1.0, shown(s)),
+                    &percentage_or(
+                        s,
+                        "concurrency_slowdown",
+                        "e.g. concurrency_slowdown = 0.15: 15 % longer per other contact in hand",
+                    ),
                 ))
             }
         };
@@ -1133,12 +1159,21 @@ impl Context<'_> {
             }
         };
         let cv = |name: &str| -> Result<f64, ScenarioError> {
+            const HELP: &str = "cv = standard deviation ÷ mean: 0.3–1.5 for talk times, 1 is as variable as an exponential, e.g. cv = 0.8";
             match spec.cv {
-                Some(cv) if cv.is_finite() && cv > 0.0 && cv <= 100.0 => Ok(cv),
+                Some(cv) if cv.is_finite() && cv > 0.0 && cv <= MAX_CV => Ok(cv),
+                Some(cv) if cv.is_finite() && cv > MAX_CV => Err(self.error(
+                    &path.key(name),
+                    format!(
+                        "a coefficient of variation of {} is beyond any handle time, patience or delay (at most {MAX_CV})",
+                        shown(cv)
+                    ),
+                    &percentage_or(cv, name, HELP),
+                )),
                 other => Err(self.error(
                     &path.key(name),
-                    format!("the coefficient of variation must be a number in (0, 100], not {}", shown(other.unwrap_or(f64::NAN))),
-                    "cv = standard deviation ÷ mean; 1 is as variable as an exponential, e.g. cv = 0.8",
+                    format!("the coefficient of variation must be a number in (0, {MAX_CV}], not {}", shown(other.unwrap_or(f64::NAN))),
+                    HELP,
                 )),
             }
         };
@@ -1281,6 +1316,33 @@ fn service_targets(
         )?,
         max_asa_s: spec.max_asa.map(Duration::seconds),
     })
+}
+
+/// The help for a fraction out of range: if `value` reads as a percentage (above 1, at most
+/// 500), how to write it as a fraction; otherwise `help`.
+fn percentage_or(value: f64, key: &str, help: &str) -> String {
+    if value.is_finite() && value > 1.0 && value <= 500.0 {
+        format!(
+            "{} looks like a percentage; {key} is a fraction: write {key} = {} for {} %",
+            shown(value),
+            shown(value / 100.0),
+            shown(value)
+        )
+    } else {
+        help.to_owned()
+    }
+}
+
+/// The last key of `path` (`share` of `call_types[0].ivr.share`), for messages.
+fn last_key(path: &FieldPath) -> &str {
+    path.0
+        .iter()
+        .rev()
+        .find_map(|s| match s {
+            super::Segment::Key(k) => Some(k.as_str()),
+            super::Segment::Index(_) => None,
+        })
+        .unwrap_or("value")
 }
 
 fn check_name(name: &str, path: &FieldPath, source: &Source) -> Result<(), ScenarioError> {

@@ -235,6 +235,24 @@ fn snapshot_events_and_every_post_validated() {
         ),
         (
             "/api/staffing",
+            br#"{"group": "generalists", "headcount": 20}"#,
+            400,
+            "headcount: the headcount is the reply, not a field to post",
+        ),
+        (
+            "/api/staffing",
+            br#"{"group": "generalists", "change": 2, "headcount": 20}"#,
+            400,
+            "post the agents to add",
+        ),
+        (
+            "/api/speed",
+            br#"{"speed": 60, "paused": true}"#,
+            400,
+            "unknown field `paused`",
+        ),
+        (
+            "/api/staffing",
             br#"{"group": "generalists", "change": 99999999999}"#,
             400,
             "would exceed",

@@ -21,6 +21,7 @@ mod real_day;
 mod robustness;
 mod routing;
 mod shard;
+mod slips;
 mod staffing;
 mod support;
 mod sweep;

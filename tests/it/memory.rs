@@ -308,11 +308,9 @@ fn overload_is_announced_only_when_the_queue_grows() {
         let file = scenario_file(&toml);
         let out = callsim(&["validate", file.path().to_str().unwrap()]);
         assert!(out.status.success());
-        assert!(
-            out.stderr.is_empty(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        // (12 Erlangs on 10 agents still gets `validate`'s per-interval load warnings.)
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("overloaded"), "{stderr}");
     }
 }
 

@@ -1,0 +1,353 @@
+//! The planner's slips (issue 11): `validate` says what a scenario asks of its agents and
+//! warns where the load reaches them; implausible values are refused with their file, line,
+//! field and the fix; long work shows its progress on stderr, never on stdout.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn callsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn write(dir: &Path, name: &str, contents: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// One queue over 2 hours in 30-minute intervals: 40 Erlangs (600 calls an hour of 4
+/// minutes) on 45 agents. Line 11 is the handle time, line 15 the headcount.
+const ONE_QUEUE: &str = r#"name = "One queue"
+[simulation]
+duration = "2h"
+replications = 2
+[service_level]
+threshold = "20s"
+target = 0.8
+[[call_types]]
+name = "general"
+arrival_rates = [600, 600, 600, 600]
+handle_time = { distribution = "lognormal", mean = "4m", cv = 0.7 }
+patience = { distribution = "exponential", mean = "2m" }
+[[agent_groups]]
+name = "agents"
+agents = 45
+skills = ["general"]
+"#;
+
+#[test]
+fn validate_prints_calls_per_day_and_the_peak_load_against_the_agents() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "one.toml", ONE_QUEUE);
+    let out = callsim(&["validate", &path]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.is_empty(), "no warning at 89 %: {stderr}");
+    assert!(stdout.contains("ok"), "{stdout}");
+    assert!(stdout.contains("rates are calls per hour"), "{stdout}");
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("general"))
+        .unwrap_or_else(|| panic!("a row for the call type: {stdout}"));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells, ["general", "1200", "00:00", "40.0", "45.0", "89%"]);
+}
+
+#[test]
+fn hourly_rates_doubled_warn_for_every_interval_that_reaches_the_agents() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two intervals at 45 Erlangs (exactly the agents: warned), one at 60, one at 40.
+    let doubled = ONE_QUEUE.replace("[600, 600, 600, 600]", "[675, 900, 600, 675]");
+    let path = write(dir.path(), "doubled.toml", &doubled);
+    let out = callsim(&["validate", &path]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "warnings, not errors: {stderr}");
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 3, "{stderr}");
+    assert!(warnings[0].contains("00:00: general: a load of 45.0 Erlangs"));
+    assert!(warnings[1].contains("00:30: general: a load of 60.0 Erlangs"));
+    assert!(warnings[2].contains("01:30"));
+    assert!(warnings.iter().all(|w| w.contains("45.0 agents")));
+    assert!(stderr.contains("calls per hour"), "{stderr}");
+
+    // Half-hourly volumes typed as rates: agents mostly idle, and asked about.
+    let halved = ONE_QUEUE.replace("[600, 600, 600, 600]", "[300, 300, 300, 300]");
+    let path = write(dir.path(), "halved.toml", &halved);
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout).contains("only 44% of the agents")
+            && text(&out.stdout).contains("calls per half hour"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn multi_skill_load_is_checked_per_type_and_for_the_whole_centre() {
+    let dir = tempfile::tempdir().unwrap();
+    // a: 30 Erlangs on 16 specialists on the floor (20 less 20 % shrinkage) + 15
+    // generalists (fine); b: 20 Erlangs (3 minutes' talk + 1 of wrap-up) on the 15
+    // generalists (short); together 50 on 31 (short).
+    let scenario = r#"name = "Two skills"
+[simulation]
+duration = "1h"
+interval = "1h"
+[[call_types]]
+name = "a"
+arrival_rate = 450
+handle_time = { distribution = "exponential", mean = "4m" }
+[[call_types]]
+name = "b"
+arrival_rate = 300
+handle_time = { distribution = "exponential", mean = "3m" }
+wrap_up = { distribution = "constant", value = "1m" }
+[[agent_groups]]
+name = "specialists"
+agents = 20
+shrinkage = 0.2
+skills = ["a"]
+[[agent_groups]]
+name = "generalists"
+agents = 15
+skills = ["a", "b"]
+"#;
+    let path = write(dir.path(), "two.toml", scenario);
+    let out = callsim(&["validate", &path]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("00:00: b: a load of 20.0 Erlangs meets or exceeds the 15.0 agents"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("00:00: all call types: a load of 50.0 Erlangs meets or exceeds the 31.0"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(": a: "), "{stderr}");
+    assert!(text(&out.stdout).contains("all types"));
+}
+
+/// Runs `validate` on `ONE_QUEUE` with `from` replaced by `to`, asserting exit 2 and that
+/// stderr holds every needle.
+fn refused(from: &str, to: &str, needles: &[&str]) {
+    assert!(ONE_QUEUE.contains(from), "{from}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "slip.toml", &ONE_QUEUE.replace(from, to));
+    let out = callsim(&["validate", &path]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{to}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "{to}: no `{needle}` in {stderr}");
+    }
+}
+
+#[test]
+fn a_percentage_where_a_fraction_belongs_is_refused_with_the_fraction_to_write() {
+    refused(
+        "cv = 0.7",
+        "cv = 70",
+        &[
+            "slip.toml:11:",
+            "`call_types[0].handle_time.cv`",
+            "at most 5",
+            "cv = 0.7 for 70 %",
+        ],
+    );
+    refused(
+        "target = 0.8",
+        "target = \"80%\"",
+        &["slip.toml:7:", "`service_level.target`", "target = 0.8"],
+    );
+    refused(
+        "target = 0.8",
+        "target = 80",
+        &["`service_level.target`", "target = 0.8"],
+    );
+    refused(
+        "agents = 45",
+        "agents = 45\nshrinkage = 30",
+        &[
+            "slip.toml:16:",
+            "`agent_groups[0].shrinkage`",
+            "shrinkage = 0.3",
+        ],
+    );
+    refused(
+        "agents = 45",
+        "agents = 45\nmax_concurrent = 3\nconcurrency_slowdown = 5",
+        &[
+            "`agent_groups[0].concurrency_slowdown`",
+            "at most 3×",
+            "= 0.05",
+        ],
+    );
+    refused(
+        "patience = {",
+        "ivr = { time = { distribution = \"constant\", value = \"20s\" }, self_service = 25 }\npatience = {",
+        &["`call_types[0].ivr.self_service`", "self_service = 0.25"],
+    );
+    refused(
+        "patience = {",
+        "tiers = [{ name = \"gold\", share = 20 }, { name = \"basic\", share = 80 }]\npatience = {",
+        &["`call_types[0].tiers[0].share`", "share = 0.2"],
+    );
+    refused(
+        "patience = {",
+        "service_level = { target = 90 }\npatience = {",
+        &["`call_types[0].service_level.target`", "target = 0.9"],
+    );
+    refused(
+        "patience = {",
+        "retrial = { probability = 60, delay = { distribution = \"exponential\", mean = \"5m\" } }\npatience = {",
+        &["`call_types[0].retrial.probability`", "probability = 0.6"],
+    );
+    refused(
+        "replications = 2",
+        "replications = 2\nbusyness_cv = 10",
+        &["`simulation.busyness_cv`", "busyness_cv = 0.1"],
+    );
+}
+
+#[test]
+fn durations_and_numbers_written_wrongly_name_their_field_and_the_fix() {
+    refused(
+        "mean = \"4m\"",
+        "mean = 240",
+        &[
+            "slip.toml:11:",
+            "`call_types[0].handle_time.mean`",
+            "a bare number (240)",
+            "mean = \"20s\"",
+        ],
+    );
+    refused(
+        "mean = \"4m\"",
+        "mean = \"2 min\"",
+        &["`call_types[0].handle_time.mean`", "write \"2m\""],
+    );
+    refused(
+        "threshold = \"20s\"",
+        "threshold = \"20 seconds\"",
+        &["`service_level.threshold`", "write \"20s\""],
+    );
+    refused(
+        "arrival_rates = [600, 600, 600, 600]",
+        "arrival_rates = [600, \"600\", 600, 600]",
+        &[
+            "`call_types[0].arrival_rates[1]`",
+            "without quotes: 600 in the list",
+        ],
+    );
+    refused(
+        "agents = 45",
+        "agents = \"45\"",
+        &["`agent_groups[0].agents`", "without quotes: agents = 45"],
+    );
+    refused(
+        "replications = 2",
+        "replications = 2\ntypo = 1",
+        &["slip.toml:5:", "unknown field `typo`", "simulation"],
+    );
+}
+
+/// Runs callsim with plain progress lines due at every tenth of the work.
+fn with_every_line(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(args)
+        .env("CALLSIM_PROGRESS_SECONDS", "0")
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn progress_lines_go_to_stderr_and_never_change_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "one.toml", ONE_QUEUE);
+    let cases: [&[&str]; 3] = [
+        &["run", &path, "-r", "20", "-f", "json"],
+        &[
+            "compare",
+            &path,
+            "--policy",
+            "skill-priority",
+            "--policy",
+            "longest-idle",
+            "-r",
+            "10",
+        ],
+        &[
+            "sweep", &path, "--scale", "0.9..1.1", "--step", "0.1", "-r", "4",
+        ],
+    ];
+    for args in cases {
+        let verb = args[0];
+        let shown = with_every_line(args);
+        let stderr = text(&shown.stderr);
+        assert!(shown.status.success(), "{args:?}: {stderr}");
+        let lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with(&format!("{verb}: ")) && l.contains(" replications ("))
+            .collect();
+        assert!(!lines.is_empty(), "{args:?}: no progress line in {stderr}");
+        let last = lines.last().unwrap();
+        assert!(
+            last.contains("(100%)") && last.contains("elapsed"),
+            "{last}"
+        );
+        // A silent run prints the same bytes and nothing else.
+        let mut quiet = args.to_vec();
+        quiet.push("-q");
+        let silent = with_every_line(&quiet);
+        assert!(silent.status.success());
+        assert!(
+            silent.stderr.is_empty(),
+            "{quiet:?}: {}",
+            text(&silent.stderr)
+        );
+        assert_eq!(shown.stdout, silent.stdout, "{args:?}");
+    }
+    // Short work prints no progress line at the default rate.
+    let out = callsim(&["run", &path, "-r", "2"]);
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_replayed_trace_is_counted_and_never_taken_for_half_hourly_rates() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "calls.csv",
+        "arrival_s,call_type\n10,general\n20,general\n4000,general\n",
+    );
+    let traced = ONE_QUEUE.replace(
+        "replications = 2",
+        "replications = 2\ntrace = \"calls.csv\"",
+    );
+    let path = write(dir.path(), "traced.toml", &traced);
+    let out = callsim(&["validate", &path]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("the trace's arrivals"), "{stdout}");
+    let row: Vec<&str> = stdout
+        .lines()
+        .find(|l| l.starts_with("general"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    // Two calls in the first half hour: 4 an hour of 4 minutes = 0.27 Erlangs.
+    assert_eq!(row[..5], ["general", "3", "00:00", "0.3", "45.0"]);
+    assert!(!stdout.contains("note:"), "{stdout}");
+}
