@@ -6,8 +6,8 @@ use callsim::scenario::input::{read_regular, InputError};
 use callsim::shard;
 
 use super::output::OutputFile;
-use super::run::{render, Format};
-use super::{emit, Failure};
+use super::run::{check_format, render, Format};
+use super::{emit_bytes, Failure};
 
 /// The largest part read, in bytes: far more than the measures of any real run's shard.
 pub const MAX_PART_BYTES: u64 = 4 << 30;
@@ -32,6 +32,7 @@ pub struct MergeArgs {
 
 pub fn run(args: MergeArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    check_format(args.format, output.as_ref())?;
     let mut parts = Vec::with_capacity(args.parts.len());
     for path in &args.parts {
         let name = path.display().to_string();
@@ -48,5 +49,5 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
         parts.push((name, part));
     }
     let report = shard::merge(&parts).map_err(Failure::Usage)?;
-    emit(output.as_ref(), &render(&report, args.format)?)
+    emit_bytes(output.as_ref(), &render(&report, args.format)?)
 }

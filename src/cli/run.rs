@@ -16,7 +16,7 @@ use super::output::OutputFile;
 use callsim::scenario::Source;
 use callsim::shard::Shard;
 
-use super::{emit, load, print, Failure};
+use super::{emit, emit_bytes, load, print, Failure};
 
 /// What `run` was asked.
 #[derive(Debug, clap::Args)]
@@ -35,6 +35,10 @@ pub struct RunArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// With the tables: also every interval of each call type and tier, each headed by the
+    /// service-level threshold it is measured against.
+    #[arg(long)]
+    intervals_by_type: bool,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
@@ -67,6 +71,21 @@ pub enum Format {
     Json,
     /// One row per interval and call type.
     Csv,
+    /// Tidy (long) CSV for pivot tables: one row per statistic, period and call type, tier
+    /// or agent group.
+    #[value(name = "csv-long", alias = "tidy")]
+    CsvLong,
+    /// An Excel workbook (to a file: -o FILE.xlsx, or a redirect).
+    Xlsx,
+}
+
+impl Format {
+    /// The name `--format` takes.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
 }
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -93,6 +112,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         OutputFile::check_optional("--write-calls", args.write_calls.as_ref(), args.force)?;
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     OutputFile::distinct(&[call_log.as_ref(), output.as_ref()])?;
+    check_format(args.format, output.as_ref())?;
+    if args.intervals_by_type && args.format != Format::Table {
+        return Err(Failure::Usage(format!(
+            "--intervals-by-type adds tables to `--format table`; `--format {}` already holds every interval of every call type",
+            args.format.name()
+        )));
+    }
     warn_if_overloaded(&model);
     check_memory(&options.apply(&model), args.threads, args.memory_budget)?;
     if let Some(shard) = shard {
@@ -104,7 +130,19 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(file) = &call_log {
         write_call_log(&options.apply(&model), file)?;
     }
-    emit(output.as_ref(), &render(&report, args.format)?)
+    let mut rendered = render(&report, args.format)?;
+    if args.intervals_by_type {
+        rendered.extend(report::table::intervals_by_type(&report).into_bytes());
+    }
+    emit_bytes(output.as_ref(), &rendered)
+}
+
+/// Refuses, before any work, a binary format (xlsx) bound for a terminal.
+pub(super) fn check_format(format: Format, output: Option<&OutputFile>) -> Result<(), Failure> {
+    if format == Format::Xlsx {
+        super::output::refuse_binary_on_terminal("--format xlsx", "report.xlsx", output)?;
+    }
+    Ok(())
 }
 
 /// The columns of a call log; the first four are the trace format (`simulation.trace`), so
@@ -284,14 +322,21 @@ pub(super) fn refuse_over_budget(
     )))
 }
 
-/// The report in `format`, as `run` prints it.
-pub(super) fn render(report: &Report, format: Format) -> Result<String, Failure> {
+/// The report in `format`, as `run` prints it: text, or the bytes of a workbook.
+pub(super) fn render(report: &Report, format: Format) -> Result<Vec<u8>, Failure> {
+    let csv_failed = |e: csv::Error| Failure::Other(format!("writing CSV: {e}"));
     Ok(match format {
-        Format::Table => report::table::render(report),
-        Format::Json => report.to_json() + "\n",
-        Format::Csv => {
-            report::csv::render(report).map_err(|e| Failure::Other(format!("writing CSV: {e}")))?
-        }
+        Format::Table => report::table::render(report).into_bytes(),
+        Format::Json => (report.to_json() + "\n").into_bytes(),
+        Format::Csv => report::csv::render(report).map_err(csv_failed)?.into_bytes(),
+        Format::CsvLong => report::csv::render_long(report)
+            .map_err(csv_failed)?
+            .into_bytes(),
+        Format::Xlsx => report::xlsx::workbook(report).map_err(|e| {
+            Failure::Other(format!(
+                "writing the workbook: {e}\n  help: `--format csv-long` holds the same figures without Excel's limits"
+            ))
+        })?,
     })
 }
 
