@@ -415,7 +415,7 @@ mod tests {
         assert_eq!(points(&stat(0.0234, 0.011)), "+2.3 pp ±1.1");
         assert_eq!(points(&stat(-0.051, 0.0)), "-5.1 pp");
         assert_eq!(count_change(&stat(12.4, 5.0)), "+12 ±5");
-        assert_eq!(seconds_change(&stat(-3.14, 0.8)), "-3.1s ±0.8");
+        assert_eq!(seconds_change(&stat(-3.12, 0.8)), "-3.1s ±0.8");
         // What rounds to zero has no sign.
         assert_eq!(seconds_change(&stat(-0.04, 0.2)), "0.0s ±0.2");
         assert_eq!(count_change(&stat(0.0, 0.0)), "0");

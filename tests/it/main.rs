@@ -23,4 +23,5 @@ mod shard;
 mod staffing;
 mod support;
 mod sweep;
+mod tables;
 mod theory;
