@@ -113,6 +113,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     OutputFile::distinct(&[call_log.as_ref(), output.as_ref()])?;
     check_format(args.format, output.as_ref())?;
+    if args.format == Format::Xlsx {
+        check_workbook_fits(&model)?;
+    }
     if args.intervals_by_type && args.format != Format::Table {
         return Err(Failure::Usage(format!(
             "--intervals-by-type adds tables to `--format table`; `--format {}` already holds every interval of every call type",
@@ -135,6 +138,18 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         rendered.extend(report::table::intervals_by_type(&report).into_bytes());
     }
     emit_bytes(output.as_ref(), &rendered)
+}
+
+/// Refuses, before any work, a workbook with more rows than a worksheet holds.
+fn check_workbook_fits(model: &Model) -> Result<(), Failure> {
+    let rows = report::xlsx::rows_needed(model);
+    if rows <= report::xlsx::MAX_ROWS {
+        return Ok(());
+    }
+    Err(Failure::Usage(format!(
+        "--format xlsx: the workbook's Data sheet would need {rows} rows, more than the {} a worksheet holds\n  help: use `--format csv-long` (the same rows, no limit), or longer intervals (`simulation.interval`)",
+        report::xlsx::MAX_ROWS
+    )))
 }
 
 /// Refuses, before any work, a binary format (xlsx) bound for a terminal.

@@ -11,7 +11,8 @@ use rust_xlsxwriter::{DocProperties, Format, Workbook, Worksheet, XlsxError};
 
 use super::csv::{long_rows, LONG_HEADER};
 use super::table::{precision_note, report_within, service_level_definition, type_within, Within};
-use super::{CallBlock, Report};
+use super::{CallBlock, Report, ReportFold};
+use crate::model::Model;
 use crate::stats::Stat;
 
 /// How a figure is shown.
@@ -191,6 +192,15 @@ impl<'w, 'f> Sheet<'w, 'f> {
         self.sheet.autofit();
         Ok(())
     }
+}
+
+/// The most rows a worksheet holds (Excel's limit), its header included.
+pub const MAX_ROWS: usize = 1 << 20;
+
+/// The rows of the longest sheet (Data: one per statistic, plus its header) of the
+/// workbook of a run of `model`, known before the run.
+pub fn rows_needed(model: &Model) -> usize {
+    ReportFold::values_per_replication(model) + 1
 }
 
 /// The report as the bytes of an `.xlsx` file.

@@ -659,3 +659,45 @@ fn string_or_empty(cell: &Data) -> String {
         _ => String::new(),
     }
 }
+
+#[test]
+fn a_workbook_too_long_for_a_worksheet_is_refused_before_the_run() {
+    // 30 call types over 1,440 one-minute intervals: 1,441 periods × (31 call blocks × 25
+    // statistics + 4 for the group) = 1,122,539 rows and a header, beyond Excel's 1,048,576.
+    let mut toml = String::from(
+        "name = \"Long\"\n[simulation]\nduration = \"24h\"\nreplications = 2\nseed = 1\ninterval = \"1m\"\n[service_level]\nthreshold = \"20s\"\n",
+    );
+    let names: Vec<String> = (0..30).map(|k| format!("t{k}")).collect();
+    for name in &names {
+        toml += &format!(
+            "[[call_types]]\nname = \"{name}\"\narrival_rate = 10\nhandle_time = {{ distribution = \"exponential\", mean = \"3m\" }}\n"
+        );
+    }
+    toml += &format!(
+        "[[agent_groups]]\nname = \"all\"\nagents = 20\nskills = [{}]\n",
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.toml");
+    std::fs::write(&path, toml).unwrap();
+    let file = dir.path().join("long.xlsx");
+    let out = callsim(&[
+        "run",
+        path.to_str().unwrap(),
+        "-f",
+        "xlsx",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("1122540 rows") && stderr.contains("--format csv-long"),
+        "{stderr}"
+    );
+    assert!(!file.exists(), "nothing is written");
+}
