@@ -37,7 +37,7 @@ pub struct RunArgs {
     format: Format,
     /// With the tables: also every interval of each call type and tier, each headed by the
     /// service-level threshold it is measured against.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "shard")]
     intervals_by_type: bool,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
