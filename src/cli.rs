@@ -42,16 +42,26 @@ pub fn load(path: Option<&PathBuf>) -> Result<Model, Failure> {
 /// The command's output: to `file` (see [`output::OutputFile`]) if `--output` named one,
 /// else to stdout.
 pub fn emit(file: Option<&output::OutputFile>, text: &str) -> Result<(), Failure> {
+    emit_bytes(file, text.as_bytes())
+}
+
+/// As [`emit`], for output that may not be text (a workbook).
+pub fn emit_bytes(file: Option<&output::OutputFile>, bytes: &[u8]) -> Result<(), Failure> {
     match file {
-        Some(file) => file.write(text.as_bytes()),
-        None => print(text),
+        Some(file) => file.write(bytes),
+        None => print_bytes(bytes),
     }
 }
 
 /// Writes to stdout; a closed pipe (`callsim run | head`) is not an error.
 pub fn print(text: &str) -> Result<(), Failure> {
+    print_bytes(text.as_bytes())
+}
+
+/// As [`print`], for bytes.
+fn print_bytes(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::Other(format!("writing the output: {e}"))),

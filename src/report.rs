@@ -1,7 +1,9 @@
 //! What people and programs read: the report over replications, and its renderers.
 //!
 //! [`Report`] is the JSON document of the contract (`serde`); [`table`] renders it for
-//! people, [`html`] as a self-contained page and [`csv`] for spreadsheets; [`chart`] draws curves as SVG. The report never sees an event: it is built from
+//! people, [`html`] as a self-contained page, [`csv`] for spreadsheets and scripts (wide and
+//! long forms) and [`xlsx`] as an Excel workbook; [`chart`] draws curves as SVG. The report
+//! never sees an event: it is built from
 //! per-replication [`ReplicationMeasures`] only.
 
 pub mod chart;
@@ -9,6 +11,7 @@ pub mod csv;
 mod fold;
 pub mod html;
 pub mod table;
+pub mod xlsx;
 
 pub use fold::{CallFold, ReportFold};
 

@@ -1,10 +1,14 @@
 //! `callsim compare`: alternatives on the same callers, with paired differences.
 
+use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
 
 use callsim::compare::{compare_with_progress, Alternative, Comparison};
+use callsim::model::Model;
+use callsim::report::CallBlock;
 use callsim::scenario::Source;
 use callsim::shard::{Assembled, PartKind, Shard, Study};
 use serde::{Deserialize, Serialize};
@@ -12,7 +16,10 @@ use serde::{Deserialize, Serialize};
 use super::output::OutputFile;
 use super::progress::Progress;
 use super::{emit, Failure};
-use callsim::report::table::{count, grid, percent, seconds};
+use callsim::report::table::{
+    count, count_change, grid, percent, points, precision_note, seconds, seconds_change,
+    service_level_definition, Within,
+};
 
 /// What `compare` was asked.
 #[derive(Debug, clap::Args)]
@@ -295,7 +302,7 @@ fn write(
             output,
             &callsim::report::html::compare_page(alternatives, comparison),
         ),
-        CompareFormat::Table => emit(output, &render(comparison)),
+        CompareFormat::Table => emit(output, &render(comparison, alternatives)),
     }
 }
 
@@ -306,66 +313,206 @@ fn file_label(path: &std::path::Path) -> String {
     )
 }
 
-fn render(c: &Comparison) -> String {
+/// Per block of a comparison (`total`, `type`, `type/tier`): the thresholds its calls are
+/// held to in `model`.
+fn thresholds(model: &Model) -> BTreeMap<String, Within> {
+    let mut all = BTreeMap::new();
+    all.insert(
+        "total".to_owned(),
+        Within::of(model.classes.iter().map(|c| c.threshold.as_seconds())),
+    );
+    for (t, call_type) in model.call_types.iter().enumerate() {
+        let classes = call_type.classes.clone();
+        all.insert(
+            call_type.name.clone(),
+            Within::of(
+                classes
+                    .clone()
+                    .map(|c| model.classes[c as usize].threshold.as_seconds()),
+            ),
+        );
+        for c in classes {
+            if model.classes[c as usize].tier.is_some() {
+                let class = &model.classes[c as usize];
+                debug_assert_eq!(class.call_type as usize, t, "a type's classes are its own");
+                all.insert(
+                    model.class_name(c),
+                    Within::of([class.threshold.as_seconds()]),
+                );
+            }
+        }
+    }
+    all
+}
+
+/// The columns of the comparison tables; `SL` is followed by `within` when `within_column`.
+fn header(first: &str, sl: &str, within_column: bool) -> Vec<String> {
+    let mut row: Vec<String> = [first, "offered", "answered", "abandoned", sl]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if within_column {
+        row.push("within".into());
+    }
+    row.extend(
+        ["abandon", "ASA", "p90 wait", "occupancy"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    row
+}
+
+/// One alternative's block as cells.
+fn figures(label: String, t: &CallBlock, within: Option<String>) -> Vec<String> {
+    let mut row = vec![
+        label,
+        count(&t.offered),
+        count(&t.answered),
+        count(&t.abandoned),
+        percent(&t.service_level),
+    ];
+    row.extend(within);
+    row.extend([
+        percent(&t.abandon_rate),
+        seconds(&t.asa_s),
+        seconds(&t.wait_s.p90),
+        percent(&t.occupancy),
+    ]);
+    row
+}
+
+/// One paired difference as cells: signed, rates in percentage points, `*` where the 95 %
+/// interval excludes zero.
+fn differences(label: String, t: &CallBlock, within: Option<String>) -> Vec<String> {
+    let significant = t.significance();
+    let mark = |key: &str, text: String| {
+        if significant.get(key).copied().unwrap_or(false) {
+            format!("{text} *")
+        } else {
+            format!("{text}  ")
+        }
+    };
+    let mut row = vec![
+        label,
+        mark("offered", count_change(&t.offered)),
+        mark("answered", count_change(&t.answered)),
+        mark("abandoned", count_change(&t.abandoned)),
+        mark("service_level", points(&t.service_level)),
+    ];
+    row.extend(within);
+    row.extend([
+        mark("abandon_rate", points(&t.abandon_rate)),
+        mark("asa_s", seconds_change(&t.asa_s)),
+        mark("wait_s.p90", seconds_change(&t.wait_s.p90)),
+        mark("occupancy", points(&t.occupancy)),
+    ]);
+    row
+}
+
+/// The threshold label of a difference: the alternatives' one threshold, or both.
+fn within_both(alternative: &Within, baseline: &Within) -> String {
+    if alternative == baseline {
+        alternative.label()
+    } else {
+        format!("{} vs {}", alternative.label(), baseline.label())
+    }
+}
+
+/// The comparison as text: the alternatives and their paired differences over the day,
+/// then per call type and tier. Each service level says its threshold (`within`, or the
+/// column header when every call everywhere has the same).
+fn render(c: &Comparison, alternatives: &[Alternative]) -> String {
+    let within: Vec<BTreeMap<String, Within>> =
+        alternatives.iter().map(|a| thresholds(&a.model)).collect();
+    let of = |i: usize, name: &str| -> Within {
+        within[i]
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Within::of([]))
+    };
+    // Every call of every alternative: what one header can say for all of them.
+    let everything = Within::of((0..within.len()).flat_map(|i| of(i, "total").seconds().to_vec()));
+    let mixed = everything.single().is_none();
+    let sl = if mixed {
+        "SL".to_owned()
+    } else {
+        everything.header()
+    };
     let mut out = format!(
-        "{} alternatives on the same callers — {} replications, seed {}; mean ±95% CI half-width\n\n",
+        "{} alternatives on the same callers — {} replications, seed {}; {}\n{}\n\n",
         c.alternatives.len(),
         c.replications,
-        c.seed
+        c.seed,
+        precision_note(c.replications),
+        service_level_definition(&everything)
     );
-    let header = [
-        "Alternative",
-        "offered",
-        "answered",
-        "abandoned",
-        "service level",
-        "abandon",
-        "ASA",
-        "p90 wait",
-        "occupancy",
-    ];
-    let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
-    for a in &c.alternatives {
-        let t = &a.total;
-        rows.push(vec![
+    let mut rows = vec![header("Alternative", &sl, mixed)];
+    for (i, a) in c.alternatives.iter().enumerate() {
+        rows.push(figures(
             a.name.clone(),
-            count(&t.offered),
-            count(&t.answered),
-            count(&t.abandoned),
-            percent(&t.service_level),
-            percent(&t.abandon_rate),
-            seconds(&t.asa_s),
-            seconds(&t.wait_s.p90),
-            percent(&t.occupancy),
-        ]);
+            &a.total,
+            mixed.then(|| of(i, "total").label()),
+        ));
+    }
+    grid(&mut out, &rows);
+    let baseline = c.alternatives.first().map_or("", |a| a.name.as_str());
+    let legend = "* = the 95% interval excludes 0; pp = percentage points";
+    if !c.differences.is_empty() {
+        let _ = write!(out, "\nPaired differences against {baseline} ({legend})\n");
+        let mut rows = vec![header("Difference", &sl, mixed)];
+        for (i, d) in c.differences.iter().enumerate() {
+            rows.push(differences(
+                d.name.clone(),
+                &d.total,
+                mixed.then(|| within_both(&of(i + 1, "total"), &of(0, "total"))),
+            ));
+        }
+        grid(&mut out, &rows);
+    }
+
+    // Per call type and tier, when there is more than the total to show.
+    let names: Vec<&str> = c.alternatives[0]
+        .call_types
+        .iter()
+        .map(|b| b.name.as_str())
+        .collect();
+    if names.len() < 2 {
+        return out;
+    }
+    out += "\nPer call type and tier\n";
+    let mut rows = vec![header("Call type", &sl, mixed)];
+    for name in &names {
+        rows.push(vec![(*name).to_owned()]);
+        for (i, a) in c.alternatives.iter().enumerate() {
+            if let Some(b) = a.call_types.iter().find(|b| b.name == *name) {
+                rows.push(figures(
+                    format!("  {}", a.name),
+                    &b.block,
+                    mixed.then(|| of(i, name).label()),
+                ));
+            }
+        }
     }
     grid(&mut out, &rows);
     if c.differences.is_empty() {
         return out;
     }
-    out += "\nPaired differences against the first (* = the 95% interval excludes 0)\n";
-    let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
-    rows[0][0] = "Difference".into();
-    for d in &c.differences {
-        let t = &d.total;
-        let mark = |key: &str, text: String| {
-            if d.significant.get(key).copied().unwrap_or(false) {
-                format!("{text} *")
-            } else {
-                format!("{text}  ")
+    let _ = write!(
+        out,
+        "\nPaired differences per call type and tier, against {baseline} ({legend})\n"
+    );
+    let mut rows = vec![header("Call type", &sl, mixed)];
+    for name in &names {
+        rows.push(vec![(*name).to_owned()]);
+        for (i, d) in c.differences.iter().enumerate() {
+            if let Some(b) = d.call_types.iter().find(|b| b.name == *name) {
+                rows.push(differences(
+                    format!("  {}", d.name),
+                    &b.block,
+                    mixed.then(|| within_both(&of(i + 1, name), &of(0, name))),
+                ));
             }
-        };
-        rows.push(vec![
-            d.name.clone(),
-            mark("offered", count(&t.offered)),
-            mark("answered", count(&t.answered)),
-            mark("abandoned", count(&t.abandoned)),
-            mark("service_level", percent(&t.service_level)),
-            mark("abandon_rate", percent(&t.abandon_rate)),
-            mark("asa_s", seconds(&t.asa_s)),
-            mark("wait_s.p90", seconds(&t.wait_s.p90)),
-            mark("occupancy", percent(&t.occupancy)),
-        ]);
+        }
     }
     grid(&mut out, &rows);
     out

@@ -9,8 +9,8 @@ use callsim::shard::{self, PartKind};
 use super::args::Output;
 use super::compare::CompareFormat;
 use super::output::OutputFile;
-use super::run::{render, Format};
-use super::{emit, Failure};
+use super::run::{check_format, render, Format};
+use super::{emit_bytes, Failure};
 
 /// The largest part read, in bytes: far more than the measures of any real run's shard.
 pub const MAX_PART_BYTES: u64 = 4 << 30;
@@ -40,6 +40,7 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     let chart = OutputFile::check_optional("--chart", args.chart.as_ref(), args.force)?;
     OutputFile::distinct(&[output.as_ref(), chart.as_ref()])?;
+    check_format(args.format, output.as_ref())?;
     let mut parts = Vec::with_capacity(args.parts.len());
     for path in &args.parts {
         let name = path.display().to_string();
@@ -68,12 +69,13 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
         Format::Table => Some(Output::Table),
         Format::Json => Some(Output::Json),
         Format::Html => Some(Output::Html),
-        Format::Csv => None,
+        Format::Csv | Format::CsvLong | Format::Xlsx => None,
     };
     if kind != PartKind::Run && study_output.is_none() {
         return Err(Failure::Usage(format!(
-            "--format csv: these are parts of `callsim {}`, which prints a table, JSON or HTML\n  \
+            "--format {}: these are parts of `callsim {}`, which prints a table, JSON or HTML\n  \
              help: use --format table, json or html",
+            args.format.name(),
             kind.verb()
         )));
     }
@@ -81,7 +83,7 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     match kind {
         PartKind::Run => {
             let report = shard::merge(&parts).map_err(Failure::Usage)?;
-            emit(output.as_ref(), &render(&report, args.format)?)
+            emit_bytes(output.as_ref(), &render(&report, args.format)?)
         }
         PartKind::Compare => {
             let format = match study_output {

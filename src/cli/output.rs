@@ -174,6 +174,37 @@ impl OutputFile {
     }
 }
 
+/// Refuses, before any work, to print a binary document (`what`, e.g. `--format xlsx`) to a
+/// terminal, where it would be unreadable bytes: it needs `--output FILE` or a redirect.
+pub fn refuse_binary_on_terminal(
+    what: &str,
+    example: &str,
+    output: Option<&OutputFile>,
+) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    binary_destination(
+        what,
+        example,
+        output.is_some(),
+        std::io::stdout().is_terminal(),
+    )
+}
+
+/// [`refuse_binary_on_terminal`]'s rule: a file, or a stdout that is not a terminal.
+fn binary_destination(
+    what: &str,
+    example: &str,
+    to_file: bool,
+    stdout_is_terminal: bool,
+) -> Result<(), Failure> {
+    if to_file || !stdout_is_terminal {
+        return Ok(());
+    }
+    Err(Failure::Usage(format!(
+        "{what} writes a binary file, which a terminal cannot show\n  help: name the file with `-o {example}`, or redirect: `> {example}`"
+    )))
+}
+
 /// A file being written: a temporary file that becomes the target on [`Pending::commit`]
 /// and disappears if dropped before.
 pub struct Pending {
@@ -291,6 +322,25 @@ mod interrupts {
         fn drop(&mut self) {
             let mut files = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
             files.retain(|p| p != &self.0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_binary_file_goes_to_a_file_or_a_redirect_never_to_a_terminal() {
+        let to = |file, terminal| binary_destination("--format xlsx", "r.xlsx", file, terminal);
+        assert!(to(true, true).is_ok());
+        assert!(to(true, false).is_ok());
+        assert!(to(false, false).is_ok());
+        match to(false, true) {
+            Err(Failure::Usage(message)) => {
+                assert!(message.contains("--format xlsx") && message.contains("-o r.xlsx"))
+            }
+            _ => panic!("a terminal is refused with a usage error"),
         }
     }
 }

@@ -17,7 +17,7 @@ use super::progress::Progress;
 use callsim::scenario::Source;
 use callsim::shard::Shard;
 
-use super::{emit, print, Failure};
+use super::{emit, emit_bytes, print, Failure};
 
 /// What `run` was asked.
 #[derive(Debug, clap::Args)]
@@ -36,6 +36,10 @@ pub struct RunArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// With the tables: also every interval of each call type and tier, each headed by the
+    /// service-level threshold it is measured against.
+    #[arg(long, conflicts_with = "shard")]
+    intervals_by_type: bool,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
@@ -74,6 +78,21 @@ pub enum Format {
     /// One self-contained HTML page: headline against targets, charts per interval, the
     /// waiting-time distribution (no network needed to view or print it).
     Html,
+    /// Tidy (long) CSV for pivot tables: one row per statistic, period and call type, tier
+    /// or agent group.
+    #[value(name = "csv-long", alias = "tidy")]
+    CsvLong,
+    /// An Excel workbook (to a file: -o FILE.xlsx, or a redirect).
+    Xlsx,
+}
+
+impl Format {
+    /// The name `--format` takes.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
 }
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -100,6 +119,16 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         OutputFile::check_optional("--write-calls", args.write_calls.as_ref(), args.force)?;
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     OutputFile::distinct(&[call_log.as_ref(), output.as_ref()])?;
+    check_format(args.format, output.as_ref())?;
+    if args.format == Format::Xlsx {
+        check_workbook_fits(&model)?;
+    }
+    if args.intervals_by_type && args.format != Format::Table {
+        return Err(Failure::Usage(format!(
+            "--intervals-by-type adds tables to `--format table`; `--format {}` already holds every interval of every call type",
+            args.format.name()
+        )));
+    }
     warn_if_overloaded(&model);
     check_memory(&options.apply(&model), args.threads, args.memory_budget)?;
     if let Some(shard) = shard {
@@ -126,7 +155,31 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(file) = &call_log {
         write_call_log(&options.apply(&model), file)?;
     }
-    emit(output.as_ref(), &render(&report, args.format)?)
+    let mut rendered = render(&report, args.format)?;
+    if args.intervals_by_type {
+        rendered.extend(report::table::intervals_by_type(&report).into_bytes());
+    }
+    emit_bytes(output.as_ref(), &rendered)
+}
+
+/// Refuses, before any work, a workbook with more rows than a worksheet holds.
+fn check_workbook_fits(model: &Model) -> Result<(), Failure> {
+    let rows = report::xlsx::rows_needed(model);
+    if rows <= report::xlsx::MAX_ROWS {
+        return Ok(());
+    }
+    Err(Failure::Usage(format!(
+        "--format xlsx: the workbook's Data sheet would need {rows} rows, more than the {} a worksheet holds\n  help: use `--format csv-long` (the same rows, no limit), or longer intervals (`simulation.interval`)",
+        report::xlsx::MAX_ROWS
+    )))
+}
+
+/// Refuses, before any work, a binary format (xlsx) bound for a terminal.
+pub(super) fn check_format(format: Format, output: Option<&OutputFile>) -> Result<(), Failure> {
+    if format == Format::Xlsx {
+        super::output::refuse_binary_on_terminal("--format xlsx", "report.xlsx", output)?;
+    }
+    Ok(())
 }
 
 /// The columns of a call log; the first four are the trace format (`simulation.trace`), so
@@ -311,17 +364,24 @@ pub(super) fn refuse_over_budget(
     )))
 }
 
-/// The report in `format`, as `run` prints it.
-pub(super) fn render(report: &Report, format: Format) -> Result<String, Failure> {
+/// The report in `format`, as `run` prints it: text, or the bytes of a workbook.
+pub(super) fn render(report: &Report, format: Format) -> Result<Vec<u8>, Failure> {
+    let csv_failed = |e: csv::Error| Failure::Other(format!("writing CSV: {e}"));
     Ok(match format {
-        Format::Table => report::table::render(report),
-        Format::Json => report.to_json() + "\n",
-        Format::Csv => {
-            report::csv::render(report).map_err(|e| Failure::Other(format!("writing CSV: {e}")))?
-        }
+        Format::Table => report::table::render(report).into_bytes(),
+        Format::Json => (report.to_json() + "\n").into_bytes(),
+        Format::Csv => report::csv::render(report).map_err(csv_failed)?.into_bytes(),
+        Format::CsvLong => report::csv::render_long(report)
+            .map_err(csv_failed)?
+            .into_bytes(),
+        Format::Xlsx => report::xlsx::workbook(report).map_err(|e| {
+            Failure::Other(format!(
+                "writing the workbook: {e}\n  help: `--format csv-long` holds the same figures without Excel's limits"
+            ))
+        })?,
         Format::Html => {
             return Err(Failure::Usage(
-                "merge writes table, json or csv: the HTML report draws the waiting-time distribution from every call's wait, which parts do not keep\n  help: merge --format json, or run the scenario without --shard for --format html".into(),
+                "merge writes table, json, csv, csv-long or xlsx: the HTML report draws the waiting-time distribution from every call's wait, which parts do not keep\n  help: merge --format json, or run the scenario without --shard for --format html".into(),
             ))
         }
     })

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use callsim::model::Model;
 use callsim::report::chart::{self, Chart, Series, TargetLine};
-use callsim::report::table::{grid, percent, seconds};
+use callsim::report::table::{
+    grid, percent, precision_note, seconds, thresholds_list, type_within, Within,
+};
 use callsim::report::{CallBlock, Report, TypeBlock};
 use callsim::scenario::{format_seconds, shown, Source};
 use callsim::shard::{Assembled, PartKind, Shard, Study};
@@ -568,16 +570,29 @@ fn chart_of(sweep: &Sweep) -> Chart {
 
 fn table(sweep: &Sweep) -> String {
     let mut out = String::new();
-    let threshold = format_seconds(sweep.service_level_threshold_s);
+    // Every point has the same call types and thresholds; the first says which.
+    let within = Within::of(sweep.points.first().into_iter().flat_map(|p| {
+        p.call_types
+            .iter()
+            .flat_map(|t| type_within(t).seconds().to_vec())
+    }));
     let _ = writeln!(
         out,
-        "{} — sweep of {}; {} replication{} per point on common random numbers (seed {}); mean ±95% CI half-width",
+        "{} — sweep of {}; {} replication{} per point on common random numbers (seed {}); {}",
         sweep.scenario,
         x_label(sweep),
         sweep.replications,
         if sweep.replications == 1 { "" } else { "s" },
-        sweep.seed
+        sweep.seed,
+        precision_note(sweep.replications)
     );
+    if within.single().is_none() {
+        let _ = writeln!(
+            out,
+            "SL mixed: each call within its own type's or tier's threshold ({})",
+            thresholds_list(&sweep.points[0].call_types)
+        );
+    }
     let mut targets = Vec::new();
     if let Some(t) = sweep.target_service_level {
         targets.push(format!("service level ≥ {}%", t * 100.0));
@@ -596,7 +611,7 @@ fn table(sweep: &Sweep) -> String {
     let mut rows = vec![vec![
         sweep.variable.to_owned(),
         "agent-hours".to_owned(),
-        format!("SL {threshold}"),
+        within.header(),
         "abandon".to_owned(),
         "ASA".to_owned(),
         "p90 wait".to_owned(),

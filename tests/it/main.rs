@@ -25,4 +25,5 @@ mod slips;
 mod staffing;
 mod support;
 mod sweep;
+mod tables;
 mod theory;
