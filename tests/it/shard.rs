@@ -534,11 +534,26 @@ fn merged_equal_single(study: &Study, verb_args: &[String], label: &str) {
     }
 }
 
+/// The HTML page of `compare` or `sweep` merged from 3 shards equals the single run's page.
+fn merged_page_equals_single(study: &Study, verb_args: &[String], label: &str) {
+    let page = study.whole(verb_args, &["--format", "html"]);
+    let paths: Vec<PathBuf> = (0..3)
+        .map(|k| study.part_of(verb_args, k, 3, &format!("{label}-page-{k}.json"), &[]))
+        .collect();
+    let order: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    assert_eq!(
+        String::from_utf8(ok(merge(&order, &["--format", "html"]))).unwrap(),
+        String::from_utf8(page).unwrap(),
+        "{label}: 3 shards, HTML"
+    );
+}
+
 #[test]
 fn merged_compare_shards_equal_the_single_comparison_byte_for_byte() {
     let study = Study::new();
     let args = study.compare_args();
     merged_equal_single(&study, &args, "compare");
+    merged_page_equals_single(&study, &args, "compare");
     // Policies too: the alternatives are rebuilt from the recorded settings.
     let mut policies = args[..2].to_vec();
     policies.extend(["--policy", "skill-priority", "--policy", "priority"].map(String::from));
@@ -550,6 +565,7 @@ fn merged_sweep_shards_equal_the_single_sweep_byte_for_byte() {
     let study = Study::new();
     let args = study.sweep_args();
     merged_equal_single(&study, &args, "sweep");
+    merged_page_equals_single(&study, &args, "sweep");
     // The chart too, from the merged points.
     let whole_chart = study.path("whole.svg");
     study.whole(&args, &["--chart", whole_chart.to_str().unwrap()]);
