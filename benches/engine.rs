@@ -4,6 +4,8 @@
 //! - `single_queue_abandonment`: one queue, 100 agents, load 95 Erlangs, exponential
 //!   patience: the hot loop (arrival, queue, patience timer, service end) at a realistic
 //!   occupancy;
+//! - `erlang_a_36`: M/M/36+M (720 calls/h, 3 min talk, 3 min mean patience, 36 agents: load
+//!   1), the Erlang A centre of the speed target: about half the calls queue, 7 % abandon;
 //! - `hotline_day`: one replication of the default scenario (3 types, 3 groups, 24 intervals);
 //! - `routing_20_types_50_groups`: 20 call types, 50 groups of 3–5 skills each, under the
 //!   skill-priority and the priority policy: the cost of routing decisions in a large
@@ -40,6 +42,24 @@ patience = { distribution = "exponential", mean = "2m" }
 [[agent_groups]]
 name = "agents"
 agents = 100
+skills = ["q"]
+"#;
+
+/// M/M/36+M at load 1: 720 calls/h, 3 min talk, exponential patience with a 3 min mean.
+const ERLANG_A_36: &str = r#"
+name = "M/M/36+M, 720 calls/h"
+[simulation]
+duration = "1000h"
+replications = 1
+interval = "1000h"
+[[call_types]]
+name = "q"
+arrival_rate = 720
+handle_time = { distribution = "exponential", mean = "3m" }
+patience = { distribution = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "agents"
+agents = 36
 skills = ["q"]
 "#;
 
@@ -107,6 +127,7 @@ fn engine(c: &mut Criterion) {
     let priority = model(&multi_skill("priority"));
     bench_router(c, "priority", &priority, callsim::routing::Acd::new);
     bench_scenario(c, "single_queue_abandonment", &model(SINGLE_QUEUE));
+    bench_scenario(c, "erlang_a_36", &model(ERLANG_A_36));
     let hotline = Source::default_scenario()
         .load()
         .expect("default scenario is valid");

@@ -204,4 +204,52 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn pops_exactly_as_a_heap_keyed_by_time_and_sequence() {
+        use std::collections::BTreeSet;
+        // Pushes at random times from now on (many ties, gaps of every size), interleaved
+        // with pops, against an ordered set of (time, sequence).
+        let mut calendar = Calendar::with_capacity(4);
+        let mut reference = BTreeSet::new();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut random = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut now, mut seq) = (0u64, 0u32);
+        for _ in 0..20_000 {
+            let r = random();
+            if r % 5 < 3 || reference.is_empty() {
+                let gap = match r % 7 {
+                    0 => 0,
+                    1 => random() % 4,
+                    2 => random() >> (random() % 64),
+                    _ => random() % 1_000_000,
+                };
+                let time = now.saturating_add(gap);
+                calendar.schedule(SimTime(time), Event::ServiceEnd { contact: seq });
+                reference.insert((time, seq));
+                seq += 1;
+            } else {
+                let (time, contact) = reference.pop_first().unwrap();
+                assert_eq!(calendar.next_time(), Some(SimTime(time)));
+                assert_eq!(
+                    calendar.pop(),
+                    Some((SimTime(time), Event::ServiceEnd { contact }))
+                );
+                now = time;
+            }
+            assert_eq!(calendar.len(), reference.len());
+        }
+        while let Some((time, contact)) = reference.pop_first() {
+            assert_eq!(
+                calendar.pop(),
+                Some((SimTime(time), Event::ServiceEnd { contact }))
+            );
+        }
+        assert!(calendar.is_empty() && calendar.pop().is_none());
+    }
 }

@@ -3,8 +3,10 @@
 //! A day of one-second intervals, or thousands of call types, has millions of blocks, most
 //! with a handful of calls or none. A wait histogram (3 significant figures) costs 16 kB or
 //! more even when empty, so [`Waits`] keeps a block's first [`FEW`] waits as a plain list and
-//! only then moves them into a histogram. Every measure is read from a histogram holding
-//! exactly the recorded values, so the percentiles are the same whichever form a block had.
+//! only then moves them into a histogram. Zero waits (most answered calls in a well-staffed
+//! centre) are only counted, and added to the histogram when it is read. Every measure is
+//! read from a histogram holding exactly the recorded values, so the percentiles are the
+//! same whichever form a block had.
 
 use hdrhistogram::Histogram;
 
@@ -17,12 +19,15 @@ pub const FEW: usize = 1024;
 /// Wait values (in histogram units) of a block: a short list, or a histogram.
 #[derive(Debug, Clone, Default)]
 pub struct Waits {
+    /// Zero values recorded (kept out of `repr`: a count is all a zero needs).
+    zeros: u64,
+    /// The other values.
     repr: Repr,
 }
 
 #[derive(Debug, Clone)]
 enum Repr {
-    /// Fewer than [`FEW`] values, as recorded (no allocation while empty).
+    /// Fewer than [`FEW`] non-zero values, as recorded (no allocation while empty).
     Few(Vec<u64>),
     /// Many values.
     Many(Box<Histogram<u64>>),
@@ -51,6 +56,10 @@ impl Waits {
     /// Records one wait.
     #[inline]
     pub fn record(&mut self, value: u64) {
+        if value == 0 {
+            self.zeros += 1;
+            return;
+        }
         match &mut self.repr {
             Repr::Few(values) if values.len() + 1 < FEW => values.push(value),
             Repr::Few(_) => {
@@ -63,6 +72,7 @@ impl Waits {
 
     /// Adds every wait of `other`.
     pub fn add(&mut self, other: &Waits) {
+        self.zeros += other.zeros;
         match &other.repr {
             Repr::Few(values) => values.iter().for_each(|&v| self.record(v)),
             Repr::Many(theirs) => {
@@ -73,7 +83,7 @@ impl Waits {
         }
     }
 
-    /// Heap bytes held (the list's capacity or the histogram's counts).
+    /// Heap bytes held (the list's capacity or the histogram's counts; zeros cost nothing).
     pub fn heap_bytes(&self) -> usize {
         match &self.repr {
             Repr::Few(values) => values.capacity() * std::mem::size_of::<u64>(),
@@ -85,14 +95,24 @@ impl Waits {
     }
 
     /// `f` applied to a histogram of every wait recorded (built for the occasion from a list).
+    /// Zeros are counted in last: a histogram's counts do not depend on the order of the
+    /// values, and zero never widens its range.
     pub fn with_histogram<R>(&self, f: impl FnOnce(&Histogram<u64>) -> R) -> R {
+        let with_zeros = |mut h: Histogram<u64>| {
+            if self.zeros > 0 {
+                h.record_n(0, self.zeros)
+                    .expect("zero is inside every histogram's range");
+            }
+            h
+        };
         match &self.repr {
             Repr::Few(values) => {
                 let mut h = histogram();
                 values.iter().for_each(|&v| record_into(&mut h, v));
-                f(&h)
+                f(&with_zeros(h))
             }
-            Repr::Many(h) => f(h),
+            Repr::Many(h) if self.zeros == 0 => f(h),
+            Repr::Many(h) => f(&with_zeros((**h).clone())),
         }
     }
 
@@ -139,9 +159,34 @@ mod tests {
                 record_into(&mut plain, v);
             }
             let expected = Waits {
+                zeros: 0,
                 repr: Repr::Many(Box::new(plain)),
             };
             assert_eq!(readout(&compact), readout(&expected), "{n} values");
+        }
+    }
+
+    #[test]
+    fn counted_zeros_read_as_recorded_ones() {
+        // Mostly zeros, in every form and after adding: the same histogram as recording
+        // every value into one.
+        let values: Vec<u64> = (0..3 * FEW as u64)
+            .map(|i| if i % 5 < 3 { 0 } else { (i * 7919) % 5_000_000 })
+            .collect();
+        for n in [1, 3, 10, FEW, 2 * FEW, 3 * FEW] {
+            let mut compact = Waits::default();
+            let mut plain = histogram();
+            for &v in &values[..n] {
+                compact.record(v);
+                record_into(&mut plain, v);
+            }
+            compact.with_histogram(|h| assert!(*h == plain, "{n} values"));
+            let mut sum = Waits::default();
+            sum.add(&compact);
+            sum.add(&compact);
+            let mut doubled = plain.clone();
+            doubled.add(&plain).unwrap();
+            sum.with_histogram(|h| assert!(*h == doubled, "{n} values twice"));
         }
     }
 
