@@ -25,9 +25,10 @@
 //!   ([`start::to_widest_groups`]). The cheapest local optimum goes on.
 //! * **Confirmation**: add where a target is not shown met, then removals in alternate
 //!   intervals, every verdict sequential; a rejected removal is not retried.
-//! * **Validation**: the answer on independent replications ([`Stream::Validation`]);
-//!   where a target fails ([`Rule::fails`]), an agent is added and a new round validates on
-//!   new replications.
+//! * **Validation**: the answer on independent replications ([`Stream::Validation`]), every
+//!   interval judged on all of them (the budget, doubled up to [`VALIDATION_EXTENSION`] ×
+//!   while a check is a close call); where a target fails ([`Rule::fails`]: not shown met,
+//!   mean short of it), an agent is added and a new round validates on new replications.
 
 pub mod check;
 pub mod sample;
@@ -161,7 +162,8 @@ pub struct Validation {
     /// The replications of the validation (replication numbers from
     /// [`sample::VALIDATION_FIRST`], never seen by the search).
     pub measures: Vec<ReplicationMeasures>,
-    /// Every check, each on the replications its interval needed.
+    /// Every check, each on all of `measures` (at least the budget; up to
+    /// [`VALIDATION_EXTENSION`] × the budget when some check was a close call).
     pub checks: Vec<Check>,
     /// Validation rounds run (each failed round added agents where a target failed, and
     /// the next round used fresh replications again).
