@@ -164,6 +164,9 @@ pub struct ServiceTargets {
     pub max_abandon_rate: Option<f64>,
     /// The longest acceptable ASA, seconds.
     pub max_asa_s: Option<f64>,
+    /// The highest acceptable occupancy of every agent group (busy time ÷ time on the
+    /// floor), per interval.
+    pub max_occupancy: Option<f64>,
 }
 
 /// A kind of contact.

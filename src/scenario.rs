@@ -167,6 +167,9 @@ pub struct ServiceLevelSpec {
     pub max_abandon_rate: Option<f64>,
     /// The longest acceptable ASA in every interval.
     pub max_asa: Option<Duration>,
+    /// The highest acceptable occupancy of every agent group in every interval, a fraction
+    /// (0.85): `staff` adds agents where a group would be busier.
+    pub max_occupancy: Option<f64>,
 }
 
 impl Default for ServiceLevelSpec {
@@ -176,6 +179,7 @@ impl Default for ServiceLevelSpec {
             target: None,
             max_abandon_rate: None,
             max_asa: None,
+            max_occupancy: None,
         }
     }
 }

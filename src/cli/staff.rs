@@ -43,6 +43,10 @@ pub struct StaffArgs {
     /// ASA at most D in every interval, e.g. 30s (default: the scenario's).
     #[arg(long, value_name = "D")]
     max_asa: Option<String>,
+    /// Occupancy of every agent group at most P in every interval, e.g. 85% (default: the
+    /// scenario's `[service_level] max_occupancy`).
+    #[arg(long, value_name = "P")]
+    max_occupancy: Option<String>,
     /// Confidence with which each interval's verdict on each target must be right, from 50%
     /// to 99.9% (replications are added until it is, or the budget is spent).
     #[arg(long, value_name = "P", default_value = "95%")]
@@ -97,6 +101,8 @@ struct StaffReport {
     confidence: f64,
     service_level_threshold_s: f64,
     targets: TargetsJson,
+    /// Every target applied, per call type, tier and agent group.
+    applied_targets: Vec<AppliedJson>,
     tolerance: f64,
     max_replications: u32,
     simulations: u32,
@@ -154,6 +160,28 @@ struct TargetsJson {
     service_level: Option<f64>,
     max_abandon_rate: Option<f64>,
     max_asa_s: Option<f64>,
+    max_occupancy: Option<f64>,
+}
+
+/// One target the search applied in every reported interval: to a call type, one of its
+/// tiers, or an agent group (occupancy).
+#[derive(Debug, Serialize)]
+struct AppliedJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    call_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agent_group: Option<String>,
+    /// `service_level`, `abandon_rate`, `asa_s` or `occupancy`.
+    measure: &'static str,
+    /// `at_least` (service level) or `at_most` (the others).
+    bound: &'static str,
+    target: f64,
+    /// The service level's "answered within" threshold; absent where a type's tiers have
+    /// different thresholds (each call is then held to its tier's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    threshold_s: Option<f64>,
 }
 
 /// A name and one headcount per interval (an agent group's, or a call type's Erlang C).
@@ -176,6 +204,14 @@ struct IntervalJson {
     /// The validation's verdict (fresh replications).
     validation: DecisionJson,
     call_types: Vec<TypeJson>,
+    /// Each group's occupancy (busy ÷ on the floor), on the validation replications.
+    agent_groups: Vec<GroupOccupancyJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct GroupOccupancyJson {
+    name: String,
+    occupancy: Stat,
 }
 
 #[derive(Debug, Serialize)]
@@ -212,9 +248,18 @@ fn targets(args: &StaffArgs, model: &mut Model) -> Result<ServiceTargets, Failur
     if let Some(text) = &args.max_asa {
         targets.max_asa_s = Some(args::duration("--max-asa", text)?);
     }
+    if let Some(text) = &args.max_occupancy {
+        let cap = args::fraction("--max-occupancy", text, "85%")?;
+        if cap <= 0.0 {
+            return Err(usage(format!(
+                "--max-occupancy: {text} leaves the agents no time to take calls; e.g. --max-occupancy 85%"
+            )));
+        }
+        targets.max_occupancy = Some(cap);
+    }
     if targets == ServiceTargets::default() && model.classes.iter().all(|c| c.target.is_none()) {
         return Err(usage(
-            "no target to staff for: give --service-level 80/20 (and/or --max-abandon 5%, --max-asa 30s), or set `target`, `max_abandon_rate` or `max_asa` in the scenario's [service_level] table",
+            "no target to staff for: give --service-level 80/20 (and/or --max-abandon 5%, --max-asa 30s, --max-occupancy 85%), or set `target`, `max_abandon_rate`, `max_asa` or `max_occupancy` in the scenario's [service_level] table",
         ));
     }
     Ok(targets)
@@ -411,11 +456,21 @@ fn infeasible(
                 format!("{:.1}% ±{:.1}", c.mean * 100.0, c.ci95 * 100.0),
                 format!("≥ {}%", c.target * 100.0),
             ),
-            staffing::Measure::AbandonRate => (
+            staffing::Measure::AbandonRate | staffing::Measure::Occupancy => (
                 format!("{:.1}% ±{:.1}", c.mean * 100.0, c.ci95 * 100.0),
                 format!("≤ {}%", c.target * 100.0),
             ),
         };
+        if let Some(g) = c.group {
+            let _ = write!(
+                message,
+                "\n  agent group `{}`, interval {}: occupancy {value}, needs {target}; the group is at its cap of {}",
+                model.groups[g as usize].name,
+                model.interval_label(c.interval),
+                caps[g as usize][c.interval as usize]
+            );
+            continue;
+        }
         let _ = write!(
             message,
             "\n  call type `{}`, interval {}: {} {value}, needs {target}; serving groups {}",
@@ -451,6 +506,54 @@ fn decision(checks: &[Check], k: u32) -> DecisionJson {
     }
 }
 
+/// The service-level threshold of call type `t`, seconds: its classes' one, or `None` when
+/// its tiers have different thresholds.
+fn type_threshold(model: &Model, t: usize) -> Option<f64> {
+    let mut thresholds = model.call_types[t]
+        .classes
+        .clone()
+        .map(|c| model.classes[c as usize].threshold.as_seconds());
+    let first = thresholds.next()?;
+    thresholds.all(|x| x == first).then_some(first)
+}
+
+/// Every target the search applies, as the JSON lists them.
+fn applied(model: &Model, targets: &ServiceTargets) -> Vec<AppliedJson> {
+    staffing::applied_targets(model, targets)
+        .iter()
+        .map(|a| {
+            let measure = match a.measure {
+                staffing::Measure::ServiceLevel => "service_level",
+                staffing::Measure::AbandonRate => "abandon_rate",
+                staffing::Measure::Asa => "asa_s",
+                staffing::Measure::Occupancy => "occupancy",
+            };
+            let threshold_s = (a.measure == staffing::Measure::ServiceLevel)
+                .then(|| match a.class {
+                    Some(c) => Some(model.classes[c as usize].threshold.as_seconds()),
+                    None => type_threshold(model, a.call_type as usize),
+                })
+                .flatten();
+            AppliedJson {
+                call_type: a
+                    .group
+                    .is_none()
+                    .then(|| model.call_types[a.call_type as usize].name.clone()),
+                tier: a.class.and_then(|c| model.classes[c as usize].tier.clone()),
+                agent_group: a.group.map(|g| model.groups[g as usize].name.clone()),
+                measure,
+                bound: if a.measure.higher_is_better() {
+                    "at_least"
+                } else {
+                    "at_most"
+                },
+                target: a.target,
+                threshold_s,
+            }
+        })
+        .collect()
+}
+
 fn staff_report(model: &Model, options: &SearchOptions, found: &staffing::Staffing) -> StaffReport {
     let validation = &found.validation;
     let report = Report::new(model, &validation.measures);
@@ -471,7 +574,9 @@ fn staff_report(model: &Model, options: &SearchOptions, found: &staffing::Staffi
             service_level: options.targets.service_level,
             max_abandon_rate: options.targets.max_abandon_rate,
             max_asa_s: options.targets.max_asa_s,
+            max_occupancy: options.targets.max_occupancy,
         },
+        applied_targets: applied(model, &options.targets),
         tolerance: options.tolerance,
         max_replications: found.max_replications,
         simulations: found.simulations,
@@ -533,6 +638,14 @@ fn staff_report(model: &Model, options: &SearchOptions, found: &staffing::Staffi
                     erlang_c_agents: found.erlang_c_by_type.iter().map(|t| t[k]).sum(),
                     search: decision(&found.checks, k as u32),
                     validation: decision(&validation.checks, k as u32),
+                    agent_groups: i
+                        .agent_groups
+                        .iter()
+                        .map(|g| GroupOccupancyJson {
+                            name: g.name.clone(),
+                            occupancy: g.block.occupancy,
+                        })
+                        .collect(),
                     call_types: i
                         .call_types
                         .iter()
@@ -579,6 +692,9 @@ fn table(report: &StaffReport, model: &Model) -> String {
     }
     if let Some(a) = t.max_asa_s {
         wanted.push(format!("ASA ≤ {}", format_seconds(a)));
+    }
+    if let Some(o) = t.max_occupancy {
+        wanted.push(format!("occupancy ≤ {}% in every group", o * 100.0));
     }
     let _ = writeln!(
         out,
@@ -699,9 +815,14 @@ fn table(report: &StaffReport, model: &Model) -> String {
     let saving = report.pooling_saving_agent_hours;
     let _ = writeln!(
         out,
-        "Agent-hours: {:.1} found; {:.1} with per-type Erlang C (each call type on its own agents) — pooling the skills {} {:.1} ({:.1}%); {:.1} with per-type Erlang A; {:.1} in the scenario as written.\n",
+        "Agent-hours: {:.1} found; {:.1} with per-type Erlang C (each call type on its own agents{}) — pooling the skills {} {:.1} ({:.1}%); {:.1} with per-type Erlang A; {:.1} in the scenario as written.\n",
         report.agent_hours,
         report.erlang_c_agent_hours,
+        if model.groups.iter().any(|g| g.shrinkage > 0.0) {
+            ", grossed up by its first group's shrinkage"
+        } else {
+            ""
+        },
         if saving >= 0.0 { "saves" } else { "costs" },
         saving.abs(),
         if report.erlang_c_agent_hours > 0.0 {
@@ -719,8 +840,13 @@ fn table(report: &StaffReport, model: &Model) -> String {
         report.validation.replications
     );
     let mut header = vec!["Interval".to_owned()];
-    for ct in &model.call_types {
-        header.push(format!("{} SL {threshold}", ct.name));
+    for (index, ct) in model.call_types.iter().enumerate() {
+        // Each type's column names its own threshold; a type whose tiers differ pools
+        // calls each held to its tier's.
+        header.push(match type_threshold(model, index) {
+            Some(own) => format!("{} SL {}", ct.name, format_seconds(own)),
+            None => format!("{} SL (tiers' thresholds)", ct.name),
+        });
         if t.max_abandon_rate.is_some() {
             header.push(format!("{} abandon", ct.name));
         }
@@ -736,6 +862,9 @@ fn table(report: &StaffReport, model: &Model) -> String {
             }
         }
     }
+    if t.max_occupancy.is_some() {
+        header.extend(model.groups.iter().map(|g| format!("{} occupancy", g.name)));
+    }
     let mut rows = vec![header];
     for i in &report.intervals {
         let mut row = vec![i.start.clone()];
@@ -750,6 +879,9 @@ fn table(report: &StaffReport, model: &Model) -> String {
             for tier in &ct.tiers {
                 row.push(percent(&tier.service_level));
             }
+        }
+        if t.max_occupancy.is_some() {
+            row.extend(i.agent_groups.iter().map(|g| percent(&g.occupancy)));
         }
         rows.push(row);
     }

@@ -63,6 +63,7 @@ pub fn with_staffing(text: &str, edit: &StaffingEdit<'_>) -> Result<String, Stri
         || edit.targets.service_level.is_some()
         || edit.targets.max_abandon_rate.is_some()
         || edit.targets.max_asa_s.is_some()
+        || edit.targets.max_occupancy.is_some()
     {
         let sl = doc
             .entry("service_level")
@@ -91,6 +92,9 @@ pub fn with_staffing(text: &str, edit: &StaffingEdit<'_>) -> Result<String, Stri
         }
         if let Some(x) = edit.targets.max_asa_s {
             set("max_asa", Value::from(super::format_seconds(x)));
+        }
+        if let Some(x) = edit.targets.max_occupancy {
+            set("max_occupancy", Value::from(x));
         }
     }
     Ok(doc.to_string())
@@ -214,6 +218,7 @@ skills = ["general"]
                     service_level: Some(0.8),
                     max_abandon_rate: None,
                     max_asa_s: Some(15.0),
+                    max_occupancy: None,
                 },
             },
         )

@@ -1315,6 +1315,12 @@ fn service_targets(
             true,
         )?,
         max_asa_s: spec.max_asa.map(Duration::seconds),
+        max_occupancy: fraction(
+            spec.max_occupancy,
+            "max_occupancy",
+            "max_occupancy = 0.85 for 85 %",
+            false,
+        )?,
     })
 }
 

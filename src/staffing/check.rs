@@ -3,8 +3,8 @@
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use crate::model::{ClassId, Model, ServiceTargets, TypeId};
-use crate::stats::{student_t_975, CallMeasures, ReplicationMeasures};
+use crate::model::{ClassId, GroupId, Model, ServiceTargets, TypeId};
+use crate::stats::{student_t_975, CallMeasures, GroupMeasures, ReplicationMeasures};
 
 /// A measure a target applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +15,9 @@ pub enum Measure {
     AbandonRate,
     /// ASA, seconds: must be at most the target.
     Asa,
+    /// An agent group's occupancy (busy time ÷ time on the floor): must be at most the
+    /// target.
+    Occupancy,
 }
 
 impl Measure {
@@ -24,6 +27,7 @@ impl Measure {
             Measure::ServiceLevel => "service level",
             Measure::AbandonRate => "abandon rate",
             Measure::Asa => "ASA",
+            Measure::Occupancy => "occupancy",
         }
     }
 
@@ -36,6 +40,17 @@ impl Measure {
             Measure::ServiceLevel => (m.service_level.unwrap_or(0.0) * ended, ended),
             Measure::AbandonRate => (m.abandoned, ended),
             Measure::Asa => (m.asa_s.unwrap_or(0.0) * m.answered, m.answered),
+            // A group's measure, not a call type's: see `group_parts`.
+            Measure::Occupancy => (0.0, 0.0),
+        }
+    }
+
+    /// An agent group's busy agent-time and time on the floor in one replication (their
+    /// ratio is the occupancy).
+    fn group_parts(g: &GroupMeasures) -> (f64, f64) {
+        match g.occupancy {
+            Some(o) => (o * g.staffed_agents, g.staffed_agents),
+            None => (0.0, 0.0),
         }
     }
 
@@ -73,15 +88,17 @@ impl Rule {
         }
     }
 
-    /// Whether a validation counts `check` as failed: its target missed beyond doubt, or
-    /// not shown to be met with a mean on the wrong side by more than the tolerance.
+    /// Whether a validation counts `check` as failed: not shown to be met, with a mean on
+    /// the wrong side of the target. (The validation judges on enough fresh replications
+    /// that a true value on the right side is rarely seen on the wrong one; a true value
+    /// more than the tolerance short almost never passes.)
     pub fn fails(&self, check: &Check) -> bool {
         let margin = if check.measure.higher_is_better() {
             check.mean - check.target
         } else {
             check.target - check.mean
         };
-        check.surely_missed() || (!check.met() && margin < -self.tolerance_of(check.measure))
+        check.surely_missed() || (!check.met() && margin < 0.0)
     }
 
     fn tolerance_of(&self, measure: Measure) -> f64 {
@@ -114,6 +131,9 @@ pub struct Check {
     /// The tier (or callback class) the check is for, when it has its own target; `None`
     /// for the whole call type.
     pub class: Option<ClassId>,
+    /// The agent group an occupancy check is for (`call_type` is then the group's first
+    /// skill); `None` for the call-type measures.
+    pub group: Option<GroupId>,
     /// The measure.
     pub measure: Measure,
     /// The target (a floor for the service level, a ceiling for the others).
@@ -201,6 +221,7 @@ struct Sample {
     interval: u32,
     call_type: TypeId,
     class: Option<ClassId>,
+    group: Option<GroupId>,
     measure: Measure,
     target: f64,
     n: usize,
@@ -254,6 +275,7 @@ impl Sample {
             interval: self.interval,
             call_type: self.call_type,
             class: self.class,
+            group: self.group,
             measure: self.measure,
             target: self.target,
             mean: self.mean,
@@ -311,12 +333,26 @@ pub fn checks(
         .collect()
 }
 
-/// The (type, class, measure, target) cells to check: the scenario-wide targets per type,
-/// then each class with a service-level target of its own.
-fn wanted_cells(
-    model: &Model,
-    targets: &ServiceTargets,
-) -> Vec<(TypeId, Option<ClassId>, Measure, f64)> {
+/// One target as the search applies it, in every reported interval: to a call type, to
+/// one of its tiers (its own service-level target), or to an agent group (occupancy).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AppliedTarget {
+    /// The call type (for an occupancy target, the group's first skill).
+    pub call_type: TypeId,
+    /// The tier (class) with a target of its own; `None` for the whole call type.
+    pub class: Option<ClassId>,
+    /// The agent group of an occupancy target.
+    pub group: Option<GroupId>,
+    /// The measure.
+    pub measure: Measure,
+    /// The target: a floor for the service level, a ceiling for the others.
+    pub target: f64,
+}
+
+/// Every target the search applies: the scenario-wide targets per call type (a type whose
+/// only class carries a service-level target of its own is held to that one instead), each
+/// tier's own service-level target, and the occupancy cap per agent group.
+pub fn applied_targets(model: &Model, targets: &ServiceTargets) -> Vec<AppliedTarget> {
     let wanted: Vec<(Measure, f64)> = [
         (Measure::ServiceLevel, targets.service_level),
         (Measure::AbandonRate, targets.max_abandon_rate),
@@ -325,10 +361,16 @@ fn wanted_cells(
     .into_iter()
     .filter_map(|(m, t)| t.map(|t| (m, t)))
     .collect();
-    let mut cells: Vec<(TypeId, Option<ClassId>, Measure, f64)> = Vec::new();
+    let mut cells: Vec<AppliedTarget> = Vec::new();
     for t in 0..model.call_types.len() as TypeId {
         for &(measure, target) in &wanted {
-            cells.push((t, None, measure, target));
+            cells.push(AppliedTarget {
+                call_type: t,
+                class: None,
+                group: None,
+                measure,
+                target,
+            });
         }
     }
     for (c, class) in model.classes.iter().enumerate() {
@@ -337,14 +379,28 @@ fn wanted_cells(
         if let Some(target) = class.target {
             if single && targets.service_level.is_some() {
                 // A type's own target replaces the scenario-wide one.
-                cells.retain(|w| !(w.0 == class.call_type && w.2 == Measure::ServiceLevel));
+                cells.retain(|w| {
+                    !(w.call_type == class.call_type && w.measure == Measure::ServiceLevel)
+                });
             }
-            cells.push((
-                class.call_type,
-                Some(c as ClassId),
-                Measure::ServiceLevel,
+            cells.push(AppliedTarget {
+                call_type: class.call_type,
+                class: Some(c as ClassId),
+                group: None,
+                measure: Measure::ServiceLevel,
                 target,
-            ));
+            });
+        }
+    }
+    if let Some(target) = targets.max_occupancy {
+        for (g, group) in model.groups.iter().enumerate() {
+            cells.push(AppliedTarget {
+                call_type: group.skills[0],
+                class: None,
+                group: Some(g as GroupId),
+                measure: Measure::Occupancy,
+                target,
+            });
         }
     }
     cells
@@ -362,15 +418,23 @@ fn samples(
     };
     let interval = first.intervals[position].interval;
     let mut out = Vec::new();
-    for (t, class, measure, target) in wanted_cells(model, targets) {
+    for applied in applied_targets(model, targets) {
+        let AppliedTarget {
+            call_type: t,
+            class,
+            group,
+            measure,
+            target,
+        } = applied;
         let parts: Vec<(f64, f64)> = measures
             .iter()
             .map(|rep| {
-                let block = match class {
-                    Some(c) => &rep.intervals[position].classes[c as usize],
-                    None => &rep.intervals[position].call_types[t as usize],
-                };
-                measure.parts(block)
+                let interval = &rep.intervals[position];
+                match (group, class) {
+                    (Some(g), _) => Measure::group_parts(&interval.groups[g as usize]),
+                    (None, Some(c)) => measure.parts(&interval.classes[c as usize]),
+                    (None, None) => measure.parts(&interval.call_types[t as usize]),
+                }
             })
             .collect();
         let n = parts.len();
@@ -391,6 +455,7 @@ fn samples(
             interval,
             call_type: t,
             class,
+            group,
             measure,
             target,
             n,
@@ -419,6 +484,7 @@ mod tests {
             interval: 0,
             call_type: 0,
             class: None,
+            group: None,
             measure,
             target,
             n,

@@ -1,7 +1,9 @@
 //! Erlang staffing per call type and interval: the search's starting point and the
 //! baseline that shows what multi-skill pooling saves.
 
-use crate::analytic::{ErlangA, ErlangC, ServiceLevelTarget, Targets, Unreachable};
+use crate::analytic::{
+    scheduled_agents, ErlangA, ErlangC, ServiceLevelTarget, Targets, Unreachable,
+};
 use crate::model::{Model, ServiceTargets};
 
 /// The analytic targets of call type `t`: the scenario's, at its threshold; where the
@@ -31,12 +33,12 @@ fn analytic_targets(model: &Model, t: usize, targets: &ServiceTargets) -> Target
         service_level,
         max_asa_s: targets.max_asa_s,
         max_abandon_rate: targets.max_abandon_rate,
-        max_occupancy: None,
+        max_occupancy: targets.max_occupancy,
     }
 }
 
-/// Per call type and interval (`[type][interval]`), the least agents that would meet the
-/// targets if the type had its own dedicated agents: Erlang A with the type's mean patience
+/// Per call type and interval (`[type][interval]`), the least agents *on the phones* that
+/// would meet the targets if the type had its own dedicated agents: Erlang A with the type's mean patience
 /// when its callers abandon, Erlang C otherwise. Intervals without calls need 0.
 ///
 /// With `erlang_c_only` every type uses Erlang C (callers assumed never to hang up, the
@@ -79,8 +81,37 @@ pub fn per_type(
         .collect()
 }
 
-/// Maps per-type staffing onto the groups (`[group][interval]`): each type's agents go to
-/// the first group that routing offers its calls to.
+/// Per-type agents on the phones (`[type][interval]`) as scheduled headcounts: each type's
+/// grossed up by the shrinkage of the first group that routing offers its calls to
+/// (⌈on the phones ÷ (1 − shrinkage)⌉), so that they compare with scheduled staffing.
+pub fn scheduled_by_type(model: &Model, on_phones: &[Vec<u32>]) -> Vec<Vec<u32>> {
+    model
+        .call_types
+        .iter()
+        .zip(on_phones)
+        .map(|(t, row)| {
+            let shrinkage = model.groups[t.serving_groups[0] as usize].shrinkage;
+            row.iter()
+                .map(|&n| scheduled_agents(n, shrinkage))
+                .collect()
+        })
+        .collect()
+}
+
+/// Scheduled headcounts per group from agents on the phones per group: each grossed up by
+/// its group's shrinkage.
+fn grossed_up(model: &Model, mut on_phones: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
+    for (row, group) in on_phones.iter_mut().zip(&model.groups) {
+        for n in row.iter_mut() {
+            *n = scheduled_agents(*n, group.shrinkage);
+        }
+    }
+    on_phones
+}
+
+/// Maps per-type staffing on the phones onto the groups' scheduled headcounts
+/// (`[group][interval]`): each type's agents go to the first group that routing offers its
+/// calls to, grossed up by that group's shrinkage.
 pub fn to_groups(model: &Model, by_type: &[Vec<u32>]) -> Vec<Vec<u32>> {
     let mut agents = vec![vec![0u32; model.intervals as usize]; model.groups.len()];
     for (t, call_type) in model.call_types.iter().enumerate() {
@@ -89,12 +120,13 @@ pub fn to_groups(model: &Model, by_type: &[Vec<u32>]) -> Vec<Vec<u32>> {
             agents[g][k] = agents[g][k].saturating_add(*n);
         }
     }
-    agents
+    grossed_up(model, agents)
 }
 
-/// Maps per-type staffing onto the groups (`[group][interval]`) the other way round: each
-/// type's agents go to the group serving it with the most skills (routing order breaking
-/// ties), the pooled corner the multi-start search also starts from.
+/// Maps per-type staffing on the phones onto the groups' scheduled headcounts
+/// (`[group][interval]`) the other way round: each type's agents go to the group serving it
+/// with the most skills (routing order breaking ties), grossed up by its shrinkage — the
+/// pooled corner the multi-start search also starts from.
 pub fn to_widest_groups(model: &Model, by_type: &[Vec<u32>]) -> Vec<Vec<u32>> {
     let mut agents = vec![vec![0u32; model.intervals as usize]; model.groups.len()];
     for (t, call_type) in model.call_types.iter().enumerate() {
@@ -111,5 +143,5 @@ pub fn to_widest_groups(model: &Model, by_type: &[Vec<u32>]) -> Vec<Vec<u32>> {
             agents[g][k] = agents[g][k].saturating_add(*n);
         }
     }
-    agents
+    grossed_up(model, agents)
 }

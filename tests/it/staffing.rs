@@ -1,7 +1,9 @@
 //! The staffing search: exact against Erlang where Erlang is exact, honest on fresh seeds
 //! where it is not, and the monotonicity it relies on.
 
-use callsim::analytic::{ErlangA, ErlangC, ServiceLevelTarget, Targets};
+use std::process::Command;
+
+use callsim::analytic::{scheduled_agents, ErlangA, ErlangC, ServiceLevelTarget, Targets};
 use callsim::model::{Model, ServiceTargets};
 use callsim::routing::SkillPriority;
 use callsim::run_replications;
@@ -157,6 +159,7 @@ fn staffing_with_patience_is_exactly_erlang_a_per_interval_for_any_seed() {
         service_level: Some(0.85),
         max_abandon_rate: Some(0.05),
         max_asa_s: None,
+        max_occupancy: None,
     };
     for seed in [1, 2] {
         let mut m = single_queue(&rates, &[30, 5, 13, 40], Some("2m"));
@@ -501,6 +504,14 @@ fn validation_uses_independent_replications() {
         v.measures.iter().zip(&search_side).all(|(a, b)| a != b),
         "no validation replication is one of the search's"
     );
+    // Every interval's validation verdict rests on all of them, at least the budget: no
+    // lucky first look decides a validation.
+    assert!(
+        n >= found.max_replications,
+        "{n} < {}",
+        found.max_replications
+    );
+    assert!(v.checks.iter().all(|c| c.replications == n));
     assert!(staffing::Stream::Validation(0).replication(0) >= staffing::sample::VALIDATION_FIRST);
 }
 
@@ -542,12 +553,348 @@ skills = ["q"]
     // Every round had its own replications: the last one's are not round 0's.
     let staffed = staffing::sample::staffed(&m, &found.agents);
     let runner = staffing::sample::Runner::new(None);
+    let n = v.measures.len() as u32;
     assert_eq!(
-        runner.run(&staffed, staffing::Stream::Validation(v.rounds - 1), 0..2),
+        runner.run(&staffed, staffing::Stream::Validation(v.rounds - 1), 0..n),
         v.measures
     );
     assert_ne!(
-        runner.run(&staffed, staffing::Stream::Validation(0), 0..2),
+        runner.run(&staffed, staffing::Stream::Validation(0), 0..n),
         v.measures
     );
+}
+
+/// A stationary single queue on a short day of half-hour intervals (Erlang's world, where a
+/// day's service level in one half hour is very noisy): calls of `aht_min` minutes at
+/// `erlangs` Erlangs, exponential patience of 4 minutes when `patience`, 80/20, a warm-up
+/// half hour and `intervals` measured ones.
+fn stationary(erlangs: f64, aht_min: f64, patience: bool, intervals: u32, seed: u64) -> Model {
+    let patience = if patience {
+        r#"patience = { distribution = "exponential", mean = "4m" }"#
+    } else {
+        ""
+    };
+    model(&format!(
+        r#"
+name = "stationary"
+[simulation]
+duration = "{minutes}m"
+warmup = "30m"
+replications = 10
+seed = {seed}
+interval = "30m"
+[service_level]
+threshold = "20s"
+target = 0.8
+[[call_types]]
+name = "q"
+arrival_rate = {rate}
+handle_time = {{ distribution = "exponential", mean = "{aht_s}s" }}
+{patience}
+[[agent_groups]]
+name = "agents"
+agents = {start}
+skills = ["q"]
+"#,
+        minutes = 30 * (intervals + 1),
+        rate = erlangs * 60.0 / aht_min,
+        aht_s = aht_min * 60.0,
+        start = erlangs.ceil(),
+    ))
+}
+
+/// The exact Erlang minimum for 80/20 on `stationary`'s queue, and whether one agent off is
+/// allowed: the exact service level of the minimum or of one agent less is within half a
+/// point of the target.
+fn exact_80_20(erlangs: f64, aht_min: f64, patience: bool) -> (u32, bool) {
+    let aht_s = aht_min * 60.0;
+    let lambda = erlangs / aht_s;
+    let targets = Targets {
+        service_level: Some(ServiceLevelTarget {
+            fraction: 0.8,
+            threshold_s: 20.0,
+        }),
+        ..Targets::default()
+    };
+    let sl = |agents: u32| {
+        if patience {
+            ErlangA {
+                agents,
+                calls_per_second: lambda,
+                aht_s,
+                patience_s: 240.0,
+            }
+            .service_level(20.0)
+        } else {
+            ErlangC {
+                agents,
+                calls_per_second: lambda,
+                aht_s,
+            }
+            .service_level(20.0)
+        }
+    };
+    let n = if patience {
+        ErlangA::agents_for(lambda, aht_s, 240.0, &targets).unwrap()
+    } else {
+        ErlangC::agents_for(lambda, aht_s, &targets).unwrap()
+    };
+    (
+        n,
+        (sl(n) - 0.8).abs() < 0.005 || (sl(n - 1) - 0.8).abs() < 0.005,
+    )
+}
+
+/// Runs the default search on each stationary case and seed; asserts the exact Erlang
+/// minimum in every measured interval (one off only where allowed), and returns a line per
+/// run for the record.
+fn assert_exact_on_stationary_days(cases: &[(f64, f64, bool)], seeds: &[u64], intervals: u32) {
+    for &(erlangs, aht_min, patience) in cases {
+        let (exact, close) = exact_80_20(erlangs, aht_min, patience);
+        for &seed in seeds {
+            let m = stationary(erlangs, aht_min, patience, intervals, seed);
+            let found = search(&m, &SearchOptions::new(m.targets), |_| {}).unwrap();
+            let measured = &found.agents[0][1..];
+            eprintln!(
+                "{erlangs} Erlangs {} seed {seed}: {measured:?} (exact {exact}{}), {} simulations, {} replications, validation {} round(s)",
+                if patience { "A" } else { "C" },
+                if close { ", ±1 allowed" } else { "" },
+                found.simulations,
+                found.replications_run,
+                found.validation.rounds
+            );
+            for &n in measured {
+                assert!(
+                    exact_or_allowed(n, exact, close),
+                    "{erlangs} Erlangs, patience {patience}, seed {seed}: {measured:?}, exact {exact}"
+                );
+            }
+        }
+    }
+}
+
+/// Half-hour intervals, where one interval short by an agent between two full ones misses
+/// the target by only about a point in context (its queue starts from the neighbour's
+/// better state): the default search still gives the exact Erlang minimum for any seed, on
+/// loads from 5 to 40 Erlangs, with and without abandonment.
+#[test]
+fn short_intervals_get_the_exact_erlang_minimum_for_any_seed() {
+    // scenarios/erlang-c.toml's queue (600 calls/h of 4 minutes): 46 agents (83.9 %), 45
+    // give 77.5 %.
+    assert_eq!(exact_80_20(40.0, 4.0, false), (46, false));
+    assert_exact_on_stationary_days(
+        &[(40.0, 4.0, false), (5.0, 3.0, true), (20.0, 3.0, true)],
+        &[1, 2],
+        3,
+    );
+}
+
+/// The sweep of the issue: Erlang C and Erlang A, 5 to 500 Erlangs, three seeds, four
+/// measured half hours each. Release build: `cargo test --release --test it
+/// exact_erlang_sweep -- --ignored --nocapture` (minutes).
+#[test]
+#[ignore = "minutes of simulation: run on a release build"]
+fn exact_erlang_sweep() {
+    let cases: Vec<(f64, f64, bool)> = [5.0, 20.0, 50.0, 150.0, 500.0]
+        .into_iter()
+        .flat_map(|e| [(e, 3.0, false), (e, 3.0, true)])
+        .collect();
+    assert_exact_on_stationary_days(&cases, &[1, 2, 3], 4);
+}
+
+/// `[service_level] max_occupancy` (and `--max-occupancy`) caps every group's occupancy in
+/// every interval: on a single queue with only that target, the least staffing is Erlang's
+/// ⌈load ÷ cap⌉.
+#[test]
+fn max_occupancy_caps_every_groups_occupancy() {
+    let rates = [240.0, 400.0, 300.0];
+    let mut m = single_queue(&rates, &[30, 30, 30], None);
+    m.targets = ServiceTargets {
+        max_occupancy: Some(0.85),
+        ..ServiceTargets::default()
+    };
+    let with_cap = Targets {
+        max_occupancy: Some(0.85),
+        ..Targets::default()
+    };
+    let exact: Vec<u32> = rates
+        .iter()
+        .map(|r| ErlangC::agents_for(r / 3600.0, 180.0, &with_cap).unwrap())
+        .collect();
+    // 12, 20, 15 Erlangs at 85 %: 15 (80 %), 24 (83.3 %), 18 (83.3 %); one less is 85.7 %
+    // or more.
+    assert_eq!(exact, vec![15, 24, 18]);
+    let found = search(&m, &options(m.targets, Start::Scenario), |_| {}).unwrap();
+    assert_eq!(found.agents[0], exact, "{:?}", found.agents);
+    let occupancy: Vec<_> = found
+        .validation
+        .checks
+        .iter()
+        .filter(|c| c.measure == staffing::Measure::Occupancy)
+        .collect();
+    assert_eq!(occupancy.len(), 3, "one group × three measured intervals");
+    assert!(occupancy
+        .iter()
+        .all(|c| c.group == Some(0) && c.mean <= 0.85));
+    // The scenario's key reads into the same target.
+    let from_file =
+        model(&SCENARIO_WITH_OCCUPANCY_CAP.replace("max_occupancy = 0.85", "max_occupancy = 0.9"));
+    assert_eq!(from_file.targets.max_occupancy, Some(0.9));
+}
+
+const SCENARIO_WITH_OCCUPANCY_CAP: &str = r#"
+name = "occupancy cap"
+[simulation]
+duration = "3h"
+warmup = "30m"
+replications = 4
+seed = 9
+interval = "1h"
+[service_level]
+threshold = "20s"
+max_occupancy = 0.85
+[[call_types]]
+name = "q"
+arrival_rate = 400
+handle_time = { distribution = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "agents"
+agents = 30
+shrinkage = 0.3
+skills = ["q"]
+"#;
+
+/// Shrinkage: the Erlang baseline is in scheduled agents, like the staffing found, so that
+/// a single queue with 30 % shrinkage shows no pooling saving or cost beyond an agent's
+/// rounding (it used to show the shrinkage as a 30 % "pooling cost").
+#[test]
+fn the_erlang_baseline_uses_the_scenarios_shrinkage() {
+    let mut m = single_queue(&[300.0, 500.0], &[20, 20], None);
+    m.groups[0].shrinkage = 0.3;
+    let targets = ServiceTargets {
+        service_level: Some(0.8),
+        ..ServiceTargets::default()
+    };
+    let found = search(&m, &options(targets, Start::Erlang), |_| {}).unwrap();
+    // On the phones: 19 and 30 (Erlang C, 15 and 25 Erlangs); scheduled: ⌈n ÷ 0.7⌉.
+    assert_eq!(
+        found.erlang_c_by_type,
+        vec![vec![scheduled_agents(19, 0.3), scheduled_agents(30, 0.3)]]
+    );
+    assert_eq!(found.erlang_c_by_type, vec![vec![28, 43]]);
+    let k = 1; // the measured interval
+    let (found_k, erlang_k) = (found.agents[0][k], found.erlang_c_by_type[0][k]);
+    assert!(found_k.abs_diff(erlang_k) <= 1, "{found_k} vs {erlang_k}");
+}
+
+fn callsim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(args)
+        .output()
+        .expect("callsim runs")
+}
+
+/// `staff --format json` lists every target it applied, per call type, tier and group, each
+/// with its own threshold; the table labels each type's column with its own threshold
+/// (not the scenario's 20 s over a type held to 60 s); `--max-occupancy` adds the groups'
+/// caps.
+#[test]
+fn staff_lists_every_applied_target_with_its_own_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiers.toml");
+    std::fs::write(
+        &path,
+        r#"
+name = "own thresholds"
+[simulation]
+duration = "3h"
+warmup = "1h"
+replications = 4
+seed = 3
+interval = "1h"
+[service_level]
+threshold = "20s"
+target = 0.8
+[[call_types]]
+name = "billing"
+arrival_rate = 120
+handle_time = { distribution = "exponential", mean = "4m" }
+service_level = { threshold = "60s", target = 0.7 }
+[[call_types]]
+name = "mobile"
+arrival_rate = 200
+handle_time = { distribution = "exponential", mean = "3m" }
+tiers = [
+  { name = "gold", share = 0.3, service_level = { threshold = "10s", target = 0.9 } },
+  { name = "basic", share = 0.7 },
+]
+[[agent_groups]]
+name = "billing team"
+agents = 10
+skills = ["billing"]
+[[agent_groups]]
+name = "mobile team"
+agents = 12
+skills = ["mobile"]
+"#,
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let common = ["--max-replications", "80", "--max-occupancy", "90%", "-q"];
+    let json = callsim(&[&["staff", path, "-f", "json"], &common[..]].concat());
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let applied = doc["applied_targets"].as_array().unwrap();
+    let find = |key: &str, name: &str, tier: Option<&str>, measure: &str| {
+        applied
+            .iter()
+            .find(|a| {
+                a[key] == name
+                    && a["measure"] == measure
+                    && tier.is_none_or(|t| a["tier"] == t)
+                    && (tier.is_some() || a.get("tier").is_none())
+            })
+            .unwrap_or_else(|| panic!("{name} {tier:?} {measure} in {applied:#?}"))
+    };
+    // billing is held to its own 70/60s, not the scenario's 80/20.
+    let billing = find("call_type", "billing", None, "service_level");
+    assert_eq!(
+        (billing["target"].as_f64(), billing["threshold_s"].as_f64()),
+        (Some(0.7), Some(60.0))
+    );
+    assert_eq!(
+        applied
+            .iter()
+            .filter(|a| a["call_type"] == "billing" && a["measure"] == "service_level")
+            .count(),
+        1
+    );
+    // mobile: the scenario's 80/20 for all its calls, and gold's own 90/10s.
+    let mobile = find("call_type", "mobile", None, "service_level");
+    assert_eq!(mobile["target"].as_f64(), Some(0.8));
+    let gold = find("call_type", "mobile", Some("gold"), "service_level");
+    assert_eq!(
+        (gold["target"].as_f64(), gold["threshold_s"].as_f64()),
+        (Some(0.9), Some(10.0))
+    );
+    for group in ["billing team", "mobile team"] {
+        let cap = find("agent_group", group, None, "occupancy");
+        assert_eq!(
+            (cap["target"].as_f64(), cap["bound"].as_str()),
+            (Some(0.9), Some("at_most"))
+        );
+    }
+    assert_eq!(doc["targets"]["max_occupancy"].as_f64(), Some(0.9));
+
+    let table = callsim(&[&["staff", path], &common[..]].concat());
+    assert!(table.status.success());
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(table.contains("billing SL 1m"), "{table}");
+    assert!(!table.contains("billing SL 20s"), "{table}");
+    assert!(table.contains("billing team occupancy"), "{table}");
+    assert!(table.contains("occupancy ≤ 90% in every group"), "{table}");
 }
