@@ -8,7 +8,8 @@
 //! - `callsim_run`: `callsim::run` with one thread and one replication, i.e. the engine plus
 //!   measures and the report (the library's share of `callsim run --threads 1`).
 //!
-//! Criterion prints calls simulated per second ("elem/s") for each. Before timing, the setup
+//! Criterion prints calls simulated per CPU second of the process ("elem/s", see
+//! `support/cpu_time.rs`: figures hold on a loaded machine) for each. Before timing, the setup
 //! checks that the naive loop simulates the same queue: its service level and abandonment
 //! rate must agree with Erlang A's and with callsim's (`check_agreement`); otherwise the
 //! bench panics rather than compare against a wrong baseline.
@@ -20,6 +21,10 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
+use cpu_time::CpuTime;
 use hdrhistogram::Histogram;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Exp};
@@ -303,7 +308,7 @@ fn check_agreement(queue: &Queue, model: &Model) -> (u64, u64) {
     (naive.offered, engine.offered as u64)
 }
 
-fn baseline(c: &mut Criterion) {
+fn baseline(c: &mut Criterion<CpuTime>) {
     for queue in &QUEUES {
         let model = model(queue);
         let (naive_calls, engine_calls) = check_agreement(queue, &model);
@@ -329,5 +334,9 @@ fn baseline(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, baseline);
+criterion_group! {
+    name = benches;
+    config = cpu_time::criterion();
+    targets = baseline
+}
 criterion_main!(benches);

@@ -1,6 +1,6 @@
 //! Is the cost of a call flat? Each group runs one queue at several sizes of one quantity,
-//! everything else fixed, and criterion prints calls simulated per second ("elem/s") for
-//! each size: a flat engine prints the same figure across a group.
+//! everything else fixed, and criterion prints calls simulated per CPU second ("elem/s", see
+//! `support/cpu_time.rs`) for each size: a flat engine prints the same figure across a group.
 //!
 //! - `flat_agents/agents/N`: N = 10 … 10,000 agents at the same occupancy (offered load
 //!   0.95 N Erlangs, AHT 4 min, mean patience 2 min): the cost of finding an idle agent and
@@ -21,6 +21,10 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
+use cpu_time::CpuTime;
 
 use callsim::analytic::ErlangA;
 use callsim::engine::simulate;
@@ -58,7 +62,12 @@ fn hours_for(rate: f64) -> u32 {
 }
 
 /// Times one replication of each `(label, model)` in group `name`, in calls per second.
-fn bench_sizes(c: &mut Criterion, name: &str, parameter: &str, models: &[(String, Model)]) {
+fn bench_sizes(
+    c: &mut Criterion<CpuTime>,
+    name: &str,
+    parameter: &str,
+    models: &[(String, Model)],
+) {
     let mut group = c.benchmark_group(name);
     group.sample_size(10);
     for (label, model) in models {
@@ -74,7 +83,7 @@ fn bench_sizes(c: &mut Criterion, name: &str, parameter: &str, models: &[(String
     group.finish();
 }
 
-fn flat_agents(c: &mut Criterion) {
+fn flat_agents(c: &mut Criterion<CpuTime>) {
     let models: Vec<(String, Model)> = [10u32, 100, 1_000, 10_000]
         .into_iter()
         .map(|agents| {
@@ -87,7 +96,7 @@ fn flat_agents(c: &mut Criterion) {
     bench_sizes(c, "flat_agents", "agents", &models);
 }
 
-fn flat_queue(c: &mut Criterion) {
+fn flat_queue(c: &mut Criterion<CpuTime>) {
     const AGENTS: u32 = 100;
     const RATE: f64 = 15_000.0;
     let models: Vec<(String, Model)> = [
@@ -112,7 +121,7 @@ fn flat_queue(c: &mut Criterion) {
     bench_sizes(c, "flat_queue", "waiting", &models);
 }
 
-fn flat_timers(c: &mut Criterion) {
+fn flat_timers(c: &mut Criterion<CpuTime>) {
     const RATE: f64 = 1425.0;
     // Constant IVR times giving about 10, 1,000, 10,000 and 100,000 callers in the IVR.
     let models: Vec<(String, Model)> = [("25s", 25.0), ("42m", 2520.0), ("7h", 25_200.0), ("70h", 252_000.0)]
@@ -130,5 +139,9 @@ fn flat_timers(c: &mut Criterion) {
     bench_sizes(c, "flat_timers", "pending", &models);
 }
 
-criterion_group!(benches, flat_agents, flat_queue, flat_timers);
+criterion_group! {
+    name = benches;
+    config = cpu_time::criterion();
+    targets = flat_agents, flat_queue, flat_timers
+}
 criterion_main!(benches);
