@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates every figure of the README's Performance table in one command (about 5–10
-# minutes on an idle 2-core machine, more under load):
+# Regenerates every figure of the README's Performance table in one command (about 4
+# minutes of CPU once the benches are built; more wall time under load):
 #
 #   benches/figures.sh             criterion benches (short measurement), whole-process speed,
 #                                  thread scaling (1 vs 2 threads), peak memory at 10^6–10^8
-#   benches/figures.sh --full      also peak memory at 10^9 calls (minutes more) and the
+#   benches/figures.sh --full      also peak memory at 10^9 calls (200 s of CPU) and the
 #                                  callgrind instruction count per call (load-independent)
 #
 # Criterion's figures are calls simulated per second ("elem/s", the middle of its confidence

@@ -6,9 +6,9 @@
 #                                       second of the whole process, best of N runs (default 3)
 #   benches/process.sh memory 6 7 8 9   peak resident memory (and time) of one replication of
 #                                       10^6, 10^7, ... calls of a stationary centre
-#   benches/process.sh threads 1 2 4    wall time of 8 replications of 10^6 calls each with
-#                                       --threads 1, 2, 4 (best of N=3), and the speed-up over
-#                                       the first count
+#   benches/process.sh threads 1 2 4    wall time of replications of 10^6 calls each (8, or
+#                                       4 per thread of the largest count) with --threads 1,
+#                                       2, 4 (best of 3), and the speed-up over the first count
 #
 # Needs the release binary (`cargo build --release`, or `cargo bench --no-run`, which builds it
 # too; CALLSIM=path to use another) and GNU
@@ -85,8 +85,12 @@ case $mode in
     ;;
   threads)
     [[ $# -gt 0 ]] || set -- 1 2
-    # 8 replications of 10^6 calls of the M/M/36+M centre (1,389 hours each).
-    centre reps 36 720 3m 3m 1389 8
+    # Replications of 10^6 calls of the M/M/36+M centre (1,389 hours each): 8, or 4 per
+    # thread of the largest count, so that every thread has work to the end.
+    most=$(printf '%s\n' "$@" | sort -n | tail -1)
+    reps=$(( most * 4 > 8 ? most * 4 : 8 ))
+    centre reps 36 720 3m 3m 1389 "$reps"
+    echo "# $reps replications of 10^6 calls"
     first=""
     echo "threads  wall_s  user_s  speed-up"
     for t in "$@"; do
