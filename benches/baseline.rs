@@ -2,7 +2,7 @@
 //! over the obvious program is measured in one run rather than remembered.
 //!
 //! Each criterion group is one M/M/N+M queue (Erlang A), simulated by:
-//! - `naive_loop`: the ~100-line simulator below (std `BinaryHeap` calendar, `VecDeque` queue,
+//! - `naive_loop`: the short simulator below (std `BinaryHeap` calendar, `VecDeque` queue,
 //!   xoshiro256++, HdrHistogram of waits), the baseline a good engine should beat;
 //! - `callsim_engine`: `callsim::engine::simulate`, the hot loop alone;
 //! - `callsim_run`: `callsim::run` with one thread and one replication, i.e. the engine plus
