@@ -89,31 +89,14 @@ const HUGE_BACKLOG: f64 = 10_000.0;
 
 /// Average agents (contact slots, after shrinkage) of each group in each interval.
 fn capacity(model: &Model) -> Vec<Vec<f64>> {
-    let interval = model.interval.0;
-    let end_of_day = interval.saturating_mul(model.intervals as u64);
     model
         .groups
         .iter()
         .map(|g| {
-            let mut slot_ns = vec![0.0f64; model.intervals as usize];
-            let points = g.available(model.interval);
-            for (i, &(t, n)) in points.iter().enumerate() {
-                let to = points
-                    .get(i + 1)
-                    .map_or(end_of_day, |next| next.0 .0)
-                    .min(end_of_day);
-                let mut from = t.0;
-                while n > 0 && from < to {
-                    let k = from / interval;
-                    let end = ((k + 1) * interval).min(to);
-                    slot_ns[k as usize] += (end - from) as f64 * n as f64;
-                    from = end;
-                }
-            }
             let slots = g.max_concurrent as f64;
-            slot_ns
-                .iter()
-                .map(|ns| ns / interval as f64 * slots)
+            g.available_per_interval(model.interval, model.intervals)
+                .into_iter()
+                .map(|agents| agents * slots)
                 .collect()
         })
         .collect()

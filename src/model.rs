@@ -337,6 +337,29 @@ impl AgentGroup {
             .map(|(t, n)| (t, (n as f64 * (1.0 - self.shrinkage)).round() as u32))
             .collect()
     }
+
+    /// The available headcount (`available`) averaged over each of the day's `intervals`
+    /// intervals of length `interval`: an agent present for half an interval counts ½.
+    pub fn available_per_interval(&self, interval: SimTime, intervals: u32) -> Vec<f64> {
+        let length = interval.0;
+        let end_of_day = length.saturating_mul(intervals as u64);
+        let mut agent_ns = vec![0.0f64; intervals as usize];
+        let points = self.available(interval);
+        for (i, &(t, n)) in points.iter().enumerate() {
+            let to = points
+                .get(i + 1)
+                .map_or(end_of_day, |next| next.0 .0)
+                .min(end_of_day);
+            let mut from = t.0;
+            while n > 0 && from < to {
+                let k = from / length;
+                let end = ((k + 1) * length).min(to);
+                agent_ns[k as usize] += (end - from) as f64 * n as f64;
+                from = end;
+            }
+        }
+        agent_ns.iter().map(|ns| ns / length as f64).collect()
+    }
 }
 
 impl Model {

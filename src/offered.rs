@@ -209,32 +209,15 @@ fn work_hours(model: &Model, t: usize) -> f64 {
 /// shrinkage and breaks) averaged over the interval, × k ÷ (1 + slowdown × (k − 1)) for a
 /// group holding k contacts at once.
 fn agents_on_the_floor(model: &Model) -> Vec<Vec<f64>> {
-    let interval = model.interval.0;
-    let end_of_day = interval.saturating_mul(model.intervals as u64);
     model
         .groups
         .iter()
         .map(|g| {
-            let mut agent_ns = vec![0.0f64; model.intervals as usize];
-            let points = g.available(model.interval);
-            for (i, &(t, n)) in points.iter().enumerate() {
-                let to = points
-                    .get(i + 1)
-                    .map_or(end_of_day, |next| next.0 .0)
-                    .min(end_of_day);
-                let mut from = t.0;
-                while n > 0 && from < to {
-                    let k = from / interval;
-                    let end = ((k + 1) * interval).min(to);
-                    agent_ns[k as usize] += (end - from) as f64 * n as f64;
-                    from = end;
-                }
-            }
             let k = g.max_concurrent as f64;
             let per_agent = k / (1.0 + g.concurrency_slowdown * (k - 1.0));
-            agent_ns
-                .iter()
-                .map(|ns| ns / interval as f64 * per_agent)
+            g.available_per_interval(model.interval, model.intervals)
+                .into_iter()
+                .map(|agents| agents * per_agent)
                 .collect()
         })
         .collect()

@@ -260,12 +260,7 @@ pub(super) fn merged(
     format: CompareFormat,
     output: Option<&OutputFile>,
 ) -> Result<(), Failure> {
-    let fail = |why: String| {
-        Failure::Usage(format!(
-            "{}: {why}\n  help: merge with the callsim that wrote the parts",
-            study.first_name
-        ))
-    };
+    let fail = |why: String| super::merge::unusable(study, why);
     let settings: CompareSettings = serde_json::from_value(study.settings.clone())
         .map_err(|e| fail(format!("its comparison settings do not read: {e}")))?;
     let h = study.header;

@@ -99,3 +99,12 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
         }
     }
 }
+
+/// A merge that cannot go on with `study`'s parts although they belong together: `why`,
+/// named by the first part, and the way out.
+pub(super) fn unusable(study: &shard::Assembled, why: String) -> Failure {
+    Failure::Usage(format!(
+        "{}: {why}\n  help: merge with the callsim that wrote the parts",
+        study.first_name
+    ))
+}

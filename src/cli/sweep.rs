@@ -450,12 +450,7 @@ pub(super) fn merged(
     output: Option<&OutputFile>,
     chart: Option<&OutputFile>,
 ) -> Result<(), Failure> {
-    let fail = |why: String| {
-        Failure::Usage(format!(
-            "{}: {why}\n  help: merge with the callsim that wrote the parts",
-            study.first_name
-        ))
-    };
+    let fail = |why: String| super::merge::unusable(study, why);
     let settings: SweepSettings = serde_json::from_value(study.settings.clone())
         .map_err(|e| fail(format!("its sweep settings do not read: {e}")))?;
     let h = study.header;

@@ -1,18 +1,7 @@
 //! The command line as users and scripts meet it: exit codes, formats, bad input.
 
+use crate::support::{callsim, text};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn callsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callsim"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 const SMALL: &str = r#"
 name = "Small"

@@ -1,8 +1,7 @@
 //! Every example of the stable interface (CONTRACT.md), exercised as written, and every
 //! example scenario shipped in `scenarios/`.
 
-use std::process::Command;
-
+use crate::support::callsim;
 use callsim::scenario::Source;
 
 /// The scenario of the contract, verbatim.
@@ -31,13 +30,6 @@ agents = 45                                 # constant headcount ...
 # agents_by_interval = [40, 45, 50, 50]     # ... or one count per interval
 skills = ["general"]                        # call types served, most preferred first
 "#;
-
-fn callsim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_callsim"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 #[test]
 fn the_contract_scenario_runs_and_reports_every_contract_key() {

@@ -1,18 +1,10 @@
 //! `callsim erlang`: published values, the contract's JSON keys, the simulation on the same
 //! cases, and every refusal with its fix.
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
+use crate::support::callsim;
 use crate::support::{assert_agrees, SingleQueue};
-
-fn callsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callsim"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 fn json(args: &[&str]) -> Value {
     let out = callsim(args);

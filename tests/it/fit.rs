@@ -2,14 +2,13 @@
 //! recover every parameter within its confidence interval) and the command line on good and
 //! bad logs. Synthetic logs only.
 
-use std::process::{Command, Output};
-
 use callsim::engine::Outcome;
 use callsim::fit::durations::Family;
 use callsim::fit::log::{parse, Columns};
 use callsim::fit::{fit, FitOptions};
 use callsim::model::Model;
 
+use crate::support::callsim;
 use crate::support::model;
 
 /// Two call types, a busy-day factor, lognormal and exponential talk times, exponential and
@@ -154,13 +153,6 @@ fn round_trip_recovers_every_parameter_within_its_interval() {
     assert_eq!(again.intervals, 16);
     assert!(scenario.contains("STAFFING IS NOT IN THE LOG"));
     assert!(scenario.contains("busyness_cv = "));
-}
-
-fn callsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callsim"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
 }
 
 #[test]

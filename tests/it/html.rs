@@ -3,17 +3,9 @@
 //! escaped, and the figures those of the JSON report. The page in a real browser is in
 //! `browser.rs`.
 
-use std::process::{Command, Output};
-
+use crate::support::callsim;
 use callsim::scenario::Source;
 use callsim::RunOptions;
-
-fn callsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callsim"))
-        .args(args)
-        .output()
-        .expect("callsim runs")
-}
 
 /// The page `args` print, checked to succeed.
 fn page(args: &[&str]) -> String {

@@ -2,7 +2,6 @@
 //! state file's validation.
 
 use std::path::Path;
-use std::process::Command;
 
 use callsim::engine::{CallRecord, Outcome, Simulation, StartState};
 use callsim::live::intraday::{forecast, ForecastOptions};
@@ -12,6 +11,7 @@ use callsim::scenario::Source;
 use callsim::time::SimTime;
 use callsim::RunOptions;
 
+use crate::support::callsim;
 use crate::support::model;
 
 #[test]
@@ -178,13 +178,6 @@ fn a_saved_state_reads_back_and_restarts_the_same_centre() {
             i.total.answered + i.total.abandoned + i.total.unserved
         );
     }
-}
-
-fn callsim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_callsim"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {

@@ -5,20 +5,14 @@
 //! Peak memory is measured in a child process (this test binary, running one ignored test)
 //! that reads its own high-water mark, so the other tests running alongside do not count.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
 use callsim::footprint;
 use callsim::report::{Report, ReportFold};
 use callsim::RunOptions;
 
+use crate::support::callsim;
 use crate::support::model;
-
-fn callsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callsim"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 fn scenario_file(toml: &str) -> tempfile::NamedTempFile {
     let file = tempfile::Builder::new()

@@ -2,20 +2,10 @@
 //! message that names the place and the fix — never a panic, a hang or a silent cap — and
 //! every file callsim writes is complete or absent.
 
+use crate::support::{callsim, text};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn callsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callsim"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn write(dir: &Path, name: &str, contents: &[u8]) -> String {
     let path = dir.join(name);

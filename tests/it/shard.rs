@@ -2,15 +2,9 @@
 //! merged in any order, give the single-machine output byte for byte; parts that do not
 //! belong together are refused.
 
+use crate::support::callsim;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn callsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callsim"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 fn ok(out: Output) -> Vec<u8> {
     assert!(

@@ -2,19 +2,9 @@
 //! warns where the load reaches them; implausible values are refused with their file, line,
 //! field and the fix; long work shows its progress on stderr, never on stdout.
 
+use crate::support::{callsim, text};
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn callsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callsim"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn write(dir: &Path, name: &str, contents: &str) -> String {
     let path = dir.join(name);

@@ -1,14 +1,13 @@
 //! The staffing search: exact against Erlang where Erlang is exact, honest on fresh seeds
 //! where it is not, and the monotonicity it relies on.
 
-use std::process::Command;
-
 use callsim::analytic::{scheduled_agents, ErlangA, ErlangC, ServiceLevelTarget, Targets};
 use callsim::model::{Model, ServiceTargets};
 use callsim::routing::SkillPriority;
 use callsim::run_replications;
 use callsim::staffing::{self, checks, search, Rule, SearchOptions, Start};
 
+use crate::support::callsim;
 use crate::support::model;
 
 /// One call type, one group, one constant rate per (long) interval: Erlang's assumptions.
@@ -785,13 +784,6 @@ fn the_erlang_baseline_uses_the_scenarios_shrinkage() {
     let k = 1; // the measured interval
     let (found_k, erlang_k) = (found.agents[0][k], found.erlang_c_by_type[0][k]);
     assert!(found_k.abs_diff(erlang_k) <= 1, "{found_k} vs {erlang_k}");
-}
-
-fn callsim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_callsim"))
-        .args(args)
-        .output()
-        .expect("callsim runs")
 }
 
 /// `staff --format json` lists every target it applied, per call type, tier and group, each

@@ -98,3 +98,16 @@ pub fn assert_agrees(
     );
     distance / se
 }
+
+/// Runs the callsim binary with `args`; its exit status and output.
+pub fn callsim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Bytes of a process's output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

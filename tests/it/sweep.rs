@@ -2,20 +2,9 @@
 //! refusals.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
+use crate::support::{callsim, text};
 use serde_json::Value;
-
-fn callsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callsim"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 const QUEUE: &str = r#"# A small single queue.
 name = "Small queue"

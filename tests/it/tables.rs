@@ -4,17 +4,10 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Command, Output};
 
+use crate::support::callsim;
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use serde_json::Value;
-
-fn callsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callsim"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 /// Runs callsim, expecting success; its stdout.
 fn ok(args: &[&str]) -> String {
