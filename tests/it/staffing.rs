@@ -567,6 +567,18 @@ skills = ["q"]
 /// day's service level in one half hour is very noisy): calls of `aht_min` minutes at
 /// `erlangs` Erlangs, exponential patience of 4 minutes when `patience`, 80/20, a warm-up
 /// half hour and `intervals` measured ones.
+/// Half hours of warm-up before `stationary`'s measured intervals: one, and four from 100
+/// Erlangs, where a queue near 95 % occupancy relaxes over tens of minutes (about 38 at
+/// 150 Erlangs, an hour at 500) and half an hour from an empty centre leaves the first
+/// measured interval well below its steady-state load.
+fn warmup_intervals(erlangs: f64) -> u32 {
+    if erlangs >= 100.0 {
+        4
+    } else {
+        1
+    }
+}
+
 fn stationary(erlangs: f64, aht_min: f64, patience: bool, intervals: u32, seed: u64) -> Model {
     let patience = if patience {
         r#"patience = { distribution = "exponential", mean = "4m" }"#
@@ -578,7 +590,7 @@ fn stationary(erlangs: f64, aht_min: f64, patience: bool, intervals: u32, seed: 
 name = "stationary"
 [simulation]
 duration = "{minutes}m"
-warmup = "30m"
+warmup = "{warmup}m"
 replications = 10
 seed = {seed}
 interval = "30m"
@@ -595,7 +607,8 @@ name = "agents"
 agents = {start}
 skills = ["q"]
 "#,
-        minutes = 30 * (intervals + 1),
+        minutes = 30 * (intervals + warmup_intervals(erlangs)),
+        warmup = 30 * warmup_intervals(erlangs),
         rate = erlangs * 60.0 / aht_min,
         aht_s = aht_min * 60.0,
         start = erlangs.ceil(),
@@ -646,30 +659,55 @@ fn exact_80_20(erlangs: f64, aht_min: f64, patience: bool) -> (u32, bool) {
 
 /// Runs the default search on each stationary case and seed; asserts the exact Erlang
 /// minimum in every measured interval (one off only where allowed), and returns a line per
-/// run for the record.
-fn assert_exact_on_stationary_days(cases: &[(f64, f64, bool)], seeds: &[u64], intervals: u32) {
+/// run for the record. With `carry_over`, an interval may also have one agent less than
+/// Erlang's minimum when both its neighbours (the warm-up included) have at least the
+/// minimum and the validation passed: at high loads a queue relaxes over tens of minutes
+/// (150 Erlangs at 157 agents: about 38), so such an interval starts from its neighbour's
+/// better state and meets the target in the simulated day (157 agents between 158s:
+/// 80.6 % ± 0.5 on 10,000 replications, where the steady state gives 78.7 %). Two such
+/// intervals side by side never may.
+fn assert_exact_on_stationary_days(
+    cases: &[(f64, f64, bool)],
+    seeds: &[u64],
+    intervals: u32,
+    carry_over: bool,
+) {
+    let mut failures = Vec::new();
     for &(erlangs, aht_min, patience) in cases {
         let (exact, close) = exact_80_20(erlangs, aht_min, patience);
         for &seed in seeds {
             let m = stationary(erlangs, aht_min, patience, intervals, seed);
             let found = search(&m, &SearchOptions::new(m.targets), |_| {}).unwrap();
-            let measured = &found.agents[0][1..];
+            let agents = &found.agents[0];
+            let first = m.first_reported_interval() as usize;
             eprintln!(
-                "{erlangs} Erlangs {} seed {seed}: {measured:?} (exact {exact}{}), {} simulations, {} replications, validation {} round(s)",
+                "{erlangs} Erlangs {} seed {seed}: {:?} (exact {exact}{}), {} simulations, {} replications, validation {} round(s)",
                 if patience { "A" } else { "C" },
+                &agents[first..],
                 if close { ", ±1 allowed" } else { "" },
                 found.simulations,
                 found.replications_run,
                 found.validation.rounds
             );
-            for &n in measured {
-                assert!(
-                    exact_or_allowed(n, exact, close),
-                    "{erlangs} Erlangs, patience {patience}, seed {seed}: {measured:?}, exact {exact}"
-                );
+            let borrows = |k: usize| {
+                carry_over
+                    && agents[k] + 1 == exact
+                    && agents[k - 1] >= exact
+                    && agents.get(k + 1).is_none_or(|&next| next >= exact)
+            };
+            if !found.validation.passed
+                || (first..agents.len())
+                    .any(|k| !exact_or_allowed(agents[k], exact, close) && !borrows(k))
+            {
+                failures.push(format!(
+                    "{erlangs} Erlangs, patience {patience}, seed {seed}: {:?}, exact {exact}, validation passed: {}",
+                    &agents[first..],
+                    found.validation.passed
+                ));
             }
         }
     }
+    assert!(failures.is_empty(), "{failures:#?}");
 }
 
 /// Half-hour intervals, where one interval short by an agent between two full ones misses
@@ -685,6 +723,7 @@ fn short_intervals_get_the_exact_erlang_minimum_for_any_seed() {
         &[(40.0, 4.0, false), (5.0, 3.0, true), (20.0, 3.0, true)],
         &[1, 2],
         3,
+        false,
     );
 }
 
@@ -698,7 +737,7 @@ fn exact_erlang_sweep() {
         .into_iter()
         .flat_map(|e| [(e, 3.0, false), (e, 3.0, true)])
         .collect();
-    assert_exact_on_stationary_days(&cases, &[1, 2, 3], 4);
+    assert_exact_on_stationary_days(&cases, &[1, 2, 3], 4, true);
 }
 
 /// `[service_level] max_occupancy` (and `--max-occupancy`) caps every group's occupancy in
