@@ -729,7 +729,11 @@ fn short_intervals_get_the_exact_erlang_minimum_for_any_seed() {
 
 /// The sweep of the issue: Erlang C and Erlang A, 5 to 500 Erlangs, three seeds, four
 /// measured half hours each. Release build: `cargo test --release --test it
-/// exact_erlang_sweep -- --ignored --nocapture` (minutes).
+/// exact_erlang_sweep -- --ignored --nocapture` (about 9 minutes on 2 cores). It lists
+/// every run that misses, and today it fails: at 500 Erlangs (Erlang C) the staffings shift
+/// agents between half hours beyond the one-interval carry-over allowed, and one interval
+/// of 20 Erlangs (Erlang C, seed 1) keeps 25 for 24 — see "The exactness sweep" in
+/// docs/staffing.md.
 #[test]
 #[ignore = "minutes of simulation: run on a release build"]
 fn exact_erlang_sweep() {
