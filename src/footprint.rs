@@ -102,19 +102,6 @@ fn capacity(model: &Model) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// Length of interval `k` in hours (the last may be shorter).
-fn interval_hours(model: &Model, k: u32) -> f64 {
-    let start = model.interval_start(k).0;
-    let end = (start + model.interval.0).min(model.horizon.0);
-    end.saturating_sub(start) as f64 / 3.6e12
-}
-
-/// Mean work per call of a type, hours (talk and wrap-up).
-fn work_hours(model: &Model, t: usize) -> f64 {
-    let ct = &model.call_types[t];
-    (ct.handle_time.mean_seconds() + ct.wrap_up.as_ref().map_or(0.0, |w| w.mean_seconds())) / 3600.0
-}
-
 /// Whether no caller of type `t` ever hangs up while waiting.
 fn never_abandons(model: &Model, t: usize) -> bool {
     model.call_types[t]
@@ -156,7 +143,10 @@ pub fn overload(model: &Model) -> Option<Overload> {
                 .sum();
             let load: f64 = set
                 .iter()
-                .map(|&t| model.call_types[t].calls_per_hour[k as usize] * work_hours(model, t))
+                .map(|&t| {
+                    model.call_types[t].calls_per_hour[k as usize]
+                        * (model.call_types[t].mean_work_s() / 3600.0)
+                })
                 .sum();
             let agents: f64 = (0..model.groups.len())
                 .filter(|&g| serving[g])
@@ -166,10 +156,10 @@ pub fn overload(model: &Model) -> Option<Overload> {
                 // Nothing arrives: the agents drain the backlog at their own pace.
                 let hours = set
                     .iter()
-                    .map(|&t| work_hours(model, t))
+                    .map(|&t| model.call_types[t].mean_work_s() / 3600.0)
                     .fold(0.0, f64::max);
                 if hours > 0.0 {
-                    backlog = (backlog - agents / hours * interval_hours(model, k)).max(0.0);
+                    backlog = (backlog - agents / hours * model.interval_hours(k)).max(0.0);
                 }
                 continue;
             }
@@ -179,7 +169,7 @@ pub fn overload(model: &Model) -> Option<Overload> {
                 first.get_or_insert(k);
                 fastest = fastest.max(growth);
             }
-            backlog = (backlog + growth * interval_hours(model, k)).max(0.0);
+            backlog = (backlog + growth * model.interval_hours(k)).max(0.0);
             peak = peak.max(backlog);
         }
         let Some(from_interval) = first else { continue };
@@ -213,10 +203,9 @@ pub fn calls_per_replication(model: &Model) -> f64 {
     model
         .call_types
         .iter()
-        .map(|t| {
-            let first: f64 = (0..model.intervals)
-                .map(|k| t.calls_per_hour[k as usize] * interval_hours(model, k))
-                .sum();
+        .enumerate()
+        .map(|(i, t)| {
+            let first = model.calls_per_day(i);
             let attempts = t.retrial.as_ref().map_or(1.0, |r| {
                 let p = r.probability.clamp(0.0, 1.0);
                 (0..r.max_attempts.min(1000))
@@ -248,10 +237,7 @@ pub fn peak_waiting(model: &Model) -> f64 {
                 .map(|p| p.mean_seconds() / 3600.0)
                 .fold(0.0, f64::max);
             let peak_rate = ct.calls_per_hour.iter().copied().fold(0.0, f64::max);
-            let day: f64 = (0..model.intervals)
-                .map(|k| ct.calls_per_hour[k as usize] * interval_hours(model, k))
-                .sum();
-            (peak_rate * patience_h).min(day)
+            (peak_rate * patience_h).min(model.calls_per_day(t))
         })
         .sum();
     backlog + patient

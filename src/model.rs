@@ -205,6 +205,13 @@ pub struct CallType {
     pub callback: Option<Callback>,
 }
 
+impl CallType {
+    /// Mean work per call reaching an agent, seconds: handle time and wrap-up.
+    pub fn mean_work_s(&self) -> f64 {
+        self.handle_time.mean_seconds() + self.wrap_up.as_ref().map_or(0.0, |w| w.mean_seconds())
+    }
+}
+
 /// Virtual hold (callbacks).
 #[derive(Debug, Clone)]
 pub struct Callback {
@@ -366,6 +373,21 @@ impl Model {
     /// Start of interval `k` (simulated time).
     pub fn interval_start(&self, k: u32) -> SimTime {
         SimTime(self.interval.0 * k as u64)
+    }
+
+    /// Hours of interval `k` within the day (the last may be cut short).
+    pub fn interval_hours(&self, k: u32) -> f64 {
+        let start = self.interval_start(k).0;
+        let end = (start + self.interval.0).min(self.horizon.0);
+        end.saturating_sub(start) as f64 / 3.6e12
+    }
+
+    /// Forecast calls of type `t` over the day: its rates times the hours of each interval
+    /// (first attempts only; retrials, transfers and callbacks come on top).
+    pub fn calls_per_day(&self, t: usize) -> f64 {
+        (0..self.intervals)
+            .map(|k| self.call_types[t].calls_per_hour[k as usize] * self.interval_hours(k))
+            .sum()
     }
 
     /// The first interval that ends after the warm-up: the first one reported.

@@ -54,7 +54,7 @@ impl OfferedLoad {
             .iter()
             .map(|rates| {
                 (0..model.intervals)
-                    .map(|k| rates[k as usize] * interval_hours(model, k))
+                    .map(|k| rates[k as usize] * model.interval_hours(k))
                     .sum()
             })
             .collect();
@@ -88,7 +88,7 @@ impl OfferedLoad {
             .iter()
             .enumerate()
             .map(|(t, rates)| {
-                let work = work_hours(model, t);
+                let work = model.call_types[t].mean_work_s() / 3600.0;
                 rates.iter().map(|r| r * work).collect()
             })
             .collect();
@@ -185,24 +185,11 @@ fn first_attempts_per_hour(model: &Model) -> Vec<Vec<f64>> {
     }
     for per_type in &mut counts {
         for (k, count) in per_type.iter_mut().enumerate() {
-            let hours = interval_hours(model, k as u32);
+            let hours = model.interval_hours(k as u32);
             *count = if hours > 0.0 { *count / hours } else { 0.0 };
         }
     }
     counts
-}
-
-/// Hours of interval `k` within the day (the last may be cut short).
-fn interval_hours(model: &Model, k: u32) -> f64 {
-    let start = model.interval_start(k).0;
-    let end = (start + model.interval.0).min(model.horizon.0);
-    end.saturating_sub(start) as f64 / 3.6e12
-}
-
-/// Mean work per call of type `t` reaching an agent, hours: handle time and wrap-up.
-fn work_hours(model: &Model, t: usize) -> f64 {
-    let ct = &model.call_types[t];
-    (ct.handle_time.mean_seconds() + ct.wrap_up.as_ref().map_or(0.0, |w| w.mean_seconds())) / 3600.0
 }
 
 /// Per group × interval: agents' worth of work on the floor — agents available (after

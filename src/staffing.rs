@@ -116,24 +116,12 @@ pub const MAX_DEFAULT_REPLICATIONS: u32 = 16 * DEFAULT_MAX_REPLICATIONS;
 
 /// Expected offered calls in one replication of `model`: the forecast rates over the day (a
 /// replayed trace: its calls). Retrials, transfers and callbacks come on top.
-pub fn calls_per_replication(model: &Model) -> f64 {
+pub fn forecast_calls(model: &Model) -> f64 {
     if let Some(trace) = &model.trace {
         return trace.len() as f64;
     }
-    let horizon = model.horizon.as_seconds();
-    let interval = model.interval.as_seconds();
-    model
-        .call_types
-        .iter()
-        .map(|t| {
-            t.calls_per_hour
-                .iter()
-                .enumerate()
-                .map(|(k, rate)| {
-                    rate * (horizon - interval * k as f64).clamp(0.0, interval) / 3600.0
-                })
-                .sum::<f64>()
-        })
+    (0..model.call_types.len())
+        .map(|t| model.calls_per_day(t))
         .sum()
 }
 
@@ -141,7 +129,7 @@ pub fn calls_per_replication(model: &Model) -> f64 {
 /// at least [`DEFAULT_MAX_REPLICATIONS`] and at most [`MAX_DEFAULT_REPLICATIONS`]
 /// replications. A 20-Erlang half-hour day (1,000 calls) gets 2,200; the energy day 640.
 pub fn default_max_replications(model: &Model) -> u32 {
-    let calls = calls_per_replication(model);
+    let calls = forecast_calls(model);
     let by_calls = if calls > 0.0 {
         (DEFAULT_CALL_BUDGET / calls).min(f64::from(MAX_DEFAULT_REPLICATIONS)) as u32
     } else {
@@ -167,7 +155,7 @@ pub const FIRST_LOOK_CALLS: f64 = DEFAULT_CALL_BUDGET / 16.0;
 /// [`MAX_DEFAULT_REPLICATIONS`]. The energy day (3,457.5 calls) gets 40, a 20-Erlang
 /// 2½-hour day (1,000 calls) 138.
 pub fn first_look(model: &Model) -> u32 {
-    let calls = calls_per_replication(model);
+    let calls = forecast_calls(model);
     let most = MAX_DEFAULT_REPLICATIONS / 16;
     let by_calls = if calls > 0.0 {
         (FIRST_LOOK_CALLS / calls).ceil().min(f64::from(most)) as u32

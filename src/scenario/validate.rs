@@ -314,9 +314,7 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         call_types[t].classes = first..classes.len() as ClassId;
         call_types[t].tier_cumulative_shares = shares;
         if let Some(callback) = &spec.callback {
-            let ct = &call_types[t];
-            let mean_work_s = ct.handle_time.mean_seconds()
-                + ct.wrap_up.as_ref().map_or(0.0, |w| w.mean_seconds());
+            let mean_work_s = call_types[t].mean_work_s();
             call_types[t].callback = Some(crate::model::Callback {
                 when_wait_exceeds: callback.when_wait_exceeds.sim_time(),
                 share: callback.share,
