@@ -12,6 +12,7 @@ use super::durations::DurationFit;
 use super::patience::PatienceFit;
 use super::write::{clock, WEEKDAYS};
 use super::Fit;
+use crate::report::chart::{escape, nice_step, tick_label};
 
 /// One line of a chart.
 #[derive(Debug, Clone)]
@@ -54,36 +55,6 @@ const T: f64 = 34.0;
 /// Below the plot: the x axis, its label, then the legend in two columns.
 const B: f64 = 44.0;
 const LEGEND_ROW: f64 = 16.0;
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A step of 1, 2 or 5 × 10^k giving about `count` ticks over `span`.
-fn nice_step(span: f64, count: f64) -> f64 {
-    if span <= 0.0 || !span.is_finite() {
-        return 1.0;
-    }
-    let raw = span / count;
-    let magnitude = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * magnitude)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * magnitude)
-}
-
-fn tick_text(x: f64, step: f64) -> String {
-    let decimals = if step >= 1.0 {
-        0
-    } else {
-        (-step.log10().floor()) as usize
-    };
-    format!("{x:.decimals$}")
-}
 
 /// A chart as inline SVG. `x_clock` labels x (seconds since midnight) as `HH:MM`;
 /// `y_max` fixes the top of the y axis (1 for probabilities). The `<svg>` carries
@@ -154,7 +125,7 @@ pub fn chart(
             if y == 0.0 { "#444" } else { "#e5e5e5" },
             L - 6.0,
             py(y) + 4.0,
-            tick_text(y, ystep)
+            tick_label(y, ystep)
         );
         y += ystep;
     }
@@ -171,7 +142,7 @@ pub fn chart(
         let label = if x_clock {
             clock(x)
         } else {
-            tick_text(x, xstep)
+            tick_label(x, xstep)
         };
         let _ = writeln!(
             s,

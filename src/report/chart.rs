@@ -64,7 +64,7 @@ pub(crate) fn nice_step(span: f64, count: f64) -> f64 {
 }
 
 /// Formats a tick value without trailing noise (`20`, `0.85`).
-fn tick_label(x: f64, step: f64) -> String {
+pub(crate) fn tick_label(x: f64, step: f64) -> String {
     let decimals = if step >= 1.0 {
         0
     } else {
@@ -73,7 +73,8 @@ fn tick_label(x: f64, step: f64) -> String {
     format!("{x:.decimals$}")
 }
 
-fn escape(s: &str) -> String {
+/// `s` escaped for SVG or HTML text and attribute values.
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
