@@ -19,6 +19,7 @@ use std::path::PathBuf;
 
 use callsim::model::Model;
 use callsim::scenario::{ScenarioError, Source};
+use callsim::shard::Shard;
 
 /// Why the command failed, which decides the exit status.
 pub enum Failure {
@@ -28,6 +29,12 @@ pub enum Failure {
     Usage(String),
     /// Anything else: exit 1.
     Other(String),
+}
+
+/// The `--shard K/N` argument of `run`, `compare` and `sweep`, parsed; a usage error says
+/// what to write.
+pub fn shard(arg: Option<&str>) -> Result<Option<Shard>, Failure> {
+    arg.map(Shard::parse).transpose().map_err(Failure::Usage)
 }
 
 /// The scenario at `path`, or the built-in default when there is none.

@@ -10,7 +10,7 @@ use callsim::compare::{compare_with_progress, Alternative, Comparison};
 use callsim::model::Model;
 use callsim::report::CallBlock;
 use callsim::scenario::Source;
-use callsim::shard::{Assembled, PartKind, Shard, Study};
+use callsim::shard::{Assembled, PartKind, Study};
 use serde::{Deserialize, Serialize};
 
 use super::output::OutputFile;
@@ -155,12 +155,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
             "nothing to compare: give at least one `--policy NAME` or `--variant FILE` (two alternatives or more, counting the scenario itself when no --policy is given)".into(),
         ));
     }
-    let shard = args
-        .shard
-        .as_deref()
-        .map(Shard::parse)
-        .transpose()
-        .map_err(Failure::Usage)?;
+    let shard = super::shard(args.shard.as_deref())?;
     let source = Source::read(&args.scenario).map_err(Failure::Scenario)?;
     let mut variants = Vec::with_capacity(args.variants.len());
     for path in &args.variants {

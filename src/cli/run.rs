@@ -15,7 +15,6 @@ use callsim::RunOptions;
 use super::output::OutputFile;
 use super::progress::Progress;
 use callsim::scenario::Source;
-use callsim::shard::Shard;
 
 use super::{emit, emit_bytes, print, Failure};
 
@@ -99,12 +98,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if args.show_default {
         return print(DEFAULT_SCENARIO);
     }
-    let shard = args
-        .shard
-        .as_deref()
-        .map(Shard::parse)
-        .transpose()
-        .map_err(Failure::Usage)?;
+    let shard = super::shard(args.shard.as_deref())?;
     let source = match &args.scenario {
         Some(path) => Source::read(path).map_err(Failure::Scenario)?,
         None => Source::default_scenario(),

@@ -12,7 +12,7 @@ use callsim::report::table::{
 };
 use callsim::report::{CallBlock, Report, TypeBlock};
 use callsim::scenario::{format_seconds, shown, Source};
-use callsim::shard::{Assembled, PartKind, Shard, Study};
+use callsim::shard::{Assembled, PartKind, Study};
 use callsim::staffing::agent_hours;
 use serde::{Deserialize, Serialize};
 
@@ -246,12 +246,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             )));
         }
     }
-    let shard = args
-        .shard
-        .as_deref()
-        .map(Shard::parse)
-        .transpose()
-        .map_err(Failure::Usage)?;
+    let shard = super::shard(args.shard.as_deref())?;
     let source = Source::read(&args.scenario).map_err(Failure::Scenario)?;
     let mut base = source.load().map_err(Failure::Scenario)?;
     if let Some(r) = args.replications {

@@ -114,6 +114,21 @@ fn merge(parts: &[&Path], extra: &[&str]) -> Output {
 /// `part`'s text with `from` replaced by `to` everywhere (the header and its copy in the
 /// body) and the body's length and checksum made right again: a part as another callsim,
 /// or a deliberate forger, would write it.
+/// `part`'s bytes with the first digit of its first `"offered":` after the header line
+/// changed: the same length, another checksum.
+fn one_digit_changed(part: &[u8]) -> Vec<u8> {
+    let body_start = part.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let mut corrupted = part.to_vec();
+    let at = body_start
+        + corrupted[body_start..]
+            .windows(10)
+            .position(|w| w == b"\"offered\":")
+            .unwrap()
+        + 10;
+    corrupted[at] = if corrupted[at] == b'9' { b'8' } else { b'9' };
+    corrupted
+}
+
 fn resigned(part: &Path, from: &str, to: &str) -> String {
     resigned_all(part, &[(from, to)])
 }
@@ -276,16 +291,7 @@ fn damaged_parts_are_refused() {
     assert!(m.contains("truncated"), "{m}");
 
     // One digit of one measure changed: the same length, another checksum.
-    let body_start = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
-    let mut corrupted = bytes.clone();
-    let at = body_start
-        + corrupted[body_start..]
-            .windows(10)
-            .position(|w| w == b"\"offered\":")
-            .unwrap()
-        + 10;
-    corrupted[at] = if corrupted[at] == b'9' { b'8' } else { b'9' };
-    let corrupted = write("corrupted.json", &corrupted);
+    let corrupted = write("corrupted.json", &one_digit_changed(&bytes));
     let m = refused(merge(&[&corrupted], &[]));
     assert!(m.contains("checksum"), "{m}");
 
@@ -651,16 +657,7 @@ fn refusals(study: &Study, verb_args: &[String], changed: &[String], label: &str
     let truncated = write("truncated.json", &bytes[..bytes.len() - 100]);
     let m = refused(merge(&[p0, &truncated, p2], &[]));
     assert!(m.contains("truncated"), "{m}");
-    let body_start = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
-    let mut corrupted = bytes.clone();
-    let at = body_start
-        + corrupted[body_start..]
-            .windows(10)
-            .position(|w| w == b"\"offered\":")
-            .unwrap()
-        + 10;
-    corrupted[at] = if corrupted[at] == b'9' { b'8' } else { b'9' };
-    let corrupted = write("corrupted.json", &corrupted);
+    let corrupted = write("corrupted.json", &one_digit_changed(&bytes));
     let m = refused(merge(&[p0, &corrupted, p2], &[]));
     assert!(m.contains("checksum"), "{m}");
     let text = String::from_utf8(bytes).unwrap();
