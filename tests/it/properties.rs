@@ -1,7 +1,7 @@
 //! Laws that hold for every valid scenario, checked on random ones that mix every feature
 //! (see `generate.rs`): conservation, a drained centre, skills and concurrency, common random
-//! numbers, `max_concurrent = 1` as a plain group, `live` and `intraday` as `run`, and
-//! thread-count independence.
+//! numbers, `max_concurrent = 1` as a plain group, `live` and `intraday` as `run`,
+//! thread-count independence, and targets that judge the right calls and change nothing.
 //!
 //! Each property runs a default number of cases (below; `PROPTEST_CASES` overrides them all),
 //! and proptest shrinks a failure to a small scenario, printed as TOML.
@@ -22,7 +22,8 @@ use callsim::RunOptions;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use generate::{case, Spec, Staffing};
+use callsim::staffing::{self, Check, Measure, Rule};
+use generate::{case, Spec, Staffing, Targets};
 
 /// `default` cases, unless `PROPTEST_CASES` says otherwise.
 pub fn config(default: u32) -> ProptestConfig {
@@ -819,4 +820,207 @@ skills = ["chat"]
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The scenario without any target: `[service_level]` keeps its threshold, types and tiers
+/// keep their own thresholds.
+fn without_targets(spec: &Spec) -> Spec {
+    let mut bare = spec.clone();
+    bare.targets = Targets::default();
+    for t in &mut bare.types {
+        t.service_level.1 = None;
+        if let Some(tiers) = &mut t.tiers {
+            tiers.gold_target = None;
+        }
+    }
+    bare
+}
+
+/// `value` without `key` at any depth.
+fn drop_key(value: &mut serde_json::Value, key: &str) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.remove(key);
+            map.values_mut().for_each(|v| drop_key(v, key));
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| drop_key(v, key)),
+        _ => {}
+    }
+}
+
+/// What a target is judged on, pooled over replications: numerator and denominator of the
+/// service level, abandon rate and ASA of one interval × class, recounted from call logs.
+#[derive(Debug, Default, Clone, Copy)]
+struct Pooled {
+    within: f64,
+    ended: f64,
+    abandoned: f64,
+    answered: f64,
+    wait_s: f64,
+}
+
+impl Pooled {
+    fn add(&mut self, o: &Pooled) {
+        self.within += o.within;
+        self.ended += o.ended;
+        self.abandoned += o.abandoned;
+        self.answered += o.answered;
+        self.wait_s += o.wait_s;
+    }
+
+    /// The pooled ratio a check of `measure` is judged on.
+    fn ratio(&self, measure: Measure) -> Option<f64> {
+        let (num, den) = match measure {
+            Measure::ServiceLevel => (self.within, self.ended),
+            Measure::AbandonRate => (self.abandoned, self.ended),
+            Measure::Asa => (self.wait_s, self.answered),
+            Measure::Occupancy => return None,
+        };
+        (den > 0.0).then(|| num / den)
+    }
+}
+
+/// Targets judge the report and change nothing simulated: the JSON is byte-identical
+/// without them. The checks `staff` and the report apply are one per target (scenario-wide
+/// per call type, a type's or tier's own, occupancy per group) and interval, each on the
+/// ratio recounted from the call logs of all replications, and a met verdict never has its
+/// mean on the wrong side of the target.
+fn check_targets(case: &generate::Case) -> Result<(), TestCaseError> {
+    let model = load(&case.toml)?;
+    let bare = load(&without_targets(&case.spec).toml())?;
+    // The report echoes each type's and tier's own target; everything else is the same.
+    let figures = |m: &Model| {
+        let json = callsim::run(
+            m,
+            &RunOptions {
+                threads: Some(1),
+                ..Default::default()
+            },
+        )
+        .to_json();
+        let mut doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+        drop_key(&mut doc, "service_level_target");
+        doc
+    };
+    prop_assert!(
+        figures(&model) == figures(&bare),
+        "the targets changed the figures"
+    );
+
+    let (intervals, classes) = (model.intervals as usize, model.classes.len());
+    let mut pooled = vec![Pooled::default(); intervals * classes];
+    for rep in 0..model.replications {
+        let (_, log) = call_log(&model, rep);
+        for r in log.iter().filter(|r| r.counted) {
+            let cell = &mut pooled[interval_of(&model, r.arrival) * classes + r.class as usize];
+            let wait = r.end_of_wait - r.queued;
+            match r.outcome {
+                Outcome::Answered { .. } => {
+                    cell.ended += 1.0;
+                    cell.answered += 1.0;
+                    cell.wait_s += wait.as_seconds();
+                    if wait <= model.classes[r.class as usize].threshold {
+                        cell.within += 1.0;
+                    }
+                }
+                Outcome::Abandoned => {
+                    cell.ended += 1.0;
+                    cell.abandoned += 1.0;
+                }
+                Outcome::Unserved => cell.ended += 1.0,
+                _ => {}
+            }
+        }
+    }
+    let measures = callsim::replicate(&model, Some(1));
+    let rule = Rule::new(0.95, 1, 0.005);
+    let checks = staffing::checks(&model, &model.targets, &rule, &measures);
+    let applied = staffing::applied_targets(&model, &model.targets);
+    let reported = measures[0].intervals.iter().map(|i| i.interval as usize);
+    let mut expected = 0;
+    for k in reported {
+        for a in &applied {
+            let of = |c: &Check| {
+                c.interval as usize == k
+                    && c.call_type == a.call_type
+                    && c.class == a.class
+                    && c.group == a.group
+                    && c.measure == a.measure
+            };
+            let found: Vec<&Check> = checks.iter().filter(|c| of(c)).collect();
+            let recount = match (a.group, a.class) {
+                (Some(_), _) => None,
+                (None, Some(c)) => pooled[k * classes + c as usize].ratio(a.measure),
+                (None, None) => {
+                    let mut of_type = Pooled::default();
+                    for c in model.call_types[a.call_type as usize].classes.clone() {
+                        of_type.add(&pooled[k * classes + c as usize]);
+                    }
+                    of_type.ratio(a.measure)
+                }
+            };
+            if a.group.is_some() {
+                prop_assert!(found.len() <= 1, "interval {}: {:?} checked twice", k, a);
+                expected += found.len();
+                continue;
+            }
+            match recount {
+                None => prop_assert!(
+                    found.is_empty(),
+                    "interval {}: {:?} checked without calls",
+                    k,
+                    a
+                ),
+                Some(ratio) => {
+                    prop_assert_eq!(found.len(), 1, "interval {}: {:?}", k, a);
+                    let mean = found[0].mean;
+                    prop_assert!(
+                        (mean - ratio).abs() <= 1e-9 * ratio.abs().max(1.0),
+                        "interval {}: {:?} judged on {} where the call logs give {}",
+                        k,
+                        a,
+                        mean,
+                        ratio
+                    );
+                    expected += 1;
+                }
+            }
+        }
+    }
+    prop_assert_eq!(checks.len(), expected, "checks of no applied target");
+    for c in &checks {
+        prop_assert_eq!(
+            c.target,
+            applied
+                .iter()
+                .find(|a| a.measure == c.measure
+                    && a.call_type == c.call_type
+                    && a.class == c.class
+                    && a.group == c.group)
+                .map(|a| a.target)
+                .unwrap_or(f64::NAN)
+        );
+        let margin = if c.measure.higher_is_better() {
+            c.mean - c.target
+        } else {
+            c.target - c.mean
+        };
+        prop_assert!(
+            !c.met() || margin >= 0.0,
+            "met with its mean on the wrong side: {:?}",
+            c
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// `[service_level]` targets and the types' and tiers' own targets judge what was
+    /// simulated, on the right calls, and never change it.
+    #[test]
+    fn targets_judge_the_figures_and_never_change_them(case in case()) {
+        check_targets(&case)?;
+    }
 }

@@ -108,6 +108,8 @@ pub struct Tiers {
     pub gold_percent: u32,
     pub gold_priority: Option<u32>,
     pub gold_patience: Option<Dist>,
+    /// The first tier's own service-level target, in percent.
+    pub gold_target: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,8 +129,8 @@ pub struct TypeSpec {
     pub unresolved: Option<(u32, Dist)>,
     /// Offer threshold (s), share (%), answer within (min), priority.
     pub callback: Option<(u32, u32, Option<u32>, Option<u32>)>,
-    /// A service-level threshold of its own, seconds.
-    pub threshold: Option<u32>,
+    /// A service-level threshold of its own (seconds) and a target of its own (percent).
+    pub service_level: (Option<u32>, Option<u32>),
 }
 
 #[derive(Debug, Clone)]
@@ -164,6 +166,37 @@ pub struct RoutingSpec {
     pub reserve_for: (usize, u32, bool),
 }
 
+/// The scenario-wide targets of `[service_level]` (they judge the report and steer
+/// `staff`; they never change what is simulated).
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    /// Service level, percent.
+    pub service_level: Option<u32>,
+    /// Abandon rate, percent.
+    pub max_abandon_rate: Option<u32>,
+    /// ASA, seconds.
+    pub max_asa_s: Option<u32>,
+    /// Occupancy, percent.
+    pub max_occupancy: Option<u32>,
+}
+
+fn targets() -> impl Strategy<Value = Targets> {
+    (
+        option::of(50u32..100),
+        option::of(0u32..40),
+        option::of(1u32..300),
+        option::of(50u32..=100),
+    )
+        .prop_map(
+            |(service_level, max_abandon_rate, max_asa_s, max_occupancy)| Targets {
+                service_level,
+                max_abandon_rate,
+                max_asa_s,
+                max_occupancy,
+            },
+        )
+}
+
 /// A whole scenario.
 #[derive(Debug, Clone)]
 pub struct Spec {
@@ -173,6 +206,7 @@ pub struct Spec {
     pub seed: u32,
     pub replications: u32,
     pub threshold_s: u32,
+    pub targets: Targets,
     pub trunks: Option<u32>,
     pub busyness_percent: Option<u32>,
     pub types: Vec<TypeSpec>,
@@ -204,13 +238,20 @@ fn staffing() -> impl Strategy<Value = Staffing> {
 }
 
 fn call_type() -> impl Strategy<Value = TypeSpec> {
-    let tiers = (10u32..90, option::of(0u32..4), option::of(dist(10, 300))).prop_map(
-        |(gold_percent, gold_priority, gold_patience)| Tiers {
-            gold_percent,
-            gold_priority,
-            gold_patience,
-        },
-    );
+    let tiers = (
+        10u32..90,
+        option::of(0u32..4),
+        option::of(dist(10, 300)),
+        option::of(50u32..100),
+    )
+        .prop_map(
+            |(gold_percent, gold_priority, gold_patience, gold_target)| Tiers {
+                gold_percent,
+                gold_priority,
+                gold_patience,
+                gold_target,
+            },
+        );
     (
         (
             rate(),
@@ -233,13 +274,13 @@ fn call_type() -> impl Strategy<Value = TypeSpec> {
                 option::of(5u32..60),
                 option::of(0u32..4),
             )),
-            option::of(5u32..60),
+            (option::of(5u32..60), option::of(50u32..100)),
         ),
     )
         .prop_map(
             |(
                 (rate, handle, patience, priority, weight, tiers, trunks),
-                (ivr, retrial, wrap_up, transfer, unresolved, callback, threshold),
+                (ivr, retrial, wrap_up, transfer, unresolved, callback, service_level),
             )| TypeSpec {
                 rate,
                 handle,
@@ -254,7 +295,7 @@ fn call_type() -> impl Strategy<Value = TypeSpec> {
                 transfer,
                 unresolved,
                 callback,
-                threshold,
+                service_level,
             },
         )
 }
@@ -308,7 +349,7 @@ pub fn spec() -> impl Strategy<Value = Spec> {
             any::<bool>(),
             0u32..1000,
             1u32..3,
-            5u32..60,
+            (5u32..60, targets()),
             option::of(1u32..40),
             option::of(1u32..50),
         ),
@@ -318,7 +359,16 @@ pub fn spec() -> impl Strategy<Value = Spec> {
     )
         .prop_map(
             |(
-                (hours, interval_min, warmup, seed, replications, threshold_s, trunks, busy),
+                (
+                    hours,
+                    interval_min,
+                    warmup,
+                    seed,
+                    replications,
+                    (threshold_s, targets),
+                    trunks,
+                    busy,
+                ),
                 types,
                 groups,
                 routing,
@@ -329,6 +379,7 @@ pub fn spec() -> impl Strategy<Value = Spec> {
                 seed,
                 replications,
                 threshold_s,
+                targets,
                 trunks,
                 busyness_percent: busy,
                 types,
@@ -371,6 +422,23 @@ fn type_name(t: usize) -> String {
 
 fn group_name(g: usize) -> String {
     format!("g{g}")
+}
+
+/// `p` percent as the fraction the format wants.
+fn percent(p: u32) -> f64 {
+    p as f64 / 100.0
+}
+
+/// A type's or tier's own `service_level = { threshold, target }`, if it sets either.
+fn own_service_level((threshold_s, target): (Option<u32>, Option<u32>)) -> Option<String> {
+    let mut keys = Vec::new();
+    if let Some(s) = threshold_s {
+        keys.push(format!("threshold = \"{s}s\""));
+    }
+    if let Some(p) = target {
+        keys.push(format!("target = {}", percent(p)));
+    }
+    (!keys.is_empty()).then(|| format!("{{ {} }}", keys.join(", ")))
 }
 
 fn list(values: impl IntoIterator<Item = String>) -> String {
@@ -423,6 +491,19 @@ impl Spec {
             writeln!(w, "busyness_cv = {}", b as f64 / 100.0).unwrap();
         }
         writeln!(w, "[service_level]\nthreshold = \"{}s\"", self.threshold_s).unwrap();
+        let targets = &self.targets;
+        if let Some(p) = targets.service_level {
+            writeln!(w, "target = {}", percent(p)).unwrap();
+        }
+        if let Some(p) = targets.max_abandon_rate {
+            writeln!(w, "max_abandon_rate = {}", percent(p)).unwrap();
+        }
+        if let Some(s) = targets.max_asa_s {
+            writeln!(w, "max_asa = \"{s}s\"").unwrap();
+        }
+        if let Some(p) = targets.max_occupancy {
+            writeln!(w, "max_occupancy = {}", percent(p)).unwrap();
+        }
 
         let types = self.types.len();
         for (t, spec) in self.types.iter().enumerate() {
@@ -453,8 +534,8 @@ impl Spec {
             if let Some(x) = spec.weight {
                 writeln!(w, "weight = {x}").unwrap();
             }
-            if let Some(threshold) = spec.threshold {
-                writeln!(w, "service_level = {{ threshold = \"{threshold}s\" }}").unwrap();
+            if let Some(own) = own_service_level(spec.service_level) {
+                writeln!(w, "service_level = {own}").unwrap();
             }
             if let Some(trunks) = spec.trunks {
                 writeln!(w, "trunks = {trunks}").unwrap();
@@ -469,6 +550,9 @@ impl Spec {
                 }
                 if let Some(p) = &tiers.gold_patience {
                     write!(gold, ", patience = {}", p.toml()).unwrap();
+                }
+                if let Some(own) = own_service_level((None, tiers.gold_target)) {
+                    write!(gold, ", service_level = {own}").unwrap();
                 }
                 gold.push_str(" }");
                 writeln!(
