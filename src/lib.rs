@@ -100,12 +100,35 @@ pub fn run_with_progress(
 /// all replications and reported intervals: the waiting-time distribution the HTML report
 /// draws. The report is [`run`]'s, byte for byte (the same replications folded in order).
 pub fn run_with_waits(model: &Model, options: &RunOptions) -> (Report, Vec<stats::Waits>) {
-    struct Pooled<'a> {
+    let model = options.apply(model);
+    let mut report = ReportFold::new(
+        &model,
+        kept_replications(&model),
+        model.replications as usize,
+    );
+    let waits = replicate_range_with_waits(&model, options.threads, 0..model.replications, |m| {
+        report.add(&m)
+    });
+    (report.finish(), waits)
+}
+
+/// [`replicate_range_each`], also pooling the waits of every answered call per call class
+/// over the replications in `range` and the reported intervals (what [`run_with_waits`]
+/// pools over all of them; a shard of a run keeps its range's, see [`shard`]).
+pub fn replicate_range_with_waits(
+    model: &Model,
+    threads: Option<usize>,
+    range: std::ops::Range<u32>,
+    mut each: impl FnMut(ReplicationMeasures) + Send,
+) -> Vec<stats::Waits> {
+    struct Pooled<'a, F> {
         model: &'a Model,
         threads: Option<usize>,
+        range: std::ops::Range<u32>,
+        each: &'a mut F,
     }
-    impl RouterUser for Pooled<'_> {
-        type Output = (Report, Vec<stats::Waits>);
+    impl<F: FnMut(ReplicationMeasures) + Send> RouterUser for Pooled<'_, F> {
+        type Output = Vec<stats::Waits>;
         fn run<R: Router + Clone + Send + Sync>(self, router: R) -> Self::Output {
             let model = self.model;
             let classes = model.classes.len();
@@ -120,19 +143,18 @@ pub fn run_with_waits(model: &Model, options: &RunOptions) -> (Report, Vec<stats
                 }
                 (tally.measures(model), waits)
             };
-            let mut report =
-                ReportFold::new(model, kept_replications(model), model.replications as usize);
             let mut pooled = vec![stats::Waits::default(); classes];
+            let (range, each) = (self.range, self.each);
             let mut all = || {
                 let batch = rayon::current_num_threads()
                     .saturating_mul(BATCH_PER_THREAD)
                     .clamp(1, u32::MAX as usize) as u32;
-                let mut start = 0;
-                while start < model.replications {
-                    let end = start.saturating_add(batch).min(model.replications);
+                let mut start = range.start;
+                while start < range.end {
+                    let end = start.saturating_add(batch).min(range.end);
                     let done: Vec<_> = (start..end).into_par_iter().map(one).collect();
                     for (measures, waits) in done {
-                        report.add(&measures);
+                        each(measures);
                         pooled.iter_mut().zip(&waits).for_each(|(p, w)| p.add(w));
                     }
                     start = end;
@@ -145,15 +167,16 @@ pub fn run_with_waits(model: &Model, options: &RunOptions) -> (Report, Vec<stats
                 Some(Ok(pool)) => pool.install(all),
                 _ => all(),
             }
-            (report.finish(), pooled)
+            pooled
         }
     }
-    let model = options.apply(model);
     with_model_router(
-        &model,
+        model,
         Pooled {
-            model: &model,
-            threads: options.threads,
+            model,
+            threads,
+            range,
+            each: &mut each,
         },
     )
 }

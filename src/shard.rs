@@ -19,7 +19,12 @@
 //! `compare` or `sweep` needs besides the scenario to rebuild its models and its output) and
 //! the measures of the items held, whose SHA-256 the header records.
 //!
-//! Format 1 (run parts only) is still read; format 2 added the kind and the runs.
+//! A `run` part also keeps the waits of its answered calls, pooled per call class over its
+//! replications ([`crate::stats::Waits`], as counts per histogram bucket), so that `merge`
+//! draws the HTML report's waiting-time distribution exactly as the run on one machine.
+//!
+//! Format 1 (run parts only) is still read; format 2 added the kind and the runs; format 3
+//! the waits of `run` parts (older parts merge into everything but HTML).
 
 use std::ops::Range;
 
@@ -29,14 +34,14 @@ use sha2::{Digest, Sha256};
 use crate::model::Model;
 use crate::report::{Report, ReportFold};
 use crate::scenario::Source;
-use crate::stats::ReplicationMeasures;
+use crate::stats::{ReplicationMeasures, Waits};
 use crate::RunOptions;
 
 /// What the first field of every part says.
 pub const FORMAT_NAME: &str = "callsim-part";
-/// The part format this callsim writes and the newest it reads. Format 1 (`run` parts,
-/// without `kind` and `runs`) is still read.
-pub const FORMAT_VERSION: u32 = 2;
+/// The part format this callsim writes and the newest it reads. Formats 1 (`run` parts,
+/// without `kind` and `runs`) and 2 (without waits) are still read.
+pub const FORMAT_VERSION: u32 = 3;
 /// The callsim that writes the parts; parts of another version are not merged.
 pub const CALLSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -209,6 +214,10 @@ struct PartBody {
     settings: serde_json::Value,
     /// The measures of items `first_item..=last_item`, in order.
     measures: Vec<ReplicationMeasures>,
+    /// For `run`: the waits of the answered calls per call class, pooled over the items
+    /// held and the reported intervals (absent before format 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    waits: Option<Vec<Waits>>,
 }
 
 /// One shard's result, read back from its file.
@@ -222,6 +231,8 @@ pub struct Part {
     pub settings: serde_json::Value,
     /// The measures of the items held, in order.
     pub measures: Vec<ReplicationMeasures>,
+    /// For `run` (format 3 on): the waits per call class, pooled over the items held.
+    pub waits: Option<Vec<Waits>>,
 }
 
 /// SHA-256 of `bytes` in lower-case hex.
@@ -353,13 +364,20 @@ pub fn run_study_shard(
     let range = shard.items(total);
     let per = u64::from(replications);
     let mut measures = Vec::with_capacity((range.end - range.start) as usize);
+    let mut waits = None;
     for (run, model) in study.models.iter().enumerate() {
         let base = run as u64 * per;
         let (lo, hi) = (range.start.max(base), range.end.min(base + per));
         if lo < hi {
             starting(run);
             let reps = (lo - base) as u32..(hi - base) as u32;
-            crate::replicate_range_each(model, threads, reps, |m| measures.push(m));
+            if study.kind == PartKind::Run {
+                let pooled =
+                    crate::replicate_range_with_waits(model, threads, reps, |m| measures.push(m));
+                waits = Some(pooled);
+            } else {
+                crate::replicate_range_each(model, threads, reps, |m| measures.push(m));
+            }
         }
     }
     let mut header = PartHeader {
@@ -372,6 +390,7 @@ pub fn run_study_shard(
         scenario: study.source.text.clone(),
         settings: study.settings.clone(),
         measures,
+        waits,
     })
     .map_err(|e| format!("cannot encode the part: {e}"))?;
     header.body_bytes = body.len() as u64;
@@ -490,6 +509,7 @@ pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
         scenario: body.scenario,
         settings: body.settings,
         measures: body.measures,
+        waits: body.waits,
     })
 }
 
@@ -641,9 +661,22 @@ pub fn assemble(parts: &[(String, Part)]) -> Result<Assembled<'_>, String> {
     })
 }
 
+/// A `run` merged from its parts.
+#[derive(Debug)]
+pub struct MergedRun {
+    /// The run's model: the scenario with the seed and replications the shards ran.
+    pub model: Model,
+    /// The report [`crate::run`] gives for it.
+    pub report: Report,
+    /// The waits per call class pooled over every replication, as
+    /// [`crate::run_with_waits`] gives them; `None` when a part predates format 3.
+    pub waits: Option<Vec<Waits>>,
+}
+
 /// Checks that `parts` (with their file names) are every shard of one `run`, once, and folds
-/// their replications in order into the report [`crate::run`] gives for that run.
-pub fn merge(parts: &[(String, Part)]) -> Result<Report, String> {
+/// their replications in order into the report [`crate::run`] gives for that run, and their
+/// waits into those [`crate::run_with_waits`] pools.
+pub fn merge(parts: &[(String, Part)]) -> Result<MergedRun, String> {
     let study = assemble(parts)?;
     let h = study.header;
     if h.kind != PartKind::Run {
@@ -665,7 +698,24 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Report, String> {
         threads: None,
     }
     .apply(&model);
-    Ok(fold_report(&model, study.run(0)))
+    let report = fold_report(&model, study.run(0));
+    // Bucket counts add up whatever the order, so the parts' order does not matter.
+    let waits = parts.iter().try_fold(
+        vec![Waits::default(); model.classes.len()],
+        |mut pooled, (_, part)| {
+            let theirs = part.waits.as_ref()?;
+            if theirs.len() != pooled.len() {
+                return None;
+            }
+            pooled.iter_mut().zip(theirs).for_each(|(p, w)| p.add(w));
+            Some(pooled)
+        },
+    );
+    Ok(MergedRun {
+        model,
+        report,
+        waits,
+    })
 }
 
 /// The report of `model` from its replications' `measures` (all of them, in order): what

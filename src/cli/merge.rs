@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use callsim::report;
 use callsim::scenario::input::{read_regular, InputError};
 use callsim::shard::{self, PartKind};
 
@@ -22,7 +23,7 @@ pub struct MergeArgs {
     /// every shard once, in any order.
     #[arg(required = true, value_name = "PART")]
     parts: Vec<PathBuf>,
-    /// Output format (csv for `run` parts only; html for `compare` and `sweep` parts).
+    /// Output format (csv, csv-long and xlsx for `run` parts only).
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     format: Format,
     /// For the parts of a `sweep`: also write its SVG chart, as `sweep --chart` does.
@@ -82,8 +83,21 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     let study = shard::assemble(&parts).map_err(Failure::Usage)?;
     match kind {
         PartKind::Run => {
-            let report = shard::merge(&parts).map_err(Failure::Usage)?;
-            emit_bytes(output.as_ref(), &render(&report, args.format)?)
+            let merged = shard::merge(&parts).map_err(Failure::Usage)?;
+            let bytes = match (args.format, &merged.waits) {
+                (Format::Html, Some(waits)) => {
+                    report::html::run_page(&merged.model, &merged.report, waits).into_bytes()
+                }
+                (Format::Html, None) => {
+                    return Err(Failure::Usage(format!(
+                        "--format html: {} and the other parts of this run were written by an older callsim, whose parts do not keep the waits the HTML report draws\n  \
+                         help: merge --format json (or table, csv, csv-long, xlsx), or rerun the shards with this callsim",
+                        parts[0].0
+                    )))
+                }
+                _ => render(&merged.report, args.format)?,
+            };
+            emit_bytes(output.as_ref(), &bytes)
         }
         PartKind::Compare => {
             let format = match study_output {

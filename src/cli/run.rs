@@ -373,9 +373,10 @@ pub(super) fn render(report: &Report, format: Format) -> Result<Vec<u8>, Failure
                 "writing the workbook: {e}\n  help: `--format csv-long` holds the same figures without Excel's limits"
             ))
         })?,
+        // The page also needs the waits: `run` and `merge` draw it themselves.
         Format::Html => {
-            return Err(Failure::Usage(
-                "merge writes table, json, csv, csv-long or xlsx: the HTML report draws the waiting-time distribution from every call's wait, which parts do not keep\n  help: merge --format json, or run the scenario without --shard for --format html".into(),
+            return Err(Failure::Other(
+                "the HTML report is drawn from the waits too, not from the report alone".into(),
             ))
         }
     })

@@ -9,6 +9,7 @@
 //! same whichever form a block had.
 
 use hdrhistogram::Histogram;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Significant figures of the wait histograms (relative error ≤ 0.1 %).
 const HISTOGRAM_SIGFIGS: u8 = 3;
@@ -67,6 +68,25 @@ impl Waits {
                 self.record(value);
             }
             Repr::Many(h) => record_into(h, value),
+        }
+    }
+
+    /// Records `count` waits of `value`.
+    pub fn record_n(&mut self, value: u64, count: u64) {
+        if value == 0 {
+            self.zeros += count;
+            return;
+        }
+        match &mut self.repr {
+            Repr::Few(values) if (values.len() as u64).saturating_add(count) < FEW as u64 => {
+                values.extend(std::iter::repeat_n(value, count as usize));
+            }
+            _ => {
+                let h = self.histogram_mut();
+                if h.record_n(value, count).is_err() {
+                    h.saturating_record_n(value, count);
+                }
+            }
         }
     }
 
@@ -130,6 +150,52 @@ impl Waits {
     }
 }
 
+/// Equal when every measure read from them is: the same histogram counts.
+impl PartialEq for Waits {
+    fn eq(&self, other: &Waits) -> bool {
+        self.with_histogram(|mine| other.with_histogram(|theirs| mine == theirs))
+    }
+}
+
+/// The waits as a part file keeps them: the zeros counted, the other values with their
+/// counts — a list's values as recorded, a histogram's buckets by their highest equivalent
+/// value, which records back into the same bucket. Read back, they give the same histogram
+/// counts, so every measure read from them is the same.
+#[derive(Serialize, Deserialize)]
+struct Recorded {
+    zeros: u64,
+    values: Vec<(u64, u64)>,
+}
+
+impl Serialize for Waits {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let values = match &self.repr {
+            Repr::Few(values) => values.iter().map(|&v| (v, 1)).collect(),
+            Repr::Many(h) => h
+                .iter_recorded()
+                .map(|v| (v.value_iterated_to(), v.count_at_value()))
+                .collect(),
+        };
+        Recorded {
+            zeros: self.zeros,
+            values,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Waits {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Waits, D::Error> {
+        let recorded = Recorded::deserialize(deserializer)?;
+        let mut waits = Waits::default();
+        waits.record_n(0, recorded.zeros);
+        for (value, count) in recorded.values {
+            waits.record_n(value, count);
+        }
+        Ok(waits)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +253,41 @@ mod tests {
             let mut doubled = plain.clone();
             doubled.add(&plain).unwrap();
             sum.with_histogram(|h| assert!(*h == doubled, "{n} values twice"));
+        }
+    }
+
+    #[test]
+    fn written_and_read_back_in_parts_they_are_the_waits_pooled_at_once() {
+        // Parts of every form (a few values, many, zeros only), written as JSON, read back
+        // and added: the histogram of all the values recorded into one.
+        let values: Vec<u64> = (0..5 * FEW as u64)
+            .map(|i| {
+                if i % 4 == 0 {
+                    0
+                } else {
+                    (i * 7919) % 50_000_000
+                }
+            })
+            .collect();
+        for cuts in [
+            &[0, 5, 5 * FEW][..],
+            &[0, 2 * FEW, 2 * FEW + 3, 5 * FEW],
+            &[0, 1, 5 * FEW],
+        ] {
+            let mut plain = histogram();
+            let mut merged = Waits::default();
+            for range in cuts.windows(2) {
+                let mut part = Waits::default();
+                for &v in &values[range[0]..range[1]] {
+                    part.record(v);
+                    record_into(&mut plain, v);
+                }
+                let json = serde_json::to_string(&part).unwrap();
+                merged.add(&serde_json::from_str::<Waits>(&json).unwrap());
+            }
+            merged.with_histogram(|h| assert!(*h == plain, "parts {cuts:?}"));
+            let zeros_only: Waits = serde_json::from_str(r#"{"zeros":7,"values":[]}"#).unwrap();
+            zeros_only.with_histogram(|h| assert_eq!((h.len(), h.max()), (7, 0)));
         }
     }
 

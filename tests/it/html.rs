@@ -203,32 +203,6 @@ fn every_name_is_escaped_on_every_page() {
 }
 
 #[test]
-fn merge_refuses_html_with_the_way_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let part = dir.path().join("part-0.json");
-    let part = part.display().to_string();
-    let written = callsim(&[
-        "run",
-        "scenarios/erlang-c.toml",
-        "-r",
-        "2",
-        "--shard",
-        "0/1",
-        "--output",
-        &part,
-    ]);
-    assert!(
-        written.status.success(),
-        "{}",
-        String::from_utf8_lossy(&written.stderr)
-    );
-    let out = callsim(&["merge", &part, "--format", "html"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("without --shard"), "{stderr}");
-}
-
-#[test]
 fn the_page_reports_the_run_and_pools_every_answered_wait() {
     let model = Source::read(std::path::Path::new("scenarios/telecom-tiers.toml"))
         .unwrap()

@@ -135,13 +135,18 @@ fn resigned(part: &Path, from: &str, to: &str) -> String {
 
 /// [`resigned`] with several replacements, in order.
 fn resigned_all(part: &Path, replacements: &[(&str, &str)]) -> String {
-    use sha2::{Digest, Sha256};
     let mut text = std::fs::read_to_string(part).unwrap();
     for (from, to) in replacements {
         assert!(text.contains(from), "{from}");
         text = text.replace(from, to);
     }
     let (header, body) = text.trim_end().split_once('\n').unwrap();
+    signed(header, body)
+}
+
+/// A part of `header` and `body` whose header has the body's length and checksum.
+fn signed(header: &str, body: &str) -> String {
+    use sha2::{Digest, Sha256};
     let mut header: serde_json::Value = serde_json::from_str(header).unwrap();
     let hex: String = Sha256::digest(body.as_bytes())
         .iter()
@@ -155,10 +160,11 @@ fn resigned_all(part: &Path, replacements: &[(&str, &str)]) -> String {
 #[test]
 fn merged_shards_equal_the_single_run_byte_for_byte() {
     let study = Study::new();
-    let (json, table, csv) = (
+    let (json, table, csv, html) = (
         study.single("json"),
         study.single("table"),
         study.single("csv"),
+        study.single("html"),
     );
     for n in [1u32, 2, 3, 7] {
         let paths: Vec<PathBuf> = (0..n)
@@ -178,7 +184,53 @@ fn merged_shards_equal_the_single_run_byte_for_byte() {
             csv,
             "{n} shards, CSV"
         );
+        // The page's waiting-time distributions too: one part holds more waits than a
+        // short list (a histogram), seven hold a few each.
+        assert_eq!(
+            String::from_utf8(ok(merge(&order, &["--format", "html"]))).unwrap(),
+            String::from_utf8(html.clone()).unwrap(),
+            "{n} shards, HTML"
+        );
     }
+}
+
+/// `part` as a callsim of part format 2 wrote it: without the waits (the body's last field).
+fn without_waits(part: &Path) -> String {
+    let text = std::fs::read_to_string(part)
+        .unwrap()
+        .replace("\"format_version\":3", "\"format_version\":2");
+    let (header, body) = text.trim_end().split_once('\n').unwrap();
+    let cut = body
+        .find(",\"waits\":")
+        .expect("a run part keeps its waits");
+    signed(header, &format!("{}}}", &body[..cut]))
+}
+
+#[test]
+fn run_parts_without_waits_merge_into_everything_but_the_page() {
+    let study = Study::new();
+    let parts: Vec<PathBuf> = (0..2)
+        .map(|k| study.part(k, 2, &format!("w{k}.json"), &[]))
+        .collect();
+    let older: Vec<PathBuf> = parts
+        .iter()
+        .enumerate()
+        .map(|(k, part)| {
+            let older = study.path(&format!("w{k}-format-2.json"));
+            std::fs::write(&older, without_waits(part)).unwrap();
+            older
+        })
+        .collect();
+    let order = [older[0].as_path(), older[1].as_path()];
+    assert_eq!(
+        ok(merge(&order, &["--format", "json"])),
+        study.single("json")
+    );
+    let m = refused(merge(&order, &["--format", "html"]));
+    assert!(
+        m.contains("older callsim") && m.contains("merge --format json"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -298,11 +350,11 @@ fn damaged_parts_are_refused() {
     let text = String::from_utf8(bytes.clone()).unwrap();
     let newer = write(
         "newer.json",
-        text.replacen("\"format_version\":2", "\"format_version\":3", 1)
+        text.replacen("\"format_version\":3", "\"format_version\":4", 1)
             .as_bytes(),
     );
     let m = refused(merge(&[&newer], &[]));
-    assert!(m.contains("newer callsim") && m.contains("format 3"), "{m}");
+    assert!(m.contains("newer callsim") && m.contains("format 4"), "{m}");
 
     // A header edited to claim more shards than replications: a one-replication part
     // passed off as shard 1 of 3 over 2 replications (which would hold replication 0, and
@@ -663,11 +715,11 @@ fn refusals(study: &Study, verb_args: &[String], changed: &[String], label: &str
     let text = String::from_utf8(bytes).unwrap();
     let newer = write(
         "newer.json",
-        text.replacen("\"format_version\":2", "\"format_version\":3", 1)
+        text.replacen("\"format_version\":3", "\"format_version\":4", 1)
             .as_bytes(),
     );
     let m = refused(merge(&[p0, &newer, p2], &[]));
-    assert!(m.contains("newer callsim") && m.contains("format 3"), "{m}");
+    assert!(m.contains("newer callsim") && m.contains("format 4"), "{m}");
 
     // Their output is a table or JSON, and a chart is a sweep's.
     let m = refused(merge(&[p0, p1, p2], &["--format", "csv"]));
@@ -732,11 +784,13 @@ fn format_1_run_parts_are_still_merged() {
     let study = Study::new();
     let parts: Vec<PathBuf> = (0..2)
         .map(|k| {
-            let part = study.part(k, 2, &format!("v2-{k}.json"), &[]);
+            let part = study.part(k, 2, &format!("v3-{k}.json"), &[]);
+            let v2 = study.path(&format!("v2-{k}.json"));
+            std::fs::write(&v2, without_waits(&part)).unwrap();
             let old = study.path(&format!("v1-{k}.json"));
             // As callsim wrote run parts before compare and sweep had parts.
             let text = resigned_all(
-                &part,
+                &v2,
                 &[
                     ("\"format_version\":2,", "\"format_version\":1,"),
                     ("\"kind\":\"run\",", ""),
