@@ -569,6 +569,17 @@ fn hint_for(message: &str, field: Option<&str>) -> Option<String> {
             "durations are strings with a unit (ms, s, m, h): {} = \"20s\", \"4m30s\", \"1.5h\"",
             key.unwrap_or("duration")
         ))
+    } else if message.starts_with("invalid type: sequence") {
+        Some(match key {
+            Some("agents") => {
+                "one headcount per interval goes in `agents_by_interval = [12, 14, 15]`; `agents` is one number for the whole day".to_owned()
+            }
+            Some("arrival_rate") => {
+                "one rate per interval goes in `arrival_rates = [120, 180, 240]`; `arrival_rate` is one number of calls per hour for the whole day".to_owned()
+            }
+            Some(key) => format!("`{key}` takes one value here, not a list"),
+            None => "one value here, not a list".to_owned(),
+        })
     } else if message.contains("expected a duration") || message.contains("invalid type") {
         Some(
             "durations are strings with units (\"20s\"), rates and counts are numbers (600)"

@@ -245,6 +245,23 @@ fn durations_and_numbers_written_wrongly_name_their_field_and_the_fix() {
         "agents = \"45\"",
         &["`agent_groups[0].agents`", "without quotes: agents = 45"],
     );
+    // A list where one value goes: the key that takes one per interval.
+    refused(
+        "agents = 45",
+        "agents = [45, 46, 47, 48]",
+        &[
+            "`agent_groups[0].agents`",
+            "agents_by_interval = [12, 14, 15]",
+        ],
+    );
+    refused(
+        "arrival_rates = [600, 600, 600, 600]",
+        "arrival_rate = [600, 600, 600, 600]",
+        &[
+            "`call_types[0].arrival_rate`",
+            "arrival_rates = [120, 180, 240]",
+        ],
+    );
     refused(
         "replications = 2",
         "replications = 2\ntypo = 1",
