@@ -271,13 +271,15 @@ pub struct Study<'a> {
 }
 
 /// Runs `shard`'s replications of the scenario in `source` (loaded as `model`, with
-/// `options` applied) and returns the part file's text. Refuses more shards than
-/// replications (a shard would hold none).
+/// `options` applied) and returns the part file's text; `finished` is told how many of the
+/// shard's replications are done after each. Refuses more shards than replications (a shard
+/// would hold none).
 pub fn run_shard(
     source: &Source,
     model: &Model,
     options: &RunOptions,
     shard: Shard,
+    mut finished: impl FnMut(u64) + Send,
 ) -> Result<String, String> {
     let model = options.apply(model);
     let study = Study {
@@ -286,17 +288,36 @@ pub fn run_shard(
         settings: serde_json::Value::Null,
         models: std::slice::from_ref(&model),
     };
-    run_study_shard(&study, options.threads, shard, |_| {})
+    run_study_shard(&study, options.threads, shard, |step| {
+        if let ShardStep::Finished { items } = step {
+            finished(items)
+        }
+    })
 }
 
-/// Runs `shard`'s items of `study` on `threads` and returns the part file's text; `starting`
-/// is told the index of each model before its replications run (for progress). Refuses more
-/// shards than items (a shard would hold none) and trace replays.
+/// What a shard tells its caller as it goes (for progress).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardStep {
+    /// Model `run` of the study starts its replications.
+    Starting {
+        /// The model's index.
+        run: usize,
+    },
+    /// `items` of the shard's items are finished (told after each).
+    Finished {
+        /// Items finished so far.
+        items: u64,
+    },
+}
+
+/// Runs `shard`'s items of `study` on `threads` and returns the part file's text; `step` is
+/// told when each model starts and after each item (for progress). Refuses more shards than
+/// items (a shard would hold none) and trace replays.
 pub fn run_study_shard(
     study: &Study,
     threads: Option<usize>,
     shard: Shard,
-    mut starting: impl FnMut(usize),
+    mut step: impl FnMut(ShardStep) + Send,
 ) -> Result<String, String> {
     let Some(first) = study.models.first() else {
         return Err(format!(
@@ -369,14 +390,20 @@ pub fn run_study_shard(
         let base = run as u64 * per;
         let (lo, hi) = (range.start.max(base), range.end.min(base + per));
         if lo < hi {
-            starting(run);
+            step(ShardStep::Starting { run });
             let reps = (lo - base) as u32..(hi - base) as u32;
+            let each = |m| {
+                measures.push(m);
+                step(ShardStep::Finished {
+                    items: measures.len() as u64,
+                });
+            };
             if study.kind == PartKind::Run {
-                let pooled =
-                    crate::replicate_range_with_waits(model, threads, reps, |m| measures.push(m));
-                waits = Some(pooled);
+                waits = Some(crate::replicate_range_with_waits(
+                    model, threads, reps, each,
+                ));
             } else {
-                crate::replicate_range_each(model, threads, reps, |m| measures.push(m));
+                crate::replicate_range_each(model, threads, reps, each);
             }
         }
     }

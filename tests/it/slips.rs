@@ -282,7 +282,10 @@ fn with_every_line(args: &[&str]) -> Output {
 fn progress_lines_go_to_stderr_and_never_change_stdout() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "one.toml", ONE_QUEUE);
-    let cases: [&[&str]; 3] = [
+    let part = dir.path().join("part.json");
+    let part = part.to_str().unwrap();
+    let shard: &[&str] = &["--shard", "1/2", "--output", part, "--force"];
+    let cases: [&[&str]; 6] = [
         &["run", &path, "-r", "20", "-f", "json"],
         &[
             "compare",
@@ -297,6 +300,29 @@ fn progress_lines_go_to_stderr_and_never_change_stdout() {
         &[
             "sweep", &path, "--scale", "0.9..1.1", "--step", "0.1", "-r", "4",
         ],
+        // A shard counts its own replications.
+        &[&["run", &path, "-r", "20"], shard].concat(),
+        &[
+            &[
+                "compare",
+                &path,
+                "--policy",
+                "skill-priority",
+                "--policy",
+                "longest-idle",
+                "-r",
+                "10",
+            ],
+            shard,
+        ]
+        .concat(),
+        &[
+            &[
+                "sweep", &path, "--scale", "0.9..1.1", "--step", "0.1", "-r", "4",
+            ],
+            shard,
+        ]
+        .concat(),
     ];
     for args in cases {
         let verb = args[0];
