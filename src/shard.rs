@@ -531,6 +531,28 @@ pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
             header.describe(held),
         ));
     }
+    if let Some(waits) = &body.waits {
+        // One wait per answered call of each class in the reported intervals: a part whose
+        // waits do not add up is refused, not drawn.
+        let answered = |c: usize| -> f64 {
+            body.measures
+                .iter()
+                .map(|m| m.classes.get(c).map_or(0.0, |class| class.answered))
+                .sum()
+        };
+        let classes = body.measures.first().map_or(0, |m| m.classes.len());
+        if header.kind != PartKind::Run
+            || waits.len() != classes
+            || waits
+                .iter()
+                .enumerate()
+                .any(|(c, w)| w.len() as f64 != answered(c))
+        {
+            return Err(format!(
+                "{name}: inconsistent: its waits do not match the answered calls of its measures\n  help: {RERUN}"
+            ));
+        }
+    }
     Ok(Part {
         header,
         scenario: body.scenario,

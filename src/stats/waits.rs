@@ -58,7 +58,7 @@ impl Waits {
     #[inline]
     pub fn record(&mut self, value: u64) {
         if value == 0 {
-            self.zeros += 1;
+            self.zeros = self.zeros.saturating_add(1);
             return;
         }
         match &mut self.repr {
@@ -74,7 +74,7 @@ impl Waits {
     /// Records `count` waits of `value`.
     pub fn record_n(&mut self, value: u64, count: u64) {
         if value == 0 {
-            self.zeros += count;
+            self.zeros = self.zeros.saturating_add(count);
             return;
         }
         match &mut self.repr {
@@ -92,7 +92,7 @@ impl Waits {
 
     /// Adds every wait of `other`.
     pub fn add(&mut self, other: &Waits) {
-        self.zeros += other.zeros;
+        self.zeros = self.zeros.saturating_add(other.zeros);
         match &other.repr {
             Repr::Few(values) => values.iter().for_each(|&v| self.record(v)),
             Repr::Many(theirs) => {
@@ -101,6 +101,20 @@ impl Waits {
                 let _ = mine.add(&**theirs);
             }
         }
+    }
+
+    /// How many waits were recorded.
+    pub fn len(&self) -> u64 {
+        let others = match &self.repr {
+            Repr::Few(values) => values.len() as u64,
+            Repr::Many(h) => h.len(),
+        };
+        self.zeros.saturating_add(others)
+    }
+
+    /// Whether no wait was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Heap bytes held (the list's capacity or the histogram's counts; zeros cost nothing).

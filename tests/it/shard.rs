@@ -231,6 +231,19 @@ fn run_parts_without_waits_merge_into_everything_but_the_page() {
         m.contains("older callsim") && m.contains("merge --format json"),
         "{m}"
     );
+    // Waits that do not add up to the answered calls are refused, even when signed.
+    let forged = study.path("w0-forged.json");
+    std::fs::write(
+        &forged,
+        resigned(
+            &parts[0],
+            "\"waits\":[{\"zeros\":",
+            "\"waits\":[{\"zeros\":1",
+        ),
+    )
+    .unwrap();
+    let m = refused(merge(&[&forged, &parts[1]], &["--format", "html"]));
+    assert!(m.contains("waits do not match the answered calls"), "{m}");
 }
 
 #[test]
