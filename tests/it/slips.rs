@@ -285,46 +285,30 @@ fn progress_lines_go_to_stderr_and_never_change_stdout() {
     let part = dir.path().join("part.json");
     let part = part.to_str().unwrap();
     let shard: &[&str] = &["--shard", "1/2", "--output", part, "--force"];
-    let cases: [&[&str]; 6] = [
-        &["run", &path, "-r", "20", "-f", "json"],
-        &[
-            "compare",
-            &path,
-            "--policy",
-            "skill-priority",
-            "--policy",
-            "longest-idle",
-            "-r",
-            "10",
-        ],
-        &[
-            "sweep", &path, "--scale", "0.9..1.1", "--step", "0.1", "-r", "4",
-        ],
-        // A shard counts its own replications.
-        &[&["run", &path, "-r", "20"], shard].concat(),
-        &[
-            &[
-                "compare",
-                &path,
-                "--policy",
-                "skill-priority",
-                "--policy",
-                "longest-idle",
-                "-r",
-                "10",
-            ],
-            shard,
-        ]
-        .concat(),
-        &[
-            &[
-                "sweep", &path, "--scale", "0.9..1.1", "--step", "0.1", "-r", "4",
-            ],
-            shard,
-        ]
-        .concat(),
+    let run: &[&str] = &["run", &path, "-r", "20"];
+    let compare: &[&str] = &[
+        "compare",
+        &path,
+        "--policy",
+        "skill-priority",
+        "--policy",
+        "longest-idle",
+        "-r",
+        "10",
     ];
-    for args in cases {
+    let sweep: &[&str] = &[
+        "sweep", &path, "--scale", "0.9..1.1", "--step", "0.1", "-r", "4",
+    ];
+    // Each verb whole, and as a shard (which counts its own replications).
+    let cases = [
+        [run, &["-f", "json"]].concat(),
+        compare.to_vec(),
+        sweep.to_vec(),
+        [run, shard].concat(),
+        [compare, shard].concat(),
+        [sweep, shard].concat(),
+    ];
+    for args in &cases {
         let verb = args[0];
         let shown = with_every_line(args);
         let stderr = text(&shown.stderr);
