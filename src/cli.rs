@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use callsim::model::Model;
 use callsim::scenario::{ScenarioError, Source};
-use callsim::shard::Shard;
+use callsim::shard::{Shard, ShardStep, Study};
 
 /// Why the command failed, which decides the exit status.
 pub enum Failure {
@@ -35,6 +35,31 @@ pub enum Failure {
 /// what to write.
 pub fn shard(arg: Option<&str>) -> Result<Option<Shard>, Failure> {
     arg.map(Shard::parse).transpose().map_err(Failure::Usage)
+}
+
+/// Runs `shard`'s items of `study` (the verb `verb`) and returns its part, showing the
+/// progress of the shard's own replications; `starting` names model `run` as its
+/// replications start, where the verb has something to say (a sweep's point).
+pub fn study_shard(
+    verb: &'static str,
+    study: &Study,
+    threads: Option<usize>,
+    shard: Shard,
+    quiet: bool,
+    starting: impl Fn(usize) -> Option<String> + Sync,
+) -> Result<String, Failure> {
+    let held = shard.items(study.items());
+    let mut progress = progress::Progress::new(verb, Some(held.end - held.start), quiet);
+    let part = callsim::shard::run_study_shard(study, threads, shard, |step| match step {
+        ShardStep::Starting { run } => {
+            if let Some(note) = starting(run) {
+                progress.note(note)
+            }
+        }
+        ShardStep::Finished { items } => progress.set(items),
+    });
+    progress.finish();
+    part.map_err(Failure::Usage)
 }
 
 /// The scenario at `path`, or the built-in default when there is none.

@@ -270,29 +270,22 @@ pub struct Study<'a> {
     pub models: &'a [Model],
 }
 
-/// Runs `shard`'s replications of the scenario in `source` (loaded as `model`, with
-/// `options` applied) and returns the part file's text; `finished` is told how many of the
-/// shard's replications are done after each. Refuses more shards than replications (a shard
-/// would hold none).
-pub fn run_shard(
-    source: &Source,
-    model: &Model,
-    options: &RunOptions,
-    shard: Shard,
-    mut finished: impl FnMut(u64) + Send,
-) -> Result<String, String> {
-    let model = options.apply(model);
-    let study = Study {
-        kind: PartKind::Run,
-        source,
-        settings: serde_json::Value::Null,
-        models: std::slice::from_ref(&model),
-    };
-    run_study_shard(&study, options.threads, shard, |step| {
-        if let ShardStep::Finished { items } = step {
-            finished(items)
+impl<'a> Study<'a> {
+    /// The study of `callsim run`: the scenario in `source`, loaded as `model` with the
+    /// run's options applied.
+    pub fn run(source: &'a Source, model: &'a Model) -> Study<'a> {
+        Study {
+            kind: PartKind::Run,
+            source,
+            settings: serde_json::Value::Null,
+            models: std::slice::from_ref(model),
         }
-    })
+    }
+
+    /// Every item of the study: its models' replications.
+    pub fn items(&self) -> u64 {
+        self.models.iter().map(|m| u64::from(m.replications)).sum()
+    }
 }
 
 /// What a shard tells its caller as it goes (for progress).

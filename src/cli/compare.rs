@@ -10,7 +10,7 @@ use callsim::compare::{compare_with_progress, Alternative, Comparison};
 use callsim::model::Model;
 use callsim::report::CallBlock;
 use callsim::scenario::Source;
-use callsim::shard::{Assembled, PartKind, ShardStep, Study};
+use callsim::shard::{Assembled, PartKind, Study};
 use serde::{Deserialize, Serialize};
 
 use super::output::OutputFile;
@@ -182,16 +182,8 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
             settings: serde_json::to_value(&settings).map_err(|e| Failure::Other(e.to_string()))?,
             models: &models,
         };
-        let items: u64 = models.iter().map(|m| u64::from(m.replications)).sum();
-        let held = shard.items(items);
-        let mut progress = Progress::new("compare", Some(held.end - held.start), args.quiet);
-        let part = callsim::shard::run_study_shard(&study, threads, shard, |step| {
-            if let ShardStep::Finished { items } = step {
-                progress.set(items)
-            }
-        });
-        progress.finish();
-        return emit(output.as_ref(), &part.map_err(Failure::Usage)?);
+        let part = super::study_shard("compare", &study, threads, shard, args.quiet, |_| None)?;
+        return emit(output.as_ref(), &part);
     }
     let total: u64 = alternatives
         .iter()

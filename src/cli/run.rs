@@ -126,12 +126,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     warn_if_overloaded(&model);
     check_memory(&options.apply(&model), args.threads, args.memory_budget)?;
     if let Some(shard) = shard {
-        let replications = options.apply(&model).replications;
-        let held = shard.items(replications.into());
-        let mut progress = Progress::new("run", Some(held.end - held.start), args.quiet);
-        let part = callsim::shard::run_shard(&source, &model, &options, shard, |n| progress.set(n));
-        progress.finish();
-        return emit(output.as_ref(), &part.map_err(Failure::Usage)?);
+        let applied = options.apply(&model);
+        let study = callsim::shard::Study::run(&source, &applied);
+        let part = super::study_shard("run", &study, options.threads, shard, args.quiet, |_| None)?;
+        return emit(output.as_ref(), &part);
     }
     if args.format == Format::Html {
         // The page also draws the waiting-time distribution: the waits pooled in the same run.

@@ -11,7 +11,7 @@ use callsim::report::table::{
 };
 use callsim::report::{CallBlock, Report, TypeBlock};
 use callsim::scenario::{format_seconds, shown, Source};
-use callsim::shard::{Assembled, PartKind, ShardStep, Study};
+use callsim::shard::{Assembled, PartKind, Study};
 use callsim::staffing::agent_hours;
 use serde::{Deserialize, Serialize};
 
@@ -333,21 +333,16 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             settings: serde_json::to_value(&settings).map_err(|e| Failure::Other(e.to_string()))?,
             models: &models,
         };
-        let items = models.len() as u64 * u64::from(base.replications);
-        let held = shard.items(items);
-        let mut progress = Progress::new("sweep", Some(held.end - held.start), args.quiet);
-        let part = callsim::shard::run_study_shard(&study, threads, shard, |step| match step {
-            ShardStep::Starting { run } => progress.note(format!(
+        let point = |run: usize| {
+            Some(format!(
                 "point {}/{} ({} {})",
                 run + 1,
                 settings.points.len(),
                 variable.key(),
                 settings.points[run]
-            )),
-            ShardStep::Finished { items } => progress.set(items),
-        });
-        progress.finish();
-        let part = part.map_err(Failure::Usage)?;
+            ))
+        };
+        let part = super::study_shard("sweep", &study, threads, shard, args.quiet, point)?;
         return emit(output.as_ref(), &part);
     }
     let points = &settings.points;

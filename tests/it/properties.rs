@@ -948,6 +948,9 @@ fn check_targets(case: &generate::Case) -> Result<(), TestCaseError> {
                     && c.measure == a.measure
             };
             let found: Vec<&Check> = checks.iter().filter(|c| of(c)).collect();
+            for c in &found {
+                prop_assert_eq!(c.target, a.target, "interval {}: {:?}", k, a);
+            }
             let recount = match (a.group, a.class) {
                 (Some(_), _) => None,
                 (None, Some(c)) => pooled[k * classes + c as usize].ratio(a.measure),
@@ -989,17 +992,6 @@ fn check_targets(case: &generate::Case) -> Result<(), TestCaseError> {
     }
     prop_assert_eq!(checks.len(), expected, "checks of no applied target");
     for c in &checks {
-        prop_assert_eq!(
-            c.target,
-            applied
-                .iter()
-                .find(|a| a.measure == c.measure
-                    && a.call_type == c.call_type
-                    && a.class == c.class
-                    && a.group == c.group)
-                .map(|a| a.target)
-                .unwrap_or(f64::NAN)
-        );
         let margin = if c.measure.higher_is_better() {
             c.mean - c.target
         } else {
