@@ -1,4 +1,5 @@
-//! The simulation against exact queueing theory (Erlang C, Erlang A, M/M/1).
+//! The simulation against exact queueing theory (Erlang C, Erlang A, M/M/1, M/G/1, M/M/c/K
+//! and non-preemptive priorities).
 //!
 //! Each case runs enough calls that the 95 % half-widths are a small fraction of the
 //! measure, and checks the theory lies within 4 standard errors of the simulated mean
@@ -6,9 +7,12 @@
 //! served—is many standard errors away; a right one fails with probability < 1e-4 per
 //! check). Tests `a_wrong_engine_fails_*` prove the checks are sharp enough.
 
-use callsim::analytic::{mm1_mean_wait_s, ErlangA, ErlangC};
+use callsim::analytic::{erlang_c, mm1_mean_wait_s, ErlangA, ErlangC};
+use callsim::replicate;
+use callsim::report::Report;
+use callsim::stats::Stat;
 
-use crate::support::{assert_agrees, SingleQueue};
+use crate::support::{assert_agrees, model, SingleQueue};
 
 const K: f64 = 4.0;
 
@@ -285,4 +289,303 @@ fn a_wrong_engine_fails_the_erlang_a_check() {
         )
     });
     assert!(result.is_err(), "ignoring abandonment must be detected");
+}
+
+/// One agent, Poisson arrivals, any talk-time distribution (M/G/1): the mean wait is
+/// Pollaczek–Khinchine's λ·E[S²] / (2(1 − ρ)) and a caller waits with probability ρ. The
+/// second moment is what tells the distributions apart, so the test catches a sampler with
+/// the right mean and the wrong spread (a log-normal's cv taken for its σ, a gamma's shape
+/// for its scale): exponential talk times of the same mean would give 140 s, not one of
+/// these.
+#[test]
+fn one_agent_waits_are_pollaczek_khinchine_for_every_talk_time_distribution() {
+    let (calls_per_hour, mean_s) = (42.0, 60.0); // ρ = 0.7
+    let lambda = calls_per_hour / 3600.0;
+    let rho = lambda * mean_s;
+    let replications = 20;
+    let exponential_wait = mm1_mean_wait_s(lambda, mean_s);
+    for (talk, second_moment) in [
+        (
+            r#"{ distribution = "lognormal", mean = "60s", cv = 1.5 }"#,
+            mean_s * mean_s * (1.0 + 1.5 * 1.5),
+        ),
+        (
+            r#"{ distribution = "gamma", mean = "60s", cv = 0.5 }"#,
+            mean_s * mean_s * (1.0 + 0.5 * 0.5),
+        ),
+        (
+            r#"{ distribution = "constant", value = "60s" }"#,
+            mean_s * mean_s,
+        ),
+        (
+            r#"{ distribution = "uniform", min = "0s", max = "120s" }"#,
+            120.0 * 120.0 / 3.0,
+        ),
+    ] {
+        let report = callsim::run(
+            &model(&format!(
+                r#"
+name = "M/G/1"
+[simulation]
+duration = "2000h"
+warmup = "20h"
+replications = {replications}
+seed = 7
+interval = "2000h"
+[[call_types]]
+name = "q"
+arrival_rate = {calls_per_hour}
+handle_time = {talk}
+[[agent_groups]]
+name = "agent"
+agents = 1
+skills = ["q"]
+"#
+            )),
+            &callsim::RunOptions::default(),
+        );
+        let t = &report.total;
+        let theory = lambda * second_moment / (2.0 * (1.0 - rho));
+        assert_agrees(
+            &format!("M/G/1 {talk} mean wait"),
+            &t.asa_s,
+            replications,
+            theory,
+            K,
+            0.0,
+        );
+        assert_agrees(
+            &format!("M/G/1 {talk} P(wait)"),
+            &t.p_wait,
+            replications,
+            rho,
+            K,
+            0.0,
+        );
+        // Sharp: the exponential's answer is far outside every one of these intervals.
+        let se = t.asa_s.ci95.unwrap() / 2.0;
+        let mean = t.asa_s.mean.unwrap();
+        assert!(
+            (mean - exponential_wait).abs() > 2.0 * K * se,
+            "{talk}: {mean:.1} s cannot be told from exponential talk times' {exponential_wait:.1} s"
+        );
+    }
+}
+
+/// Fewer lines than callers could need (M/M/c/K: c agents, K lines, a caller finding every
+/// line busy is blocked): the number of callers in the centre has the truncated Erlang
+/// distribution, p(n) ∝ aⁿ/n! up to c and a^c/c!·(a/c)^(n−c) from c to K. Blocking is p(K),
+/// and the mean wait of the callers let in is Little's: E[queue] ÷ (λ(1 − p(K))).
+#[test]
+fn with_fewer_lines_than_callers_blocking_and_waits_are_mmck() {
+    let (agents, lines, load, aht_s) = (10u32, 14u32, 9.0f64, 180.0f64);
+    let weight = |n: u32| {
+        let erlang = |k: u32| (1..=k).fold(1.0, |w, i| w * load / f64::from(i));
+        if n <= agents {
+            erlang(n)
+        } else {
+            erlang(agents) * (load / f64::from(agents)).powi((n - agents) as i32)
+        }
+    };
+    let total: f64 = (0..=lines).map(weight).sum();
+    let p = |n: u32| weight(n) / total;
+    let blocking = p(lines);
+    let queue: f64 = (agents + 1..=lines)
+        .map(|n| f64::from(n - agents) * p(n))
+        .sum();
+    let lambda = load / aht_s;
+    let wait = queue / (lambda * (1.0 - blocking));
+    let replications = 20;
+    let m = model(&format!(
+        r#"
+name = "M/M/c/K"
+[simulation]
+duration = "500h"
+warmup = "5h"
+replications = {replications}
+seed = 7
+interval = "500h"
+trunks = {lines}
+[[call_types]]
+name = "q"
+arrival_rate = {rate}
+handle_time = {{ distribution = "exponential", mean = "{aht_s}s" }}
+[[agent_groups]]
+name = "agents"
+agents = {agents}
+skills = ["q"]
+"#,
+        rate = lambda * 3600.0,
+    ));
+    let reps = replicate(&m, None);
+    let simulated = Stat::of(reps.iter().map(|r| Some(r.total.blocked / r.total.offered)));
+    assert_agrees(
+        "M/M/c/K blocking",
+        &simulated,
+        replications,
+        blocking,
+        K,
+        0.0,
+    );
+    let report = callsim::run(&m, &callsim::RunOptions::default());
+    assert_agrees(
+        "M/M/c/K mean wait",
+        &report.total.asa_s,
+        replications,
+        wait,
+        K,
+        0.0,
+    );
+}
+
+/// Two priorities, one pool, everybody patient and served first come first served within
+/// their priority, no pre-emption (M/M/c with non-preemptive priorities, equal talk times):
+/// Cobham's mean waits, W_k = C(c, a) / (cμ) ÷ ((1 − σ_{k−1})(1 − σ_k)) with σ_k the load
+/// of priorities 1…k per agent. The same holds for two call types under `priority` routing
+/// and for two tiers of one type.
+#[test]
+fn priority_waits_are_cobhams_for_call_types_and_for_tiers() {
+    let (agents, aht_s, high, low) = (10u32, 180.0f64, 2.5f64, 6.0f64);
+    let load = high + low;
+    let base = erlang_c(agents, load) * aht_s / f64::from(agents);
+    let sigma_high = high / f64::from(agents);
+    let sigma_all = load / f64::from(agents);
+    let wait_high = base / (1.0 - sigma_high);
+    let wait_low = base / ((1.0 - sigma_high) * (1.0 - sigma_all));
+    let replications = 20;
+    let day = |types: &str, skills: &str| {
+        format!(
+            r#"
+name = "priorities"
+[simulation]
+duration = "400h"
+warmup = "5h"
+replications = {replications}
+seed = 7
+interval = "400h"
+[routing]
+policy = "priority"
+{types}
+[[agent_groups]]
+name = "desk"
+agents = {agents}
+skills = [{skills}]
+"#
+        )
+    };
+    let rate = |erlangs: f64| erlangs / aht_s * 3600.0;
+    let two_types = day(
+        &format!(
+            r#"
+[[call_types]]
+name = "low"
+arrival_rate = {}
+handle_time = {{ distribution = "exponential", mean = "{aht_s}s" }}
+[[call_types]]
+name = "high"
+arrival_rate = {}
+priority = 5
+handle_time = {{ distribution = "exponential", mean = "{aht_s}s" }}
+"#,
+            rate(low),
+            rate(high)
+        ),
+        r#""low", "high""#,
+    );
+    let two_tiers = day(
+        &format!(
+            r#"
+[[call_types]]
+name = "low"
+arrival_rate = {}
+handle_time = {{ distribution = "exponential", mean = "{aht_s}s" }}
+tiers = [ {{ name = "gold", share = {}, priority = 5 }}, {{ name = "basic", share = {} }} ]
+"#,
+            rate(load),
+            high / load,
+            low / load
+        ),
+        r#""low""#,
+    );
+    let asa = |report: &Report, type_name: &str, tier: Option<&str>| {
+        let t = report
+            .call_types
+            .iter()
+            .find(|t| t.name == type_name)
+            .expect("the call type is reported");
+        match tier {
+            None => t.block.asa_s.clone(),
+            Some(name) => {
+                let tier = t.tiers.iter().find(|x| x.name == name);
+                tier.expect("the tier is reported").block.asa_s.clone()
+            }
+        }
+    };
+    let by_type = callsim::run(&model(&two_types), &callsim::RunOptions::default());
+    let by_tier = callsim::run(&model(&two_tiers), &callsim::RunOptions::default());
+    for (what, sim, theory) in [
+        ("high-priority type", asa(&by_type, "high", None), wait_high),
+        ("low-priority type", asa(&by_type, "low", None), wait_low),
+        ("gold tier", asa(&by_tier, "low", Some("gold")), wait_high),
+        ("basic tier", asa(&by_tier, "low", Some("basic")), wait_low),
+    ] {
+        assert_agrees(
+            &format!("Cobham {what} mean wait"),
+            &sim,
+            replications,
+            theory,
+            K,
+            0.0,
+        );
+    }
+    // Sharp: first come first served for all would give every caller Erlang C's wait.
+    let fifo = base / (1.0 - sigma_all);
+    let high_sim = asa(&by_type, "high", None);
+    assert!((high_sim.mean.unwrap() - fifo).abs() > 2.0 * K * high_sim.ci95.unwrap() / 2.0);
+}
+
+/// As many lines as agents, nobody waits (M/G/c/c): blocking is Erlang B's whatever the
+/// talk-time distribution (the loss system is insensitive to it beyond its mean), so
+/// heavy-tailed and constant talk times give exponential ones' blocking.
+#[test]
+fn with_as_many_lines_as_agents_blocking_is_erlang_b_for_every_talk_time() {
+    let (agents, load, aht_s) = (10u32, 8.0f64, 180.0f64);
+    let theory = callsim::analytic::erlang_b(agents, load);
+    let replications = 20;
+    for talk in [
+        r#"{ distribution = "lognormal", mean = "180s", cv = 2.0 }"#,
+        r#"{ distribution = "constant", value = "180s" }"#,
+    ] {
+        let m = model(&format!(
+            r#"
+name = "M/G/c/c"
+[simulation]
+duration = "300h"
+warmup = "5h"
+replications = {replications}
+seed = 11
+interval = "300h"
+trunks = {agents}
+[[call_types]]
+name = "q"
+arrival_rate = {rate}
+handle_time = {talk}
+[[agent_groups]]
+name = "agents"
+agents = {agents}
+skills = ["q"]
+"#,
+            rate = load / aht_s * 3600.0,
+        ));
+        let reps = replicate(&m, None);
+        let blocking = Stat::of(reps.iter().map(|r| Some(r.total.blocked / r.total.offered)));
+        assert_agrees(
+            &format!("Erlang B {talk} blocking"),
+            &blocking,
+            replications,
+            theory,
+            K,
+            0.0,
+        );
+    }
 }
