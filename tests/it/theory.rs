@@ -514,10 +514,10 @@ tiers = [ {{ name = "gold", share = {}, priority = 5 }}, {{ name = "basic", shar
             .find(|t| t.name == type_name)
             .expect("the call type is reported");
         match tier {
-            None => t.block.asa_s.clone(),
+            None => t.block.asa_s,
             Some(name) => {
                 let tier = t.tiers.iter().find(|x| x.name == name);
-                tier.expect("the tier is reported").block.asa_s.clone()
+                tier.expect("the tier is reported").block.asa_s
             }
         }
     };
