@@ -589,3 +589,122 @@ skills = ["q"]
         );
     }
 }
+
+/// An IVR in front of the queue changes nothing Erlang C can see: Poisson callers through
+/// an IVR of any duration (every caller in it at once, an infinite-server delay) and a
+/// random self-service share still reach the agents as a Poisson stream, of the rate of
+/// those who stay. Waits count from the end of the IVR.
+#[test]
+fn behind_an_ivr_the_queue_is_erlang_c_of_the_callers_who_stay() {
+    let (agents, aht_s, calls_per_hour, self_service) = (10u32, 180.0f64, 240.0f64, 0.25f64);
+    let replications = 20;
+    let report = callsim::run(
+        &model(&format!(
+            r#"
+name = "IVR then queue"
+[simulation]
+duration = "500h"
+warmup = "5h"
+replications = {replications}
+seed = 3
+interval = "500h"
+[[call_types]]
+name = "q"
+arrival_rate = {calls_per_hour}
+handle_time = {{ distribution = "exponential", mean = "{aht_s}s" }}
+ivr = {{ time = {{ distribution = "gamma", mean = "45s", cv = 0.5 }}, self_service = {self_service} }}
+[[agent_groups]]
+name = "agents"
+agents = {agents}
+skills = ["q"]
+"#
+        )),
+        &callsim::RunOptions::default(),
+    );
+    let theory = ErlangC {
+        agents,
+        calls_per_second: calls_per_hour * (1.0 - self_service) / 3600.0,
+        aht_s,
+    };
+    let t = &report.total;
+    assert_agrees(
+        "IVR then Erlang C: P(wait)",
+        &t.p_wait,
+        replications,
+        theory.p_wait(),
+        K,
+        0.0,
+    );
+    assert_agrees(
+        "IVR then Erlang C: ASA",
+        &t.asa_s,
+        replications,
+        theory.asa_s(),
+        K,
+        0.0,
+    );
+    assert_agrees(
+        "IVR then Erlang C: service level",
+        &t.service_level,
+        replications,
+        theory.service_level(20.0),
+        K,
+        0.0,
+    );
+}
+
+/// After-call work keeps the agent from the queue: with one agent the caller's wait is
+/// M/G/1's for the agent's whole time per call, talk plus wrap-up (exponential 50 s plus a
+/// constant 10 s: E[S²] = 2·50² + 2·50·10 + 10²).
+#[test]
+fn wrap_up_counts_in_the_wait_as_pollaczek_khinchine_says() {
+    let calls_per_hour = 42.0;
+    let lambda = calls_per_hour / 3600.0;
+    let (mean_s, second_moment) = (60.0, 2.0 * 50.0 * 50.0 + 2.0 * 50.0 * 10.0 + 100.0);
+    let rho = lambda * mean_s;
+    let replications = 20;
+    let report = callsim::run(
+        &model(&format!(
+            r#"
+name = "M/G/1 with wrap-up"
+[simulation]
+duration = "2000h"
+warmup = "20h"
+replications = {replications}
+seed = 3
+interval = "2000h"
+[[call_types]]
+name = "q"
+arrival_rate = {calls_per_hour}
+handle_time = {{ distribution = "exponential", mean = "50s" }}
+wrap_up = {{ distribution = "constant", value = "10s" }}
+[[agent_groups]]
+name = "agent"
+agents = 1
+skills = ["q"]
+"#
+        )),
+        &callsim::RunOptions::default(),
+    );
+    let t = &report.total;
+    let theory = lambda * second_moment / (2.0 * (1.0 - rho));
+    assert_agrees(
+        "M/G/1 with wrap-up: mean wait",
+        &t.asa_s,
+        replications,
+        theory,
+        K,
+        0.0,
+    );
+    assert_agrees(
+        "M/G/1 with wrap-up: P(wait)",
+        &t.p_wait,
+        replications,
+        rho,
+        K,
+        0.0,
+    );
+    // Without the wrap-up the agent would be free sooner: M/M/1 at 50 s waits far less.
+    let talk_only = mm1_mean_wait_s(lambda, 50.0);
+    assert!(t.asa_s.mean.unwrap() - talk_only > 2.0 * K * t.asa_s.ci95.unwrap() / 2.0);
+}
