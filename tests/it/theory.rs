@@ -375,23 +375,30 @@ skills = ["q"]
 /// Fewer lines than callers could need (M/M/c/K: c agents, K lines, a caller finding every
 /// line busy is blocked): the number of callers in the centre has the truncated Erlang
 /// distribution, p(n) ∝ aⁿ/n! up to c and a^c/c!·(a/c)^(n−c) from c to K. Blocking is p(K),
-/// and the mean wait of the callers let in is Little's: E[queue] ÷ (λ(1 − p(K))).
+/// and the mean wait of the callers let in is Little's: E[queue] ÷ (λ(1 − p(K))). A chat desk
+/// of agents holding several chats each (no slowdown) is the same system with c = agents ×
+/// chats.
 #[test]
 fn with_fewer_lines_than_callers_blocking_and_waits_are_mmck() {
-    let (agents, lines, load, aht_s) = (10u32, 14u32, 9.0f64, 180.0f64);
+    mmck_case(10, 1, 14, 9.0, 180.0);
+    mmck_case(4, 3, 14, 10.5, 300.0);
+}
+
+fn mmck_case(agents: u32, chats: u32, lines: u32, load: f64, aht_s: f64) {
+    let servers = agents * chats;
     let weight = |n: u32| {
         let erlang = |k: u32| (1..=k).fold(1.0, |w, i| w * load / f64::from(i));
-        if n <= agents {
+        if n <= servers {
             erlang(n)
         } else {
-            erlang(agents) * (load / f64::from(agents)).powi((n - agents) as i32)
+            erlang(servers) * (load / f64::from(servers)).powi((n - servers) as i32)
         }
     };
     let total: f64 = (0..=lines).map(weight).sum();
     let p = |n: u32| weight(n) / total;
     let blocking = p(lines);
-    let queue: f64 = (agents + 1..=lines)
-        .map(|n| f64::from(n - agents) * p(n))
+    let queue: f64 = (servers + 1..=lines)
+        .map(|n| f64::from(n - servers) * p(n))
         .sum();
     let lambda = load / aht_s;
     let wait = queue / (lambda * (1.0 - blocking));
@@ -413,14 +420,16 @@ handle_time = {{ distribution = "exponential", mean = "{aht_s}s" }}
 [[agent_groups]]
 name = "agents"
 agents = {agents}
+max_concurrent = {chats}
 skills = ["q"]
 "#,
         rate = lambda * 3600.0,
     ));
+    let label = format!("M/M/{servers}/{lines} ({agents} agents × {chats})");
     let reps = replicate(&m, None);
     let simulated = Stat::of(reps.iter().map(|r| Some(r.total.blocked / r.total.offered)));
     assert_agrees(
-        "M/M/c/K blocking",
+        &format!("{label} blocking"),
         &simulated,
         replications,
         blocking,
@@ -429,7 +438,7 @@ skills = ["q"]
     );
     let report = callsim::run(&m, &callsim::RunOptions::default());
     assert_agrees(
-        "M/M/c/K mean wait",
+        &format!("{label} mean wait"),
         &report.total.asa_s,
         replications,
         wait,
