@@ -717,3 +717,66 @@ skills = ["q"]
     let talk_only = mm1_mean_wait_s(lambda, 50.0);
     assert!(t.asa_s.mean.unwrap() - talk_only > 2.0 * K * t.asa_s.ci95.unwrap() / 2.0);
 }
+
+/// Callers who wait at most a fixed time (constant patience τ) in front of one agent
+/// (M/M/1+D): in first-come-first-served order a caller's wait is the work ahead of it, V,
+/// and it hangs up exactly when V > τ, adding no work. So V has an atom π₀ at 0 and density
+/// π₀λe^{−(μ−λ)x} below τ, π₀λe^{−(μ−λ)τ}e^{−μ(x−τ)} above: abandonment P(V > τ), service
+/// level P(V ≤ 20 s), ASA E[V | V ≤ τ]. Overloaded (ρ = 1.1) and stable only through the
+/// hang-ups.
+#[test]
+fn constant_patience_on_one_agent_is_mm1_plus_d() {
+    let (mu, lambda, tau, threshold) = (1.0 / 60.0, 1.1 / 60.0, 60.0f64, 20.0f64);
+    let d = mu - lambda;
+    let below = |x: f64| (1.0 - (-d * x).exp()) / d; // ∫₀ˣ e^{−dt} dt
+    let pi0 = 1.0 / (1.0 + lambda * (below(tau) + (-d * tau).exp() / mu));
+    let abandon = pi0 * lambda * (-d * tau).exp() / mu;
+    let within = pi0 + pi0 * lambda * below(threshold);
+    let first_moment = (1.0 - (-d * tau).exp() * (1.0 + d * tau)) / (d * d); // ∫₀^τ t e^{−dt} dt
+    let asa = pi0 * lambda * first_moment / (1.0 - abandon);
+    let replications = 20;
+    let report = callsim::run(
+        &model(&format!(
+            r#"
+name = "M/M/1+D"
+[simulation]
+duration = "2000h"
+warmup = "20h"
+replications = {replications}
+seed = 5
+interval = "2000h"
+[service_level]
+threshold = "{threshold}s"
+[[call_types]]
+name = "q"
+arrival_rate = {rate}
+handle_time = {{ distribution = "exponential", mean = "60s" }}
+patience = {{ distribution = "constant", value = "{tau}s" }}
+[[agent_groups]]
+name = "agent"
+agents = 1
+skills = ["q"]
+"#,
+            rate = lambda * 3600.0,
+        )),
+        &callsim::RunOptions::default(),
+    );
+    let t = &report.total;
+    assert_agrees(
+        "M/M/1+D abandon rate",
+        &t.abandon_rate,
+        replications,
+        abandon,
+        K,
+        0.0,
+    );
+    assert_agrees(
+        "M/M/1+D service level",
+        &t.service_level,
+        replications,
+        within,
+        K,
+        0.0,
+    );
+    assert_agrees("M/M/1+D ASA", &t.asa_s, replications, asa, K, 0.0);
+}
