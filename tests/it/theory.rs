@@ -16,6 +16,79 @@ use crate::support::{assert_agrees, model, SingleQueue};
 
 const K: f64 = 4.0;
 
+/// Replications of the exact cases below.
+const REPLICATIONS: u32 = 20;
+
+/// One stationary queue in one long interval (1 % warm-up, seed 7, 20 s threshold) for the
+/// exact cases below: `talk` is the handle-time table; `simulation`, `call_type` and
+/// `group` are lines added to those tables (lines, an IVR, patience, wrap-up, chats).
+struct OneQueue<'a> {
+    hours: u32,
+    calls_per_hour: f64,
+    talk: &'a str,
+    agents: u32,
+    simulation: &'a str,
+    call_type: &'a str,
+    group: &'a str,
+}
+
+impl Default for OneQueue<'_> {
+    fn default() -> Self {
+        OneQueue {
+            hours: 1000,
+            calls_per_hour: 0.0,
+            talk: "",
+            agents: 1,
+            simulation: "",
+            call_type: "",
+            group: "",
+        }
+    }
+}
+
+impl OneQueue<'_> {
+    fn model(&self) -> callsim::model::Model {
+        let OneQueue {
+            hours,
+            calls_per_hour,
+            talk,
+            agents,
+            simulation,
+            call_type,
+            group,
+        } = self;
+        model(&format!(
+            r#"
+name = "one queue"
+[simulation]
+duration = "{hours}h"
+warmup = "{warmup}h"
+replications = {REPLICATIONS}
+seed = 7
+interval = "{hours}h"
+{simulation}
+[service_level]
+threshold = "20s"
+[[call_types]]
+name = "q"
+arrival_rate = {calls_per_hour}
+handle_time = {talk}
+{call_type}
+[[agent_groups]]
+name = "agents"
+agents = {agents}
+skills = ["q"]
+{group}
+"#,
+            warmup = hours / 100,
+        ))
+    }
+
+    fn run(&self) -> Report {
+        callsim::run(&self.model(), &callsim::RunOptions::default())
+    }
+}
+
 fn erlang_c_case(agents: u32, load: f64, aht_s: f64, hours: f64, replications: u32) {
     let calls_per_hour = load / aht_s * 3600.0;
     let case = SingleQueue {
@@ -302,7 +375,7 @@ fn one_agent_waits_are_pollaczek_khinchine_for_every_talk_time_distribution() {
     let (calls_per_hour, mean_s) = (42.0, 60.0); // ρ = 0.7
     let lambda = calls_per_hour / 3600.0;
     let rho = lambda * mean_s;
-    let replications = 20;
+    let replications = REPLICATIONS;
     let exponential_wait = mm1_mean_wait_s(lambda, mean_s);
     for (talk, second_moment) in [
         (
@@ -322,28 +395,14 @@ fn one_agent_waits_are_pollaczek_khinchine_for_every_talk_time_distribution() {
             120.0 * 120.0 / 3.0,
         ),
     ] {
-        let report = callsim::run(
-            &model(&format!(
-                r#"
-name = "M/G/1"
-[simulation]
-duration = "2000h"
-warmup = "20h"
-replications = {replications}
-seed = 7
-interval = "2000h"
-[[call_types]]
-name = "q"
-arrival_rate = {calls_per_hour}
-handle_time = {talk}
-[[agent_groups]]
-name = "agent"
-agents = 1
-skills = ["q"]
-"#
-            )),
-            &callsim::RunOptions::default(),
-        );
+        let report = OneQueue {
+            hours: 2000,
+            calls_per_hour,
+            talk,
+            agents: 1,
+            ..OneQueue::default()
+        }
+        .run();
         let t = &report.total;
         let theory = lambda * second_moment / (2.0 * (1.0 - rho));
         assert_agrees(
@@ -402,29 +461,20 @@ fn mmck_case(agents: u32, chats: u32, lines: u32, load: f64, aht_s: f64) {
         .sum();
     let lambda = load / aht_s;
     let wait = queue / (lambda * (1.0 - blocking));
-    let replications = 20;
-    let m = model(&format!(
-        r#"
-name = "M/M/c/K"
-[simulation]
-duration = "500h"
-warmup = "5h"
-replications = {replications}
-seed = 7
-interval = "500h"
-trunks = {lines}
-[[call_types]]
-name = "q"
-arrival_rate = {rate}
-handle_time = {{ distribution = "exponential", mean = "{aht_s}s" }}
-[[agent_groups]]
-name = "agents"
-agents = {agents}
-max_concurrent = {chats}
-skills = ["q"]
-"#,
-        rate = lambda * 3600.0,
-    ));
+    let replications = REPLICATIONS;
+    let lines_in = format!("trunks = {lines}");
+    let chats_each = format!("max_concurrent = {chats}");
+    let talk = format!(r#"{{ distribution = "exponential", mean = "{aht_s}s" }}"#);
+    let m = OneQueue {
+        hours: 500,
+        calls_per_hour: lambda * 3600.0,
+        talk: &talk,
+        agents,
+        simulation: &lines_in,
+        group: &chats_each,
+        ..OneQueue::default()
+    }
+    .model();
     let label = format!("M/M/{servers}/{lines} ({agents} agents × {chats})");
     let reps = replicate(&m, None);
     let simulated = Stat::of(reps.iter().map(|r| Some(r.total.blocked / r.total.offered)));
@@ -560,32 +610,21 @@ tiers = [ {{ name = "gold", share = {}, priority = 5 }}, {{ name = "basic", shar
 fn with_as_many_lines_as_agents_blocking_is_erlang_b_for_every_talk_time() {
     let (agents, load, aht_s) = (10u32, 8.0f64, 180.0f64);
     let theory = callsim::analytic::erlang_b(agents, load);
-    let replications = 20;
+    let replications = REPLICATIONS;
     for talk in [
         r#"{ distribution = "lognormal", mean = "180s", cv = 2.0 }"#,
         r#"{ distribution = "constant", value = "180s" }"#,
     ] {
-        let m = model(&format!(
-            r#"
-name = "M/G/c/c"
-[simulation]
-duration = "300h"
-warmup = "5h"
-replications = {replications}
-seed = 11
-interval = "300h"
-trunks = {agents}
-[[call_types]]
-name = "q"
-arrival_rate = {rate}
-handle_time = {talk}
-[[agent_groups]]
-name = "agents"
-agents = {agents}
-skills = ["q"]
-"#,
-            rate = load / aht_s * 3600.0,
-        ));
+        let lines = format!("trunks = {agents}");
+        let m = OneQueue {
+            hours: 300,
+            calls_per_hour: load / aht_s * 3600.0,
+            talk,
+            agents,
+            simulation: &lines,
+            ..OneQueue::default()
+        }
+        .model();
         let reps = replicate(&m, None);
         let blocking = Stat::of(reps.iter().map(|r| Some(r.total.blocked / r.total.offered)));
         assert_agrees(
@@ -606,30 +645,20 @@ skills = ["q"]
 #[test]
 fn behind_an_ivr_the_queue_is_erlang_c_of_the_callers_who_stay() {
     let (agents, aht_s, calls_per_hour, self_service) = (10u32, 180.0f64, 240.0f64, 0.25f64);
-    let replications = 20;
-    let report = callsim::run(
-        &model(&format!(
-            r#"
-name = "IVR then queue"
-[simulation]
-duration = "500h"
-warmup = "5h"
-replications = {replications}
-seed = 3
-interval = "500h"
-[[call_types]]
-name = "q"
-arrival_rate = {calls_per_hour}
-handle_time = {{ distribution = "exponential", mean = "{aht_s}s" }}
-ivr = {{ time = {{ distribution = "gamma", mean = "45s", cv = 0.5 }}, self_service = {self_service} }}
-[[agent_groups]]
-name = "agents"
-agents = {agents}
-skills = ["q"]
-"#
-        )),
-        &callsim::RunOptions::default(),
+    let replications = REPLICATIONS;
+    let talk = format!(r#"{{ distribution = "exponential", mean = "{aht_s}s" }}"#);
+    let ivr = format!(
+        r#"ivr = {{ time = {{ distribution = "gamma", mean = "45s", cv = 0.5 }}, self_service = {self_service} }}"#
     );
+    let report = OneQueue {
+        hours: 500,
+        calls_per_hour,
+        talk: &talk,
+        agents,
+        call_type: &ivr,
+        ..OneQueue::default()
+    }
+    .run();
     let theory = ErlangC {
         agents,
         calls_per_second: calls_per_hour * (1.0 - self_service) / 3600.0,
@@ -671,30 +700,16 @@ fn wrap_up_counts_in_the_wait_as_pollaczek_khinchine_says() {
     let lambda = calls_per_hour / 3600.0;
     let (mean_s, second_moment) = (60.0, 2.0 * 50.0 * 50.0 + 2.0 * 50.0 * 10.0 + 100.0);
     let rho = lambda * mean_s;
-    let replications = 20;
-    let report = callsim::run(
-        &model(&format!(
-            r#"
-name = "M/G/1 with wrap-up"
-[simulation]
-duration = "2000h"
-warmup = "20h"
-replications = {replications}
-seed = 3
-interval = "2000h"
-[[call_types]]
-name = "q"
-arrival_rate = {calls_per_hour}
-handle_time = {{ distribution = "exponential", mean = "50s" }}
-wrap_up = {{ distribution = "constant", value = "10s" }}
-[[agent_groups]]
-name = "agent"
-agents = 1
-skills = ["q"]
-"#
-        )),
-        &callsim::RunOptions::default(),
-    );
+    let replications = REPLICATIONS;
+    let report = OneQueue {
+        hours: 2000,
+        calls_per_hour,
+        talk: r#"{ distribution = "exponential", mean = "50s" }"#,
+        agents: 1,
+        call_type: r#"wrap_up = { distribution = "constant", value = "10s" }"#,
+        ..OneQueue::default()
+    }
+    .run();
     let t = &report.total;
     let theory = lambda * second_moment / (2.0 * (1.0 - rho));
     assert_agrees(
@@ -734,33 +749,17 @@ fn constant_patience_on_one_agent_is_mm1_plus_d() {
     let within = pi0 + pi0 * lambda * below(threshold);
     let first_moment = (1.0 - (-d * tau).exp() * (1.0 + d * tau)) / (d * d); // ∫₀^τ t e^{−dt} dt
     let asa = pi0 * lambda * first_moment / (1.0 - abandon);
-    let replications = 20;
-    let report = callsim::run(
-        &model(&format!(
-            r#"
-name = "M/M/1+D"
-[simulation]
-duration = "2000h"
-warmup = "20h"
-replications = {replications}
-seed = 5
-interval = "2000h"
-[service_level]
-threshold = "{threshold}s"
-[[call_types]]
-name = "q"
-arrival_rate = {rate}
-handle_time = {{ distribution = "exponential", mean = "60s" }}
-patience = {{ distribution = "constant", value = "{tau}s" }}
-[[agent_groups]]
-name = "agent"
-agents = 1
-skills = ["q"]
-"#,
-            rate = lambda * 3600.0,
-        )),
-        &callsim::RunOptions::default(),
-    );
+    let replications = REPLICATIONS;
+    let patience = format!(r#"patience = {{ distribution = "constant", value = "{tau}s" }}"#);
+    let report = OneQueue {
+        hours: 2000,
+        calls_per_hour: lambda * 3600.0,
+        talk: r#"{ distribution = "exponential", mean = "60s" }"#,
+        agents: 1,
+        call_type: &patience,
+        ..OneQueue::default()
+    }
+    .run();
     let t = &report.total;
     assert_agrees(
         "M/M/1+D abandon rate",
