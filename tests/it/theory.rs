@@ -825,3 +825,81 @@ fn redials_after_a_busy_signal_are_the_classical_retrial_queue() {
         );
     }
 }
+
+/// Transfers make a Jackson network: a front desk (M/M/8, 6.5 Erlangs) passes a quarter of
+/// its answered callers to a back office that also takes its own callers. The front desk's
+/// departures are Poisson (Burke), a random share of them too, and merged with the back
+/// office's own Poisson callers they are Poisson again: each desk is Erlang C at the load
+/// the traffic equations give it (back office: 2.5 own + 0.25 × 6.5 × 240/180 Erlangs).
+#[test]
+fn transfers_make_a_jackson_network_of_erlang_c_desks() {
+    let (front_load, share, back_own) = (6.5f64, 0.25f64, 2.5f64);
+    let (front_aht, back_aht) = (180.0f64, 240.0f64);
+    let front_rate = front_load / front_aht;
+    let back_rate = back_own / back_aht + share * front_rate;
+    let m = model(&format!(
+        r#"
+name = "front and back"
+[simulation]
+duration = "1000h"
+warmup = "10h"
+replications = {REPLICATIONS}
+seed = 5
+interval = "1000h"
+[[call_types]]
+name = "front"
+arrival_rate = {}
+handle_time = {{ distribution = "exponential", mean = "{front_aht}s" }}
+transfer = {{ share = {share}, to = "back" }}
+[[call_types]]
+name = "back"
+arrival_rate = {}
+handle_time = {{ distribution = "exponential", mean = "{back_aht}s" }}
+[[agent_groups]]
+name = "front desk"
+agents = 8
+skills = ["front"]
+[[agent_groups]]
+name = "back office"
+agents = 6
+skills = ["back"]
+"#,
+        front_rate * 3600.0,
+        back_own / back_aht * 3600.0,
+    ));
+    let report = callsim::run(&m, &callsim::RunOptions::default());
+    for (name, agents, rate, aht_s) in [
+        ("front", 8, front_rate, front_aht),
+        ("back", 6, back_rate, back_aht),
+    ] {
+        let desk = &report
+            .call_types
+            .iter()
+            .find(|t| t.name == name)
+            .expect("the call type is reported")
+            .block;
+        let theory = ErlangC {
+            agents,
+            calls_per_second: rate,
+            aht_s,
+        };
+        let label = format!("Jackson network, {name} desk");
+        let (p_wait, asa) = (theory.p_wait(), theory.asa_s());
+        assert_agrees(
+            &format!("{label} P(wait)"),
+            &desk.p_wait,
+            REPLICATIONS,
+            p_wait,
+            K,
+            0.0,
+        );
+        assert_agrees(
+            &format!("{label} ASA"),
+            &desk.asa_s,
+            REPLICATIONS,
+            asa,
+            K,
+            0.0,
+        );
+    }
+}
