@@ -760,10 +760,14 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                     repeat_after.filter(|&d| self.now.saturating_add(d) < self.model.horizon)
                 {
                     self.tally.count(call.cell, |c| &mut c.unresolved);
-                    // The same caller calls the type again, with the same need (handle
-                    // time) and tier (a callback job's caller is given a live tier).
+                    // The same caller calls the type again, in the same tier (a callback
+                    // job's caller is given a live tier), for a new conversation: its talk
+                    // time is drawn afresh, from the caller's own numbers, like any call's
+                    // (a copy of the first would tie the two calls' lengths together, which
+                    // no forecast of AHT describes, and lengthen the waits).
                     let mut repeat = call;
                     let spec = &self.model.call_types[call.call_type as usize];
+                    repeat.handle = spec.handle_time.sample(&mut repeat.draws.next_stream());
                     if spec
                         .callback
                         .as_ref()
