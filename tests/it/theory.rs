@@ -952,3 +952,54 @@ fn repeat_calls_raise_the_load_to_erlang_c_of_every_attempt() {
     );
     assert_agrees("repeat calls: ASA", &t.asa_s, REPLICATIONS, asa, K, 0.0);
 }
+
+/// `longest-idle` routing keeps one first-come-first-served line across call types: on one
+/// agent, short (60 s) and long (120 s) calls are M/G/1 with the mixture of their talk
+/// times, and both types wait alike (ρ = 2/3: 180 s).
+#[test]
+fn one_line_across_two_call_types_is_mg1_with_the_mixture() {
+    let (short, long) = ((20.0 / 3600.0, 60.0), (10.0 / 3600.0, 120.0));
+    let lambda = short.0 + long.0;
+    let rho = short.0 * short.1 + long.0 * long.1;
+    let second_moment =
+        (short.0 * 2.0 * short.1 * short.1 + long.0 * 2.0 * long.1 * long.1) / lambda;
+    let theory = lambda * second_moment / (2.0 * (1.0 - rho));
+    let m = model(&format!(
+        r#"
+name = "two types, one line"
+[simulation]
+duration = "2000h"
+warmup = "20h"
+replications = {REPLICATIONS}
+seed = 5
+interval = "2000h"
+[routing]
+policy = "longest-idle"
+[[call_types]]
+name = "short"
+arrival_rate = 20
+handle_time = {{ distribution = "exponential", mean = "60s" }}
+[[call_types]]
+name = "long"
+arrival_rate = 10
+handle_time = {{ distribution = "exponential", mean = "120s" }}
+[[agent_groups]]
+name = "agent"
+agents = 1
+skills = ["short", "long"]
+"#
+    ));
+    let report = callsim::run(&m, &callsim::RunOptions::default());
+    assert_agrees(
+        "one line, two types: mean wait",
+        &report.total.asa_s,
+        REPLICATIONS,
+        theory,
+        K,
+        0.0,
+    );
+    for t in &report.call_types {
+        let label = format!("one line, {} calls: mean wait", t.name);
+        assert_agrees(&label, &t.block.asa_s, REPLICATIONS, theory, K, 0.0);
+    }
+}
