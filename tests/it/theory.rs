@@ -1003,3 +1003,49 @@ skills = ["short", "long"]
         assert_agrees(&label, &t.block.asa_s, REPLICATIONS, theory, K, 0.0);
     }
 }
+
+/// Agents to spare and a rate that changes every half hour (M_t/M/∞): the mean number of
+/// calls in progress follows m′ = λ(t) − μm from an empty centre, so each half hour's busy
+/// agent time is ∫ m exactly, and a group's occupancy its share of the agents' time. Checks
+/// the piecewise arrivals and the cutting of talk times across interval boundaries together.
+#[test]
+fn with_agents_to_spare_occupancy_follows_the_time_varying_load() {
+    let rates = [600.0, 1200.0, 300.0, 900.0, 0.0];
+    let (aht_s, agents, half_hour) = (180.0f64, 200.0f64, 1800.0f64);
+    let mu = 1.0 / aht_s;
+    let replications = 400;
+    let m = model(&format!(
+        r#"
+name = "M_t/M/infinity"
+[simulation]
+duration = "150m"
+replications = {replications}
+seed = 5
+interval = "30m"
+[[call_types]]
+name = "q"
+arrival_rates = {rates:?}
+handle_time = {{ distribution = "exponential", mean = "{aht_s}s" }}
+[[agent_groups]]
+name = "agents"
+agents = {agents}
+skills = ["q"]
+"#
+    ));
+    let report = callsim::run(&m, &callsim::RunOptions::default());
+    let mut in_progress = 0.0;
+    for (interval, rate) in report.intervals.iter().zip(rates) {
+        let settled = rate / 3600.0 / mu;
+        let relax = 1.0 - (-mu * half_hour).exp();
+        let busy = settled * half_hour + (in_progress - settled) * relax / mu;
+        in_progress += (settled - in_progress) * relax;
+        assert_agrees(
+            &format!("M_t/M/∞ occupancy at {rate} calls/h"),
+            &interval.agent_groups[0].block.occupancy,
+            replications,
+            busy / (agents * half_hour),
+            K,
+            0.0,
+        );
+    }
+}
