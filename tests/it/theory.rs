@@ -733,51 +733,78 @@ fn wrap_up_counts_in_the_wait_as_pollaczek_khinchine_says() {
     assert!(t.asa_s.mean.unwrap() - talk_only > 2.0 * K * t.asa_s.ci95.unwrap() / 2.0);
 }
 
-/// Callers who wait at most a fixed time (constant patience τ) in front of one agent
-/// (M/M/1+D): in first-come-first-served order a caller's wait is the work ahead of it, V,
-/// and it hangs up exactly when V > τ, adding no work. So V has an atom π₀ at 0 and density
-/// π₀λe^{−(μ−λ)x} below τ, π₀λe^{−(μ−λ)τ}e^{−μ(x−τ)} above: abandonment P(V > τ), service
-/// level P(V ≤ 20 s), ASA E[V | V ≤ τ]. Overloaded (ρ = 1.1) and stable only through the
-/// hang-ups.
+/// Callers who wait at most a fixed time τ (constant patience), M/M/c+D. In first-come-
+/// first-served order a caller's wait is the time until an agent is free for it, V, and it
+/// hangs up exactly when V > τ, adding no work. Below c busy agents the centre is a
+/// birth-death chain (p(n) ∝ aⁿ/n!); with all busy, V grows by an exponential (rate cμ)
+/// for every caller who joins and falls at rate 1, so its density is
+/// λ·p(c−1)·e^{−(cμ−λ)x} below τ and λ·p(c−1)·e^{−(cμ−λ)τ}·e^{−cμ(x−τ)} above.
+/// Abandonment is P(V > τ), the service level P(V ≤ 20 s), ASA E[V | V ≤ τ]. One agent
+/// at ρ = 1.1 and ten at 10.5 Erlangs: overloaded, stable only through the hang-ups.
 #[test]
-fn constant_patience_on_one_agent_is_mm1_plus_d() {
-    let (mu, lambda, tau, threshold) = (1.0 / 60.0, 1.1 / 60.0, 60.0f64, 20.0f64);
-    let d = mu - lambda;
+fn constant_patience_is_mmc_plus_d() {
+    constant_patience_case(1, 1.1, 60.0, 60.0);
+    constant_patience_case(10, 10.5, 180.0, 30.0);
+}
+
+fn constant_patience_case(agents: u32, load: f64, aht_s: f64, tau: f64) {
+    let (mu, threshold) = (1.0 / aht_s, 20.0f64);
+    let lambda = load * mu;
+    let d = f64::from(agents) * mu - lambda;
     let below = |x: f64| (1.0 - (-d * x).exp()) / d; // ∫₀ˣ e^{−dt} dt
-    let pi0 = 1.0 / (1.0 + lambda * (below(tau) + (-d * tau).exp() / mu));
-    let abandon = pi0 * lambda * (-d * tau).exp() / mu;
-    let within = pi0 + pi0 * lambda * below(threshold);
+    let weights: Vec<f64> = (0..agents)
+        .scan(1.0, |w, n| {
+            let this = *w;
+            *w *= load / f64::from(n + 1);
+            Some(this)
+        })
+        .collect();
+    let top = weights[agents as usize - 1];
+    let mass = weights.iter().sum::<f64>()
+        + lambda * top * (below(tau) + (-d * tau).exp() / (f64::from(agents) * mu));
+    let (idle_agents, last) = (weights.iter().sum::<f64>() / mass, top / mass);
+    let abandon = lambda * last * (-d * tau).exp() / (f64::from(agents) * mu);
+    let within = idle_agents + lambda * last * below(threshold);
     let first_moment = (1.0 - (-d * tau).exp() * (1.0 + d * tau)) / (d * d); // ∫₀^τ t e^{−dt} dt
-    let asa = pi0 * lambda * first_moment / (1.0 - abandon);
-    let replications = REPLICATIONS;
+    let asa = lambda * last * first_moment / (1.0 - abandon);
     let patience = format!(r#"patience = {{ distribution = "constant", value = "{tau}s" }}"#);
+    let talk = format!(r#"{{ distribution = "exponential", mean = "{aht_s}s" }}"#);
     let report = OneQueue {
-        hours: 2000,
+        hours: if agents == 1 { 2000 } else { 500 },
         calls_per_hour: lambda * 3600.0,
-        talk: r#"{ distribution = "exponential", mean = "60s" }"#,
-        agents: 1,
+        talk: &talk,
+        agents,
         call_type: &patience,
         ..OneQueue::default()
     }
     .run();
     let t = &report.total;
+    let label = format!("M/M/{agents}+D");
     assert_agrees(
-        "M/M/1+D abandon rate",
+        &format!("{label} abandon rate"),
         &t.abandon_rate,
-        replications,
+        REPLICATIONS,
         abandon,
         K,
         0.0,
     );
     assert_agrees(
-        "M/M/1+D service level",
+        &format!("{label} service level"),
         &t.service_level,
-        replications,
+        REPLICATIONS,
         within,
         K,
         0.0,
     );
-    assert_agrees("M/M/1+D ASA", &t.asa_s, replications, asa, K, 0.0);
+    assert_agrees(
+        &format!("{label} P(wait)"),
+        &t.p_wait,
+        REPLICATIONS,
+        1.0 - idle_agents,
+        K,
+        0.0,
+    );
+    assert_agrees(&format!("{label} ASA"), &t.asa_s, REPLICATIONS, asa, K, 0.0);
 }
 
 /// Callers who get a busy signal redial after an exponential delay until they get through
