@@ -767,24 +767,58 @@ fn constant_patience_case(agents: u32, load: f64, aht_s: f64, tau: f64) {
     let within = idle_agents + lambda * last * below(threshold);
     let first_moment = (1.0 - (-d * tau).exp() * (1.0 + d * tau)) / (d * d); // ∫₀^τ t e^{−dt} dt
     let asa = lambda * last * first_moment / (1.0 - abandon);
-    let patience = format!(r#"patience = {{ distribution = "constant", value = "{tau}s" }}"#);
+    let patience = format!(r#"{{ distribution = "constant", value = "{tau}s" }}"#);
+    let hours = if agents == 1 { 2000 } else { 500 };
+    let t = impatient_day(agents, load, aht_s, &patience, hours);
+    let label = format!("M/M/{agents}+D");
+    assert_abandonment(&label, &t, abandon, 1.0 - idle_agents, within);
+    assert_agrees(&format!("{label} ASA"), &t.asa_s, REPLICATIONS, asa, K, 0.0);
+}
+
+/// One queue of callers with `patience` on `agents` exponential agents at `load` Erlangs,
+/// over `hours`: its totals.
+fn impatient_day(
+    agents: u32,
+    load: f64,
+    aht_s: f64,
+    patience: &str,
+    hours: u32,
+) -> callsim::report::CallBlock {
     let talk = format!(r#"{{ distribution = "exponential", mean = "{aht_s}s" }}"#);
-    let report = OneQueue {
-        hours: if agents == 1 { 2000 } else { 500 },
-        calls_per_hour: lambda * 3600.0,
+    let patience_line = format!("patience = {patience}");
+    OneQueue {
+        hours,
+        calls_per_hour: load / aht_s * 3600.0,
         talk: &talk,
         agents,
-        call_type: &patience,
+        call_type: &patience_line,
         ..OneQueue::default()
     }
-    .run();
-    let t = &report.total;
-    let label = format!("M/M/{agents}+D");
+    .run()
+    .total
+}
+
+/// The measures abandonment moves, against theory: abandon rate, P(wait), service level.
+fn assert_abandonment(
+    label: &str,
+    t: &callsim::report::CallBlock,
+    abandon: f64,
+    p_wait: f64,
+    within: f64,
+) {
     assert_agrees(
         &format!("{label} abandon rate"),
         &t.abandon_rate,
         REPLICATIONS,
         abandon,
+        K,
+        0.0,
+    );
+    assert_agrees(
+        &format!("{label} P(wait)"),
+        &t.p_wait,
+        REPLICATIONS,
+        p_wait,
         K,
         0.0,
     );
@@ -796,15 +830,6 @@ fn constant_patience_case(agents: u32, load: f64, aht_s: f64, tau: f64) {
         K,
         0.0,
     );
-    assert_agrees(
-        &format!("{label} P(wait)"),
-        &t.p_wait,
-        REPLICATIONS,
-        1.0 - idle_agents,
-        K,
-        0.0,
-    );
-    assert_agrees(&format!("{label} ASA"), &t.asa_s, REPLICATIONS, asa, K, 0.0);
 }
 
 /// Callers who get a busy signal redial after an exponential delay until they get through
@@ -1138,41 +1163,7 @@ fn patience_case(patience: &str, cdf: impl Fn(f64) -> f64) {
     let density = lambda * top / mass;
     let abandon = density * integrate(&|p| p.1 * p.2, f64::INFINITY);
     let within = below / mass + density * integrate(&|p| p.1 * (1.0 - p.2), threshold);
-    let talk = format!(r#"{{ distribution = "exponential", mean = "{aht_s}s" }}"#);
-    let patience_line = format!("patience = {patience}");
-    let report = OneQueue {
-        hours: 500,
-        calls_per_hour: lambda * 3600.0,
-        talk: &talk,
-        agents,
-        call_type: &patience_line,
-        ..OneQueue::default()
-    }
-    .run();
-    let t = &report.total;
-    let label = format!("M/M/{agents}+G, patience {patience}");
-    assert_agrees(
-        &format!("{label}: abandon rate"),
-        &t.abandon_rate,
-        REPLICATIONS,
-        abandon,
-        K,
-        0.0,
-    );
-    assert_agrees(
-        &format!("{label}: P(wait)"),
-        &t.p_wait,
-        REPLICATIONS,
-        1.0 - below / mass,
-        K,
-        0.0,
-    );
-    assert_agrees(
-        &format!("{label}: service level"),
-        &t.service_level,
-        REPLICATIONS,
-        within,
-        K,
-        0.0,
-    );
+    let t = impatient_day(agents, load, aht_s, patience, 500);
+    let label = format!("M/M/{agents}+G, patience {patience}:");
+    assert_abandonment(&label, &t, abandon, 1.0 - below / mass, within);
 }
