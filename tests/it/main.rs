@@ -18,6 +18,7 @@ mod memory;
 mod pinned;
 mod properties;
 mod real_day;
+mod reference;
 mod robustness;
 mod routing;
 mod shard;
