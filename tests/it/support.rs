@@ -30,43 +30,118 @@ pub struct SingleQueue {
 
 impl SingleQueue {
     pub fn toml(&self) -> String {
+        let talk = format!(
+            r#"{{ distribution = "exponential", mean = "{}s" }}"#,
+            self.aht_s
+        );
         let patience = self
             .patience_s
-            .map(|p| format!("patience = {{ distribution = \"exponential\", mean = \"{p}s\" }}"))
+            .map(|p| format!(r#"patience = {{ distribution = "exponential", mean = "{p}s" }}"#))
             .unwrap_or_default();
+        OneQueue {
+            hours: self.hours,
+            warmup_hours: self.warmup_hours,
+            seed: 12345,
+            replications: self.replications,
+            threshold_s: self.threshold_s,
+            calls_per_hour: self.calls_per_hour,
+            talk: &talk,
+            agents: self.agents,
+            call_type: &patience,
+            ..OneQueue::default()
+        }
+        .toml()
+    }
+
+    pub fn run(&self) -> Report {
+        callsim::run(&model(&self.toml()), &RunOptions::default())
+    }
+}
+
+/// One queue, one group, in one interval as long as the day, with any talk times: `talk` is
+/// the handle-time table; `simulation`, `call_type` and `group` are lines added to those
+/// tables (lines, an IVR, patience, wrap-up, redials, chats per agent).
+pub struct OneQueue<'a> {
+    pub hours: f64,
+    pub warmup_hours: f64,
+    pub seed: u64,
+    pub replications: u32,
+    pub threshold_s: f64,
+    pub calls_per_hour: f64,
+    pub talk: &'a str,
+    pub agents: u32,
+    pub simulation: &'a str,
+    pub call_type: &'a str,
+    pub group: &'a str,
+}
+
+/// 1,000 hours after a 10-hour warm-up, 20 replications of seed 7, a 20 s threshold, one
+/// agent, nothing added.
+impl Default for OneQueue<'_> {
+    fn default() -> Self {
+        OneQueue {
+            hours: 1000.0,
+            warmup_hours: 10.0,
+            seed: 7,
+            replications: 20,
+            threshold_s: 20.0,
+            calls_per_hour: 0.0,
+            talk: "",
+            agents: 1,
+            simulation: "",
+            call_type: "",
+            group: "",
+        }
+    }
+}
+
+impl OneQueue<'_> {
+    pub fn toml(&self) -> String {
+        let OneQueue {
+            hours,
+            warmup_hours,
+            seed,
+            replications,
+            threshold_s,
+            calls_per_hour,
+            talk,
+            agents,
+            simulation,
+            call_type,
+            group,
+        } = self;
         format!(
             r#"
 name = "single queue"
 [simulation]
 duration = "{hours}h"
-warmup = "{warmup}h"
-replications = {reps}
-seed = 12345
+warmup = "{warmup_hours}h"
+replications = {replications}
+seed = {seed}
 interval = "{hours}h"
+{simulation}
 [service_level]
-threshold = "{threshold}s"
+threshold = "{threshold_s}s"
 [[call_types]]
 name = "q"
-arrival_rate = {rate}
-handle_time = {{ distribution = "exponential", mean = "{aht}s" }}
-{patience}
+arrival_rate = {calls_per_hour}
+handle_time = {talk}
+{call_type}
 [[agent_groups]]
 name = "agents"
 agents = {agents}
 skills = ["q"]
-"#,
-            hours = self.hours,
-            warmup = self.warmup_hours,
-            reps = self.replications,
-            threshold = self.threshold_s,
-            rate = self.calls_per_hour,
-            aht = self.aht_s,
-            agents = self.agents,
+{group}
+"#
         )
     }
 
+    pub fn model(&self) -> Model {
+        model(&self.toml())
+    }
+
     pub fn run(&self) -> Report {
-        callsim::run(&model(&self.toml()), &RunOptions::default())
+        callsim::run(&self.model(), &RunOptions::default())
     }
 }
 

@@ -1,5 +1,6 @@
-//! The simulation against exact queueing theory (Erlang C, Erlang A, M/M/1, M/G/1, M/M/c/K
-//! and non-preemptive priorities).
+//! The simulation against exact queueing theory: Erlang B, C and A, M/M/1, M/G/1, M/M/c/K,
+//! non-preemptive priorities, M/M/c+D and M/M/c+G, the M/M/1 retrial queue, Jackson
+//! networks (transfers, repeat calls) and M_t/M/∞.
 //!
 //! Each case runs enough calls that the 95 % half-widths are a small fraction of the
 //! measure, and checks the theory lies within 4 standard errors of the simulated mean
@@ -12,81 +13,23 @@ use callsim::replicate;
 use callsim::report::Report;
 use callsim::stats::Stat;
 
-use crate::support::{assert_agrees, model, SingleQueue};
+use crate::support::{assert_agrees, model, OneQueue, SingleQueue};
 
 const K: f64 = 4.0;
 
 /// Replications of the exact cases below.
 const REPLICATIONS: u32 = 20;
 
-/// One stationary queue in one long interval (1 % warm-up, seed 7, 20 s threshold) for the
-/// exact cases below: `talk` is the handle-time table; `simulation`, `call_type` and
-/// `group` are lines added to those tables (lines, an IVR, patience, wrap-up, chats).
-struct OneQueue<'a> {
-    hours: u32,
-    calls_per_hour: f64,
-    talk: &'a str,
-    agents: u32,
-    simulation: &'a str,
-    call_type: &'a str,
-    group: &'a str,
-}
-
-impl Default for OneQueue<'_> {
-    fn default() -> Self {
-        OneQueue {
-            hours: 1000,
-            calls_per_hour: 0.0,
-            talk: "",
-            agents: 1,
-            simulation: "",
-            call_type: "",
-            group: "",
-        }
-    }
-}
-
-impl OneQueue<'_> {
-    fn model(&self) -> callsim::model::Model {
-        let OneQueue {
-            hours,
-            calls_per_hour,
-            talk,
-            agents,
-            simulation,
-            call_type,
-            group,
-        } = self;
-        model(&format!(
-            r#"
-name = "one queue"
-[simulation]
-duration = "{hours}h"
-warmup = "{warmup}h"
-replications = {REPLICATIONS}
-seed = 7
-interval = "{hours}h"
-{simulation}
-[service_level]
-threshold = "20s"
-[[call_types]]
-name = "q"
-arrival_rate = {calls_per_hour}
-handle_time = {talk}
-{call_type}
-[[agent_groups]]
-name = "agents"
-agents = {agents}
-skills = ["q"]
-{group}
-"#,
-            warmup = hours / 100,
-        ))
-    }
-
-    fn run(&self) -> Report {
-        callsim::run(&self.model(), &callsim::RunOptions::default())
-    }
+/// aⁿ/n! for n = 0 … `count` − 1: the relative chances of n busy agents while some are free,
+/// in every Markovian queue below.
+fn erlang_weights(load: f64, count: u32) -> Vec<f64> {
+    (0..count)
+        .scan(1.0, |w, n| {
+            let this = *w;
+            *w *= load / f64::from(n + 1);
+            Some(this)
+        })
+        .collect()
 }
 
 fn erlang_c_case(agents: u32, load: f64, aht_s: f64, hours: f64, replications: u32) {
@@ -396,7 +339,9 @@ fn one_agent_waits_are_pollaczek_khinchine_for_every_talk_time_distribution() {
         ),
     ] {
         let report = OneQueue {
-            hours: 2000,
+            hours: 2000.0,
+            warmup_hours: 20.0,
+            replications: REPLICATIONS,
             calls_per_hour,
             talk,
             agents: 1,
@@ -445,13 +390,10 @@ fn with_fewer_lines_than_callers_blocking_and_waits_are_mmck() {
 
 fn mmck_case(agents: u32, chats: u32, lines: u32, load: f64, aht_s: f64) {
     let servers = agents * chats;
+    let erlang = erlang_weights(load, servers + 1);
     let weight = |n: u32| {
-        let erlang = |k: u32| (1..=k).fold(1.0, |w, i| w * load / f64::from(i));
-        if n <= servers {
-            erlang(n)
-        } else {
-            erlang(servers) * (load / f64::from(servers)).powi((n - servers) as i32)
-        }
+        let below = n.min(servers);
+        erlang[below as usize] * (load / f64::from(servers)).powi((n - below) as i32)
     };
     let total: f64 = (0..=lines).map(weight).sum();
     let p = |n: u32| weight(n) / total;
@@ -466,7 +408,9 @@ fn mmck_case(agents: u32, chats: u32, lines: u32, load: f64, aht_s: f64) {
     let chats_each = format!("max_concurrent = {chats}");
     let talk = format!(r#"{{ distribution = "exponential", mean = "{aht_s}s" }}"#);
     let m = OneQueue {
-        hours: 500,
+        hours: 500.0,
+        warmup_hours: 5.0,
+        replications: REPLICATIONS,
         calls_per_hour: lambda * 3600.0,
         talk: &talk,
         agents,
@@ -617,7 +561,9 @@ fn with_as_many_lines_as_agents_blocking_is_erlang_b_for_every_talk_time() {
     ] {
         let lines = format!("trunks = {agents}");
         let m = OneQueue {
-            hours: 300,
+            hours: 300.0,
+            warmup_hours: 3.0,
+            replications: REPLICATIONS,
             calls_per_hour: load / aht_s * 3600.0,
             talk,
             agents,
@@ -651,7 +597,9 @@ fn behind_an_ivr_the_queue_is_erlang_c_of_the_callers_who_stay() {
         r#"ivr = {{ time = {{ distribution = "gamma", mean = "45s", cv = 0.5 }}, self_service = {self_service} }}"#
     );
     let report = OneQueue {
-        hours: 500,
+        hours: 500.0,
+        warmup_hours: 5.0,
+        replications: REPLICATIONS,
         calls_per_hour,
         talk: &talk,
         agents,
@@ -702,7 +650,9 @@ fn wrap_up_counts_in_the_wait_as_pollaczek_khinchine_says() {
     let rho = lambda * mean_s;
     let replications = REPLICATIONS;
     let report = OneQueue {
-        hours: 2000,
+        hours: 2000.0,
+        warmup_hours: 20.0,
+        replications: REPLICATIONS,
         calls_per_hour,
         talk: r#"{ distribution = "exponential", mean = "50s" }"#,
         agents: 1,
@@ -752,13 +702,7 @@ fn constant_patience_case(agents: u32, load: f64, aht_s: f64, tau: f64) {
     let lambda = load * mu;
     let d = f64::from(agents) * mu - lambda;
     let below = |x: f64| (1.0 - (-d * x).exp()) / d; // ∫₀ˣ e^{−dt} dt
-    let weights: Vec<f64> = (0..agents)
-        .scan(1.0, |w, n| {
-            let this = *w;
-            *w *= load / f64::from(n + 1);
-            Some(this)
-        })
-        .collect();
+    let weights = erlang_weights(load, agents);
     let top = weights[agents as usize - 1];
     let mass = weights.iter().sum::<f64>()
         + lambda * top * (below(tau) + (-d * tau).exp() / (f64::from(agents) * mu));
@@ -768,7 +712,7 @@ fn constant_patience_case(agents: u32, load: f64, aht_s: f64, tau: f64) {
     let first_moment = (1.0 - (-d * tau).exp() * (1.0 + d * tau)) / (d * d); // ∫₀^τ t e^{−dt} dt
     let asa = lambda * last * first_moment / (1.0 - abandon);
     let patience = format!(r#"{{ distribution = "constant", value = "{tau}s" }}"#);
-    let hours = if agents == 1 { 2000 } else { 500 };
+    let hours = if agents == 1 { 2000.0 } else { 500.0 };
     let t = impatient_day(agents, load, aht_s, &patience, hours);
     let label = format!("M/M/{agents}+D");
     assert_abandonment(&label, &t, abandon, 1.0 - idle_agents, within);
@@ -782,12 +726,14 @@ fn impatient_day(
     load: f64,
     aht_s: f64,
     patience: &str,
-    hours: u32,
+    hours: f64,
 ) -> callsim::report::CallBlock {
     let talk = format!(r#"{{ distribution = "exponential", mean = "{aht_s}s" }}"#);
     let patience_line = format!("patience = {patience}");
     OneQueue {
         hours,
+        warmup_hours: hours / 100.0,
+        replications: REPLICATIONS,
         calls_per_hour: load / aht_s * 3600.0,
         talk: &talk,
         agents,
@@ -844,7 +790,9 @@ fn redials_after_a_busy_signal_are_the_classical_retrial_queue() {
     let orbit = rho * rho / (1.0 - rho) + lambda * rho / (nu * (1.0 - rho));
     let theory = nu * orbit / lambda;
     let m = OneQueue {
-        hours: 2000,
+        hours: 2000.0,
+        warmup_hours: 20.0,
+        replications: REPLICATIONS,
         calls_per_hour: lambda * 3600.0,
         talk: r#"{ distribution = "exponential", mean = "60s" }"#,
         agents: 1,
@@ -974,7 +922,9 @@ fn repeat_calls_raise_the_load_to_erlang_c_of_every_attempt() {
         r#"unresolved = {{ share = {unresolved}, delay = {{ distribution = "exponential", mean = "1h" }} }}"#
     );
     let m = OneQueue {
-        hours: 1000,
+        hours: 1000.0,
+        warmup_hours: 10.0,
+        replications: REPLICATIONS,
         calls_per_hour: first_rate * 3600.0,
         talk: r#"{ distribution = "exponential", mean = "180s" }"#,
         agents,
@@ -1150,20 +1100,14 @@ fn patience_case(patience: &str, cdf: impl Fn(f64) -> f64) {
         let points: Vec<f64> = grid.iter().filter(|p| p.0 <= upto).map(f).collect();
         step * (points.iter().sum::<f64>() - 0.5 * (points[0] + points[points.len() - 1]))
     };
-    let weights: Vec<f64> = (0..agents)
-        .scan(1.0, |w, n| {
-            let this = *w;
-            *w *= load / f64::from(n + 1);
-            Some(this)
-        })
-        .collect();
+    let weights = erlang_weights(load, agents);
     let below: f64 = weights.iter().sum();
     let top = weights[agents as usize - 1];
     let mass = below + lambda * top * integrate(&|p| p.1, f64::INFINITY);
     let density = lambda * top / mass;
     let abandon = density * integrate(&|p| p.1 * p.2, f64::INFINITY);
     let within = below / mass + density * integrate(&|p| p.1 * (1.0 - p.2), threshold);
-    let t = impatient_day(agents, load, aht_s, patience, 500);
+    let t = impatient_day(agents, load, aht_s, patience, 500.0);
     let label = format!("M/M/{agents}+G, patience {patience}:");
     assert_abandonment(&label, &t, abandon, 1.0 - below / mass, within);
 }
