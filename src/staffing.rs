@@ -12,8 +12,11 @@
 //! # The method (details, figures and limits in `docs/staffing.md`)
 //! Every evaluation simulates the whole day on common random numbers (replications `0, 1,
 //! 2, …` of the seed), so two staffings are compared on the very same callers.
-//! * **Verdicts** ([`Rule`]): each interval's checks are decided on the pooled ratio of its
-//!   calls over the replications, with replications doubled (from `max(-r, 40)` up to a
+//! * **Level runs** ([`runs::level_runs`]): neighbouring intervals with the same forecast
+//!   are staffed alike; every move below changes a whole run, and a run's checks pool its
+//!   intervals' calls (an interval shown to miss on its own calls keeps its own verdict).
+//! * **Verdicts** ([`Rule`]): each interval's (run's) checks are decided on the pooled ratio
+//!   of its calls over the replications, with replications doubled (from `max(-r, 40)` up to a
 //!   budget) until each check's one-sided interval clears its target or is narrower than
 //!   the tolerance; at the budget the mean decides what is still open (below the stated
 //!   confidence, which the report gives; the validation judges the answer again).
@@ -25,7 +28,7 @@
 //!   `-r` replications, from the per-type Erlang start and from the pooled start
 //!   ([`start::to_widest_groups`]). The cheapest local optimum goes on.
 //! * **Confirmation**: add where a target is not shown met, then removals in alternate
-//!   intervals, every verdict sequential; a removal rejected alone (or for its own
+//!   level runs, every verdict sequential; a removal rejected alone (or for its own
 //!   interval) is not retried.
 //! * **Budget** ([`default_max_replications`]): by default a staffing is judged on up to
 //!   [`DEFAULT_CALL_BUDGET`] simulated calls, at least 640 replications.
@@ -35,6 +38,7 @@
 //!   mean short of it), an agent is added and a new round validates on new replications.
 
 pub mod check;
+pub mod runs;
 pub mod sample;
 pub mod start;
 
@@ -44,6 +48,7 @@ pub use check::{
 pub use sample::Stream;
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 use crate::model::{GroupId, Model, ServiceTargets, TypeId};
 use crate::stats::ReplicationMeasures;
@@ -407,6 +412,9 @@ impl Evaluation {
 
 struct Searcher<'a, F: FnMut(&Progress)> {
     model: &'a Model,
+    /// The level runs of the reported intervals ([`runs::level_runs`]): the unit of every
+    /// move and verdict.
+    runs: Vec<Range<usize>>,
     options: &'a SearchOptions,
     plan: Plan,
     runner: Runner,
@@ -439,33 +447,43 @@ impl<F: FnMut(&Progress)> Searcher<'_, F> {
         let targets = &self.options.targets;
         let rule = self.plan.rule;
         let mut measures: Vec<ReplicationMeasures> = Vec::new();
-        let mut decided: Vec<Option<Vec<Check>>> = Vec::new();
+        // Per level run: its reported positions, whether it is in the focus, its verdict.
+        let mut runs: Vec<(Vec<usize>, bool, Option<Vec<Check>>)> = Vec::new();
         let mut n = self.plan.initial;
         let mut cut = false;
         loop {
             let more = self.runner.run(&model, stream, measures.len() as u32..n);
             self.replications_run += more.len() as u64;
             measures.extend(more);
-            let reported = measures.first().map_or(0, |m| m.intervals.len());
-            decided.resize(reported, None);
+            if runs.is_empty() {
+                runs = self
+                    .run_positions(&measures[0])
+                    .into_iter()
+                    .map(|positions| {
+                        let focused = positions
+                            .iter()
+                            .any(|&p| focus[measures[0].intervals[p].interval as usize]);
+                        (positions, focused, None)
+                    })
+                    .collect();
+            }
             let last = n >= self.plan.budget;
             let mut pending = false;
             let mut missed = false;
-            for (position, slot) in decided.iter_mut().enumerate() {
-                let focused = focus[measures[0].intervals[position].interval as usize];
+            for (positions, focused, slot) in &mut runs {
                 if slot.is_none() {
-                    *slot = check::interval_checks(
+                    *slot = check::run_checks(
                         self.model,
                         targets,
                         &rule,
                         &measures,
-                        position,
-                        last && focused,
+                        positions,
+                        last && *focused,
                     );
                 }
                 match slot {
-                    None => pending |= focused,
-                    Some(checks) => missed |= focused && checks.iter().any(|c| !c.met()),
+                    None => pending |= *focused,
+                    Some(checks) => missed |= *focused && checks.iter().any(|c| !c.met()),
                 }
             }
             if !pending || last {
@@ -477,20 +495,60 @@ impl<F: FnMut(&Progress)> Searcher<'_, F> {
             }
             n = n.saturating_mul(2).min(self.plan.budget);
         }
-        // Intervals left open: outside the focus, the mean on what was run (a miss there
-        // counts only if decided); when cut, nothing.
+        // Runs left open: outside the focus, the mean on what was run (a miss there counts
+        // only if decided); when cut, nothing.
         let mut checks = Vec::new();
-        for (position, slot) in decided.into_iter().enumerate() {
+        for (positions, _, slot) in runs {
             match slot {
                 Some(c) => checks.extend(c),
                 None if !cut => checks.extend(
-                    check::interval_checks(self.model, targets, &rule, &measures, position, true)
+                    check::run_checks(self.model, targets, &rule, &measures, &positions, true)
                         .unwrap_or_default(),
                 ),
                 None => {}
             }
         }
         self.finish(agents, measures, checks, moved, cut, stream, phase)
+    }
+
+    /// Every check on all of `measures`, each level run judged on its pooled calls (the mean
+    /// deciding what the rule leaves open).
+    fn final_checks(&self, rule: &Rule, measures: &[ReplicationMeasures]) -> Vec<Check> {
+        let Some(first) = measures.first() else {
+            return Vec::new();
+        };
+        self.run_positions(first)
+            .iter()
+            .flat_map(|positions| {
+                check::run_checks(
+                    self.model,
+                    &self.options.targets,
+                    rule,
+                    measures,
+                    positions,
+                    true,
+                )
+                .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// The reported positions of `measures` (one replication's) grouped by level run, in
+    /// order; a position outside every run (none today) is a run of its own.
+    fn run_positions(&self, measures: &ReplicationMeasures) -> Vec<Vec<usize>> {
+        let run_of = runs::run_index(&self.runs, self.model.intervals as usize);
+        let mut grouped: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+        for (position, interval) in measures.intervals.iter().enumerate() {
+            let run = run_of[interval.interval as usize];
+            match grouped.last_mut() {
+                Some((r, positions)) if run.is_some() && *r == run => positions.push(position),
+                _ => grouped.push((run, vec![position])),
+            }
+        }
+        grouped
+            .into_iter()
+            .map(|(_, positions)| positions)
+            .collect()
     }
 
     /// Counts the simulation, reports progress and wraps up its verdict.
@@ -560,7 +618,7 @@ impl<F: FnMut(&Progress)> Searcher<'_, F> {
             let more = self.runner.run(&model, stream, measures.len() as u32..n);
             self.replications_run += more.len() as u64;
             measures.extend(more);
-            let checks = check::checks(self.model, &self.options.targets, &rule, &measures);
+            let checks = self.final_checks(&rule, &measures);
             // A close call: left to the mean by the budget, or missed but not beyond doubt.
             let close = checks
                 .iter()
@@ -597,7 +655,8 @@ enum MoveKind {
     Exchange,
 }
 
-/// A move in one interval, as remembered: its kind, interval and groups.
+/// A move in one level run, as remembered: its kind, the run's first interval and the
+/// groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct MoveKey {
     kind: MoveKind,
@@ -605,54 +664,57 @@ struct MoveKey {
     groups: [usize; 3],
 }
 
-/// A change of headcounts in one interval that saves one agent.
+/// A change of headcounts in every interval of one level run that saves one agent in each.
 #[derive(Debug, Clone)]
 struct Move {
     key: MoveKey,
+    /// The run's intervals.
+    run: Range<usize>,
     /// (group, change in agents).
     changes: Vec<(usize, i64)>,
 }
 
 fn apply(agents: &mut [Vec<u32>], m: &Move) {
     for &(g, delta) in &m.changes {
-        let k = m.key.interval;
-        agents[g][k] = (i64::from(agents[g][k]) + delta) as u32;
+        for k in m.run.clone() {
+            agents[g][k] = (i64::from(agents[g][k]) + delta) as u32;
+        }
     }
 }
 
-/// The removal tried in interval `k`: one agent of the least-occupied group (scenario order
-/// breaking ties) not yet found to be needed there.
+/// A group's mean occupancy over the intervals of `run`.
+fn run_occupancy(current: &Evaluation, g: usize, run: &Range<usize>) -> f64 {
+    run.clone().map(|k| current.occupancy[g][k]).sum::<f64>() / run.len() as f64
+}
+
+/// The removal tried in level run `run`: one agent of the least-occupied group (scenario
+/// order breaking ties) not yet found to be needed there.
 fn removal(
     model: &Model,
     agents: &[Vec<u32>],
     current: &Evaluation,
     needed: &BTreeSet<MoveKey>,
-    k: usize,
+    run: &Range<usize>,
 ) -> Option<Move> {
+    let key = |g: usize| MoveKey {
+        kind: MoveKind::Remove,
+        interval: run.start,
+        groups: [g, g, g],
+    };
     (0..model.groups.len())
-        .filter(|&g| {
-            agents[g][k] > 0
-                && !needed.contains(&MoveKey {
-                    kind: MoveKind::Remove,
-                    interval: k,
-                    groups: [g, g, g],
-                })
-        })
+        .filter(|&g| run.clone().all(|k| agents[g][k] > 0) && !needed.contains(&key(g)))
         .fold(None, |best: Option<usize>, g| match best {
-            Some(b) if current.occupancy[b][k] <= current.occupancy[g][k] => Some(b),
+            Some(b) if run_occupancy(current, b, run) <= run_occupancy(current, g, run) => Some(b),
             _ => Some(g),
         })
         .map(|g| Move {
-            key: MoveKey {
-                kind: MoveKind::Remove,
-                interval: k,
-                groups: [g, g, g],
-            },
+            key: key(g),
+            run: run.clone(),
             changes: vec![(g, -1)],
         })
 }
 
-/// The pooling exchange tried in interval `k`: one agent less in each of two groups, one
+/// The pooling exchange tried in level run `run`: one agent less in each of two groups, one
 /// more in a group that has both their skills (two specialists become one multi-skilled
 /// agent). The least-occupied pair first.
 fn exchange(
@@ -661,7 +723,7 @@ fn exchange(
     caps: &[Vec<u32>],
     current: &Evaluation,
     needed: &BTreeSet<MoveKey>,
-    k: usize,
+    run: &Range<usize>,
 ) -> Option<Move> {
     let groups = &model.groups;
     let covers = |wide: usize, narrow: usize| {
@@ -672,12 +734,13 @@ fn exchange(
     };
     let mut best: Option<(f64, [usize; 3])> = None;
     for pool in 0..groups.len() {
-        if agents[pool][k] >= caps[pool][k] {
+        if run.clone().any(|k| agents[pool][k] >= caps[pool][k]) {
             continue;
         }
         for a in 0..groups.len() {
             for b in a + 1..groups.len() {
-                if a == pool || b == pool || agents[a][k] == 0 || agents[b][k] == 0 {
+                let empty = |g: usize| run.clone().any(|k| agents[g][k] == 0);
+                if a == pool || b == pool || empty(a) || empty(b) {
                     continue;
                 }
                 if !(covers(pool, a) && covers(pool, b)) {
@@ -685,13 +748,13 @@ fn exchange(
                 }
                 let key = MoveKey {
                     kind: MoveKind::Exchange,
-                    interval: k,
+                    interval: run.start,
                     groups: [a, b, pool],
                 };
                 if needed.contains(&key) {
                     continue;
                 }
-                let score = current.occupancy[a][k] + current.occupancy[b][k];
+                let score = run_occupancy(current, a, run) + run_occupancy(current, b, run);
                 if best.is_none_or(|(s, _)| score < s) {
                     best = Some((score, [a, b, pool]));
                 }
@@ -701,14 +764,15 @@ fn exchange(
     best.map(|(_, [a, b, pool])| Move {
         key: MoveKey {
             kind: MoveKind::Exchange,
-            interval: k,
+            interval: run.start,
             groups: [a, b, pool],
         },
+        run: run.clone(),
         changes: vec![(a, -1), (b, -1), (pool, 1)],
     })
 }
 
-/// Tries batches of moves (at most one per interval) from `propose` until it proposes none,
+/// Tries batches of moves (at most one per level run) from `propose` until it proposes none,
 /// keeping every batch that stays feasible. A failed batch marks as needed the move in each
 /// interval that fell short; a move blamed only for a later interval's shortfall (the
 /// nearest move before it: queues carry over) is tried again alone, and marked needed if it
@@ -738,7 +802,7 @@ fn improve<F: FnMut(&Progress)>(
             // stop at the first one decided short.
             let mut moved = vec![false; searcher.model.intervals as usize];
             for m in &proposal {
-                moved[m.key.interval] = true;
+                moved[m.run.clone()].fill(true);
             }
             let evaluation = searcher.evaluate(&trial, Some(&moved), Stream::Search, true, phase);
             if evaluation.feasible() {
@@ -758,9 +822,9 @@ fn improve<F: FnMut(&Progress)>(
                 .filter_map(|&s| {
                     proposal
                         .iter()
-                        .filter(|m| m.key.interval <= s as usize)
-                        .max_by_key(|m| m.key.interval)
-                        .map(|m| (m.key, m.key.interval == s as usize))
+                        .filter(|m| m.run.start <= s as usize)
+                        .max_by_key(|m| m.run.start)
+                        .map(|m| (m.key, m.run.contains(&(s as usize))))
                 })
                 .collect();
             if blamed.is_empty() {
@@ -819,44 +883,53 @@ fn add_until_feasible<F: FnMut(&Progress)>(
 ) -> Result<Evaluation, SearchError> {
     let model = searcher.model;
     // 2. Add until feasible.
-    // One row per call type (its targets), then one per group (its occupancy cap).
+    // One row per call type (its targets), then one per group (its occupancy cap); one
+    // column per level run.
     let types = model.call_types.len();
     let rows = types + model.groups.len();
     let row_of = |c: &Check| c.group.map_or(c.call_type as usize, |g| types + g as usize);
-    let mut step = vec![vec![1u32; model.intervals as usize]; rows];
-    let mut missed_before = vec![vec![false; model.intervals as usize]; rows];
+    let runs = searcher.runs.clone();
+    let run_of = runs::run_index(&runs, model.intervals as usize);
+    let mut step = vec![vec![1u32; runs.len()]; rows];
+    let mut missed_before = vec![vec![false; runs.len()]; rows];
     let mut current = searcher.judge(agents, phase);
     let mut rounds = 0;
     while !current.feasible() {
         rounds += 1;
-        let mut missed_now = vec![vec![false; model.intervals as usize]; rows];
+        let mut missed_now = vec![vec![false; runs.len()]; rows];
         for c in current.checks.iter().filter(|c| !c.met()) {
-            missed_now[row_of(c)][c.interval as usize] = true;
+            if let Some(run) = run_of[c.interval as usize] {
+                missed_now[row_of(c)][run] = true;
+            }
         }
         let mut stuck = Vec::new();
         let mut moved = false;
         for (r, row) in missed_now.iter().enumerate() {
-            for (k, &missed) in row.iter().enumerate() {
+            for (run, &missed) in runs.iter().zip(row) {
+                let column = run_of[run.start].expect("a run's interval is in it");
                 if !missed {
-                    step[r][k] = 1;
+                    step[r][column] = 1;
                     continue;
                 }
-                if missed_before[r][k] {
-                    step[r][k] = step[r][k].saturating_mul(2);
+                if missed_before[r][column] {
+                    step[r][column] = step[r][column].saturating_mul(2);
                 }
                 // A call type's agents go to its busiest serving group; a group too busy
-                // gets them itself.
+                // gets them itself. The whole run alike.
                 let group = if r < types {
-                    busiest_with_room(model, agents, caps, &current, r as TypeId, k)
+                    busiest_with_room(model, agents, caps, &current, r as TypeId, run)
                 } else {
-                    Some(r - types).filter(|&g| agents[g][k] < caps[g][k])
+                    Some(r - types).filter(|&g| run.clone().all(|k| agents[g][k] < caps[g][k]))
                 };
                 match group {
                     Some(g) => {
-                        agents[g][k] = agents[g][k].saturating_add(step[r][k]).min(caps[g][k]);
+                        for k in run.clone() {
+                            agents[g][k] =
+                                agents[g][k].saturating_add(step[r][column]).min(caps[g][k]);
+                        }
                         moved = true;
                     }
-                    None => stuck.push((r, k as u32)),
+                    None => stuck.extend(run.clone().map(|k| (r, k as u32))),
                 }
             }
         }
@@ -898,8 +971,14 @@ fn trim<F: FnMut(&Progress)>(
 ) -> Evaluation {
     let model = searcher.model;
     // 3. Remove while feasible: single agents, then pooling exchanges, until neither helps.
-    let reported: Vec<usize> =
-        (model.first_reported_interval() as usize..model.intervals as usize).collect();
+    let runs = searcher.runs.clone();
+    // The runs of one parity: alternate runs, so that no move is judged beside another.
+    let alternate = |parity: usize| {
+        runs.iter()
+            .enumerate()
+            .filter(move |(r, _)| r % 2 == parity)
+            .map(|(_, run)| run)
+    };
     let mut needed = BTreeSet::new();
     if !thorough {
         // Removals only, in alternate intervals (no move judged beside another), until a
@@ -914,10 +993,8 @@ fn trim<F: FnMut(&Progress)>(
                     &mut needed,
                     phase,
                     |agents, current, needed| {
-                        reported
-                            .iter()
-                            .filter(|&&k| k % 2 == parity)
-                            .filter_map(|&k| removal(model, agents, current, needed, k))
+                        alternate(parity)
+                            .filter_map(|run| removal(model, agents, current, needed, run))
                             .collect()
                     },
                 );
@@ -937,9 +1014,8 @@ fn trim<F: FnMut(&Progress)>(
             &mut needed,
             phase,
             |agents, current, needed| {
-                reported
-                    .iter()
-                    .filter_map(|&k| removal(model, agents, current, needed, k))
+                runs.iter()
+                    .filter_map(|run| removal(model, agents, current, needed, run))
                     .collect()
             },
         );
@@ -950,9 +1026,8 @@ fn trim<F: FnMut(&Progress)>(
             &mut needed,
             phase,
             |agents, current, needed| {
-                reported
-                    .iter()
-                    .filter_map(|&k| exchange(model, agents, caps, current, needed, k))
+                runs.iter()
+                    .filter_map(|run| exchange(model, agents, caps, current, needed, run))
                     .collect()
             },
         );
@@ -975,10 +1050,8 @@ fn trim<F: FnMut(&Progress)>(
             &mut needed,
             phase,
             |agents, current, needed| {
-                reported
-                    .iter()
-                    .filter(|&&k| k % 2 == parity)
-                    .filter_map(|&k| removal(model, agents, current, needed, k))
+                alternate(parity)
+                    .filter_map(|run| removal(model, agents, current, needed, run))
                     .collect()
             },
         );
@@ -1040,8 +1113,11 @@ pub fn search(
     // get the Erlang staffing (below, for every start), so that the first measured interval
     // does not inherit a backlog nobody could fix.
     let warmup = model.first_reported_interval() as usize;
+    let level_runs = runs::level_runs(model);
+    let run_of = runs::run_index(&level_runs, model.intervals as usize);
     let mut searcher = Searcher {
         model,
+        runs: level_runs,
         options,
         plan: Plan::screening(model),
         runner: Runner::new(options.threads),
@@ -1068,6 +1144,11 @@ pub fn search(
     for (name, mut agents) in starts {
         for ((row, start_row), cap_row) in agents.iter_mut().zip(&erlang_start).zip(&caps) {
             row[..warmup].copy_from_slice(&start_row[..warmup]);
+            // Level runs start level, at their largest headcount.
+            for run in &searcher.runs {
+                let most = row[run.clone()].iter().copied().max().unwrap_or(0);
+                row[run.clone()].fill(most);
+            }
             for (n, cap) in row.iter_mut().zip(cap_row) {
                 *n = (*n).min(*cap);
             }
@@ -1127,13 +1208,26 @@ pub fn search(
         };
         let mut moved = false;
         if round < MAX_VALIDATION_ROUNDS {
+            // One agent more in the whole level run of each failed interval (once per run).
+            let mut raised: Vec<(TypeId, Option<GroupId>, usize)> = Vec::new();
             for &(t, group, k) in &failed {
+                let Some(run) = run_of[k].map(|r| &searcher.runs[r]) else {
+                    continue;
+                };
+                if raised.contains(&(t, group, run.start)) {
+                    continue;
+                }
+                raised.push((t, group, run.start));
                 let group = match group {
-                    Some(g) => Some(g as usize).filter(|&g| agents[g][k] < caps[g][k]),
-                    None => busiest_with_room(model, &agents, &caps, &fresh, t, k),
+                    Some(g) => {
+                        Some(g as usize).filter(|&g| run.clone().all(|k| agents[g][k] < caps[g][k]))
+                    }
+                    None => busiest_with_room(model, &agents, &caps, &fresh, t, run),
                 };
                 if let Some(g) = group {
-                    agents[g][k] += 1;
+                    for k in run.clone() {
+                        agents[g][k] += 1;
+                    }
                     moved = true;
                 }
             }
@@ -1169,23 +1263,25 @@ pub fn search(
     })
 }
 
-/// The busiest group (highest occupancy in interval `k`, routing order breaking ties) that
-/// serves call type `t` and is below its cap there.
+/// The busiest group (highest mean occupancy over level run `run`, routing order breaking
+/// ties) that serves call type `t` and is below its cap throughout the run.
 fn busiest_with_room(
     model: &Model,
     agents: &[Vec<u32>],
     caps: &[Vec<u32>],
     evaluation: &Evaluation,
     t: TypeId,
-    k: usize,
+    run: &Range<usize>,
 ) -> Option<usize> {
     model.call_types[t as usize]
         .serving_groups
         .iter()
         .map(|&g| g as usize)
-        .filter(|&g| agents[g][k] < caps[g][k])
+        .filter(|&g| run.clone().all(|k| agents[g][k] < caps[g][k]))
         .fold(None, |best: Option<usize>, g| match best {
-            Some(b) if evaluation.occupancy[b][k] >= evaluation.occupancy[g][k] => Some(b),
+            Some(b) if run_occupancy(evaluation, b, run) >= run_occupancy(evaluation, g, run) => {
+                Some(b)
+            }
             _ => Some(g),
         })
 }
