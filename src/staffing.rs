@@ -14,7 +14,8 @@
 //! 2, …` of the seed), so two staffings are compared on the very same callers.
 //! * **Level runs** ([`runs::level_runs`]): neighbouring intervals with the same forecast
 //!   are staffed alike; every move below changes a whole run, and a run's checks pool its
-//!   intervals' calls (an interval shown to miss on its own calls keeps its own verdict).
+//!   intervals' calls (`check::run_checks`: halves apart when they differ; an interval
+//!   shown to miss on its own calls keeps its own verdict).
 //! * **Verdicts** ([`Rule`]): each interval's (run's) checks are decided on the pooled ratio
 //!   of its calls over the replications, with replications doubled (from `max(-r, 40)` up to a
 //!   budget) until each check's one-sided interval clears its target or is narrower than

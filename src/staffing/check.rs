@@ -334,11 +334,37 @@ pub(crate) fn interval_checks(
 }
 
 /// The checks of a level run (reported intervals `positions`, consecutive, with the same
-/// forecast and staffing: see [`super::runs`]), one per interval and target: each decided
-/// on the run's calls pooled over its intervals, except in an interval whose own calls
-/// alone show the target missed (its own bound on the wrong side), which gets its own
-/// verdict. `None` while a pooled check is undecided (never with `last`).
+/// forecast and staffing: see [`super::runs`]), one per interval and target, each decided
+/// on the run's calls pooled, except:
+/// * when the run's two halves (the first `len / 2` intervals, then the rest) differ
+///   beyond their noise in some target's measure ([`halves_differ`]), each half is judged
+///   on its own calls pooled: a transient at the start of the run — a queue carried from
+///   a busier interval, or a day that opens empty — must not be averaged with the settled
+///   intervals after it;
+/// * an interval whose own calls alone show a target missed (its own bound on the wrong
+///   side) gets its own verdict.
+///
+/// `None` while a pooled check is undecided (never with `last`).
 pub(crate) fn run_checks(
+    model: &Model,
+    targets: &ServiceTargets,
+    rule: &Rule,
+    measures: &[ReplicationMeasures],
+    positions: &[usize],
+    last: bool,
+) -> Option<Vec<Check>> {
+    let (early, late) = positions.split_at(positions.len() / 2);
+    if early.is_empty() || !halves_differ(model, targets, measures, early, late) {
+        return pooled_checks(model, targets, rule, measures, positions, last);
+    }
+    let mut checks = pooled_checks(model, targets, rule, measures, early, last)?;
+    checks.extend(pooled_checks(model, targets, rule, measures, late, last)?);
+    Some(checks)
+}
+
+/// The checks of intervals `positions` judged on their calls pooled, with the veto of an
+/// interval shown to miss on its own calls ([`run_checks`]).
+fn pooled_checks(
     model: &Model,
     targets: &ServiceTargets,
     rule: &Rule,
@@ -467,6 +493,78 @@ pub fn applied_targets(model: &Model, targets: &ServiceTargets) -> Vec<AppliedTa
     cells
 }
 
+/// Per replication, the numerator and denominator of `applied`'s measure (e.g. calls within
+/// the threshold, calls ended) summed over reported intervals `positions`.
+fn replication_parts(
+    applied: &AppliedTarget,
+    measures: &[ReplicationMeasures],
+    positions: &[usize],
+) -> Vec<(f64, f64)> {
+    measures
+        .iter()
+        .map(|rep| {
+            positions
+                .iter()
+                .map(|&p| {
+                    let interval = &rep.intervals[p];
+                    match (applied.group, applied.class) {
+                        (Some(g), _) => Measure::group_parts(&interval.groups[g as usize]),
+                        (None, Some(c)) => applied.measure.parts(&interval.classes[c as usize]),
+                        (None, None) => applied
+                            .measure
+                            .parts(&interval.call_types[applied.call_type as usize]),
+                    }
+                })
+                .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y))
+        })
+        .collect()
+}
+
+/// How many standard errors apart the two halves of a level run must be, in some target's
+/// measure, to be judged apart (two-sided 95 %).
+const HALVES_APART_Z: f64 = 1.96;
+
+/// Whether reported intervals `early` and `late` (the two halves of a level run) differ in
+/// some target's measure by more than [`HALVES_APART_Z`] standard errors of the difference
+/// of their pooled ratios (delta method on each replication's difference, so that the
+/// correlation of neighbouring half hours counts).
+fn halves_differ(
+    model: &Model,
+    targets: &ServiceTargets,
+    measures: &[ReplicationMeasures],
+    early: &[usize],
+    late: &[usize],
+) -> bool {
+    let n = measures.len();
+    if n < 2 {
+        return false;
+    }
+    applied_targets(model, targets).iter().any(|applied| {
+        let early = replication_parts(applied, measures, early);
+        let late = replication_parts(applied, measures, late);
+        let (early_calls, late_calls): (f64, f64) = (
+            early.iter().map(|p| p.1).sum(),
+            late.iter().map(|p| p.1).sum(),
+        );
+        if early_calls <= 0.0 || late_calls <= 0.0 {
+            return false;
+        }
+        let early_mean = early.iter().map(|p| p.0).sum::<f64>() / early_calls;
+        let late_mean = late.iter().map(|p| p.0).sum::<f64>() / late_calls;
+        let squares: f64 = early
+            .iter()
+            .zip(&late)
+            .map(|(e, l)| {
+                let early_residual = (e.0 - early_mean * e.1) / (early_calls / n as f64);
+                let late_residual = (l.0 - late_mean * l.1) / (late_calls / n as f64);
+                (early_residual - late_residual).powi(2)
+            })
+            .sum();
+        let se = (squares / (n - 1) as f64 / n as f64).sqrt();
+        (early_mean - late_mean).abs() > HALVES_APART_Z * se
+    })
+}
+
 /// The statistics of every check over reported intervals `positions` (their calls pooled),
 /// labelled with the first of them.
 fn samples(
@@ -488,22 +586,7 @@ fn samples(
             measure,
             target,
         } = applied;
-        let parts: Vec<(f64, f64)> = measures
-            .iter()
-            .map(|rep| {
-                positions
-                    .iter()
-                    .map(|&p| {
-                        let interval = &rep.intervals[p];
-                        match (group, class) {
-                            (Some(g), _) => Measure::group_parts(&interval.groups[g as usize]),
-                            (None, Some(c)) => measure.parts(&interval.classes[c as usize]),
-                            (None, None) => measure.parts(&interval.call_types[t as usize]),
-                        }
-                    })
-                    .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y))
-            })
-            .collect();
+        let parts = replication_parts(&applied, measures, positions);
         let n = parts.len();
         let denominator: f64 = parts.iter().map(|p| p.1).sum();
         if denominator <= 0.0 {
@@ -658,36 +741,52 @@ skills = ["q"]
             ..ServiceTargets::default()
         };
         let rule = Rule::new(0.95, 1, 0.005);
-        // 45 days whose three half hours each answer 68 to 96 of 100 calls within the
-        // threshold (a mean of 82 %): no interval alone is sure of 80 %, the run is.
+        // 45 days whose six half hours each answer 68 to 96 of 100 calls within the
+        // threshold (a mean of 82 %): no interval alone is sure of 80 %, each half of the
+        // run (three intervals pooled) is.
         let days: Vec<ReplicationMeasures> = (0..45)
             .map(|d| {
                 let wobble = |p: usize| 3.5 * (f64::from(((d * 7 + p * 3) % 9) as u32) - 4.0);
-                replication(&[82.0 + wobble(0), 82.0 + wobble(1), 82.0 + wobble(2)])
+                replication(&(0..6).map(|p| 82.0 + wobble(p)).collect::<Vec<_>>())
             })
             .collect();
-        for p in 0..3 {
+        for p in 0..6 {
             assert!(interval_checks(&model, &targets, &rule, &days, p, false).is_none());
         }
-        let run = run_checks(&model, &targets, &rule, &days, &[0, 1, 2], false).unwrap();
-        assert_eq!(run.len(), 3);
+        let all: Vec<usize> = (0..6).collect();
+        let run = run_checks(&model, &targets, &rule, &days, &all, false).unwrap();
+        assert_eq!(run.len(), 6);
         for (p, check) in run.iter().enumerate() {
             assert_eq!(check.interval, p as u32 + 1);
             assert!(check.met() && check.decided, "{check:?}");
             assert!((check.mean - 0.82).abs() < 1e-9 && check.replications == 45);
         }
-        // The first half hour far short (carried a peak's queue): the pooled 80.7 % would
-        // pass, but that interval's own calls show the target missed, so it keeps its own
-        // verdict; the others keep the run's.
+        // The first half hour far short (carried a peak's queue): its half pooled (80.7 %)
+        // would pass, but its own calls show the target missed, so it keeps its own
+        // verdict; the rest of its half keeps the half's, the later half its own (85 %).
         let days: Vec<ReplicationMeasures> = (0..40)
             .map(|d| {
                 let wobble = f64::from((d % 5) as u32) - 2.0;
-                replication(&[72.0 + wobble, 85.0 - wobble, 85.0])
+                replication(&[72.0 + wobble, 85.0 - wobble, 85.0, 85.0, 85.0, 85.0])
             })
             .collect();
-        let run = run_checks(&model, &targets, &rule, &days, &[0, 1, 2], true).unwrap();
+        let run = run_checks(&model, &targets, &rule, &days, &all, true).unwrap();
         assert!(!run[0].met() && run[0].decided && (run[0].mean - 0.72).abs() < 1e-9);
         assert!((run[1].mean - 0.8067).abs() < 1e-3 && run[1].interval == 2);
         assert_eq!(run[1].verdict, run[2].verdict);
+        assert!(run[3..]
+            .iter()
+            .all(|c| c.met() && (c.mean - 0.85).abs() < 1e-9));
+        // A day that opens empty: the early half far better than the settled later half,
+        // which misses on its own although the whole run pooled (80.3 %) would pass.
+        let days: Vec<ReplicationMeasures> = (0..40)
+            .map(|d| {
+                let wobble = f64::from((d % 5) as u32) - 2.0;
+                replication(&[88.0 + wobble, 83.0, 82.0, 77.0, 77.0 - wobble, 75.0])
+            })
+            .collect();
+        let run = run_checks(&model, &targets, &rule, &days, &all, true).unwrap();
+        assert!(run[..3].iter().all(|c| c.met()));
+        assert!(run[3..].iter().all(|c| !c.met()));
     }
 }

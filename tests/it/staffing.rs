@@ -582,12 +582,25 @@ fn warmup_intervals(erlangs: f64) -> u32 {
 }
 
 fn stationary(erlangs: f64, aht_min: f64, patience: bool, intervals: u32, seed: u64) -> Model {
+    model(&stationary_text(
+        erlangs, aht_min, patience, intervals, seed,
+    ))
+}
+
+/// The scenario text of [`stationary`].
+fn stationary_text(
+    erlangs: f64,
+    aht_min: f64,
+    patience: bool,
+    intervals: u32,
+    seed: u64,
+) -> String {
     let patience = if patience {
         r#"patience = { distribution = "exponential", mean = "4m" }"#
     } else {
         ""
     };
-    model(&format!(
+    format!(
         r#"
 name = "stationary"
 [simulation]
@@ -614,7 +627,7 @@ skills = ["q"]
         rate = erlangs * 60.0 / aht_min,
         aht_s = aht_min * 60.0,
         start = erlangs.ceil(),
-    ))
+    )
 }
 
 /// The exact Erlang minimum for 80/20 on `stationary`'s queue, and whether one agent off is
@@ -722,6 +735,26 @@ fn high_loads_get_the_exact_erlang_minimum_for_any_seed() {
     assert_eq!(exact_80_20(500.0, 3.0, false), (510, false));
     assert_exact_on_stationary_days(&[(150.0, 3.0, false)], &[1, 2], 4);
     assert_exact_on_stationary_days(&[(500.0, 3.0, false)], &[1], 4);
+}
+
+/// A two-hour day that opens with an empty queue and no warm-up: its first half hour is
+/// far better than the settled ones after it. Pooled over the whole flat day, that surplus
+/// would pay for one agent less everywhere (157 at 150 Erlangs, where the settled half
+/// hours need 158); judged in halves when they differ, the answer is Erlang's in every
+/// interval.
+#[test]
+fn an_empty_start_does_not_pay_for_the_settled_intervals() {
+    for seed in [1, 2] {
+        // Two hours, all measured.
+        let text = stationary_text(150.0, 3.0, false, 4, seed)
+            .replace(r#"duration = "240m""#, r#"duration = "120m""#)
+            .replace(r#"warmup = "120m""#, r#"warmup = "0m""#);
+        let m = model(&text);
+        assert_eq!((m.first_reported_interval(), m.intervals), (0, 4));
+        let found = search(&m, &SearchOptions::new(m.targets), |_| {}).unwrap();
+        assert_eq!(found.agents[0], vec![158; 4], "seed {seed}");
+        assert!(found.validation.passed);
+    }
 }
 
 /// Intervals with the same forecast get the same staffing, group by group, on a multi-skill
