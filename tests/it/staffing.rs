@@ -788,11 +788,10 @@ fn a_level_forecast_gets_a_level_staffing() {
 }
 
 /// The sweep of docs/staffing.md ("The exactness sweep"): Erlang C and Erlang A, 5 to 500
-/// Erlangs, three seeds, four measured half hours each; it lists every run that misses.
-/// Release build: `cargo test --release --test it exact_erlang_sweep -- --ignored
-/// --nocapture` (about 3 minutes on 2 cores).
+/// Erlangs, three seeds, four measured half hours each; it lists every run that misses
+/// (`cargo test --release --test it exact_erlang_sweep -- --nocapture` prints every run:
+/// about a minute on 2 cores).
 #[test]
-#[ignore = "minutes of simulation: run on a release build"]
 fn exact_erlang_sweep() {
     let cases: Vec<(f64, f64, bool)> = [5.0, 20.0, 50.0, 150.0, 500.0]
         .into_iter()
