@@ -8,6 +8,8 @@
 //!   its own agents — the search's start and the baseline of the pooling saving.
 //! * [`checks`]: the per-interval, per-type verdict of any set of replications (e.g. a
 //!   re-simulation of a found staffing with fresh seeds).
+//! * [`level_checks`]: the same, each level run judged as the search judges it (its calls
+//!   pooled): the verdicts `staff` prints.
 //!
 //! # The method (details, figures and limits in `docs/staffing.md`)
 //! Every evaluation simulates the whole day on common random numbers (replications `0, 1,
@@ -512,44 +514,14 @@ impl<F: FnMut(&Progress)> Searcher<'_, F> {
         self.finish(agents, measures, checks, moved, cut, stream, phase)
     }
 
-    /// Every check on all of `measures`, each level run judged on its pooled calls (the mean
-    /// deciding what the rule leaves open).
+    /// Every check on all of `measures`, as [`level_checks`] judges them.
     fn final_checks(&self, rule: &Rule, measures: &[ReplicationMeasures]) -> Vec<Check> {
-        let Some(first) = measures.first() else {
-            return Vec::new();
-        };
-        self.run_positions(first)
-            .iter()
-            .flat_map(|positions| {
-                check::run_checks(
-                    self.model,
-                    &self.options.targets,
-                    rule,
-                    measures,
-                    positions,
-                    true,
-                )
-                .unwrap_or_default()
-            })
-            .collect()
+        level_checks(self.model, &self.options.targets, rule, measures)
     }
 
-    /// The reported positions of `measures` (one replication's) grouped by level run, in
-    /// order; a position outside every run (none today) is a run of its own.
+    /// The reported positions of `measures` (one replication's) grouped by level run.
     fn run_positions(&self, measures: &ReplicationMeasures) -> Vec<Vec<usize>> {
-        let run_of = runs::run_index(&self.runs, self.model.intervals as usize);
-        let mut grouped: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
-        for (position, interval) in measures.intervals.iter().enumerate() {
-            let run = run_of[interval.interval as usize];
-            match grouped.last_mut() {
-                Some((r, positions)) if run.is_some() && *r == run => positions.push(position),
-                _ => grouped.push((run, vec![position])),
-            }
-        }
-        grouped
-            .into_iter()
-            .map(|(_, positions)| positions)
-            .collect()
+        positions_by_run(self.model, &self.runs, measures)
     }
 
     /// Counts the simulation, reports progress and wraps up its verdict.
@@ -1058,6 +1030,50 @@ fn trim<F: FnMut(&Progress)>(
         );
     }
     current
+}
+
+/// Every check of `targets` on `measures` (replications of `model`), judged as the search
+/// and its validation judge them: each level run ([`runs::level_runs`]) on its intervals'
+/// calls pooled — its two halves apart when they differ beyond their noise, an interval
+/// whose own calls show a target missed on its own — the mean deciding what `rule` leaves
+/// open. One check per reported interval and applied target with calls, like [`checks`].
+pub fn level_checks(
+    model: &Model,
+    targets: &ServiceTargets,
+    rule: &Rule,
+    measures: &[ReplicationMeasures],
+) -> Vec<Check> {
+    let Some(first) = measures.first() else {
+        return Vec::new();
+    };
+    positions_by_run(model, &runs::level_runs(model), first)
+        .iter()
+        .flat_map(|positions| {
+            check::run_checks(model, targets, rule, measures, positions, true).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The reported positions of `measures` (one replication's) grouped by the level runs
+/// `runs`, in order; a position outside every run (none today) is a run of its own.
+fn positions_by_run(
+    model: &Model,
+    runs: &[Range<usize>],
+    measures: &ReplicationMeasures,
+) -> Vec<Vec<usize>> {
+    let run_of = runs::run_index(runs, model.intervals as usize);
+    let mut grouped: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+    for (position, interval) in measures.intervals.iter().enumerate() {
+        let run = run_of[interval.interval as usize];
+        match grouped.last_mut() {
+            Some((r, positions)) if run.is_some() && *r == run => positions.push(position),
+            _ => grouped.push((run, vec![position])),
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|(_, positions)| positions)
+        .collect()
 }
 
 /// Finds the least agent-hours per group and interval whose measures meet every target in

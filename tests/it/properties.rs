@@ -883,8 +883,9 @@ impl Pooled {
 /// Targets judge the report and change nothing simulated: the JSON is byte-identical
 /// without them. The checks `staff` and the report apply are one per target (scenario-wide
 /// per call type, a type's or tier's own, occupancy per group) and interval, each on the
-/// ratio recounted from the call logs of all replications, and a met verdict never has its
-/// mean on the wrong side of the target.
+/// ratio recounted from the call logs of all replications (the search's level-run verdicts
+/// on the recount of their run, half or interval), and a met verdict never has its mean on
+/// the wrong side of the target.
 fn check_targets(case: &generate::Case) -> Result<(), TestCaseError> {
     let model = load(&case.toml)?;
     let bare = load(&without_targets(&case.spec).toml())?;
@@ -991,7 +992,59 @@ fn check_targets(case: &generate::Case) -> Result<(), TestCaseError> {
         }
     }
     prop_assert_eq!(checks.len(), expected, "checks of no applied target");
-    for c in &checks {
+
+    // The search's own verdicts judge each level run on calls pooled over the whole run,
+    // over the half holding the interval, or over the interval alone: one per interval
+    // and target, like the per-interval checks, each on one of those recounts.
+    let level = staffing::level_checks(&model, &model.targets, &rule, &measures);
+    let same_cell = |a: &Check, b: &Check| {
+        (a.interval, a.call_type, a.class, a.group, a.measure)
+            == (b.interval, b.call_type, b.class, b.group, b.measure)
+    };
+    prop_assert_eq!(level.len(), checks.len());
+    let runs = staffing::runs::level_runs(&model);
+    for c in &level {
+        prop_assert!(checks.iter().any(|p| same_cell(p, c)), "{:?}", c);
+        if c.group.is_some() {
+            continue;
+        }
+        let k = c.interval as usize;
+        let run = runs
+            .iter()
+            .find(|r| r.contains(&k))
+            .expect("a reported interval");
+        let middle = run.start + run.len() / 2;
+        let half = if k < middle {
+            run.start..middle
+        } else {
+            middle..run.end
+        };
+        let recount = |block: std::ops::Range<usize>| {
+            let mut sum = Pooled::default();
+            for i in block {
+                match c.class {
+                    Some(class) => sum.add(&pooled[i * classes + class as usize]),
+                    None => {
+                        for class in model.call_types[c.call_type as usize].classes.clone() {
+                            sum.add(&pooled[i * classes + class as usize]);
+                        }
+                    }
+                }
+            }
+            sum.ratio(c.measure)
+        };
+        let judged_on = [run.clone(), half, k..k + 1]
+            .into_iter()
+            .filter_map(recount)
+            .any(|ratio| (c.mean - ratio).abs() <= 1e-9 * ratio.abs().max(1.0));
+        prop_assert!(
+            judged_on,
+            "{:?} is no pooled recount of its run {:?}",
+            c,
+            run
+        );
+    }
+    for c in checks.iter().chain(&level) {
         let margin = if c.measure.higher_is_better() {
             c.mean - c.target
         } else {
