@@ -395,11 +395,23 @@ impl Model {
         (self.warmup.0 / self.interval.0) as u32
     }
 
-    /// Clock label `HH:MM` of the start of interval `k`.
+    /// Clock label of the start of interval `k`: `HH:MM` when intervals start on whole
+    /// minutes (every planning day), `HH:MM:SS` on whole seconds, `HH:MM:SS.mmm`
+    /// otherwise, so that no two intervals of a day share a label.
     pub fn interval_label(&self, k: u32) -> String {
-        let seconds = self.start_of_day_s as u64 + self.interval_start(k).0 / 1_000_000_000;
-        let minutes = seconds / 60;
-        format!("{:02}:{:02}", (minutes / 60) % 24, minutes % 60)
+        const MS_PER_DAY: u64 = 86_400_000;
+        let ms =
+            (self.start_of_day_s as u64 * 1000 + self.interval_start(k).0 / 1_000_000) % MS_PER_DAY;
+        let (hours, minutes) = (ms / 3_600_000, ms / 60_000 % 60);
+        let (seconds, millis) = (ms / 1000 % 60, ms % 1000);
+        let interval_ns = self.interval.0;
+        if interval_ns % 60_000_000_000 == 0 && self.start_of_day_s % 60 == 0 {
+            format!("{hours:02}:{minutes:02}")
+        } else if interval_ns % 1_000_000_000 == 0 {
+            format!("{hours:02}:{minutes:02}:{seconds:02}")
+        } else {
+            format!("{hours:02}:{minutes:02}:{seconds:02}.{millis:03}")
+        }
     }
 
     /// Sets the scenario's service-level threshold, for every class that does not set its

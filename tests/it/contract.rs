@@ -169,3 +169,42 @@ fn the_schema_is_json_and_describes_the_format() {
         "unknown keys are refused"
     );
 }
+
+#[test]
+fn interval_labels_are_unique_at_any_interval_length() {
+    let day = |start: &str, interval: &str, duration: &str| {
+        crate::support::model(&format!(
+            "name = \"labels\"\n[simulation]\nstart_time = \"{start}\"\nduration = \"{duration}\"\n\
+             interval = \"{interval}\"\n[[call_types]]\nname = \"q\"\narrival_rate = 60\n\
+             handle_time = {{ distribution = \"exponential\", mean = \"3m\" }}\n\
+             [[agent_groups]]\nname = \"a\"\nagents = 2\nskills = [\"q\"]\n"
+        ))
+    };
+    let labels = |model: &callsim::model::Model| -> Vec<String> {
+        (0..model.intervals)
+            .map(|k| model.interval_label(k))
+            .collect()
+    };
+    // Planning days keep HH:MM, and wrap at midnight.
+    assert_eq!(
+        labels(&day("23:00", "30m", "2h")),
+        ["23:00", "23:30", "00:00", "00:30"]
+    );
+    // Seconds show when the intervals or the start need them.
+    assert_eq!(
+        labels(&day("08:00", "20s", "1m")),
+        ["08:00:00", "08:00:20", "08:00:40"]
+    );
+    assert_eq!(
+        labels(&day("08:00:30", "1m", "2m")),
+        ["08:00:30", "08:01:30"]
+    );
+    assert_eq!(
+        labels(&day("08:00", "1500ms", "3s")),
+        ["08:00:00.000", "08:00:01.500"]
+    );
+    // A day of one-second intervals: every label is its own.
+    let second = labels(&day("09:00", "1s", "1h"));
+    let distinct: std::collections::BTreeSet<_> = second.iter().collect();
+    assert_eq!((second.len(), distinct.len()), (3600, 3600));
+}
