@@ -655,6 +655,11 @@ fn apply(agents: &mut [Vec<u32>], m: &Move) {
     }
 }
 
+/// Whether group `g` is below its cap in every interval of `run` (one more agent fits).
+fn has_room(agents: &[Vec<u32>], caps: &[Vec<u32>], g: usize, run: &Range<usize>) -> bool {
+    run.clone().all(|k| agents[g][k] < caps[g][k])
+}
+
 /// A group's mean occupancy over the intervals of `run`.
 fn run_occupancy(current: &Evaluation, g: usize, run: &Range<usize>) -> f64 {
     run.clone().map(|k| current.occupancy[g][k]).sum::<f64>() / run.len() as f64
@@ -705,14 +710,14 @@ fn exchange(
             .iter()
             .all(|t| groups[wide].skills.contains(t))
     };
+    let empty = |g: usize| run.clone().any(|k| agents[g][k] == 0);
     let mut best: Option<(f64, [usize; 3])> = None;
     for pool in 0..groups.len() {
-        if run.clone().any(|k| agents[pool][k] >= caps[pool][k]) {
+        if !has_room(agents, caps, pool, run) {
             continue;
         }
         for a in 0..groups.len() {
             for b in a + 1..groups.len() {
-                let empty = |g: usize| run.clone().any(|k| agents[g][k] == 0);
                 if a == pool || b == pool || empty(a) || empty(b) {
                     continue;
                 }
@@ -878,8 +883,7 @@ fn add_until_feasible<F: FnMut(&Progress)>(
         let mut stuck = Vec::new();
         let mut moved = false;
         for (r, row) in missed_now.iter().enumerate() {
-            for (run, &missed) in runs.iter().zip(row) {
-                let column = run_of[run.start].expect("a run's interval is in it");
+            for (column, (run, &missed)) in runs.iter().zip(row).enumerate() {
                 if !missed {
                     step[r][column] = 1;
                     continue;
@@ -892,7 +896,7 @@ fn add_until_feasible<F: FnMut(&Progress)>(
                 let group = if r < types {
                     busiest_with_room(model, agents, caps, &current, r as TypeId, run)
                 } else {
-                    Some(r - types).filter(|&g| run.clone().all(|k| agents[g][k] < caps[g][k]))
+                    Some(r - types).filter(|&g| has_room(agents, caps, g, run))
                 };
                 match group {
                     Some(g) => {
@@ -1236,9 +1240,7 @@ pub fn search(
                 }
                 raised.push((t, group, run.start));
                 let group = match group {
-                    Some(g) => {
-                        Some(g as usize).filter(|&g| run.clone().all(|k| agents[g][k] < caps[g][k]))
-                    }
+                    Some(g) => Some(g as usize).filter(|&g| has_room(&agents, &caps, g, run)),
                     None => busiest_with_room(model, &agents, &caps, &fresh, t, run),
                 };
                 if let Some(g) = group {
@@ -1294,7 +1296,7 @@ fn busiest_with_room(
         .serving_groups
         .iter()
         .map(|&g| g as usize)
-        .filter(|&g| run.clone().all(|k| agents[g][k] < caps[g][k]))
+        .filter(|&g| has_room(agents, caps, g, run))
         .fold(None, |best: Option<usize>, g| match best {
             Some(b) if run_occupancy(evaluation, b, run) >= run_occupancy(evaluation, g, run) => {
                 Some(b)
