@@ -5,7 +5,7 @@ mod arrivals;
 mod streams;
 
 pub use arrivals::PiecewisePoisson;
-pub use streams::{stream, CallerDraws, Purpose, Stream};
+pub use streams::{chance, stream, CallerDraws, DecisionStream, Purpose, Stream};
 
 use rand::Rng;
 use rand_distr::{Distribution as _, Exp1, Gamma, LogNormal, Uniform};

@@ -38,7 +38,7 @@ pub use staffing::{StaffingError, MAX_HEADCOUNT};
 
 use rand::Rng;
 
-use crate::dist::{stream, CallerDraws, PiecewisePoisson, Purpose, Stream};
+use crate::dist::{chance, stream, CallerDraws, PiecewisePoisson, Purpose, Stream};
 use crate::model::{Model, TracedCall};
 use crate::routing::{CentreView, Router};
 use crate::stats::{Tally, NOT_COUNTED};
@@ -345,7 +345,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                         .ivr
                         .as_ref()
                         .expect("an IVR call has an IVR");
-                    if call.draws.next_stream().random::<f64>() < ivr.self_service {
+                    if chance(&mut call.draws.next_stream(), ivr.self_service) {
                         self.release_line(&mut call);
                         self.tally.count(call.cell, |c| &mut c.deflected);
                         self.observe(&call, Outcome::Deflected);
@@ -626,7 +626,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             .sum();
         let expected_wait_s = (waiting + 1) as f64 * callback.mean_work_s / agents.max(1) as f64;
         if expected_wait_s <= callback.when_wait_exceeds.as_seconds()
-            || call.draws.next_stream().random::<f64>() >= callback.share
+            || !chance(&mut call.draws.next_stream(), callback.share)
         {
             return false;
         }
@@ -872,7 +872,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
 /// A caller's tier, given its type's cumulative tier shares: one draw when the type has
 /// tiers, none otherwise.
 #[inline]
-fn tier_of(cumulative_shares: &[f64], rng: &mut Stream) -> u32 {
+fn tier_of<G: Rng + ?Sized>(cumulative_shares: &[f64], rng: &mut G) -> u32 {
     if cumulative_shares.len() > 1 {
         let u: f64 = rng.random();
         cumulative_shares.iter().position(|&s| u < s).unwrap_or(0) as u32

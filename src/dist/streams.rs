@@ -6,7 +6,7 @@
 //! The generator is pinned by name (xoshiro256++), so outputs stay the same across versions
 //! of `rand`.
 
-use rand::SeedableRng;
+use rand::{Rng, RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// The generator behind every stream.
@@ -94,12 +94,66 @@ impl CallerDraws {
         self.key
     }
 
-    /// A fresh stream for the caller's next decision.
+    /// A fresh stream for the caller's next decision. It is seeded on its first draw, so a
+    /// decision that needs no random number (a constant time, a share of 0) costs no
+    /// seeding, and the decision after it still gets its own stream.
     #[inline]
-    pub fn next_stream(&mut self) -> Stream {
-        let seed = mix(self.key ^ mix(self.decisions as u64));
+    pub fn next_stream(&mut self) -> DecisionStream {
+        let stream = DecisionStream {
+            key: self.key,
+            decision: self.decisions,
+            rng: None,
+        };
         self.decisions += 1;
-        Stream::seed_from_u64(seed)
+        stream
+    }
+}
+
+/// The stream of one of a caller's decisions (from [`CallerDraws::next_stream`]): the
+/// numbers of `Stream::seed_from_u64(mix(key ^ mix(decision)))`, seeded when first drawn.
+#[derive(Debug, Clone)]
+pub struct DecisionStream {
+    key: u64,
+    decision: u32,
+    rng: Option<Stream>,
+}
+
+impl DecisionStream {
+    #[inline]
+    fn rng(&mut self) -> &mut Stream {
+        let (key, decision) = (self.key, self.decision);
+        self.rng
+            .get_or_insert_with(|| Stream::seed_from_u64(mix(key ^ mix(decision as u64))))
+    }
+}
+
+impl RngCore for DecisionStream {
+    #[inline]
+    fn next_u32(&mut self) -> u32 {
+        self.rng().next_u32()
+    }
+
+    #[inline]
+    fn next_u64(&mut self) -> u64 {
+        self.rng().next_u64()
+    }
+
+    #[inline]
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        self.rng().fill_bytes(dst)
+    }
+}
+
+/// Whether an event of probability `p` happens, by one draw of `rng` (`u < p`, u uniform on
+/// [0, 1)); a `p` of 0 or 1 decides without drawing, with the same answer.
+#[inline]
+pub fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
+    if p <= 0.0 {
+        false
+    } else if p >= 1.0 {
+        true
+    } else {
+        rng.random::<f64>() < p
     }
 }
 
@@ -146,6 +200,32 @@ mod tests {
         ];
         for x in others {
             assert!(x != first && x != second);
+        }
+    }
+
+    #[test]
+    fn a_decision_stream_draws_the_numbers_of_its_eager_seeding() {
+        let mut draws = CallerDraws::new(42, 3, 1, 17);
+        let key = draws.caller_id();
+        draws.next_stream(); // a decision that draws nothing still takes its number
+        let mut lazy = draws.next_stream();
+        let mut eager = Stream::seed_from_u64(mix(key ^ mix(1)));
+        for _ in 0..4 {
+            assert_eq!(lazy.next_u64(), eager.next_u64());
+        }
+        assert_eq!(lazy.random::<f64>(), eager.random::<f64>());
+    }
+
+    #[test]
+    fn chance_decides_shares_of_0_and_1_as_a_draw_would() {
+        for seed in 0..1_000 {
+            let draw: f64 = Stream::seed_from_u64(seed).random();
+            for p in [0.0, 1.0, -0.5, 2.0] {
+                let mut rng = Stream::seed_from_u64(seed);
+                assert_eq!(chance(&mut rng, p), draw < p);
+            }
+            let mut rng = Stream::seed_from_u64(seed);
+            assert_eq!(chance(&mut rng, 0.3), draw < 0.3);
         }
     }
 }
