@@ -11,7 +11,10 @@
 //!   abandon: the cost of queueing and of patience timers in a long queue;
 //! - `flat_timers/pending/T`: the 100-agent queue of `flat_agents` behind an IVR of constant
 //!   length, so that about T = 10 … 100,000 IVR timers are pending once it has filled
-//!   (arrival rate × IVR time): the cost of a large calendar with a short queue.
+//!   (arrival rate × IVR time): the cost of a large calendar with a short queue. A constant
+//!   delay gives its timers a FIFO lane of the calendar;
+//! - `flat_random_timers/pending/T`: the same with exponential IVR times of the same means,
+//!   whose timers go through the calendar's heap.
 //!
 //! Each replication simulates about 400,000 calls from an empty centre (the filling is a
 //! small share of the day, except for the 70-hour IVR: a quarter of the 280 hours).
@@ -121,27 +124,43 @@ fn flat_queue(c: &mut Criterion<CpuTime>) {
     bench_sizes(c, "flat_queue", "waiting", &models);
 }
 
-fn flat_timers(c: &mut Criterion<CpuTime>) {
+/// The 100-agent queue behind an IVR whose time has `distribution` with means giving about
+/// 10, 1,000, 10,000 and 100,000 callers in the IVR.
+fn timers(c: &mut Criterion<CpuTime>, name: &str, distribution: &str) {
     const RATE: f64 = 1425.0;
-    // Constant IVR times giving about 10, 1,000, 10,000 and 100,000 callers in the IVR.
-    let models: Vec<(String, Model)> = [("25s", 25.0), ("42m", 2520.0), ("7h", 25_200.0), ("70h", 252_000.0)]
-        .into_iter()
-        .map(|(ivr, ivr_s)| {
-            let pending = RATE / 3600.0 * ivr_s;
-            let extra = format!(
-                "ivr = {{ time = {{ distribution = \"constant\", value = \"{ivr}\" }}, self_service = 0.0 }}\n"
-            );
-            let hours = hours_for(RATE).max(4 * 70);
-            let toml = single_queue(100, RATE, hours, "2m", &extra);
-            (format!("{pending:.0}"), model("flat_timers", toml))
-        })
-        .collect();
-    bench_sizes(c, "flat_timers", "pending", &models);
+    let models: Vec<(String, Model)> = [
+        ("25s", 25.0),
+        ("42m", 2520.0),
+        ("7h", 25_200.0),
+        ("70h", 252_000.0),
+    ]
+    .into_iter()
+    .map(|(ivr, ivr_s)| {
+        let pending = RATE / 3600.0 * ivr_s;
+        let time = match distribution {
+            "constant" => format!("{{ distribution = \"constant\", value = \"{ivr}\" }}"),
+            _ => format!("{{ distribution = \"{distribution}\", mean = \"{ivr}\" }}"),
+        };
+        let extra = format!("ivr = {{ time = {time}, self_service = 0.0 }}\n");
+        let hours = hours_for(RATE).max(4 * 70);
+        let toml = single_queue(100, RATE, hours, "2m", &extra);
+        (format!("{pending:.0}"), model(name, toml))
+    })
+    .collect();
+    bench_sizes(c, name, "pending", &models);
+}
+
+fn flat_timers(c: &mut Criterion<CpuTime>) {
+    timers(c, "flat_timers", "constant");
+}
+
+fn flat_random_timers(c: &mut Criterion<CpuTime>) {
+    timers(c, "flat_random_timers", "exponential");
 }
 
 criterion_group! {
     name = benches;
     config = cpu_time::criterion();
-    targets = flat_agents, flat_queue, flat_timers
+    targets = flat_agents, flat_queue, flat_timers, flat_random_timers
 }
 criterion_main!(benches);

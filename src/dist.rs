@@ -103,6 +103,11 @@ impl Distribution {
         Distribution::gamma(mean, 1.0 / (k as f64).sqrt())
     }
 
+    /// Whether every draw is the same value (no random number is used).
+    pub fn is_constant(&self) -> bool {
+        matches!(self, Distribution::Constant { .. })
+    }
+
     /// The mean, in seconds.
     pub fn mean_seconds(&self) -> f64 {
         match self {

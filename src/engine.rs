@@ -29,6 +29,7 @@ mod observer;
 mod pools;
 mod snapshot;
 mod staffing;
+mod timers;
 
 pub use calendar::{Calendar, Event};
 pub use intraday::StartState;
@@ -45,6 +46,7 @@ use crate::stats::{Tally, NOT_COUNTED};
 use crate::time::SimTime;
 use calls::{Place, Queues, WaitingCall, NO_LINE};
 use pools::{Finished, Pools};
+use timers::TimerLanes;
 
 /// The random sources of one call type's new callers. Everything drawn for a caller later
 /// comes from the caller's own [`CallerDraws`].
@@ -142,6 +144,8 @@ pub struct Simulation<'m, R: Router, O: Observer = ()> {
     overrides: staffing::Overrides,
     /// Per group, contacts in after-call work now (for snapshots).
     wrapping: Vec<u32>,
+    /// The calendar lane of each timer source with a constant delay.
+    lanes: TimerLanes,
 }
 
 /// A read-only view of the centre, built from disjoint fields so the router can be borrowed
@@ -216,6 +220,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             trace: model.trace.as_deref(),
             overrides: staffing::Overrides::default(),
             wrapping: vec![0; groups],
+            lanes: TimerLanes::of(model),
         };
         for g in 0..groups {
             let points = &sim.staffing[g];
@@ -516,7 +521,8 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         if let Some(ivr) = &self.model.call_types[t].ivr {
             let time = ivr.time.sample(&mut call.draws.next_stream());
             let (slot, generation) = self.queues.park(call, Place::Ivr);
-            self.calendar.schedule(
+            self.calendar.schedule_timer(
+                self.lanes.ivr[t],
                 self.now.saturating_add(time),
                 Event::IvrEnd {
                     call: slot,
@@ -563,8 +569,10 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             return; // the centre has closed by then: the day is over for this caller
         }
         call.attempt += 1;
+        let lane = self.lanes.redial[call.call_type as usize];
         let (slot, generation) = self.queues.park(call, Place::Redialing);
-        self.calendar.schedule(
+        self.calendar.schedule_timer(
+            lane,
             self.now.saturating_add(delay),
             Event::Redial {
                 call: slot,
@@ -594,8 +602,11 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 call: slot,
                 generation,
             };
-            self.calendar
-                .schedule(self.now.saturating_add(patience), event);
+            self.calendar.schedule_timer(
+                self.lanes.patience[class as usize],
+                self.now.saturating_add(patience),
+                event,
+            );
         }
         self.schedule_overflow(class, slot, generation, 0);
     }
@@ -663,7 +674,11 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 generation,
                 step,
             };
-            self.calendar.schedule(arrival.saturating_add(delay), event);
+            self.calendar.schedule_timer(
+                self.lanes.overflow[class as usize][step as usize],
+                arrival.saturating_add(delay),
+                event,
+            );
         }
     }
 
@@ -707,14 +722,18 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         self.tally
             .answered(call.cell, call.class, group, call.arrival, self.now, talk);
         self.observe(&call, Outcome::Answered { group });
+        let call_type = call.call_type;
         let contact = self.in_service.start(InService {
             call,
             agent,
             group,
             since: self.now,
         });
-        self.calendar
-            .schedule(self.now.saturating_add(talk), Event::ServiceEnd { contact });
+        self.calendar.schedule_timer(
+            self.lanes.talk[call_type as usize],
+            self.now.saturating_add(talk),
+            Event::ServiceEnd { contact },
+        );
     }
 
     /// The talk ends: the caller is transferred, or hangs up (resolved or not); the agent
@@ -782,8 +801,10 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                     repeat.attempt = 1;
                     repeat.cell = NOT_COUNTED;
                     repeat.patience = SimTime::NEVER;
+                    let lane = self.lanes.repeat[repeat.call_type as usize];
                     let (slot, generation) = self.queues.park(repeat, Place::Redialing);
-                    self.calendar.schedule(
+                    self.calendar.schedule_timer(
+                        lane,
                         self.now.saturating_add(delay),
                         Event::Redial {
                             call: slot,
@@ -801,7 +822,11 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 self.wrapping[group as usize] += 1;
                 // The contact stays in the table through its wrap-up.
                 self.in_service.wrap_up_from(contact, self.now);
-                self.calendar.schedule(end, Event::WrapUpEnd { contact });
+                self.calendar.schedule_timer(
+                    self.lanes.wrap_up[call.call_type as usize],
+                    end,
+                    Event::WrapUpEnd { contact },
+                );
             }
             _ => {
                 self.in_service.end(contact);

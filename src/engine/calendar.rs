@@ -2,6 +2,7 @@
 
 use dary_heap::QuaternaryHeap;
 use std::cmp::Ordering;
+use std::collections::VecDeque;
 
 use crate::time::SimTime;
 
@@ -69,11 +70,13 @@ pub enum Event {
     },
 }
 
-/// An event with its time and its insertion sequence number, which breaks ties: events at
-/// the same instant happen in the order they were scheduled.
+/// An event with its key: its time, its insertion sequence number, which breaks ties
+/// (events at the same instant happen in the order they were scheduled), and its lane.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
-    /// `time << 64 | seq`: one comparison orders by time, then by sequence.
+    /// `time << 64 | sequence << 16 | lane tag`: one comparison orders by time, then by
+    /// sequence (unique, so the tag never decides). The tag is the lane's number plus one
+    /// for a timer at the front of its lane, 0 otherwise.
     key: u128,
     event: Event,
 }
@@ -96,19 +99,49 @@ impl Ord for Entry {
     }
 }
 
+/// Bits of the key below the sequence number: the lane tag.
+const TAG_BITS: u32 = 16;
+const TAG_MASK: u128 = (1 << TAG_BITS) - 1;
+
+/// A first-in first-out lane of the calendar, for timers that expire in the order they are
+/// set (see [`super::timers::TimerLanes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lane(pub u16);
+
+impl Lane {
+    /// How many lanes a calendar has at most.
+    pub const COUNT: usize = TAG_MASK as usize;
+}
+
+/// The timers of a lane behind its front (which waits in the calendar's heap of fronts).
+#[derive(Debug, Default)]
+struct LaneQueue {
+    behind: VecDeque<Entry>,
+    /// The key of the lane's last timer (its front when `behind` is empty), without its
+    /// tag; `None` when the lane is empty.
+    back: Option<u128>,
+}
+
 /// The future events, earliest first, ties in scheduling order.
 ///
-/// Two heaps share one sequence counter: one for arrivals (at most one pending per call
-/// type, so it stays tiny) and one for everything else (service ends and timers). Popping
-/// takes the smaller of the two tops, so the order is exactly that of a single heap, while
-/// the large heap sees a third fewer operations.
+/// Every event gets a key `time << 64 | sequence << 16 | tag` from one counter. Two heaps
+/// hold them: a small one of fronts (the next arrival of each call type, and the earliest
+/// timer of each non-empty lane) and one of everything else (service ends and timers). A
+/// lane holds, in order, the timers of a source whose delay is constant, so their keys only
+/// grow: only its front is in a heap (tagged with the lane), and its next timer takes its
+/// place when it is popped. Popping takes the smaller of the two tops, so the order is
+/// exactly that of a single heap, while the large heap sees a third fewer operations and a
+/// lane's timers cost O(1) however many are pending.
 ///
-/// **Invariant:** keys are unique (the sequence number only grows), so the order is total
-/// and a run is a pure function of its inputs.
+/// **Invariant:** sequence numbers are unique and stay below 2⁴⁸ (no replication schedules
+/// 2.8 × 10¹⁴ events), so the order is total and a run is a pure function of its inputs.
+/// Keys increase along a lane: a timer that would break this goes to the large heap.
 #[derive(Debug, Default)]
 pub struct Calendar {
-    arrivals: QuaternaryHeap<Entry>,
+    fronts: QuaternaryHeap<Entry>,
     others: QuaternaryHeap<Entry>,
+    lanes: Vec<LaneQueue>,
+    /// The next sequence number, shifted into place (`sequence << 16`).
     next_seq: u64,
 }
 
@@ -116,30 +149,72 @@ impl Calendar {
     /// An empty calendar with room for `capacity` events before it allocates.
     pub fn with_capacity(capacity: usize) -> Calendar {
         Calendar {
-            arrivals: QuaternaryHeap::with_capacity(16),
+            fronts: QuaternaryHeap::with_capacity(16),
             others: QuaternaryHeap::with_capacity(capacity),
+            lanes: Vec::new(),
             next_seq: 0,
         }
+    }
+
+    /// The entry of `event` at `time`, with the next sequence number and no tag.
+    #[inline]
+    fn entry(&mut self, time: SimTime, event: Event) -> Entry {
+        debug_assert!(
+            self.next_seq < u64::MAX - (1 << TAG_BITS),
+            "2^48 events scheduled"
+        );
+        let key = ((time.0 as u128) << 64) | self.next_seq as u128;
+        self.next_seq += 1 << TAG_BITS;
+        Entry { key, event }
     }
 
     /// Schedules `event` at `time`.
     #[inline]
     pub fn schedule(&mut self, time: SimTime, event: Event) {
-        let key = ((time.0 as u128) << 64) | self.next_seq as u128;
-        self.next_seq += 1;
-        let entry = Entry { key, event };
+        let entry = self.entry(time, event);
         match event {
-            Event::Arrival { .. } | Event::Replay { .. } => self.arrivals.push(entry),
+            Event::Arrival { .. } | Event::Replay { .. } => self.fronts.push(entry),
             _ => self.others.push(entry),
         }
+    }
+
+    /// Schedules the timer `event` at `time`, in `lane` when it has one: the same order as
+    /// [`Calendar::schedule`], at O(1) when the lane's timers are set in time order.
+    #[inline]
+    pub fn schedule_timer(&mut self, lane: Option<Lane>, time: SimTime, event: Event) {
+        match lane {
+            None => self.schedule(time, event),
+            Some(lane) => self.schedule_in_lane(lane, time, event),
+        }
+    }
+
+    #[inline(never)]
+    fn schedule_in_lane(&mut self, Lane(lane): Lane, time: SimTime, event: Event) {
+        let mut entry = self.entry(time, event);
+        if lane as usize >= self.lanes.len() {
+            self.lanes
+                .resize_with(lane as usize + 1, LaneQueue::default);
+        }
+        let queue = &mut self.lanes[lane as usize];
+        let key = entry.key;
+        match queue.back {
+            None => {
+                entry.key |= lane as u128 + 1;
+                self.fronts.push(entry);
+            }
+            Some(back) if back < key => queue.behind.push_back(entry),
+            // Set out of order (a replayed or slowed-down time): the heap keeps the order.
+            Some(_) => return self.others.push(entry),
+        }
+        queue.back = Some(key);
     }
 
     /// The time of the earliest event, if any.
     #[inline]
     pub fn next_time(&self) -> Option<SimTime> {
-        let key = match (self.arrivals.peek(), self.others.peek()) {
-            (Some(a), Some(o)) => a.key.min(o.key),
-            (Some(a), None) => a.key,
+        let key = match (self.fronts.peek(), self.others.peek()) {
+            (Some(f), Some(o)) => f.key.min(o.key),
+            (Some(f), None) => f.key,
             (None, Some(o)) => o.key,
             (None, None) => return None,
         };
@@ -149,35 +224,54 @@ impl Calendar {
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {
-        let arrival_first = match (self.arrivals.peek(), self.others.peek()) {
-            (Some(a), Some(o)) => a.key < o.key,
+        let front_first = match (self.fronts.peek(), self.others.peek()) {
+            (Some(f), Some(o)) => f.key < o.key,
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => return None,
         };
-        let entry = if arrival_first {
-            self.arrivals.pop()
+        let entry = if front_first {
+            self.fronts.pop()
         } else {
             self.others.pop()
         }?;
+        let tag = (entry.key & TAG_MASK) as u16;
+        if tag != 0 {
+            self.advance_lane(tag - 1);
+        }
         Some((SimTime((entry.key >> 64) as u64), entry.event))
+    }
+
+    /// The front of `lane` was popped: its next timer, if any, becomes the front.
+    #[inline(never)]
+    fn advance_lane(&mut self, lane: u16) {
+        let queue = &mut self.lanes[lane as usize];
+        match queue.behind.pop_front() {
+            Some(mut next) => {
+                next.key |= lane as u128 + 1;
+                self.fronts.push(next);
+            }
+            None => queue.back = None,
+        }
     }
 
     /// Number of scheduled events.
     pub fn len(&self) -> usize {
-        self.arrivals.len() + self.others.len()
+        let behind: usize = self.lanes.iter().map(|l| l.behind.len()).sum();
+        self.fronts.len() + self.others.len() + behind
     }
 
     /// Whether no event is scheduled.
     pub fn is_empty(&self) -> bool {
-        self.arrivals.is_empty() && self.others.is_empty()
+        self.fronts.is_empty() && self.others.is_empty()
     }
 
     /// Every scheduled event with its time, in no particular order (for state queries).
     pub fn events(&self) -> impl Iterator<Item = (SimTime, Event)> + '_ {
-        self.arrivals
+        self.fronts
             .iter()
             .chain(self.others.iter())
+            .chain(self.lanes.iter().flat_map(|l| l.behind.iter()))
             .map(|e| (SimTime((e.key >> 64) as u64), e.event))
     }
 }
@@ -208,8 +302,8 @@ mod tests {
     #[test]
     fn pops_exactly_as_a_heap_keyed_by_time_and_sequence() {
         use std::collections::BTreeSet;
-        // Pushes at random times from now on (many ties, gaps of every size), interleaved
-        // with pops, against an ordered set of (time, sequence).
+        // Pushes at random times from now on (many ties, gaps of every size), to the heap or
+        // to lanes, interleaved with pops, against an ordered set of (time, sequence).
         let mut calendar = Calendar::with_capacity(4);
         let mut reference = BTreeSet::new();
         let mut state = 0x2545_f491_4f6c_dd1du64;
@@ -229,8 +323,28 @@ mod tests {
                     2 => random() >> (random() % 64),
                     _ => random() % 1_000_000,
                 };
-                let time = now.saturating_add(gap);
-                calendar.schedule(SimTime(time), Event::ServiceEnd { contact: seq });
+                // Every other timer goes to a lane: constant delays (0, 3, 500,000 ns,
+                // "never"), or random ones, which the lane must hand to the heap when they
+                // come out of order.
+                let event = Event::ServiceEnd { contact: seq };
+                let time = match random() % 10 {
+                    lane @ 0..=3 => {
+                        let delay = [0, 3, 500_000, u64::MAX][lane as usize];
+                        let time = now.saturating_add(delay);
+                        calendar.schedule_timer(Some(Lane(lane as u16 * 2)), SimTime(time), event);
+                        time
+                    }
+                    4 => {
+                        let time = now.saturating_add(gap);
+                        calendar.schedule_timer(Some(Lane(1)), SimTime(time), event);
+                        time
+                    }
+                    _ => {
+                        let time = now.saturating_add(gap);
+                        calendar.schedule_timer(None, SimTime(time), event);
+                        time
+                    }
+                };
                 reference.insert((time, seq));
                 seq += 1;
             } else {
@@ -243,6 +357,17 @@ mod tests {
                 now = time;
             }
             assert_eq!(calendar.len(), reference.len());
+            if seq % 512 == 0 {
+                let mut events: Vec<(u64, u32)> = calendar
+                    .events()
+                    .map(|(time, event)| match event {
+                        Event::ServiceEnd { contact } => (time.0, contact),
+                        other => panic!("unexpected {other:?}"),
+                    })
+                    .collect();
+                events.sort_unstable();
+                assert!(events.iter().eq(reference.iter()));
+            }
         }
         while let Some((time, contact)) = reference.pop_first() {
             assert_eq!(
