@@ -103,6 +103,15 @@ impl Ord for Entry {
 const TAG_BITS: u32 = 16;
 const TAG_MASK: u128 = (1 << TAG_BITS) - 1;
 
+impl Entry {
+    /// The entry as the front of `lane`: its key tagged with the lane's number plus one.
+    #[inline]
+    fn front_of(mut self, lane: u16) -> Entry {
+        self.key |= lane as u128 + 1;
+        self
+    }
+}
+
 /// A first-in first-out lane of the calendar, for timers that expire in the order they are
 /// set (see [`super::timers::TimerLanes`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,7 +199,7 @@ impl Calendar {
 
     #[inline(never)]
     fn schedule_in_lane(&mut self, Lane(lane): Lane, time: SimTime, event: Event) {
-        let mut entry = self.entry(time, event);
+        let entry = self.entry(time, event);
         if lane as usize >= self.lanes.len() {
             self.lanes
                 .resize_with(lane as usize + 1, LaneQueue::default);
@@ -198,10 +207,7 @@ impl Calendar {
         let queue = &mut self.lanes[lane as usize];
         let key = entry.key;
         match queue.back {
-            None => {
-                entry.key |= lane as u128 + 1;
-                self.fronts.push(entry);
-            }
+            None => self.fronts.push(entry.front_of(lane)),
             Some(back) if back < key => queue.behind.push_back(entry),
             // Set out of order (a replayed or slowed-down time): the heap keeps the order.
             Some(_) => return self.others.push(entry),
@@ -247,10 +253,7 @@ impl Calendar {
     fn advance_lane(&mut self, lane: u16) {
         let queue = &mut self.lanes[lane as usize];
         match queue.behind.pop_front() {
-            Some(mut next) => {
-                next.key |= lane as u128 + 1;
-                self.fronts.push(next);
-            }
+            Some(next) => self.fronts.push(next.front_of(lane)),
             None => queue.back = None,
         }
     }

@@ -6,10 +6,11 @@
 //! merges with its heaps at O(1) per timer, however many are pending. A lane pays off when
 //! many of its timers are pending at once; with a few, the heap is cheaper (callgrind, 100
 //! agents behind a constant IVR: +2.5 % instructions per call with 10 callers in the IVR,
-//! −4 % with 1,000, −16 % with 100,000). So a source gets a lane only when up to
-//! [`LANE_MIN_PENDING`] or more of its timers may be pending: its call type's peak calls per
-//! second times the delay (Little's law, as if every call set the timer). The lanes change
-//! nothing but speed: the calendar pops in exactly the same order either way.
+//! −4 % with 1,000, −16 % with 100,000). So a source gets a lane only when
+//! [`LANE_MIN_PENDING`] or more of its timers may be pending at once, by its call type's
+//! peak calls per second times the delay (Little's law, as if every call set the timer).
+//! The lanes change nothing but speed: the calendar pops in exactly the same order either
+//! way.
 
 use super::calendar::Lane;
 use crate::dist::Distribution;
