@@ -84,7 +84,7 @@ struct Contacts {
 
 impl Contacts {
     /// Stores a contact that starts now; returns its id for the talk-end event.
-    #[inline]
+    #[inline(always)]
     fn start(&mut self, contact: InService) -> u32 {
         match self.free.pop() {
             Some(id) => {
@@ -321,7 +321,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         self.observer.call_ended(&record);
     }
 
-    #[inline]
+    #[inline(always)]
     fn handle(&mut self, event: Event) {
         match event {
             Event::Arrival { call_type } => self.on_arrival(call_type),
@@ -385,6 +385,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         }
     }
 
+    #[inline(always)]
     fn schedule_next_arrival(&mut self, call_type: u32) {
         let source = &mut self.sources[call_type as usize];
         if let Some(next) = source
@@ -431,7 +432,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     /// A new caller of `call_type` arriving now: its tier, handle time and patience (drawn
     /// from the type's own streams, in arrival order, unless given), and its own numbers
     /// for everything later.
-    #[inline]
+    #[inline(always)]
     fn new_caller(
         &mut self,
         call_type: u32,
@@ -504,7 +505,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     }
 
     /// A call reaches the centre: a line, then the IVR or the queue.
-    #[inline]
+    #[inline(always)]
     fn enter(&mut self, mut call: WaitingCall) {
         let t = call.call_type as usize;
         let centre_full = self.model.trunks.is_some_and(|n| self.lines_in_use >= n);
@@ -582,7 +583,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     }
 
     /// A call is offered to the agents: answered at once, or queued with its timers.
-    #[inline]
+    #[inline(always)]
     fn offer(&mut self, call: WaitingCall) {
         let class = call.class;
         let view = centre_view!(self);
@@ -614,8 +615,17 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     /// Virtual hold: a caller about to queue, facing an expected wait over the type's
     /// threshold, may take a callback; the callback job then queues in its own class. Returns
     /// whether it did.
-    #[inline]
+    #[inline(always)]
     fn takes_callback(&mut self, call: &mut WaitingCall) -> bool {
+        self.model.call_types[call.call_type as usize]
+            .callback
+            .is_some()
+            && self.offers_callback(call)
+    }
+
+    /// [`Simulation::takes_callback`] for a type that offers callbacks.
+    #[inline(never)]
+    fn offers_callback(&mut self, call: &mut WaitingCall) -> bool {
         let t = call.call_type as usize;
         let Some(callback) = &self.model.call_types[t].callback else {
             return false;
@@ -664,7 +674,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     }
 
     /// Schedules overflow step `step` of a waiting call, if its class has one.
-    #[inline]
+    #[inline(always)]
     fn schedule_overflow(&mut self, class: u32, slot: u32, generation: u32, step: u32) {
         let steps = &self.model.routing.overflow_steps[class as usize];
         if let Some(&delay) = steps.get(step as usize) {
@@ -708,7 +718,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         self.start_service(agent, group, call);
     }
 
-    #[inline]
+    #[inline(always)]
     fn start_service(&mut self, agent: u32, group: u32, call: WaitingCall) {
         let spec = &self.model.groups[group as usize];
         // The talk takes the caller's handle time, longer on a chat desk for every other
@@ -738,7 +748,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
 
     /// The talk ends: the caller is transferred, or hangs up (resolved or not); the agent
     /// goes on to wrap-up or is free.
-    #[inline]
+    #[inline(always)]
     fn on_talk_end(&mut self, contact: u32) {
         let InService {
             mut call,
@@ -837,7 +847,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
 
     /// An agent has finished a call (talk and wrap-up): it leaves, takes the next call or
     /// goes idle.
-    #[inline]
+    #[inline(always)]
     fn on_agent_free(&mut self, agent: u32) {
         let group = self.pools.agent(agent).group;
         match self.pools.finish(agent) {
@@ -854,7 +864,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     }
 
     /// The waiting call a free agent of `group` takes, if the router picks one.
-    #[inline]
+    #[inline(always)]
     fn next_call_for(&mut self, group: u32) -> Option<WaitingCall> {
         let view = centre_view!(self);
         let class = self.router.class_for_agent(group, &view)?;

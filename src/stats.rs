@@ -188,7 +188,7 @@ impl Tally {
 
     /// A call of `class` that arrived at `arrival` is answered now by `group`, for
     /// `handle`. Warm-up calls (`cell` = [`NOT_COUNTED`]) still add agent busy time.
-    #[inline]
+    #[inline(always)]
     pub fn answered(
         &mut self,
         cell: u32,
@@ -326,7 +326,7 @@ impl Tally {
 }
 
 /// Calls `f(interval, ns)` for each interval that `[from, to)` overlaps inside the window.
-#[inline]
+#[inline(always)]
 fn for_each_interval_overlap(
     interval: u64,
     window_start: u64,

@@ -178,7 +178,7 @@ impl Calendar {
     }
 
     /// Schedules `event` at `time`.
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, time: SimTime, event: Event) {
         let entry = self.entry(time, event);
         match event {

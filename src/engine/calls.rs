@@ -150,7 +150,7 @@ impl Queues {
     }
 
     /// Puts `call` at the back of its class's queue; returns its slot and generation.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, call: WaitingCall) -> (u32, u32) {
         let t = call.class as usize;
         let tail = self.queues[t].tail;
@@ -170,7 +170,7 @@ impl Queues {
     }
 
     /// Removes and returns the longest-waiting call of `class`.
-    #[inline]
+    #[inline(always)]
     pub fn pop_front(&mut self, class: u32) -> Option<WaitingCall> {
         let head = self.queues[class as usize].head;
         (head != NIL).then(|| self.remove(head))
@@ -196,7 +196,7 @@ impl Queues {
     }
 
     /// Removes the call in `slot` from its queue (wherever it stands) and frees the slot.
-    #[inline]
+    #[inline(always)]
     pub fn remove(&mut self, slot: u32) -> WaitingCall {
         let s = self.slots[slot as usize];
         debug_assert!(s.place == Place::Waiting);

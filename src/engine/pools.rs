@@ -132,7 +132,7 @@ impl Pools {
         self.agents[agent as usize]
     }
 
-    #[inline]
+    #[inline(always)]
     fn refresh(&mut self, g: usize) {
         let pool = &self.pools[g];
         self.available[g] = match pool.free.as_slice() {
@@ -147,7 +147,7 @@ impl Pools {
 
     /// The least-loaded, longest-waiting free agent of `group` takes a contact of `class`;
     /// `None` if none is free. Returns the agent; its load is then the contacts in hand.
-    #[inline]
+    #[inline(always)]
     pub fn take_idle(&mut self, group: u32, class: u32) -> Option<u32> {
         let g = group as usize;
         let pool = &mut self.pools[g];
@@ -165,7 +165,7 @@ impl Pools {
 
     /// One of an agent's contacts ended. A leaving agent takes no more work and leaves when
     /// its last contact ends.
-    #[inline]
+    #[inline(always)]
     pub fn finish(&mut self, agent: u32) -> Finished {
         let g = self.agents[agent as usize].group as usize;
         let pool = &mut self.pools[g];
@@ -203,7 +203,7 @@ impl Pools {
 
     /// A free agent gives up the slot just freed (at `now`): it has one contact fewer, and
     /// if none, it is idle (the most recently idle of its group).
-    #[inline]
+    #[inline(always)]
     pub fn release(&mut self, agent: u32, now: SimTime) {
         let g = self.agents[agent as usize].group as usize;
         let pool = &mut self.pools[g];

@@ -55,7 +55,7 @@ fn record_into(h: &mut Histogram<u64>, value: u64) {
 
 impl Waits {
     /// Records one wait.
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, value: u64) {
         if value == 0 {
             self.zeros = self.zeros.saturating_add(1);
