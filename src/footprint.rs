@@ -9,6 +9,7 @@
 //! instead of letting the machine abort it.
 
 use crate::model::Model;
+use crate::offered::OfferedLoad;
 use crate::report::{CallBlock, GroupBlock, Named, ReportFold};
 use crate::stats::{CallCell, CallMeasures, GroupCell, GroupMeasures};
 
@@ -119,6 +120,9 @@ pub fn overload(model: &Model) -> Option<Overload> {
         return None;
     }
     let capacity = capacity(model);
+    // The calls that reach the agents: those the IVR serves itself never queue, and
+    // transfers in do.
+    let reaching = OfferedLoad::of(model).reaching_per_hour;
     let patient_free: Vec<usize> = (0..model.call_types.len())
         .filter(|&t| never_abandons(model, t))
         .collect();
@@ -137,16 +141,10 @@ pub fn overload(model: &Model) -> Option<Overload> {
         }
         let (mut backlog, mut peak, mut first, mut fastest) = (0.0f64, 0.0f64, None, 0.0f64);
         for k in 0..model.intervals {
-            let rate: f64 = set
-                .iter()
-                .map(|&t| model.call_types[t].calls_per_hour[k as usize])
-                .sum();
+            let rate: f64 = set.iter().map(|&t| reaching[t][k as usize]).sum();
             let load: f64 = set
                 .iter()
-                .map(|&t| {
-                    model.call_types[t].calls_per_hour[k as usize]
-                        * (model.call_types[t].mean_work_s() / 3600.0)
-                })
+                .map(|&t| reaching[t][k as usize] * (model.call_types[t].mean_work_s() / 3600.0))
                 .sum();
             let agents: f64 = (0..model.groups.len())
                 .filter(|&g| serving[g])
@@ -221,11 +219,14 @@ pub fn calls_per_replication(model: &Model) -> f64 {
         .sum()
 }
 
-/// Calls waiting at the busiest moment of one replication: the backlog of callers who never
-/// hang up ([`overload`]), plus, for the others, arrivals × mean patience (Little's law with
-/// every caller waiting until they hang up), each at most the type's calls.
+/// Calls held at the busiest moment of one replication: the backlog of callers who never
+/// hang up ([`overload`]); for the others, the calls reaching the agents × mean patience
+/// (Little's law with every caller waiting until they hang up); and the callers in the IVR
+/// (arrivals × mean IVR time). Each term at most the type's calls.
 pub fn peak_waiting(model: &Model) -> f64 {
     let backlog = overload(model).map_or(0.0, |o| o.peak_waiting);
+    let reaching = OfferedLoad::of(model).reaching_per_hour;
+    let peak = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
     let patient: f64 = (0..model.call_types.len())
         .filter(|&t| !never_abandons(model, t))
         .map(|t| {
@@ -236,11 +237,17 @@ pub fn peak_waiting(model: &Model) -> f64 {
                 .filter_map(|c| model.classes[c as usize].patience.as_ref())
                 .map(|p| p.mean_seconds() / 3600.0)
                 .fold(0.0, f64::max);
-            let peak_rate = ct.calls_per_hour.iter().copied().fold(0.0, f64::max);
-            (peak_rate * patience_h).min(model.calls_per_day(t))
+            (peak(&reaching[t]) * patience_h).min(model.calls_per_day(t))
         })
         .sum();
-    backlog + patient
+    let in_ivr: f64 = (0..model.call_types.len())
+        .filter_map(|t| {
+            let ct = &model.call_types[t];
+            let ivr_h = ct.ivr.as_ref()?.time.mean_seconds() / 3600.0;
+            Some((peak(&ct.calls_per_hour) * ivr_h).min(model.calls_per_day(t)))
+        })
+        .sum();
+    backlog + patient + in_ivr
 }
 
 /// Heap bytes of the wait histogram of a block whose waits reach the whole day.

@@ -21,6 +21,9 @@ use crate::model::Model;
 pub struct OfferedLoad {
     /// Per call type: first attempts in the day.
     pub calls_per_day: Vec<f64>,
+    /// Per call type × interval: calls per hour reaching its agents (first attempts past
+    /// the IVR's self-service, plus the calls transferred in).
+    pub reaching_per_hour: Vec<Vec<f64>>,
     /// Per call type × interval: the load reaching its agents, in Erlangs.
     pub erlangs: Vec<Vec<f64>>,
     /// Per call type × interval: agents' worth of work on the floor in the groups serving it.
@@ -115,6 +118,7 @@ impl OfferedLoad {
             .collect();
         OfferedLoad {
             calls_per_day,
+            reaching_per_hour: reaching,
             erlangs,
             agents,
             total_erlangs,

@@ -308,6 +308,43 @@ fn overload_is_announced_only_when_the_queue_grows() {
     }
 }
 
+/// `one_queue` whose callers first pass an IVR of `ivr` that serves `self_service` of them.
+fn one_queue_with_ivr(rate: f64, agents: u32, ivr: &str, self_service: f64) -> String {
+    one_queue("8h", "30m", rate, agents, false).replace(
+        "handle_time =",
+        &format!(
+            "ivr = {{ time = {{ distribution = \"constant\", value = \"{ivr}\" }}, self_service = {self_service} }}\nhandle_time ="
+        ),
+    )
+}
+
+#[test]
+fn callers_the_ivr_serves_never_overload_the_agents() {
+    // 480 calls an hour at 2 min is 16 Erlangs; the IVR serves a quarter, so 12 Erlangs
+    // reach 14 agents: stable, no warning, however patient the callers.
+    let stable = one_queue_with_ivr(480.0, 14, "30s", 0.25);
+    assert_eq!(footprint::overload(&model(&stable)), None);
+    let file = scenario_file(&stable);
+    let out = callsim(&["validate", file.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("overloaded"), "{stderr}");
+    // On 10 agents the 12 Erlangs that reach them grow the queue by 60 calls an hour
+    // (the 120 served in the IVR do not count).
+    let short = one_queue_with_ivr(480.0, 10, "30s", 0.25);
+    let o = footprint::overload(&model(&short)).expect("12 Erlangs on 10 agents");
+    assert!(
+        (o.calls_per_hour - 60.0).abs() < 1e-9,
+        "{}",
+        o.calls_per_hour
+    );
+    // Callers in the IVR are held too: 100,000 an hour for 6 min is 10,000 at once.
+    let busy_ivr = one_queue_with_ivr(100_000.0, 2_000, "6m", 0.9);
+    assert_eq!(footprint::overload(&model(&busy_ivr)), None);
+    let held = footprint::peak_waiting(&model(&busy_ivr));
+    assert!((held - 10_000.0).abs() < 1e-6, "{held}");
+}
+
 #[test]
 fn shipped_scenarios_fit_and_are_not_overloaded() {
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
