@@ -21,6 +21,9 @@ pub fn validate(path: &PathBuf) -> Result<(), Failure> {
     print(&(summary(path, &model) + &load_table(&model, &load)))
 }
 
+/// The widest column of the load table, in characters.
+const MAX_COLUMN_WIDTH: usize = 80;
+
 /// The first line: what the scenario holds.
 fn summary(path: &Path, model: &Model) -> String {
     let agents: Vec<String> = model
@@ -99,8 +102,15 @@ fn load_table(model: &Model, load: &OfferedLoad) -> String {
     if model.call_types.len() > 1 {
         rows.push(row("all types", load.calls_per_day.iter().sum(), None));
     }
+    // Capped: a longer name overflows its column rather than the formatter (whose widths
+    // stop at 65,535).
     let widths: Vec<usize> = (0..6)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].chars().count().min(MAX_COLUMN_WIDTH))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let source = if model.trace.is_some() {
         "the trace's arrivals"

@@ -19,6 +19,8 @@ pub enum Family {
     Lognormal,
     /// Gamma with shape k = 1/cv².
     Gamma,
+    /// Every value the same (cv = 0): a fixed time, as an IVR message or a set wrap-up.
+    Constant,
 }
 
 impl Family {
@@ -28,12 +30,13 @@ impl Family {
             Family::Exponential => "exponential",
             Family::Lognormal => "lognormal",
             Family::Gamma => "gamma",
+            Family::Constant => "constant",
         }
     }
 
     fn parameters(self) -> f64 {
         match self {
-            Family::Exponential => 1.0,
+            Family::Exponential | Family::Constant => 1.0,
             Family::Lognormal | Family::Gamma => 2.0,
         }
     }
@@ -52,6 +55,7 @@ impl Family {
                 let k = 1.0 / (cv * cv);
                 Gamma::new(k, k / mean).expect("mean, cv > 0").cdf(x)
             }
+            Family::Constant => f64::from(u8::from(x >= mean)),
         }
     }
 }
@@ -73,6 +77,7 @@ impl Family {
                     .expect("mean, cv > 0")
                     .inverse_cdf(p)
             }
+            Family::Constant => mean,
         }
     }
 }
@@ -126,7 +131,9 @@ impl DurationFit {
     }
 }
 
-/// Fits `values` (seconds); `None` with fewer than [`MIN_SAMPLE`] positive values.
+/// Fits `values` (seconds); `None` with fewer than [`MIN_SAMPLE`] positive values. When
+/// every positive value is the same, the fit is that constant (no family with a spread
+/// fits a sample without one).
 pub fn fit(values: &[f64]) -> Option<DurationFit> {
     let mut x: Vec<f64> = values.iter().copied().filter(|&v| v > 0.0).collect();
     let zeros = values.len() - x.len();
@@ -135,6 +142,9 @@ pub fn fit(values: &[f64]) -> Option<DurationFit> {
         return None;
     }
     x.sort_by(|a, b| a.partial_cmp(b).expect("durations are finite"));
+    if x[0] == x[n - 1] {
+        return Some(constant_fit(x[0], n, zeros));
+    }
     let nf = n as f64;
     let mean = x.iter().sum::<f64>() / nf;
     let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0);
@@ -177,10 +187,10 @@ pub fn fit(values: &[f64]) -> Option<DurationFit> {
         })
         .expect("three families");
     let cv = match families[best].family {
-        Family::Exponential => Estimate {
-            value: 1.0,
-            lo: 1.0,
-            hi: 1.0,
+        Family::Exponential | Family::Constant => Estimate {
+            value: families[best].cv,
+            lo: families[best].cv,
+            hi: families[best].cv,
             n: n as u64,
         },
         Family::Lognormal => {
@@ -227,6 +237,34 @@ pub fn fit(values: &[f64]) -> Option<DurationFit> {
         empirical,
         quantiles,
     })
+}
+
+/// The fit of `n` positive values all equal to `value`: that constant, exactly.
+fn constant_fit(value: f64, n: usize, zeros: usize) -> DurationFit {
+    let exact = |value: f64| Estimate {
+        value,
+        lo: value,
+        hi: value,
+        n: n as u64,
+    };
+    DurationFit {
+        zeros,
+        mean: exact(value),
+        sample_cv: 0.0,
+        families: vec![FamilyFit {
+            family: Family::Constant,
+            mean: value,
+            cv: 0.0,
+            log_likelihood: 0.0,
+            aic: 2.0,
+            ks: 0.0,
+        }],
+        best: 0,
+        cv: exact(0.0),
+        ks_critical: 1.36 / (n as f64).sqrt(),
+        empirical: None,
+        quantiles: vec![value; 100],
+    }
 }
 
 /// The gamma shape k solving ln k − ψ(k) = s (s = ln mean − mean of ln > 0), by Newton's
@@ -291,6 +329,24 @@ mod tests {
             let s = k.ln() - digamma(k);
             assert!((gamma_shape(s) - k).abs() < 1e-8 * k, "{k}");
         }
+    }
+
+    #[test]
+    fn a_sample_without_spread_is_that_constant() {
+        let f = fit(&[0.0; 3]
+            .iter()
+            .chain(&[180.0; 40])
+            .copied()
+            .collect::<Vec<_>>())
+        .unwrap();
+        assert_eq!(f.chosen().family, Family::Constant);
+        assert_eq!((f.mean.value, f.cv.value, f.zeros), (180.0, 0.0, 3));
+        assert_eq!(f.chosen().family.quantile(180.0, 0.0, 0.9), 180.0);
+        assert_eq!(f.chosen().family.cdf(180.0, 0.0, 179.0), 0.0);
+        // One value apart is a spread: a family with a cv fits it, without a panic.
+        let mut nearly = vec![180.0; 40];
+        nearly[7] = 181.0;
+        assert_ne!(fit(&nearly).unwrap().chosen().family, Family::Constant);
     }
 
     #[test]

@@ -231,25 +231,15 @@ pub fn read(path: &Path, columns: &Columns) -> Result<CallLog, LogError> {
         message,
         help: help.to_owned(),
     };
-    let size = std::fs::metadata(path)
-        .map_err(|e| {
-            fail(
-                format!("cannot read it: {e}"),
-                "give the path of a CSV call log",
-            )
-        })?
-        .len();
-    if size > MAX_LOG_BYTES {
-        return Err(fail(
-            format!("{size} bytes is more than the {MAX_LOG_BYTES} bytes accepted"),
+    let text = crate::scenario::input::read_regular(path, MAX_LOG_BYTES).map_err(|e| match e {
+        crate::scenario::input::InputError::TooLarge(_) => fail(
+            format!("it is more than the {MAX_LOG_BYTES} bytes accepted"),
             "fit a shorter period (a month is plenty), or split the log",
-        ));
-    }
-    let text = std::fs::read(path).map_err(|e| {
-        fail(
+        ),
+        e => fail(
             format!("cannot read it: {e}"),
-            "give the path of a CSV call log",
-        )
+            "give the path of a CSV call log (a regular file)",
+        ),
     })?;
     parse(&origin, &text, columns)
 }

@@ -270,7 +270,7 @@ fn censored_log_likelihood(family: Family, mean: f64, cv: f64, waits: &[Wait]) -
             let d = LogNormal::new(mean.ln() - s2 / 2.0, s2.sqrt()).expect("valid");
             sum_terms(&d, waits)
         }
-        Family::Gamma | Family::Exponential => {
+        Family::Gamma | Family::Exponential | Family::Constant => {
             let k = 1.0 / (cv * cv);
             sum_terms(&Gamma::new(k, k / mean).expect("valid"), waits)
         }

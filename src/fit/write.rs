@@ -46,6 +46,10 @@ fn duration_table(fit: &DurationFit) -> String {
             "{{ distribution = \"exponential\", mean = \"{}\" }}",
             secs(c.mean)
         ),
+        Family::Constant => format!(
+            "{{ distribution = \"constant\", value = \"{}\" }}",
+            secs(c.mean)
+        ),
         family => format!(
             "{{ distribution = \"{}\", mean = \"{}\", cv = {:.3} }}",
             family.name(),
@@ -58,6 +62,19 @@ fn duration_table(fit: &DurationFit) -> String {
 /// One comment line on a duration fit: sample, family, CIs, AIC of each family, KS.
 fn duration_comment(what: &str, fit: &DurationFit, pooled: bool) -> String {
     let c = fit.chosen();
+    if c.family == Family::Constant {
+        return format!(
+            "# {what}{}: constant, all n = {} the same, {} s (zeros left out: {})",
+            if pooled {
+                " (too few calls of this type: all types pooled)"
+            } else {
+                ""
+            },
+            fit.mean.n,
+            c.mean,
+            fit.zeros,
+        );
+    }
     let aics: Vec<String> = fit
         .families
         .iter()

@@ -114,6 +114,54 @@ fn a_fifo_trace_is_refused_not_waited_for() {
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
+#[cfg(unix)]
+#[test]
+fn fit_refuses_a_fifo_and_a_device_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("calls.csv");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return; // no mkfifo on this system
+    }
+    let started = Instant::now();
+    refused(&["fit", fifo.to_str().unwrap()], &["FIFO", "regular file"]);
+    refused(&["fit", "/dev/zero"], &["a device", "regular file"]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn fit_reads_a_fixed_talk_time_as_a_constant() {
+    // An ACD's set wrap-up or a recorded message: every value the same, no spread to fit.
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::from("arrival_s,call_type,handle_time_s,outcome,wait_s\n");
+    for i in 1..=60 {
+        log += &format!("{},sales,180,answered,0\n", i * 60);
+    }
+    let path = write(dir.path(), "calls.csv", log.as_bytes());
+    let out_path = dir.path().join("fitted.toml");
+    let out = callsim(&["fit", &path, "-o", out_path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let fitted = std::fs::read_to_string(&out_path).unwrap();
+    assert!(
+        fitted.contains(r#"handle_time = { distribution = "constant", value = "180.0s" }"#),
+        "{fitted}"
+    );
+    let valid = callsim(&["validate", out_path.to_str().unwrap()]);
+    assert!(valid.status.success(), "{}", text(&valid.stderr));
+}
+
+#[test]
+fn validate_prints_a_name_longer_than_any_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(70_000);
+    let toml = scenario("", EXPONENTIAL).replace("\"general\"", &format!("\"{long}\""));
+    let path = write(dir.path(), "long.toml", toml.as_bytes());
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(&long));
+}
+
 #[test]
 fn a_scenario_over_the_size_cap_is_refused() {
     let dir = tempfile::tempdir().unwrap();
