@@ -81,8 +81,10 @@ pub struct Overload {
     pub peak_waiting: f64,
     /// Calls still waiting at the end of the day (estimated).
     pub waiting_at_end: f64,
-    /// The call types whose queue grows (callers who never hang up).
+    /// The call types whose queue grows (callers who never hang up, or callback jobs).
     pub call_types: Vec<u32>,
+    /// Whether callback jobs (which never hang up) are in that queue.
+    pub callbacks: bool,
 }
 
 /// A backlog this large is worth a warning even if it drains before the end of the day.
@@ -113,7 +115,9 @@ fn never_abandons(model: &Model, t: usize) -> bool {
 
 /// The growth of the queue of callers who never hang up, if the agents who can serve them
 /// cannot keep up: checked for each such call type against its own groups, and for all of
-/// them together against every group serving any. `None` for a replayed trace (its rates
+/// them together against every group serving any. Callback jobs never hang up either: a
+/// type offering callbacks counts its share of the calls reaching the agents as such
+/// callers (all of them, as when the wait is long). `None` for a replayed trace (its rates
 /// are not the scenario's) and for centres whose queues stay bounded.
 pub fn overload(model: &Model) -> Option<Overload> {
     if model.trace.is_some() {
@@ -123,8 +127,19 @@ pub fn overload(model: &Model) -> Option<Overload> {
     // The calls that reach the agents: those the IVR serves itself never queue, and
     // transfers in do.
     let reaching = OfferedLoad::of(model).reaching_per_hour;
+    // Per type: the share of its calls that wait until answered.
+    let staying = |t: usize| {
+        if never_abandons(model, t) {
+            1.0
+        } else {
+            model.call_types[t]
+                .callback
+                .as_ref()
+                .map_or(0.0, |c| c.share)
+        }
+    };
     let patient_free: Vec<usize> = (0..model.call_types.len())
-        .filter(|&t| never_abandons(model, t))
+        .filter(|&t| staying(t) > 0.0)
         .collect();
     // Each set of types that must share its groups: each type alone, and all together.
     let mut sets: Vec<Vec<usize>> = patient_free.iter().map(|&t| vec![t]).collect();
@@ -141,10 +156,17 @@ pub fn overload(model: &Model) -> Option<Overload> {
         }
         let (mut backlog, mut peak, mut first, mut fastest) = (0.0f64, 0.0f64, None, 0.0f64);
         for k in 0..model.intervals {
-            let rate: f64 = set.iter().map(|&t| reaching[t][k as usize]).sum();
+            let rate: f64 = set
+                .iter()
+                .map(|&t| reaching[t][k as usize] * staying(t))
+                .sum();
             let load: f64 = set
                 .iter()
-                .map(|&t| reaching[t][k as usize] * (model.call_types[t].mean_work_s() / 3600.0))
+                .map(|&t| {
+                    reaching[t][k as usize]
+                        * staying(t)
+                        * (model.call_types[t].mean_work_s() / 3600.0)
+                })
                 .sum();
             let agents: f64 = (0..model.groups.len())
                 .filter(|&g| serving[g])
@@ -180,6 +202,7 @@ pub fn overload(model: &Model) -> Option<Overload> {
             peak_waiting: peak,
             waiting_at_end: backlog,
             call_types: set.iter().map(|&t| t as u32).collect(),
+            callbacks: set.iter().any(|&t| !never_abandons(model, t)),
         };
         if worst
             .as_ref()

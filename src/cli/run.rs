@@ -297,10 +297,20 @@ pub(super) fn warn_if_overloaded(model: &Model) {
     } else {
         format!("up to about {:.0} calls wait at once", o.peak_waiting)
     };
+    let (who, help) = if o.callbacks {
+        (
+            "callback jobs (and callers without patience) never hang up",
+            "add agents, or offer fewer callbacks (`callback.share`, `when_wait_exceeds`)",
+        )
+    } else {
+        (
+            "these callers never hang up",
+            "add agents, or give the callers a `patience` so that some hang up",
+        )
+    };
     eprintln!(
         "warning: overloaded: from {} the queue of {} grows by up to {:.0} calls/hour beyond \
-         what its agents can answer; {growth}, and these callers never hang up\n  \
-         help: add agents, or give the callers a `patience` so that some hang up",
+         what its agents can answer; {growth}, and {who}\n  help: {help}",
         model.interval_label(o.from_interval),
         names.join(", "),
         o.calls_per_hour,

@@ -346,6 +346,33 @@ fn callers_the_ivr_serves_never_overload_the_agents() {
 }
 
 #[test]
+fn callback_jobs_that_pile_up_are_an_overload() {
+    // 360 impatient calls an hour at 2 min (12 Erlangs) on 10 agents: the hang-ups keep the
+    // queue bounded, but half the callers take a callback, and those jobs never hang up.
+    let with_callbacks = |share: f64| {
+        one_queue("8h", "30m", 360.0, 10, true).replace(
+            "handle_time =",
+            &format!(
+                "callback = {{ when_wait_exceeds = \"30s\", share = {share} }}\nhandle_time ="
+            ),
+        )
+    };
+    let o = footprint::overload(&model(&with_callbacks(0.9))).expect("10.8 Erlangs of jobs");
+    assert!(o.callbacks);
+    assert!(
+        (o.calls_per_hour - 24.0).abs() < 1e-9,
+        "{}",
+        o.calls_per_hour
+    );
+    let file = scenario_file(&with_callbacks(0.9));
+    let out = callsim(&["validate", file.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("callback jobs"), "{stderr}");
+    // 6 Erlangs of jobs: the agents keep up with them.
+    assert_eq!(footprint::overload(&model(&with_callbacks(0.5))), None);
+}
+
+#[test]
 fn shipped_scenarios_fit_and_are_not_overloaded() {
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
         let path = entry.unwrap().path();
