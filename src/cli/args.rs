@@ -50,7 +50,13 @@ pub fn fraction(flag: &str, text: &str, example: &str) -> Result<f64, Failure> {
             "{flag}: `{text}` is not a percentage; write e.g. {flag} {example}"
         ))
     })?;
-    let value = if percent { value / 100.0 } else { value };
+    // A percentage reads as the fraction written out (`99.9%` is exactly what `0.999` is,
+    // which dividing by 100 is not).
+    let value = match format!("{number}e-2").parse::<f64>() {
+        Ok(fraction) if percent => fraction,
+        _ if percent => value / 100.0,
+        _ => value,
+    };
     if !percent && value > 1.0 && value <= 100.0 {
         return Err(usage(format!(
             "{flag}: `{text}` is ambiguous; write {flag} {text}% for a percentage, or a fraction such as {}",
@@ -141,6 +147,9 @@ mod tests {
         assert_eq!(fraction("--x", "5%", "5%").ok(), Some(0.05));
         assert_eq!(fraction("--x", "0.05", "5%").ok(), Some(0.05));
         assert_eq!(fraction("--x", "85 %", "5%").ok(), Some(0.85));
+        // Not 99.9 / 100, which is a hair above 0.999.
+        assert_eq!(fraction("--x", "99.9%", "5%").ok(), Some(0.999));
+        assert_eq!(fraction("--x", "1e1%", "5%").ok(), Some(0.1));
         assert!(message(fraction("--x", "5", "5%").unwrap_err()).contains("5%"));
         assert!(message(fraction("--x", "150%", "5%").unwrap_err()).contains("--x"));
         assert!(fraction("--x", "five", "5%").is_err());

@@ -220,6 +220,11 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
             )));
         }
     }
+    if service_level.is_some_and(|(fraction, _)| fraction >= 1.0) {
+        return Err(usage(
+            "--service-level: 100% is met by no finite number of agents (some caller always finds them all busy); e.g. --service-level 80/20",
+        ));
+    }
     let threshold_s = service_level.map(|(_, t)| t).or(threshold).unwrap_or(20.0);
     let max_asa_s = args
         .max_asa
@@ -256,6 +261,11 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
         .as_deref()
         .map(|a| args::fraction("--max-blocking", a, "1%"))
         .transpose()?;
+    if max_blocking == Some(0.0) {
+        return Err(usage(
+            "--max-blocking: 0% is met by no finite number of agents (all of them are busy at times); e.g. --max-blocking 1%",
+        ));
+    }
     let shrinkage = args
         .shrinkage
         .as_deref()

@@ -34,6 +34,9 @@ const QUEUE_KEYS: [&str; 6] = [
 
 /// 100 calls per 30 minutes, AHT 180 s, 80/20: 14 agents, service level 0.888, P(wait)
 /// 0.174 (the textbook case), solved and evaluated, with the contract's keys.
+
+/// A shipped scenario, for `staff`.
+const ERLANG_C_SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/erlang-c.toml");
 #[test]
 fn the_published_erlang_c_case() {
     let solved = json(&[
@@ -409,6 +412,31 @@ fn bad_arguments_are_refused_with_the_fix() {
         (
             vec!["erlang", "x", "--calls-per-hour", "200", "--aht", "3m"],
             vec!["invalid value"],
+        ),
+        (
+            with(&["--service-level", "100%/20"]),
+            vec!["--service-level", "no finite number", "e.g."],
+        ),
+        (
+            vec![
+                "erlang",
+                "b",
+                "--calls-per-hour",
+                "200",
+                "--aht",
+                "3m",
+                "--max-blocking",
+                "0%",
+            ],
+            vec!["--max-blocking", "no finite number", "e.g."],
+        ),
+        (
+            vec!["staff", ERLANG_C_SCENARIO, "--max-asa", "0s"],
+            vec!["--max-asa", "no finite number"],
+        ),
+        (
+            vec!["staff", ERLANG_C_SCENARIO, "--max-abandon", "0%"],
+            vec!["--max-abandon", "no finite number"],
         ),
     ];
     for (args, needles) in cases {
