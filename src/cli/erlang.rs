@@ -220,11 +220,6 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
             )));
         }
     }
-    if service_level.is_some_and(|(fraction, _)| fraction >= 1.0) {
-        return Err(usage(
-            "--service-level: 100% is met by no finite number of agents (some caller always finds them all busy); e.g. --service-level 80/20",
-        ));
-    }
     let threshold_s = service_level.map(|(_, t)| t).or(threshold).unwrap_or(20.0);
     let max_asa_s = args
         .max_asa

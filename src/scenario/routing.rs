@@ -220,9 +220,11 @@ pub fn resolve(
         let mut for_classes = vec![false; classes.len()];
         for (k, name) in entry.for_calls.iter().enumerate() {
             let item_path = entry_path.key("for").index(k);
-            let (type_name, tier) = match name.split_once('/') {
-                Some((t, tier)) => (t, Some(tier)),
-                None => (name.as_str(), None),
+            // A type's whole name first (it may hold a `/`), then `type/tier` (a tier's
+            // name never does).
+            let (type_name, tier) = match name.rsplit_once('/') {
+                Some((t, tier)) if !type_ids.contains_key(name.as_str()) => (t, Some(tier)),
+                _ => (name.as_str(), None),
             };
             let Some(&t) = type_ids.get(type_name) else {
                 return err(

@@ -555,6 +555,13 @@ impl Context<'_> {
         for (i, tier) in tiers.iter().enumerate() {
             let tier_path = tiers_path.index(i);
             self.tier(tier, &tier_path, tiers, i)?;
+            if spec.callback.is_some() && tier.name == "callback" {
+                return Err(self.error(
+                    &tier_path.key("name"),
+                    "the tier name `callback` is the class of this type's callback jobs".into(),
+                    "choose another name for the tier (the report shows the callback jobs as `callback`)",
+                ));
+            }
             sum += tier.share;
             cumulative.push(sum);
             let (threshold, target) = self.objective(

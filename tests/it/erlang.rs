@@ -414,10 +414,6 @@ fn bad_arguments_are_refused_with_the_fix() {
             vec!["invalid value"],
         ),
         (
-            with(&["--service-level", "100%/20"]),
-            vec!["--service-level", "no finite number", "e.g."],
-        ),
-        (
             vec![
                 "erlang",
                 "b",

@@ -163,6 +163,52 @@ fn validate_prints_a_name_longer_than_any_column() {
 }
 
 #[test]
+fn a_call_type_named_with_a_slash_can_be_reserved_for() {
+    let toml = r#"name = "slash in a call type name"
+[simulation]
+duration = "1h"
+[[call_types]]
+name = "sales/new"
+arrival_rate = 100
+handle_time = { distribution = "exponential", mean = "4m" }
+tiers = [ { name = "gold", share = 0.2 }, { name = "basic", share = 0.8 } ]
+[[agent_groups]]
+name = "agents"
+agents = 20
+skills = ["sales/new"]
+[routing]
+policy = "reserve"
+[[routing.reserve]]
+group = "agents"
+agents = 2
+for = ["sales/new"]
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "slash.toml", toml.as_bytes());
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The type's own name, then a tier of it.
+    let tier = toml.replace(r#"for = ["sales/new"]"#, r#"for = ["sales/new/gold"]"#);
+    let path = write(dir.path(), "tier.toml", tier.as_bytes());
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_tier_cannot_take_the_name_of_the_callback_jobs() {
+    let toml = scenario("", EXPONENTIAL).replace(
+        "patience =",
+        "tiers = [ { name = \"callback\", share = 1 } ]\ncallback = { when_wait_exceeds = \"30s\", share = 0.5 }\npatience =",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "tier.toml", toml.as_bytes());
+    refused(
+        &["validate", &path],
+        &["tiers[0].name", "callback jobs", "another name"],
+    );
+}
+
+#[test]
 fn a_scenario_over_the_size_cap_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut big = scenario("", EXPONENTIAL);
