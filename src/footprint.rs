@@ -233,9 +233,14 @@ pub fn calls_per_replication(model: &Model) -> f64 {
                     .map(|i| p.powi(i as i32))
                     .sum()
             });
+            // A repeat call may go unresolved again: share / (1 − share) repeats per call.
+            let repeats = t
+                .unresolved
+                .as_ref()
+                .map_or(0.0, |x| x.share / (1.0 - x.share).max(1e-3));
             let more = 1.0
                 + t.transfer.as_ref().map_or(0.0, |x| x.share)
-                + t.unresolved.as_ref().map_or(0.0, |x| x.share)
+                + repeats
                 + t.callback.as_ref().map_or(0.0, |x| x.share);
             first * attempts * more * busyness
         })

@@ -179,6 +179,7 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
 
     let context = Context {
         start_of_day_s,
+        day_s: duration.seconds(),
         source,
         intervals,
         interval,
@@ -374,6 +375,8 @@ fn serving_order(t: TypeId, groups: &[AgentGroup]) -> Vec<GroupId> {
 struct Context<'a> {
     source: &'a Source,
     start_of_day_s: u32,
+    /// The simulated day's length, seconds.
+    day_s: f64,
     intervals: u32,
     interval: Duration,
 }
@@ -494,11 +497,7 @@ impl Context<'_> {
             unresolved: match &spec.unresolved {
                 None => None,
                 Some(u) => Some(Repeat {
-                    share: self.fraction(
-                        u.share,
-                        &path.key("unresolved").key("share"),
-                        "share = 0.15",
-                    )?,
+                    share: self.unresolved_share(u.share, &path.key("unresolved").key("share"))?,
                     delay: self.distribution(
                         &u.delay,
                         &path.key("unresolved").key("delay"),
@@ -780,6 +779,20 @@ impl Context<'_> {
         }
     }
 
+    /// The share of answered calls that call again: a fraction below 1, since a repeat
+    /// call may itself go unresolved (a caller makes 1 / (1 − share) calls on average).
+    fn unresolved_share(&self, value: f64, path: &FieldPath) -> Result<f64, ScenarioError> {
+        let share = self.fraction(value, path, "share = 0.15")?;
+        if share >= 1.0 {
+            return Err(self.error(
+                path,
+                "a share of 100% resolves no call: every caller would call again until the day ends".into(),
+                "give the share of answered calls not resolved at first contact, e.g. share = 0.15",
+            ));
+        }
+        Ok(share)
+    }
+
     /// A whole number ≥ `min`.
     fn count(
         &self,
@@ -991,16 +1004,22 @@ impl Context<'_> {
                     "write hours and minutes, e.g. \"08:30\"",
                 ));
             };
-            if seconds < self.start_of_day_s {
-                return Err(self.error(
-                    path,
-                    format!("{text} is before the simulated day starts"),
-                    "shift times are clock times within the day that `simulation.start_time` begins",
-                ));
-            }
-            Ok(SimTime::from_seconds(
-                (seconds - self.start_of_day_s) as f64,
-            ))
+            // Within the 24 hours from the start of the day: an earlier clock time is the
+            // next day's (a night centre's 06:00).
+            let since_start = if seconds < self.start_of_day_s {
+                seconds + 86_400 - self.start_of_day_s
+            } else {
+                seconds - self.start_of_day_s
+            };
+            Ok(SimTime::from_seconds(since_start as f64))
+        };
+        let day_end = SimTime::from_seconds(self.day_s);
+        let day_text = || {
+            format!(
+                "{} to {}",
+                clock_text(self.start_of_day_s as f64),
+                clock_text(self.start_of_day_s as f64 + self.day_s)
+            )
         };
         let mut shifts = Vec::with_capacity(specs.len());
         for (i, spec) in specs.iter().enumerate() {
@@ -1009,6 +1028,17 @@ impl Context<'_> {
                 clock(&spec.start, &p.key("start"))?,
                 clock(&spec.end, &p.key("end"))?,
             );
+            if start >= day_end {
+                return Err(self.error(
+                    &p.key("start"),
+                    format!(
+                        "the shift starts at {}, outside the simulated day ({})",
+                        spec.start,
+                        day_text()
+                    ),
+                    "shift times are clock times within the day from `simulation.start_time` for `duration`; drop the shift or move it into the day",
+                ));
+            }
             if end <= start {
                 return Err(self.error(
                     &p.key("end"),
@@ -1016,7 +1046,7 @@ impl Context<'_> {
                         "the shift ends ({}) before it starts ({})",
                         spec.end, spec.start
                     ),
-                    "a shift ends after it starts, the same day",
+                    "a shift ends after it starts, within the 24 hours from `simulation.start_time` (a day from 20:00 has shifts to 06:00)",
                 ));
             }
             let agents = whole_number(spec.agents, 1.0, MAX_AGENTS).map_err(|why| {
@@ -1406,6 +1436,12 @@ fn whole_number(value: f64, min: f64, max: f64) -> Result<f64, String> {
 }
 
 /// Seconds after midnight of `"HH:MM"` (or `"HH:MM:SS"`).
+/// Seconds since midnight as `HH:MM` on a 24-hour clock (past midnight it wraps).
+fn clock_text(seconds: f64) -> String {
+    let minutes = (seconds / 60.0).round() as u64 % (24 * 60);
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
 fn parse_clock(text: &str) -> Option<u32> {
     let parts: Vec<&str> = text.trim().split(':').collect();
     if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty() || p.len() > 2) {

@@ -250,9 +250,11 @@ fn a_trace_with_a_bad_line_is_refused_with_its_line_number() {
 fn shifts_and_breaks_that_do_not_fit_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("shifts = [{ start = \"16:00\", end = \"08:00\", agents = 5 }]", "ends (08:00) before it starts"),
+        ("shifts = [{ start = \"01:00\", end = \"00:30\", agents = 5 }]", "ends (00:30) before it starts"),
         ("shifts = [{ start = \"00:00\", end = \"01:00\", agents = 5, breaks = [{ start = \"00:50\", length = \"15m\" }] }]", "not inside the shift"),
         ("shifts = [{ start = \"8h\", end = \"09:00\", agents = 5 }]", "not a clock time"),
+        // The day is 00:00 to 02:00.
+        ("shifts = [{ start = \"20:00\", end = \"22:00\", agents = 5 }]", "outside the simulated day (00:00 to 02:00)"),
     ];
     for (shifts, needle) in cases {
         let scenario = SMALL.replace("agents = 10", shifts);
@@ -265,6 +267,33 @@ fn shifts_and_breaks_that_do_not_fit_are_refused() {
             "{needle}: {stderr}"
         );
     }
+}
+
+#[test]
+fn a_night_centre_has_shifts_past_midnight() {
+    let dir = tempfile::tempdir().unwrap();
+    let night = SMALL
+        .replace("duration = \"2h\"", "duration = \"12h\"\nstart_time = \"20:00\"")
+        .replace(
+            "agents = 10",
+            "shifts = [{ start = \"20:00\", end = \"02:00\", agents = 10, breaks = [{ start = \"00:30\", length = \"15m\" }] }, { start = \"22:00\", end = \"08:00\", agents = 6 }]",
+        );
+    let path = write(dir.path(), "night.toml", night.as_bytes());
+    let out = callsim(&["run", &path, "-f", "json", "-q"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let answered = report["total"]["answered"]["mean"].as_f64().unwrap();
+    assert!(answered > 1000.0, "{answered}");
+    // Before 20:00 is the next morning, after the day (20:00 to 08:00) ends.
+    let early = night.replace("start = \"22:00\"", "start = \"19:00\"");
+    let path = write(dir.path(), "early.toml", early.as_bytes());
+    let out = callsim(&["run", &path]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("outside the simulated day (20:00 to 08:00)"),
+        "{stderr}"
+    );
 }
 
 #[test]

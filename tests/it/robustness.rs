@@ -209,6 +209,21 @@ fn a_tier_cannot_take_the_name_of_the_callback_jobs() {
 }
 
 #[test]
+fn an_unresolved_share_of_one_is_refused() {
+    // Every repeat call would repeat again: callers loop until the day ends.
+    let toml = scenario("", EXPONENTIAL).replace(
+        "patience =",
+        "unresolved = { share = 1, delay = { distribution = \"constant\", value = \"1s\" } }\npatience =",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "repeats.toml", toml.as_bytes());
+    refused(
+        &["validate", &path],
+        &["unresolved.share", "100%", "share = 0.15"],
+    );
+}
+
+#[test]
 fn a_scenario_over_the_size_cap_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut big = scenario("", EXPONENTIAL);
