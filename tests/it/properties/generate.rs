@@ -410,9 +410,10 @@ pub fn case() -> impl Strategy<Value = Case> {
     })
 }
 
-/// `HH:MM` for `minutes` after 08:00.
-fn clock(minutes: u32) -> String {
-    let m = 8 * 60 + minutes;
+/// `HH:MM` for `minutes` after the day's start at `start_hour`, on a 24-hour clock (a
+/// night centre's shifts run past midnight).
+fn clock(start_hour: u32, minutes: u32) -> String {
+    let m = (start_hour * 60 + minutes) % (24 * 60);
     format!("{:02}:{:02}", m / 60, m % 60)
 }
 
@@ -446,6 +447,16 @@ fn list(values: impl IntoIterator<Item = String>) -> String {
 }
 
 impl Spec {
+    /// The clock hour the day starts: 08:00, or 22:00 for every other seed (a night
+    /// centre, whose shifts and breaks run past midnight).
+    pub fn start_hour(&self) -> u32 {
+        if self.seed % 2 == 0 {
+            8
+        } else {
+            22
+        }
+    }
+
     /// The number of reporting intervals of the day.
     pub fn intervals(&self) -> usize {
         (self.hours * 60 / self.interval_min) as usize
@@ -481,7 +492,7 @@ impl Spec {
             writeln!(w, "warmup = \"{}m\"", self.interval_min).unwrap();
         }
         writeln!(w, "interval = \"{}m\"", self.interval_min).unwrap();
-        writeln!(w, "start_time = \"08:00\"").unwrap();
+        writeln!(w, "start_time = \"{}\"", clock(self.start_hour(), 0)).unwrap();
         writeln!(w, "replications = {}", self.replications).unwrap();
         writeln!(w, "seed = {}", self.seed).unwrap();
         if let Some(trunks) = self.trunks {
@@ -644,8 +655,8 @@ impl Spec {
                         let end = (start + sh.length_min).min(day_min);
                         let mut text = format!(
                             "{{ start = \"{}\", end = \"{}\", agents = {}",
-                            clock(start),
-                            clock(end),
+                            clock(self.start_hour(), start),
+                            clock(self.start_hour(), end),
                             sh.agents
                         );
                         if let Some((at, length)) = sh.break_at_min {
@@ -654,7 +665,7 @@ impl Spec {
                                 write!(
                                     text,
                                     ", breaks = [{{ start = \"{}\", length = \"{length}m\" }}]",
-                                    clock(from)
+                                    clock(self.start_hour(), from)
                                 )
                                 .unwrap();
                             }
