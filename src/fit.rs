@@ -405,7 +405,7 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
                 "the log has fewer than {} answered calls with a positive talk time",
                 durations::MIN_SAMPLE
             ),
-            help: "a fit needs talk times: check --talk-column and --answered".into(),
+            help: "a fit needs talk times: check the talk column (--columns talk=NAME) and the answered outcomes (--answered)".into(),
         });
     }
 

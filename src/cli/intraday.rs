@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use callsim::live::intraday::{forecast, Band, Forecast, ForecastOptions};
+use callsim::live::intraday::{estimated_bytes, forecast, Band, Forecast, ForecastOptions};
 use callsim::live::state::{
     clock_with_millis, day_span, parse_clock, sim_time_of_clock, StateFile,
 };
@@ -42,6 +42,10 @@ pub struct IntradayArgs {
     /// Replace the --output file if it exists.
     #[arg(long)]
     force: bool,
+    /// Refuse a forecast whose estimated memory exceeds this (e.g. 16GB, 512MB; default:
+    /// half of the machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = callsim::footprint::parse_bytes)]
+    memory_budget: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,6 +100,13 @@ pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
         threads: args.threads.map(|n| n as usize),
         until,
     };
+    let bytes = estimated_bytes(&model, &state, &options);
+    super::run::refuse_over_budget(
+        bytes,
+        ("the replications' measures", bytes),
+        "use fewer replications (-r; 1,000 give the bands to a point or two)",
+        args.memory_budget,
+    )?;
     let result = forecast(&model, &state, &options);
     match args.format {
         IntradayFormat::Json => emit(

@@ -24,7 +24,7 @@ pub struct RunArgs {
     /// The scenario file (TOML); without one, the built-in default centre.
     scenario: Option<PathBuf>,
     /// Print the built-in default scenario (a starting point for your own) and exit.
-    #[arg(long, conflicts_with = "scenario")]
+    #[arg(long, conflicts_with_all = ["scenario", "output", "format"])]
     show_default: bool,
     /// Number of replications (overrides the scenario's).
     #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..=1_000_000))]

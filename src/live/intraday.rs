@@ -218,6 +218,22 @@ impl RouterUser for Replicate<'_> {
     }
 }
 
+/// Bytes a forecast holds at its peak, about: each replication keeps its measures of every
+/// interval left (the total and each call type) and its queue lengths until the bands are
+/// taken across them.
+pub fn estimated_bytes(model: &Model, state: &StartState, options: &ForecastOptions) -> u64 {
+    let m = horizon_model(model, options.until, options.seed);
+    if state.at >= m.horizon {
+        return 0;
+    }
+    let first = ((state.at.0 / m.interval.0) as u32).min(m.intervals - 1);
+    let left = u64::from(m.intervals - first);
+    let types = m.call_types.len() as u64;
+    let measures = (types + 1) * std::mem::size_of::<CallMeasures>() as u64 + 48;
+    let queues = types * 4 + 24;
+    u64::from(options.replications) * (left * (measures + queues) + 48)
+}
+
 /// Forecasts `model`'s day from `state` to `options.until` (at most the end of the day; see
 /// the module docs). A state at or after the horizon (e.g. taken after the day ended) leaves
 /// nothing to forecast: the forecast then has no intervals.

@@ -30,6 +30,8 @@ const MAX_DURATION_S: f64 = 10.0 * 366.0 * 86400.0;
 /// handful of draws make up most of the total, which no centre sees (and `cv = 70` is a
 /// percentage: 0.7).
 const MAX_CV: f64 = 5.0;
+/// The smallest: a gamma's shape 1/cv² stays a number the sampler takes.
+const MIN_CV: f64 = 1e-3;
 /// Largest accepted `concurrency_slowdown`: each other contact in hand makes one up to 3×
 /// as long (measured chat slowdowns are 0.1–0.5; `5` is a percentage: 0.05).
 const MAX_SLOWDOWN: f64 = 2.0;
@@ -1196,7 +1198,15 @@ impl Context<'_> {
         let cv = |name: &str| -> Result<f64, ScenarioError> {
             const HELP: &str = "cv = standard deviation ÷ mean: 0.3–1.5 for talk times, 1 is as variable as an exponential, e.g. cv = 0.8";
             match spec.cv {
-                Some(cv) if cv.is_finite() && cv > 0.0 && cv <= MAX_CV => Ok(cv),
+                Some(cv) if cv.is_finite() && (MIN_CV..=MAX_CV).contains(&cv) => Ok(cv),
+                Some(cv) if cv > 0.0 && cv < MIN_CV => Err(self.error(
+                    &path.key(name),
+                    format!(
+                        "a coefficient of variation of {} is a fixed time (below {MIN_CV})",
+                        shown(cv)
+                    ),
+                    "for a time without spread write { distribution = \"constant\", value = \"3m\" }",
+                )),
                 Some(cv) if cv.is_finite() && cv > MAX_CV => Err(self.error(
                     &path.key(name),
                     format!(

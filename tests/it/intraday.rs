@@ -230,6 +230,27 @@ fn live_saves_a_state_that_intraday_forecasts_from() {
     let table = callsim(&["intraday", scenario, "--state", state, "-r", "5"]);
     assert!(table.status.success());
     assert!(String::from_utf8_lossy(&table.stdout).contains("19:30"));
+    // A million continuations hold every one's measures: refused before it starts.
+    let huge = callsim(&["intraday", scenario, "--state", state, "-r", "1000000"]);
+    let stderr = String::from_utf8_lossy(&huge.stderr);
+    assert_eq!(huge.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("GB of memory") && stderr.contains("fewer replications"),
+        "{stderr}"
+    );
+    assert!(huge.stdout.is_empty());
+    let budget = callsim(&[
+        "intraday",
+        scenario,
+        "--state",
+        state,
+        "-r",
+        "200",
+        "--memory-budget",
+        "1MB",
+    ]);
+    assert_eq!(budget.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&budget.stderr).contains("--memory-budget"));
 }
 
 #[test]

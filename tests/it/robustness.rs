@@ -224,6 +224,17 @@ fn an_unresolved_share_of_one_is_refused() {
 }
 
 #[test]
+fn a_coefficient_of_variation_too_small_to_sample_points_to_constant() {
+    let dir = tempfile::tempdir().unwrap();
+    let gamma = r#"{ distribution = "gamma", mean = "4m", cv = 1e-160 }"#;
+    let path = write(dir.path(), "gamma.toml", scenario("", gamma).as_bytes());
+    refused(
+        &["validate", &path],
+        &["handle_time.cv", "fixed time", "constant"],
+    );
+}
+
+#[test]
 fn a_scenario_over_the_size_cap_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut big = scenario("", EXPONENTIAL);
