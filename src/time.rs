@@ -22,14 +22,12 @@ impl SimTime {
 
     /// The time `s` seconds after zero, rounded to the nearest nanosecond; negative and NaN
     /// inputs give zero, too large ones saturate at [`SimTime::NEVER`].
+    #[inline]
     pub fn from_seconds(s: f64) -> SimTime {
-        if s.is_nan() || s <= 0.0 {
-            SimTime::ZERO
-        } else {
-            // Rounds half up (the value is positive); `as` saturates beyond u64::MAX. (Not
-            // `f64::round`, a library call on the hot path.)
-            SimTime((s * NANOS_PER_SECOND as f64 + 0.5) as u64)
-        }
+        // Rounds half up. `as` does the rest without a branch: it maps NaN to 0, anything
+        // below 1 (every s ≤ 0 lands there after the + 0.5) to 0, and saturates beyond
+        // u64::MAX. (Not `f64::round`, a library call on the hot path.)
+        SimTime((s * NANOS_PER_SECOND as f64 + 0.5) as u64)
     }
 
     /// This time in seconds.
@@ -75,6 +73,12 @@ mod tests {
         assert_eq!(SimTime::from_seconds(-3.0), SimTime::ZERO);
         assert_eq!(SimTime::from_seconds(f64::NAN), SimTime::ZERO);
         assert_eq!(SimTime::from_seconds(1e30), SimTime::NEVER);
+        assert_eq!(SimTime::from_seconds(f64::INFINITY), SimTime::NEVER);
+        assert_eq!(SimTime::from_seconds(f64::NEG_INFINITY), SimTime::ZERO);
+        assert_eq!(SimTime::from_seconds(-0.0), SimTime::ZERO);
+        assert_eq!(SimTime::from_seconds(-4e-10), SimTime::ZERO);
+        assert_eq!(SimTime::from_seconds(4e-10), SimTime::ZERO);
+        assert_eq!(SimTime::from_seconds(5e-10), SimTime(1));
         assert_eq!(SimTime(2_250_000_000).as_seconds(), 2.25);
         assert_eq!(SimTime::from_seconds(3723.0).to_string(), "1:02:03");
     }
