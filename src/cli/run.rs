@@ -159,6 +159,35 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
 
 /// Refuses, before any work, a workbook with more rows than a worksheet holds.
 fn check_workbook_fits(model: &Model) -> Result<(), Failure> {
+    // A cell holds at most 32,767 characters (Excel's limit), names included.
+    const MAX_CELL_CHARS: usize = 32_767;
+    let names = std::iter::once(("name", &model.name))
+        .chain(
+            model
+                .call_types
+                .iter()
+                .map(|t| ("a call type's name", &t.name)),
+        )
+        .chain(
+            model
+                .groups
+                .iter()
+                .map(|g| ("an agent group's name", &g.name)),
+        )
+        .chain(
+            model
+                .classes
+                .iter()
+                .filter_map(|c| c.tier.as_ref().map(|t| ("a tier's name", t))),
+        );
+    for (what, name) in names {
+        let chars = name.chars().count();
+        if chars > MAX_CELL_CHARS {
+            return Err(Failure::Usage(format!(
+                "--format xlsx: {what} has {chars} characters, more than the {MAX_CELL_CHARS} a worksheet cell holds\n  help: use `--format csv-long` (the same figures, no limit), or a shorter name"
+            )));
+        }
+    }
     let rows = report::xlsx::rows_needed(model);
     if rows <= report::xlsx::MAX_ROWS {
         return Ok(());

@@ -292,6 +292,8 @@ impl StateFile {
                     .into(),
             ),
         };
+        // A byte-order mark, as some Windows editors save, is not part of the JSON.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.trim().is_empty() {
             return Err(err(None, "is empty".into()));
         }
@@ -701,5 +703,13 @@ mod tests {
         ] {
             assert_eq!(parse_clock(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_json() {
+        let text = r#"{"clock": "10:30", "call_types": [], "agent_groups": []}"#;
+        let plain = StateFile::parse("s.json", text).expect("plain");
+        let marked = StateFile::parse("s.json", &format!("\u{feff}{text}")).expect("with a BOM");
+        assert_eq!(plain.clock, marked.clock);
     }
 }

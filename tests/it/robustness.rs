@@ -235,6 +235,22 @@ fn a_coefficient_of_variation_too_small_to_sample_points_to_constant() {
 }
 
 #[test]
+fn a_workbook_refuses_a_name_longer_than_a_cell_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "g".repeat(40_000);
+    let toml = scenario("", EXPONENTIAL).replace("\"agents\"", &format!("\"{long}\""));
+    let path = write(dir.path(), "long.toml", toml.as_bytes());
+    let out = dir.path().join("report.xlsx");
+    let started = Instant::now();
+    refused(
+        &["run", &path, "-f", "xlsx", "-o", out.to_str().unwrap()],
+        &["an agent group's name", "40000 characters", "csv-long"],
+    );
+    assert!(!out.exists());
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
 fn a_scenario_over_the_size_cap_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut big = scenario("", EXPONENTIAL);
