@@ -32,11 +32,11 @@ const QUEUE_KEYS: [&str; 6] = [
     "abandon_rate",
 ];
 
-/// 100 calls per 30 minutes, AHT 180 s, 80/20: 14 agents, service level 0.888, P(wait)
-/// 0.174 (the textbook case), solved and evaluated, with the contract's keys.
-
 /// A shipped scenario, for `staff`.
 const ERLANG_C_SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/erlang-c.toml");
+
+/// 100 calls per 30 minutes, AHT 180 s, 80/20: 14 agents, service level 0.888, P(wait)
+/// 0.174 (the textbook case), solved and evaluated, with the contract's keys.
 #[test]
 fn the_published_erlang_c_case() {
     let solved = json(&[
