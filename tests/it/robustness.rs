@@ -183,27 +183,27 @@ group = "agents"
 agents = 2
 for = ["sales/new"]
 "#;
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "slash.toml", toml.as_bytes());
-    let out = callsim(&["validate", &path]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
     // The type's own name, then a tier of it.
     let tier = toml.replace(r#"for = ["sales/new"]"#, r#"for = ["sales/new/gold"]"#);
-    let path = write(dir.path(), "tier.toml", tier.as_bytes());
-    let out = callsim(&["validate", &path]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dir = tempfile::tempdir().unwrap();
+    for (name, toml) in [("slash.toml", toml), ("tier.toml", tier.as_str())] {
+        let out = callsim(&["validate", &write(dir.path(), name, toml.as_bytes())]);
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+    }
+}
+
+/// `validate` refuses the small scenario whose call type also has `line`, naming `needles`.
+fn refused_with_type_line(line: &str, needles: &[&str]) {
+    let toml = scenario("", EXPONENTIAL).replace("patience =", &format!("{line}\npatience ="));
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "scenario.toml", toml.as_bytes());
+    refused(&["validate", &path], needles);
 }
 
 #[test]
 fn a_tier_cannot_take_the_name_of_the_callback_jobs() {
-    let toml = scenario("", EXPONENTIAL).replace(
-        "patience =",
-        "tiers = [ { name = \"callback\", share = 1 } ]\ncallback = { when_wait_exceeds = \"30s\", share = 0.5 }\npatience =",
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "tier.toml", toml.as_bytes());
-    refused(
-        &["validate", &path],
+    refused_with_type_line(
+        "tiers = [ { name = \"callback\", share = 1 } ]\ncallback = { when_wait_exceeds = \"30s\", share = 0.5 }",
         &["tiers[0].name", "callback jobs", "another name"],
     );
 }
@@ -211,14 +211,8 @@ fn a_tier_cannot_take_the_name_of_the_callback_jobs() {
 #[test]
 fn an_unresolved_share_of_one_is_refused() {
     // Every repeat call would repeat again: callers loop until the day ends.
-    let toml = scenario("", EXPONENTIAL).replace(
-        "patience =",
-        "unresolved = { share = 1, delay = { distribution = \"constant\", value = \"1s\" } }\npatience =",
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "repeats.toml", toml.as_bytes());
-    refused(
-        &["validate", &path],
+    refused_with_type_line(
+        "unresolved = { share = 1, delay = { distribution = \"constant\", value = \"1s\" } }",
         &["unresolved.share", "100%", "share = 0.15"],
     );
 }
