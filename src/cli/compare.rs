@@ -237,6 +237,7 @@ fn alternatives(
             "one alternative only: give a second `--policy` or a `--variant FILE`".into(),
         ));
     }
+    warn_if_callers_differ(&alternatives);
     // Paired comparison: every alternative runs the same replications with the same seed.
     let replications = replications.unwrap_or(alternatives[0].model.replications);
     let seed = seed.unwrap_or(alternatives[0].model.seed);
@@ -245,6 +246,31 @@ fn alternatives(
         a.model.seed = seed;
     }
     Ok(alternatives)
+}
+
+/// On stderr: a warning for each alternative whose call types are not the first one's, in
+/// the same order. Callers are drawn per call type by its position, so such alternatives do
+/// not see the same callers and their differences are not paired.
+fn warn_if_callers_differ(alternatives: &[Alternative]) {
+    let types = |a: &Alternative| -> Vec<String> {
+        a.model.call_types.iter().map(|t| t.name.clone()).collect()
+    };
+    let first = types(&alternatives[0]);
+    for other in &alternatives[1..] {
+        let theirs = types(other);
+        if theirs != first {
+            eprintln!(
+                "warning: `{}` has the call types [{}], `{}` has [{}]: callers are drawn per call \
+                 type in scenario order, so these two do not see the same callers and their \
+                 differences are not paired\n  help: compare variants with the same call types, \
+                 in the same order",
+                alternatives[0].name,
+                first.join(", "),
+                other.name,
+                theirs.join(", "),
+            );
+        }
+    }
 }
 
 /// The comparison of the shards' parts in `study` (checked to belong together), as the

@@ -245,6 +245,37 @@ fn a_workbook_refuses_a_name_longer_than_a_cell_before_simulating() {
 }
 
 #[test]
+fn compare_warns_when_the_alternatives_do_not_share_their_callers() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = scenario("", EXPONENTIAL);
+    let same = write(
+        dir.path(),
+        "same.toml",
+        base.replace("agents = 10", "agents = 11").as_bytes(),
+    );
+    let other = write(
+        dir.path(),
+        "other.toml",
+        base.replace("\"general\"", "\"sales\"").as_bytes(),
+    );
+    let base = write(dir.path(), "base.toml", base.as_bytes());
+    let out = callsim(&["compare", &base, "--variant", &same, "-r", "2"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("warning"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = callsim(&["compare", &base, "--variant", &other, "-r", "2"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("[general]") && stderr.contains("[sales]") && stderr.contains("not paired"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_scenario_over_the_size_cap_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut big = scenario("", EXPONENTIAL);
