@@ -7,6 +7,7 @@ use clap::ValueEnum;
 use callsim::fit::check::{self, CheckStaffing};
 use callsim::fit::log::{self, Columns};
 use callsim::fit::{self, FitOptions};
+use callsim::scenario::Source;
 
 use super::args::{duration, usage};
 use super::output::OutputFile;
@@ -221,7 +222,15 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
         |n| n.to_string_lossy().into_owned(),
     );
     let scenario = fitted.scenario_toml(&origin);
-    let checked = if args.check {
+    // A log of values beyond what a scenario may hold (talk times of years, a headcount in
+    // the millions) fits a scenario that would not load: say so rather than write it.
+    let unloadable = Source {
+        origin: "the fitted scenario".into(),
+        text: scenario.clone(),
+    }
+    .load()
+    .err();
+    let checked = if args.check && unloadable.is_none() {
         let staffing = match args.check_staffing {
             Some(StaffingArg::Serving) => CheckStaffing::Serving,
             Some(StaffingArg::Busy) => CheckStaffing::Busy,
@@ -250,6 +259,12 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
     match &report_file {
         Some(file) => file.write(report.as_bytes())?,
         None => eprint!("{report}"),
+    }
+    if let Some(e) = unloadable {
+        return Err(Failure::Usage(format!(
+            "{}: the fit is above, but the scenario it gives does not load, so it is not written:\n{e}\n  help: the log holds values beyond what callsim simulates; check its time units (seconds) and its outliers",
+            args.log.display()
+        )));
     }
     emit(output.as_ref(), &scenario)
 }

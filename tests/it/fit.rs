@@ -192,6 +192,34 @@ fn fit_on_the_command_line_writes_a_valid_scenario() {
 }
 
 #[test]
+fn a_log_beyond_what_a_scenario_holds_is_fitted_but_not_written() {
+    // Talk times of years (a unit slip, milliseconds read as seconds): the fit needs a
+    // headcount over the scenario limit, so the scenario would not load.
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::from("arrival_s,call_type,handle_time_s,outcome,wait_s\n");
+    for i in 0..60u32 {
+        log += &format!("{},a,{},answered,0\n", i * 100, 2e8 + f64::from(i) * 1e6);
+    }
+    let path = dir.path().join("calls.csv");
+    std::fs::write(&path, log).unwrap();
+    let out_path = dir.path().join("fitted.toml");
+    let out = callsim(&[
+        "fit",
+        path.to_str().unwrap(),
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("does not load") && stderr.contains("time units"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!out_path.exists());
+}
+
+#[test]
 fn bad_logs_are_refused_with_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let header = "arrival_s,call_type,handle_time_s,patience_s,tier,attempt,outcome,wait_s,group\n";
