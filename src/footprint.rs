@@ -120,13 +120,21 @@ fn never_abandons(model: &Model, t: usize) -> bool {
 /// callers (all of them, as when the wait is long). `None` for a replayed trace (its rates
 /// are not the scenario's) and for centres whose queues stay bounded.
 pub fn overload(model: &Model) -> Option<Overload> {
+    overload_of(model, &reaching_per_hour(model))
+}
+
+/// The calls per hour that reach each type's agents, per interval: those the IVR serves
+/// itself never queue, and transfers in do.
+fn reaching_per_hour(model: &Model) -> Vec<Vec<f64>> {
+    OfferedLoad::of(model).reaching_per_hour
+}
+
+/// [`overload`], given the calls reaching the agents ([`reaching_per_hour`]).
+fn overload_of(model: &Model, reaching: &[Vec<f64>]) -> Option<Overload> {
     if model.trace.is_some() {
         return None;
     }
     let capacity = capacity(model);
-    // The calls that reach the agents: those the IVR serves itself never queue, and
-    // transfers in do.
-    let reaching = OfferedLoad::of(model).reaching_per_hour;
     // Per type: the share of its calls that wait until answered.
     let staying = |t: usize| {
         if never_abandons(model, t) {
@@ -252,8 +260,8 @@ pub fn calls_per_replication(model: &Model) -> f64 {
 /// (Little's law with every caller waiting until they hang up); and the callers in the IVR
 /// (arrivals × mean IVR time). Each term at most the type's calls.
 pub fn peak_waiting(model: &Model) -> f64 {
-    let backlog = overload(model).map_or(0.0, |o| o.peak_waiting);
-    let reaching = OfferedLoad::of(model).reaching_per_hour;
+    let reaching = reaching_per_hour(model);
+    let backlog = overload_of(model, &reaching).map_or(0.0, |o| o.peak_waiting);
     let peak = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
     let patient: f64 = (0..model.call_types.len())
         .filter(|&t| !never_abandons(model, t))
