@@ -62,17 +62,15 @@ fn duration_table(fit: &DurationFit) -> String {
 /// One comment line on a duration fit: sample, family, CIs, AIC of each family, KS.
 fn duration_comment(what: &str, fit: &DurationFit, pooled: bool) -> String {
     let c = fit.chosen();
+    let pooled = if pooled {
+        " (too few calls of this type: all types pooled)"
+    } else {
+        ""
+    };
     if c.family == Family::Constant {
         return format!(
-            "# {what}{}: constant, all n = {} the same, {} s (zeros left out: {})",
-            if pooled {
-                " (too few calls of this type: all types pooled)"
-            } else {
-                ""
-            },
-            fit.mean.n,
-            c.mean,
-            fit.zeros,
+            "# {what}{pooled}: constant, all n = {} the same, {} s (zeros left out: {})",
+            fit.mean.n, c.mean, fit.zeros,
         );
     }
     let aics: Vec<String> = fit
@@ -81,8 +79,7 @@ fn duration_comment(what: &str, fit: &DurationFit, pooled: bool) -> String {
         .map(|f| format!("{} {:.0}", f.family.name(), f.aic))
         .collect();
     let mut text = format!(
-        "# {what}{}: {} by AIC over n = {} (zeros left out: {}); mean {} s, cv {}; AIC {}; KS distance {:.3} (5 % critical {:.3})",
-        if pooled { " (too few calls of this type: all types pooled)" } else { "" },
+        "# {what}{pooled}: {} by AIC over n = {} (zeros left out: {}); mean {} s, cv {}; AIC {}; KS distance {:.3} (5 % critical {:.3})",
         c.family.name(),
         fit.mean.n,
         fit.zeros,
