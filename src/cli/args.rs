@@ -52,10 +52,10 @@ pub fn fraction(flag: &str, text: &str, example: &str) -> Result<f64, Failure> {
     })?;
     // A percentage reads as the fraction written out (`99.9%` is exactly what `0.999` is,
     // which dividing by 100 is not).
-    let value = match format!("{number}e-2").parse::<f64>() {
-        Ok(fraction) if percent => fraction,
-        _ if percent => value / 100.0,
-        _ => value,
+    let value = if percent {
+        format!("{number}e-2").parse().unwrap_or(value / 100.0)
+    } else {
+        value
     };
     if !percent && value > 1.0 && value <= 100.0 {
         return Err(usage(format!(
@@ -69,6 +69,28 @@ pub fn fraction(flag: &str, text: &str, example: &str) -> Result<f64, Failure> {
         )));
     }
     Ok(value)
+}
+
+/// `--max-asa`: a duration above zero (an ASA of 0 s is met by no finite staffing).
+pub fn max_asa(text: &str) -> Result<f64, Failure> {
+    let asa = duration("--max-asa", text)?;
+    if asa == 0.0 {
+        return Err(usage(
+            "--max-asa: an ASA of 0s is met by no finite number of agents (someone always waits); e.g. --max-asa 30s",
+        ));
+    }
+    Ok(asa)
+}
+
+/// `--max-abandon`: a fraction above zero (0 % abandoned is met by no finite staffing).
+pub fn max_abandon(text: &str) -> Result<f64, Failure> {
+    let rate = fraction("--max-abandon", text, "5%")?;
+    if rate == 0.0 {
+        return Err(usage(
+            "--max-abandon: an abandon rate of 0% is met by no finite number of agents (someone always waits); e.g. --max-abandon 5%",
+        ));
+    }
+    Ok(rate)
 }
 
 /// A service-level target `P/T`: `80/20` (80 % within 20 s), `80%/20s`, `0.9/1m`. The

@@ -221,26 +221,12 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
         }
     }
     let threshold_s = service_level.map(|(_, t)| t).or(threshold).unwrap_or(20.0);
-    let max_asa_s = args
-        .max_asa
-        .as_deref()
-        .map(|a| args::duration("--max-asa", a))
-        .transpose()?;
-    if max_asa_s == Some(0.0) {
-        return Err(usage(
-            "--max-asa: an ASA of 0s is met by no finite number of agents (someone always waits); e.g. --max-asa 30s",
-        ));
-    }
+    let max_asa_s = args.max_asa.as_deref().map(args::max_asa).transpose()?;
     let max_abandon_rate = args
         .max_abandon
         .as_deref()
-        .map(|a| args::fraction("--max-abandon", a, "5%"))
+        .map(args::max_abandon)
         .transpose()?;
-    if max_abandon_rate == Some(0.0) {
-        return Err(usage(
-            "--max-abandon: an abandon rate of 0% is met by no finite number of agents (someone always waits); e.g. --max-abandon 5%",
-        ));
-    }
     let max_occupancy = args
         .max_occupancy
         .as_deref()

@@ -244,22 +244,10 @@ fn targets(args: &StaffArgs, model: &mut Model) -> Result<ServiceTargets, Failur
         model.set_service_level_threshold(SimTime::from_seconds(threshold));
     }
     if let Some(text) = &args.max_abandon {
-        let rate = args::fraction("--max-abandon", text, "5%")?;
-        if rate == 0.0 {
-            return Err(usage(
-                "--max-abandon: an abandon rate of 0% is met by no finite number of agents (someone always waits); e.g. --max-abandon 5%",
-            ));
-        }
-        targets.max_abandon_rate = Some(rate);
+        targets.max_abandon_rate = Some(args::max_abandon(text)?);
     }
     if let Some(text) = &args.max_asa {
-        let asa = args::duration("--max-asa", text)?;
-        if asa == 0.0 {
-            return Err(usage(
-                "--max-asa: an ASA of 0s is met by no finite number of agents (someone always waits); e.g. --max-asa 30s",
-            ));
-        }
-        targets.max_asa_s = Some(asa);
+        targets.max_asa_s = Some(args::max_asa(text)?);
     }
     if let Some(text) = &args.max_occupancy {
         let cap = args::fraction("--max-occupancy", text, "85%")?;
