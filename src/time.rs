@@ -63,6 +63,12 @@ impl fmt::Display for SimTime {
     }
 }
 
+/// `HH:MM` of the clock `seconds` after midnight (on a 24-hour clock: past midnight it
+/// wraps), the seconds dropped.
+pub fn clock_hhmm(seconds: u64) -> String {
+    format!("{:02}:{:02}", (seconds / 3600) % 24, (seconds / 60) % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

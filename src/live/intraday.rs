@@ -223,15 +223,24 @@ impl RouterUser for Replicate<'_> {
 /// taken across them.
 pub fn estimated_bytes(model: &Model, state: &StartState, options: &ForecastOptions) -> u64 {
     let m = horizon_model(model, options.until, options.seed);
-    if state.at >= m.horizon {
+    let left = u64::from(m.intervals - first_interval(&m, state));
+    if left == 0 {
         return 0;
     }
-    let first = ((state.at.0 / m.interval.0) as u32).min(m.intervals - 1);
-    let left = u64::from(m.intervals - first);
     let types = m.call_types.len() as u64;
     let measures = (types + 1) * std::mem::size_of::<CallMeasures>() as u64 + 48;
     let queues = types * 4 + 24;
     u64::from(options.replications) * (left * (measures + queues) + 48)
+}
+
+/// The first interval of `m` (a forecast's model) that a forecast from `state` reports: the
+/// state's own; `m.intervals` (none) for a state at or after the horizon.
+fn first_interval(m: &Model, state: &StartState) -> u32 {
+    if state.at >= m.horizon {
+        m.intervals
+    } else {
+        ((state.at.0 / m.interval.0) as u32).min(m.intervals - 1)
+    }
 }
 
 /// Forecasts `model`'s day from `state` to `options.until` (at most the end of the day; see
@@ -239,11 +248,7 @@ pub fn estimated_bytes(model: &Model, state: &StartState, options: &ForecastOpti
 /// nothing to forecast: the forecast then has no intervals.
 pub fn forecast(model: &Model, state: &StartState, options: &ForecastOptions) -> Forecast {
     let m = horizon_model(model, options.until, options.seed);
-    let first = if state.at >= m.horizon {
-        m.intervals
-    } else {
-        ((state.at.0 / m.interval.0) as u32).min(m.intervals - 1)
-    };
+    let first = first_interval(&m, state);
     let ends: Vec<SimTime> = (first..m.intervals)
         .map(|k| m.interval_start(k + 1).min(m.horizon))
         .collect();

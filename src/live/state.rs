@@ -49,7 +49,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::StartState;
 use crate::model::Model;
-use crate::time::{SimTime, NANOS_PER_SECOND};
+use crate::time::{clock_hhmm, SimTime, NANOS_PER_SECOND};
 
 /// Most calls a state may hold waiting, all types together.
 pub const MAX_WAITING: usize = 10_000_000;
@@ -269,9 +269,12 @@ pub fn time_after_the_end(model: &Model, seconds_of_day: f64) -> SimTime {
 
 /// `HH:MM` of the start and end of `model`'s day.
 pub fn day_span(model: &Model) -> String {
-    let end = crate::live::board::clock_label(model, model.horizon);
-    let start = crate::live::board::clock_label(model, SimTime::ZERO);
-    format!("{} to {}", &start[..5], &end[..5])
+    let start = model.start_of_day_s as u64;
+    format!(
+        "{} to {}",
+        clock_hhmm(start),
+        clock_hhmm(start + model.horizon.0 / NANOS_PER_SECOND)
+    )
 }
 
 fn seconds(t: SimTime) -> f64 {

@@ -12,7 +12,7 @@ use crate::model::{
     AgentGroup, CallClass, CallType, ClassId, GroupId, Ivr, Model, Repeat, Retrial, ServiceTargets,
     Shift, Transfer, TypeId,
 };
-use crate::time::SimTime;
+use crate::time::{clock_hhmm, SimTime};
 
 /// Largest accepted arrival rate, calls per hour per call type: far beyond any real centre,
 /// small enough that a typo (an extra zero or three) is caught.
@@ -30,6 +30,8 @@ const MAX_DURATION_S: f64 = 10.0 * 366.0 * 86400.0;
 /// handful of draws make up most of the total, which no centre sees (and `cv = 70` is a
 /// percentage: 0.7).
 const MAX_CV: f64 = 5.0;
+/// The tier name of a type's callback jobs (its last class), as reports show it.
+const CALLBACK_TIER: &str = "callback";
 /// The smallest: a gamma's shape 1/cv² stays a number the sampler takes.
 const MIN_CV: f64 = 1e-3;
 /// Largest accepted `concurrency_slowdown`: each other contact in hand makes one up to 3×
@@ -556,7 +558,7 @@ impl Context<'_> {
         for (i, tier) in tiers.iter().enumerate() {
             let tier_path = tiers_path.index(i);
             self.tier(tier, &tier_path, tiers, i)?;
-            if spec.callback.is_some() && tier.name == "callback" {
+            if spec.callback.is_some() && tier.name == CALLBACK_TIER {
                 return Err(self.error(
                     &tier_path.key("name"),
                     "the tier name `callback` is the class of this type's callback jobs".into(),
@@ -646,7 +648,7 @@ impl Context<'_> {
             &path,
         )?;
         classes.push(CallClass {
-            tier: Some("callback".to_owned()),
+            tier: Some(CALLBACK_TIER.to_owned()),
             call_type: t,
             priority: self.finite(
                 callback.priority,
@@ -1017,10 +1019,11 @@ impl Context<'_> {
         };
         let day_end = SimTime::from_seconds(self.day_s);
         let day_text = || {
+            let start = u64::from(self.start_of_day_s);
             format!(
                 "{} to {}",
-                clock_text(self.start_of_day_s as f64),
-                clock_text(self.start_of_day_s as f64 + self.day_s)
+                clock_hhmm(start),
+                clock_hhmm(start + self.day_s as u64)
             )
         };
         let mut shifts = Vec::with_capacity(specs.len());
@@ -1446,12 +1449,6 @@ fn whole_number(value: f64, min: f64, max: f64) -> Result<f64, String> {
 }
 
 /// Seconds after midnight of `"HH:MM"` (or `"HH:MM:SS"`).
-/// Seconds since midnight as `HH:MM` on a 24-hour clock (past midnight it wraps).
-fn clock_text(seconds: f64) -> String {
-    let minutes = (seconds / 60.0).round() as u64 % (24 * 60);
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
-}
-
 fn parse_clock(text: &str) -> Option<u32> {
     let parts: Vec<&str> = text.trim().split(':').collect();
     if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty() || p.len() > 2) {
