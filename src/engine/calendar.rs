@@ -1,8 +1,10 @@
 //! The event calendar: a priority queue of small `Copy` events in exact time order.
 
-use dary_heap::QuaternaryHeap;
-use std::cmp::Ordering;
+mod heap;
+
 use std::collections::VecDeque;
+
+use heap::MinHeap;
 
 use crate::time::SimTime;
 
@@ -81,24 +83,6 @@ struct Entry {
     event: Event,
 }
 
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-impl Eq for Entry {}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Entry {
-    /// Reversed, so that the max-heap pops the earliest entry.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key)
-    }
-}
-
 /// Bits of the key below the sequence number: the lane tag.
 const TAG_BITS: u32 = 16;
 const TAG_MASK: u128 = (1 << TAG_BITS) - 1;
@@ -147,8 +131,8 @@ struct LaneQueue {
 /// Keys increase along a lane: a timer that would break this goes to the large heap.
 #[derive(Debug, Default)]
 pub struct Calendar {
-    fronts: QuaternaryHeap<Entry>,
-    others: QuaternaryHeap<Entry>,
+    fronts: MinHeap,
+    others: MinHeap,
     lanes: Vec<LaneQueue>,
     /// The next sequence number, shifted into place (`sequence << 16`).
     next_seq: u64,
@@ -158,8 +142,8 @@ impl Calendar {
     /// An empty calendar with room for `capacity` events before it allocates.
     pub fn with_capacity(capacity: usize) -> Calendar {
         Calendar {
-            fronts: QuaternaryHeap::with_capacity(16),
-            others: QuaternaryHeap::with_capacity(capacity),
+            fronts: MinHeap::with_capacity(16),
+            others: MinHeap::with_capacity(capacity),
             lanes: Vec::new(),
             next_seq: 0,
         }
@@ -216,22 +200,22 @@ impl Calendar {
     }
 
     /// The time of the earliest event, if any.
-    #[inline]
+    #[inline(always)]
     pub fn next_time(&self) -> Option<SimTime> {
-        let key = match (self.fronts.peek(), self.others.peek()) {
-            (Some(f), Some(o)) => f.key.min(o.key),
-            (Some(f), None) => f.key,
-            (None, Some(o)) => o.key,
+        let key = match (self.fronts.min_key(), self.others.min_key()) {
+            (Some(f), Some(o)) => f.min(o),
+            (Some(f), None) => f,
+            (None, Some(o)) => o,
             (None, None) => return None,
         };
         Some(SimTime((key >> 64) as u64))
     }
 
     /// Removes and returns the earliest event.
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {
-        let front_first = match (self.fronts.peek(), self.others.peek()) {
-            (Some(f), Some(o)) => f.key < o.key,
+        let front_first = match (self.fronts.min_key(), self.others.min_key()) {
+            (Some(f), Some(o)) => f < o,
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => return None,
