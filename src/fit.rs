@@ -166,8 +166,9 @@ pub struct Fit {
     pub weekday_profiles: Vec<WeekdayProfile>,
     /// The log's own service per interval.
     pub observed: Vec<Observed>,
-    /// Rows read, skipped as ignored, skipped as hung up before the queue.
-    pub rows: (u64, u64, u64),
+    /// Rows read, skipped as ignored, skipped as hung up before the queue, skipped as work
+    /// the centre made (callback jobs).
+    pub rows: (u64, u64, u64, u64),
     /// What the planner should know: the reader's and the fit's doubts.
     pub warnings: Vec<String>,
 }
@@ -262,18 +263,34 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
             if days.len() == 1 { "cannot be estimated" } else { "is rough" },
         ));
     }
+    // The day spans the intervals in which new callers arrive: a row of a caller seen
+    // before that day (a transfer's next leg, a repeat call, a redial) may come after the
+    // last new caller, when the centre has closed, and does not stretch the day.
+    let new_caller: Vec<bool> = {
+        let mut seen = std::collections::HashSet::new();
+        calls
+            .iter()
+            .map(|c| c.caller.is_none_or(|id| seen.insert((c.day, id))))
+            .collect()
+    };
     let slot = |t: f64| (t / interval).floor() as usize;
-    let first_interval = calls
-        .iter()
-        .map(|c| slot(c.time_of_day))
-        .min()
-        .expect("calls");
-    let last = calls
-        .iter()
-        .map(|c| slot(c.time_of_day))
-        .max()
-        .expect("calls");
+    let opening_slots = || {
+        calls
+            .iter()
+            .zip(&new_caller)
+            .filter(|(_, &new)| new)
+            .map(|(c, _)| slot(c.time_of_day))
+    };
+    let first_interval = opening_slots().min().expect("a first row of a caller");
+    let last = opening_slots().max().expect("a first row of a caller");
     let intervals = last - first_interval + 1;
+    let in_day = |c: &log::Call| (first_interval..=last).contains(&slot(c.time_of_day));
+    let after_hours = calls.iter().filter(|c| !in_day(c)).count();
+    if after_hours > 0 {
+        warnings.push(format!(
+            "{after_hours} calls of callers seen earlier (transfers, repeat calls, redials) came after the day's last new caller, outside the fitted day: they are not counted as arrivals"
+        ));
+    }
     if let Some(given) = &options.agents {
         if given.len() != 1 && given.len() != intervals {
             return Err(FitError {
@@ -289,7 +306,11 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
     let day_index = |day: i64| days.binary_search(&day).expect("a fitted day");
 
     let mut daily_totals = vec![0u64; days.len()];
-    for (c, _) in calls.iter().zip(&is_first).filter(|(_, &first)| first) {
+    for (c, _) in calls
+        .iter()
+        .zip(&is_first)
+        .filter(|(c, &first)| first && in_day(c))
+    {
         daily_totals[day_index(c.day)] += 1;
     }
     let dispersion = arrivals::dispersion(&daily_totals);
@@ -314,7 +335,7 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
         for (c, _) in calls
             .iter()
             .zip(&is_first)
-            .filter(|(c, &first)| first && c.call_type == t)
+            .filter(|(c, &first)| first && c.call_type == t && in_day(c))
         {
             counts[slot(c.time_of_day) - first_interval] += 1;
         }
@@ -427,7 +448,7 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
                 for (c, _) in calls
                     .iter()
                     .zip(&is_first)
-                    .filter(|(c, &first)| first && log::weekday(c.day) == wd)
+                    .filter(|(c, &first)| first && log::weekday(c.day) == wd && in_day(c))
                 {
                     let t = type_ids
                         .iter()
@@ -453,8 +474,9 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
     } else {
         Vec::new()
     };
+    let in_day_calls: Vec<&log::Call> = calls.iter().copied().filter(|c| in_day(c)).collect();
     let observed = observe(
-        &calls,
+        &in_day_calls,
         &days,
         first_interval,
         intervals,
@@ -482,6 +504,7 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
             log.calls.len() as u64,
             log.ignored_rows,
             log.not_queued_rows,
+            log.made_by_the_centre_rows,
         ),
         warnings,
     })

@@ -60,6 +60,11 @@ pub struct Columns {
     /// IVR): such a row is not an arrival to the queue and is skipped, or, when the log
     /// has an IVR column, a caller who ended in the IVR (self-served).
     pub not_queued: Option<(String, String)>,
+    /// A column and value marking a row that is no caller's arrival but work the centre
+    /// made for a caller counted already (callsim's callback jobs: `tier` = `callback`;
+    /// the caller's request is its own row, an offered call): skipped, so that it counts
+    /// neither as an arrival nor its wait as patience. Read when the header has the column.
+    pub made_by_the_centre: Option<(String, String)>,
 }
 
 impl Columns {
@@ -88,6 +93,7 @@ impl Columns {
                 .to_vec(),
             ignored: vec![],
             not_queued: None,
+            made_by_the_centre: Some(("tier".into(), "callback".into())),
         }
     }
 
@@ -117,6 +123,7 @@ impl Columns {
             other: vec![],
             ignored: vec!["PHANTOM".into()],
             not_queued: Some(("q_start".into(), "0:00:00".into())),
+            made_by_the_centre: None,
         }
     }
 }
@@ -187,6 +194,8 @@ pub struct CallLog {
     pub ignored_rows: u64,
     /// Rows skipped as callers who hung up before the queue.
     pub not_queued_rows: u64,
+    /// Rows skipped as work the centre made (callback jobs).
+    pub made_by_the_centre_rows: u64,
     /// Things the reader corrected or doubts, for the report.
     pub warnings: Vec<String>,
 }
@@ -326,6 +335,10 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
         Some((c, v)) => Some((find(c, "not-queued")?, v.as_str())),
         None => None,
     };
+    let made_by_the_centre = columns
+        .made_by_the_centre
+        .as_ref()
+        .and_then(|(c, v)| index.get(c.as_str()).map(|&i| (i, v.as_str())));
 
     let mut log = CallLog {
         dated: date_col.is_some(),
@@ -352,6 +365,10 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
         })?;
         let field = |col: usize| record.get(col).unwrap_or("").trim();
         let column_name = |col: usize| header.get(col).unwrap_or("").trim();
+        if made_by_the_centre.is_some_and(|(col, value)| field(col) == value) {
+            log.made_by_the_centre_rows += 1;
+            continue;
+        }
         let outcome = field(outcome_col);
         let ending = if columns.ignored.iter().any(|v| v == outcome) {
             log.ignored_rows += 1;

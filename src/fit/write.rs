@@ -393,8 +393,13 @@ impl Fit {
     /// The text report: what was read, what was fitted, the warnings.
     pub fn report_text(&self, origin: &str) -> String {
         let mut s = String::new();
-        let (rows, ignored, not_queued) = self.rows;
-        let _ = writeln!(s, "callsim fit {origin}: {rows} calls read ({ignored} rows ignored, {not_queued} hung up before the queue), {} fitted", self.days_text());
+        let (rows, ignored, not_queued, jobs) = self.rows;
+        let jobs = if jobs > 0 {
+            format!(", {jobs} callback jobs (their callers' requests are the calls)")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(s, "callsim fit {origin}: {rows} calls read ({ignored} rows ignored, {not_queued} hung up before the queue{jobs}), {} fitted", self.days_text());
         if let Some(d) = &self.dispersion {
             let _ = writeln!(s, "  calls a day: mean {:.1}, sd {:.1}; dispersion {:.1} on {} df, p = {:.4}; busyness cv {}", d.mean, d.variance.sqrt(), d.statistic, d.days - 1, d.p_value, interval_text(&d.busyness_cv, 3));
         }

@@ -854,3 +854,63 @@ fn bad_logs_with_the_new_columns_are_refused_with_line_and_column() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--agents gives 2 values"));
 }
+
+/// Virtual hold and a transfer: callsim's own log holds each callback job as a row of its
+/// own (tier `callback`, with the job's long wait), and each transfer's next leg as a call
+/// of the other type, the last ones after the centre has closed.
+const DERIVED: &str = r#"
+name = "callbacks and transfers"
+[simulation]
+duration = "2h"
+interval = "30m"
+replications = 1
+[service_level]
+threshold = "20s"
+[[call_types]]
+name = "front"
+arrival_rate = 300
+handle_time = { distribution = "exponential", mean = "4m" }
+patience = { distribution = "exponential", mean = "2m" }
+callback = { when_wait_exceeds = "30s", share = 0.8 }
+transfer = { share = 0.2, to = "back" }
+[[call_types]]
+name = "back"
+arrival_rate = 30
+handle_time = { distribution = "exponential", mean = "6m" }
+patience = { distribution = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "front desk"
+agents = 21
+skills = ["front"]
+[[agent_groups]]
+name = "back office"
+agents = 8
+skills = ["back"]
+"#;
+
+#[test]
+fn callback_jobs_and_late_transfer_legs_are_not_new_callers() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = written_calls(dir.path(), DERIVED, 12);
+    let log = parse("derived.csv", text.as_bytes(), &Columns::callsim()).unwrap();
+    assert!(
+        log.made_by_the_centre_rows > 100,
+        "{}",
+        log.made_by_the_centre_rows
+    );
+    let fitted = fit(&log, &FitOptions::default()).unwrap();
+    // The day is the scenario's 2 hours, however late the last transfers were answered.
+    assert_eq!((fitted.first_interval, fitted.intervals), (0, 4));
+    assert!(fitted
+        .warnings
+        .iter()
+        .any(|w| w.contains("outside the fitted day")));
+    let front = fitted.types.iter().find(|t| t.name == "front").unwrap();
+    // The callers' requests are the calls: a job is neither a new arrival nor a patience
+    // censored at its wait of many minutes.
+    let covered = front.rates.iter().filter(|r| r.covers(300.0)).count();
+    assert!(covered >= 3, "{:?}", front.rates);
+    let patience = front.patience.as_ref().unwrap().chosen();
+    assert!(patience.mean.covers(120.0), "{:?}", patience.mean);
+    model(&fitted.scenario_toml("derived.csv"));
+}
