@@ -59,7 +59,8 @@ pub struct TypeBlock {
     /// The type's service-level threshold, seconds (types without tiers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_level_threshold_s: Option<f64>,
-    /// The type's service-level target, if the scenario sets one (types without tiers).
+    /// The service-level target the type is held to, if the scenario sets one: the type's
+    /// own (types without tiers), else the scenario-wide `[service_level]` target.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_level_target: Option<f64>,
     /// All of the type's calls.

@@ -298,7 +298,11 @@ impl SpanFold {
                 TypeBlock {
                     name: ct.name.clone(),
                     service_level_threshold_s: single.map(|c| c.threshold.as_seconds()),
-                    service_level_target: single.and_then(|c| c.target),
+                    // The target the type is held to (as `staff` applies it): its own,
+                    // else the scenario-wide one.
+                    service_level_target: single
+                        .and_then(|c| c.target)
+                        .or(model.targets.service_level),
                     block: self.call_types[t].finish(),
                     tiers,
                 }

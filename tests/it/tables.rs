@@ -22,7 +22,8 @@ fn ok(args: &[&str]) -> String {
 
 /// Three call types held to different thresholds: `general` the scenario's 20 s, `billing`
 /// its own 1 min, `mobile` with a gold tier at 10 s (target 90 %) and a basic tier at the
-/// scenario's 20 s; two agent groups, one with a headcount that changes.
+/// scenario's 20 s; every type held to the scenario's target of 80 %; two agent groups, one
+/// with a headcount that changes.
 const LABELS: &str = r#"
 name = "Labels"
 [simulation]
@@ -33,6 +34,7 @@ seed = 7
 interval = "30m"
 [service_level]
 threshold = "20s"
+target = 0.8
 [[call_types]]
 name = "general"
 arrival_rate = 100
@@ -412,7 +414,13 @@ fn the_long_csv_reads_back_as_the_json_figures() {
                 _ => None, // mobile and the totals mix thresholds
             };
             assert_eq!(threshold, expected, "{r:?}");
-            let expected = (level == "tier" && &r[4] == "gold").then_some(0.9);
+            // The target each row is held to: a type the scenario's (as `staff` applies
+            // it), a tier only its own.
+            let expected = match (level, &r[4]) {
+                ("call_type", _) => Some(0.8),
+                ("tier", "gold") => Some(0.9),
+                _ => None,
+            };
             assert_eq!(target, expected, "{r:?}");
         } else {
             assert_eq!((threshold, target), (None, None), "{r:?}");
@@ -510,6 +518,7 @@ fn the_workbook_reads_back_as_the_json_figures() {
     };
     let billing = find("billing", "");
     assert_eq!(float(&billing[within]), Some(60.0));
+    assert_eq!(float(&billing[target]), Some(0.8));
     assert_eq!(
         float(&billing[sl]),
         json["call_types"][1]["service_level"]["mean"].as_f64()
