@@ -212,15 +212,34 @@ fn alternatives(
         });
     }
     for policy in &settings.policies {
+        let names = |part: &str| policy.split('+').any(|p| p.trim() == part);
+        let mut unused = Vec::new();
         let model = source
             .load_modified(|scenario| {
                 let routing = scenario.routing.get_or_insert_with(Default::default);
-                if !policy.split('+').any(|p| p.trim() == "priority") {
+                if routing.aging.is_some() && !names("priority") {
                     routing.aging = None;
+                    unused.push("its `aging` (it applies to the priority policy)");
+                }
+                if !routing.overflow.is_empty() && !names("overflow") {
+                    unused.push("its [[routing.overflow]] entries (they apply under a policy with `+overflow`)");
+                }
+                if !routing.reserve.is_empty() && !names("reserve") {
+                    unused.push("its [[routing.reserve]] entries (they apply under a policy with `+reserve`)");
                 }
                 routing.policy = Some(policy.clone());
             })
             .map_err(Failure::Scenario)?;
+        if let Some((last, rest)) = unused.split_last() {
+            let what = if rest.is_empty() {
+                last.to_string()
+            } else {
+                format!("{} and {last}", rest.join(", "))
+            };
+            eprintln!(
+                "warning: `--policy {policy}` runs the scenario without {what}\n  help: to compare them too, name a policy that uses them, e.g. `--policy priority+overflow`"
+            );
+        }
         alternatives.push(Alternative {
             name: policy.clone(),
             model,

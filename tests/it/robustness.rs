@@ -276,6 +276,41 @@ fn compare_warns_when_the_alternatives_do_not_share_their_callers() {
 }
 
 #[test]
+fn compare_says_which_routing_settings_a_policy_runs_without() {
+    // `run` refuses `aging` under skill-priority; `compare --policy skill-priority` runs the
+    // scenario without it, and without the overflow entries, and says so.
+    let dir = tempfile::tempdir().unwrap();
+    let base = scenario("", EXPONENTIAL)
+        + "[routing]\npolicy = \"priority+overflow\"\naging = \"1m\"\n\
+           [[routing.overflow]]\ncall_type = \"general\"\n\
+           targets = [{ groups = [\"agents\"], after = \"0s\" }]\n";
+    let path = write(dir.path(), "aging.toml", base.as_bytes());
+    let out = callsim(&[
+        "compare",
+        &path,
+        "--policy",
+        "priority+overflow",
+        "--policy",
+        "skill-priority",
+        "-r",
+        "2",
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("`--policy skill-priority`")
+            && warnings[0].contains("`aging`")
+            && warnings[0].contains("[[routing.overflow]]"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_scenario_over_the_size_cap_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut big = scenario("", EXPONENTIAL);
