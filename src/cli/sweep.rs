@@ -284,6 +284,11 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                 names.join(", ")
             )));
         };
+        if !base.groups[group].shifts.is_empty() {
+            eprintln!(
+                "warning: the group `{name}` works in shifts: each point of --agents puts that many agents in every interval instead (no shift edges, no breaks; shrinkage still applies)\n  help: to keep the shifts and their breaks, sweep every group's headcount with --scale"
+            );
+        }
         (Variable::Agents { group }, "--agents", text, 1.0, "20..40")
     } else if let Some(text) = &args.scale {
         (Variable::Scale, "--scale", text, 0.05, "0.8..1.2")

@@ -349,3 +349,33 @@ fn scenario_targets_are_checked_like_every_other_field() {
         }
     }
 }
+
+#[test]
+fn sweeping_a_shift_group_says_its_shifts_give_way_to_a_flat_headcount() {
+    let dir = tempfile::tempdir().unwrap();
+    let shifts = QUEUE.replace(
+        "agents = 12             # last year's roster",
+        "shifts = [{ start = \"09:00\", end = \"12:00\", agents = 12, breaks = [{ start = \"10:30\", length = \"30m\" }] }]",
+    );
+    let path = write(dir.path(), "shifts.toml", &shifts);
+    let out = callsim(&[
+        "sweep", &path, "--group", "agents", "--agents", "11..12", "-r", "2",
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: the group `agents` works in shifts")
+            && stderr.contains("--scale"),
+        "{stderr}"
+    );
+    // Without shifts there is nothing to say.
+    let path = write(dir.path(), "flat.toml", QUEUE);
+    let out = callsim(&[
+        "sweep", &path, "--group", "agents", "--agents", "11..12", "-r", "2",
+    ]);
+    assert!(
+        !text(&out.stderr).contains("warning"),
+        "{}",
+        text(&out.stderr)
+    );
+}
