@@ -830,20 +830,16 @@ fn improve<F: FnMut(&Progress)>(
 
 /// The default cap per group and interval: 3 × the load of the types it serves, + 20.
 fn default_caps(model: &Model) -> Vec<Vec<u32>> {
+    // The load reaching the agents (past IVR self-service, with transfers in, talk and
+    // wrap-up), as `validate` counts it.
+    let erlangs = crate::offered::OfferedLoad::of(model).erlangs;
     model
         .groups
         .iter()
         .map(|g| {
             (0..model.intervals as usize)
                 .map(|k| {
-                    let load: f64 = g
-                        .skills
-                        .iter()
-                        .map(|&t| {
-                            let ct = &model.call_types[t as usize];
-                            ct.calls_per_hour[k] / 3600.0 * ct.handle_time.mean_seconds()
-                        })
-                        .sum();
+                    let load: f64 = g.skills.iter().map(|&t| erlangs[t as usize][k]).sum();
                     (3.0 * load).ceil().min(1e6) as u32 + 20
                 })
                 .collect()

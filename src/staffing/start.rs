@@ -5,6 +5,7 @@ use crate::analytic::{
     scheduled_agents, ErlangA, ErlangC, ServiceLevelTarget, Targets, Unreachable,
 };
 use crate::model::{Model, ServiceTargets};
+use crate::offered::OfferedLoad;
 
 /// The analytic targets of call type `t`: the scenario's, at its threshold; where the
 /// type's classes (tiers) have service-level targets of their own, the strictest of those
@@ -39,7 +40,10 @@ fn analytic_targets(model: &Model, t: usize, targets: &ServiceTargets) -> Target
 
 /// Per call type and interval (`[type][interval]`), the least agents *on the phones* that
 /// would meet the targets if the type had its own dedicated agents: Erlang A with the type's mean patience
-/// when its callers abandon, Erlang C otherwise. Intervals without calls need 0.
+/// when its callers abandon, Erlang C otherwise. Intervals without calls need 0. The calls
+/// are those reaching the type's agents (past the IVR's self-service, with the calls
+/// transferred in: [`OfferedLoad`]), each with its mean work (talk and wrap-up), as
+/// `validate` counts the load.
 ///
 /// With `erlang_c_only` every type uses Erlang C (callers assumed never to hang up, the
 /// abandon-rate cap ignored): the classic per-queue staffing of WFM tools.
@@ -48,6 +52,7 @@ pub fn per_type(
     targets: &ServiceTargets,
     erlang_c_only: bool,
 ) -> Result<Vec<Vec<u32>>, Unreachable> {
+    let offered = OfferedLoad::of(model);
     model
         .call_types
         .iter()
@@ -58,8 +63,8 @@ pub fn per_type(
                 max_abandon_rate: None,
                 ..analytic
             };
-            let aht = t.handle_time.mean_seconds();
-            t.calls_per_hour
+            let aht = t.mean_work_s();
+            offered.reaching_per_hour[index]
                 .iter()
                 .map(|&rate| {
                     let lambda = rate / 3600.0;

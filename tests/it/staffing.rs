@@ -989,3 +989,112 @@ skills = ["mobile"]
     assert!(table.contains("billing team occupancy"), "{table}");
     assert!(table.contains("occupancy ≤ 90% in every group"), "{table}");
 }
+
+/// The per-type Erlang (the search's start, the warm-up's staffing, the baseline and the
+/// cap) counts the load as `validate` does: talk and wrap-up, calls past the IVR's
+/// self-service, and the calls transferred in. Counting talk alone left the warm-up 7
+/// agents short of 33.3 Erlangs, and the backlog built there forced 41 agents where 39
+/// are Erlang C's; counting own arrivals alone gave an escalation desk fed by transfers
+/// one agent in the warm-up and a false "cannot be met".
+#[test]
+fn the_erlang_start_counts_wrap_up_self_service_and_transfers() {
+    let wrap_up = model(
+        r#"
+name = "Wrap-up baseline"
+[simulation]
+duration = "4h"
+warmup = "30m"
+replications = 20
+seed = 3
+interval = "30m"
+[[call_types]]
+name = "general"
+arrival_rate = 400
+handle_time = { distribution = "exponential", mean = "4m" }
+wrap_up = { distribution = "constant", value = "1m" }
+[[agent_groups]]
+name = "agents"
+agents = 40
+skills = ["general"]
+"#,
+    );
+    let targets = ServiceTargets {
+        service_level: Some(0.8),
+        ..Default::default()
+    };
+    let exact = ErlangC::agents_for(
+        400.0 / 3600.0,
+        300.0,
+        &Targets {
+            service_level: Some(ServiceLevelTarget {
+                fraction: 0.8,
+                threshold_s: 20.0,
+            }),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(exact, 39);
+    let found = search(&wrap_up, &SearchOptions::new(targets), |_| {}).unwrap();
+    assert!(found.erlang_c_by_type[0].iter().all(|&n| n == exact));
+    assert!(
+        found.agents[0].iter().all(|&n| n == exact),
+        "{:?}",
+        found.agents[0]
+    );
+
+    let escalation = model(
+        r#"
+name = "IVR and escalation"
+[simulation]
+duration = "3h"
+warmup = "30m"
+replications = 20
+seed = 4
+interval = "30m"
+[[call_types]]
+name = "front"
+arrival_rate = 600
+handle_time = { distribution = "exponential", mean = "4m" }
+ivr = { time = { distribution = "constant", value = "30s" }, self_service = 0.5 }
+transfer = { share = 0.25, to = "tier 2" }
+[[call_types]]
+name = "tier 2"
+arrival_rate = 0.001
+handle_time = { distribution = "exponential", mean = "10m" }
+[[agent_groups]]
+name = "front line"
+agents = 25
+skills = ["front"]
+[[agent_groups]]
+name = "tier 2"
+agents = 15
+skills = ["tier 2"]
+"#,
+    );
+    // 300 calls/h reach the front line (20 Erlangs), 75 are escalated (12.5 Erlangs).
+    let found = search(&escalation, &SearchOptions::new(targets), |_| {}).unwrap();
+    let c = |calls_per_hour: f64, aht_s: f64| {
+        ErlangC::agents_for(
+            calls_per_hour / 3600.0,
+            aht_s,
+            &Targets {
+                service_level: Some(ServiceLevelTarget {
+                    fraction: 0.8,
+                    threshold_s: 20.0,
+                }),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    assert_eq!(found.erlang_c_by_type[0][0], c(300.0, 240.0));
+    assert_eq!(found.erlang_c_by_type[1][0], c(75.0, 600.0));
+    for (g, exact) in [(0, c(300.0, 240.0)), (1, c(75.0, 600.0))] {
+        assert!(
+            found.agents[g].iter().all(|&n| n.abs_diff(exact) <= 1),
+            "group {g}: {:?} against Erlang C's {exact}",
+            found.agents[g]
+        );
+    }
+}
