@@ -10,9 +10,9 @@ use callsim::report::table::{
     grid, percent, precision_note, seconds, thresholds_list, type_within, Within,
 };
 use callsim::report::{CallBlock, Report, TypeBlock};
-use callsim::scenario::{format_seconds, shown, Source};
+use callsim::scenario::{shown, Source};
 use callsim::shard::{Assembled, PartKind, Study};
-use callsim::staffing::agent_hours;
+use callsim::time::SimTime;
 use serde::{Deserialize, Serialize};
 
 use super::args::{self, usage, Output};
@@ -376,16 +376,35 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     write(&sweep, args.format, output.as_ref(), chart.as_ref())
 }
 
-/// The point at `value`, from the report of its `model`.
-fn point(model: &Model, value: f64, report: Report) -> Point {
-    let agents: Vec<Vec<u32>> = model
+/// The agent-hours on `model`'s schedule over the whole day (before shrinkage, as `run`'s
+/// `scheduled_agents`): per interval for a headcount, and for shifts from their edges and
+/// breaks (not the largest headcount of each interval, which `agents_by_interval` holds
+/// for display).
+fn scheduled_agent_hours(model: &Model) -> f64 {
+    let end = model.horizon;
+    let hours = |from: SimTime, to: SimTime| (to.0 - from.0) as f64 / 3.6e12;
+    model
         .groups
         .iter()
-        .map(|g| g.agents_by_interval.clone())
-        .collect();
+        .map(|g| {
+            let points = g.schedule(model.interval);
+            points
+                .iter()
+                .enumerate()
+                .map(|(i, &(from, n))| {
+                    let to = points.get(i + 1).map_or(end, |p| p.0).min(end);
+                    f64::from(n) * hours(from.min(to), to)
+                })
+                .sum::<f64>()
+        })
+        .sum()
+}
+
+/// The point at `value`, from the report of its `model`.
+fn point(model: &Model, value: f64, report: Report) -> Point {
     Point {
         value,
-        agent_hours: agent_hours(model, &agents),
+        agent_hours: scheduled_agent_hours(model),
         total: report.total,
         call_types: report.call_types,
     }
@@ -512,8 +531,19 @@ fn x_label(sweep: &Sweep) -> String {
     }
 }
 
+/// The thresholds the points' service levels are measured against (every point has the
+/// same call types and thresholds; the first says which): one, or `mixed`.
+fn points_within(sweep: &Sweep) -> Within {
+    Within::of(sweep.points.first().into_iter().flat_map(|p| {
+        p.call_types
+            .iter()
+            .flat_map(|t| type_within(t).seconds().to_vec())
+    }))
+}
+
 fn chart_of(sweep: &Sweep) -> Chart {
-    let threshold = format_seconds(sweep.service_level_threshold_s);
+    // `mixed` where types or tiers have thresholds of their own, as in the table.
+    let threshold = points_within(sweep).label();
     let series = |name: String, colour: &str, f: fn(&CallBlock) -> &callsim::stats::Stat| Series {
         name,
         colour: colour.into(),
@@ -559,12 +589,7 @@ fn chart_of(sweep: &Sweep) -> Chart {
 
 fn table(sweep: &Sweep) -> String {
     let mut out = String::new();
-    // Every point has the same call types and thresholds; the first says which.
-    let within = Within::of(sweep.points.first().into_iter().flat_map(|p| {
-        p.call_types
-            .iter()
-            .flat_map(|t| type_within(t).seconds().to_vec())
-    }));
+    let within = points_within(sweep);
     let _ = writeln!(
         out,
         "{} — sweep of {}; {} replication{} per point on common random numbers (seed {}); {}",

@@ -379,3 +379,45 @@ fn sweeping_a_shift_group_says_its_shifts_give_way_to_a_flat_headcount() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn sweep_costs_shifts_by_their_schedule_and_labels_mixed_thresholds() {
+    let dir = tempfile::tempdir().unwrap();
+    // 12 agents from 09:00 to 12:00 with a 30-minute break: 30 agent-hours on the schedule,
+    // though every interval's largest headcount is 12 (36 over the 3 hours).
+    let shifts = QUEUE.replace(
+        "agents = 12             # last year's roster",
+        "shifts = [{ start = \"09:00\", end = \"12:00\", agents = 12, breaks = [{ start = \"10:30\", length = \"30m\" }] }]",
+    );
+    let path = write(dir.path(), "shifts.toml", &shifts);
+    let out = callsim(&[
+        "sweep", &path, "--scale", "1..2", "--step", "1", "-r", "2", "--format", "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hours: Vec<f64> = json["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["agent_hours"].as_f64().unwrap())
+        .collect();
+    assert_eq!(hours, vec![30.0, 60.0]);
+
+    // Tiers held to their own thresholds: the chart's service level is `mixed`, as in the
+    // table, never the scenario's 20 s.
+    let chart = dir.path().join("tiers.svg");
+    let out = callsim(&[
+        "sweep",
+        "scenarios/telecom-tiers.toml",
+        "--scale",
+        "1..1",
+        "-r",
+        "2",
+        "--chart",
+        chart.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert!(svg.contains("service level (mixed)"), "{svg}");
+    assert!(text(&out.stdout).contains("SL mixed"));
+}
