@@ -144,7 +144,10 @@ pub fn horizon_model(model: &Model, until: SimTime, seed: Option<u64>) -> Model 
     }
     let until = until.min(model.horizon);
     m.horizon = until;
-    m.intervals = (until.0.div_ceil(model.interval.0) as u32).max(1);
+    // One interval more than those reported when the day goes on after `until`: a call
+    // arriving after it (a transfer's next leg, a redial) counts there, as in the whole
+    // day's run, and not in the last interval reported.
+    m.intervals = (reported_intervals(&m) + 1).min(model.intervals);
     let n = m.intervals as usize;
     for t in &mut m.call_types {
         t.calls_per_hour.truncate(n);
@@ -153,6 +156,12 @@ pub fn horizon_model(model: &Model, until: SimTime, seed: Option<u64>) -> Model 
         g.agents_by_interval.truncate(n);
     }
     m
+}
+
+/// The intervals a forecast with `m` (from [`horizon_model`]) reports: those up to its
+/// horizon.
+fn reported_intervals(m: &Model) -> u32 {
+    (m.horizon.0.div_ceil(m.interval.0) as u32).max(1)
 }
 
 /// The forecast's replications under the model's router, in replication order.
@@ -193,7 +202,7 @@ impl RouterUser for Replicate<'_> {
                 .collect();
             let measures = sim.finish().measures(m);
             RepResult {
-                measures: (first..m.intervals)
+                measures: (first..first + ends.len() as u32)
                     .map(|k| {
                         let i = &measures.intervals[k as usize];
                         (i.call_types.clone(), i.total.clone())
@@ -223,7 +232,7 @@ impl RouterUser for Replicate<'_> {
 /// taken across them.
 pub fn estimated_bytes(model: &Model, state: &StartState, options: &ForecastOptions) -> u64 {
     let m = horizon_model(model, options.until, options.seed);
-    let left = u64::from(m.intervals - first_interval(&m, state));
+    let left = u64::from(reported_intervals(&m) - first_interval(&m, state));
     if left == 0 {
         return 0;
     }
@@ -234,12 +243,13 @@ pub fn estimated_bytes(model: &Model, state: &StartState, options: &ForecastOpti
 }
 
 /// The first interval of `m` (a forecast's model) that a forecast from `state` reports: the
-/// state's own; `m.intervals` (none) for a state at or after the horizon.
+/// state's own; [`reported_intervals`] (none) for a state at or after the horizon.
 fn first_interval(m: &Model, state: &StartState) -> u32 {
+    let reported = reported_intervals(m);
     if state.at >= m.horizon {
-        m.intervals
+        reported
     } else {
-        ((state.at.0 / m.interval.0) as u32).min(m.intervals - 1)
+        ((state.at.0 / m.interval.0) as u32).min(reported - 1)
     }
 }
 
@@ -249,10 +259,11 @@ fn first_interval(m: &Model, state: &StartState) -> u32 {
 pub fn forecast(model: &Model, state: &StartState, options: &ForecastOptions) -> Forecast {
     let m = horizon_model(model, options.until, options.seed);
     let first = first_interval(&m, state);
-    let ends: Vec<SimTime> = (first..m.intervals)
+    let reported = reported_intervals(&m);
+    let ends: Vec<SimTime> = (first..reported)
         .map(|k| m.interval_start(k + 1).min(m.horizon))
         .collect();
-    let reps = if first == m.intervals {
+    let reps = if first == reported {
         Vec::new()
     } else {
         with_model_router(
@@ -279,7 +290,7 @@ pub fn forecast(model: &Model, state: &StartState, options: &ForecastOptions) ->
             queue_at_end: Band::of(reps.iter().map(|r| Some(pick(r).1)).collect::<Vec<_>>()),
         }
     };
-    let intervals = (first..m.intervals)
+    let intervals = (first..reported)
         .enumerate()
         .map(|(i, k)| ForecastInterval {
             start: m.interval_label(k),

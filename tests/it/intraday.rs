@@ -977,3 +977,64 @@ skills = ["q"]
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A forecast that stops before the end of the day counts each call in the interval it
+/// arrived in, as the whole day's run does: the transfers of calls still talking at
+/// `--until` arrive after it, and are not piled into the last interval reported.
+#[test]
+fn a_forecast_to_mid_day_counts_late_transfers_where_run_does() {
+    let m = model(
+        r#"
+name = "Transfer attribution"
+[simulation]
+duration = "3h"
+replications = 10
+seed = 1
+interval = "30m"
+start_time = "08:00"
+[[call_types]]
+name = "first"
+arrival_rates = [60, 0, 0, 0, 0, 0]
+handle_time = { distribution = "constant", value = "40m" }
+transfer = { share = 1.0, to = "second" }
+[[call_types]]
+name = "second"
+arrival_rate = 0.001
+handle_time = { distribution = "constant", value = "1m" }
+[[agent_groups]]
+name = "a"
+agents = 100
+skills = ["first"]
+[[agent_groups]]
+name = "b"
+agents = 100
+skills = ["second"]
+"#,
+    );
+    let report = callsim::run(&m, &RunOptions::default());
+    let options = ForecastOptions {
+        replications: 10,
+        seed: None,
+        threads: Some(2),
+        until: SimTime::from_seconds(1800.0),
+    };
+    let f = forecast(&m, &StartState::default(), &options);
+    assert_eq!(f.intervals.len(), 1);
+    let offered = |blocks: &[(String, Option<f64>)], name: &str| {
+        blocks.iter().find(|b| b.0 == name).unwrap().1
+    };
+    let forecast: Vec<(String, Option<f64>)> = f.intervals[0]
+        .call_types
+        .iter()
+        .map(|t| (t.name.clone(), t.block.offered.mean))
+        .collect();
+    let run: Vec<(String, Option<f64>)> = report.intervals[0]
+        .call_types
+        .iter()
+        .map(|t| (t.name.clone(), t.block.offered.mean))
+        .collect();
+    // Every transfer comes 40 minutes after its call, after 08:30: none in 08:00.
+    assert_eq!(offered(&forecast, "second"), Some(0.0));
+    assert_eq!(offered(&forecast, "second"), offered(&run, "second"));
+    assert_eq!(offered(&forecast, "first"), offered(&run, "first"));
+}
