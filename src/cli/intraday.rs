@@ -94,6 +94,9 @@ pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
             args.until.as_deref().unwrap_or("(end of day)")
         )));
     }
+    if !day_over {
+        warn_of_what_the_state_leaves_out(&model);
+    }
     let options = ForecastOptions {
         replications: args.replications,
         seed: args.seed,
@@ -164,4 +167,40 @@ fn table(f: &Forecast) -> String {
         }
     }
     out
+}
+
+/// A state file holds the callers waiting, the calls in progress and the wrap-ups; callers
+/// the centre still owes later (in the IVR, about to redial or call again, callback jobs)
+/// are not in it, and a chat contact's slowdown is not either. Says which of these the
+/// scenario can have, so that a planner knows the forecast leaves them out.
+fn warn_of_what_the_state_leaves_out(model: &callsim::model::Model) {
+    let types = &model.call_types;
+    let mut left_out = Vec::new();
+    if types.iter().any(|t| t.ivr.is_some()) {
+        left_out.push("callers in the IVR");
+    }
+    if types.iter().any(|t| t.retrial.is_some()) {
+        left_out.push("callers about to redial");
+    }
+    if types.iter().any(|t| t.unresolved.is_some()) {
+        left_out.push("callers about to call again (unresolved)");
+    }
+    if types.iter().any(|t| t.callback.is_some()) {
+        left_out.push("callback jobs");
+    }
+    if !left_out.is_empty() {
+        eprintln!(
+            "warning: a state file does not hold {}: the forecast leaves out those the centre had at the state's time, so its first intervals read too few calls and too good a service level",
+            left_out.join(", ")
+        );
+    }
+    if model
+        .groups
+        .iter()
+        .any(|g| g.max_concurrent > 1 && g.concurrency_slowdown > 0.0)
+    {
+        eprintln!(
+            "warning: a state file does not hold the slowdown of the chat contacts in progress: their time left is drawn unslowed, so the first interval reads too good a service level"
+        );
+    }
 }

@@ -1038,3 +1038,51 @@ skills = ["second"]
     assert_eq!(offered(&forecast, "second"), offered(&run, "second"));
     assert_eq!(offered(&forecast, "first"), offered(&run, "first"));
 }
+
+#[test]
+fn intraday_says_what_a_state_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = write(
+        dir.path(),
+        "now.json",
+        r#"{"clock":"13:00","call_types":[],"agent_groups":[]}"#,
+    );
+    // The full day has an IVR, redials, repeat calls and callbacks.
+    let out = callsim(&[
+        "intraday",
+        "scenarios/hotline-full-day.toml",
+        "--state",
+        &state,
+        "--until",
+        "14:00",
+        "-r",
+        "2",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for needle in [
+        "callers in the IVR",
+        "about to redial",
+        "call again",
+        "callback jobs",
+    ] {
+        assert!(stderr.contains(needle), "no `{needle}` in {stderr}");
+    }
+    // A plain queue has nothing the state leaves out.
+    let state = write(
+        dir.path(),
+        "early.json",
+        r#"{"clock":"03:00","call_types":[],"agent_groups":[]}"#,
+    );
+    let out = callsim(&[
+        "intraday",
+        "scenarios/erlang-c.toml",
+        "--state",
+        &state,
+        "-r",
+        "2",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
