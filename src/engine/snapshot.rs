@@ -40,7 +40,7 @@ pub struct TypeState {
 }
 
 /// One agent group now. `idle + talking + wrap_up + on_break` are the agents on the floor;
-/// `off_shift` the rest of the group's slots (its largest headcount of the day).
+/// `off_shift` the rest of the group's largest scheduled headcount of the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GroupState {
     /// Agents with no contact in hand, waiting for one.
@@ -52,7 +52,8 @@ pub struct GroupState {
     pub wrap_up: u32,
     /// Scheduled agents on a break now (before shrinkage).
     pub on_break: u32,
-    /// Agent slots neither on the floor nor on a break.
+    /// Agents of the day's largest scheduled headcount (after shrinkage) neither on the
+    /// floor nor on a break; agents added or removed at runtime do not count.
     pub off_shift: u32,
     /// Agents on a call who leave when it ends (the headcount dropped under them).
     pub leaving: u32,
@@ -175,7 +176,14 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                     talking: present - idle - wrap_up,
                     wrap_up,
                     on_break,
-                    off_shift: self.pools.slots(g).saturating_sub(present + on_break),
+                    // The day's largest scheduled headcount (after shrinkage), not agents
+                    // a supervisor added and removed since.
+                    off_shift: self.staffing[g as usize]
+                        .iter()
+                        .map(|&(_, n)| n)
+                        .max()
+                        .unwrap_or(0)
+                        .saturating_sub(present + on_break),
                     leaving: self.pools.leaving(g),
                     headcount: self.headcount(g),
                     delta: self.staffing_delta(g),

@@ -303,7 +303,7 @@ fn staffing_changes_hold_from_now_on_as_a_delta_to_the_schedule() {
     assert_eq!(s.groups[0].idle + s.groups[0].talking, 15);
     assert_eq!(
         s.groups[0].off_shift, 0,
-        "slots grew to the new largest headcount"
+        "more on the floor than the schedule's largest headcount"
     );
     // Refused changes change nothing.
     assert!(sim.change_staffing(0, -16).is_err());
@@ -320,6 +320,10 @@ fn staffing_changes_hold_from_now_on_as_a_delta_to_the_schedule() {
     let g = sim.snapshot().groups[0];
     assert_eq!(g.idle, 0);
     assert_eq!(g.talking, g.leaving);
+    // Off shift: the day's largest scheduled headcount (10) less those on the floor, not
+    // the 15 agents the supervisor once had.
+    let on_floor = g.idle + g.talking + g.wrap_up;
+    assert_eq!(g.off_shift, 10u32.saturating_sub(on_floor), "{g:?}");
     assert_eq!(sim.change_staffing(0, 3), Ok(3));
     let tally = sim.finish();
     let m = tally.measures(&model);
