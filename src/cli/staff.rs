@@ -814,16 +814,21 @@ fn table(report: &StaffReport, model: &Model) -> String {
         report.multi_start_gap_agent_hours,
     );
     let saving = report.pooling_saving_agent_hours;
+    // Erlang's agents hold one contact at a time; a chat desk's hold several, which is
+    // part of what the simulation's answer saves against it.
+    let chat = model.groups.iter().any(|g| g.max_concurrent > 1);
     let _ = writeln!(
         out,
-        "Agent-hours: {:.1} found; {:.1} with per-type Erlang C (each call type on its own agents{}) — pooling the skills {} {:.1} ({:.1}%); {:.1} with per-type Erlang A; {:.1} in the scenario as written.\n",
+        "Agent-hours: {:.1} found; {:.1} with per-type Erlang C (each call type on its own agents{}{}) — pooling the skills{} {} {:.1} ({:.1}%); {:.1} with per-type Erlang A; {:.1} in the scenario as written.\n",
         report.agent_hours,
         report.erlang_c_agent_hours,
+        if chat { ", one contact each" } else { "" },
         if model.groups.iter().any(|g| g.shrinkage > 0.0) {
             ", grossed up by its first group's shrinkage"
         } else {
             ""
         },
+        if chat { " and the chat desks' several contacts at once" } else { "" },
         if saving >= 0.0 { "saves" } else { "costs" },
         saving.abs(),
         if report.erlang_c_agent_hours > 0.0 {
