@@ -1020,23 +1020,21 @@ skills = ["second"]
     };
     let f = forecast(&m, &StartState::default(), &options);
     assert_eq!(f.intervals.len(), 1);
-    let offered = |blocks: &[(String, Option<f64>)], name: &str| {
-        blocks.iter().find(|b| b.0 == name).unwrap().1
+    let forecast = |name: &str| {
+        let t = f.intervals[0].call_types.iter().find(|t| t.name == name);
+        t.unwrap().block.offered.mean
     };
-    let forecast: Vec<(String, Option<f64>)> = f.intervals[0]
-        .call_types
-        .iter()
-        .map(|t| (t.name.clone(), t.block.offered.mean))
-        .collect();
-    let run: Vec<(String, Option<f64>)> = report.intervals[0]
-        .call_types
-        .iter()
-        .map(|t| (t.name.clone(), t.block.offered.mean))
-        .collect();
+    let run = |name: &str| {
+        let t = report.intervals[0]
+            .call_types
+            .iter()
+            .find(|t| t.name == name);
+        t.unwrap().block.offered.mean
+    };
     // Every transfer comes 40 minutes after its call, after 08:30: none in 08:00.
-    assert_eq!(offered(&forecast, "second"), Some(0.0));
-    assert_eq!(offered(&forecast, "second"), offered(&run, "second"));
-    assert_eq!(offered(&forecast, "first"), offered(&run, "first"));
+    assert_eq!(forecast("second"), Some(0.0));
+    assert_eq!(forecast("second"), run("second"));
+    assert_eq!(forecast("first"), run("first"));
 }
 
 #[test]

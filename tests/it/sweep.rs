@@ -350,14 +350,19 @@ fn scenario_targets_are_checked_like_every_other_field() {
     }
 }
 
+/// [`QUEUE`] with its 12 agents on one shift from 09:00 to 12:00 with a 30-minute break
+/// (30 agent-hours on the schedule).
+fn queue_on_a_shift() -> String {
+    QUEUE.replace(
+        "agents = 12             # last year's roster",
+        "shifts = [{ start = \"09:00\", end = \"12:00\", agents = 12, breaks = [{ start = \"10:30\", length = \"30m\" }] }]",
+    )
+}
+
 #[test]
 fn sweeping_a_shift_group_says_its_shifts_give_way_to_a_flat_headcount() {
     let dir = tempfile::tempdir().unwrap();
-    let shifts = QUEUE.replace(
-        "agents = 12             # last year's roster",
-        "shifts = [{ start = \"09:00\", end = \"12:00\", agents = 12, breaks = [{ start = \"10:30\", length = \"30m\" }] }]",
-    );
-    let path = write(dir.path(), "shifts.toml", &shifts);
+    let path = write(dir.path(), "shifts.toml", &queue_on_a_shift());
     let out = callsim(&[
         "sweep", &path, "--group", "agents", "--agents", "11..12", "-r", "2",
     ]);
@@ -385,11 +390,7 @@ fn sweep_costs_shifts_by_their_schedule_and_labels_mixed_thresholds() {
     let dir = tempfile::tempdir().unwrap();
     // 12 agents from 09:00 to 12:00 with a 30-minute break: 30 agent-hours on the schedule,
     // though every interval's largest headcount is 12 (36 over the 3 hours).
-    let shifts = QUEUE.replace(
-        "agents = 12             # last year's roster",
-        "shifts = [{ start = \"09:00\", end = \"12:00\", agents = 12, breaks = [{ start = \"10:30\", length = \"30m\" }] }]",
-    );
-    let path = write(dir.path(), "shifts.toml", &shifts);
+    let path = write(dir.path(), "shifts.toml", &queue_on_a_shift());
     let out = callsim(&[
         "sweep", &path, "--scale", "1..2", "--step", "1", "-r", "2", "--format", "json",
     ]);
