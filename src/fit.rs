@@ -286,6 +286,13 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
     let intervals = last - first_interval + 1;
     let in_day = |c: &log::Call| (first_interval..=last).contains(&slot(c.time_of_day));
     let after_hours = calls.iter().filter(|c| !in_day(c)).count();
+    // The calls the rates count: first attempts (all calls when redials are not modelled)
+    // within the day.
+    let arrival: Vec<bool> = calls
+        .iter()
+        .zip(&is_first)
+        .map(|(c, &first)| first && in_day(c))
+        .collect();
     if after_hours > 0 {
         warnings.push(format!(
             "{after_hours} calls of callers seen earlier (transfers, repeat calls, redials) came after the day's last new caller, outside the fitted day: they are not counted as arrivals"
@@ -306,11 +313,7 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
     let day_index = |day: i64| days.binary_search(&day).expect("a fitted day");
 
     let mut daily_totals = vec![0u64; days.len()];
-    for (c, _) in calls
-        .iter()
-        .zip(&is_first)
-        .filter(|(c, &first)| first && in_day(c))
-    {
+    for (c, _) in calls.iter().zip(&arrival).filter(|(_, &arrival)| arrival) {
         daily_totals[day_index(c.day)] += 1;
     }
     let dispersion = arrivals::dispersion(&daily_totals);
@@ -334,8 +337,8 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
         let mut counts = vec![0u64; intervals];
         for (c, _) in calls
             .iter()
-            .zip(&is_first)
-            .filter(|(c, &first)| first && c.call_type == t && in_day(c))
+            .zip(&arrival)
+            .filter(|(c, &arrival)| arrival && c.call_type == t)
         {
             counts[slot(c.time_of_day) - first_interval] += 1;
         }
@@ -447,8 +450,8 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
                 let mut counts = vec![vec![0u64; intervals]; type_ids.len()];
                 for (c, _) in calls
                     .iter()
-                    .zip(&is_first)
-                    .filter(|(c, &first)| first && log::weekday(c.day) == wd && in_day(c))
+                    .zip(&arrival)
+                    .filter(|(c, &arrival)| arrival && log::weekday(c.day) == wd)
                 {
                     let t = type_ids
                         .iter()
