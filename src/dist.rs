@@ -71,6 +71,14 @@ pub enum Distribution {
     },
 }
 
+/// One draw of the exponential distribution of mean 1 (rand_distr's ziggurat), inlined
+/// into the caller: the event loop draws one for nearly every arrival, handle time and
+/// patience, and as a function call the draw cost twice its own work.
+#[inline(always)]
+pub fn unit_exponential<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    <Exp1 as rand_distr::Distribution<f64>>::sample(&Exp1, rng)
+}
+
 impl Distribution {
     /// Exponential with `mean` seconds; `mean` must be positive and finite.
     pub fn exponential(mean: f64) -> Distribution {
@@ -142,11 +150,23 @@ impl Distribution {
         }
     }
 
-    /// One draw, in seconds.
-    #[inline]
+    /// One draw, in seconds. An exponential time, the event loop's most common, is drawn
+    /// in the caller's own code; the other kinds in [`Distribution::draw_seconds`]. (Also
+    /// inlining the constant kind measured 1 % more instructions per call, not fewer.)
+    #[inline(always)]
     pub fn sample_seconds<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
-            Distribution::Exponential { mean } => mean * rng.sample::<f64, _>(Exp1),
+            Distribution::Exponential { mean } => mean * unit_exponential(rng),
+            _ => self.draw_seconds(rng),
+        }
+    }
+
+    /// One draw of any kind, in seconds (the same as [`Distribution::sample_seconds`], out
+    /// of line).
+    #[inline(never)]
+    fn draw_seconds<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Distribution::Exponential { mean } => mean * unit_exponential(rng),
             Distribution::Constant { value } => *value,
             Distribution::Uniform { sampler, .. } => sampler.sample(rng),
             Distribution::LogNormal { sampler, .. } => sampler.sample(rng),
@@ -186,7 +206,7 @@ impl Distribution {
             return self.sample_seconds(rng);
         }
         match self {
-            Distribution::Exponential { mean } => mean * rng.sample::<f64, _>(Exp1),
+            Distribution::Exponential { mean } => mean * unit_exponential(rng),
             Distribution::Constant { value } => (value - e).max(0.0),
             Distribution::Uniform { min, max, .. } => {
                 if e >= *max {
@@ -254,7 +274,7 @@ fn exponential_with_mean<R: Rng + ?Sized>(mean: f64, rng: &mut R) -> f64 {
     } else {
         0.0
     };
-    mean * rng.sample::<f64, _>(Exp1)
+    mean * unit_exponential(rng)
 }
 
 /// The `y ≥ y0` at which the upper tail of the standard gamma of shape `shape`,

@@ -1,7 +1,6 @@
 //! Poisson arrivals whose rate is constant within each interval (piecewise-constant).
 
 use rand::Rng;
-use rand_distr::Exp1;
 
 use crate::time::SimTime;
 
@@ -30,9 +29,9 @@ impl PiecewisePoisson {
     }
 
     /// The first arrival after `now`, or `None` if there is none before the horizon.
-    #[inline]
+    #[inline(always)]
     pub fn next_after<R: Rng + ?Sized>(&self, now: SimTime, rng: &mut R) -> Option<SimTime> {
-        let mut hazard: f64 = rng.sample(Exp1);
+        let mut hazard = super::unit_exponential(rng);
         let mut t = now.0;
         let mut k = (t / self.interval) as usize;
         while k < self.rates.len() {
