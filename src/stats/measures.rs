@@ -101,7 +101,7 @@ pub struct GroupMeasures {
     pub occupancy: Option<f64>,
     /// Average number of agents on the floor.
     pub staffed_agents: f64,
-    /// Average number of agents scheduled (before shrinkage and breaks).
+    /// Average number of agents on the schedule (breaks taken off, before shrinkage).
     pub scheduled_agents: f64,
 }
 
