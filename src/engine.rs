@@ -32,7 +32,7 @@ mod staffing;
 mod timers;
 
 pub use calendar::{Calendar, Event};
-pub use intraday::StartState;
+pub use intraday::{ParkedCaller, StartState};
 pub use observer::{CallRecord, Observer, Outcome};
 pub use snapshot::{CallCounts, GroupState, Snapshot, TypeState};
 pub use staffing::{StaffingError, MAX_HEADCOUNT};
@@ -570,6 +570,9 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             return; // the centre has closed by then: the day is over for this caller
         }
         call.attempt += 1;
+        // While it is away, its `arrival` is when it hung up (a state reads the time since);
+        // the redial sets it anew.
+        call.arrival = self.now;
         let lane = self.lanes.redial[call.call_type as usize];
         let (slot, generation) = self.queues.park(call, Place::Redialing);
         self.calendar.schedule_timer(
@@ -809,6 +812,9 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                         repeat.class = spec.classes.start + tier;
                     }
                     repeat.attempt = 1;
+                    // When its call ended (a state reads the time since); the new call
+                    // sets it anew.
+                    repeat.arrival = self.now;
                     repeat.cell = NOT_COUNTED;
                     repeat.patience = SimTime::NEVER;
                     let lane = self.lanes.repeat[repeat.call_type as usize];

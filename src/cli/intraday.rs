@@ -169,31 +169,11 @@ fn table(f: &Forecast) -> String {
     out
 }
 
-/// A state file holds the callers waiting, the calls in progress and the wrap-ups; callers
-/// the centre still owes later (in the IVR, about to redial or call again, callback jobs)
-/// are not in it, and a chat contact's slowdown is not either. Says which of these the
-/// scenario can have, so that a planner knows the forecast leaves them out.
+/// A state file holds every caller the centre has or still owes (waiting, in the IVR,
+/// about to redial or call again, callback jobs) and every contact in progress, but not the
+/// slowdown a chat contact got when it started: says so when the scenario has a chat desk
+/// with a slowdown, so that a planner knows the first intervals read a little too well.
 fn warn_of_what_the_state_leaves_out(model: &callsim::model::Model) {
-    let types = &model.call_types;
-    let mut left_out = Vec::new();
-    if types.iter().any(|t| t.ivr.is_some()) {
-        left_out.push("callers in the IVR");
-    }
-    if types.iter().any(|t| t.retrial.is_some()) {
-        left_out.push("callers about to redial");
-    }
-    if types.iter().any(|t| t.unresolved.is_some()) {
-        left_out.push("callers about to call again (unresolved)");
-    }
-    if types.iter().any(|t| t.callback.is_some()) {
-        left_out.push("callback jobs");
-    }
-    if !left_out.is_empty() {
-        eprintln!(
-            "warning: a state file does not hold {}: the forecast leaves out those the centre had at the state's time, so its first intervals read too few calls and too good a service level",
-            left_out.join(", ")
-        );
-    }
     if model
         .groups
         .iter()

@@ -250,6 +250,15 @@ impl Queues {
         })
     }
 
+    /// The calls parked outside the queues (in the IVR, between two calls), with where
+    /// each is, in slot order (for state queries).
+    pub fn parked_calls(&self) -> impl Iterator<Item = (Place, &WaitingCall)> + '_ {
+        self.slots
+            .iter()
+            .filter(|s| matches!(s.place, Place::Ivr | Place::Redialing))
+            .map(|s| (s.place, &s.call))
+    }
+
     /// Takes every call still waiting, class by class, in arrival order.
     pub fn drain(&mut self) -> Vec<WaitingCall> {
         let mut left = Vec::new();

@@ -14,11 +14,19 @@
 //! - the **remaining patience** of a waiting caller: its patience given that it exceeds the
 //!   wait so far, minus that wait;
 //! - the handle time of a waiting caller is a fresh draw, as for any caller, and so is its
-//!   tier when the state does not say it (from the type's shares).
+//!   tier when the state does not say it (from the type's shares);
+//! - the **callers the centre still owes** ([`ParkedCaller`]): the remaining IVR time of a
+//!   caller in the IVR; the time before a caller who abandoned (or was blocked) redials, or
+//!   one whose call was not resolved calls again, given the time since it hung up and that
+//!   the call comes before the end of the day (the engine keeps only those); each then goes
+//!   on as the engine's own (self-service or the queue; a new attempt with its attempt
+//!   number; a new call), with a fresh handle time and patience;
+//! - the **callback jobs** queue in their class with their waits so far, as waiting calls.
 //!
 //! An elapsed time of zero is a plain draw: a call that has just started. On a chat desk
-//! with `concurrency_slowdown`, the time left is drawn from the type's own distribution:
-//! the slowdown a contact got when it started is not part of the state.
+//! with `concurrency_slowdown`, the time left is drawn from the type's own distribution,
+//! and the contacts are spread over the agents least loaded first: the slowdown a contact
+//! got when it started, and which agent holds it, are not part of the state.
 //!
 //! These draws come from their own streams (call-type ids with the top bits set, which no
 //! real call type has), apart from the streams of the callers who arrive after the state;
@@ -29,13 +37,13 @@
 //! the hours before.)
 
 use super::calendar::{Calendar, Event};
-use super::calls::{WaitingCall, NO_LINE};
+use super::calls::{Place, WaitingCall, NO_LINE};
 use super::pools::Pools;
-use super::{call_sources, InService, Observer, Simulation};
+use super::{call_sources, tier_of, InService, Observer, Simulation};
 use rand::Rng;
 
-use crate::dist::{stream, CallerDraws, Purpose};
-use crate::model::Model;
+use crate::dist::{stream, CallerDraws, Distribution, Purpose, Stream};
+use crate::model::{CallType, Model};
 use crate::routing::Router;
 use crate::stats::NOT_COUNTED;
 use crate::time::SimTime;
@@ -44,6 +52,31 @@ use crate::time::SimTime;
 const STATE_WAITING: u32 = 1 << 31;
 /// Marks the streams of the calls in progress in a start state.
 const STATE_TALKING: u32 = 1 << 30;
+/// Marks the streams of the callers in the IVR in a start state.
+const STATE_IN_IVR: u32 = 1 << 29;
+/// Marks the streams of the callers about to redial in a start state.
+const STATE_REDIALING: u32 = 1 << 28;
+/// Marks the streams of the callers about to call again in a start state.
+const STATE_CALLING_AGAIN: u32 = 1 << 27;
+/// Marks the streams of the callback jobs in a start state.
+const STATE_CALLBACKS: u32 = 1 << 26;
+
+/// A caller of a start state outside the queues: in the IVR, or between two calls (about to
+/// redial, or to call again after an unresolved contact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParkedCaller {
+    /// Its call type.
+    pub call_type: u32,
+    /// Its call class, when the type has tiers and the caller's is known; `None`: the
+    /// type's one class, or a tier drawn from the type's shares.
+    pub class: Option<u32>,
+    /// How long it has been there: in the IVR, or since it hung up (abandoned, was blocked,
+    /// or ended an unresolved call).
+    pub elapsed: SimTime,
+    /// The attempt it is on (in the IVR) or will make next (about to redial): 1 is a
+    /// caller's first call, and a repeat call's.
+    pub attempt: u32,
+}
 
 /// A live state to start from, by id. Missing entries (shorter vectors) mean none / zero.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -64,6 +97,15 @@ pub struct StartState {
     pub wrapping_up: Vec<Vec<Vec<SimTime>>>,
     /// Per group: agents added to (negative: removed from) the schedule from `at` on.
     pub staffing_delta: Vec<i64>,
+    /// Callers in the IVR, with how long each has been in it.
+    pub in_ivr: Vec<ParkedCaller>,
+    /// Callers who abandoned or were blocked and will redial, with how long since.
+    pub redialing: Vec<ParkedCaller>,
+    /// Callers whose call was not resolved and who will call again, with how long since it
+    /// ended.
+    pub calling_again: Vec<ParkedCaller>,
+    /// Per call type, how long each callback job has waited since the caller asked for it.
+    pub callbacks: Vec<Vec<SimTime>>,
 }
 
 /// The elapsed times of group `g`'s contacts of type `t` in `list` (none if left out).
@@ -88,15 +130,84 @@ impl<'m, R: Router> Simulation<'m, R> {
         replication: u32,
         state: &StartState,
     ) -> Simulation<'m, R> {
+        Simulation::from_state_in_day(model, router, replication, state, model.horizon)
+    }
+
+    /// As [`Simulation::from_state`], for a model cut short of the day the state was taken
+    /// in (a forecast to `--until`): `day_end` is when that day ends. The callers between
+    /// two calls in the state call back before it, since the engine keeps only those whose
+    /// next call comes before the end of the day; so their time left is drawn conditioned
+    /// on that too. Those due after `model`'s horizon are not re-created, as the engine
+    /// drops its own redials past it.
+    pub fn from_state_in_day(
+        model: &'m Model,
+        router: R,
+        replication: u32,
+        state: &StartState,
+        day_end: SimTime,
+    ) -> Simulation<'m, R> {
         let mut sim = Simulation::new(model, router, replication);
-        sim.restart(replication, state);
+        sim.restart(replication, state, day_end.max(model.horizon));
         sim
     }
 }
 
+/// The random sources of one call type's callers of one kind in a start state.
+struct StateSources {
+    /// What is left of the time they have already spent (in the IVR, away).
+    remaining: Stream,
+    handle: Stream,
+    patience: Stream,
+    tier: Stream,
+}
+
+impl StateSources {
+    /// Sources for every call type, marked with `mark`; `remaining` for `purpose`.
+    fn of(model: &Model, replication: u32, mark: u32, purpose: Purpose) -> Vec<StateSources> {
+        let seed = model.seed;
+        (0..model.call_types.len() as u32)
+            .map(|t| StateSources {
+                remaining: stream(seed, replication, mark | t, purpose),
+                handle: stream(seed, replication, mark | t, Purpose::HandleTime),
+                patience: stream(seed, replication, mark | t, Purpose::Patience),
+                tier: stream(seed, replication, mark | t, Purpose::Tier),
+            })
+            .collect()
+    }
+
+    /// The class of a caller of type `spec`: the one given, else drawn from the shares.
+    fn class(&mut self, spec: &CallType, given: Option<u32>) -> u32 {
+        given.unwrap_or_else(|| {
+            spec.classes.start + tier_of(&spec.tier_cumulative_shares, &mut self.tier)
+        })
+    }
+}
+
+/// The time left of a delay `delay` (a redial's, a repeat call's) that has lasted `elapsed`
+/// and is known to end within `window` from now (the engine keeps only the callers whose
+/// next call comes before the end of the day): `X − elapsed` for `X` conditioned on
+/// `elapsed < X < elapsed + window`, by rejection from
+/// [`Distribution::sample_remaining`]. When 64 draws in a row miss the window (a window the
+/// delay hardly reaches: a few minutes before closing), uniform over it, where the
+/// conditioned density is nearly flat.
+fn remaining_within<G: Rng + ?Sized>(
+    delay: &Distribution,
+    elapsed: SimTime,
+    window: SimTime,
+    rng: &mut G,
+) -> SimTime {
+    for _ in 0..64 {
+        let left = delay.sample_remaining(elapsed, rng);
+        if left < window {
+            return left;
+        }
+    }
+    SimTime::from_seconds(window.as_seconds() * rng.random::<f64>())
+}
+
 impl<R: Router, O: Observer> Simulation<'_, R, O> {
     /// Throws away the time-zero schedule of a fresh simulation and sets up `state`.
-    fn restart(&mut self, replication: u32, state: &StartState) {
+    fn restart(&mut self, replication: u32, state: &StartState, day_end: SimTime) {
         let model = self.model;
         let (types, groups) = (model.call_types.len(), model.groups.len());
         let at = state.at;
@@ -355,6 +466,8 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 self.schedule_overflow(class, slot, generation, ahead);
             }
         }
+        self.recreate_callbacks(replication, state);
+        self.recreate_parked(replication, state, day_end);
         // A state may have idle agents and calls they could take: they take them now.
         for g in 0..groups as u32 {
             while self.pools.idle_counts()[g as usize] > 0 {
@@ -366,8 +479,178 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         }
     }
 
-    /// The live state now, for starting a forecast from it (see [`StartState`]). Callback
-    /// jobs are left out: they are not callers on the line.
+    /// Queues the callback jobs of `state`, longest-waiting first, each counted in the
+    /// state's interval (offered, as a callback job), as the calls waiting are.
+    fn recreate_callbacks(&mut self, replication: u32, state: &StartState) {
+        let model = self.model;
+        let at = state.at;
+        for (t, waits) in state.callbacks.iter().enumerate() {
+            let spec = &model.call_types[t];
+            // The state file refuses callback jobs of a type without callbacks.
+            let Some(callback) = &spec.callback else {
+                continue;
+            };
+            let class = callback.class;
+            let mut handle_stream = stream(
+                model.seed,
+                replication,
+                STATE_CALLBACKS | t as u32,
+                Purpose::HandleTime,
+            );
+            let mut waits = waits.clone();
+            waits.sort_unstable_by(|a, b| b.cmp(a));
+            for (serial, waited) in waits.into_iter().enumerate() {
+                let since = SimTime(at.0.saturating_sub(waited.0));
+                let job = WaitingCall {
+                    class,
+                    call_type: t as u32,
+                    arrival: since,
+                    entered: since,
+                    handle: spec.handle_time.sample(&mut handle_stream),
+                    cell: self.tally.cell_of(class, at),
+                    patience: SimTime::NEVER,
+                    attempt: 1,
+                    line: NO_LINE,
+                    draws: CallerDraws::new(
+                        model.seed,
+                        replication,
+                        STATE_CALLBACKS | t as u32,
+                        serial as u64,
+                    ),
+                };
+                self.tally.offered(job.cell);
+                self.tally.count(job.cell, |c| &mut c.callback_jobs);
+                self.tally.queued(job.cell);
+                let (slot, generation) = self.queues.push(job);
+                let steps = &model.routing.overflow_steps[class as usize];
+                let ahead = steps.partition_point(|&d| d <= waited) as u32;
+                self.schedule_overflow(class, slot, generation, ahead);
+            }
+        }
+    }
+
+    /// Parks the callers of `state` in the IVR and between two calls, each with what is
+    /// left of its time there drawn conditioned on the time already spent, to go on as the
+    /// engine's own: out of the IVR to self-service or the queue; back with a new attempt
+    /// (or a new call), counted then.
+    ///
+    /// Callers in the IVR are counted in the state's interval (offered; a redial's attempt
+    /// as a retrial), as the calls waiting are, and hold a line; their handle time and
+    /// patience are fresh draws (the caller has not waited yet). Callers between two calls
+    /// are counted when they call, in the interval they call in, as in a run; their handle
+    /// time is a fresh draw.
+    fn recreate_parked(&mut self, replication: u32, state: &StartState, day_end: SimTime) {
+        let model = self.model;
+        let at = state.at;
+        let mut sources = StateSources::of(model, replication, STATE_IN_IVR, Purpose::Ivr);
+        for (serial, p) in state.in_ivr.iter().enumerate() {
+            let t = p.call_type as usize;
+            let spec = &model.call_types[t];
+            // The state file refuses IVR callers of a type without an IVR.
+            let Some(ivr) = &spec.ivr else {
+                continue;
+            };
+            let source = &mut sources[t];
+            let class = source.class(spec, p.class);
+            let handle = spec.handle_time.sample(&mut source.handle);
+            let patience = model.classes[class as usize]
+                .patience
+                .as_ref()
+                .map_or(SimTime::NEVER, |d| d.sample(&mut source.patience));
+            let remaining = ivr.time.sample_remaining(p.elapsed, &mut source.remaining);
+            let since = SimTime(at.0.saturating_sub(p.elapsed.0));
+            let mut call = WaitingCall {
+                class,
+                call_type: p.call_type,
+                arrival: since,
+                entered: since,
+                handle,
+                cell: self.tally.cell_of(class, at),
+                patience,
+                attempt: p.attempt.max(1),
+                line: NO_LINE,
+                draws: CallerDraws::new(
+                    model.seed,
+                    replication,
+                    STATE_IN_IVR | p.call_type,
+                    serial as u64,
+                ),
+            };
+            self.take_line(&mut call);
+            self.tally.offered(call.cell);
+            if call.attempt > 1 {
+                self.tally.count(call.cell, |c| &mut c.retrials);
+            }
+            let (slot, generation) = self.queues.park(call, Place::Ivr);
+            self.calendar.schedule(
+                at.saturating_add(remaining),
+                Event::IvrEnd {
+                    call: slot,
+                    generation,
+                },
+            );
+        }
+        let window = SimTime(day_end.0.saturating_sub(at.0));
+        for (callers, mark, purpose) in [
+            (&state.redialing, STATE_REDIALING, Purpose::Retrial),
+            (
+                &state.calling_again,
+                STATE_CALLING_AGAIN,
+                Purpose::AfterCall,
+            ),
+        ] {
+            let mut sources = StateSources::of(model, replication, mark, purpose);
+            for (serial, p) in callers.iter().enumerate() {
+                let t = p.call_type as usize;
+                let spec = &model.call_types[t];
+                let (delay, attempt) = if mark == STATE_REDIALING {
+                    (spec.retrial.as_ref().map(|r| &r.delay), p.attempt.max(2))
+                } else {
+                    (spec.unresolved.as_ref().map(|u| &u.delay), 1)
+                };
+                // The state file refuses callers of a type that has no such delay.
+                let Some(delay) = delay else {
+                    continue;
+                };
+                let source = &mut sources[t];
+                let class = source.class(spec, p.class);
+                let handle = spec.handle_time.sample(&mut source.handle);
+                let remaining = remaining_within(delay, p.elapsed, window, &mut source.remaining);
+                let due = at.saturating_add(remaining);
+                if due >= model.horizon {
+                    continue; // after the forecast's end, where the engine drops its own
+                }
+                let since = SimTime(at.0.saturating_sub(p.elapsed.0));
+                let call = WaitingCall {
+                    class,
+                    call_type: p.call_type,
+                    arrival: since,
+                    entered: since,
+                    handle,
+                    cell: NOT_COUNTED,
+                    patience: SimTime::NEVER,
+                    attempt,
+                    line: NO_LINE,
+                    draws: CallerDraws::new(
+                        model.seed,
+                        replication,
+                        mark | p.call_type,
+                        serial as u64,
+                    ),
+                };
+                let (slot, generation) = self.queues.park(call, Place::Redialing);
+                self.calendar.schedule(
+                    due,
+                    Event::Redial {
+                        call: slot,
+                        generation,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The live state now, for starting a forecast from it (see [`StartState`]).
     pub fn state(&self) -> StartState {
         let model = self.model;
         let (types, groups) = (model.call_types.len(), model.groups.len());
@@ -407,6 +690,47 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         for list in talking.iter_mut().chain(&mut wrapping_up).flatten() {
             list.sort_unstable_by(|a, b| b.cmp(a));
         }
+        let (mut in_ivr, mut redialing, mut calling_again) = (Vec::new(), Vec::new(), Vec::new());
+        for (place, call) in self.queues.parked_calls() {
+            let caller = ParkedCaller {
+                call_type: call.call_type,
+                class: model.classes[call.class as usize]
+                    .tier
+                    .is_some()
+                    .then_some(call.class),
+                // In the IVR since it reached the centre; away since it hung up.
+                elapsed: self.now - call.arrival,
+                attempt: call.attempt,
+            };
+            match place {
+                Place::Ivr => in_ivr.push(caller),
+                // A repeat call is a caller's new first attempt; a redial is a later one.
+                _ if call.attempt > 1 => redialing.push(caller),
+                _ => calling_again.push(caller),
+            }
+        }
+        for list in [&mut in_ivr, &mut redialing, &mut calling_again] {
+            list.sort_unstable_by_key(|p| {
+                (
+                    p.call_type,
+                    std::cmp::Reverse(p.elapsed),
+                    p.class,
+                    p.attempt,
+                )
+            });
+        }
+        let callbacks = model
+            .call_types
+            .iter()
+            .map(|ct| {
+                ct.callback.as_ref().map_or_else(Vec::new, |c| {
+                    self.queues
+                        .iter(c.class)
+                        .map(|job| self.now - job.arrival)
+                        .collect()
+                })
+            })
+            .collect();
         StartState {
             at: self.now,
             waiting,
@@ -414,6 +738,10 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             talking,
             wrapping_up,
             staffing_delta: (0..groups as u32).map(|g| self.staffing_delta(g)).collect(),
+            in_ivr,
+            redialing,
+            calling_again,
+            callbacks,
         }
     }
 }

@@ -167,6 +167,8 @@ fn reported_intervals(m: &Model) -> u32 {
 /// The forecast's replications under the model's router, in replication order.
 struct Replicate<'a> {
     model: &'a Model,
+    /// When the day the state was taken in ends (the model's horizon may be earlier).
+    day_end: SimTime,
     state: &'a StartState,
     /// The first forecast interval.
     first: u32,
@@ -182,13 +184,14 @@ impl RouterUser for Replicate<'_> {
     fn run<R: Router + Clone + Send + Sync>(self, router: R) -> Vec<RepResult> {
         let Replicate {
             model: m,
+            day_end,
             state,
             first,
             ends,
             ..
         } = self;
         let one = |rep: u32| {
-            let mut sim = Simulation::from_state(m, router.clone(), rep, state);
+            let mut sim = Simulation::from_state_in_day(m, router.clone(), rep, state, day_end);
             let queues = ends
                 .iter()
                 .map(|&end| {
@@ -270,6 +273,7 @@ pub fn forecast(model: &Model, state: &StartState, options: &ForecastOptions) ->
             &m,
             Replicate {
                 model: &m,
+                day_end: model.horizon,
                 state,
                 first,
                 ends: &ends,

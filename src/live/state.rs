@@ -25,7 +25,12 @@
 //!   waited, seconds (each at most the time since the start of the day): in `waiting_s`, or,
 //!   for a type with tiers, per tier in `tiers` (`{"gold": [12.0], "basic": [30.5, 2.0]}`).
 //!   Callers of a tiered type listed in `waiting_s` get a tier drawn by the tiers' shares
-//!   (what files written before `tiers` existed mean). Callback jobs are not in the state.
+//!   (what files written before `tiers` existed mean). Optional, per call type, the callers
+//!   the centre still owes: `in_ivr_s` (how long each has been in the IVR), `redialing_s`
+//!   (how long since each abandoned or was blocked), `calling_again_s` (how long since each
+//!   one's unresolved call ended), each entry seconds or `{"s": 40.0, "tier": "vip",
+//!   "attempt": 3}`; and `callbacks_s` (how long each callback job has waited). Left out:
+//!   none (what files written before they existed mean).
 //! - `agent_groups` (optional, default none): per group,
 //!   - `talking`: the calls in progress (chat contacts in hand) by call type (types the group
 //!     serves): a list of how long each has been in service, seconds, or just a count. A
@@ -47,7 +52,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::StartState;
+use crate::engine::{ParkedCaller, StartState};
 use crate::model::Model;
 use crate::time::{clock_hhmm, SimTime, NANOS_PER_SECOND};
 
@@ -89,6 +94,92 @@ pub struct TypeEntry {
     /// Per tier, how long each of its waiting callers has waited, seconds.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tiers: BTreeMap<String, Vec<f64>>,
+    /// Callers in the IVR: how long each has been in it, seconds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_ivr_s: Vec<Parked>,
+    /// Callers who will redial: how long since each abandoned or was blocked, seconds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redialing_s: Vec<Parked>,
+    /// Callers who will call again (`unresolved`): how long since each one's call ended,
+    /// seconds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calling_again_s: Vec<Parked>,
+    /// Callback jobs: how long each has waited since the caller asked for it, seconds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub callbacks_s: Vec<f64>,
+}
+
+/// One caller outside the queues in a state file (in the IVR, about to redial or to call
+/// again): seconds alone, or with what else is known of the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parked {
+    /// How long, seconds; the tier (of a type with tiers) is drawn by the shares, and the
+    /// attempt is the kind's usual one (a first call; a first redial).
+    Seconds(f64),
+    /// How long, and the caller's tier and attempt when known.
+    Caller(CallerDetails),
+}
+
+/// A caller outside the queues with its tier and attempt (`{"s": 40.5, "tier": "vip",
+/// "attempt": 3}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallerDetails {
+    /// How long, seconds.
+    pub s: f64,
+    /// Its tier, for a call type with tiers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// Its attempt: the one it is on (in the IVR), or will make next (redialing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+}
+
+impl Parked {
+    /// How long, seconds.
+    pub fn seconds(&self) -> f64 {
+        match self {
+            Parked::Seconds(s) => *s,
+            Parked::Caller(c) => c.s,
+        }
+    }
+}
+
+impl Serialize for Parked {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Parked::Seconds(s) => serializer.serialize_f64(*s),
+            Parked::Caller(c) => c.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Parked {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Parked;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "how long, in seconds (e.g. 40.5), or an object such as {\"s\": 40.5, \"tier\": \"vip\", \"attempt\": 2}",
+                )
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Parked, E> {
+                Ok(Parked::Seconds(x))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Parked, E> {
+                Ok(Parked::Seconds(n as f64))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Parked, E> {
+                Ok(Parked::Seconds(n as f64))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Parked, A::Error> {
+                CallerDetails::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Parked::Caller)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// One agent group in a state file.
@@ -173,6 +264,63 @@ impl<'de> Deserialize<'de> for InProgress {
             }
         }
         deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// The kinds of callers outside the queues that a state file lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ParkedKind {
+    /// In the IVR (`in_ivr_s`).
+    Ivr,
+    /// About to redial (`redialing_s`).
+    Redialing,
+    /// About to call again (`calling_again_s`).
+    CallingAgain,
+}
+
+impl ParkedKind {
+    /// The key of the list in a call type's entry.
+    fn key(self) -> &'static str {
+        match self {
+            ParkedKind::Ivr => "in_ivr_s",
+            ParkedKind::Redialing => "redialing_s",
+            ParkedKind::CallingAgain => "calling_again_s",
+        }
+    }
+
+    /// The scenario key of a call type without which there are no such callers.
+    fn feature(self) -> &'static str {
+        match self {
+            ParkedKind::Ivr => "ivr",
+            ParkedKind::Redialing => "retrial",
+            ParkedKind::CallingAgain => "unresolved",
+        }
+    }
+
+    /// Whether a call type of the scenario can have such callers.
+    fn applies_to(self, spec: &crate::model::CallType) -> bool {
+        match self {
+            ParkedKind::Ivr => spec.ivr.is_some(),
+            ParkedKind::Redialing => spec.retrial.is_some(),
+            ParkedKind::CallingAgain => spec.unresolved.is_some(),
+        }
+    }
+
+    /// What the seconds say, for help lines.
+    fn what(self) -> &'static str {
+        match self {
+            ParkedKind::Ivr => "how long the caller has been in the IVR",
+            ParkedKind::Redialing => "how long since the caller abandoned or was blocked",
+            ParkedKind::CallingAgain => "how long since the caller's call ended",
+        }
+    }
+
+    /// The attempt a caller listed by seconds alone is on (IVR) or will make next.
+    fn usual_attempt(self) -> u32 {
+        match self {
+            ParkedKind::Redialing => 2,
+            ParkedKind::Ivr | ParkedKind::CallingAgain => 1,
+        }
     }
 }
 
@@ -331,6 +479,25 @@ impl StateFile {
             list.map(|waits| waits.iter().map(|&w| seconds(w)).collect())
                 .unwrap_or_default()
         };
+        // Seconds alone when that says it all: no tier to keep, the usual attempt.
+        let parked = |list: &[ParkedCaller], t: usize, usual: u32| -> Vec<Parked> {
+            list.iter()
+                .filter(|p| p.call_type as usize == t)
+                .map(|p| {
+                    let s = seconds(p.elapsed);
+                    let tier = p.class.and_then(|c| model.classes[c as usize].tier.clone());
+                    if tier.is_none() && p.attempt == usual {
+                        Parked::Seconds(s)
+                    } else {
+                        Parked::Caller(CallerDetails {
+                            s,
+                            tier,
+                            attempt: (p.attempt != usual).then_some(p.attempt),
+                        })
+                    }
+                })
+                .collect()
+        };
         StateFile {
             scenario: Some(model.name.clone()),
             clock: clock_with_millis(model, state.at),
@@ -351,6 +518,14 @@ impl StateFile {
                             (!list.is_empty()).then(|| (tier, waits(Some(list))))
                         })
                         .collect(),
+                    in_ivr_s: parked(&state.in_ivr, t, ParkedKind::Ivr.usual_attempt()),
+                    redialing_s: parked(&state.redialing, t, ParkedKind::Redialing.usual_attempt()),
+                    calling_again_s: parked(
+                        &state.calling_again,
+                        t,
+                        ParkedKind::CallingAgain.usual_attempt(),
+                    ),
+                    callbacks_s: waits(state.callbacks.get(t)),
                 })
                 .collect(),
             agent_groups: model
@@ -441,6 +616,34 @@ impl StateFile {
             talking: vec![vec![Vec::new(); types]; groups],
             wrapping_up: vec![vec![Vec::new(); types]; groups],
             staffing_delta: vec![0; groups],
+            in_ivr: Vec::new(),
+            redialing: Vec::new(),
+            calling_again: Vec::new(),
+            callbacks: vec![Vec::new(); types],
+        };
+        // A time spent so far: a number of seconds within the day so far.
+        let elapsed = |x: f64, place: &str, what: &str| -> Result<SimTime, StateError> {
+            if !x.is_finite() || x < 0.0 {
+                return Err(err(
+                    place.to_owned(),
+                    format!("{x} is not a duration"),
+                    format!("give {what}, in seconds (≥ 0)"),
+                ));
+            }
+            let e = SimTime(((x * 1000.0).round() as u64).saturating_mul(1_000_000));
+            if e > at {
+                return Err(err(
+                    place.to_owned(),
+                    format!(
+                        "{} s is longer than the day had run at {} ({} s)",
+                        seconds(e),
+                        self.clock,
+                        at.0 / NANOS_PER_SECOND
+                    ),
+                    "times count from the start of the scenario's day at the latest".into(),
+                ));
+            }
+            Ok(e)
         };
         let mut seen = vec![false; types];
         let mut total_waiting = 0usize;
@@ -522,6 +725,134 @@ impl StateFile {
                         None => state.waiting[t].push(waited),
                         Some(c) => state.waiting_by_class[c as usize].push(waited),
                     }
+                }
+            }
+            for kind in [
+                ParkedKind::Ivr,
+                ParkedKind::Redialing,
+                ParkedKind::CallingAgain,
+            ] {
+                let list = match kind {
+                    ParkedKind::Ivr => &entry.in_ivr_s,
+                    ParkedKind::Redialing => &entry.redialing_s,
+                    ParkedKind::CallingAgain => &entry.calling_again_s,
+                };
+                let key = kind.key();
+                if list.is_empty() {
+                    continue;
+                }
+                if !kind.applies_to(spec) {
+                    return Err(err(
+                        format!("{field}.{key}"),
+                        format!(
+                            "the call type `{}` has no {} in the scenario",
+                            entry.name,
+                            kind.feature()
+                        ),
+                        format!(
+                            "leave `{key}` out, or give the call type `{}`",
+                            kind.feature()
+                        ),
+                    ));
+                }
+                total_waiting += list.len();
+                if total_waiting > MAX_WAITING {
+                    return Err(err(
+                        format!("{field}.{key}"),
+                        format!("more than {MAX_WAITING} callers in the state"),
+                        "a state holds the callers of one instant; check the file".into(),
+                    ));
+                }
+                let most = spec.retrial.as_ref().map_or(1, |r| r.max_attempts);
+                for (j, item) in list.iter().enumerate() {
+                    let place = format!("{field}.{key}[{j}]");
+                    let (at_s, details) = match item {
+                        Parked::Seconds(_) => (place.clone(), None),
+                        Parked::Caller(c) => (format!("{place}.s"), Some(c)),
+                    };
+                    let e = elapsed(item.seconds(), &at_s, kind.what())?;
+                    let mut class = None;
+                    let mut attempt = kind.usual_attempt();
+                    if let Some(c) = details {
+                        if let Some(tier) = &c.tier {
+                            let Some(&(found, _)) = tiers.iter().find(|(_, n)| n == tier) else {
+                                let names: Vec<&str> = tiers.iter().map(|&(_, n)| n).collect();
+                                return Err(err(
+                                    format!("{place}.tier"),
+                                    format!("the call type `{}` has no tier `{tier}`", entry.name),
+                                    if names.is_empty() {
+                                        "it has no tiers: leave `tier` out".into()
+                                    } else {
+                                        format!("its tiers are {}", listing(&names))
+                                    },
+                                ));
+                            };
+                            class = Some(found);
+                        }
+                        if let Some(n) = c.attempt {
+                            let (low, high) = match kind {
+                                ParkedKind::Ivr => (1, most),
+                                ParkedKind::Redialing => (2, most),
+                                ParkedKind::CallingAgain => (1, 1),
+                            };
+                            if !(low..=high).contains(&n) {
+                                return Err(err(
+                                    format!("{place}.attempt"),
+                                    format!("attempt {n} is not one this caller can be on"),
+                                    match kind {
+                                        ParkedKind::CallingAgain => "a repeat call is its \
+                                            caller's first attempt: leave `attempt` out"
+                                            .into(),
+                                        _ => format!(
+                                            "give a whole number from {low} to {high} (the \
+                                             call type's retrial.max_attempts)"
+                                        ),
+                                    },
+                                ));
+                            }
+                            attempt = n;
+                        }
+                    }
+                    let caller = ParkedCaller {
+                        call_type: t as u32,
+                        class,
+                        elapsed: e,
+                        attempt,
+                    };
+                    match kind {
+                        ParkedKind::Ivr => state.in_ivr.push(caller),
+                        ParkedKind::Redialing => state.redialing.push(caller),
+                        ParkedKind::CallingAgain => state.calling_again.push(caller),
+                    }
+                }
+            }
+            if !entry.callbacks_s.is_empty() {
+                let place = format!("{field}.callbacks_s");
+                if spec.callback.is_none() {
+                    return Err(err(
+                        place,
+                        format!(
+                            "the call type `{}` has no callback in the scenario",
+                            entry.name
+                        ),
+                        "leave `callbacks_s` out, or give the call type a `callback`".into(),
+                    ));
+                }
+                total_waiting += entry.callbacks_s.len();
+                if total_waiting > MAX_WAITING {
+                    return Err(err(
+                        place,
+                        format!("more than {MAX_WAITING} callers in the state"),
+                        "a state holds the callers of one instant; check the file".into(),
+                    ));
+                }
+                for (j, &x) in entry.callbacks_s.iter().enumerate() {
+                    let e = elapsed(
+                        x,
+                        &format!("{place}[{j}]"),
+                        "how long the callback job has waited",
+                    )?;
+                    state.callbacks[t].push(e);
                 }
             }
         }
