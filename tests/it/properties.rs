@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use callsim::engine::{CallRecord, Outcome, Simulation};
 use callsim::live::intraday::{forecast, ForecastOptions};
+use callsim::live::state::StateFile;
 use callsim::live::{Live, Pacing, Speed};
 use callsim::model::Model;
 use callsim::routing::{Acd, Router, SkillPriority};
@@ -521,16 +522,68 @@ fn check_intraday(model: &Model) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// A state taken mid-day (and a little past an interval's start) goes through its file and
+/// back unchanged; a centre restarted from it holds the same callers waiting, in the IVR,
+/// about to redial or call again, and callback jobs; and it runs to the end with every call
+/// accounted for, in every interval and call type.
+fn check_mid_day_state(model: &Model) -> Result<(), TestCaseError> {
+    let at = SimTime((model.horizon.0 / 2 + 1_234_567).min(model.horizon.0));
+    let mut sim = Simulation::new(model, router(model), 0);
+    sim.run_until(at);
+    let state = sim.state();
+    let json = StateFile::from_state(model, &state).to_json();
+    let back = StateFile::parse("<saved>", &json)
+        .and_then(|f| f.resolve("<saved>", model))
+        .map_err(|e| TestCaseError::fail(format!("a saved state is refused: {e}\n{json}")))?;
+    prop_assert_eq!(&StateFile::from_state(model, &back).to_json(), &json);
+    let restarted = Simulation::from_state(model, router(model), 1, &back);
+    let again = restarted.state();
+    prop_assert_eq!(&again.in_ivr, &back.in_ivr, "callers in the IVR");
+    prop_assert_eq!(&again.redialing, &back.redialing, "callers about to redial");
+    prop_assert_eq!(
+        &again.calling_again,
+        &back.calling_again,
+        "callers to call again"
+    );
+    prop_assert_eq!(&again.callbacks, &back.callbacks, "callback jobs");
+    let waiting = |s: &callsim::engine::StartState| {
+        s.waiting
+            .iter()
+            .chain(&s.waiting_by_class)
+            .map(Vec::len)
+            .sum::<usize>()
+    };
+    prop_assert!(
+        waiting(&again) <= waiting(&back),
+        "more callers waiting after the restart"
+    );
+    let m = restarted.finish().measures(model);
+    let blocks = std::iter::once(&m.total).chain(&m.call_types).chain(
+        m.intervals
+            .iter()
+            .flat_map(|i| std::iter::once(&i.total).chain(&i.call_types)),
+    );
+    for b in blocks {
+        prop_assert_eq!(
+            b.offered,
+            b.answered + b.abandoned + b.blocked + b.deflected + b.unserved + b.callbacks,
+            "a call not accounted for after a restart from mid-day"
+        );
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(config(64))]
 
     /// `live --speed max` equals `run -r 1`, and intraday from the empty state equals `run`,
-    /// whatever the routing policy.
+    /// whatever the routing policy; a mid-day state restarts the same centre.
     #[test]
     fn live_and_intraday_from_the_start_are_run(case in case()) {
         let model = load(&case.toml)?;
         check_live(&model)?;
         check_intraday(&model)?;
+        check_mid_day_state(&model)?;
     }
 }
 
