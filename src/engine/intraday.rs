@@ -205,6 +205,37 @@ fn remaining_within<G: Rng + ?Sized>(
     SimTime::from_seconds(window.as_seconds() * rng.random::<f64>())
 }
 
+/// A caller of a start state, there since `since`, with its own numbers (the `serial`-th of
+/// source `mark | call_type`): a first attempt, holding no line, without patience and not
+/// counted, until the caller says otherwise.
+fn state_caller(
+    model: &Model,
+    replication: u32,
+    (mark, serial): (u32, usize),
+    class: u32,
+    call_type: usize,
+    since: SimTime,
+    handle: SimTime,
+) -> WaitingCall {
+    WaitingCall {
+        class,
+        call_type: call_type as u32,
+        arrival: since,
+        entered: since,
+        handle,
+        cell: NOT_COUNTED,
+        patience: SimTime::NEVER,
+        attempt: 1,
+        line: NO_LINE,
+        draws: CallerDraws::new(
+            model.seed,
+            replication,
+            mark | call_type as u32,
+            serial as u64,
+        ),
+    }
+}
+
 impl<R: Router, O: Observer> Simulation<'_, R, O> {
     /// Throws away the time-zero schedule of a fresh simulation and sets up `state`.
     fn restart(&mut self, replication: u32, state: &StartState, day_end: SimTime) {
@@ -428,22 +459,18 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             callers.sort_by_key(|&(waited, _)| std::cmp::Reverse(waited));
             for (queued, (waited, class)) in callers.into_iter().enumerate() {
                 let since = SimTime(at.0.saturating_sub(waited.0));
+                let handle = spec.handle_time.sample(&mut handle_stream);
                 let mut call = WaitingCall {
-                    class,
-                    call_type: t as u32,
-                    arrival: since,
-                    entered: since,
-                    handle: spec.handle_time.sample(&mut handle_stream),
                     cell: self.tally.cell_of(class, at),
-                    patience: SimTime::NEVER,
-                    attempt: 1,
-                    line: NO_LINE,
-                    draws: CallerDraws::new(
-                        model.seed,
+                    ..state_caller(
+                        model,
                         replication,
-                        STATE_WAITING | t as u32,
-                        queued as u64,
-                    ),
+                        (STATE_WAITING, queued),
+                        class,
+                        t,
+                        since,
+                        handle,
+                    )
                 };
                 self.take_line(&mut call);
                 self.tally.offered(call.cell);
@@ -452,7 +479,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                     .patience
                     .as_ref()
                     .map(|p| p.sample_remaining(waited, &mut patience_stream));
-                let (slot, generation) = self.queues.push(call);
+                let (slot, generation) = self.queue_from_state(call, waited);
                 if let Some(remaining) = remaining {
                     let event = Event::PatienceExpires {
                         call: slot,
@@ -460,10 +487,6 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                     };
                     self.calendar.schedule(at.saturating_add(remaining), event);
                 }
-                // Overflow steps still ahead of this caller.
-                let steps = &model.routing.overflow_steps[class as usize];
-                let ahead = steps.partition_point(|&d| d <= waited) as u32;
-                self.schedule_overflow(class, slot, generation, ahead);
             }
         }
         self.recreate_callbacks(replication, state);
@@ -477,6 +500,17 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 self.serve_now(g, call);
             }
         }
+    }
+
+    /// Queues a caller of the state who has waited `waited`, with the overflow steps still
+    /// ahead of it; returns its slot and generation.
+    fn queue_from_state(&mut self, call: WaitingCall, waited: SimTime) -> (u32, u32) {
+        let class = call.class;
+        let (slot, generation) = self.queues.push(call);
+        let steps = &self.model.routing.overflow_steps[class as usize];
+        let ahead = steps.partition_point(|&d| d <= waited) as u32;
+        self.schedule_overflow(class, slot, generation, ahead);
+        (slot, generation)
     }
 
     /// Queues the callback jobs of `state`, longest-waiting first, each counted in the
@@ -501,30 +535,23 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             waits.sort_unstable_by(|a, b| b.cmp(a));
             for (serial, waited) in waits.into_iter().enumerate() {
                 let since = SimTime(at.0.saturating_sub(waited.0));
+                let handle = spec.handle_time.sample(&mut handle_stream);
                 let job = WaitingCall {
-                    class,
-                    call_type: t as u32,
-                    arrival: since,
-                    entered: since,
-                    handle: spec.handle_time.sample(&mut handle_stream),
                     cell: self.tally.cell_of(class, at),
-                    patience: SimTime::NEVER,
-                    attempt: 1,
-                    line: NO_LINE,
-                    draws: CallerDraws::new(
-                        model.seed,
+                    ..state_caller(
+                        model,
                         replication,
-                        STATE_CALLBACKS | t as u32,
-                        serial as u64,
-                    ),
+                        (STATE_CALLBACKS, serial),
+                        class,
+                        t,
+                        since,
+                        handle,
+                    )
                 };
                 self.tally.offered(job.cell);
                 self.tally.count(job.cell, |c| &mut c.callback_jobs);
                 self.tally.queued(job.cell);
-                let (slot, generation) = self.queues.push(job);
-                let steps = &model.routing.overflow_steps[class as usize];
-                let ahead = steps.partition_point(|&d| d <= waited) as u32;
-                self.schedule_overflow(class, slot, generation, ahead);
+                self.queue_from_state(job, waited);
             }
         }
     }
@@ -560,21 +587,18 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             let remaining = ivr.time.sample_remaining(p.elapsed, &mut source.remaining);
             let since = SimTime(at.0.saturating_sub(p.elapsed.0));
             let mut call = WaitingCall {
-                class,
-                call_type: p.call_type,
-                arrival: since,
-                entered: since,
-                handle,
                 cell: self.tally.cell_of(class, at),
                 patience,
                 attempt: p.attempt.max(1),
-                line: NO_LINE,
-                draws: CallerDraws::new(
-                    model.seed,
+                ..state_caller(
+                    model,
                     replication,
-                    STATE_IN_IVR | p.call_type,
-                    serial as u64,
-                ),
+                    (STATE_IN_IVR, serial),
+                    class,
+                    t,
+                    since,
+                    handle,
+                )
             };
             self.take_line(&mut call);
             self.tally.offered(call.cell);
@@ -622,21 +646,8 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 }
                 let since = SimTime(at.0.saturating_sub(p.elapsed.0));
                 let call = WaitingCall {
-                    class,
-                    call_type: p.call_type,
-                    arrival: since,
-                    entered: since,
-                    handle,
-                    cell: NOT_COUNTED,
-                    patience: SimTime::NEVER,
                     attempt,
-                    line: NO_LINE,
-                    draws: CallerDraws::new(
-                        model.seed,
-                        replication,
-                        mark | p.call_type,
-                        serial as u64,
-                    ),
+                    ..state_caller(model, replication, (mark, serial), class, t, since, handle)
                 };
                 let (slot, generation) = self.queues.park(call, Place::Redialing);
                 self.calendar.schedule(
