@@ -267,6 +267,37 @@ impl<'de> Deserialize<'de> for InProgress {
     }
 }
 
+/// How the errors about one list of times spent so far speak of them.
+struct Spent {
+    /// What one time is: "… is not a wait", "a wait of 99999 s is longer than …".
+    noun: &'static str,
+    /// What to give instead, for the help line.
+    what: &'static str,
+    /// Where such times count from, for the help line of one longer than the day so far.
+    since: &'static str,
+}
+
+impl Spent {
+    /// The waits of the calls waiting.
+    const WAIT: Spent = Spent {
+        noun: "a wait",
+        what: "how long the call has waited",
+        since: "waits count from the start of the scenario's day at the latest",
+    };
+    /// The time in service (or in wrap-up) of the contacts in progress.
+    const CONTACT: Spent = Spent {
+        noun: "a duration",
+        what: "how long the contact has lasted so far",
+        since: "contacts start after the start of the scenario's day",
+    };
+    /// The waits of the callback jobs.
+    const CALLBACK_WAIT: Spent = Spent {
+        noun: "a duration",
+        what: "how long the callback job has waited",
+        since: "times count from the start of the scenario's day at the latest",
+    };
+}
+
 /// The kinds of callers outside the queues that a state file lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ParkedKind {
@@ -306,12 +337,15 @@ impl ParkedKind {
         }
     }
 
-    /// What the seconds say, for help lines.
-    fn what(self) -> &'static str {
-        match self {
-            ParkedKind::Ivr => "how long the caller has been in the IVR",
-            ParkedKind::Redialing => "how long since the caller abandoned or was blocked",
-            ParkedKind::CallingAgain => "how long since the caller's call ended",
+    /// How errors speak of the seconds.
+    fn spent(self) -> Spent {
+        Spent {
+            what: match self {
+                ParkedKind::Ivr => "how long the caller has been in the IVR",
+                ParkedKind::Redialing => "how long since the caller abandoned or was blocked",
+                ParkedKind::CallingAgain => "how long since the caller's call ended",
+            },
+            ..Spent::CALLBACK_WAIT
         }
     }
 
@@ -621,13 +655,14 @@ impl StateFile {
             calling_again: Vec::new(),
             callbacks: vec![Vec::new(); types],
         };
-        // A time spent so far: a number of seconds within the day so far.
-        let elapsed = |x: f64, place: &str, what: &str| -> Result<SimTime, StateError> {
+        // A time spent so far (a wait, a contact's time in service, ...): a number of
+        // seconds within the day so far, kept to the millisecond.
+        let elapsed = |x: f64, place: &str, texts: &Spent| -> Result<SimTime, StateError> {
             if !x.is_finite() || x < 0.0 {
                 return Err(err(
                     place.to_owned(),
-                    format!("{x} is not a duration"),
-                    format!("give {what}, in seconds (≥ 0)"),
+                    format!("{x} is not {}", texts.noun),
+                    format!("give {}, in seconds (≥ 0)", texts.what),
                 ));
             }
             let e = SimTime(((x * 1000.0).round() as u64).saturating_mul(1_000_000));
@@ -635,12 +670,13 @@ impl StateFile {
                 return Err(err(
                     place.to_owned(),
                     format!(
-                        "{} s is longer than the day had run at {} ({} s)",
+                        "{} of {} s is longer than the day had run at {} ({} s)",
+                        texts.noun,
                         seconds(e),
                         self.clock,
                         at.0 / NANOS_PER_SECOND
                     ),
-                    "times count from the start of the scenario's day at the latest".into(),
+                    texts.since.into(),
                 ));
             }
             Ok(e)
@@ -674,21 +710,34 @@ impl StateFile {
                 .filter(|&c| Some(c) != callback)
                 .filter_map(|c| Some((c, model.classes[c as usize].tier.as_deref()?)))
                 .collect();
-            let mut lists = vec![(format!("{field}.waiting_s"), None, &entry.waiting_s)];
-            for (tier, waits) in &entry.tiers {
-                let place = format!("{field}.tiers.{tier}");
-                let Some(&(class, _)) = tiers.iter().find(|(_, name)| name == tier) else {
+            // The class of the tier named `tier`, else an error at `place` (`untiered`: the
+            // help when the type has no tiers).
+            let tier_class = |place: String, tier: &str, untiered: &str| match tiers
+                .iter()
+                .find(|(_, name)| *name == tier)
+            {
+                Some(&(class, _)) => Ok(class),
+                None => {
                     let names: Vec<&str> = tiers.iter().map(|&(_, name)| name).collect();
-                    return Err(err(
+                    Err(err(
                         place,
                         format!("the call type `{}` has no tier `{tier}`", entry.name),
                         if names.is_empty() {
-                            "it has no tiers: give its waiting callers in `waiting_s`".into()
+                            untiered.into()
                         } else {
                             format!("its tiers are {}", listing(&names))
                         },
-                    ));
-                };
+                    ))
+                }
+            };
+            let mut lists = vec![(format!("{field}.waiting_s"), None, &entry.waiting_s)];
+            for (tier, waits) in &entry.tiers {
+                let place = format!("{field}.tiers.{tier}");
+                let class = tier_class(
+                    place.clone(),
+                    tier,
+                    "it has no tiers: give its waiting callers in `waiting_s`",
+                )?;
                 lists.push((place, Some(class), waits));
             }
             for (place, class, waits) in lists {
@@ -701,26 +750,7 @@ impl StateFile {
                     ));
                 }
                 for (j, &w) in waits.iter().enumerate() {
-                    let place = format!("{place}[{j}]");
-                    if !w.is_finite() || w < 0.0 {
-                        return Err(err(
-                            place,
-                            format!("{w} is not a wait"),
-                            "give how long the call has waited, in seconds (≥ 0)".into(),
-                        ));
-                    }
-                    let waited = SimTime((w * 1000.0).round() as u64 * 1_000_000);
-                    if waited > at {
-                        return Err(err(
-                            place,
-                            format!(
-                                "a wait of {w} s is longer than the day had run at {} ({} s)",
-                                self.clock,
-                                at.0 / NANOS_PER_SECOND
-                            ),
-                            "waits count from the start of the scenario's day at the latest".into(),
-                        ));
-                    }
+                    let waited = elapsed(w, &format!("{place}[{j}]"), &Spent::WAIT)?;
                     match class {
                         None => state.waiting[t].push(waited),
                         Some(c) => state.waiting_by_class[c as usize].push(waited),
@@ -770,24 +800,16 @@ impl StateFile {
                         Parked::Seconds(_) => (place.clone(), None),
                         Parked::Caller(c) => (format!("{place}.s"), Some(c)),
                     };
-                    let e = elapsed(item.seconds(), &at_s, kind.what())?;
+                    let e = elapsed(item.seconds(), &at_s, &kind.spent())?;
                     let mut class = None;
                     let mut attempt = kind.usual_attempt();
                     if let Some(c) = details {
                         if let Some(tier) = &c.tier {
-                            let Some(&(found, _)) = tiers.iter().find(|(_, n)| n == tier) else {
-                                let names: Vec<&str> = tiers.iter().map(|&(_, n)| n).collect();
-                                return Err(err(
-                                    format!("{place}.tier"),
-                                    format!("the call type `{}` has no tier `{tier}`", entry.name),
-                                    if names.is_empty() {
-                                        "it has no tiers: leave `tier` out".into()
-                                    } else {
-                                        format!("its tiers are {}", listing(&names))
-                                    },
-                                ));
-                            };
-                            class = Some(found);
+                            class = Some(tier_class(
+                                format!("{place}.tier"),
+                                tier,
+                                "it has no tiers: leave `tier` out",
+                            )?);
                         }
                         if let Some(n) = c.attempt {
                             let (low, high) = match kind {
@@ -847,11 +869,7 @@ impl StateFile {
                     ));
                 }
                 for (j, &x) in entry.callbacks_s.iter().enumerate() {
-                    let e = elapsed(
-                        x,
-                        &format!("{place}[{j}]"),
-                        "how long the callback job has waited",
-                    )?;
+                    let e = elapsed(x, &format!("{place}[{j}]"), &Spent::CALLBACK_WAIT)?;
                     state.callbacks[t].push(e);
                 }
             }
@@ -920,40 +938,15 @@ impl StateFile {
                             "give the contacts in progress now".into(),
                         ));
                     }
-                    let elapsed = match contacts {
+                    let spent = match contacts {
                         InProgress::Count(n) => vec![SimTime::ZERO; *n as usize],
                         InProgress::Elapsed(list) => {
-                            let mut elapsed = Vec::with_capacity(list.len());
+                            let mut spent = Vec::with_capacity(list.len());
                             for (j, &e) in list.iter().enumerate() {
                                 let place = format!("{place}[{j}]");
-                                if !e.is_finite() || e < 0.0 {
-                                    return Err(err(
-                                        place,
-                                        format!("{e} is not a duration"),
-                                        "give how long the contact has lasted so far, in \
-                                         seconds (≥ 0)"
-                                            .into(),
-                                    ));
-                                }
-                                let e = SimTime(
-                                    ((e * 1000.0).round() as u64).saturating_mul(1_000_000),
-                                );
-                                if e > at {
-                                    return Err(err(
-                                        place,
-                                        format!(
-                                            "{} s is longer than the day had run at {} ({} s)",
-                                            seconds(e),
-                                            self.clock,
-                                            at.0 / NANOS_PER_SECOND
-                                        ),
-                                        "contacts start after the start of the scenario's day"
-                                            .into(),
-                                    ));
-                                }
-                                elapsed.push(e);
+                                spent.push(elapsed(e, &place, &Spent::CONTACT)?);
                             }
-                            elapsed
+                            spent
                         }
                     };
                     let lists = if what == "talking" {
@@ -961,7 +954,7 @@ impl StateFile {
                     } else {
                         &mut state.wrapping_up
                     };
-                    lists[g][t] = elapsed;
+                    lists[g][t] = spent;
                 }
             }
             let scheduled = spec.agents_by_interval[k] as i64;

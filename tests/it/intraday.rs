@@ -297,6 +297,13 @@ fn bad_state_files_are_refused_with_the_field_and_the_fix() {
             vec!["call_types[0].waiting_s[0]", "longer than the day had run"],
         ),
         (
+            // 18,446,744,073.71 s in nanoseconds is just past 2⁶⁴: it must not wrap round
+            // to a wait of half a millisecond.
+            "wait that overflows the clock",
+            r#"{"clock": "10:30", "call_types": [{"name": "general", "waiting_s": [18446744073.71]}]}"#,
+            vec!["call_types[0].waiting_s[0]", "longer than the day had run"],
+        ),
+        (
             "wait of the wrong type",
             r#"{"clock": "10:30", "call_types": [{"name": "general", "waiting_s": ["5s"]}]}"#,
             vec!["call_types[0].waiting_s[0]", "invalid type"],
