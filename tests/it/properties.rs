@@ -545,7 +545,17 @@ fn check_mid_day_state(model: &Model) -> Result<(), TestCaseError> {
         &back.calling_again,
         "callers to call again"
     );
-    prop_assert_eq!(&again.callbacks, &back.callbacks, "callback jobs");
+    // Callers queued (waiting, callback jobs) may be taken at once by a free chat slot: the
+    // state does not say which agent holds which contacts, so the restart spreads them
+    // afresh. None is added, and the callback jobs left are among the state's.
+    for (left, saved) in again.callbacks.iter().zip(&back.callbacks) {
+        prop_assert!(
+            left.len() <= saved.len() && left.iter().all(|w| saved.contains(w)),
+            "callback jobs after the restart {:?}, in the state {:?}",
+            left,
+            saved
+        );
+    }
     let waiting = |s: &callsim::engine::StartState| {
         s.waiting
             .iter()
