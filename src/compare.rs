@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::Model;
-use crate::report::CallBlock;
-use crate::stats::{CallMeasures, ReplicationMeasures};
+use crate::report::{paired_difference, CallBlock};
+use crate::stats::{CallMeasures, ReplicationMeasures, WaitGrid, Waits};
 
 /// One alternative: a name and the model it runs.
 #[derive(Debug, Clone)]
@@ -54,7 +54,9 @@ pub struct NamedBlock {
     pub block: CallBlock,
 }
 
-/// A paired difference: per replication, this alternative's measure minus the first's.
+/// A paired difference, this alternative minus the first, on the same replications: counts
+/// as means of the replications' differences, ratios and percentiles as differences of the
+/// pooled figures, each with its paired 95 % interval.
 #[derive(Debug, Clone, Serialize)]
 pub struct Difference {
     /// `"B - A"`.
@@ -85,65 +87,121 @@ pub fn compare_with_progress(
 ) -> Comparison {
     assert!(!alternatives.is_empty(), "at least one alternative");
     let mut finished = 0;
-    let runs: Vec<Vec<Vec<(String, CallMeasures)>>> = alternatives
+    let runs: Vec<Run> = alternatives
         .iter()
         .map(|a| {
-            // Only the day's blocks are compared: keep those, not every interval's.
-            let mut run = Vec::with_capacity(a.model.replications as usize);
+            // Only the day's blocks are compared: keep those, not every interval's, and
+            // pool the waits per batch of replications as they come.
+            let total = u64::from(a.model.replications);
+            let mut replications = Vec::with_capacity(a.model.replications as usize);
+            let mut batches: Vec<WaitGrid> = Vec::new();
             crate::replicate_each(&a.model, threads, |rep| {
-                run.push(named_measures(&a.model, &rep));
+                let batch = crate::stats::wait_batch(replications.len() as u64, total);
+                if batches.len() as u64 <= batch {
+                    batches.push(WaitGrid::default());
+                }
+                batches[batch as usize]
+                    .add(&rep.waits)
+                    .expect("a model's replications have waits of one shape");
+                replications.push(named_measures(&a.model, &rep));
                 finished += 1;
                 done(finished);
             });
-            run
+            Run::new(&a.model, replications, &batches)
         })
         .collect();
     summarise(alternatives, &runs)
 }
 
+/// One alternative's replications: per replication its named day blocks, and per block the
+/// waits of the answered calls pooled over every replication and per batch of replications.
+struct Run {
+    replications: Vec<Vec<(String, CallMeasures)>>,
+    /// Per block.
+    waits: Vec<Waits>,
+    /// Per block, per batch.
+    batches: Vec<Vec<Waits>>,
+}
+
+impl Run {
+    /// The run of `model`'s `replications` whose waits per batch are `batches`.
+    fn new(
+        model: &Model,
+        replications: Vec<Vec<(String, CallMeasures)>>,
+        batches: &[WaitGrid],
+    ) -> Run {
+        let per_batch: Vec<Vec<Waits>> = batches.iter().map(|g| named_waits(model, g)).collect();
+        let blocks = per_batch.first().map_or(0, Vec::len);
+        let batches: Vec<Vec<Waits>> = (0..blocks)
+            .map(|i| per_batch.iter().map(|b| b[i].clone()).collect())
+            .collect();
+        let waits = batches
+            .iter()
+            .map(|each| {
+                let mut pooled = Waits::default();
+                each.iter().for_each(|w| pooled.add(w));
+                pooled
+            })
+            .collect();
+        Run {
+            replications,
+            waits,
+            batches,
+        }
+    }
+
+    /// Block `i`: every replication's measures, the waits pooled, the waits per batch.
+    fn block(&self, i: usize) -> (Vec<&CallMeasures>, &Waits, &[Waits]) {
+        (
+            self.replications.iter().map(|rep| &rep[i].1).collect(),
+            &self.waits[i],
+            &self.batches[i],
+        )
+    }
+}
+
 /// [`compare`] from measures simulated already (by the shards of a comparison, see
-/// [`crate::shard`]): `measures(i)` are alternative `i`'s replications, in order. Gives
-/// exactly what [`compare`] gives for the same alternatives.
+/// [`crate::shard`]): `measures(i)` are alternative `i`'s replications, in order, and
+/// `waits(i)` their waits pooled. Gives exactly what [`compare`] gives for the same
+/// alternatives.
 pub fn compare_measures<'m>(
     alternatives: &[Alternative],
     measures: impl Fn(usize) -> &'m [&'m ReplicationMeasures],
+    waits: impl Fn(usize) -> &'m [WaitGrid],
 ) -> Comparison {
     assert!(!alternatives.is_empty(), "at least one alternative");
-    let runs: Vec<Vec<Vec<(String, CallMeasures)>>> = alternatives
+    let runs: Vec<Run> = alternatives
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            measures(i)
+            let replications = measures(i)
                 .iter()
                 .map(|rep| named_measures(&a.model, rep))
-                .collect()
+                .collect();
+            Run::new(&a.model, replications, waits(i))
         })
         .collect();
     summarise(alternatives, &runs)
 }
 
 /// The comparison of `runs`: per alternative, per replication, its named day blocks.
-fn summarise(
-    alternatives: &[Alternative],
-    runs: &[Vec<Vec<(String, CallMeasures)>>],
-) -> Comparison {
+fn summarise(alternatives: &[Alternative], runs: &[Run]) -> Comparison {
     // Per alternative: the block names in order, and per name the per-replication measures.
-    let names = |run: &[Vec<(String, CallMeasures)>]| -> Vec<String> {
-        run[0].iter().map(|(n, _)| n.clone()).collect()
-    };
+    let names =
+        |run: &Run| -> Vec<String> { run.replications[0].iter().map(|(n, _)| n.clone()).collect() };
     let results = alternatives
         .iter()
         .zip(runs)
         .map(|(a, run)| AlternativeResult {
             name: a.name.clone(),
-            total: CallBlock::summarise(&column(run, 0)),
+            total: summary(run, 0),
             call_types: names(run)
                 .into_iter()
                 .enumerate()
                 .skip(1)
                 .map(|(i, name)| NamedBlock {
                     name,
-                    block: CallBlock::summarise(&column(run, i)),
+                    block: summary(run, i),
                 })
                 .collect(),
         })
@@ -155,12 +213,9 @@ fn summarise(
         .skip(1)
         .map(|(a, run)| {
             let difference = |i: usize, j: usize| {
-                let diffs: Vec<CallMeasures> = column(run, i)
-                    .iter()
-                    .zip(column(&runs[0], j))
-                    .map(|(x, b)| x.minus(b))
-                    .collect();
-                CallBlock::summarise(&diffs.iter().collect::<Vec<_>>())
+                let (a, a_pooled, a_batches) = run.block(i);
+                let (b, b_pooled, b_batches) = runs[0].block(j);
+                paired_difference((&a, a_pooled, a_batches), (&b, b_pooled, b_batches))
             };
             let total = difference(0, 0);
             let call_types = names(run)
@@ -191,9 +246,35 @@ fn summarise(
     }
 }
 
-/// Block `i` of every replication of a run.
-fn column(run: &[Vec<(String, CallMeasures)>], i: usize) -> Vec<&CallMeasures> {
-    run.iter().map(|rep| &rep[i].1).collect()
+/// The summary of block `i` of a run.
+fn summary(run: &Run, i: usize) -> CallBlock {
+    let (measures, pooled, batches) = run.block(i);
+    CallBlock::summarise(&measures, pooled, batches)
+}
+
+/// The pooled waits of the blocks [`named_measures`] names, in its order, from the waits
+/// pooled per interval and class.
+fn named_waits(model: &Model, grid: &WaitGrid) -> Vec<Waits> {
+    let classes: Vec<Waits> = (0..model.classes.len())
+        .map(|c| grid.class_total(c))
+        .collect();
+    let mut total = Waits::default();
+    classes.iter().for_each(|w| total.add(w));
+    let mut blocks = vec![total];
+    for call_type in &model.call_types {
+        let mut sum = Waits::default();
+        call_type
+            .classes
+            .clone()
+            .for_each(|c| sum.add(&classes[c as usize]));
+        blocks.push(sum);
+        for c in call_type.classes.clone() {
+            if model.classes[c as usize].tier.is_some() {
+                blocks.push(classes[c as usize].clone());
+            }
+        }
+    }
+    blocks
 }
 
 /// One replication's blocks by name: the total first, then each type and its tiers.

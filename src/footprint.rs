@@ -324,22 +324,31 @@ pub fn estimate(model: &Model, threads: usize) -> Footprint {
         + waits
         + day_sums;
 
+    // Each replication's measures carry a copy of its waits, for the report to pool.
     let per_measures = spans
         * ((1 + types + classes) * size(std::mem::size_of::<CallMeasures>())
             + groups * size(std::mem::size_of::<GroupMeasures>())
-            + 128);
+            + 128)
+        + waits;
 
     // Per block, its fold (~64 bytes), and per statistic and kept replication 8 bytes and
     // a bit; past the kept replications, 32 bytes per statistic.
     let values = ReportFold::values_per_replication(model) as u64;
     let kept = (crate::kept_replications(model) as u64).min(replications);
-    let summary = values * 8 + (values * 32).max(kept * values * 9);
+    // The waits pooled over every replication, and over the batch being added: a list per
+    // cell up to a few waits, a histogram beyond.
+    let pooled_calls = calls.saturating_mul(replications);
+    let pooled_waits = pooled_calls
+        .saturating_mul(BYTES_PER_LISTED_WAIT)
+        .min(cells * crate::stats::FEW_WAITS as u64 * BYTES_PER_LISTED_WAIT)
+        + cells.min(pooled_calls / crate::stats::FEW_WAITS as u64) * histogram_bytes(model);
+    let summary = values * 8 + (values * 32).max(kept * values * 9) + 2 * pooled_waits;
 
     let named_classes = model.classes.iter().filter(|c| c.tier.is_some()).count() as u64;
     let blocks = spans * (1 + types + named_classes);
     let report = blocks * size(std::mem::size_of::<CallBlock>() + 64)
         + spans * groups * size(std::mem::size_of::<Named<GroupBlock>>() + 32)
-        + values * TEXT_BYTES_PER_STAT;
+        + ReportFold::statistics(model) as u64 * TEXT_BYTES_PER_STAT;
 
     let queues = (peak_waiting(model).ceil() as u64).saturating_mul(BYTES_PER_WAITING_CALL);
 

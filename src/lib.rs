@@ -96,9 +96,9 @@ pub fn run_with_progress(
     report.finish()
 }
 
-/// As [`run`], also pooling the waits of every answered call per call class (tier) over
-/// all replications and reported intervals: the waiting-time distribution the HTML report
-/// draws. The report is [`run`]'s, byte for byte (the same replications folded in order).
+/// As [`run`], also giving the waits of every answered call per call class (tier), pooled
+/// over all replications and reported intervals: the waiting-time distribution the HTML
+/// report draws. The report is [`run`]'s, byte for byte.
 pub fn run_with_waits(model: &Model, options: &RunOptions) -> (Report, Vec<stats::Waits>) {
     let model = options.apply(model);
     let mut report = ReportFold::new(
@@ -106,79 +106,9 @@ pub fn run_with_waits(model: &Model, options: &RunOptions) -> (Report, Vec<stats
         kept_replications(&model),
         model.replications as usize,
     );
-    let waits = replicate_range_with_waits(&model, options.threads, 0..model.replications, |m| {
-        report.add(&m)
-    });
-    (report.finish(), waits)
-}
-
-/// [`replicate_range_each`], also pooling the waits of every answered call per call class
-/// over the replications in `range` and the reported intervals (what [`run_with_waits`]
-/// pools over all of them; a shard of a run keeps its range's, see [`shard`]).
-pub fn replicate_range_with_waits(
-    model: &Model,
-    threads: Option<usize>,
-    range: std::ops::Range<u32>,
-    mut each: impl FnMut(ReplicationMeasures) + Send,
-) -> Vec<stats::Waits> {
-    struct Pooled<'a, F> {
-        model: &'a Model,
-        threads: Option<usize>,
-        range: std::ops::Range<u32>,
-        each: &'a mut F,
-    }
-    impl<F: FnMut(ReplicationMeasures) + Send> RouterUser for Pooled<'_, F> {
-        type Output = Vec<stats::Waits>;
-        fn run<R: Router + Clone + Send + Sync>(self, router: R) -> Self::Output {
-            let model = self.model;
-            let classes = model.classes.len();
-            let reported = model.first_reported_interval() as usize..model.intervals as usize;
-            let one = |rep: u32| {
-                let tally = engine::simulate(model, router.clone(), rep);
-                let mut waits = vec![stats::Waits::default(); classes];
-                for (c, pooled) in waits.iter_mut().enumerate() {
-                    for k in reported.clone() {
-                        pooled.add(&tally.call_cell(k, c).waits);
-                    }
-                }
-                (tally.measures(model), waits)
-            };
-            let mut pooled = vec![stats::Waits::default(); classes];
-            let (range, each) = (self.range, self.each);
-            let mut all = || {
-                let batch = rayon::current_num_threads()
-                    .saturating_mul(BATCH_PER_THREAD)
-                    .clamp(1, u32::MAX as usize) as u32;
-                let mut start = range.start;
-                while start < range.end {
-                    let end = start.saturating_add(batch).min(range.end);
-                    let done: Vec<_> = (start..end).into_par_iter().map(one).collect();
-                    for (measures, waits) in done {
-                        each(measures);
-                        pooled.iter_mut().zip(&waits).for_each(|(p, w)| p.add(w));
-                    }
-                    start = end;
-                }
-            };
-            match self
-                .threads
-                .map(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build())
-            {
-                Some(Ok(pool)) => pool.install(all),
-                _ => all(),
-            }
-            pooled
-        }
-    }
-    with_model_router(
-        model,
-        Pooled {
-            model,
-            threads,
-            range,
-            each: &mut each,
-        },
-    )
+    replicate_each(&model, options.threads, |m| report.add(&m));
+    let (report, waits) = report.finish_with_waits();
+    (report, shard::class_waits(&model, &waits))
 }
 
 /// The most memory [`run`]'s report keeps in per-replication values (for exact two-pass
@@ -369,7 +299,7 @@ fn in_batches<R, F>(
     R: Router,
     F: Fn(&Model) -> R + Sync,
 {
-    let one = |rep: u32| engine::simulate(model, make_router(model), rep).measures(model);
+    let one = |rep: u32| engine::simulate(model, make_router(model), rep).into_measures(model);
     let mut all = || {
         let batch = rayon::current_num_threads()
             .saturating_mul(per_thread)

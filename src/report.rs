@@ -13,14 +13,16 @@ pub mod html;
 pub mod table;
 pub mod xlsx;
 
-pub use fold::{CallFold, ReportFold};
+pub use fold::{paired_difference, CallFold, ReportFold};
 
 use serde::Serialize;
 
 use crate::model::Model;
-use crate::stats::{CallMeasures, ReplicationMeasures, Stat};
+use crate::stats::{CallMeasures, ReplicationMeasures, Stat, Waits};
 
-/// The result of a run: every statistic as mean and 95 % half-width over replications.
+/// The result of a run: every statistic with the 95 % half-width of its confidence interval
+/// over replications — counts as means, ratios and wait percentiles pooled over every
+/// replication's calls (the per-call figures).
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// The scenario's name.
@@ -181,12 +183,15 @@ pub struct IntervalBlock {
 }
 
 impl CallBlock {
-    /// The summary of one block's per-replication measures.
-    pub fn summarise(reps: &[&CallMeasures]) -> CallBlock {
+    /// The summary of one block's per-replication measures; `pooled` holds the waits of the
+    /// block's answered calls in all of them, `batches` per batch of replications
+    /// ([`crate::stats::wait_batch`]).
+    pub fn summarise(reps: &[&CallMeasures], pooled: &Waits, batches: &[Waits]) -> CallBlock {
         let mut fold = CallFold::default();
         reps.iter()
             .for_each(|m| fold.add(m, usize::MAX, reps.len()));
-        fold.finish()
+        batches.iter().for_each(|b| fold.add_batch(b));
+        fold.finish(pooled)
     }
 }
 

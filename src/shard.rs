@@ -19,12 +19,16 @@
 //! `compare` or `sweep` needs besides the scenario to rebuild its models and its output) and
 //! the measures of the items held, whose SHA-256 the header records.
 //!
-//! A `run` part also keeps the waits of its answered calls, pooled per call class over its
-//! replications ([`crate::stats::Waits`], as counts per histogram bucket), so that `merge`
-//! draws the HTML report's waiting-time distribution exactly as the run on one machine.
+//! A part also keeps the waits of its answered calls, per model, batch of replications
+//! ([`crate::stats::wait_batch`]), reported interval and call class, pooled over the
+//! replications it holds ([`WaitGrid`], as counts per histogram bucket): the reports' wait
+//! percentiles pool every replication's calls (and each batch's for their intervals), and so
+//! does the HTML report's waiting-time distribution, so `merge` adds the parts' waits up and
+//! gives exactly what one machine gives.
 //!
-//! Format 1 (run parts only) is still read; format 2 added the kind and the runs; format 3
-//! the waits of `run` parts (older parts merge into everything but HTML).
+//! Format 4 is read. Earlier formats (1: `run` only; 2: every verb; 3: the waits of `run`
+//! parts per class only) are refused with the advice to rerun the shards: they lack the
+//! waits per interval that the percentiles now pool.
 
 use std::ops::Range;
 
@@ -34,14 +38,13 @@ use sha2::{Digest, Sha256};
 use crate::model::Model;
 use crate::report::{Report, ReportFold};
 use crate::scenario::Source;
-use crate::stats::{ReplicationMeasures, Waits};
+use crate::stats::{ReplicationMeasures, WaitGrid, Waits};
 use crate::RunOptions;
 
 /// What the first field of every part says.
 pub const FORMAT_NAME: &str = "callsim-part";
-/// The part format this callsim writes and the newest it reads. Formats 1 (`run` parts,
-/// without `kind` and `runs`) and 2 (without waits) are still read.
-pub const FORMAT_VERSION: u32 = 3;
+/// The part format this callsim writes, and the only one it reads (see the module docs).
+pub const FORMAT_VERSION: u32 = 4;
 /// The callsim that writes the parts; parts of another version are not merged.
 pub const CALLSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -214,10 +217,21 @@ struct PartBody {
     settings: serde_json::Value,
     /// The measures of items `first_item..=last_item`, in order.
     measures: Vec<ReplicationMeasures>,
-    /// For `run`: the waits of the answered calls per call class, pooled over the items
-    /// held and the reported intervals (absent before format 3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    waits: Option<Vec<Waits>>,
+    /// Per model and batch of replications the part holds items of, in order: the waits of
+    /// their answered calls.
+    waits: Vec<BatchWaits>,
+}
+
+/// The waits of the answered calls of one model's replications of one batch held by a part,
+/// per reported interval and call class, pooled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchWaits {
+    /// The model's index in the study.
+    pub run: u32,
+    /// The batch of its replications ([`crate::stats::wait_batch`]).
+    pub batch: u64,
+    /// Their waits.
+    pub waits: WaitGrid,
 }
 
 /// One shard's result, read back from its file.
@@ -231,8 +245,8 @@ pub struct Part {
     pub settings: serde_json::Value,
     /// The measures of the items held, in order.
     pub measures: Vec<ReplicationMeasures>,
-    /// For `run` (format 3 on): the waits per call class, pooled over the items held.
-    pub waits: Option<Vec<Waits>>,
+    /// Per model and batch it holds items of: their waits, pooled.
+    pub waits: Vec<BatchWaits>,
 }
 
 /// SHA-256 of `bytes` in lower-case hex.
@@ -378,26 +392,37 @@ pub fn run_study_shard(
     let range = shard.items(total);
     let per = u64::from(replications);
     let mut measures = Vec::with_capacity((range.end - range.start) as usize);
-    let mut waits = None;
+    let mut waits = Vec::new();
     for (run, model) in study.models.iter().enumerate() {
         let base = run as u64 * per;
         let (lo, hi) = (range.start.max(base), range.end.min(base + per));
         if lo < hi {
             step(ShardStep::Starting { run });
             let reps = (lo - base) as u32..(hi - base) as u32;
-            let each = |m| {
+            let mut replication = u64::from(reps.start);
+            crate::replicate_range_each(model, threads, reps, |mut m| {
+                // The part keeps the waits pooled per batch, not per replication.
+                let batch = crate::stats::wait_batch(replication, per);
+                replication += 1;
+                if waits
+                    .last()
+                    .is_none_or(|w: &BatchWaits| (w.run, w.batch) != (run as u32, batch))
+                {
+                    waits.push(BatchWaits {
+                        run: run as u32,
+                        batch,
+                        waits: WaitGrid::default(),
+                    });
+                }
+                let pooled = &mut waits.last_mut().expect("just pushed").waits;
+                pooled
+                    .add(&std::mem::take(&mut m.waits))
+                    .expect("a model's replications have waits of one shape");
                 measures.push(m);
                 step(ShardStep::Finished {
                     items: measures.len() as u64,
                 });
-            };
-            if study.kind == PartKind::Run {
-                waits = Some(crate::replicate_range_with_waits(
-                    model, threads, reps, each,
-                ));
-            } else {
-                crate::replicate_range_each(model, threads, reps, each);
-            }
+            });
         }
     }
     let mut header = PartHeader {
@@ -451,8 +476,14 @@ pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
     match header_value.get("format_version").and_then(|v| v.as_u64()) {
         Some(v) if v > FORMAT_VERSION as u64 => {
             return Err(format!(
-                "{name}: written in part format {v} by a newer callsim (this callsim {CALLSIM_VERSION} reads format {FORMAT_VERSION} and older)\n  \
+                "{name}: written in part format {v} by a newer callsim (this callsim {CALLSIM_VERSION} reads format {FORMAT_VERSION})\n  \
                  help: merge with the callsim that wrote the parts, or rerun every shard with this one"
+            ))
+        }
+        Some(v) if v < FORMAT_VERSION as u64 => {
+            return Err(format!(
+                "{name}: written in part format {v} by an earlier callsim, whose parts do not keep the waits of each interval that this callsim's wait percentiles pool over replications (this callsim {CALLSIM_VERSION} reads format {FORMAT_VERSION})\n  \
+                 help: rerun every shard with this callsim, or merge with the callsim that wrote the parts"
             ))
         }
         Some(_) => {}
@@ -524,28 +555,9 @@ pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
             header.describe(held),
         ));
     }
-    if let Some(waits) = &body.waits {
-        // One wait per answered call of each class in the reported intervals: a part whose
-        // waits do not add up is refused, not drawn.
-        let answered = |c: usize| -> f64 {
-            body.measures
-                .iter()
-                .map(|m| m.classes.get(c).map_or(0.0, |class| class.answered))
-                .sum()
-        };
-        let classes = body.measures.first().map_or(0, |m| m.classes.len());
-        if header.kind != PartKind::Run
-            || waits.len() != classes
-            || waits
-                .iter()
-                .enumerate()
-                .any(|(c, w)| w.len() as f64 != answered(c))
-        {
-            return Err(format!(
-                "{name}: inconsistent: its waits do not match the answered calls of its measures\n  help: {RERUN}"
-            ));
-        }
-    }
+    check_waits(&header, &body).map_err(|why| {
+        format!("{name}: inconsistent: its waits do not match the answered calls of its measures ({why})\n  help: {RERUN}")
+    })?;
     Ok(Part {
         header,
         scenario: body.scenario,
@@ -553,6 +565,73 @@ pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
         measures: body.measures,
         waits: body.waits,
     })
+}
+
+/// Whether a part's waits are one grid per model and batch of replications it holds items of,
+/// in order, each holding exactly one wait per answered call of those items, per reported
+/// interval and class.
+fn check_waits(header: &PartHeader, body: &PartBody) -> Result<(), String> {
+    let per = u64::from(header.replications.max(1));
+    let held = header.first_item..header.last_item.saturating_add(1);
+    // The (model, batch) of each item held, and the items of each, in order.
+    let mut groups: Vec<((u32, u64), std::ops::Range<usize>)> = Vec::new();
+    for (i, item) in held.clone().enumerate() {
+        let key = (
+            (item / per) as u32,
+            crate::stats::wait_batch(item % per, per),
+        );
+        match groups.last_mut() {
+            Some((k, items)) if *k == key => items.end = i + 1,
+            _ => groups.push((key, i..i + 1)),
+        }
+    }
+    if body.waits.len() != groups.len()
+        || body
+            .waits
+            .iter()
+            .zip(&groups)
+            .any(|(w, (key, _))| (w.run, w.batch) != *key)
+    {
+        return Err(format!(
+            "it holds items of {} batches of replications and waits of {}",
+            groups.len(),
+            body.waits.len()
+        ));
+    }
+    for (w, ((run, batch), items)) in body.waits.iter().zip(groups) {
+        let measures = &body.measures[items];
+        let intervals = measures.first().map_or(0, |m| m.intervals.len());
+        let classes = measures.first().map_or(0, |m| m.classes.len());
+        let shape = if intervals == 0 { 0 } else { classes };
+        if w.waits.intervals() != intervals || w.waits.class_counts().len() != shape {
+            return Err(format!(
+                "{} {run}, batch {batch}: waits of {} intervals, measures of {intervals}",
+                header.kind.run_name(),
+                w.waits.intervals(),
+            ));
+        }
+        for i in 0..intervals {
+            for c in 0..classes {
+                let answered: f64 = measures
+                    .iter()
+                    .map(|m| {
+                        m.intervals
+                            .get(i)
+                            .and_then(|k| k.classes.get(c))
+                            .map_or(0.0, |m| m.answered)
+                    })
+                    .sum();
+                if w.waits.cell(i, c).len() as f64 != answered {
+                    return Err(format!(
+                        "{} {run}, batch {batch}, interval {i}, class {c}: {} waits for {answered} answered calls",
+                        header.kind.run_name(),
+                        w.waits.cell(i, c).len()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Parts checked to be every shard of one study, once: the study's header (the first
@@ -569,6 +648,9 @@ pub struct Assembled<'a> {
     pub settings: &'a serde_json::Value,
     /// Every item's measures, in item order.
     pub measures: Vec<&'a ReplicationMeasures>,
+    /// Per model and batch of replications, the waits of its answered calls pooled over
+    /// every part.
+    pub waits: Vec<Vec<WaitGrid>>,
 }
 
 impl Assembled<'_> {
@@ -576,6 +658,11 @@ impl Assembled<'_> {
     pub fn run(&self, run: usize) -> &[&ReplicationMeasures] {
         let per = self.header.replications as usize;
         &self.measures[run * per..(run + 1) * per]
+    }
+
+    /// The waits of model `run`'s answered calls per batch of replications, in order.
+    pub fn waits(&self, run: usize) -> &[WaitGrid] {
+        &self.waits[run]
     }
 }
 
@@ -687,7 +774,18 @@ pub fn assemble(parts: &[(String, Part)]) -> Result<Assembled<'_>, String> {
             h.shards
         ));
     }
+    // Bucket counts add up whatever the order, so the parts' order does not matter.
+    let batches = crate::stats::WAIT_BATCHES.min(u64::from(h.replications)) as usize;
+    let mut waits = vec![vec![WaitGrid::default(); batches]; h.runs as usize];
+    for (name, part) in parts {
+        for w in &part.waits {
+            waits[w.run as usize][w.batch as usize]
+                .add(&w.waits)
+                .map_err(|e| format!("{name}: inconsistent: {e}\n  help: {RERUN}"))?;
+        }
+    }
     Ok(Assembled {
+        waits,
         first_name,
         header: h,
         source: Source {
@@ -710,9 +808,9 @@ pub struct MergedRun {
     pub model: Model,
     /// The report [`crate::run`] gives for it.
     pub report: Report,
-    /// The waits per call class pooled over every replication, as
-    /// [`crate::run_with_waits`] gives them; `None` when a part predates format 3.
-    pub waits: Option<Vec<Waits>>,
+    /// The waits per call class pooled over every replication and reported interval, as
+    /// [`crate::run_with_waits`] gives them.
+    pub waits: Vec<Waits>,
 }
 
 /// Checks that `parts` (with their file names) are every shard of one `run`, once, and folds
@@ -740,19 +838,8 @@ pub fn merge(parts: &[(String, Part)]) -> Result<MergedRun, String> {
         threads: None,
     }
     .apply(&model);
-    let report = fold_report(&model, study.run(0));
-    // Bucket counts add up whatever the order, so the parts' order does not matter.
-    let waits = parts.iter().try_fold(
-        vec![Waits::default(); model.classes.len()],
-        |mut pooled, (_, part)| {
-            let theirs = part.waits.as_ref()?;
-            if theirs.len() != pooled.len() {
-                return None;
-            }
-            pooled.iter_mut().zip(theirs).for_each(|(p, w)| p.add(w));
-            Some(pooled)
-        },
-    );
+    let (report, waits) = fold_report(&model, study.run(0), study.waits(0))?;
+    let waits = class_waits(&model, &waits);
     Ok(MergedRun {
         model,
         report,
@@ -760,16 +847,39 @@ pub fn merge(parts: &[(String, Part)]) -> Result<MergedRun, String> {
     })
 }
 
-/// The report of `model` from its replications' `measures` (all of them, in order): what
-/// [`crate::run`] gives for the model.
-pub fn fold_report(model: &Model, measures: &[&ReplicationMeasures]) -> Report {
+/// The report of `model` from its replications' `measures` (all of them, in order) and
+/// their waits pooled per batch of replications (in order): what [`crate::run`] gives for
+/// the model, and the waits pooled over every replication.
+pub fn fold_report(
+    model: &Model,
+    measures: &[&ReplicationMeasures],
+    batches: &[WaitGrid],
+) -> Result<(Report, WaitGrid), String> {
     let mut fold = ReportFold::new(
         model,
         crate::kept_replications(model),
         model.replications as usize,
     );
     measures.iter().for_each(|m| fold.add(m));
-    fold.finish()
+    for batch in batches {
+        fold.add_batch(batch)
+            .map_err(|e| format!("the parts' waits do not fit the scenario: {e}"))?;
+    }
+    Ok(fold.finish_with_waits())
+}
+
+/// Per call class, the waits of `grid` over every interval: the HTML report's waiting-time
+/// distributions.
+pub fn class_waits(model: &Model, grid: &WaitGrid) -> Vec<Waits> {
+    (0..model.classes.len())
+        .map(|c| {
+            if grid.intervals() == 0 {
+                Waits::default()
+            } else {
+                grid.class_total(c)
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -10,10 +10,13 @@ mod summary;
 mod waits;
 
 pub use measures::{
-    CallMeasures, GroupMeasures, IntervalMeasures, ReplicationMeasures, WAIT_PERCENTILES,
+    wait_percentiles, CallMeasures, GroupMeasures, IntervalMeasures, ReplicationMeasures,
+    WAIT_PERCENTILES,
 };
-pub use summary::{student_t_975, RunningStat, Stat};
-pub use waits::{Waits, FEW as FEW_WAITS};
+pub use summary::{
+    paired_ratio_difference, sectioning_half_width, student_t_975, RatioStat, RunningStat, Stat,
+};
+pub use waits::{wait_batch, WaitGrid, Waits, FEW as FEW_WAITS, WAIT_BATCHES};
 
 use crate::time::SimTime;
 

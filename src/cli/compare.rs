@@ -315,7 +315,8 @@ pub(super) fn merged(
             h.runs
         )));
     }
-    let comparison = callsim::compare::compare_measures(&alternatives, |i| study.run(i));
+    let comparison =
+        callsim::compare::compare_measures(&alternatives, |i| study.run(i), |i| study.waits(i));
     write(&alternatives, &comparison, format, output)
 }
 

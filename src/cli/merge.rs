@@ -84,16 +84,10 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     match kind {
         PartKind::Run => {
             let merged = shard::merge(&parts).map_err(Failure::Usage)?;
-            let bytes = match (args.format, &merged.waits) {
-                (Format::Html, Some(waits)) => {
-                    report::html::run_page(&merged.model, &merged.report, waits).into_bytes()
-                }
-                (Format::Html, None) => {
-                    return Err(Failure::Usage(format!(
-                        "--format html: {} and the other parts of this run were written by an older callsim, whose parts do not keep the waits the HTML report draws\n  \
-                         help: merge --format json (or table, csv, csv-long, xlsx), or rerun the shards with this callsim",
-                        parts[0].0
-                    )))
+            let bytes = match args.format {
+                Format::Html => {
+                    report::html::run_page(&merged.model, &merged.report, &merged.waits)
+                        .into_bytes()
                 }
                 _ => render(&merged.report, args.format)?,
             };

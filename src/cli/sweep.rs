@@ -488,10 +488,11 @@ pub(super) fn merged(
         .enumerate()
         .map(|(i, &value)| {
             let model = variable.apply(&base, value);
-            let report = callsim::shard::fold_report(&model, study.run(i));
-            point(&model, value, report)
+            let (report, _) = callsim::shard::fold_report(&model, study.run(i), study.waits(i))
+                .map_err(Failure::Usage)?;
+            Ok(point(&model, value, report))
         })
-        .collect();
+        .collect::<Result<Vec<_>, Failure>>()?;
     write(
         &document(&base, &variable, &settings, points),
         format,

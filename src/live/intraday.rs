@@ -98,7 +98,8 @@ pub struct ForecastBlock {
 /// A mean with its 90 % band across replications; `null`s when no replication defines it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Band {
-    /// Mean over the replications that define it.
+    /// Mean over the replications that define it; for a rate, the rate of all the
+    /// replications' calls together (as `run` reports it).
     pub mean: Option<f64>,
     /// 5th percentile across replications.
     pub p5: Option<f64>,
@@ -116,6 +117,17 @@ impl Band {
             mean,
             p5: quantile(&defined, 0.05),
             p95: quantile(&defined, 0.95),
+        }
+    }
+
+    /// The band of a rate: each replication's numerator and denominator; the mean is the
+    /// rate of all their calls pooled, the band that of the replications' own rates.
+    pub fn of_rate(parts: &[(f64, f64)]) -> Band {
+        let mut pooled = crate::stats::RatioStat::default();
+        parts.iter().for_each(|&(x, n)| pooled.add(x, n));
+        Band {
+            mean: pooled.finish().mean,
+            ..Band::of(parts.iter().map(|&(x, n)| (n > 0.0).then(|| x / n)))
         }
     }
 }
@@ -203,7 +215,7 @@ impl RouterUser for Replicate<'_> {
                         .collect()
                 })
                 .collect();
-            let measures = sim.finish().measures(m);
+            let measures = sim.finish().measures_without_waits(m);
             RepResult {
                 measures: (first..first + ends.len() as u32)
                     .map(|k| {
@@ -284,13 +296,24 @@ pub fn forecast(model: &Model, state: &StartState, options: &ForecastOptions) ->
     };
 
     let block = |pick: &dyn Fn(&RepResult) -> (&CallMeasures, f64)| {
-        let get = |f: &dyn Fn(&CallMeasures) -> Option<f64>| {
-            Band::of(reps.iter().map(|r| f(pick(r).0)).collect::<Vec<_>>())
+        let rate = |f: &dyn Fn(&CallMeasures) -> f64| {
+            let parts: Vec<(f64, f64)> = reps
+                .iter()
+                .map(|r| {
+                    let m = pick(r).0;
+                    (f(m), m.answered + m.abandoned + m.unserved)
+                })
+                .collect();
+            Band::of_rate(&parts)
         };
         ForecastBlock {
-            offered: get(&|m| Some(m.offered)),
-            service_level: get(&|m| m.service_level),
-            abandon_rate: get(&|m| m.abandon_rate),
+            offered: Band::of(
+                reps.iter()
+                    .map(|r| Some(pick(r).0.offered))
+                    .collect::<Vec<_>>(),
+            ),
+            service_level: rate(&|m| m.answered_within_threshold),
+            abandon_rate: rate(&|m| m.abandoned),
             queue_at_end: Band::of(reps.iter().map(|r| Some(pick(r).1)).collect::<Vec<_>>()),
         }
     };

@@ -11,16 +11,23 @@ use super::{
     CallBlock, GroupBlock, IntervalBlock, Named, Report, TierBlock, TypeBlock, WaitPercentiles,
 };
 use crate::model::Model;
-use crate::stats::{CallMeasures, GroupMeasures, ReplicationMeasures, RunningStat, Stat};
+use crate::stats::{
+    paired_ratio_difference, sectioning_half_width, wait_percentiles, CallMeasures, GroupMeasures,
+    RatioStat, ReplicationMeasures, RunningStat, Stat, WaitGrid, Waits,
+};
 
-/// Statistics of a call block, in [`call_values`] order.
-const CALL_STATS: usize = 25;
-/// Statistics of a group block, in [`group_values`] order.
-const GROUP_STATS: usize = 4;
+/// Per-replication values a call block keeps, in [`call_values`] order: the counts, then
+/// the longest wait.
+const CALL_VALUES: usize = 14;
+/// The wait percentiles reported below the maximum (p50 … p99).
+const PERCENTILES: usize = 5;
+/// Per-replication values a group block keeps, in [`group_values`] order.
+const GROUP_VALUES: usize = 3;
+/// Ratios of a call block, in [`call_ratios`] order.
+const CALL_RATIOS: usize = 6;
 
-/// One replication's values of a call block's statistics.
-fn call_values(m: &CallMeasures) -> [Option<f64>; CALL_STATS] {
-    let w = &m.wait_s;
+/// One replication's counts and longest wait of a call block.
+fn call_values(m: &CallMeasures) -> [Option<f64>; CALL_VALUES] {
     [
         Some(m.offered),
         Some(m.answered),
@@ -35,23 +42,31 @@ fn call_values(m: &CallMeasures) -> [Option<f64>; CALL_STATS] {
         Some(m.transferred),
         Some(m.unresolved),
         Some(m.callbacks),
-        m.service_level,
-        m.abandon_rate,
-        m.p_wait,
-        m.asa_s,
-        m.aht_s,
-        m.occupancy,
-        w[0],
-        w[1],
-        w[2],
-        w[3],
-        w[4],
-        w[5],
+        m.wait_s[PERCENTILES],
     ]
 }
 
-/// The call block of summaries in [`call_values`] order.
-fn call_block(s: [Stat; CALL_STATS]) -> CallBlock {
+/// One replication's numerator and denominator of each ratio of a call block: service
+/// level, abandon rate, P(wait), ASA, AHT, occupancy.
+fn call_ratios(m: &CallMeasures) -> [(f64, f64); CALL_RATIOS] {
+    let ended = m.answered + m.abandoned + m.unserved;
+    [
+        (m.answered_within_threshold, ended),
+        (m.abandoned, ended),
+        (m.queued, ended),
+        (m.wait_sum_s, m.answered),
+        (m.handle_sum_s, m.answered),
+        (m.busy_s, m.capacity_s),
+    ]
+}
+
+/// The call block of summaries: counts in [`call_values`] order, ratios in [`call_ratios`]
+/// order, the pooled wait percentiles and the mean longest wait.
+fn call_block(
+    s: &[Stat; CALL_VALUES],
+    r: [Stat; CALL_RATIOS],
+    p: [Stat; PERCENTILES],
+) -> CallBlock {
     CallBlock {
         offered: s[0],
         answered: s[1],
@@ -66,28 +81,28 @@ fn call_block(s: [Stat; CALL_STATS]) -> CallBlock {
         transferred: s[10],
         unresolved: s[11],
         callbacks: s[12],
-        service_level: s[13],
-        abandon_rate: s[14],
-        p_wait: s[15],
-        asa_s: s[16],
-        aht_s: s[17],
-        occupancy: s[18],
+        service_level: r[0],
+        abandon_rate: r[1],
+        p_wait: r[2],
+        asa_s: r[3],
+        aht_s: r[4],
+        occupancy: r[5],
         wait_s: WaitPercentiles {
-            p50: s[19],
-            p80: s[20],
-            p90: s[21],
-            p95: s[22],
-            p99: s[23],
-            max: s[24],
+            p50: p[0],
+            p80: p[1],
+            p90: p[2],
+            p95: p[3],
+            p99: p[4],
+            max: s[13],
         },
     }
 }
 
-/// One replication's values of a group block's statistics.
-fn group_values(m: &GroupMeasures) -> [Option<f64>; GROUP_STATS] {
+/// One replication's values of a group block: calls answered, agents on the floor, agents
+/// scheduled.
+fn group_values(m: &GroupMeasures) -> [Option<f64>; GROUP_VALUES] {
     [
         Some(m.answered),
-        m.occupancy,
         Some(m.staffed_agents),
         Some(m.scheduled_agents),
     ]
@@ -164,48 +179,179 @@ impl<const N: usize> BlockFold<N> {
     }
 }
 
-/// A call block's statistics, folded.
+/// A call block's statistics, folded: counts and the longest wait as means over
+/// replications, ratios pooled ([`RatioStat`]), percentiles read from the block's waits
+/// pooled over replications (kept by the caller) with a sectioning interval from each batch
+/// of replications' own pooled percentiles ([`crate::stats::WAIT_BATCHES`]).
 #[derive(Debug, Clone, Default)]
-pub struct CallFold(BlockFold<CALL_STATS>);
+pub struct CallFold {
+    values: BlockFold<CALL_VALUES>,
+    ratios: [RatioStat; CALL_RATIOS],
+    /// Per batch of replications finished, the percentiles of its calls' waits.
+    batches: Vec<[Option<f64>; PERCENTILES]>,
+}
 
 impl CallFold {
     /// Adds the next replication's measures of the block, keeping values for up to `keep`
     /// replications (room is made for `rows` at once).
     pub fn add(&mut self, m: &CallMeasures, keep: usize, rows: usize) {
-        self.0.add(call_values(m), keep, rows);
+        self.values.add(call_values(m), keep, rows);
+        for (ratio, (x, n)) in self.ratios.iter_mut().zip(call_ratios(m)) {
+            ratio.add(x, n);
+        }
     }
 
-    /// The block's summary.
-    pub fn finish(&self) -> CallBlock {
-        call_block(self.0.finish())
+    /// Adds the next batch of replications: the waits of the block's answered calls in it.
+    pub fn add_batch(&mut self, waits: &Waits) {
+        self.batches.push(percentiles_of(waits));
     }
 
+    /// The block's summary; `pooled` holds the waits of the block's answered calls in every
+    /// replication added.
+    pub fn finish(&self, pooled: &Waits) -> CallBlock {
+        let centers = percentiles_of(pooled);
+        let percentiles = std::array::from_fn(|p| {
+            pooled_percentile(centers[p], self.batches.iter().map(|b| b[p]))
+        });
+        call_block(
+            &self.values.finish(),
+            self.ratios.map(|r| r.finish()),
+            percentiles,
+        )
+    }
+
+    /// Heap bytes of kept values (the batches' percentiles, at most
+    /// [`crate::stats::WAIT_BATCHES`], do not grow with the replications).
     fn heap_bytes(&self) -> usize {
-        self.0.heap_bytes()
+        self.values.heap_bytes()
     }
 }
 
-/// A group block's statistics, folded.
+/// The percentiles below the maximum of `waits`.
+fn percentiles_of(waits: &Waits) -> [Option<f64>; PERCENTILES] {
+    let all = wait_percentiles(waits);
+    std::array::from_fn(|p| all[p])
+}
+
+/// A pooled percentile `center` with the sectioning half-width of the batches' own.
+fn pooled_percentile(center: Option<f64>, batches: impl Iterator<Item = Option<f64>>) -> Stat {
+    match center {
+        Some(center) => {
+            let (n, squares) = batches.flatten().fold((0, 0.0), |(n, sum), q| {
+                (n + 1, sum + (q - center) * (q - center))
+            });
+            Stat {
+                mean: Some(center),
+                ci95: Some(sectioning_half_width(n, squares)),
+            }
+        }
+        None => Stat {
+            mean: None,
+            ci95: None,
+        },
+    }
+}
+
+/// The paired difference of a call block between two alternatives run on the same
+/// replications, `a − b`: counts and longest waits as means of the replications' differences,
+/// ratios as the difference of the pooled ratios ([`paired_ratio_difference`]), percentiles
+/// as the difference of the pooled percentiles with a sectioning interval from each batch's
+/// own difference. `*_waits` are each alternative's waits of the block: pooled, and per
+/// batch of replications.
+pub fn paired_difference(
+    (a, a_pooled, a_batches): (&[&CallMeasures], &Waits, &[Waits]),
+    (b, b_pooled, b_batches): (&[&CallMeasures], &Waits, &[Waits]),
+) -> CallBlock {
+    let mut differences = BlockFold::<CALL_VALUES>::default();
+    for (x, y) in a.iter().zip(b) {
+        differences.add(call_values(&x.minus(y)), usize::MAX, a.len());
+    }
+    let ratios = std::array::from_fn(|i| {
+        let pairs: Vec<_> = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (call_ratios(x)[i], call_ratios(y)[i]))
+            .collect();
+        paired_ratio_difference(&pairs)
+    });
+    let (ca, cb) = (percentiles_of(a_pooled), percentiles_of(b_pooled));
+    let batches: Vec<_> = a_batches
+        .iter()
+        .zip(b_batches)
+        .map(|(x, y)| (percentiles_of(x), percentiles_of(y)))
+        .collect();
+    let percentiles = std::array::from_fn(|p| {
+        let center = ca[p].zip(cb[p]).map(|(qa, qb)| qa - qb);
+        pooled_percentile(center, batches.iter().map(|(x, y)| Some(x[p]? - y[p]?)))
+    });
+    call_block(&differences.finish(), ratios, percentiles)
+}
+
+/// A group block's statistics, folded: counts and agents as means, occupancy pooled.
 #[derive(Debug, Clone, Default)]
-struct GroupFold(BlockFold<GROUP_STATS>);
+struct GroupFold {
+    values: BlockFold<GROUP_VALUES>,
+    occupancy: RatioStat,
+}
 
 impl GroupFold {
     fn add(&mut self, m: &GroupMeasures, keep: usize, rows: usize) {
-        self.0.add(group_values(m), keep, rows);
+        self.values.add(group_values(m), keep, rows);
+        self.occupancy.add(m.busy_s, m.capacity_s);
     }
 
     fn finish(&self) -> GroupBlock {
-        let [answered, occupancy, staffed_agents, scheduled_agents] = self.0.finish();
+        let [answered, staffed_agents, scheduled_agents] = self.values.finish();
         GroupBlock {
             answered,
-            occupancy,
+            occupancy: self.occupancy.finish(),
             staffed_agents,
             scheduled_agents,
         }
     }
 
     fn heap_bytes(&self) -> usize {
-        self.0.heap_bytes()
+        self.values.heap_bytes()
+    }
+}
+
+/// The pooled waits of every call block of one span: per class, per call type, all.
+struct SpanWaits {
+    classes: Vec<Waits>,
+    types: Vec<Waits>,
+    total: Waits,
+}
+
+impl SpanWaits {
+    /// The waits of the span made of the grid's intervals `intervals`.
+    fn of(model: &Model, grid: &WaitGrid, intervals: std::ops::Range<usize>) -> SpanWaits {
+        // A grid without cells (no replication yet) holds no waits.
+        let intervals = intervals.start.min(grid.intervals())..intervals.end.min(grid.intervals());
+        let classes: Vec<Waits> = (0..model.classes.len())
+            .map(|c| {
+                let mut sum = Waits::default();
+                intervals.clone().for_each(|i| sum.add(grid.cell(i, c)));
+                sum
+            })
+            .collect();
+        let types = model
+            .call_types
+            .iter()
+            .map(|t| {
+                let mut sum = Waits::default();
+                t.classes
+                    .clone()
+                    .for_each(|c| sum.add(&classes[c as usize]));
+                sum
+            })
+            .collect();
+        let mut total = Waits::default();
+        classes.iter().for_each(|w| total.add(w));
+        SpanWaits {
+            classes,
+            types,
+            total,
+        }
     }
 }
 
@@ -255,6 +401,19 @@ impl SpanFold {
         }
     }
 
+    /// Adds the next batch of replications: the waits of each block's answered calls in it.
+    fn add_batch(&mut self, waits: &SpanWaits) {
+        self.total.add_batch(&waits.total);
+        for (fold, w) in self.call_types.iter_mut().zip(&waits.types) {
+            fold.add_batch(w);
+        }
+        for (fold, w) in self.classes.iter_mut().zip(&waits.classes) {
+            if let Some(fold) = fold {
+                fold.add_batch(w);
+            }
+        }
+    }
+
     fn heap_bytes(&self) -> usize {
         self.total.heap_bytes()
             + self
@@ -272,7 +431,7 @@ impl SpanFold {
     }
 
     /// Per call type (with its tiers), named.
-    fn type_blocks(&self, model: &Model) -> Vec<TypeBlock> {
+    fn type_blocks(&self, model: &Model, waits: &SpanWaits) -> Vec<TypeBlock> {
         model
             .call_types
             .iter()
@@ -289,7 +448,7 @@ impl SpanFold {
                             name: class.tier.clone().unwrap_or_default(),
                             service_level_threshold_s: class.threshold.as_seconds(),
                             service_level_target: class.target,
-                            block: fold.finish(),
+                            block: fold.finish(&waits.classes[c as usize]),
                         })
                     })
                     .collect();
@@ -303,7 +462,7 @@ impl SpanFold {
                     service_level_target: single
                         .and_then(|c| c.target)
                         .or(model.targets.service_level),
-                    block: self.call_types[t].finish(),
+                    block: self.call_types[t].finish(&waits.types[t]),
                     tiers,
                 }
             })
@@ -336,6 +495,11 @@ pub struct ReportFold<'m> {
     /// Per reported interval: its index in the model and its blocks (set by the first
     /// replication).
     intervals: Vec<(u32, SpanFold)>,
+    /// The waits of the answered calls of every batch of replications finished, per
+    /// reported interval and class.
+    waits: WaitGrid,
+    /// The batch of replications being added: its index, and its waits so far.
+    batch: (u64, WaitGrid),
 }
 
 impl<'m> ReportFold<'m> {
@@ -350,18 +514,36 @@ impl<'m> ReportFold<'m> {
             replications: 0,
             day: SpanFold::new(model),
             intervals: Vec::new(),
+            waits: WaitGrid::default(),
+            batch: (0, WaitGrid::default()),
         }
     }
 
-    /// How many statistics one replication adds to a report of `model`.
+    /// How many values one replication adds to a report of `model` (kept up to `keep`).
     pub fn values_per_replication(model: &Model) -> usize {
+        let (spans, call_blocks, groups) = Self::blocks(model);
+        spans * (call_blocks * CALL_VALUES + groups * GROUP_VALUES)
+    }
+
+    /// How many statistics a report of `model` holds (its figures, each with a half-width).
+    pub fn statistics(model: &Model) -> usize {
+        let (spans, call_blocks, groups) = Self::blocks(model);
+        let per_call_block = CALL_VALUES + CALL_RATIOS + PERCENTILES;
+        spans * (call_blocks * per_call_block + groups * (GROUP_VALUES + 1))
+    }
+
+    /// The spans (the day and each reported interval), and the call blocks and group blocks
+    /// of each.
+    fn blocks(model: &Model) -> (usize, usize, usize) {
         let named_classes = model.classes.iter().filter(|c| c.tier.is_some()).count();
         let call_blocks = 1 + model.call_types.len() + named_classes;
         let spans = 1 + (model.intervals - model.first_reported_interval()) as usize;
-        spans * (call_blocks * CALL_STATS + model.groups.len() * GROUP_STATS)
+        (spans, call_blocks, model.groups.len())
     }
 
-    /// Adds the next replication (replications must come in replication order).
+    /// Adds the next replication (replications must come in replication order), with the
+    /// waits it carries (measures read back from a part carry none: the parts' waits come
+    /// through [`ReportFold::add_batch`]).
     pub fn add(&mut self, r: &ReplicationMeasures) {
         let keep = (self.keep, self.expected);
         if self.replications == 0 {
@@ -371,12 +553,51 @@ impl<'m> ReportFold<'m> {
                 .map(|i| (i.interval, SpanFold::new(self.model)))
                 .collect();
         }
+        if !r.waits.is_empty() {
+            let batch = crate::stats::wait_batch(self.replications.into(), self.expected as u64);
+            if batch != self.batch.0 {
+                self.end_batch();
+                self.batch.0 = batch;
+            }
+            self.batch
+                .1
+                .add(&r.waits)
+                .expect("a model's replications have waits of one shape");
+        }
         self.replications += 1;
         self.day
             .add(&r.total, &r.call_types, &r.classes, &r.groups, keep);
         for ((_, fold), i) in self.intervals.iter_mut().zip(&r.intervals) {
             fold.add(&i.total, &i.call_types, &i.classes, &i.groups, keep);
         }
+    }
+
+    /// Adds the waits of the next batch of replications (those [`crate::stats::wait_batch`]
+    /// puts together), pooled: what parts keep, since measures read back from a part carry no
+    /// waits. Batches must come in order, after the replications' measures.
+    pub fn add_batch(&mut self, waits: &WaitGrid) -> Result<(), String> {
+        self.end_batch();
+        self.batch.1.add(waits)?;
+        self.end_batch();
+        Ok(())
+    }
+
+    /// Ends the batch being added: every block's percentiles of its calls' waits, and its
+    /// waits into the pool.
+    fn end_batch(&mut self) {
+        let batch = std::mem::take(&mut self.batch.1);
+        if batch.is_empty() {
+            return;
+        }
+        let model = self.model;
+        self.day
+            .add_batch(&SpanWaits::of(model, &batch, 0..batch.intervals()));
+        for (i, (_, fold)) in self.intervals.iter_mut().enumerate() {
+            fold.add_batch(&SpanWaits::of(model, &batch, i..i + 1));
+        }
+        self.waits
+            .add(&batch)
+            .expect("a model's replications have waits of one shape");
     }
 
     /// Heap bytes held by kept values (what grows with the replications).
@@ -389,27 +610,46 @@ impl<'m> ReportFold<'m> {
                 .sum::<usize>()
     }
 
+    /// The report of the replications added, and their waits pooled per reported interval and
+    /// call class.
+    pub fn finish_with_waits(mut self) -> (Report, WaitGrid) {
+        self.end_batch();
+        let report = self.report();
+        (report, self.waits)
+    }
+
     /// The report of the replications added.
-    pub fn finish(&self) -> Report {
+    pub fn finish(mut self) -> Report {
+        self.end_batch();
+        self.report()
+    }
+
+    /// The report, once every batch has ended.
+    fn report(&self) -> Report {
         let model = self.model;
         let intervals = self
             .intervals
             .iter()
-            .map(|(k, fold)| IntervalBlock {
-                start_s: model.interval_start(*k).as_seconds(),
-                start: model.interval_label(*k),
-                total: fold.total.finish(),
-                call_types: fold.type_blocks(model),
-                agent_groups: fold.group_blocks(model),
+            .enumerate()
+            .map(|(i, (k, fold))| {
+                let waits = SpanWaits::of(model, &self.waits, i..i + 1);
+                IntervalBlock {
+                    start_s: model.interval_start(*k).as_seconds(),
+                    start: model.interval_label(*k),
+                    total: fold.total.finish(&waits.total),
+                    call_types: fold.type_blocks(model, &waits),
+                    agent_groups: fold.group_blocks(model),
+                }
             })
             .collect();
+        let day = SpanWaits::of(model, &self.waits, 0..self.intervals.len());
         Report {
             scenario: model.name.clone(),
             replications: self.replications,
             seed: model.seed,
             service_level_threshold_s: model.service_level_threshold.as_seconds(),
-            total: self.day.total.finish(),
-            call_types: self.day.type_blocks(model),
+            total: self.day.total.finish(&day.total),
+            call_types: self.day.type_blocks(model, &day),
             agent_groups: self.day.group_blocks(model),
             intervals,
         }

@@ -200,7 +200,7 @@ pub const MAX_ROWS: usize = 1 << 20;
 /// The rows of the longest sheet (Data: one per statistic, plus its header) of the
 /// workbook of a run of `model`, known before the run.
 pub fn rows_needed(model: &Model) -> usize {
-    ReportFold::values_per_replication(model) + 1
+    ReportFold::statistics(model) + 1
 }
 
 /// The report as the bytes of an `.xlsx` file.

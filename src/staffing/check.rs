@@ -37,9 +37,9 @@ impl Measure {
     fn parts(self, m: &CallMeasures) -> (f64, f64) {
         let ended = m.answered + m.abandoned + m.unserved;
         match self {
-            Measure::ServiceLevel => (m.service_level.unwrap_or(0.0) * ended, ended),
+            Measure::ServiceLevel => (m.answered_within_threshold, ended),
             Measure::AbandonRate => (m.abandoned, ended),
-            Measure::Asa => (m.asa_s.unwrap_or(0.0) * m.answered, m.answered),
+            Measure::Asa => (m.wait_sum_s, m.answered),
             // A group's measure, not a call type's: see `group_parts`.
             Measure::Occupancy => (0.0, 0.0),
         }
@@ -48,10 +48,7 @@ impl Measure {
     /// An agent group's busy agent-time and time on the floor in one replication (their
     /// ratio is the occupancy).
     fn group_parts(g: &GroupMeasures) -> (f64, f64) {
-        match g.occupancy {
-            Some(o) => (o * g.staffed_agents, g.staffed_agents),
-            None => (0.0, 0.0),
-        }
+        (g.busy_s, g.capacity_s)
     }
 
     /// Whether larger values are better (service level) or worse (the others).
@@ -681,7 +678,9 @@ mod tests {
                 "offered": 100.0, "answered": 100.0, "abandoned": 0.0, "unserved": 0.0,
                 "blocked": 0.0, "deflected": 0.0, "retrials": 0.0, "transfers_in": 0.0,
                 "repeats": 0.0, "transferred": 0.0, "unresolved": 0.0, "callbacks": 0.0,
-                "callback_jobs": 0.0, "service_level": within / 100.0, "p_wait": null,
+                "callback_jobs": 0.0, "answered_within_threshold": within, "queued": 0.0,
+                "wait_sum_s": 1000.0, "handle_sum_s": 18000.0, "busy_s": 14400.0,
+                "capacity_s": 18000.0, "service_level": within / 100.0, "p_wait": null,
                 "abandon_rate": 0.0, "asa_s": 10.0, "aht_s": 180.0, "occupancy": 0.8,
                 "wait_s": [null, null, null, null, null, null],
             }))
@@ -690,6 +689,8 @@ mod tests {
         let group = GroupMeasures {
             answered: 100.0,
             occupancy: Some(0.8),
+            busy_s: 14400.0,
+            capacity_s: 18000.0,
             staffed_agents: 10.0,
             scheduled_agents: 10.0,
         };
@@ -710,6 +711,7 @@ mod tests {
                     groups: vec![group.clone()],
                 })
                 .collect(),
+            waits: Default::default(),
         }
     }
 

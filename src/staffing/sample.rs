@@ -61,9 +61,10 @@ impl Runner {
             let replication = stream.replication(i);
             if model.routing.is_plain_skill_priority() {
                 crate::engine::simulate(model, SkillPriority::new(model), replication)
-                    .measures(model)
+                    .measures_without_waits(model)
             } else {
-                crate::engine::simulate(model, Acd::new(model), replication).measures(model)
+                crate::engine::simulate(model, Acd::new(model), replication)
+                    .measures_without_waits(model)
             }
         };
         let all = || range.clone().into_par_iter().map(one).collect::<Vec<_>>();

@@ -1,6 +1,6 @@
 //! One replication's measures: the planner's numbers, computed from a [`Tally`].
 
-use super::{CallCell, Tally};
+use super::{CallCell, Tally, WaitGrid, Waits};
 use crate::model::Model;
 
 /// The waiting-time percentiles reported, as quantiles; the last entry is the maximum.
@@ -14,7 +14,8 @@ pub const WAIT_PERCENTILES: [(&str, f64); 6] = [
 ];
 
 /// Call measures of one block (total, a call type, an interval) in one replication.
-/// Ratios are `None` when their denominator is zero.
+/// Ratios are `None` when their denominator is zero; each ratio's numerator and denominator
+/// are kept too, so that a report can pool them over replications (the per-call figure).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CallMeasures {
     /// Calls that arrived.
@@ -43,6 +44,18 @@ pub struct CallMeasures {
     pub callbacks: f64,
     /// Offered calls that were callback jobs.
     pub callback_jobs: f64,
+    /// Answered calls that waited at most the service-level threshold.
+    pub answered_within_threshold: f64,
+    /// Calls that found no agent for them on arrival and queued.
+    pub queued: f64,
+    /// Sum of answered calls' waits, seconds.
+    pub wait_sum_s: f64,
+    /// Sum of answered calls' handle times, seconds.
+    pub handle_sum_s: f64,
+    /// Agent time on these calls, seconds (contact-slot time for chat desks).
+    pub busy_s: f64,
+    /// Staffed contact-slot time of the groups that serve these calls, seconds.
+    pub capacity_s: f64,
     /// Answered within the threshold ÷ (answered + abandoned + unserved).
     pub service_level: Option<f64>,
     /// Calls that had to queue ÷ (answered + abandoned + unserved): Erlang's P(wait).
@@ -81,6 +94,13 @@ impl CallMeasures {
             unresolved: self.unresolved - other.unresolved,
             callbacks: self.callbacks - other.callbacks,
             callback_jobs: self.callback_jobs - other.callback_jobs,
+            answered_within_threshold: self.answered_within_threshold
+                - other.answered_within_threshold,
+            queued: self.queued - other.queued,
+            wait_sum_s: self.wait_sum_s - other.wait_sum_s,
+            handle_sum_s: self.handle_sum_s - other.handle_sum_s,
+            busy_s: self.busy_s - other.busy_s,
+            capacity_s: self.capacity_s - other.capacity_s,
             service_level: d(self.service_level, other.service_level),
             p_wait: d(self.p_wait, other.p_wait),
             abandon_rate: d(self.abandon_rate, other.abandon_rate),
@@ -99,6 +119,10 @@ pub struct GroupMeasures {
     pub answered: f64,
     /// Busy time ÷ staffed time.
     pub occupancy: Option<f64>,
+    /// Agent busy time, seconds (contact-slot time for chat desks).
+    pub busy_s: f64,
+    /// Staffed contact-slot time, seconds.
+    pub capacity_s: f64,
     /// Average number of agents on the floor.
     pub staffed_agents: f64,
     /// Average number of agents on the schedule (breaks taken off, before shrinkage).
@@ -133,6 +157,10 @@ pub struct ReplicationMeasures {
     pub groups: Vec<GroupMeasures>,
     /// Per reported interval.
     pub intervals: Vec<IntervalMeasures>,
+    /// The waits of answered calls per reported interval and call class, for a report to
+    /// pool over replications (not written to part files, which keep them pooled).
+    #[serde(skip)]
+    pub waits: WaitGrid,
 }
 
 /// The measures of the calls counted in `c`, whose serving groups had `staffed_ns` of
@@ -142,20 +170,11 @@ fn call_measures(c: &CallCell, staffed_ns: u128) -> CallMeasures {
     let ended = (c.answered + c.abandoned + c.unserved) as f64;
     let answered = c.answered as f64;
     let seconds = |ns: u128| ns as f64 / 1e9;
-    let mut wait_s = [None; 6];
-    if c.answered > 0 {
-        // The percentiles in one pass over the histogram (they are in ascending order); the
-        // maximum is the largest value recorded.
-        let (max, percentiles) = WAIT_PERCENTILES.split_last().expect("percentiles and max");
-        debug_assert!(max.1 >= 1.0);
-        c.waits.with_histogram(|waits| {
-            let values = waits.value_at_quantiles(percentiles.iter().map(|p| p.1));
-            for (slot, units) in wait_s.iter_mut().zip(values) {
-                *slot = Some(waits.median_equivalent(units) as f64 / 1000.0);
-            }
-            wait_s[percentiles.len()] = Some(waits.max() as f64 / 1000.0);
-        });
-    }
+    let wait_s = if c.answered > 0 {
+        wait_percentiles(&c.waits)
+    } else {
+        [None; 6]
+    };
     CallMeasures {
         offered: c.offered as f64,
         answered,
@@ -170,6 +189,12 @@ fn call_measures(c: &CallCell, staffed_ns: u128) -> CallMeasures {
         unresolved: c.unresolved as f64,
         callbacks: c.callbacks as f64,
         callback_jobs: c.callback_jobs as f64,
+        answered_within_threshold: c.answered_within_threshold as f64,
+        queued: c.queued as f64,
+        wait_sum_s: seconds(c.wait_ns),
+        handle_sum_s: seconds(c.handle_ns),
+        busy_s: seconds(c.busy_ns),
+        capacity_s: seconds(staffed_ns),
         service_level: ratio(c.answered_within_threshold as f64, ended),
         p_wait: ratio(c.queued as f64, ended),
         abandon_rate: ratio(c.abandoned as f64, ended),
@@ -178,6 +203,26 @@ fn call_measures(c: &CallCell, staffed_ns: u128) -> CallMeasures {
         occupancy: ratio(c.busy_ns as f64, staffed_ns as f64),
         wait_s,
     }
+}
+
+/// The percentiles of [`WAIT_PERCENTILES`] of `waits`, seconds (all `None` when empty): each
+/// the median equivalent of its histogram bucket; the maximum is the largest value recorded.
+pub fn wait_percentiles(waits: &Waits) -> [Option<f64>; 6] {
+    let mut wait_s = [None; 6];
+    if waits.is_empty() {
+        return wait_s;
+    }
+    // The percentiles in one pass over the histogram (they are in ascending order).
+    let (max, percentiles) = WAIT_PERCENTILES.split_last().expect("percentiles and max");
+    debug_assert!(max.1 >= 1.0);
+    waits.with_histogram(|waits| {
+        let values = waits.value_at_quantiles(percentiles.iter().map(|p| p.1));
+        for (slot, units) in wait_s.iter_mut().zip(values) {
+            *slot = Some(waits.median_equivalent(units) as f64 / 1000.0);
+        }
+        wait_s[percentiles.len()] = Some(waits.max() as f64 / 1000.0);
+    });
+    wait_s
 }
 
 /// One cell holding the sum of `cells`.
@@ -190,8 +235,40 @@ fn sum_cells<'a>(cells: impl IntoIterator<Item = &'a CallCell>) -> CallCell {
 }
 
 impl Tally {
-    /// The measures of this replication over the model's reported intervals.
+    /// The measures of this replication over the model's reported intervals, with a copy of
+    /// its waits.
     pub fn measures(&self, model: &Model) -> ReplicationMeasures {
+        let mut measures = self.measures_without_waits(model);
+        measures.waits = self.reported_waits(model, |w| w.clone());
+        measures
+    }
+
+    /// [`Tally::measures`], moving the waits out of the tally instead of copying them.
+    pub fn into_measures(mut self, model: &Model) -> ReplicationMeasures {
+        let mut measures = self.measures_without_waits(model);
+        let mut cells = std::mem::take(&mut self.calls);
+        let first = model.first_reported_interval() as usize * self.classes;
+        let grid = cells[first..]
+            .iter_mut()
+            .map(|c| std::mem::take(&mut c.waits));
+        measures.waits = WaitGrid::from_cells(self.classes, grid.collect());
+        measures
+    }
+
+    /// The waits of the reported intervals' cells, each through `copy`.
+    fn reported_waits(&self, model: &Model, copy: impl Fn(&Waits) -> Waits) -> WaitGrid {
+        let first = model.first_reported_interval() as usize * self.classes;
+        WaitGrid::from_cells(
+            self.classes,
+            self.calls[first.min(self.calls.len())..]
+                .iter()
+                .map(|c| copy(&c.waits))
+                .collect(),
+        )
+    }
+
+    /// The measures without the waits (for callers that do not pool them: they cost memory).
+    pub fn measures_without_waits(&self, model: &Model) -> ReplicationMeasures {
         let reported: Vec<usize> =
             (model.first_reported_interval() as usize..self.intervals).collect();
         let serving: Vec<Vec<usize>> = model
@@ -253,6 +330,8 @@ impl Tally {
             GroupMeasures {
                 answered: answered as f64,
                 occupancy: (staffed > 0).then(|| busy as f64 / (staffed * capacity[g]) as f64),
+                busy_s: busy as f64 / 1e9,
+                capacity_s: (staffed * capacity[g]) as f64 / 1e9,
                 staffed_agents: staffed as f64 / span_ns,
                 scheduled_agents: scheduled as f64 / span_ns,
             }
@@ -287,6 +366,7 @@ impl Tally {
                 .map(|g| group_block(&reported, g, window_ns))
                 .collect(),
             intervals,
+            waits: WaitGrid::default(),
         }
     }
 }

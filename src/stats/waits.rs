@@ -164,6 +164,105 @@ impl Waits {
     }
 }
 
+/// Batches of replications a report's wait percentiles are judged on: each batch's calls
+/// pooled give one estimate of a percentile, and the spread of the batches' estimates about
+/// the estimate of all calls pooled gives its confidence interval (sectioning). A single
+/// replication's percentile is no such estimate: a half hour's calls wait alike, so one
+/// replication's tail says little of the tail of all calls, and intervals built on
+/// replications alone came out about three times too narrow for a half hour's p99.
+pub const WAIT_BATCHES: u64 = 10;
+
+/// The batch of `replication` among `replications`: [`WAIT_BATCHES`] contiguous batches of
+/// (nearly) equal size, or one per replication when there are fewer. Replications past the
+/// expected count go to the last batch.
+pub fn wait_batch(replication: u64, replications: u64) -> u64 {
+    let replications = replications.max(1);
+    let batches = WAIT_BATCHES.min(replications);
+    (replication.min(replications - 1) as u128 * batches as u128 / replications as u128) as u64
+}
+
+/// The waits of answered calls per reported interval and call class (interval-major), of one
+/// replication or pooled over many: what a report reads every block's pooled percentiles
+/// from (a block's waits are the sum of its cells').
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WaitGrid {
+    /// Call classes per interval.
+    classes: usize,
+    /// One cell per reported interval and class.
+    cells: Vec<Waits>,
+}
+
+impl WaitGrid {
+    /// A grid of `cells`, `classes` per interval.
+    pub fn from_cells(classes: usize, cells: Vec<Waits>) -> WaitGrid {
+        debug_assert!(classes == 0 || cells.len() % classes == 0);
+        WaitGrid { classes, cells }
+    }
+
+    /// Adds every wait of `other`, cell by cell; an empty grid takes `other`'s shape, and
+    /// adding an empty grid changes nothing.
+    /// Bucket counts add up whatever the order, so a pooled grid depends only on which
+    /// replications went in. Grids of different shapes are refused.
+    pub fn add(&mut self, other: &WaitGrid) -> Result<(), String> {
+        if other.cells.is_empty() {
+            return Ok(());
+        }
+        if self.cells.is_empty() {
+            self.classes = other.classes;
+            self.cells = vec![Waits::default(); other.cells.len()];
+        }
+        if (self.classes, self.cells.len()) != (other.classes, other.cells.len()) {
+            return Err(format!(
+                "waits of {} cells ({} classes) cannot pool with {} cells ({} classes)",
+                other.cells.len(),
+                other.classes,
+                self.cells.len(),
+                self.classes
+            ));
+        }
+        self.cells
+            .iter_mut()
+            .zip(&other.cells)
+            .for_each(|(a, b)| a.add(b));
+        Ok(())
+    }
+
+    /// Reported intervals held (0 for an empty grid).
+    pub fn intervals(&self) -> usize {
+        self.cells.len().checked_div(self.classes).unwrap_or(0)
+    }
+
+    /// The waits of class `c` in reported interval `i` (counted from the first reported).
+    pub fn cell(&self, i: usize, c: usize) -> &Waits {
+        &self.cells[i * self.classes + c]
+    }
+
+    /// The waits of class `c` over every interval.
+    pub fn class_total(&self, c: usize) -> Waits {
+        let mut sum = Waits::default();
+        (0..self.intervals()).for_each(|i| sum.add(self.cell(i, c)));
+        sum
+    }
+
+    /// How many waits each class holds, over every interval.
+    pub fn class_counts(&self) -> Vec<u64> {
+        (0..self.classes)
+            .map(|c| (0..self.intervals()).map(|i| self.cell(i, c).len()).sum())
+            .collect()
+    }
+
+    /// Whether the grid holds no cells (no replication added).
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.cells.capacity() * std::mem::size_of::<Waits>()
+            + self.cells.iter().map(Waits::heap_bytes).sum::<usize>()
+    }
+}
+
 /// Equal when every measure read from them is: the same histogram counts.
 impl PartialEq for Waits {
     fn eq(&self, other: &Waits) -> bool {
@@ -303,6 +402,25 @@ mod tests {
             let zeros_only: Waits = serde_json::from_str(r#"{"zeros":7,"values":[]}"#).unwrap();
             zeros_only.with_histogram(|h| assert_eq!((h.len(), h.max()), (7, 0)));
         }
+    }
+
+    #[test]
+    fn batches_are_contiguous_and_nearly_equal() {
+        for replications in [1u64, 3, 10, 11, 29, 1000] {
+            let batches: Vec<u64> = (0..replications)
+                .map(|r| wait_batch(r, replications))
+                .collect();
+            assert!(batches.windows(2).all(|w| w[1] == w[0] || w[1] == w[0] + 1));
+            assert_eq!(batches[0], 0);
+            let count = WAIT_BATCHES.min(replications);
+            assert_eq!(*batches.last().unwrap(), count - 1);
+            let sizes: Vec<usize> = (0..count)
+                .map(|b| batches.iter().filter(|&&x| x == b).count())
+                .collect();
+            let (lo, hi) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+            assert!(hi - lo <= 1, "{replications}: {sizes:?}");
+        }
+        assert_eq!(wait_batch(50, 10), 9, "past the expected: the last batch");
     }
 
     #[test]

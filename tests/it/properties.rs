@@ -150,6 +150,24 @@ fn check_conservation(
         }
     }
     let m = tally.measures(model);
+    // The waits a report pools: one per answered call, in the cell of its interval and
+    // class, whether copied out of the tally or moved.
+    prop_assert_eq!(m.waits.intervals(), m.intervals.len());
+    for (i, interval) in m.intervals.iter().enumerate() {
+        for (c, class) in interval.classes.iter().enumerate() {
+            prop_assert_eq!(
+                m.waits.cell(i, c).len() as f64,
+                class.answered,
+                "interval {}, class {}: waits vs answered calls",
+                i,
+                c
+            );
+        }
+    }
+    prop_assert!(
+        tally.clone().into_measures(model) == m,
+        "moved vs copied measures"
+    );
     let outcomes = |c: &callsim::stats::CallMeasures| {
         c.answered + c.abandoned + c.blocked + c.deflected + c.unserved + c.callbacks
     };

@@ -194,56 +194,49 @@ fn merged_shards_equal_the_single_run_byte_for_byte() {
     }
 }
 
-/// `part` as a callsim of part format 2 wrote it: without the waits (the body's last field).
-fn without_waits(part: &Path) -> String {
-    let text = std::fs::read_to_string(part)
-        .unwrap()
-        .replace("\"format_version\":3", "\"format_version\":2");
-    let (header, body) = text.trim_end().split_once('\n').unwrap();
-    let cut = body
-        .find(",\"waits\":")
-        .expect("a run part keeps its waits");
-    signed(header, &format!("{}}}", &body[..cut]))
-}
-
 #[test]
-fn run_parts_without_waits_merge_into_everything_but_the_page() {
+fn parts_of_earlier_formats_are_refused_and_forged_waits_too() {
     let study = Study::new();
     let parts: Vec<PathBuf> = (0..2)
         .map(|k| study.part(k, 2, &format!("w{k}.json"), &[]))
         .collect();
-    let older: Vec<PathBuf> = parts
-        .iter()
-        .enumerate()
-        .map(|(k, part)| {
-            let older = study.path(&format!("w{k}-format-2.json"));
-            std::fs::write(&older, without_waits(part)).unwrap();
-            older
-        })
-        .collect();
-    let order = [older[0].as_path(), older[1].as_path()];
-    assert_eq!(
-        ok(merge(&order, &["--format", "json"])),
-        study.single("json")
-    );
-    let m = refused(merge(&order, &["--format", "html"]));
-    assert!(
-        m.contains("older callsim") && m.contains("merge --format json"),
-        "{m}"
-    );
+    // Formats 1 to 3 kept no waits per interval and batch: the percentiles cannot pool.
+    for format in 1..=3 {
+        let older = study.path(&format!("w0-format-{format}.json"));
+        std::fs::write(
+            &older,
+            resigned(
+                &parts[0],
+                "\"format_version\":4",
+                &format!("\"format_version\":{format}"),
+            ),
+        )
+        .unwrap();
+        let m = refused(merge(&[&older, &parts[1]], &["--format", "json"]));
+        assert!(
+            m.contains("earlier callsim") && m.contains("rerun every shard"),
+            "{m}"
+        );
+    }
     // Waits that do not add up to the answered calls are refused, even when signed.
     let forged = study.path("w0-forged.json");
     std::fs::write(
         &forged,
         resigned(
             &parts[0],
-            "\"waits\":[{\"zeros\":",
-            "\"waits\":[{\"zeros\":1",
+            "\"cells\":[{\"zeros\":",
+            "\"cells\":[{\"zeros\":1",
         ),
     )
     .unwrap();
-    let m = refused(merge(&[&forged, &parts[1]], &["--format", "html"]));
+    let m = refused(merge(&[&forged, &parts[1]], &["--format", "json"]));
     assert!(m.contains("waits do not match the answered calls"), "{m}");
+    // The parts as written merge into what one machine gives.
+    let order = [parts[0].as_path(), parts[1].as_path()];
+    assert_eq!(
+        ok(merge(&order, &["--format", "json"])),
+        study.single("json")
+    );
 }
 
 #[test]
@@ -363,11 +356,11 @@ fn damaged_parts_are_refused() {
     let text = String::from_utf8(bytes.clone()).unwrap();
     let newer = write(
         "newer.json",
-        text.replacen("\"format_version\":3", "\"format_version\":4", 1)
+        text.replacen("\"format_version\":4", "\"format_version\":5", 1)
             .as_bytes(),
     );
     let m = refused(merge(&[&newer], &[]));
-    assert!(m.contains("newer callsim") && m.contains("format 4"), "{m}");
+    assert!(m.contains("newer callsim") && m.contains("format 5"), "{m}");
 
     // A header edited to claim more shards than replications: a one-replication part
     // passed off as shard 1 of 3 over 2 replications (which would hold replication 0, and
@@ -728,11 +721,11 @@ fn refusals(study: &Study, verb_args: &[String], changed: &[String], label: &str
     let text = String::from_utf8(bytes).unwrap();
     let newer = write(
         "newer.json",
-        text.replacen("\"format_version\":3", "\"format_version\":4", 1)
+        text.replacen("\"format_version\":4", "\"format_version\":5", 1)
             .as_bytes(),
     );
     let m = refused(merge(&[p0, &newer, p2], &[]));
-    assert!(m.contains("newer callsim") && m.contains("format 4"), "{m}");
+    assert!(m.contains("newer callsim") && m.contains("format 5"), "{m}");
 
     // Their output is a table or JSON, and a chart is a sweep's.
     let m = refused(merge(&[p0, p1, p2], &["--format", "csv"]));
@@ -790,36 +783,4 @@ fn sweep_parts_that_do_not_belong_together_are_refused() {
         "x.svg",
     ]);
     assert_eq!(callsim(&with_chart).status.code(), Some(2));
-}
-
-#[test]
-fn format_1_run_parts_are_still_merged() {
-    let study = Study::new();
-    let parts: Vec<PathBuf> = (0..2)
-        .map(|k| {
-            let part = study.part(k, 2, &format!("v3-{k}.json"), &[]);
-            let v2 = study.path(&format!("v2-{k}.json"));
-            std::fs::write(&v2, without_waits(&part)).unwrap();
-            let old = study.path(&format!("v1-{k}.json"));
-            // As callsim wrote run parts before compare and sweep had parts.
-            let text = resigned_all(
-                &v2,
-                &[
-                    ("\"format_version\":2,", "\"format_version\":1,"),
-                    ("\"kind\":\"run\",", ""),
-                    ("\"runs\":1,", ""),
-                    ("\"first_item\":", "\"first_replication\":"),
-                    ("\"last_item\":", "\"last_replication\":"),
-                ],
-            );
-            assert!(!text.contains("item") && !text.contains("kind"));
-            std::fs::write(&old, text).unwrap();
-            old
-        })
-        .collect();
-    let parts: Vec<&Path> = parts.iter().map(PathBuf::as_path).collect();
-    assert_eq!(
-        ok(merge(&parts, &["--format", "json"])),
-        study.single("json")
-    );
 }
