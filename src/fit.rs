@@ -15,7 +15,7 @@ pub mod patience;
 pub mod redial;
 pub mod write;
 
-use crate::stats::Stat;
+use crate::stats::{RatioStat, Stat};
 use redial::RedialFit;
 
 use arrivals::{Dispersion, Estimate};
@@ -81,9 +81,9 @@ pub struct WeekdayProfile {
     pub rates: Vec<Vec<Estimate>>,
 }
 
-/// What the log says happened in one interval of the day: per day the measures `run`
-/// reports (over the calls that arrived in the interval), then the mean and Student-t 95 %
-/// half-width over the days that define them, as `run` does over replications.
+/// What the log says happened in one interval of the day, as `run` reports a simulation
+/// over replications: calls a day as the mean over days, rates as those of all the days'
+/// calls in the interval together, each with its 95 % half-width over the days.
 #[derive(Debug, Clone)]
 pub struct Observed {
     /// Calls offered a day (redials included, as `run` counts offered calls).
@@ -594,25 +594,24 @@ fn observe(
             Ending::SelfServed | Ending::Other => {}
         }
     }
-    let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
+    // Rates of all the days' calls together (as `run` reports a simulation's), each day
+    // adding its numerator and denominator.
+    let pooled = |i: usize, parts: fn(&Cell) -> (f64, f64)| {
+        let mut rate = RatioStat::default();
+        for d in &cells {
+            let (x, n) = parts(&d[i]);
+            rate.add(x, n);
+        }
+        rate.finish()
+    };
     (0..intervals)
-        .map(|i| {
-            let day = |d: &Vec<Cell>| d[i];
-            Observed {
-                offered: Stat::of(cells.iter().map(|d| Some(day(d).offered as f64))),
-                service_level: Stat::of(cells.iter().map(|d| {
-                    let c = day(d);
-                    ratio(c.within as f64, c.answered + c.abandoned)
-                })),
-                abandon_rate: Stat::of(cells.iter().map(|d| {
-                    let c = day(d);
-                    ratio(c.abandoned as f64, c.answered + c.abandoned)
-                })),
-                asa_s: Stat::of(cells.iter().map(|d| {
-                    let c = day(d);
-                    ratio(c.wait, c.answered)
-                })),
-            }
+        .map(|i| Observed {
+            offered: Stat::of(cells.iter().map(|d| Some(d[i].offered as f64))),
+            service_level: pooled(i, |c| (c.within as f64, (c.answered + c.abandoned) as f64)),
+            abandon_rate: pooled(i, |c| {
+                (c.abandoned as f64, (c.answered + c.abandoned) as f64)
+            }),
+            asa_s: pooled(i, |c| (c.wait, c.answered as f64)),
         })
         .collect()
 }

@@ -504,7 +504,7 @@ impl Fit {
         }
         let _ = writeln!(
             s,
-            "  what the log shows per interval (mean over days ± 95 % half-width):"
+            "  what the log shows per interval (calls a day: mean over days; rates: all days' calls together; ± 95 % half-width):"
         );
         let _ = writeln!(
             s,
