@@ -842,7 +842,7 @@ fn table(report: &StaffReport, model: &Model) -> String {
 
     let _ = writeln!(
         out,
-        "Achieved on the {} validation replications (fresh seeds, not those of the search), mean ±95% CI half-width",
+        "Achieved on the {} validation replications (fresh seeds, not those of the search), rates of their calls pooled ±95% CI half-width",
         report.validation.replications
     );
     let mut header = vec!["Interval".to_owned()];

@@ -53,7 +53,7 @@ fn page(kind: &str, title: &str, subtitle: Markup, body: Markup) -> String {
                 main { (body) }
                 footer {
                     "Made by callsim " (env!("CARGO_PKG_VERSION"))
-                    ". Figures are means over replications; ± and the shaded bands are 95 % confidence intervals of the mean."
+                    ". Counts are means over replications; rates and wait percentiles are those of all replications' calls together; ± and the shaded bands are 95 % confidence intervals."
                 }
             }
         }

@@ -215,7 +215,7 @@ fn one_replication_prints_no_plus_minus_and_says_so_once() {
     }
     // With replications, the half-widths are there and said to be.
     let text = ok(&["run", &path, "-r", "3"]);
-    assert!(text.contains('±') && text.contains("mean ±95% CI half-width"));
+    assert!(text.contains('±') && text.contains("±95% CI half-width; rates and percentiles"));
 }
 
 #[test]
