@@ -42,7 +42,7 @@ fn call_values(m: &CallMeasures) -> [Option<f64>; CALL_VALUES] {
         Some(m.transferred),
         Some(m.unresolved),
         Some(m.callbacks),
-        m.wait_s[PERCENTILES],
+        m.longest_wait_s,
     ]
 }
 
@@ -587,6 +587,15 @@ impl<'m> ReportFold<'m> {
     fn end_batch(&mut self) {
         let batch = std::mem::take(&mut self.batch.1);
         if batch.is_empty() {
+            return;
+        }
+        // With one batch there is no spread to measure (the interval is 0 either way): its
+        // percentiles would be the pooled ones, read at `finish`.
+        let batches = crate::stats::WAIT_BATCHES.min(self.expected as u64);
+        if batches < 2 {
+            self.waits
+                .add(&batch)
+                .expect("a model's replications have waits of one shape");
             return;
         }
         let model = self.model;

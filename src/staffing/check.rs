@@ -682,7 +682,7 @@ mod tests {
                 "wait_sum_s": 1000.0, "handle_sum_s": 18000.0, "busy_s": 14400.0,
                 "capacity_s": 18000.0, "service_level": within / 100.0, "p_wait": null,
                 "abandon_rate": 0.0, "asa_s": 10.0, "aht_s": 180.0, "occupancy": 0.8,
-                "wait_s": [null, null, null, null, null, null],
+                "longest_wait_s": null,
             }))
             .expect("a complete CallMeasures")
         };

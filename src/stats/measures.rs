@@ -68,18 +68,16 @@ pub struct CallMeasures {
     pub aht_s: Option<f64>,
     /// Agent time on these calls ÷ staffed time of the groups that serve them.
     pub occupancy: Option<f64>,
-    /// Wait percentiles of answered calls, seconds, as in [`WAIT_PERCENTILES`].
-    pub wait_s: [Option<f64>; 6],
+    /// The longest wait of an answered call, seconds (its histogram bucket's highest value,
+    /// as the percentiles are read). A report's percentiles pool the waits of every
+    /// replication (`ReplicationMeasures::waits`); its longest wait is the mean of these.
+    pub longest_wait_s: Option<f64>,
 }
 
 impl CallMeasures {
     /// The paired difference `self − other`, measure by measure (undefined where either is).
     pub fn minus(&self, other: &CallMeasures) -> CallMeasures {
         let d = |a: Option<f64>, b: Option<f64>| Some(a? - b?);
-        let mut wait_s = [None; 6];
-        for (slot, (a, b)) in wait_s.iter_mut().zip(self.wait_s.iter().zip(&other.wait_s)) {
-            *slot = d(*a, *b);
-        }
         CallMeasures {
             offered: self.offered - other.offered,
             answered: self.answered - other.answered,
@@ -107,7 +105,7 @@ impl CallMeasures {
             asa_s: d(self.asa_s, other.asa_s),
             aht_s: d(self.aht_s, other.aht_s),
             occupancy: d(self.occupancy, other.occupancy),
-            wait_s,
+            longest_wait_s: d(self.longest_wait_s, other.longest_wait_s),
         }
     }
 }
@@ -170,11 +168,6 @@ fn call_measures(c: &CallCell, staffed_ns: u128) -> CallMeasures {
     let ended = (c.answered + c.abandoned + c.unserved) as f64;
     let answered = c.answered as f64;
     let seconds = |ns: u128| ns as f64 / 1e9;
-    let wait_s = if c.answered > 0 {
-        wait_percentiles(&c.waits)
-    } else {
-        [None; 6]
-    };
     CallMeasures {
         offered: c.offered as f64,
         answered,
@@ -201,7 +194,7 @@ fn call_measures(c: &CallCell, staffed_ns: u128) -> CallMeasures {
         asa_s: ratio(seconds(c.wait_ns), answered),
         aht_s: ratio(seconds(c.handle_ns), answered),
         occupancy: ratio(c.busy_ns as f64, staffed_ns as f64),
-        wait_s,
+        longest_wait_s: c.waits.longest().map(|units| units as f64 / 1000.0),
     }
 }
 

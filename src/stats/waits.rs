@@ -45,6 +45,13 @@ fn histogram() -> Histogram<u64> {
     Histogram::new(HISTOGRAM_SIGFIGS).expect("3 significant figures is valid")
 }
 
+/// An empty histogram of the waits' precision, made once: its buckets' bounds are those of
+/// every wait histogram.
+fn empty_histogram() -> &'static Histogram<u64> {
+    static EMPTY: std::sync::OnceLock<Histogram<u64>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(histogram)
+}
+
 /// Records one value; `record` only fails beyond the histogram's range (about 2⁶² units),
 /// where the value is kept as the largest trackable one.
 fn record_into(h: &mut Histogram<u64>, value: u64) {
@@ -100,6 +107,18 @@ impl Waits {
                 // Both histograms auto-resize, so adding cannot fail.
                 let _ = mine.add(&**theirs);
             }
+        }
+    }
+
+    /// The longest wait recorded, as a histogram of the waits reads it (the highest value of
+    /// its bucket), without building one; `None` when none was recorded.
+    pub fn longest(&self) -> Option<u64> {
+        match &self.repr {
+            Repr::Few(values) => match values.iter().max() {
+                Some(&v) => Some(empty_histogram().highest_equivalent(v)),
+                None => (self.zeros > 0).then_some(0),
+            },
+            Repr::Many(h) => Some(h.max()),
         }
     }
 
@@ -342,6 +361,7 @@ mod tests {
                 repr: Repr::Many(Box::new(plain)),
             };
             assert_eq!(readout(&compact), readout(&expected), "{n} values");
+            assert_eq!(compact.longest(), Some(readout(&expected).1), "{n} values");
         }
     }
 
