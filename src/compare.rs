@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::Model;
-use crate::report::{paired_difference, CallBlock};
+use crate::report::{paired_difference, CallBlock, SpanWaits};
 use crate::stats::{CallMeasures, ReplicationMeasures, WaitGrid, Waits};
 
 /// One alternative: a name and the model it runs.
@@ -130,11 +130,16 @@ impl Run {
         replications: Vec<Vec<(String, CallMeasures)>>,
         batches: &[WaitGrid],
     ) -> Run {
-        let per_batch: Vec<Vec<Waits>> = batches.iter().map(|g| named_waits(model, g)).collect();
-        let blocks = per_batch.first().map_or(0, Vec::len);
-        let batches: Vec<Vec<Waits>> = (0..blocks)
-            .map(|i| per_batch.iter().map(|b| b[i].clone()).collect())
-            .collect();
+        // Per block, its waits in each batch.
+        let mut by_block: Vec<Vec<Waits>> = Vec::new();
+        for grid in batches {
+            let blocks = named_waits(model, grid);
+            by_block.resize_with(blocks.len(), Vec::new);
+            for (block, waits) in by_block.iter_mut().zip(blocks) {
+                block.push(waits);
+            }
+        }
+        let batches = by_block;
         let waits = batches
             .iter()
             .map(|each| {
@@ -255,22 +260,18 @@ fn summary(run: &Run, i: usize) -> CallBlock {
 /// The pooled waits of the blocks [`named_measures`] names, in its order, from the waits
 /// pooled per interval and class.
 fn named_waits(model: &Model, grid: &WaitGrid) -> Vec<Waits> {
-    let classes: Vec<Waits> = (0..model.classes.len())
-        .map(|c| grid.class_total(c))
-        .collect();
-    let mut total = Waits::default();
-    classes.iter().for_each(|w| total.add(w));
+    let SpanWaits {
+        mut classes,
+        types,
+        total,
+    } = SpanWaits::of(model, grid, 0..grid.intervals());
     let mut blocks = vec![total];
-    for call_type in &model.call_types {
-        let mut sum = Waits::default();
-        call_type
-            .classes
-            .clone()
-            .for_each(|c| sum.add(&classes[c as usize]));
-        blocks.push(sum);
+    for (call_type, waits) in model.call_types.iter().zip(types) {
+        blocks.push(waits);
         for c in call_type.classes.clone() {
             if model.classes[c as usize].tier.is_some() {
-                blocks.push(classes[c as usize].clone());
+                // Each class belongs to one type: its waits are taken once.
+                blocks.push(std::mem::take(&mut classes[c as usize]));
             }
         }
     }

@@ -13,6 +13,7 @@ pub mod html;
 pub mod table;
 pub mod xlsx;
 
+pub(crate) use fold::SpanWaits;
 pub use fold::{paired_difference, CallFold, ReportFold};
 
 use serde::Serialize;

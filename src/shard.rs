@@ -603,7 +603,7 @@ fn check_waits(header: &PartHeader, body: &PartBody) -> Result<(), String> {
         let intervals = measures.first().map_or(0, |m| m.intervals.len());
         let classes = measures.first().map_or(0, |m| m.classes.len());
         let shape = if intervals == 0 { 0 } else { classes };
-        if w.waits.intervals() != intervals || w.waits.class_counts().len() != shape {
+        if w.waits.intervals() != intervals || w.waits.classes() != shape {
             return Err(format!(
                 "{} {run}, batch {batch}: waits of {} intervals, measures of {intervals}",
                 header.kind.run_name(),
@@ -871,15 +871,7 @@ pub fn fold_report(
 /// Per call class, the waits of `grid` over every interval: the HTML report's waiting-time
 /// distributions.
 pub fn class_waits(model: &Model, grid: &WaitGrid) -> Vec<Waits> {
-    (0..model.classes.len())
-        .map(|c| {
-            if grid.intervals() == 0 {
-                Waits::default()
-            } else {
-                grid.class_total(c)
-            }
-        })
-        .collect()
+    crate::report::SpanWaits::of(model, grid, 0..grid.intervals()).classes
 }
 
 #[cfg(test)]

@@ -266,12 +266,13 @@ pub fn paired_difference(
     for (x, y) in a.iter().zip(b) {
         differences.add(call_values(&x.minus(y)), usize::MAX, a.len());
     }
+    let parts: Vec<_> = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (call_ratios(x), call_ratios(y)))
+        .collect();
     let ratios = std::array::from_fn(|i| {
-        let pairs: Vec<_> = a
-            .iter()
-            .zip(b)
-            .map(|(x, y)| (call_ratios(x)[i], call_ratios(y)[i]))
-            .collect();
+        let pairs: Vec<_> = parts.iter().map(|(x, y)| (x[i], y[i])).collect();
         paired_ratio_difference(&pairs)
     });
     let (ca, cb) = (percentiles_of(a_pooled), percentiles_of(b_pooled));
@@ -316,15 +317,18 @@ impl GroupFold {
 }
 
 /// The pooled waits of every call block of one span: per class, per call type, all.
-struct SpanWaits {
-    classes: Vec<Waits>,
-    types: Vec<Waits>,
-    total: Waits,
+pub(crate) struct SpanWaits {
+    /// Per call class (tier).
+    pub classes: Vec<Waits>,
+    /// Per call type.
+    pub types: Vec<Waits>,
+    /// All calls.
+    pub total: Waits,
 }
 
 impl SpanWaits {
     /// The waits of the span made of the grid's intervals `intervals`.
-    fn of(model: &Model, grid: &WaitGrid, intervals: std::ops::Range<usize>) -> SpanWaits {
+    pub fn of(model: &Model, grid: &WaitGrid, intervals: std::ops::Range<usize>) -> SpanWaits {
         // A grid without cells (no replication yet) holds no waits.
         let intervals = intervals.start.min(grid.intervals())..intervals.end.min(grid.intervals());
         let classes: Vec<Waits> = (0..model.classes.len())
@@ -591,18 +595,13 @@ impl<'m> ReportFold<'m> {
         }
         // With one batch there is no spread to measure (the interval is 0 either way): its
         // percentiles would be the pooled ones, read at `finish`.
-        let batches = crate::stats::WAIT_BATCHES.min(self.expected as u64);
-        if batches < 2 {
-            self.waits
-                .add(&batch)
-                .expect("a model's replications have waits of one shape");
-            return;
-        }
-        let model = self.model;
-        self.day
-            .add_batch(&SpanWaits::of(model, &batch, 0..batch.intervals()));
-        for (i, (_, fold)) in self.intervals.iter_mut().enumerate() {
-            fold.add_batch(&SpanWaits::of(model, &batch, i..i + 1));
+        if crate::stats::WAIT_BATCHES.min(self.expected as u64) >= 2 {
+            let model = self.model;
+            self.day
+                .add_batch(&SpanWaits::of(model, &batch, 0..batch.intervals()));
+            for (i, (_, fold)) in self.intervals.iter_mut().enumerate() {
+                fold.add_batch(&SpanWaits::of(model, &batch, i..i + 1));
+            }
         }
         self.waits
             .add(&batch)

@@ -232,32 +232,26 @@ impl Tally {
     /// its waits.
     pub fn measures(&self, model: &Model) -> ReplicationMeasures {
         let mut measures = self.measures_without_waits(model);
-        measures.waits = self.reported_waits(model, |w| w.clone());
+        let cells = &self.calls[self.first_reported_cell(model)..];
+        let copied = cells.iter().map(|c| c.waits.clone());
+        measures.waits = WaitGrid::from_cells(self.classes, copied.collect());
         measures
     }
 
     /// [`Tally::measures`], moving the waits out of the tally instead of copying them.
     pub fn into_measures(mut self, model: &Model) -> ReplicationMeasures {
         let mut measures = self.measures_without_waits(model);
-        let mut cells = std::mem::take(&mut self.calls);
-        let first = model.first_reported_interval() as usize * self.classes;
-        let grid = cells[first..]
+        let first = self.first_reported_cell(model);
+        let moved = self.calls[first..]
             .iter_mut()
             .map(|c| std::mem::take(&mut c.waits));
-        measures.waits = WaitGrid::from_cells(self.classes, grid.collect());
+        measures.waits = WaitGrid::from_cells(self.classes, moved.collect());
         measures
     }
 
-    /// The waits of the reported intervals' cells, each through `copy`.
-    fn reported_waits(&self, model: &Model, copy: impl Fn(&Waits) -> Waits) -> WaitGrid {
-        let first = model.first_reported_interval() as usize * self.classes;
-        WaitGrid::from_cells(
-            self.classes,
-            self.calls[first.min(self.calls.len())..]
-                .iter()
-                .map(|c| copy(&c.waits))
-                .collect(),
-        )
+    /// The first cell of the first reported interval.
+    fn first_reported_cell(&self, model: &Model) -> usize {
+        (model.first_reported_interval() as usize * self.classes).min(self.calls.len())
     }
 
     /// The measures without the waits (for callers that do not pool them: they cost memory).

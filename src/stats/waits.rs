@@ -256,18 +256,9 @@ impl WaitGrid {
         &self.cells[i * self.classes + c]
     }
 
-    /// The waits of class `c` over every interval.
-    pub fn class_total(&self, c: usize) -> Waits {
-        let mut sum = Waits::default();
-        (0..self.intervals()).for_each(|i| sum.add(self.cell(i, c)));
-        sum
-    }
-
-    /// How many waits each class holds, over every interval.
-    pub fn class_counts(&self) -> Vec<u64> {
-        (0..self.classes)
-            .map(|c| (0..self.intervals()).map(|i| self.cell(i, c).len()).sum())
-            .collect()
+    /// Call classes per interval (0 for an empty grid).
+    pub fn classes(&self) -> usize {
+        self.classes
     }
 
     /// Whether the grid holds no cells (no replication added).
