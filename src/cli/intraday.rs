@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use callsim::engine::{InHand, StartState};
 use callsim::live::intraday::{estimated_bytes, forecast, Band, Forecast, ForecastOptions};
 use callsim::live::state::{
     clock_with_millis, day_span, parse_clock, sim_time_of_clock, StateFile,
@@ -95,7 +96,7 @@ pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
         )));
     }
     if !day_over {
-        warn_of_what_the_state_leaves_out(&model);
+        warn_of_what_the_state_leaves_out(&model, &state);
     }
     let options = ForecastOptions {
         replications: args.replications,
@@ -170,17 +171,34 @@ fn table(f: &Forecast) -> String {
 }
 
 /// A state file holds every caller the centre has or still owes (waiting, in the IVR,
-/// about to redial or call again, callback jobs) and every contact in progress, but not the
-/// slowdown a chat contact got when it started: says so when the scenario has a chat desk
-/// with a slowdown, so that a planner knows the first intervals read a little too well.
-fn warn_of_what_the_state_leaves_out(model: &callsim::model::Model) {
-    if model
-        .groups
-        .iter()
-        .any(|g| g.max_concurrent > 1 && g.concurrency_slowdown > 0.0)
-    {
+/// about to redial or call again, callback jobs) and every contact in progress; a chat
+/// contact may leave out which agent holds it and the slowdown it got when it began (a
+/// file from another system, or written before they existed). Says so, with what is
+/// assumed instead, so that a planner knows the first intervals may read a little off.
+fn warn_of_what_the_state_leaves_out(model: &callsim::model::Model, state: &StartState) {
+    let unsaid = |list: &[Vec<Vec<InHand>>], g: usize, f: fn(&InHand) -> bool| -> usize {
+        let lists = list.get(g).into_iter().flatten();
+        lists.flatten().filter(|c| f(c)).count()
+    };
+    let (mut no_slowdown, mut no_agent) = (0, 0);
+    for (g, spec) in model.groups.iter().enumerate() {
+        if spec.max_concurrent > 1 && spec.concurrency_slowdown > 0.0 {
+            no_slowdown += unsaid(&state.talking, g, |c| c.others.is_none());
+        }
+        if spec.max_concurrent > 1 {
+            for list in [&state.talking, &state.wrapping_up] {
+                no_agent += unsaid(list, g, |c| c.agent.is_none());
+            }
+        }
+    }
+    if no_slowdown > 0 {
         eprintln!(
-            "warning: a state file does not hold the slowdown of the chat contacts in progress: their time left is drawn unslowed, so the first interval reads too good a service level"
+            "warning: the state does not say the slowdown of {no_slowdown} chat contact(s) in progress (`others`): each is taken as slowed by the other contacts its agent holds now"
+        );
+    }
+    if no_agent > 0 {
+        eprintln!(
+            "warning: the state does not say which agent holds {no_agent} chat contact(s) in progress (`agent`): they are spread over the agents, least loaded first"
         );
     }
 }

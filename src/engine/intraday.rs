@@ -23,10 +23,13 @@
 //!   number; a new call), with a fresh handle time and patience;
 //! - the **callback jobs** queue in their class with their waits so far, as waiting calls.
 //!
-//! An elapsed time of zero is a plain draw: a call that has just started. On a chat desk
-//! with `concurrency_slowdown`, the time left is drawn from the type's own distribution,
-//! and the contacts are spread over the agents least loaded first: the slowdown a contact
-//! got when it started, and which agent holds it, are not part of the state.
+//! An elapsed time of zero is a plain draw: a call that has just started. On a chat desk,
+//! a contact may say which agent holds it and, with `concurrency_slowdown`, how many other
+//! contacts that agent held when its talk began ([`InHand`]): its talk is then the handle
+//! time `X` slowed by that factor `f`, and the time left is `f · (X − e/f)` for `X` given
+//! `X > e/f` (`e` the elapsed time). Contacts that do not say are spread over the agents
+//! least loaded first, and slowed by the other contacts their agent holds in the state.
+//! Agents winding down (leaving once their contacts end) take no new contacts.
 //!
 //! These draws come from their own streams (call-type ids with the top bits set, which no
 //! real call type has), apart from the streams of the callers who arrive after the state;
@@ -41,6 +44,7 @@ use super::calls::{Place, WaitingCall, NO_LINE};
 use super::pools::Pools;
 use super::{call_sources, tier_of, InService, Observer, Simulation};
 use rand::Rng;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dist::{stream, CallerDraws, Distribution, Purpose, Stream};
 use crate::model::{CallType, Model};
@@ -78,6 +82,30 @@ pub struct ParkedCaller {
     pub attempt: u32,
 }
 
+/// A contact of a start state in service or in after-call work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InHand {
+    /// How long it has lasted so far (in service, or in wrap-up).
+    pub elapsed: SimTime,
+    /// The agent holding it, by its number within the group (the contacts with the same
+    /// number are on the same agent); `None`: any agent with a free slot, least loaded first.
+    pub agent: Option<u32>,
+    /// In service on a chat desk: how many other contacts its agent held when its talk
+    /// began (its slowdown); `None`: as many as the others its agent holds in the state.
+    pub others: Option<u32>,
+}
+
+impl InHand {
+    /// A contact that has lasted `elapsed`, on any agent.
+    pub fn lasted(elapsed: SimTime) -> InHand {
+        InHand {
+            elapsed,
+            agent: None,
+            others: None,
+        }
+    }
+}
+
 /// A live state to start from, by id. Missing entries (shorter vectors) mean none / zero.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StartState {
@@ -90,11 +118,15 @@ pub struct StartState {
     /// Per call class ([`crate::model::ClassId`]), how long each waiting caller of that
     /// class has waited: callers whose tier is known.
     pub waiting_by_class: Vec<Vec<SimTime>>,
-    /// Per group, per call type: how long each call in progress has been in service (on a
-    /// chat desk, each contact in hand).
-    pub talking: Vec<Vec<Vec<SimTime>>>,
-    /// Per group, per call type: how long each contact in after-call work has been in it.
-    pub wrapping_up: Vec<Vec<Vec<SimTime>>>,
+    /// Per group, per call type: the calls in progress (on a chat desk, each contact in
+    /// hand), with how long each has been in service.
+    pub talking: Vec<Vec<Vec<InHand>>>,
+    /// Per group, per call type: the contacts in after-call work, with how long each has
+    /// been in it.
+    pub wrapping_up: Vec<Vec<Vec<InHand>>>,
+    /// Per group: the chat agents winding down (by their number in `talking` and
+    /// `wrapping_up`): they leave once their contacts end and take no new ones.
+    pub leaving_agents: Vec<Vec<u32>>,
     /// Per group: agents added to (negative: removed from) the schedule from `at` on.
     pub staffing_delta: Vec<i64>,
     /// Callers in the IVR, with how long each has been in it.
@@ -108,8 +140,8 @@ pub struct StartState {
     pub callbacks: Vec<Vec<SimTime>>,
 }
 
-/// The elapsed times of group `g`'s contacts of type `t` in `list` (none if left out).
-fn in_progress(list: &[Vec<Vec<SimTime>>], g: usize, t: usize) -> &[SimTime] {
+/// Group `g`'s contacts of type `t` in `list` (none if left out).
+fn in_progress(list: &[Vec<Vec<InHand>>], g: usize, t: usize) -> &[InHand] {
     list.get(g)
         .and_then(|row| row.get(t))
         .map_or(&[], Vec::as_slice)
@@ -248,12 +280,20 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         self.present_since = vec![at; groups];
         let talking = |g: usize, t: usize| in_progress(&state.talking, g, t);
         let wrapping_up = |g: usize, t: usize| in_progress(&state.wrapping_up, g, t);
-        // Contacts in hand per group: on a call or in wrap-up.
-        let busy: Vec<u32> = (0..groups)
+        let in_hand =
+            |g: usize| (0..types).flat_map(move |t| talking(g, t).iter().chain(wrapping_up(g, t)));
+        // Chat agents winding down (a call agent leaves as soon as its call ends).
+        let winding_down = |g: usize| match state.leaving_agents.get(g) {
+            Some(list) if model.groups[g].max_concurrent > 1 => list.as_slice(),
+            _ => &[],
+        };
+        // Per group, the agents holding the contacts in hand: one per agent number, and
+        // enough for the others if packed (chat agents hold several).
+        let holding: Vec<u32> = (0..groups)
             .map(|g| {
-                (0..types)
-                    .map(|t| (talking(g, t).len() + wrapping_up(g, t).len()) as u32)
-                    .sum()
+                let numbered: BTreeSet<u32> = in_hand(g).filter_map(|c| c.agent).collect();
+                let loose = in_hand(g).filter(|c| c.agent.is_none()).count() as u32;
+                numbered.len() as u32 + loose.div_ceil(model.groups[g].max_concurrent)
             })
             .collect();
         let mut slots = Vec::with_capacity(groups);
@@ -265,9 +305,13 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 .map(|p| self.headcount_target(g, p))
                 .max()
                 .unwrap_or(0);
-            // Chat agents hold several contacts: enough agents for the contacts in hand.
-            let holding = busy[g as usize].div_ceil(model.groups[g as usize].max_concurrent);
-            slots.push(model.max_agents(g).max(largest).max(holding));
+            let winding = winding_down(g as usize).len() as u32;
+            slots.push(
+                model
+                    .max_agents(g)
+                    .max(largest + winding)
+                    .max(holding[g as usize]),
+            );
         }
         let capacity: Vec<u32> = model.groups.iter().map(|g| g.max_concurrent).collect();
         self.pools = Pools::new(&slots, &capacity);
@@ -293,31 +337,49 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             })
             .collect();
         for g in 0..groups as u32 {
+            let gi = g as usize;
             let point = self.current_point(g);
             let target = self.headcount_target(g, point);
-            let busy = busy[g as usize];
-            // Chat agents hold several contacts: enough agents for the contacts in hand.
-            let capacity = model.groups[g as usize].max_concurrent;
-            self.pools
-                .set_headcount(g, target.max(busy.div_ceil(capacity)), at);
+            let winding = winding_down(gi);
+            let on_floor = holding[gi].max(target + winding.len() as u32);
+            self.pools.set_headcount(g, on_floor, at);
+            let agents = self.place_contacts(g, state);
+            let group = &model.groups[gi];
+            let slowed = group.max_concurrent > 1 && group.concurrency_slowdown > 0.0;
+            let mut agent_of = agents.into_iter();
             for t in 0..types as u32 {
                 let spec = &model.call_types[t as usize];
                 let class = spec.classes.start;
-                for (talked, &elapsed) in talking(g as usize, t as usize).iter().enumerate() {
-                    let agent = self
-                        .pools
-                        .take_idle(g, class)
-                        .expect("the headcount covers the agents talking");
-                    let remaining = spec
-                        .handle_time
-                        .sample_remaining(elapsed, &mut busy_streams[t as usize]);
+                for (talked, contact) in talking(gi, t as usize).iter().enumerate() {
+                    let agent = agent_of.next().expect("every contact placed");
+                    let stream = &mut busy_streams[t as usize];
+                    // The talk is the caller's need slowed by the contacts its agent held
+                    // when it began: what is left of the need is drawn given the part of it
+                    // already served.
+                    let factor = if slowed {
+                        let others = contact
+                            .others
+                            .unwrap_or_else(|| self.pools.agent(agent).load - 1);
+                        1.0 + group.concurrency_slowdown * others as f64
+                    } else {
+                        1.0
+                    };
+                    // `need`: the caller's whole handle time, unslowed.
+                    let (need, remaining) = if factor == 1.0 {
+                        let left = spec.handle_time.sample_remaining(contact.elapsed, stream);
+                        (contact.elapsed.saturating_add(left), left)
+                    } else {
+                        let served = SimTime::from_seconds(contact.elapsed.as_seconds() / factor);
+                        let left = spec.handle_time.sample_remaining(served, stream);
+                        let slowed = SimTime::from_seconds(left.as_seconds() * factor);
+                        (served.saturating_add(left), slowed)
+                    };
                     let mut call = WaitingCall {
                         class,
                         call_type: t,
                         arrival: at,
                         entered: at,
-                        // The caller's need: the whole handle time.
-                        handle: elapsed.saturating_add(remaining),
+                        handle: need,
                         cell: NOT_COUNTED,
                         patience: SimTime::NEVER,
                         attempt: 1,
@@ -337,19 +399,16 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                         call,
                         agent,
                         group: g,
-                        since: SimTime(at.0.saturating_sub(elapsed.0)),
+                        since: SimTime(at.0.saturating_sub(contact.elapsed.0)),
                     });
                     self.calendar
                         .schedule(at.saturating_add(remaining), Event::ServiceEnd { contact });
                 }
-                for (wrapped, &elapsed) in wrapping_up(g as usize, t as usize).iter().enumerate() {
-                    let agent = self
-                        .pools
-                        .take_idle(g, class)
-                        .expect("the headcount covers the agents in wrap-up");
+                for (wrapped, contact) in wrapping_up(gi, t as usize).iter().enumerate() {
+                    let agent = agent_of.next().expect("every contact placed");
                     // A type without wrap-up has none left (the state file refuses it).
                     let remaining = spec.wrap_up.as_ref().map_or(SimTime::ZERO, |w| {
-                        w.sample_remaining(elapsed, &mut wrap_up_streams[t as usize])
+                        w.sample_remaining(contact.elapsed, &mut wrap_up_streams[t as usize])
                     });
                     // The caller has hung up: no line, nothing more to count.
                     let call = WaitingCall {
@@ -372,18 +431,19 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                     };
                     let end = at.saturating_add(remaining);
                     self.tally.wrap_up(NOT_COUNTED, class, g, at, end);
-                    self.wrapping[g as usize] += 1;
+                    self.wrapping[gi] += 1;
                     let contact = self.in_service.start(InService {
                         call,
                         agent,
                         group: g,
-                        since: SimTime(at.0.saturating_sub(elapsed.0)),
+                        since: SimTime(at.0.saturating_sub(contact.elapsed.0)),
                     });
                     self.calendar.schedule(end, Event::WrapUpEnd { contact });
                 }
             }
-            if busy.div_ceil(capacity) > target {
-                // The excess leave as they finish, as after a scheduled drop.
+            if on_floor > target {
+                // The excess leave as they finish, as after a scheduled drop: those winding
+                // down first, then the next to finish a contact.
                 self.pools.set_headcount(g, target, at);
             }
             for index in point as usize + 1..self.staffing[g as usize].len() {
@@ -491,15 +551,79 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         }
         self.recreate_callbacks(replication, state);
         self.recreate_parked(replication, state, day_end);
-        // A state may have idle agents and calls they could take: they take them now.
+        // A state may have free agents and calls they could take: they take them now, each
+        // as an agent who has just become free would (itself not counted free, which a
+        // reservation minds).
         for g in 0..groups as u32 {
-            while self.pools.idle_counts()[g as usize] > 0 {
-                let Some(call) = self.next_call_for(g) else {
-                    break;
-                };
-                self.serve_now(g, call);
+            while let Some((agent, serving)) = self.pools.first_free(g) {
+                self.pools.take_on(agent, serving);
+                match self.next_call_for(g) {
+                    Some(call) => {
+                        self.pools.keep_busy(agent, call.class);
+                        self.start_service(agent, g, call);
+                    }
+                    None => {
+                        self.pools.put_back(agent, serving);
+                        break;
+                    }
+                }
             }
         }
+    }
+
+    /// Puts group `g`'s contacts in hand in `state` on its agents (all idle, on the floor):
+    /// each numbered agent on one fresh agent, in ascending order of number (the order in
+    /// which [`Simulation::state`] numbers them), then the unnumbered contacts on the least
+    /// loaded; marks the agents winding down. Returns each contact's agent, type by type,
+    /// the calls in progress before the wrap-ups.
+    fn place_contacts(&mut self, g: u32, state: &StartState) -> Vec<u32> {
+        let gi = g as usize;
+        let types = self.model.call_types.len();
+        let lists: Vec<(u32, &[InHand])> = (0..types)
+            .flat_map(|t| {
+                [&state.talking, &state.wrapping_up]
+                    .map(|list| (t as u32, in_progress(list, gi, t)))
+            })
+            .collect();
+        let numbers: BTreeSet<u32> = lists
+            .iter()
+            .flat_map(|(_, list)| list.iter().filter_map(|c| c.agent))
+            .collect();
+        let fresh: Vec<u32> = self.pools.idle_agents(g).take(numbers.len()).collect();
+        let agent_numbered: BTreeMap<u32, u32> = numbers.into_iter().zip(fresh).collect();
+        let mut agents = vec![u32::MAX; lists.iter().map(|(_, l)| l.len()).sum()];
+        // Numbered contacts first, so that the others fill the slots left.
+        for numbered in [true, false] {
+            let mut i = 0;
+            for &(t, list) in &lists {
+                let class = self.model.call_types[t as usize].classes.start;
+                for contact in list {
+                    match (numbered, contact.agent) {
+                        (true, Some(n)) => {
+                            let agent = agent_numbered[&n];
+                            self.pools.take_on(agent, class);
+                            agents[i] = agent;
+                        }
+                        (false, None) => {
+                            agents[i] = self
+                                .pools
+                                .take_idle(g, class)
+                                .expect("the headcount covers the agents in hand");
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+        }
+        if self.model.groups[gi].max_concurrent > 1 {
+            for n in state.leaving_agents.get(gi).into_iter().flatten() {
+                if let Some(&agent) = agent_numbered.get(n) {
+                    self.pools.wind_down(agent);
+                }
+            }
+        }
+        agents
     }
 
     /// Queues a caller of the state who has waited `waited`, with the overflow steps still
@@ -684,23 +808,68 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         }
         let mut talking = vec![vec![Vec::new(); types]; groups];
         let mut wrapping_up = vec![vec![Vec::new(); types]; groups];
-        for (_, event) in self.calendar.events() {
-            let (Event::ServiceEnd { contact } | Event::WrapUpEnd { contact }) = event else {
-                continue;
-            };
+        // (group, its contact, talking, when its talk or wrap-up ends)
+        let in_hand: Vec<(u32, u32, bool, SimTime)> = self
+            .calendar
+            .events()
+            .filter_map(|(end, event)| match event {
+                Event::ServiceEnd { contact } => Some((contact, true, end)),
+                Event::WrapUpEnd { contact } => Some((contact, false, end)),
+                _ => None,
+            })
+            .map(|(contact, talk, end)| (self.in_service.get(contact).group, contact, talk, end))
+            .collect();
+        // A chat agent's number: its rank among its group's agents holding contacts.
+        let mut holders = vec![Vec::new(); groups];
+        for &(g, contact, ..) in &in_hand {
+            if model.groups[g as usize].max_concurrent > 1 {
+                holders[g as usize].push(self.in_service.get(contact).agent);
+            }
+        }
+        for list in &mut holders {
+            list.sort_unstable();
+            list.dedup();
+        }
+        let number = |g: u32, agent: u32| {
+            holders[g as usize]
+                .binary_search(&agent)
+                .ok()
+                .map(|n| n as u32)
+        };
+        for &(g, contact, talk, end) in &in_hand {
             let InService {
-                call, group, since, ..
+                call, agent, since, ..
             } = *self.in_service.get(contact);
-            let lists = if matches!(event, Event::ServiceEnd { .. }) {
-                &mut talking
-            } else {
-                &mut wrapping_up
-            };
-            lists[group as usize][call.call_type as usize].push(self.now - since);
+            let group = &model.groups[g as usize];
+            // The talk is the need slowed by the other contacts held when it began.
+            let others = (talk && group.max_concurrent > 1 && group.concurrency_slowdown > 0.0)
+                .then(|| {
+                    let slowed = (end - since).as_seconds() / call.handle.as_seconds();
+                    let others = ((slowed - 1.0) / group.concurrency_slowdown).round();
+                    if others.is_finite() {
+                        others.clamp(0.0, (group.max_concurrent - 1) as f64) as u32
+                    } else {
+                        0
+                    }
+                });
+            let lists = if talk { &mut talking } else { &mut wrapping_up };
+            lists[g as usize][call.call_type as usize].push(InHand {
+                elapsed: self.now - since,
+                agent: number(g, agent),
+                others,
+            });
         }
         for list in talking.iter_mut().chain(&mut wrapping_up).flatten() {
-            list.sort_unstable_by(|a, b| b.cmp(a));
+            list.sort_unstable_by_key(|c| (std::cmp::Reverse(c.elapsed), c.agent, c.others));
         }
+        let leaving_agents = holders
+            .iter()
+            .map(|list| {
+                (0..list.len() as u32)
+                    .filter(|&n| self.pools.agent(list[n as usize]).leaving)
+                    .collect()
+            })
+            .collect();
         let (mut in_ivr, mut redialing, mut calling_again) = (Vec::new(), Vec::new(), Vec::new());
         for (place, call) in self.queues.parked_calls() {
             let caller = ParkedCaller {
@@ -748,6 +917,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             waiting_by_class,
             talking,
             wrapping_up,
+            leaving_agents,
             staffing_delta: (0..groups as u32).map(|g| self.staffing_delta(g)).collect(),
             in_ivr,
             redialing,

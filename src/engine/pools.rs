@@ -42,6 +42,20 @@ struct Pool {
     leaving: u32,
 }
 
+impl Pool {
+    /// Takes `agent`, with `load` contacts in hand, off the list of free agents it is on
+    /// (none when it has no free slot).
+    #[inline(always)]
+    fn unlist(&mut self, agent: u32, load: u32) {
+        if load < self.capacity {
+            let level = &mut self.free[load as usize];
+            if let Some(i) = level.iter().position(|&x| x == agent) {
+                level.remove(i);
+            }
+        }
+    }
+}
+
 /// Every group's agents.
 #[derive(Debug)]
 pub struct Pools {
@@ -173,12 +187,7 @@ impl Pools {
         if !a.leaving && pool.leaving > 0 {
             pool.leaving -= 1;
             a.leaving = true;
-            if a.load < pool.capacity {
-                let level = &mut pool.free[a.load as usize];
-                if let Some(i) = level.iter().position(|&x| x == agent) {
-                    level.remove(i);
-                }
-            }
+            pool.unlist(agent, a.load);
         }
         if !a.leaving {
             return Finished::Free;
@@ -208,17 +217,75 @@ impl Pools {
         let g = self.agents[agent as usize].group as usize;
         let pool = &mut self.pools[g];
         let a = &mut self.agents[agent as usize];
-        if a.load < pool.capacity {
-            let level = &mut pool.free[a.load as usize];
-            if let Some(i) = level.iter().position(|&x| x == agent) {
-                level.remove(i);
-            }
-        }
+        pool.unlist(agent, a.load);
         a.load -= 1;
         if a.load == 0 {
             a.idle_since = now;
         }
         pool.free[a.load as usize].push_back(agent);
+        self.refresh(g);
+    }
+
+    /// The agents of `group` with no contact and not leaving, longest idle first (for a
+    /// restart; never called per event).
+    pub fn idle_agents(&self, group: u32) -> impl Iterator<Item = u32> + '_ {
+        self.pools[group as usize].free[0].iter().copied()
+    }
+
+    /// Agent `agent`, not leaving and with a free slot, takes one more contact of `class`:
+    /// for a restart that puts contacts back on the agents holding them (never called per
+    /// event).
+    pub fn take_on(&mut self, agent: u32, class: u32) {
+        let g = self.agents[agent as usize].group as usize;
+        let pool = &mut self.pools[g];
+        let a = &mut self.agents[agent as usize];
+        assert!(
+            !a.leaving && a.load < pool.capacity,
+            "an agent takes on a contact only in a free slot"
+        );
+        pool.unlist(agent, a.load);
+        a.load += 1;
+        a.serving = class;
+        if a.load < pool.capacity {
+            pool.free[a.load as usize].push_back(agent);
+        }
+        self.refresh(g);
+    }
+
+    /// The agent of `group` that [`Pools::take_idle`] would take, and the class it last
+    /// took (for a restart; never called per event).
+    pub fn first_free(&self, group: u32) -> Option<(u32, u32)> {
+        let pool = &self.pools[group as usize];
+        let agent = pool.free.iter().find_map(|l| l.front().copied())?;
+        Some((agent, self.agents[agent as usize].serving))
+    }
+
+    /// Undoes [`Pools::take_on`] of the agent [`Pools::first_free`] gave: it has one
+    /// contact fewer and is first of its level again, as it was, with `serving` (for a
+    /// restart; never called per event).
+    pub fn put_back(&mut self, agent: u32, serving: u32) {
+        let g = self.agents[agent as usize].group as usize;
+        let pool = &mut self.pools[g];
+        let a = &mut self.agents[agent as usize];
+        pool.unlist(agent, a.load);
+        a.load -= 1;
+        a.serving = serving;
+        pool.free[a.load as usize].push_front(agent);
+        self.refresh(g);
+    }
+
+    /// Chat agent `agent`, holding contacts, winds down: it takes no more and leaves when
+    /// its last contact ends, as an agent marked by a drop in headcount does (for a restart;
+    /// never called per event).
+    pub fn wind_down(&mut self, agent: u32) {
+        let g = self.agents[agent as usize].group as usize;
+        let pool = &mut self.pools[g];
+        let a = &mut self.agents[agent as usize];
+        if a.leaving || a.load == 0 || pool.capacity == 1 {
+            return;
+        }
+        a.leaving = true;
+        pool.unlist(agent, a.load);
         self.refresh(g);
     }
 

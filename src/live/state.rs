@@ -41,6 +41,12 @@
 //!   - `wrapping_up` (optional): contacts in after-call work by call type (types with a
 //!     `wrap_up`), likewise a list of how long each has been in it, or a count (just
 //!     started). Without it, nobody is in wrap-up.
+//!   - An entry of either list may be `{"s": 412.5, "agent": 0, "others": 1}`: the agent
+//!     holding it, by a number within the group (at most `max_concurrent` contacts to a
+//!     number), and, for a contact in `talking`, how many other contacts that agent held
+//!     when its talk began (its slowdown). `live` writes both on chat desks.
+//!   - `leaving_agents` (optional, chat desks): the agent numbers of agents winding down,
+//!     who take no new contacts and leave with their last.
 //!   - `extra_agents` (default 0): agents added to (negative: removed from) the schedule from
 //!     now on, as `POST /api/staffing` does.
 //!
@@ -52,7 +58,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{ParkedCaller, StartState};
+use crate::engine::{InHand, ParkedCaller, StartState};
 use crate::model::Model;
 use crate::time::{clock_hhmm, SimTime, NANOS_PER_SECOND};
 
@@ -109,16 +115,85 @@ pub struct TypeEntry {
     pub callbacks_s: Vec<f64>,
 }
 
-/// One caller outside the queues in a state file (in the IVR, about to redial or to call
-/// again): seconds alone, or with what else is known of the caller.
+/// One entry of a list of times spent so far: seconds alone, or an object `{"s": …, …}` with
+/// what else is known (`D`).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Parked {
-    /// How long, seconds; the tier (of a type with tiers) is drawn by the shares, and the
-    /// attempt is the kind's usual one (a first call; a first redial).
+pub enum Timed<D> {
+    /// How long, seconds; the rest is what such an entry usually is.
     Seconds(f64),
-    /// How long, and the caller's tier and attempt when known.
-    Caller(CallerDetails),
+    /// How long, and what else is known.
+    Detailed(D),
 }
+
+/// What an entry's object form holds besides its seconds.
+pub trait Details {
+    /// An example of the object form, for the message of an entry that is neither form.
+    const EXAMPLE: &'static str;
+    /// How long, seconds.
+    fn s(&self) -> f64;
+}
+
+impl<D: Details> Timed<D> {
+    /// How long, seconds.
+    pub fn seconds(&self) -> f64 {
+        match self {
+            Timed::Seconds(s) => *s,
+            Timed::Detailed(d) => d.s(),
+        }
+    }
+
+    /// The object form, if given.
+    pub fn details(&self) -> Option<&D> {
+        match self {
+            Timed::Seconds(_) => None,
+            Timed::Detailed(d) => Some(d),
+        }
+    }
+}
+
+impl<D: Serialize> Serialize for Timed<D> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Timed::Seconds(s) => serializer.serialize_f64(*s),
+            Timed::Detailed(d) => d.serialize(serializer),
+        }
+    }
+}
+
+impl<'de, D: Details + Deserialize<'de>> Deserialize<'de> for Timed<D> {
+    fn deserialize<De: serde::Deserializer<'de>>(deserializer: De) -> Result<Self, De::Error> {
+        struct Visitor<D>(std::marker::PhantomData<D>);
+        impl<'de, D: Details + Deserialize<'de>> serde::de::Visitor<'de> for Visitor<D> {
+            type Value = Timed<D>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(
+                    f,
+                    "how long, in seconds (e.g. 40.5), or an object such as {}",
+                    D::EXAMPLE
+                )
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Timed<D>, E> {
+                Ok(Timed::Seconds(x))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Timed<D>, E> {
+                Ok(Timed::Seconds(n as f64))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Timed<D>, E> {
+                Ok(Timed::Seconds(n as f64))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Timed<D>, A::Error> {
+                D::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Timed::Detailed)
+            }
+        }
+        deserializer.deserialize_any(Visitor(std::marker::PhantomData))
+    }
+}
+
+/// One caller outside the queues in a state file (in the IVR, about to redial or to call
+/// again): seconds alone (its tier drawn by the shares, the kind's usual attempt), or with
+/// its tier and attempt.
+pub type Parked = Timed<CallerDetails>;
 
 /// A caller outside the queues with its tier and attempt (`{"s": 40.5, "tier": "vip",
 /// "attempt": 3}`).
@@ -135,50 +210,37 @@ pub struct CallerDetails {
     pub attempt: Option<u32>,
 }
 
-impl Parked {
-    /// How long, seconds.
-    pub fn seconds(&self) -> f64 {
-        match self {
-            Parked::Seconds(s) => *s,
-            Parked::Caller(c) => c.s,
-        }
+impl Details for CallerDetails {
+    const EXAMPLE: &'static str = "{\"s\": 40.5, \"tier\": \"vip\", \"attempt\": 2}";
+    fn s(&self) -> f64 {
+        self.s
     }
 }
 
-impl Serialize for Parked {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Parked::Seconds(s) => serializer.serialize_f64(*s),
-            Parked::Caller(c) => c.serialize(serializer),
-        }
-    }
+/// One contact in progress in a state file: seconds alone (on any agent with a free slot),
+/// or with the agent holding it and, in service on a chat desk, its slowdown.
+pub type Contact = Timed<ContactDetails>;
+
+/// A contact in progress with its agent (`{"s": 412.5, "agent": 3, "others": 1}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactDetails {
+    /// How long it has lasted so far, seconds.
+    pub s: f64,
+    /// The agent holding it, by a number within the group: contacts with the same number
+    /// are on the same agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<u32>,
+    /// In service on a chat desk: how many other contacts the agent held when this one's
+    /// talk began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub others: Option<u32>,
 }
 
-impl<'de> Deserialize<'de> for Parked {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Parked;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(
-                    "how long, in seconds (e.g. 40.5), or an object such as {\"s\": 40.5, \"tier\": \"vip\", \"attempt\": 2}",
-                )
-            }
-            fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Parked, E> {
-                Ok(Parked::Seconds(x))
-            }
-            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Parked, E> {
-                Ok(Parked::Seconds(n as f64))
-            }
-            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Parked, E> {
-                Ok(Parked::Seconds(n as f64))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Parked, A::Error> {
-                CallerDetails::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(Parked::Caller)
-            }
-        }
-        deserializer.deserialize_any(Visitor)
+impl Details for ContactDetails {
+    const EXAMPLE: &'static str = "{\"s\": 412.5, \"agent\": 3, \"others\": 1}";
+    fn s(&self) -> f64 {
+        self.s
     }
 }
 
@@ -197,6 +259,10 @@ pub struct GroupEntry {
     /// Agents added to (negative: removed from) the schedule from now on.
     #[serde(default)]
     pub extra_agents: i64,
+    /// Chat agents winding down (by the `agent` numbers of their contacts): they leave once
+    /// their contacts end and take no new ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leaving_agents: Vec<u32>,
 }
 
 /// The contacts of one call type in progress in a group (talking, or in wrap-up).
@@ -204,8 +270,8 @@ pub struct GroupEntry {
 pub enum InProgress {
     /// How many, for how long unknown: taken as just started.
     Count(u32),
-    /// How long each has lasted so far, seconds.
-    Elapsed(Vec<f64>),
+    /// How long each has lasted so far, seconds (with its agent, when known).
+    Elapsed(Vec<Contact>),
 }
 
 impl InProgress {
@@ -239,7 +305,8 @@ impl<'de> Deserialize<'de> for InProgress {
             type Value = InProgress;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(
-                    "a list of how long each has lasted, in seconds (e.g. [12.5, 300]), or a count",
+                    "a list of how long each has lasted, in seconds (e.g. [12.5, 300]) or as \
+                     {\"s\": 12.5, \"agent\": 3, \"others\": 1}, or a count",
                 )
             }
             fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<InProgress, E> {
@@ -257,7 +324,7 @@ impl<'de> Deserialize<'de> for InProgress {
                 mut seq: A,
             ) -> Result<InProgress, A::Error> {
                 let mut list = Vec::new();
-                while let Some(x) = seq.next_element::<f64>()? {
+                while let Some(x) = seq.next_element::<Contact>()? {
                     list.push(x);
                 }
                 Ok(InProgress::Elapsed(list))
@@ -495,7 +562,16 @@ impl StateFile {
 
     /// The state of `model`'s run described by `state`, with names; times to the ms.
     pub fn from_state(model: &Model, state: &StartState) -> StateFile {
-        let by_type = |lists: &[Vec<Vec<SimTime>>], g: usize, skills: &[u32]| {
+        // Seconds alone for a contact on any agent.
+        let contact = |c: &InHand| match (c.agent, c.others) {
+            (None, None) => Contact::Seconds(seconds(c.elapsed)),
+            (agent, others) => Contact::Detailed(ContactDetails {
+                s: seconds(c.elapsed),
+                agent,
+                others,
+            }),
+        };
+        let by_type = |lists: &[Vec<Vec<InHand>>], g: usize, skills: &[u32]| {
             skills
                 .iter()
                 .filter_map(|&t| {
@@ -503,7 +579,7 @@ impl StateFile {
                     (!list.is_empty()).then(|| {
                         (
                             model.call_types[t as usize].name.clone(),
-                            InProgress::Elapsed(list.iter().map(|&e| seconds(e)).collect()),
+                            InProgress::Elapsed(list.iter().map(contact).collect()),
                         )
                     })
                 })
@@ -523,7 +599,7 @@ impl StateFile {
                     if tier.is_none() && p.attempt == usual {
                         Parked::Seconds(s)
                     } else {
-                        Parked::Caller(CallerDetails {
+                        Parked::Detailed(CallerDetails {
                             s,
                             tier,
                             attempt: (p.attempt != usual).then_some(p.attempt),
@@ -571,6 +647,7 @@ impl StateFile {
                     talking: by_type(&state.talking, g, &spec.skills),
                     wrapping_up: by_type(&state.wrapping_up, g, &spec.skills),
                     extra_agents: state.staffing_delta.get(g).copied().unwrap_or(0),
+                    leaving_agents: state.leaving_agents.get(g).cloned().unwrap_or_default(),
                 })
                 .collect(),
         }
@@ -649,6 +726,7 @@ impl StateFile {
             waiting_by_class: vec![Vec::new(); model.classes.len()],
             talking: vec![vec![Vec::new(); types]; groups],
             wrapping_up: vec![vec![Vec::new(); types]; groups],
+            leaving_agents: vec![Vec::new(); groups],
             staffing_delta: vec![0; groups],
             in_ivr: Vec::new(),
             redialing: Vec::new(),
@@ -798,7 +876,7 @@ impl StateFile {
                     let place = format!("{field}.{key}[{j}]");
                     let (at_s, details) = match item {
                         Parked::Seconds(_) => (place.clone(), None),
-                        Parked::Caller(c) => (format!("{place}.s"), Some(c)),
+                        Parked::Detailed(c) => (format!("{place}.s"), Some(c)),
                     };
                     let e = elapsed(item.seconds(), &at_s, &kind.spent())?;
                     let mut class = None;
@@ -897,6 +975,9 @@ impl StateFile {
             }
             let spec = &model.groups[g];
             let mut busy = 0u64;
+            // Contacts per agent number, and those on any agent.
+            let mut held_by: BTreeMap<u32, u32> = BTreeMap::new();
+            let mut loose = 0u64;
             for (what, entries) in [
                 ("talking", &entry.talking),
                 ("wrapping_up", &entry.wrapping_up),
@@ -939,12 +1020,72 @@ impl StateFile {
                         ));
                     }
                     let spent = match contacts {
-                        InProgress::Count(n) => vec![SimTime::ZERO; *n as usize],
+                        InProgress::Count(n) => {
+                            loose += *n as u64;
+                            vec![InHand::lasted(SimTime::ZERO); *n as usize]
+                        }
                         InProgress::Elapsed(list) => {
                             let mut spent = Vec::with_capacity(list.len());
-                            for (j, &e) in list.iter().enumerate() {
+                            for (j, c) in list.iter().enumerate() {
                                 let place = format!("{place}[{j}]");
-                                spent.push(elapsed(e, &place, &Spent::CONTACT)?);
+                                let d = c.details();
+                                let at_s = if d.is_some() {
+                                    format!("{place}.s")
+                                } else {
+                                    place.clone()
+                                };
+                                let e = elapsed(c.seconds(), &at_s, &Spent::CONTACT)?;
+                                let agent = d.and_then(|d| d.agent);
+                                let others = d.and_then(|d| d.others);
+                                match agent {
+                                    Some(n) => {
+                                        let held = held_by.entry(n).or_default();
+                                        *held += 1;
+                                        if *held > spec.max_concurrent {
+                                            return Err(err(
+                                                format!("{place}.agent"),
+                                                format!(
+                                                    "agent {n} holds more than {} contact{} (the \
+                                                     group's max_concurrent)",
+                                                    spec.max_concurrent,
+                                                    if spec.max_concurrent == 1 { "" } else { "s" }
+                                                ),
+                                                "give each agent's own number to its contacts"
+                                                    .into(),
+                                            ));
+                                        }
+                                    }
+                                    None => loose += 1,
+                                }
+                                if let Some(o) = others {
+                                    if what == "wrapping_up" {
+                                        return Err(err(
+                                            format!("{place}.others"),
+                                            "a contact in wrap-up has no slowdown".into(),
+                                            "leave `others` out of `wrapping_up`".into(),
+                                        ));
+                                    }
+                                    if o >= spec.max_concurrent {
+                                        return Err(err(
+                                            format!("{place}.others"),
+                                            format!(
+                                                "{o} other contacts, but an agent of `{}` holds \
+                                                 at most {} at once",
+                                                spec.name, spec.max_concurrent
+                                            ),
+                                            format!(
+                                                "give how many other contacts its agent held \
+                                                 when its talk began: 0 to {}",
+                                                spec.max_concurrent - 1
+                                            ),
+                                        ));
+                                    }
+                                }
+                                spent.push(InHand {
+                                    elapsed: e,
+                                    agent,
+                                    others,
+                                });
                             }
                             spent
                         }
@@ -1004,6 +1145,42 @@ impl StateFile {
                         .into(),
                 ));
             }
+            let agents_in_hand =
+                held_by.len() as i64 + loose.div_ceil(spec.max_concurrent.max(1) as u64) as i64;
+            if agents_in_hand > most_so_far {
+                return Err(err(
+                    format!("{field}.talking"),
+                    format!(
+                        "the contacts in hand need {agents_in_hand} agents ({} numbered, the \
+                         rest {per_agent} to an agent), but `{}` has had at most \
+                         {most_so_far} so far today (the schedule, plus extra_agents)",
+                        held_by.len(),
+                        spec.name
+                    ),
+                    "give the contacts in hand now, each agent's with its own number".into(),
+                ));
+            }
+            for (j, &n) in entry.leaving_agents.iter().enumerate() {
+                let place = format!("{field}.leaving_agents[{j}]");
+                if spec.max_concurrent == 1 {
+                    return Err(err(
+                        place,
+                        format!(
+                            "`{}` takes one call per agent: an agent leaves as its call ends",
+                            spec.name
+                        ),
+                        "leave `leaving_agents` out; extra_agents says the headcount".into(),
+                    ));
+                }
+                if !held_by.contains_key(&n) {
+                    return Err(err(
+                        place,
+                        format!("no contact in hand is on agent {n}"),
+                        "list the `agent` numbers of contacts whose agents are winding down".into(),
+                    ));
+                }
+            }
+            state.leaving_agents[g] = entry.leaving_agents.clone();
             state.staffing_delta[g] = entry.extra_agents;
         }
         Ok(state)
