@@ -155,6 +155,7 @@ macro_rules! centre_view {
         CentreView {
             now: $sim.now,
             idle_agents: $sim.pools.idle_counts(),
+            keeps_a_slot: $sim.pools.keeps_a_slot(),
             longest_idle_since: $sim.pools.longest_idle_since(),
             waiting_calls: $sim.queues.waiting(),
             oldest_arrival: $sim.queues.oldest_arrivals(),

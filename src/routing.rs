@@ -43,8 +43,11 @@ use crate::time::SimTime;
 pub struct CentreView<'a> {
     /// The current simulated time.
     pub now: SimTime,
-    /// Idle agents per group, by [`GroupId`].
+    /// Idle agents per group, by [`GroupId`] (on a chat desk, agents with a free slot).
     pub idle_agents: &'a [u32],
+    /// Per group, whether the agent the engine would hand a call is still idle once it has
+    /// taken it: a chat agent with a slot left (what a reservation must count).
+    pub keeps_a_slot: &'a [bool],
     /// Since when the longest-idle agent of each group has been idle
     /// ([`SimTime::NEVER`] if none is idle).
     pub longest_idle_since: &'a [SimTime],

@@ -63,6 +63,9 @@ pub struct Pools {
     pools: Vec<Pool>,
     /// Agents per group that can take a contact now (as a slice routers can read).
     available: Vec<u32>,
+    /// Per group, whether the agent [`Pools::take_idle`] would take still has a free slot
+    /// once it has taken one more contact (never, for calls).
+    keeps_a_slot: Vec<bool>,
     /// Since when each group's longest-idle agent has been idle; NEVER if none is idle.
     longest_idle_since: Vec<SimTime>,
 }
@@ -118,6 +121,7 @@ impl Pools {
             agents,
             pools,
             available: vec![0; slots.len()],
+            keeps_a_slot: vec![false; slots.len()],
             longest_idle_since: vec![SimTime::NEVER; slots.len()],
         }
     }
@@ -126,6 +130,13 @@ impl Pools {
     #[inline]
     pub fn idle_counts(&self) -> &[u32] {
         &self.available
+    }
+
+    /// Per group, whether the agent that takes the next contact still has a free slot
+    /// then (a chat agent short of its `max_concurrent`).
+    #[inline]
+    pub fn keeps_a_slot(&self) -> &[bool] {
+        &self.keeps_a_slot
     }
 
     /// Since when each group's longest-idle agent has been idle.
@@ -151,7 +162,12 @@ impl Pools {
         let pool = &self.pools[g];
         self.available[g] = match pool.free.as_slice() {
             [only] => only.len() as u32, // calls: one contact per agent
-            levels => levels.iter().map(|l| l.len() as u32).sum(),
+            levels => {
+                // The least loaded free agent takes the next contact.
+                let least = levels.iter().position(|l| !l.is_empty());
+                self.keeps_a_slot[g] = least.is_some_and(|l| l as u32 + 1 < pool.capacity);
+                levels.iter().map(|l| l.len() as u32).sum()
+            }
         };
         self.longest_idle_since[g] = match pool.free[0].front() {
             Some(&a) => self.agents[a as usize].idle_since,

@@ -87,7 +87,13 @@ impl Router for Acd {
         let mut best: Option<(SimTime, GroupId)> = None;
         for &(g, delay) in &self.groups_for_class[class as usize] {
             let idle = centre.idle_agents[g as usize];
-            if delay > waited || idle == 0 || !self.reserve_allows(g, class, idle - 1) {
+            if delay > waited || idle == 0 {
+                continue;
+            }
+            // The agents still idle once the call is taken: a chat agent with a slot left
+            // still is.
+            let idle_after = idle - u32::from(!centre.keeps_a_slot[g as usize]);
+            if !self.reserve_allows(g, class, idle_after) {
                 continue;
             }
             if self.policy != Policy::LongestIdle {

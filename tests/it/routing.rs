@@ -373,3 +373,65 @@ skills = ["a", "b"]
         );
     }
 }
+
+/// On a chat desk a reservation keeps agents free, not slots: a chat agent who takes one
+/// more chat and still has a slot left is still free for the reserved calls. Two agents of
+/// three chats each, two kept for `vip` (who hardly calls): web chats may fill two slots of
+/// each agent, and no more (the third stays for a VIP), whether the chat comes to idle
+/// agents or an agent frees a slot.
+#[test]
+fn a_chat_desks_reservation_keeps_agents_free_not_slots() {
+    let model = model(
+        r#"
+name = "chat reserve"
+[simulation]
+duration = "8h"
+interval = "1h"
+replications = 1
+seed = 3
+[[call_types]]
+name = "vip"
+arrival_rates = [1, 0, 0, 0, 0, 0, 0, 0]
+handle_time = { distribution = "exponential", mean = "5m" }
+[[call_types]]
+name = "web"
+arrival_rate = 24
+handle_time = { distribution = "exponential", mean = "5m" }
+[[agent_groups]]
+name = "chat"
+agents = 2
+skills = ["vip", "web"]
+max_concurrent = 3
+[routing]
+policy = "reserve"
+[[routing.reserve]]
+group = "chat"
+agents = 2
+for = ["vip"]
+"#,
+    );
+    let records = trace(&model, 0);
+    let answered: Vec<&CallRecord> = records
+        .iter()
+        .filter(|r| r.call_type == 1 && answered_by(r).is_some())
+        .collect();
+    assert!(answered.len() > 100, "{} chats answered", answered.len());
+    // At most four web chats at once: two slots of each agent.
+    let mut events: Vec<(SimTime, i32)> = answered
+        .iter()
+        .flat_map(|r| {
+            [
+                (r.end_of_wait, 1),
+                (r.end_of_wait.saturating_add(r.handle), -1),
+            ]
+        })
+        .collect();
+    events.sort();
+    let mut in_hand = 0;
+    let mut most = 0;
+    for (_, d) in events {
+        in_hand += d;
+        most = most.max(in_hand);
+    }
+    assert_eq!(most, 4, "most chats at once");
+}
