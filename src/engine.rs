@@ -728,10 +728,9 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         // The talk takes the caller's handle time, longer on a chat desk for every other
         // contact in hand; the caller's own handle time (its need) is kept as drawn.
         let mut talk = call.handle;
-        if spec.max_concurrent > 1 && spec.concurrency_slowdown > 0.0 {
+        if spec.slows_contacts() {
             let others = self.pools.agent(agent).load.saturating_sub(1);
-            let factor = 1.0 + spec.concurrency_slowdown * others as f64;
-            talk = SimTime::from_seconds(call.handle.as_seconds() * factor);
+            talk = SimTime::from_seconds(call.handle.as_seconds() * spec.talk_factor(others));
         }
         self.tally
             .answered(call.cell, call.class, group, call.arrival, self.now, talk);

@@ -299,6 +299,30 @@ pub struct Shift {
 }
 
 impl AgentGroup {
+    /// Whether contacts held at once slow each other down (a chat desk with a slowdown).
+    #[inline]
+    pub fn slows_contacts(&self) -> bool {
+        self.max_concurrent > 1 && self.concurrency_slowdown > 0.0
+    }
+
+    /// How many times its need a contact's talk lasts when its agent holds `others` other
+    /// contacts as it begins.
+    #[inline]
+    pub fn talk_factor(&self, others: u32) -> f64 {
+        1.0 + self.concurrency_slowdown * others as f64
+    }
+
+    /// The other contacts in hand that made a talk last `factor` times its need (the
+    /// inverse of [`AgentGroup::talk_factor`], rounded, within 0 … `max_concurrent` − 1).
+    pub fn others_behind(&self, factor: f64) -> u32 {
+        let others = ((factor - 1.0) / self.concurrency_slowdown).round();
+        if others.is_finite() {
+            others.clamp(0.0, (self.max_concurrent - 1) as f64) as u32
+        } else {
+            0
+        }
+    }
+
     /// The scheduled headcount as change points `(time, agents)` from time zero, before
     /// shrinkage: from the shifts (and their breaks) if any, else per interval.
     pub fn schedule(&self, interval: SimTime) -> Vec<(SimTime, u32)> {

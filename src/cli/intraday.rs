@@ -182,7 +182,7 @@ fn warn_of_what_the_state_leaves_out(model: &callsim::model::Model, state: &Star
     };
     let (mut no_slowdown, mut no_agent) = (0, 0);
     for (g, spec) in model.groups.iter().enumerate() {
-        if spec.max_concurrent > 1 && spec.concurrency_slowdown > 0.0 {
+        if spec.slows_contacts() {
             no_slowdown += unsaid(&state.talking, g, |c| c.others.is_none());
         }
         if spec.max_concurrent > 1 {

@@ -345,7 +345,6 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             self.pools.set_headcount(g, on_floor, at);
             let agents = self.place_contacts(g, state);
             let group = &model.groups[gi];
-            let slowed = group.max_concurrent > 1 && group.concurrency_slowdown > 0.0;
             let mut agent_of = agents.into_iter();
             for t in 0..types as u32 {
                 let spec = &model.call_types[t as usize];
@@ -356,11 +355,11 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                     // The talk is the caller's need slowed by the contacts its agent held
                     // when it began: what is left of the need is drawn given the part of it
                     // already served.
-                    let factor = if slowed {
+                    let factor = if group.slows_contacts() {
                         let others = contact
                             .others
                             .unwrap_or_else(|| self.pools.agent(agent).load - 1);
-                        1.0 + group.concurrency_slowdown * others as f64
+                        group.talk_factor(others)
                     } else {
                         1.0
                     };
@@ -616,11 +615,10 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 }
             }
         }
-        if self.model.groups[gi].max_concurrent > 1 {
-            for n in state.leaving_agents.get(gi).into_iter().flatten() {
-                if let Some(&agent) = agent_numbered.get(n) {
-                    self.pools.wind_down(agent);
-                }
+        // (`wind_down` leaves call agents be: they leave as their call ends.)
+        for n in state.leaving_agents.get(gi).into_iter().flatten() {
+            if let Some(&agent) = agent_numbered.get(n) {
+                self.pools.wind_down(agent);
             }
         }
         agents
@@ -842,16 +840,9 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             } = *self.in_service.get(contact);
             let group = &model.groups[g as usize];
             // The talk is the need slowed by the other contacts held when it began.
-            let others = (talk && group.max_concurrent > 1 && group.concurrency_slowdown > 0.0)
-                .then(|| {
-                    let slowed = (end - since).as_seconds() / call.handle.as_seconds();
-                    let others = ((slowed - 1.0) / group.concurrency_slowdown).round();
-                    if others.is_finite() {
-                        others.clamp(0.0, (group.max_concurrent - 1) as f64) as u32
-                    } else {
-                        0
-                    }
-                });
+            let others = (talk && group.slows_contacts()).then(|| {
+                group.others_behind((end - since).as_seconds() / call.handle.as_seconds())
+            });
             let lists = if talk { &mut talking } else { &mut wrapping_up };
             lists[g as usize][call.call_type as usize].push(InHand {
                 elapsed: self.now - since,

@@ -43,6 +43,13 @@ struct Pool {
 }
 
 impl Pool {
+    /// The load level of the agent that takes the next contact: the least loaded with a
+    /// free slot (its list's first is the one taken); `None` if no agent has one.
+    #[inline(always)]
+    fn least_loaded_level(&self) -> Option<usize> {
+        self.free.iter().position(|l| !l.is_empty())
+    }
+
     /// Takes `agent`, with `load` contacts in hand, off the list of free agents it is on
     /// (none when it has no free slot).
     #[inline(always)]
@@ -163,8 +170,7 @@ impl Pools {
         self.available[g] = match pool.free.as_slice() {
             [only] => only.len() as u32, // calls: one contact per agent
             levels => {
-                // The least loaded free agent takes the next contact.
-                let least = levels.iter().position(|l| !l.is_empty());
+                let least = pool.least_loaded_level();
                 self.keeps_a_slot[g] = least.is_some_and(|l| l as u32 + 1 < pool.capacity);
                 levels.iter().map(|l| l.len() as u32).sum()
             }
@@ -181,7 +187,7 @@ impl Pools {
     pub fn take_idle(&mut self, group: u32, class: u32) -> Option<u32> {
         let g = group as usize;
         let pool = &mut self.pools[g];
-        let level = pool.free.iter().position(|l| !l.is_empty())?;
+        let level = pool.least_loaded_level()?;
         let agent = pool.free[level].pop_front().expect("a non-empty level");
         let a = &mut self.agents[agent as usize];
         a.load += 1;
@@ -272,7 +278,7 @@ impl Pools {
     /// took (for a restart; never called per event).
     pub fn first_free(&self, group: u32) -> Option<(u32, u32)> {
         let pool = &self.pools[group as usize];
-        let agent = pool.free.iter().find_map(|l| l.front().copied())?;
+        let agent = pool.free[pool.least_loaded_level()?][0];
         Some((agent, self.agents[agent as usize].serving))
     }
 

@@ -142,11 +142,12 @@ impl<D: Details> Timed<D> {
         }
     }
 
-    /// The object form, if given.
-    pub fn details(&self) -> Option<&D> {
+    /// Where its seconds stand, for an error, when the entry stands at `place` (`place`
+    /// itself, or its `.s`), and its object form, if given.
+    pub fn located(&self, place: &str) -> (String, Option<&D>) {
         match self {
-            Timed::Seconds(_) => None,
-            Timed::Detailed(d) => Some(d),
+            Timed::Seconds(_) => (place.to_owned(), None),
+            Timed::Detailed(d) => (format!("{place}.s"), Some(d)),
         }
     }
 }
@@ -874,10 +875,7 @@ impl StateFile {
                 let most = spec.retrial.as_ref().map_or(1, |r| r.max_attempts);
                 for (j, item) in list.iter().enumerate() {
                     let place = format!("{field}.{key}[{j}]");
-                    let (at_s, details) = match item {
-                        Parked::Seconds(_) => (place.clone(), None),
-                        Parked::Detailed(c) => (format!("{place}.s"), Some(c)),
-                    };
+                    let (at_s, details) = item.located(&place);
                     let e = elapsed(item.seconds(), &at_s, &kind.spent())?;
                     let mut class = None;
                     let mut attempt = kind.usual_attempt();
@@ -1028,12 +1026,7 @@ impl StateFile {
                             let mut spent = Vec::with_capacity(list.len());
                             for (j, c) in list.iter().enumerate() {
                                 let place = format!("{place}[{j}]");
-                                let d = c.details();
-                                let at_s = if d.is_some() {
-                                    format!("{place}.s")
-                                } else {
-                                    place.clone()
-                                };
+                                let (at_s, d) = c.located(&place);
                                 let e = elapsed(c.seconds(), &at_s, &Spent::CONTACT)?;
                                 let agent = d.and_then(|d| d.agent);
                                 let others = d.and_then(|d| d.others);
