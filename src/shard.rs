@@ -44,7 +44,7 @@ use crate::RunOptions;
 /// What the first field of every part says.
 pub const FORMAT_NAME: &str = "callsim-part";
 /// The part format this callsim writes, and the only one it reads (see the module docs).
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// The callsim that writes the parts; parts of another version are not merged.
 pub const CALLSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -481,8 +481,9 @@ pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
             ))
         }
         Some(v) if v < FORMAT_VERSION as u64 => {
+            let batches = crate::stats::WAIT_BATCHES;
             return Err(format!(
-                "{name}: written in part format {v} by an earlier callsim, whose parts do not keep the waits of each interval that this callsim's wait percentiles pool over replications (this callsim {CALLSIM_VERSION} reads format {FORMAT_VERSION})\n  \
+                "{name}: written in part format {v} by an earlier callsim, whose parts keep the waits of answered calls otherwise than this callsim's wait percentiles pool them (per interval, in {batches} batches of replications) (this callsim {CALLSIM_VERSION} reads format {FORMAT_VERSION})\n  \
                  help: rerun every shard with this callsim, or merge with the callsim that wrote the parts"
             ))
         }

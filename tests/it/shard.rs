@@ -200,14 +200,15 @@ fn parts_of_earlier_formats_are_refused_and_forged_waits_too() {
     let parts: Vec<PathBuf> = (0..2)
         .map(|k| study.part(k, 2, &format!("w{k}.json"), &[]))
         .collect();
-    // Formats 1 to 3 kept no waits per interval and batch: the percentiles cannot pool.
-    for format in 1..=3 {
+    // Formats 1 to 3 kept no waits per interval and batch, format 4 kept them in 10 batches:
+    // the percentiles cannot pool.
+    for format in 1..=4 {
         let older = study.path(&format!("w0-format-{format}.json"));
         std::fs::write(
             &older,
             resigned(
                 &parts[0],
-                "\"format_version\":4",
+                "\"format_version\":5",
                 &format!("\"format_version\":{format}"),
             ),
         )
@@ -356,11 +357,11 @@ fn damaged_parts_are_refused() {
     let text = String::from_utf8(bytes.clone()).unwrap();
     let newer = write(
         "newer.json",
-        text.replacen("\"format_version\":4", "\"format_version\":5", 1)
+        text.replacen("\"format_version\":5", "\"format_version\":6", 1)
             .as_bytes(),
     );
     let m = refused(merge(&[&newer], &[]));
-    assert!(m.contains("newer callsim") && m.contains("format 5"), "{m}");
+    assert!(m.contains("newer callsim") && m.contains("format 6"), "{m}");
 
     // A header edited to claim more shards than replications: a one-replication part
     // passed off as shard 1 of 3 over 2 replications (which would hold replication 0, and
@@ -721,11 +722,11 @@ fn refusals(study: &Study, verb_args: &[String], changed: &[String], label: &str
     let text = String::from_utf8(bytes).unwrap();
     let newer = write(
         "newer.json",
-        text.replacen("\"format_version\":4", "\"format_version\":5", 1)
+        text.replacen("\"format_version\":5", "\"format_version\":6", 1)
             .as_bytes(),
     );
     let m = refused(merge(&[p0, &newer, p2], &[]));
-    assert!(m.contains("newer callsim") && m.contains("format 5"), "{m}");
+    assert!(m.contains("newer callsim") && m.contains("format 6"), "{m}");
 
     // Their output is a table or JSON, and a chart is a sweep's.
     let m = refused(merge(&[p0, p1, p2], &["--format", "csv"]));
