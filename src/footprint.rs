@@ -3,7 +3,8 @@
 //!
 //! [`estimate`] adds up what a run holds at its peak: the tallies of the replications being
 //! simulated, the measures waiting to be folded in order, the report's running summary, the
-//! report and its rendered text, and the calls waiting in the queues (from [`overload`]).
+//! report and its rendered text, the agents of the replications being simulated, and the
+//! calls waiting in the queues (from [`overload`]).
 //! Each part is a bound from the model's sizes, not a measurement: `callsim run` refuses a
 //! run whose estimate exceeds its memory budget ([`default_budget`], or `--memory-budget`)
 //! instead of letting the machine abort it.
@@ -20,6 +21,11 @@ const TEXT_BYTES_PER_STAT: u64 = 120;
 const BYTES_PER_WAITING_CALL: u64 = 256;
 /// Bytes per recorded wait while a block keeps them as a list (8, ×2 for growth).
 const BYTES_PER_LISTED_WAIT: u64 = 16;
+/// Bytes per agent of a replication: its record and its place in the group's lists.
+const BYTES_PER_AGENT: u64 = 48;
+/// Bytes per contact an agent can hold at once (`max_concurrent`, 1 for a voice agent): its
+/// place in the group's free lists, its talk's entry in the calendar and its contact record.
+const BYTES_PER_CONTACT_SLOT: u64 = 128;
 /// Bytes of the program itself and the allocator's slack, before any run.
 const BASELINE_BYTES: u64 = 32 << 20;
 
@@ -36,6 +42,8 @@ pub struct Footprint {
     pub report: u64,
     /// Calls waiting in the queues at the busiest moment, one replication per thread.
     pub queues: u64,
+    /// The agents (and the contacts each can hold) of the replications simulated at once.
+    pub agents: u64,
 }
 
 impl Footprint {
@@ -47,6 +55,7 @@ impl Footprint {
             self.summary,
             self.report,
             self.queues,
+            self.agents,
         ]
         .into_iter()
         .fold(BASELINE_BYTES, u64::saturating_add)
@@ -63,10 +72,11 @@ impl Footprint {
             ("the summary over replications", self.summary),
             ("the report and its text", self.report),
             ("calls waiting in the queues", self.queues),
+            ("the agents and the contacts they can hold", self.agents),
         ]
         .into_iter()
         .max_by_key(|p| p.1)
-        .expect("five parts")
+        .expect("six parts")
     }
 }
 
@@ -352,12 +362,21 @@ pub fn estimate(model: &Model, threads: usize) -> Footprint {
 
     let queues = (peak_waiting(model).ceil() as u64).saturating_mul(BYTES_PER_WAITING_CALL);
 
+    let agents = (0..model.groups.len())
+        .map(|g| {
+            let slots = u64::from(model.groups[g].max_concurrent.max(1));
+            u64::from(model.max_agents(g as crate::model::GroupId))
+                .saturating_mul(BYTES_PER_AGENT + slots * BYTES_PER_CONTACT_SLOT)
+        })
+        .fold(0, u64::saturating_add);
+
     Footprint {
         tallies: at_once * tally,
         measures: in_flight * per_measures,
         summary,
         report,
         queues: at_once.saturating_mul(queues),
+        agents: at_once.saturating_mul(agents),
     }
 }
 

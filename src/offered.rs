@@ -61,8 +61,7 @@ impl OfferedLoad {
                     .sum()
             })
             .collect();
-        // Calls per hour reaching each type's queue: past the IVR, then transfers in. Transfers
-        // never loop (validation), so `types` passes follow every chain to its end.
+        // Calls per hour reaching each type's queue: past the IVR, then transfers in.
         let queued: Vec<Vec<f64>> = (0..types)
             .map(|t| {
                 let deflected = model.call_types[t]
@@ -75,18 +74,7 @@ impl OfferedLoad {
                     .collect()
             })
             .collect();
-        let mut reaching = queued.clone();
-        for _ in 0..types {
-            let mut next = queued.clone();
-            for (from, call_type) in model.call_types.iter().enumerate() {
-                if let Some(transfer) = &call_type.transfer {
-                    for k in 0..intervals {
-                        next[transfer.to as usize][k] += reaching[from][k] * transfer.share;
-                    }
-                }
-            }
-            reaching = next;
-        }
+        let reaching = with_transfers_in(model, queued);
         let erlangs: Vec<Vec<f64>> = reaching
             .iter()
             .enumerate()
@@ -168,6 +156,50 @@ impl OfferedLoad {
         }
         best
     }
+}
+
+/// Per call type × interval: the calls per hour `queued` at each type, with the calls
+/// transferred in from every type before it along the transfers. Each type transfers to at
+/// most one other and transfers never loop (validation), so the types are taken in an order
+/// where every type comes after all that transfer to it: linear in types × intervals, each
+/// type's sum added in the order of the types transferring to it.
+fn with_transfers_in(model: &Model, queued: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
+    let types = model.call_types.len();
+    let mut from: Vec<Vec<usize>> = vec![Vec::new(); types];
+    for (t, call_type) in model.call_types.iter().enumerate() {
+        if let Some(transfer) = &call_type.transfer {
+            from[transfer.to as usize].push(t);
+        }
+    }
+    let mut waiting_for: Vec<usize> = from.iter().map(Vec::len).collect();
+    let mut ready: Vec<usize> = (0..types).filter(|&t| waiting_for[t] == 0).collect();
+    let mut reaching = queued;
+    while let Some(t) = ready.pop() {
+        for &f in &from[t] {
+            let share = model.call_types[f]
+                .transfer
+                .as_ref()
+                .map_or(0.0, |x| x.share);
+            let (target, source) = if f < t {
+                let (low, high) = reaching.split_at_mut(t);
+                (&mut high[0], &low[f])
+            } else {
+                let (low, high) = reaching.split_at_mut(f);
+                (&mut low[t], &high[0])
+            };
+            for (r, s) in target.iter_mut().zip(source) {
+                *r += s * share;
+            }
+        }
+        if let Some(transfer) = &model.call_types[t].transfer {
+            let to = transfer.to as usize;
+            waiting_for[to] -= 1;
+            if waiting_for[to] == 0 {
+                ready.push(to);
+            }
+        }
+    }
+    reaching
 }
 
 /// Per call type × interval: first attempts per hour, from the rates or from the trace.

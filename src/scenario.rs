@@ -434,6 +434,22 @@ impl Source {
             if message == "recursion limit" && e.span().is_none() {
                 return self.too_deep();
             }
+            // The parser says only "duplicate key": name it from the text it points at.
+            let duplicate = (message == "duplicate key")
+                .then(|| e.span().and_then(|span| self.text.get(span)))
+                .flatten()
+                .map(|key| {
+                    key.split(['=', '.'])
+                        .next()
+                        .unwrap_or(key)
+                        .trim()
+                        .to_owned()
+                })
+                .filter(|key| !key.is_empty());
+            let message = match &duplicate {
+                Some(key) => format!("the key `{key}` is given twice in one table"),
+                None => message,
+            };
             let help = hint_for(&message, field.as_deref());
             ScenarioError::at_span(&self.origin, &self.text, e.span(), field, message, help)
         };
@@ -549,7 +565,16 @@ fn hint_for(message: &str, field: Option<&str>) -> Option<String> {
         f.rsplit('.').next().unwrap_or(f)
     });
     let in_list = field.is_some_and(|f| f.ends_with(']'));
-    if message.starts_with("unknown field") {
+    if message.contains("is given twice in one table") || message == "duplicate key" {
+        Some("give each key once; keep the value you mean and delete the other line".to_owned())
+    } else if message.contains(" as i128, expected") || message.contains(" as u128, expected") {
+        Some(format!(
+            "this value of {} is beyond any contact centre; write a number in range",
+            key.map_or("the number".to_owned(), |k| format!("`{k}`"))
+        ))
+    } else if key == Some("seed") && message.contains("expected i64") {
+        Some("the seed is a whole number from 0 to 9223372036854775807, e.g. seed = 42".to_owned())
+    } else if message.starts_with("unknown field") {
         Some("check the spelling; the README lists every key of the scenario format".to_owned())
     } else if message.starts_with("missing field") {
         Some("add the field; `callsim run --show-default` prints a complete scenario".to_owned())

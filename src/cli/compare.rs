@@ -222,9 +222,11 @@ fn alternatives(
                     unused.push("its `aging` (it applies to the priority policy)");
                 }
                 if !routing.overflow.is_empty() && !names("overflow") {
+                    routing.overflow.clear();
                     unused.push("its [[routing.overflow]] entries (they apply under a policy with `+overflow`)");
                 }
                 if !routing.reserve.is_empty() && !names("reserve") {
+                    routing.reserve.clear();
                     unused.push("its [[routing.reserve]] entries (they apply under a policy with `+reserve`)");
                 }
                 routing.policy = Some(policy.clone());

@@ -353,6 +353,8 @@ fn check_memory(model: &Model, threads: Option<u32>, budget: Option<u64>) -> Res
     let (part, bytes) = estimate.largest();
     let fix = if bytes == estimate.queues {
         "the queue grows without bound (see the warning above): add agents or give callers a `patience`"
+    } else if bytes == estimate.agents {
+        "give the groups fewer agents (or chat agents fewer contacts at once, `max_concurrent`), or use fewer threads (`--threads 1`)"
     } else if bytes == estimate.tallies || bytes == estimate.measures {
         "use longer intervals (`simulation.interval`), fewer call types, or fewer threads (`--threads 1`)"
     } else {

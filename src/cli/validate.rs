@@ -151,8 +151,12 @@ fn load_table(model: &Model, load: &OfferedLoad) -> String {
 /// were written per half hour: centres are staffed to keep agents busier than this.
 const LIGHT_LOAD: f64 = 0.5;
 
+/// Shortfall warnings printed at most; past them, one line counts the rest.
+const MAX_SHORTFALL_WARNINGS: usize = 40;
+
 /// On stderr: one warning per interval and call type (and for the whole centre) whose load
-/// meets or exceeds the agents who can take it, then what to check.
+/// meets or exceeds the agents who can take it (the first [`MAX_SHORTFALL_WARNINGS`]), then
+/// what to check.
 fn warn_of_shortfalls(model: &Model, load: &OfferedLoad) {
     // With one call type the whole centre is that type: its warnings say it all.
     let shortfalls: Vec<_> = load
@@ -164,7 +168,7 @@ fn warn_of_shortfalls(model: &Model, load: &OfferedLoad) {
         return;
     }
     let mut err = std::io::stderr().lock();
-    for s in &shortfalls {
+    for s in shortfalls.iter().take(MAX_SHORTFALL_WARNINGS) {
         let (what, who) = match s.call_type {
             Some(t) => (
                 model.call_types[t].name.as_str(),
@@ -179,6 +183,13 @@ fn warn_of_shortfalls(model: &Model, load: &OfferedLoad) {
             model.interval_label(s.interval),
             s.erlangs,
             s.agents,
+        );
+    }
+    if shortfalls.len() > MAX_SHORTFALL_WARNINGS {
+        let _ = writeln!(
+            err,
+            "warning: and {} more intervals short, of call types or of the whole centre",
+            shortfalls.len() - MAX_SHORTFALL_WARNINGS
         );
     }
     let _ = writeln!(

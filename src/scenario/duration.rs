@@ -84,6 +84,8 @@ pub fn parse_duration(full_text: &str) -> Result<Duration, String> {
     }
     let mut rest = trimmed;
     let mut seconds = 0.0;
+    // The scale of the unit before: units come largest first, each once ("1h30m").
+    let mut previous: Option<(&str, f64)> = None;
     while !rest.is_empty() {
         let number_len = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -122,8 +124,23 @@ pub fn parse_duration(full_text: &str) -> Result<Duration, String> {
             );
             return Err(not_a_unit(&unit, full_text, help));
         }
+        if let Some((before, larger)) = previous.filter(|&(_, larger)| *scale >= larger) {
+            return Err(if *scale == larger {
+                format!(
+                    "`{text}` gives `{unit}` twice; add them up, e.g. \"1h30m\", not \"1h0.5h\""
+                )
+            } else {
+                format!("`{text}` gives `{unit}` after `{before}`; write the larger unit first, e.g. \"4m30s\"")
+            });
+        }
+        previous = Some((*unit, *scale));
         seconds += value * scale;
         rest = after_unit.trim_start();
+    }
+    if seconds > 0.0 && seconds < 1e-9 {
+        return Err(format!(
+            "`{text}` is shorter than a nanosecond, the clock's tick; write \"0s\" for none, or at least \"0.000001ms\""
+        ));
     }
     if seconds.is_nan() || seconds > MAX_SECONDS {
         return Err(format!(
@@ -269,6 +286,22 @@ mod tests {
             let err = parse_duration(text).unwrap_err();
             assert!(err.contains("e.g."), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn units_come_largest_first_once_and_no_shorter_than_a_nanosecond() {
+        for (text, says) in [
+            ("1h1h", "twice"),
+            ("90m30m", "twice"),
+            ("30s2m", "larger unit first"),
+            ("500ms1s", "larger unit first"),
+            ("0.0000000001ms", "shorter than a nanosecond"),
+        ] {
+            let err = parse_duration(text).unwrap_err();
+            assert!(err.contains(says), "{text}: {err}");
+        }
+        assert_eq!(parse_duration("0.000001ms").unwrap().sim_time().0, 1);
+        assert_eq!(parse_duration("0ms").unwrap().seconds(), 0.0);
     }
 
     #[test]

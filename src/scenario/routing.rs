@@ -63,6 +63,21 @@ pub fn resolve(
             "e.g. [[routing.reserve]] group = \"generalists\" agents = 2 for = [\"vip\"]",
         );
     }
+    // Entries the policy would not use are a mistake, not a default: say so, as for `aging`.
+    if !spec.overflow.is_empty() && !parsed.overflow {
+        return err(
+            &path.key("overflow"),
+            format!("[[routing.overflow]] entries apply under a policy with `+overflow`, not under {policy_name}"),
+            &format!("set policy = \"{}+overflow\" to use them, or remove them", policy_name.split('+').next().unwrap_or(policy_name).trim()),
+        );
+    }
+    if !spec.reserve.is_empty() && !parsed.reserve {
+        return err(
+            &path.key("reserve"),
+            format!("[[routing.reserve]] entries apply under a policy with `+reserve`, not under {policy_name}"),
+            &format!("set policy = \"{}+reserve\" to use them, or remove them", policy_name.split('+').next().unwrap_or(policy_name).trim()),
+        );
+    }
     if let Some(aging) = spec.aging {
         if routing.policy != Policy::Priority {
             return err(
@@ -82,7 +97,6 @@ pub fn resolve(
     }
 
     routing.has_overflow_or_reserve = parsed.overflow || parsed.reserve;
-    // Entries are always checked; they take effect only when the policy names them.
     let default_delays = routing.delays.clone();
     let mut seen_types: Vec<TypeId> = Vec::new();
     for (i, entry) in spec.overflow.iter().enumerate() {

@@ -181,6 +181,8 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         }
     }
 
+    check_table_sizes(scenario, intervals, source)?;
+
     let context = Context {
         start_of_day_s,
         day_s: duration.seconds(),
@@ -238,36 +240,27 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         call_types[t].transfer = Some(Transfer { share, to });
     }
     // Transfers may chain (tier 1 → tier 2 → specialists) but not loop: a caller could be
-    // passed around forever and the day would never end.
-    for start in 0..call_types.len() {
-        let mut chain = vec![start];
-        let mut at = start;
-        while let Some(transfer) = &call_types[at].transfer {
-            at = transfer.to as usize;
-            if at == start {
-                let names: Vec<&str> = chain
-                    .iter()
-                    .chain([&start])
-                    .map(|&t| call_types[t].name.as_str())
-                    .collect();
-                return err(
-                    &root
-                        .key("call_types")
-                        .index(start)
-                        .key("transfer")
-                        .key("to"),
-                    format!(
-                        "transfers form a loop ({}): a caller could be passed around forever",
-                        names.join(" → ")
-                    ),
-                    "transfers may chain, but one type in the loop must not transfer onwards",
-                );
-            }
-            if chain.contains(&at) {
-                break; // a loop that does not include `start`: reported when it is the start
-            }
-            chain.push(at);
-        }
+    // passed around forever and the day would never end. Each type transfers to at most one
+    // other, so every walk along transfers ends or enters one loop: walked once each (linear
+    // in the call types), the loop reported is the one whose first type comes first.
+    if let Some(first) = first_transfer_loop(&call_types) {
+        let names: Vec<&str> = first
+            .iter()
+            .chain(&first[..1])
+            .map(|&t| call_types[t].name.as_str())
+            .collect();
+        return err(
+            &root
+                .key("call_types")
+                .index(first[0])
+                .key("transfer")
+                .key("to"),
+            format!(
+                "transfers form a loop ({}): a caller could be passed around forever",
+                names.join(" → ")
+            ),
+            "transfers may chain, but one type in the loop must not transfer onwards",
+        );
     }
 
     let trunks = sim
@@ -339,7 +332,7 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         &group_names,
     )?;
 
-    Ok(Model {
+    let model = Model {
         name: scenario.name.clone(),
         seed,
         replications,
@@ -357,7 +350,180 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         trunks,
         busyness_cv,
         trace,
-    })
+    };
+    check_time_to_answer_everyone(&model, source)?;
+    Ok(model)
+}
+
+/// Simulated time a replication may reach at most, seconds: 500 years, below the 584 that
+/// nanoseconds in 64 bits can count.
+const MAX_SIMULATED_S: f64 = 500.0 * YEAR_S;
+
+/// Refuses a scenario whose callers who never hang up bring more work than the agents could
+/// answer before simulated time runs out: a replication serves every waiting call after the
+/// day, and times past [`MAX_SIMULATED_S`] could not be told apart. The work is the mean of
+/// every call the scenario offers (attempts, transfers and repeats included) on all the
+/// agents the groups ever have at once, so only absurd inputs reach it.
+fn check_time_to_answer_everyone(model: &Model, source: &Source) -> Result<(), ScenarioError> {
+    let first_attempts: f64 = (0..model.call_types.len())
+        .map(|t| model.calls_per_day(t))
+        .sum();
+    if first_attempts <= 0.0 {
+        return Ok(());
+    }
+    let per_first_attempt = crate::footprint::calls_per_replication(model) / first_attempts;
+    // The work of callers who wait for as long as it takes, per call type.
+    let work: Vec<f64> = model
+        .call_types
+        .iter()
+        .enumerate()
+        .map(|(t, ct)| {
+            let patient = model.classes[ct.classes.start as usize..ct.classes.end as usize]
+                .iter()
+                .any(|c| c.patience.is_none());
+            if patient {
+                model.calls_per_day(t) * per_first_attempt * ct.mean_work_s()
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let contacts: f64 = (0..model.groups.len())
+        .map(|g| {
+            f64::from(model.max_agents(g as GroupId))
+                * f64::from(model.groups[g].max_concurrent.max(1))
+        })
+        .sum();
+    let total: f64 = work.iter().sum();
+    if contacts <= 0.0 || model.horizon.as_seconds() + total / contacts <= MAX_SIMULATED_S {
+        return Ok(());
+    }
+    let (t, _) = work
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .expect("at least one call type");
+    let years = |s: f64| s / YEAR_S;
+    Err(source.error_at(
+        &FieldPath::default()
+            .key("call_types")
+            .index(t)
+            .key("handle_time"),
+        format!(
+            "answering every caller who never hangs up takes about {:.0} years of talk and \
+             after-call work, and the agents take at most {contacts:.0} at a time: the simulated \
+             time would pass {:.0} years, beyond what callsim can count (call type `{}` brings \
+             the most)",
+            years(total),
+            years(MAX_SIMULATED_S),
+            model.call_types[t].name
+        ),
+        "shorten the handle times, add agents, or give callers a `patience`",
+    ))
+}
+
+/// The loop of transfers whose first call type (in scenario order) comes first, starting
+/// there and in transfer order; `None` when transfers only chain.
+fn first_transfer_loop(call_types: &[CallType]) -> Option<Vec<usize>> {
+    const UNSEEN: usize = usize::MAX;
+    // Per type: the walk that reached it first.
+    let mut walk_of = vec![UNSEEN; call_types.len()];
+    let mut best: Option<Vec<usize>> = None;
+    for start in 0..call_types.len() {
+        if walk_of[start] != UNSEEN {
+            continue;
+        }
+        let mut path = Vec::new();
+        let mut at = start;
+        while walk_of[at] == UNSEEN {
+            walk_of[at] = start;
+            path.push(at);
+            match &call_types[at].transfer {
+                Some(transfer) => at = transfer.to as usize,
+                None => break,
+            }
+        }
+        // Back at a type of this walk: the path from there on is a loop.
+        if walk_of[at] == start && call_types[at].transfer.is_some() {
+            let from = path.iter().position(|&t| t == at).expect("on the path");
+            let mut cycle = path.split_off(from);
+            let lowest = (0..cycle.len())
+                .min_by_key(|&i| cycle[i])
+                .expect("not empty");
+            cycle.rotate_left(lowest);
+            if best.as_ref().is_none_or(|b| cycle[0] < b[0]) {
+                best = Some(cycle);
+            }
+        }
+    }
+    best
+}
+
+/// Entries of one of a model's tables (a rate or headcount per interval and call type or
+/// group, a routing delay per call class and group) beyond which a scenario is refused: it
+/// would take gigabytes before anything runs.
+const MAX_TABLE_ENTRIES: u64 = 1 << 25;
+
+/// Refuses a scenario whose tables per interval × call type, interval × agent group or call
+/// class × agent group would exceed [`MAX_TABLE_ENTRIES`], before any is built.
+fn check_table_sizes(
+    scenario: &Scenario,
+    intervals: u32,
+    source: &Source,
+) -> Result<(), ScenarioError> {
+    let types = scenario.call_types.len() as u64;
+    let groups = scenario.agent_groups.len() as u64;
+    let classes: u64 = scenario
+        .call_types
+        .iter()
+        .map(|t| {
+            let tiers = t.tiers.as_ref().map_or(1, |tiers| tiers.len().max(1)) as u64;
+            tiers + u64::from(t.callback.is_some())
+        })
+        .sum();
+    let intervals = u64::from(intervals);
+    let limit = MAX_TABLE_ENTRIES;
+    let root = FieldPath::default();
+    let interval = root.key("simulation").key("interval");
+    let too_many = |what: String, path: &FieldPath, help: &str| {
+        Err(source.error_at(
+            path,
+            format!("{what}: callsim holds at most {limit} in one table"),
+            help,
+        ))
+    };
+    if types * intervals > limit {
+        return too_many(
+            format!(
+                "{types} call types × {intervals} intervals make {} rates",
+                types * intervals
+            ),
+            &interval,
+            "use a longer interval (e.g. interval = \"15m\") or fewer call types",
+        );
+    }
+    if groups * intervals > limit {
+        return too_many(
+            format!(
+                "{groups} agent groups × {intervals} intervals make {} headcounts",
+                groups * intervals
+            ),
+            &interval,
+            "use a longer interval (e.g. interval = \"15m\") or fewer agent groups",
+        );
+    }
+    if classes * groups > limit {
+        return too_many(
+            format!(
+                "{classes} call classes (call types, their tiers and callback jobs) × {groups} \
+                 agent groups make {} routing entries",
+                classes * groups
+            ),
+            &root.key("agent_groups"),
+            "merge agent groups that share skills and schedules, or use fewer tiers",
+        );
+    }
+    Ok(())
 }
 
 /// The default routing order of the groups serving `t`: by the rank of `t` in the group's
@@ -980,6 +1146,16 @@ impl Context<'_> {
                 ))
             }
         };
+        if concurrency_slowdown > 0.0 && max_concurrent == 1 {
+            return Err(self.error(
+                &path.key("concurrency_slowdown"),
+                format!(
+                    "`concurrency_slowdown` slows the contacts a chat agent holds at once, and the agents of `{}` hold one at a time",
+                    spec.name
+                ),
+                "give the group max_concurrent = 3 (contacts at once), or remove concurrency_slowdown",
+            ));
+        }
         Ok(AgentGroup {
             name: spec.name.clone(),
             agents_by_interval,

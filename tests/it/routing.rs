@@ -163,7 +163,11 @@ fn identical_alternatives_differ_by_exactly_zero() {
 #[test]
 fn paired_differences_are_far_tighter_than_independent_runs() {
     let with_overflow = model(OVERFLOW);
-    let without = model(&OVERFLOW.replace("policy = \"overflow\"", "policy = \"skill-priority\""));
+    // The same centre without overflow: no policy, no overflow table (which a policy that
+    // does not use it refuses).
+    let overflow_table = "[routing]\npolicy = \"overflow\"\n[[routing.overflow]]\ncall_type = \"billing\"\ntargets = [{ groups = [\"billing team\"], after = \"0s\" }, { groups = [\"generalists\"], after = \"30s\" }]\n";
+    assert!(OVERFLOW.contains(overflow_table));
+    let without = model(&OVERFLOW.replace(overflow_table, ""));
     let n = with_overflow.replications as usize;
     let c = compare(
         &[

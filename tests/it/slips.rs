@@ -269,6 +269,159 @@ fn durations_and_numbers_written_wrongly_name_their_field_and_the_fix() {
     );
 }
 
+/// Inputs that were taken silently, or with a message that did not say what to change
+/// (a robustness audit): each is refused at its field, with the fix.
+#[test]
+fn settings_that_would_be_ignored_or_misread_are_refused_with_the_fix() {
+    // A unit given twice or out of order, and a duration below the clock's nanosecond.
+    refused(
+        "threshold = \"20s\"",
+        "threshold = \"10s10s\"",
+        &["`service_level.threshold`", "gives `s` twice"],
+    );
+    refused(
+        "mean = \"4m\"",
+        "mean = \"30s4m\"",
+        &["`call_types[0].handle_time.mean`", "larger unit first"],
+    );
+    refused(
+        "mean = \"4m\"",
+        "mean = \"0.0000001ms\"",
+        &[
+            "`call_types[0].handle_time.mean`",
+            "shorter than a nanosecond",
+        ],
+    );
+    // A slowdown of contacts held at once, on agents who hold one.
+    refused(
+        "agents = 45",
+        "agents = 45\nconcurrency_slowdown = 0.2",
+        &[
+            "`agent_groups[0].concurrency_slowdown`",
+            "max_concurrent = 3",
+        ],
+    );
+    // Routing entries the policy would not use.
+    refused(
+        "skills = [\"general\"]",
+        "skills = [\"general\"]\n[[routing.reserve]]\ngroup = \"agents\"\nagents = 2\nfor = [\"general\"]",
+        &["`routing.reserve`", "policy = \"skill-priority+reserve\""],
+    );
+    refused(
+        "skills = [\"general\"]",
+        "skills = [\"general\"]\n[routing]\npolicy = \"priority\"\n[[routing.overflow]]\ncall_type = \"general\"\ntargets = [{ groups = [\"agents\"], after = \"0s\" }]",
+        &["`routing.overflow`", "policy = \"priority+overflow\""],
+    );
+    // Of two loops of transfers, the one whose first type comes first, whichever is
+    // reached first along the transfers.
+    let call_type = |name: &str, to: &str| {
+        format!("[[call_types]]\nname = \"{name}\"\narrival_rate = 1\nhandle_time = {{ distribution = \"exponential\", mean = \"1m\" }}\ntransfer = {{ share = 0.5, to = \"{to}\" }}\n")
+    };
+    let loops = ["t3", "t2", "t1", "t4", "t3"]
+        .iter()
+        .enumerate()
+        .map(|(i, to)| call_type(&format!("t{i}"), to))
+        .collect::<String>();
+    refused(
+        "skills = [\"general\"]",
+        &format!("skills = [\"general\", \"t0\", \"t1\", \"t2\", \"t3\", \"t4\"]\n{loops}"),
+        &["`call_types[2].transfer.to`", "(t1 → t2 → t1)"],
+    );
+    // A key given twice, a number beyond any centre, a seed beyond its range.
+    refused(
+        "replications = 2",
+        "replications = 2\nreplications = 3",
+        &[
+            "slip.toml:5:",
+            "`replications` is given twice",
+            "delete the other line",
+        ],
+    );
+    refused(
+        "agents = 45",
+        "agents = 99999999999999999999999",
+        &["`agent_groups[0].agents`", "beyond any contact centre"],
+    );
+    refused(
+        "replications = 2",
+        "replications = 2\nseed = 18446744073709551615",
+        &["`simulation.seed`", "from 0 to 9223372036854775807"],
+    );
+}
+
+/// A scenario whose tables would take gigabytes is refused before any is built, and one
+/// whose waiting callers could not all be answered before the clock's end is refused, not
+/// reported with saturated waits.
+#[test]
+fn scenarios_beyond_what_can_be_held_or_counted_are_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let validate = |name: &str, toml: &str| {
+        let out = callsim(&["validate", &write(dir.path(), name, toml)]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        stderr
+    };
+    // 6,000 tiers of one type on 6,000 groups: 36 million routing entries.
+    let n = 6000;
+    let tiers: Vec<String> = (0..n)
+        .map(|i| format!("{{ name = \"t{i}\", share = {} }}", 1.0 / n as f64))
+        .collect();
+    let mut text = format!(
+        "name = \"wide\"\n[simulation]\nduration = \"1h\"\n[[call_types]]\nname = \"g\"\narrival_rate = 10\nhandle_time = {{ distribution = \"exponential\", mean = \"2m\" }}\ntiers = [{}]\n",
+        tiers.join(", ")
+    );
+    for g in 0..n {
+        text.push_str(&format!(
+            "[[agent_groups]]\nname = \"a{g}\"\nagents = 1\nskills = [\"g\"]\n"
+        ));
+    }
+    let stderr = validate("wide.toml", &text);
+    assert!(
+        stderr.contains("`agent_groups`") && stderr.contains("36000000 routing entries"),
+        "{stderr}"
+    );
+    // 40 call types in one-second intervals over 277 hours: 40 million rates.
+    let mut text =
+        "name = \"fine\"\n[simulation]\nduration = \"277h\"\ninterval = \"1s\"\n".to_owned();
+    for t in 0..40 {
+        text.push_str(&format!(
+            "[[call_types]]\nname = \"t{t}\"\narrival_rate = 1\nhandle_time = {{ distribution = \"exponential\", mean = \"2m\" }}\n"
+        ));
+    }
+    text.push_str("[[agent_groups]]\nname = \"a\"\nagents = 10\nskills = [\"t0\"]\n");
+    let stderr = validate("fine.toml", &text);
+    assert!(
+        stderr.contains("`simulation.interval`") && stderr.contains("40 call types × 997200"),
+        "{stderr}"
+    );
+    // Twenty groups of a million agents: `run` counts them in its memory estimate.
+    let mut text = "name = \"crowd\"\n[simulation]\nduration = \"1h\"\nreplications = 1\n[[call_types]]\nname = \"g\"\narrival_rate = 60\nhandle_time = { distribution = \"exponential\", mean = \"2m\" }\n".to_owned();
+    for g in 0..20 {
+        text.push_str(&format!(
+            "[[agent_groups]]\nname = \"a{g}\"\nagents = 1000000\nskills = [\"g\"]\n"
+        ));
+    }
+    let crowd = write(dir.path(), "crowd.toml", &text);
+    let out = callsim(&["run", &crowd, "--memory-budget", "1GB", "-q"]);
+    let stderr = crate::support::text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the agents and the contacts they can hold")
+            && stderr.contains("fewer agents"),
+        "{stderr}"
+    );
+    // One agent, a hundred callers an hour who never hang up, talks of ten years.
+    let stderr = validate(
+        "forever.toml",
+        "name = \"forever\"\n[simulation]\nduration = \"1h\"\n[[call_types]]\nname = \"g\"\narrival_rate = 100\nhandle_time = { distribution = \"constant\", value = \"87840h\" }\n[[agent_groups]]\nname = \"a\"\nagents = 1\nskills = [\"g\"]\n",
+    );
+    assert!(
+        stderr.contains("`call_types[0].handle_time`")
+            && stderr.contains("give callers a `patience`"),
+        "{stderr}"
+    );
+}
+
 /// Runs callsim with plain progress lines due at every tenth of the work.
 fn with_every_line(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_callsim"))

@@ -314,7 +314,8 @@ fn group() -> impl Strategy<Value = GroupSpec> {
                 staffing,
                 shrinkage,
                 max_concurrent,
-                slowdown,
+                // A slowdown is refused on agents who hold one contact at a time.
+                slowdown: slowdown.filter(|_| max_concurrent.is_some_and(|m| m > 1)),
             },
         )
 }
