@@ -27,13 +27,166 @@ pub struct Agent {
     pub leaving: bool,
 }
 
+/// Where an agent stands in the free lists: the stamp of its entry (entries with another
+/// stamp are stale) and whether it is listed at all.
+#[derive(Debug, Clone, Copy, Default)]
+struct Listing {
+    stamp: u32,
+    listed: bool,
+}
+
+/// The free agents of one load level, first in first out. A chat agent leaves its level
+/// from the middle whenever a contact starts or ends: rather than search the list (linear
+/// in the agents), its entry goes stale ([`Listing`]) and is dropped when it reaches an
+/// end, or when stale entries outnumber the live ones. The ends are always live, so the
+/// order of the live agents, and every agent taken, is that of a plain list.
+/// Agents who hold one contact at a time never leave a list from the middle: their lists
+/// keep no stamps (`tracked` is false) and cost what a plain list costs.
+#[derive(Debug, Default)]
+struct FreeList {
+    entries: VecDeque<(u32, u32)>,
+    live: u32,
+    /// Whether agents may leave from the middle (a chat desk's lists).
+    tracked: bool,
+}
+
+impl FreeList {
+    fn with_capacity(n: usize, tracked: bool) -> FreeList {
+        FreeList {
+            entries: VecDeque::with_capacity(n),
+            live: 0,
+            tracked,
+        }
+    }
+
+    #[inline(always)]
+    fn len(&self) -> u32 {
+        self.live
+    }
+
+    #[inline(always)]
+    fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    #[inline(always)]
+    fn front(&self) -> Option<u32> {
+        self.entries.front().map(|e| e.0)
+    }
+
+    /// The entry of `agent`, listed now (stamped when the list is tracked).
+    #[inline(always)]
+    fn list(&self, listings: &mut [Listing], agent: u32) -> (u32, u32) {
+        if !self.tracked {
+            return (agent, 0);
+        }
+        let l = &mut listings[agent as usize];
+        l.stamp = l.stamp.wrapping_add(1);
+        l.listed = true;
+        (agent, l.stamp)
+    }
+
+    /// `agent` is off the list (taken from an end).
+    #[inline(always)]
+    fn unstamp(&self, listings: &mut [Listing], agent: u32) {
+        if self.tracked {
+            listings[agent as usize].listed = false;
+        }
+    }
+
+    #[inline(always)]
+    fn push_back(&mut self, listings: &mut [Listing], agent: u32) {
+        let entry = self.list(listings, agent);
+        self.entries.push_back(entry);
+        self.live += 1;
+    }
+
+    fn push_front(&mut self, listings: &mut [Listing], agent: u32) {
+        let entry = self.list(listings, agent);
+        self.entries.push_front(entry);
+        self.live += 1;
+    }
+
+    #[inline(always)]
+    fn pop_front(&mut self, listings: &mut [Listing]) -> Option<u32> {
+        let (agent, _) = self.entries.pop_front()?;
+        self.unstamp(listings, agent);
+        self.live -= 1;
+        self.trim(listings);
+        Some(agent)
+    }
+
+    fn pop_back(&mut self, listings: &mut [Listing]) -> Option<u32> {
+        let (agent, _) = self.entries.pop_back()?;
+        self.unstamp(listings, agent);
+        self.live -= 1;
+        self.trim(listings);
+        Some(agent)
+    }
+
+    /// Takes `agent` off the list, if it is on it. An untracked list is searched: its agents
+    /// leave from the middle only when a restart places contacts (never per event).
+    #[inline(always)]
+    fn remove(&mut self, listings: &mut [Listing], agent: u32) {
+        if !self.tracked {
+            if let Some(i) = self.entries.iter().position(|&(a, _)| a == agent) {
+                self.entries.remove(i);
+                self.live -= 1;
+            }
+            return;
+        }
+        let l = &mut listings[agent as usize];
+        if !l.listed {
+            return;
+        }
+        l.listed = false;
+        l.stamp = l.stamp.wrapping_add(1);
+        self.live -= 1;
+        self.trim(listings);
+        if self.entries.len() > 2 * self.live as usize + 16 {
+            self.entries.retain(|&(a, stamp)| {
+                listings[a as usize].listed && listings[a as usize].stamp == stamp
+            });
+        }
+    }
+
+    /// Drops stale entries at both ends (there are none on a list of calls' agents).
+    #[inline(always)]
+    fn trim(&mut self, listings: &[Listing]) {
+        if self.entries.len() == self.live as usize {
+            return;
+        }
+        let live = |e: &(u32, u32)| {
+            let l = listings[e.0 as usize];
+            l.listed && l.stamp == e.1
+        };
+        while self.entries.front().is_some_and(|e| !live(e)) {
+            self.entries.pop_front();
+        }
+        while self.entries.back().is_some_and(|e| !live(e)) {
+            self.entries.pop_back();
+        }
+    }
+
+    /// The live agents, first to last.
+    fn iter<'a>(&'a self, listings: &'a [Listing]) -> impl Iterator<Item = u32> + 'a {
+        self.entries
+            .iter()
+            .filter(move |&&(a, stamp)| {
+                !self.tracked
+                    || (listings[a as usize].listed && listings[a as usize].stamp == stamp)
+            })
+            .map(|&(a, _)| a)
+    }
+}
+
 /// One group's agents.
 #[derive(Debug)]
 struct Pool {
     /// Contacts an agent may hold at once (≥ 1).
     capacity: u32,
     /// `free[l]`: agents with `l` contacts (l < capacity) and not leaving, longest first.
-    free: Vec<VecDeque<u32>>,
+    free: Vec<FreeList>,
     /// Agent slots of this group not on the floor.
     off: Vec<u32>,
     /// Agents on the floor: free + busy.
@@ -53,12 +206,9 @@ impl Pool {
     /// Takes `agent`, with `load` contacts in hand, off the list of free agents it is on
     /// (none when it has no free slot).
     #[inline(always)]
-    fn unlist(&mut self, agent: u32, load: u32) {
+    fn unlist(&mut self, listings: &mut [Listing], agent: u32, load: u32) {
         if load < self.capacity {
-            let level = &mut self.free[load as usize];
-            if let Some(i) = level.iter().position(|&x| x == agent) {
-                level.remove(i);
-            }
+            self.free[load as usize].remove(listings, agent);
         }
     }
 }
@@ -67,6 +217,8 @@ impl Pool {
 #[derive(Debug)]
 pub struct Pools {
     agents: Vec<Agent>,
+    /// Per agent, its entry in the free lists.
+    listings: Vec<Listing>,
     pools: Vec<Pool>,
     /// Agents per group that can take a contact now (as a slice routers can read).
     available: Vec<u32>,
@@ -115,7 +267,7 @@ impl Pools {
                 Pool {
                     capacity: capacity.max(1),
                     free: (0..capacity.max(1))
-                        .map(|_| VecDeque::with_capacity(n as usize))
+                        .map(|_| FreeList::with_capacity(n as usize, capacity > 1))
                         .collect(),
                     // Reversed so that slots are handed out in ascending order.
                     off: (first..first + n).rev().collect(),
@@ -125,6 +277,7 @@ impl Pools {
             })
             .collect();
         Pools {
+            listings: vec![Listing::default(); agents.len()],
             agents,
             pools,
             available: vec![0; slots.len()],
@@ -168,15 +321,15 @@ impl Pools {
     fn refresh(&mut self, g: usize) {
         let pool = &self.pools[g];
         self.available[g] = match pool.free.as_slice() {
-            [only] => only.len() as u32, // calls: one contact per agent
+            [only] => only.len(), // calls: one contact per agent
             levels => {
                 let least = pool.least_loaded_level();
                 self.keeps_a_slot[g] = least.is_some_and(|l| l as u32 + 1 < pool.capacity);
-                levels.iter().map(|l| l.len() as u32).sum()
+                levels.iter().map(FreeList::len).sum()
             }
         };
         self.longest_idle_since[g] = match pool.free[0].front() {
-            Some(&a) => self.agents[a as usize].idle_since,
+            Some(a) => self.agents[a as usize].idle_since,
             None => SimTime::NEVER,
         };
     }
@@ -188,12 +341,15 @@ impl Pools {
         let g = group as usize;
         let pool = &mut self.pools[g];
         let level = pool.least_loaded_level()?;
-        let agent = pool.free[level].pop_front().expect("a non-empty level");
+        let listings = &mut self.listings;
+        let agent = pool.free[level]
+            .pop_front(listings)
+            .expect("a non-empty level");
         let a = &mut self.agents[agent as usize];
         a.load += 1;
         a.serving = class;
         if a.load < pool.capacity {
-            pool.free[a.load as usize].push_back(agent);
+            pool.free[a.load as usize].push_back(listings, agent);
         }
         self.refresh(g);
         Some(agent)
@@ -209,7 +365,7 @@ impl Pools {
         if !a.leaving && pool.leaving > 0 {
             pool.leaving -= 1;
             a.leaving = true;
-            pool.unlist(agent, a.load);
+            pool.unlist(&mut self.listings, agent, a.load);
         }
         if !a.leaving {
             return Finished::Free;
@@ -239,19 +395,19 @@ impl Pools {
         let g = self.agents[agent as usize].group as usize;
         let pool = &mut self.pools[g];
         let a = &mut self.agents[agent as usize];
-        pool.unlist(agent, a.load);
+        pool.unlist(&mut self.listings, agent, a.load);
         a.load -= 1;
         if a.load == 0 {
             a.idle_since = now;
         }
-        pool.free[a.load as usize].push_back(agent);
+        pool.free[a.load as usize].push_back(&mut self.listings, agent);
         self.refresh(g);
     }
 
     /// The agents of `group` with no contact and not leaving, longest idle first (for a
     /// restart; never called per event).
     pub fn idle_agents(&self, group: u32) -> impl Iterator<Item = u32> + '_ {
-        self.pools[group as usize].free[0].iter().copied()
+        self.pools[group as usize].free[0].iter(&self.listings)
     }
 
     /// Agent `agent`, not leaving and with a free slot, takes one more contact of `class`:
@@ -265,11 +421,11 @@ impl Pools {
             !a.leaving && a.load < pool.capacity,
             "an agent takes on a contact only in a free slot"
         );
-        pool.unlist(agent, a.load);
+        pool.unlist(&mut self.listings, agent, a.load);
         a.load += 1;
         a.serving = class;
         if a.load < pool.capacity {
-            pool.free[a.load as usize].push_back(agent);
+            pool.free[a.load as usize].push_back(&mut self.listings, agent);
         }
         self.refresh(g);
     }
@@ -278,7 +434,9 @@ impl Pools {
     /// took (for a restart; never called per event).
     pub fn first_free(&self, group: u32) -> Option<(u32, u32)> {
         let pool = &self.pools[group as usize];
-        let agent = pool.free[pool.least_loaded_level()?][0];
+        let agent = pool.free[pool.least_loaded_level()?]
+            .front()
+            .expect("a non-empty level");
         Some((agent, self.agents[agent as usize].serving))
     }
 
@@ -289,10 +447,10 @@ impl Pools {
         let g = self.agents[agent as usize].group as usize;
         let pool = &mut self.pools[g];
         let a = &mut self.agents[agent as usize];
-        pool.unlist(agent, a.load);
+        pool.unlist(&mut self.listings, agent, a.load);
         a.load -= 1;
         a.serving = serving;
-        pool.free[a.load as usize].push_front(agent);
+        pool.free[a.load as usize].push_front(&mut self.listings, agent);
         self.refresh(g);
     }
 
@@ -307,7 +465,7 @@ impl Pools {
             return;
         }
         a.leaving = true;
-        pool.unlist(agent, a.load);
+        pool.unlist(&mut self.listings, agent, a.load);
         self.refresh(g);
     }
 
@@ -319,7 +477,7 @@ impl Pools {
 
     /// Agents of `group` with no contact at all.
     pub fn idle(&self, group: u32) -> u32 {
-        self.pools[group as usize].free[0].len() as u32
+        self.pools[group as usize].free[0].len()
     }
 
     /// Departures still owed in `group`: busy agents who leave when they finish.
@@ -341,6 +499,7 @@ impl Pools {
                 load: 0,
                 leaving: false,
             });
+            self.listings.push(Listing::default());
             self.pools[group as usize].off.insert(0, id);
         }
     }
@@ -367,7 +526,7 @@ impl Pools {
                     }
                     if a.group == group && a.leaving {
                         a.leaving = false;
-                        pool.free[a.load as usize].push_back(id as u32);
+                        pool.free[a.load as usize].push_back(&mut self.listings, id as u32);
                         missing -= 1;
                         returned += 1;
                     }
@@ -382,7 +541,7 @@ impl Pools {
                 a.idle_since = now;
                 a.load = 0;
                 a.leaving = false;
-                pool.free[0].push_back(agent);
+                pool.free[0].push_back(&mut self.listings, agent);
             }
             pool.present += missing;
             Arrived(missing + returned)
@@ -390,7 +549,7 @@ impl Pools {
             let mut surplus = effective - target;
             while surplus > 0 {
                 // The most recently idle leave first.
-                let Some(agent) = pool.free[0].pop_back() else {
+                let Some(agent) = pool.free[0].pop_back(&mut self.listings) else {
                     break;
                 };
                 pool.off.push(agent);
@@ -419,6 +578,53 @@ impl Pools {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tracked_free_list_keeps_the_order_of_a_plain_list() {
+        // Random pushes at either end, pops at either end and removals from the middle,
+        // against a plain list searched for each removal.
+        let agents = 40u32;
+        let mut listings = vec![Listing::default(); agents as usize];
+        let mut list = FreeList::with_capacity(0, true);
+        let mut plain: VecDeque<u32> = VecDeque::new();
+        let mut state = 12345u64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        for step in 0..20_000 {
+            let agent = next(agents as u64) as u32;
+            match next(5) {
+                0 | 1 if !plain.contains(&agent) => {
+                    if step % 7 == 0 {
+                        list.push_front(&mut listings, agent);
+                        plain.push_front(agent);
+                    } else {
+                        list.push_back(&mut listings, agent);
+                        plain.push_back(agent);
+                    }
+                }
+                2 => assert_eq!(list.pop_front(&mut listings), plain.pop_front()),
+                3 => assert_eq!(list.pop_back(&mut listings), plain.pop_back()),
+                _ => {
+                    list.remove(&mut listings, agent);
+                    plain.retain(|&a| a != agent);
+                }
+            }
+            assert_eq!(list.len() as usize, plain.len());
+            assert_eq!(list.front(), plain.front().copied());
+            assert!(
+                list.iter(&listings).eq(plain.iter().copied()),
+                "step {step}"
+            );
+            assert!(
+                list.entries.len() <= 2 * plain.len() + 17,
+                "stale entries are dropped"
+            );
+        }
+    }
 
     #[test]
     fn longest_idle_first_and_headcount_changes() {
