@@ -165,30 +165,20 @@ impl OfferedLoad {
 /// type's sum added in the order of the types transferring to it.
 fn with_transfers_in(model: &Model, queued: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
     let types = model.call_types.len();
-    let mut from: Vec<Vec<usize>> = vec![Vec::new(); types];
+    // Per type: the types transferring to it, in order, with their shares.
+    let mut from: Vec<Vec<(usize, f64)>> = vec![Vec::new(); types];
     for (t, call_type) in model.call_types.iter().enumerate() {
         if let Some(transfer) = &call_type.transfer {
-            from[transfer.to as usize].push(t);
+            from[transfer.to as usize].push((t, transfer.share));
         }
     }
     let mut waiting_for: Vec<usize> = from.iter().map(Vec::len).collect();
     let mut ready: Vec<usize> = (0..types).filter(|&t| waiting_for[t] == 0).collect();
     let mut reaching = queued;
     while let Some(t) = ready.pop() {
-        for &f in &from[t] {
-            let share = model.call_types[f]
-                .transfer
-                .as_ref()
-                .map_or(0.0, |x| x.share);
-            let (target, source) = if f < t {
-                let (low, high) = reaching.split_at_mut(t);
-                (&mut high[0], &low[f])
-            } else {
-                let (low, high) = reaching.split_at_mut(f);
-                (&mut low[t], &high[0])
-            };
-            for (r, s) in target.iter_mut().zip(source) {
-                *r += s * share;
+        for &(f, share) in &from[t] {
+            for k in 0..reaching[t].len() {
+                reaching[t][k] += reaching[f][k] * share;
             }
         }
         if let Some(transfer) = &model.call_types[t].transfer {

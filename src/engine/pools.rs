@@ -144,9 +144,18 @@ impl FreeList {
         self.live -= 1;
         self.trim(listings);
         if self.entries.len() > 2 * self.live as usize + 16 {
-            self.entries.retain(|&(a, stamp)| {
-                listings[a as usize].listed && listings[a as usize].stamp == stamp
-            });
+            let tracked = self.tracked;
+            self.entries
+                .retain(|&e| Self::is_live(tracked, listings, e));
+        }
+    }
+
+    /// Whether `entry` still stands for its agent (every entry of an untracked list does).
+    #[inline(always)]
+    fn is_live(tracked: bool, listings: &[Listing], (agent, stamp): (u32, u32)) -> bool {
+        !tracked || {
+            let l = listings[agent as usize];
+            l.listed && l.stamp == stamp
         }
     }
 
@@ -156,14 +165,11 @@ impl FreeList {
         if self.entries.len() == self.live as usize {
             return;
         }
-        let live = |e: &(u32, u32)| {
-            let l = listings[e.0 as usize];
-            l.listed && l.stamp == e.1
-        };
-        while self.entries.front().is_some_and(|e| !live(e)) {
+        let stale = |e: &(u32, u32)| !Self::is_live(self.tracked, listings, *e);
+        while self.entries.front().is_some_and(stale) {
             self.entries.pop_front();
         }
-        while self.entries.back().is_some_and(|e| !live(e)) {
+        while self.entries.back().is_some_and(stale) {
             self.entries.pop_back();
         }
     }
@@ -172,10 +178,7 @@ impl FreeList {
     fn iter<'a>(&'a self, listings: &'a [Listing]) -> impl Iterator<Item = u32> + 'a {
         self.entries
             .iter()
-            .filter(move |&&(a, stamp)| {
-                !self.tracked
-                    || (listings[a as usize].listed && listings[a as usize].stamp == stamp)
-            })
+            .filter(move |&&e| Self::is_live(self.tracked, listings, e))
             .map(|&(a, _)| a)
     }
 }

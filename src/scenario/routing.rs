@@ -64,19 +64,18 @@ pub fn resolve(
         );
     }
     // Entries the policy would not use are a mistake, not a default: say so, as for `aging`.
-    if !spec.overflow.is_empty() && !parsed.overflow {
-        return err(
-            &path.key("overflow"),
-            format!("[[routing.overflow]] entries apply under a policy with `+overflow`, not under {policy_name}"),
-            &format!("set policy = \"{}+overflow\" to use them, or remove them", policy_name.split('+').next().unwrap_or(policy_name).trim()),
-        );
-    }
-    if !spec.reserve.is_empty() && !parsed.reserve {
-        return err(
-            &path.key("reserve"),
-            format!("[[routing.reserve]] entries apply under a policy with `+reserve`, not under {policy_name}"),
-            &format!("set policy = \"{}+reserve\" to use them, or remove them", policy_name.split('+').next().unwrap_or(policy_name).trim()),
-        );
+    let base = policy_name.split('+').next().unwrap_or(policy_name).trim();
+    for (table, has_entries, used) in [
+        ("overflow", !spec.overflow.is_empty(), parsed.overflow),
+        ("reserve", !spec.reserve.is_empty(), parsed.reserve),
+    ] {
+        if has_entries && !used {
+            return err(
+                &path.key(table),
+                format!("[[routing.{table}]] entries apply under a policy with `+{table}`, not under {policy_name}"),
+                &format!("set policy = \"{base}+{table}\" to use them, or remove them"),
+            );
+        }
     }
     if let Some(aging) = spec.aging {
         if routing.policy != Policy::Priority {

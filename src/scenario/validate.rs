@@ -365,9 +365,10 @@ const MAX_SIMULATED_S: f64 = 500.0 * YEAR_S;
 /// every call the scenario offers (attempts, transfers and repeats included) on all the
 /// agents the groups ever have at once, so only absurd inputs reach it.
 fn check_time_to_answer_everyone(model: &Model, source: &Source) -> Result<(), ScenarioError> {
-    let first_attempts: f64 = (0..model.call_types.len())
+    let calls_per_day: Vec<f64> = (0..model.call_types.len())
         .map(|t| model.calls_per_day(t))
-        .sum();
+        .collect();
+    let first_attempts: f64 = calls_per_day.iter().sum();
     if first_attempts <= 0.0 {
         return Ok(());
     }
@@ -376,13 +377,13 @@ fn check_time_to_answer_everyone(model: &Model, source: &Source) -> Result<(), S
     let work: Vec<f64> = model
         .call_types
         .iter()
-        .enumerate()
-        .map(|(t, ct)| {
+        .zip(&calls_per_day)
+        .map(|(ct, calls)| {
             let patient = model.classes[ct.classes.start as usize..ct.classes.end as usize]
                 .iter()
                 .any(|c| c.patience.is_none());
             if patient {
-                model.calls_per_day(t) * per_first_attempt * ct.mean_work_s()
+                calls * per_first_attempt * ct.mean_work_s()
             } else {
                 0.0
             }
@@ -482,46 +483,47 @@ fn check_table_sizes(
         })
         .sum();
     let intervals = u64::from(intervals);
-    let limit = MAX_TABLE_ENTRIES;
     let root = FieldPath::default();
     let interval = root.key("simulation").key("interval");
-    let too_many = |what: String, path: &FieldPath, help: &str| {
-        Err(source.error_at(
-            path,
-            format!("{what}: callsim holds at most {limit} in one table"),
-            help,
-        ))
-    };
-    if types * intervals > limit {
-        return too_many(
-            format!(
-                "{types} call types × {intervals} intervals make {} rates",
-                types * intervals
-            ),
+    // Per table: its two sizes, what they count, what an entry is, where to fix and how.
+    let tables = [
+        (
+            (types, "call types"),
+            (intervals, "intervals"),
+            "rates",
             &interval,
             "use a longer interval (e.g. interval = \"15m\") or fewer call types",
-        );
-    }
-    if groups * intervals > limit {
-        return too_many(
-            format!(
-                "{groups} agent groups × {intervals} intervals make {} headcounts",
-                groups * intervals
-            ),
+        ),
+        (
+            (groups, "agent groups"),
+            (intervals, "intervals"),
+            "headcounts",
             &interval,
             "use a longer interval (e.g. interval = \"15m\") or fewer agent groups",
-        );
-    }
-    if classes * groups > limit {
-        return too_many(
-            format!(
-                "{classes} call classes (call types, their tiers and callback jobs) × {groups} \
-                 agent groups make {} routing entries",
-                classes * groups
+        ),
+        (
+            (
+                classes,
+                "call classes (call types, their tiers and callback jobs)",
             ),
+            (groups, "agent groups"),
+            "routing entries",
             &root.key("agent_groups"),
             "merge agent groups that share skills and schedules, or use fewer tiers",
-        );
+        ),
+    ];
+    for ((a, what_a), (b, what_b), entries, path, help) in tables {
+        if a * b > MAX_TABLE_ENTRIES {
+            return Err(source.error_at(
+                path,
+                format!(
+                    "{a} {what_a} × {b} {what_b} make {} {entries}: callsim holds at most \
+                     {MAX_TABLE_ENTRIES} in one table",
+                    a * b
+                ),
+                help,
+            ));
+        }
     }
     Ok(())
 }
