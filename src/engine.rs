@@ -864,8 +864,38 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                     self.pools.keep_busy(agent, call.class);
                     self.start_service(agent, group, call);
                 }
-                None => self.pools.release(agent, self.now),
+                None => {
+                    self.pools.release(agent, self.now);
+                    // On a chat desk with agents kept back, who takes a call matters: the
+                    // agent just freed may be barred where a less loaded colleague, who
+                    // keeps a free slot, is not.
+                    if self.model.groups[group as usize].max_concurrent > 1
+                        && self.model.routing.reserves[group as usize].is_some()
+                    {
+                        self.fill_free_slots(group);
+                    }
+                }
             },
+        }
+    }
+
+    /// The free agents of `group` take waiting calls while the router gives them one, each
+    /// asked as the agent who takes the next contact ([`Pools::first_free`]) once it holds
+    /// it, so that a reservation counts the agents idle after the take. Afterwards no
+    /// waiting call is one the group's next taker may take.
+    fn fill_free_slots(&mut self, group: u32) {
+        while let Some((agent, serving)) = self.pools.first_free(group) {
+            self.pools.take_on(agent, serving);
+            match self.next_call_for(group) {
+                Some(call) => {
+                    self.pools.keep_busy(agent, call.class);
+                    self.start_service(agent, group, call);
+                }
+                None => {
+                    self.pools.put_back(agent, serving);
+                    return;
+                }
+            }
         }
     }
 
@@ -888,12 +918,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         }
         // New agents take waiting calls at once (several each, on a chat desk).
         if arrived.0 > 0 {
-            while self.pools.idle_counts()[group as usize] > 0 {
-                let Some(call) = self.next_call_for(group) else {
-                    break;
-                };
-                self.serve_now(group, call);
-            }
+            self.fill_free_slots(group);
         }
     }
 

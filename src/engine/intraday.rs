@@ -554,19 +554,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         // as an agent who has just become free would (itself not counted free, which a
         // reservation minds).
         for g in 0..groups as u32 {
-            while let Some((agent, serving)) = self.pools.first_free(g) {
-                self.pools.take_on(agent, serving);
-                match self.next_call_for(g) {
-                    Some(call) => {
-                        self.pools.keep_busy(agent, call.class);
-                        self.start_service(agent, g, call);
-                    }
-                    None => {
-                        self.pools.put_back(agent, serving);
-                        break;
-                    }
-                }
-            }
+            self.fill_free_slots(g);
         }
     }
 

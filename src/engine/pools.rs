@@ -414,8 +414,8 @@ impl Pools {
     }
 
     /// Agent `agent`, not leaving and with a free slot, takes one more contact of `class`:
-    /// for a restart that puts contacts back on the agents holding them (never called per
-    /// event).
+    /// for a restart that puts contacts back on the agents holding them, and for asking the
+    /// next taker with its contact in hand (never on the plain path of an event).
     pub fn take_on(&mut self, agent: u32, class: u32) {
         let g = self.agents[agent as usize].group as usize;
         let pool = &mut self.pools[g];
@@ -434,7 +434,7 @@ impl Pools {
     }
 
     /// The agent of `group` that [`Pools::take_idle`] would take, and the class it last
-    /// took (for a restart; never called per event).
+    /// took (never on the plain path of an event).
     pub fn first_free(&self, group: u32) -> Option<(u32, u32)> {
         let pool = &self.pools[group as usize];
         let agent = pool.free[pool.least_loaded_level()?]
@@ -444,8 +444,8 @@ impl Pools {
     }
 
     /// Undoes [`Pools::take_on`] of the agent [`Pools::first_free`] gave: it has one
-    /// contact fewer and is first of its level again, as it was, with `serving` (for a
-    /// restart; never called per event).
+    /// contact fewer and is first of its level again, as it was, with `serving` (never on
+    /// the plain path of an event).
     pub fn put_back(&mut self, agent: u32, serving: u32) {
         let g = self.agents[agent as usize].group as usize;
         let pool = &mut self.pools[g];

@@ -439,3 +439,115 @@ for = ["vip"]
     }
     assert_eq!(most, 4, "most chats at once");
 }
+
+/// Agents who arrive keep the reservation as agents who become free do: each takes a call
+/// only if the agents idle once it holds it are still the reserve. One agent from the start
+/// and two more from the first hour, two kept for `vip` (who hardly calls): basic calls wait
+/// until the others arrive, and then one agent, never two, takes them.
+#[test]
+fn arriving_agents_keep_the_reservation() {
+    let model = model(
+        r#"
+name = "reserve at a shift start"
+[simulation]
+duration = "4h"
+interval = "1h"
+replications = 1
+seed = 5
+[[call_types]]
+name = "basic"
+arrival_rate = 60
+handle_time = { distribution = "exponential", mean = "3m" }
+[[call_types]]
+name = "vip"
+arrival_rate = 0.5
+handle_time = { distribution = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "desk"
+skills = ["basic", "vip"]
+shifts = [{ start = "0:00", end = "4:00", agents = 1 }, { start = "1:00", end = "4:00", agents = 2 }]
+[routing]
+policy = "reserve"
+[[routing.reserve]]
+group = "desk"
+agents = 2
+for = ["vip"]
+"#,
+    );
+    let records = trace(&model, 0);
+    let basic: Vec<&CallRecord> = records
+        .iter()
+        .filter(|r| r.call_type == 0 && answered_by(r).is_some())
+        .collect();
+    assert!(basic.len() > 20, "{} basic calls answered", basic.len());
+    let hour = SimTime::from_seconds(3600.0);
+    assert!(
+        basic.iter().all(|r| r.end_of_wait >= hour),
+        "a basic call answered while one agent was on"
+    );
+    let mut events: Vec<(SimTime, i32)> = basic
+        .iter()
+        .flat_map(|r| [(r.end_of_wait, 1), (r.end_of_wait + r.handle, -1)])
+        .collect();
+    events.sort();
+    let (mut busy, mut most) = (0, 0);
+    for (_, d) in events {
+        busy += d;
+        most = most.max(busy);
+    }
+    assert_eq!(most, 1, "basic calls in service at once");
+}
+
+/// On a chat desk with a reservation, a chat that the least loaded agent may take does not
+/// wait because the agent who freed a slot may not: no moment of the day leaves such a
+/// chat waiting, so a restart from any moment starts nothing the run did not. Two agents of
+/// three chats each, two kept for `vip`; web chats heavy enough to queue.
+#[test]
+fn a_chat_desks_free_slot_goes_to_the_agent_the_reservation_allows() {
+    let model = model(
+        r#"
+name = "chat reserve, queued"
+[simulation]
+duration = "6h"
+interval = "1h"
+replications = 1
+seed = 11
+[[call_types]]
+name = "vip"
+arrival_rate = 24
+handle_time = { distribution = "exponential", mean = "5m" }
+[[call_types]]
+name = "web"
+arrival_rate = 60
+handle_time = { distribution = "exponential", mean = "5m" }
+patience = { distribution = "exponential", mean = "10m" }
+[[agent_groups]]
+name = "chat"
+agents = 3
+skills = ["vip", "web"]
+max_concurrent = 3
+[routing]
+policy = "reserve"
+[[routing.reserve]]
+group = "chat"
+agents = 2
+for = ["vip"]
+"#,
+    );
+    let mut sim = Simulation::new(&model, Acd::new(&model), 0);
+    let mut checked_with_web_waiting = 0;
+    for minute in 1..360 {
+        sim.run_until(SimTime::from_seconds(60.0 * minute as f64));
+        let state = sim.state();
+        if !state.waiting[1].is_empty() {
+            checked_with_web_waiting += 1;
+        }
+        let again = Simulation::from_state(&model, Acd::new(&model), 1, &state).state();
+        assert_eq!(again.talking, state.talking, "at minute {minute}");
+        assert_eq!(again.waiting, state.waiting, "at minute {minute}");
+    }
+    assert!(
+        checked_with_web_waiting > 100,
+        "web chats waited at {checked_with_web_waiting} moments"
+    );
+}
