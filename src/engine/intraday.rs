@@ -839,7 +839,10 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             });
         }
         for list in talking.iter_mut().chain(&mut wrapping_up).flatten() {
-            list.sort_unstable_by_key(|c| (std::cmp::Reverse(c.elapsed), c.agent, c.others));
+            list.sort_unstable_by_key(|c| {
+                let elapsed = std::cmp::Reverse(c.elapsed);
+                (kept(c.elapsed), c.agent, c.others, elapsed)
+            });
         }
         let leaving_agents = holders
             .iter()
@@ -870,12 +873,8 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         }
         for list in [&mut in_ivr, &mut redialing, &mut calling_again] {
             list.sort_unstable_by_key(|p| {
-                (
-                    p.call_type,
-                    std::cmp::Reverse(p.elapsed),
-                    p.class,
-                    p.attempt,
-                )
+                let elapsed = std::cmp::Reverse(p.elapsed);
+                (p.call_type, kept(p.elapsed), p.class, p.attempt, elapsed)
             });
         }
         let callbacks = model
@@ -904,4 +903,12 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             callbacks,
         }
     }
+}
+
+/// The sort key of an elapsed time in a [`StartState`]'s lists: longest first, to the
+/// millisecond a state file keeps, so that a state read back from its file lists its
+/// contacts and callers in the same order as the state written (the nanoseconds only break
+/// the ties left).
+fn kept(elapsed: SimTime) -> std::cmp::Reverse<u64> {
+    std::cmp::Reverse(elapsed.0 / 1_000_000)
 }

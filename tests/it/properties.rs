@@ -10,7 +10,7 @@ mod generate;
 
 use std::collections::HashMap;
 
-use callsim::engine::{CallRecord, Outcome, Simulation};
+use callsim::engine::{CallRecord, Outcome, Simulation, StartState};
 use callsim::live::intraday::{forecast, ForecastOptions};
 use callsim::live::state::StateFile;
 use callsim::live::{Live, Pacing, Speed};
@@ -541,17 +541,25 @@ fn check_intraday(model: &Model) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// A state taken mid-day (and a little past an interval's start) goes through its file and
-/// back unchanged; a centre restarted from it holds the same callers waiting, in the IVR,
-/// about to redial or call again, and callback jobs, and the same contacts in hand (on the
-/// same agents, chat ones with the same slowdown); and it runs to the end with every call
-/// accounted for, in every interval and call type.
+/// A state taken at a quarter, half and three quarters of the day (each a little past an
+/// interval's start) goes through its file and back unchanged; a centre restarted from it
+/// holds the same callers waiting, in the IVR, about to redial or call again, and callback
+/// jobs, and the same contacts in hand (on the same agents, chat ones with the same
+/// slowdown), so the run left no call waiting that a free agent could take; and it runs to
+/// the end with every call accounted for, in every interval and call type.
 fn check_mid_day_state(model: &Model) -> Result<(), TestCaseError> {
-    let at = SimTime((model.horizon.0 / 2 + 1_234_567).min(model.horizon.0));
     let mut sim = Simulation::new(model, router(model), 0);
-    sim.run_until(at);
-    let state = sim.state();
-    let json = StateFile::from_state(model, &state).to_json();
+    for quarter in 1..=3 {
+        let at = SimTime((model.horizon.0 / 4 * quarter + 1_234_567).min(model.horizon.0));
+        sim.run_until(at);
+        check_restart_from(model, &sim.state())?;
+    }
+    Ok(())
+}
+
+/// [`check_mid_day_state`] for one state.
+fn check_restart_from(model: &Model, state: &StartState) -> Result<(), TestCaseError> {
+    let json = StateFile::from_state(model, state).to_json();
     let back = StateFile::parse("<saved>", &json)
         .and_then(|f| f.resolve("<saved>", model))
         .map_err(|e| TestCaseError::fail(format!("a saved state is refused: {e}\n{json}")))?;
