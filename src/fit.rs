@@ -15,6 +15,8 @@ pub mod patience;
 pub mod redial;
 pub mod write;
 
+use std::collections::BTreeMap;
+
 use crate::stats::{RatioStat, Stat};
 use redial::RedialFit;
 
@@ -190,6 +192,37 @@ impl std::fmt::Display for FitError {
 
 impl std::error::Error for FitError {}
 
+/// A warning for each day of the log with under a quarter of the median day's calls (of
+/// three days or more): a day cut short (an export that runs a few minutes past midnight,
+/// or starts late) counts as a whole day and lowers every rate fitted.
+fn partial_days(calls: &[&log::Call], dated: bool) -> Vec<String> {
+    let mut per_day: BTreeMap<i64, u64> = BTreeMap::new();
+    for c in calls {
+        *per_day.entry(c.day).or_default() += 1;
+    }
+    if per_day.len() < 3 {
+        return Vec::new();
+    }
+    let mut counts: Vec<u64> = per_day.values().copied().collect();
+    counts.sort_unstable();
+    let median = counts[counts.len() / 2];
+    per_day
+        .iter()
+        .filter(|&(_, &n)| (n as f64) < 0.25 * median as f64)
+        .map(|(&day, &n)| {
+            let name = if dated {
+                log::civil_from_days(day)
+            } else {
+                format!("day {day} (seconds {} to {})", day * 86_400, (day + 1) * 86_400)
+            };
+            format!(
+                "{name} has {n} call{} against {median} on a median day: a partial day counts as a whole one and lowers every rate fitted; trim it from the log unless the centre was really that quiet",
+                if n == 1 { "" } else { "s" }
+            )
+        })
+        .collect()
+}
+
 /// Fits arrivals, talk and wrap-up times, patience and (when agents are named) the floor
 /// staffing of `log`.
 pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
@@ -255,6 +288,7 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
     days.dedup();
     days.sort_unstable();
     days.dedup();
+    warnings.extend(partial_days(&calls, log.dated));
     if days.len() < MIN_DAYS {
         warnings.push(format!(
             "only {} day{} in the log: rates rest on few days and the day-to-day variation {}; export {MIN_DAYS} days or more",

@@ -1157,7 +1157,9 @@ pub fn search(
         starts.push(("pooled", start::to_widest_groups(model, &erlang_by_type)));
     }
     let mut local_optima = Vec::new();
-    let mut best: Option<Vec<Vec<u32>>> = None;
+    // The cheapest local optimum whose targets the first look met; one that missed at
+    // the caps only if none did.
+    let mut best: Option<(bool, Vec<Vec<u32>>)> = None;
     for (name, mut agents) in starts {
         for ((row, start_row), cap_row) in agents.iter_mut().zip(&erlang_start).zip(&caps) {
             row[..warmup].copy_from_slice(&start_row[..warmup]);
@@ -1170,28 +1172,37 @@ pub fn search(
                 *n = (*n).min(*cap);
             }
         }
-        let current = add_until_feasible(&mut searcher, &mut agents, &caps, Phase::Screening)?;
-        trim(
-            &mut searcher,
-            &mut agents,
-            current,
-            &caps,
-            true,
-            Phase::Screening,
-        );
+        // The first look's mean may miss at the caps a target that the sequential verdicts
+        // show met there (a cap of Erlang's answer, say): that is for the confirmation to
+        // decide, from the capped staffing.
+        let met = match add_until_feasible(&mut searcher, &mut agents, &caps, Phase::Screening) {
+            Ok(current) => {
+                trim(
+                    &mut searcher,
+                    &mut agents,
+                    current,
+                    &caps,
+                    true,
+                    Phase::Screening,
+                );
+                true
+            }
+            Err(SearchError::Infeasible { .. }) => false,
+            Err(e) => return Err(e),
+        };
         let hours = agent_hours(model, &agents);
-        if best
-            .as_ref()
-            .is_none_or(|b| hours < agent_hours(model, b) - 1e-9)
-        {
-            best = Some(agents.clone());
+        let better = best.as_ref().is_none_or(|(best_met, b)| {
+            (met && !best_met) || (met == *best_met && hours < agent_hours(model, b) - 1e-9)
+        });
+        if better {
+            best = Some((met, agents.clone()));
         }
         local_optima.push(LocalOptimum {
             start: name,
             agent_hours: hours,
         });
     }
-    let mut agents = best.expect("at least one start");
+    let (_, mut agents) = best.expect("at least one start");
 
     // Confirmation: every verdict by sequential sampling, from the best local optimum: add
     // where a target is not shown to be met, then remove what is shown not to be needed.

@@ -57,11 +57,17 @@ pub fn fraction(flag: &str, text: &str, example: &str) -> Result<f64, Failure> {
     } else {
         value
     };
-    if !percent && value > 1.0 && value <= 100.0 {
-        return Err(usage(format!(
-            "{flag}: `{text}` is ambiguous; write {flag} {text}% for a percentage, or a fraction such as {}",
-            value / 100.0
-        )));
+    // A bare 1 is 100 % as a fraction and 1 % as a percentage: ambiguous too.
+    if !percent && (1.0..=100.0).contains(&value) {
+        let fix = if value == 1.0 {
+            format!("{flag} 1% or {flag} 100%")
+        } else {
+            format!(
+                "{flag} {text}% for a percentage, or a fraction such as {}",
+                value / 100.0
+            )
+        };
+        return Err(usage(format!("{flag}: `{text}` is ambiguous; write {fix}")));
     }
     if !(0.0..=1.0).contains(&value) {
         return Err(usage(format!(
@@ -173,6 +179,11 @@ mod tests {
         assert_eq!(fraction("--x", "99.9%", "5%").ok(), Some(0.999));
         assert_eq!(fraction("--x", "1e1%", "5%").ok(), Some(0.1));
         assert!(message(fraction("--x", "5", "5%").unwrap_err()).contains("5%"));
+        // A bare 1 could be 1 % or 100 %: refused, naming both.
+        let one = message(fraction("--x", "1", "5%").unwrap_err());
+        assert!(one.contains("ambiguous") && one.contains("1%") && one.contains("100%"));
+        assert_eq!(fraction("--x", "1.0%", "5%").ok(), Some(0.01));
+        assert_eq!(fraction("--x", "100%", "5%").ok(), Some(1.0));
         assert!(message(fraction("--x", "150%", "5%").unwrap_err()).contains("--x"));
         assert!(fraction("--x", "five", "5%").is_err());
     }

@@ -184,20 +184,29 @@ fn weekdays(text: &str) -> Result<Vec<usize>, Failure> {
 }
 
 fn agents(text: &str) -> Result<Vec<f64>, Failure> {
-    text.split(',')
+    let agents: Vec<f64> = text
+        .split(',')
         .map(|a| {
             let a = a.trim();
-            a.parse::<u32>()
-                .ok()
-                .filter(|&n| n <= 1_000_000)
-                .map(f64::from)
-                .ok_or_else(|| {
-                    usage(format!(
-                        "--agents: `{a}` is not a whole number of agents; write e.g. --agents 12 or --agents 4,6,8,8,6"
-                    ))
-                })
+            let n = a.parse::<u64>().map_err(|_| {
+                usage(format!(
+                    "--agents: `{a}` is not a whole number of agents; write e.g. --agents 12 or --agents 4,6,8,8,6"
+                ))
+            })?;
+            if n > 1_000_000 {
+                return Err(usage(format!(
+                    "--agents: {n} agents is beyond the limit of 1000000 per interval; write the agents on the phones, e.g. --agents 12 or --agents 4,6,8,8,6"
+                )));
+            }
+            Ok(n as f64)
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    if agents.iter().all(|&n| n == 0.0) {
+        return Err(usage(
+            "--agents: no agents in any interval would answer none of the log's calls; give the agents on the phones, e.g. --agents 12 or --agents 4,6,8,8,6",
+        ));
+    }
+    Ok(agents)
 }
 
 pub fn run(args: FitArgs) -> Result<(), Failure> {

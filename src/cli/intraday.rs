@@ -83,6 +83,14 @@ pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
             })?,
     };
     let day_over = state.at >= model.horizon;
+    if day_over && args.until.is_some() {
+        return Err(Failure::Usage(format!(
+            "--until {}: the state is at {}, after the scenario's day ({}) ended: there is nothing to forecast until then",
+            args.until.as_deref().unwrap_or_default(),
+            clock_with_millis(&model, state.at),
+            day_span(&model)
+        )));
+    }
     if day_over {
         eprintln!(
             "callsim intraday: the state is at {}, when the scenario's day ({}) is over: nothing is left to forecast",

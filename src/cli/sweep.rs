@@ -50,6 +50,9 @@ pub struct SweepArgs {
     /// The abandon-rate cap to draw, e.g. 5%; default: the scenario's `max_abandon_rate`.
     #[arg(long, value_name = "P")]
     max_abandon: Option<String>,
+    /// The ASA cap that marks a point met, e.g. 30s; default: the scenario's `max_asa`.
+    #[arg(long, value_name = "DURATION")]
+    max_asa: Option<String>,
     /// Write an SVG chart of service level and abandon rate against the swept value.
     #[arg(long, value_name = "FILE.svg")]
     chart: Option<PathBuf>,
@@ -96,6 +99,9 @@ pub(super) struct SweepSettings {
     target_service_level: Option<f64>,
     /// The abandon-rate cap drawn.
     max_abandon_rate: Option<f64>,
+    /// The ASA cap judged, s.
+    #[serde(default)]
+    max_asa_s: Option<f64>,
 }
 
 impl SweepSettings {
@@ -196,6 +202,8 @@ struct Sweep {
     service_level_threshold_s: f64,
     target_service_level: Option<f64>,
     max_abandon_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_asa_s: Option<f64>,
     points: Vec<Point>,
 }
 
@@ -265,6 +273,10 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         Some(text) => Some(args::fraction("--max-abandon", text, "5%")?),
         None => base.targets.max_abandon_rate,
     };
+    let max_asa = match &args.max_asa {
+        Some(text) => Some(args::max_asa(text)?),
+        None => base.targets.max_asa_s,
+    };
     let (variable, flag, text, default_step, example) = if let Some(text) = &args.agents {
         let Some(name) = &args.group else {
             let names: Vec<&str> = base.groups.iter().map(|g| g.name.as_str()).collect();
@@ -294,6 +306,12 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         (Variable::Scale, "--scale", text, 0.05, "0.8..1.2")
     } else {
         let text = args.arrivals.as_ref().expect("one of the three is given");
+        if base.trace.is_some() {
+            return Err(usage(format!(
+                "--arrivals scales the arrival rates, but {} replays a trace (`simulation.trace`): its calls are the log's, whatever the factor\n  help: sweep the staffing with --scale or --group G --agents, or drop `trace` to simulate the arrivals",
+                args.scenario.display()
+            )));
+        }
         (Variable::Arrivals, "--arrivals", text, 0.05, "0.8..1.2")
     };
     let (lo, hi) = args::range(flag, text, example)?;
@@ -323,6 +341,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         service_level_threshold_s: threshold_s,
         target_service_level: target,
         max_abandon_rate: max_abandon,
+        max_asa_s: max_asa,
     };
     let base = settings.apply(base);
     let threads = args.threads.map(|n| n as usize);
@@ -429,6 +448,7 @@ fn document(
         service_level_threshold_s: base.service_level_threshold.as_seconds(),
         target_service_level: settings.target_service_level,
         max_abandon_rate: settings.max_abandon_rate,
+        max_asa_s: settings.max_asa_s,
         points,
     }
 }
@@ -511,6 +531,7 @@ fn html(sweep: &Sweep) -> String {
         seed: sweep.seed,
         target_service_level: sweep.target_service_level,
         max_abandon_rate: sweep.max_abandon_rate,
+        max_asa_s: sweep.max_asa_s,
         points: sweep
             .points
             .iter()
@@ -615,6 +636,9 @@ fn table(sweep: &Sweep) -> String {
     if let Some(a) = sweep.max_abandon_rate {
         targets.push(format!("abandon rate ≤ {}%", a * 100.0));
     }
+    if let Some(a) = sweep.max_asa_s {
+        targets.push(format!("ASA ≤ {a}s"));
+    }
     if !targets.is_empty() {
         let _ = writeln!(
             out,
@@ -634,13 +658,18 @@ fn table(sweep: &Sweep) -> String {
         String::new(),
     ]];
     for p in &sweep.points {
-        let met = (sweep.target_service_level.is_some() || sweep.max_abandon_rate.is_some())
+        let met = (sweep.target_service_level.is_some()
+            || sweep.max_abandon_rate.is_some()
+            || sweep.max_asa_s.is_some())
             && sweep
                 .target_service_level
                 .is_none_or(|t| p.total.service_level.mean.is_some_and(|m| m >= t))
             && sweep
                 .max_abandon_rate
-                .is_none_or(|a| p.total.abandon_rate.mean.is_some_and(|m| m <= a));
+                .is_none_or(|a| p.total.abandon_rate.mean.is_some_and(|m| m <= a))
+            && sweep
+                .max_asa_s
+                .is_none_or(|a| p.total.asa_s.mean.is_some_and(|m| m <= a));
         rows.push(vec![
             format!("{}", p.value),
             format!("{:.1}", p.agent_hours),

@@ -294,9 +294,15 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
                 Some(1),
                 Some(name),
                 format!("no column `{name}` in the header (columns: {available})"),
-                format!(
-                    "name the column that holds it with --columns {key}=NAME, or pick a --preset"
-                ),
+                if header.len() == 1 && [';', '\t', '|'].iter().any(|&c| available.contains(c)) {
+                    "the header is one column: the file is not comma-separated (a spreadsheet may \
+                     export with semicolons); save it as CSV with commas"
+                        .to_string()
+                } else {
+                    format!(
+                        "name the column that holds it with --columns {key}=NAME, or pick a --preset"
+                    )
+                },
             )
         })
     };
@@ -437,6 +443,11 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
                 let (day, t, dated) = if let Some((day, t)) = parse_datetime(text) {
                     (day, t, true)
                 } else if let Some(s) = parse_seconds(text) {
+                    if s < 0.0 {
+                        return Err(bad_time(format!(
+                            "`{text}` is before the log's start: times in seconds count from 0, the first day's midnight"
+                        )));
+                    }
                     ((s / 86_400.0).floor() as i64, s.rem_euclid(86_400.0), false)
                 } else {
                     return Err(bad_time(format!("`{text}` is not a time")));
@@ -534,7 +545,7 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
                 Some(line),
                 Some(column_name(type_col)),
                 "empty call type".into(),
-                "every call needs its type (queue); map another column with --type-column".into(),
+                "every call needs its type (queue); name the column that holds it with --columns type=NAME".into(),
             ));
         }
         let next = type_index.len();
@@ -655,6 +666,20 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The date `YYYY-MM-DD` of a day since 1970-01-01 (the inverse of [`days_from_civil`]).
+pub fn civil_from_days(day: i64) -> String {
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// The weekday of a day since 1970-01-01: 0 = Monday ... 6 = Sunday.
 pub fn weekday(day: i64) -> usize {
     (day + 3).rem_euclid(7) as usize
@@ -663,6 +688,30 @@ pub fn weekday(day: i64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_day_numbers_convert_both_ways() {
+        for (y, m, d) in [
+            (1970, 1, 1),
+            (1999, 8, 1),
+            (2000, 2, 29),
+            (2026, 12, 3),
+            (1969, 12, 31),
+        ] {
+            let day = days_from_civil(y, m, d);
+            assert_eq!(civil_from_days(day), format!("{y:04}-{m:02}-{d:02}"));
+        }
+        for day in -800_000..800_000i64 {
+            if day % 997 == 0 {
+                let text = civil_from_days(day);
+                let (y, rest) = text.split_at(text.len() - 6);
+                let (m, d) = (&rest[1..3], &rest[4..6]);
+                let back =
+                    days_from_civil(y.parse().unwrap(), m.parse().unwrap(), d.parse().unwrap());
+                assert_eq!(back, day, "{text}");
+            }
+        }
+    }
 
     fn read(text: &str) -> Result<CallLog, LogError> {
         parse("log.csv", text.as_bytes(), &Columns::callsim())

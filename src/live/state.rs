@@ -1165,6 +1165,13 @@ impl StateFile {
                         "leave `leaving_agents` out; extra_agents says the headcount".into(),
                     ));
                 }
+                if entry.leaving_agents[..j].contains(&n) {
+                    return Err(err(
+                        place,
+                        format!("agent {n} is listed twice"),
+                        "list each agent winding down once".into(),
+                    ));
+                }
                 if !held_by.contains_key(&n) {
                     return Err(err(
                         place,

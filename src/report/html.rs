@@ -1069,6 +1069,8 @@ pub struct SweepView<'a> {
     pub target_service_level: Option<f64>,
     /// The abandon-rate cap drawn, if any.
     pub max_abandon_rate: Option<f64>,
+    /// The ASA cap judged, s.
+    pub max_asa_s: Option<f64>,
     /// The points, in order.
     pub points: Vec<SweepPoint<'a>>,
 }
@@ -1152,7 +1154,7 @@ pub fn sweep_page(view: &SweepView) -> String {
             h2 { "Points" }
             div.scroll {
                 table.numbers {
-                    thead { tr { th { (view.x_label) } th { "agent-hours" } th { "service level" } th {} th { "abandon rate" } th {} th { "ASA" } th { "p90 wait" } th { "occupancy" } } }
+                    thead { tr { th { (view.x_label) } th { "agent-hours" } th { "service level" } th {} th { "abandon rate" } th {} th { "ASA" } th {} th { "p90 wait" } th { "occupancy" } } }
                     tbody {
                         @for p in &view.points {
                             tr {
@@ -1163,6 +1165,7 @@ pub fn sweep_page(view: &SweepView) -> String {
                                 td { (percent(&p.total.abandon_rate)) }
                                 td { (mark(verdict(&p.total.abandon_rate, view.max_abandon_rate, false))) }
                                 td { (seconds(&p.total.asa_s)) }
+                                td { (mark(verdict(&p.total.asa_s, view.max_asa_s, false))) }
                                 td { (seconds(&p.total.wait_s.p90)) }
                                 td { (percent(&p.total.occupancy)) }
                             }

@@ -223,8 +223,23 @@ fn a_log_beyond_what_a_scenario_holds_is_fitted_but_not_written() {
 fn bad_logs_are_refused_with_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let header = "arrival_s,call_type,handle_time_s,patience_s,tier,attempt,outcome,wait_s,group\n";
-    let cases: [(&str, String, &str); 5] = [
+    let cases: [(&str, String, &str); 8] = [
         ("empty", String::new(), "empty"),
+        (
+            "before the start",
+            format!("{header}-100,a,60,,,1,answered,0,g\n"),
+            "line 2, column `arrival_s`: `-100` is before the log's start",
+        ),
+        (
+            "no type",
+            format!("{header}10,,60,,,1,answered,0,g\n"),
+            "--columns type=NAME",
+        ),
+        (
+            "semicolons",
+            "arrival_s;call_type;handle_time_s\n10;a;60\n".into(),
+            "not comma-separated",
+        ),
         (
             "columns",
             "time,queue\n1,a\n".into(),
@@ -265,12 +280,13 @@ fn bad_logs_are_refused_with_line_and_column() {
 #[test]
 fn option_refusals_name_the_option_and_a_real_fix() {
     let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv");
-    let cases: [(&[&str], &[&str]); 2] = [
+    let cases: [(&[&str], &[&str]); 3] = [
         (
             &["--interval", "7m"],
             &["--interval", "use e.g. --interval 15m"],
         ),
         (&["--weekdays", "mon"], &["--weekdays", "--columns date="]),
+        (&["--agents", "0"], &["--agents", "no agents"]),
     ];
     for (extra, expected) in cases {
         let mut args = vec!["fit", sample];
@@ -913,4 +929,48 @@ fn callback_jobs_and_late_transfer_legs_are_not_new_callers() {
     let patience = front.patience.as_ref().unwrap().chosen();
     assert!(patience.mean.covers(120.0), "{:?}", patience.mean);
     model(&fitted.scenario_toml("derived.csv"));
+}
+
+/// A day of the log with a handful of calls (an export that runs past midnight) would count
+/// as a whole day and lower every rate: `fit` names it in a warning.
+#[test]
+fn a_partial_day_in_the_log_is_named_in_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/sample-calls.csv"
+    ))
+    .unwrap();
+    // 00:05 on the day after the last.
+    let days = sample
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next()?.parse::<f64>().ok())
+        .fold(0.0f64, f64::max)
+        .div_euclid(86_400.0) as i64
+        + 1;
+    let stray = format!(
+        "{sample}{},orders,200,,,1,answered,0.0,desk\n",
+        days * 86_400 + 300
+    );
+    let path = dir.path().join("stray.csv");
+    std::fs::write(&path, stray).unwrap();
+    let out = callsim(&[
+        "fit",
+        path.to_str().unwrap(),
+        "-o",
+        dir.path().join("s.toml").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("day {days} ")) && stderr.contains("partial day"),
+        "{stderr}"
+    );
+    // The sample's own days are whole: no such warning.
+    let whole = callsim(&[
+        "fit",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv"),
+    ]);
+    assert!(!String::from_utf8_lossy(&whole.stderr).contains("partial day"));
 }

@@ -1556,6 +1556,17 @@ fn bad_chat_contacts_are_refused_with_the_field_and_the_fix() {
             &chat,
             group(
                 "chat agents",
+                r#""talking": {"chat": [{"s": 1, "agent": 0}]}, "leaving_agents": [0, 0]"#,
+            ),
+            vec![
+                "agent_groups[0].leaving_agents[1]",
+                "agent 0 is listed twice",
+            ],
+        ),
+        (
+            &chat,
+            group(
+                "chat agents",
                 r#""talking": {"chat": [{"s": 1, "agnet": 0}]}"#,
             ),
             vec!["agent_groups[0].talking.chat", "agnet"],
