@@ -41,6 +41,10 @@ pub struct Columns {
     /// Whether a negative IVR time is read as 0 (with a warning counting them) rather than
     /// refused: the bank logs have a few rows whose VRU clock ran backwards.
     pub negative_ivr_is_zero: bool,
+    /// Whether a date of six digits is read as `YYMMDD` (the bank logs' raw form, `990801`;
+    /// years 69–99 in the 1900s, 00–68 in the 2000s), besides `YYYY-MM-DD`. Only where the
+    /// layout says so: elsewhere six digits may be `DDMMYY`.
+    pub yymmdd_dates: bool,
     /// Whether `caller` and `ivr` are only read when the header has them (a preset's
     /// guess); `false` once named with `--columns`, so that a missing one is an error.
     pub optional_if_absent: bool,
@@ -84,6 +88,7 @@ impl Columns {
             no_caller: vec![String::new()],
             ivr: Some("ivr_s".into()),
             negative_ivr_is_zero: false,
+            yymmdd_dates: false,
             optional_if_absent: true,
             self_served: vec!["deflected".into()],
             answered: vec!["answered".into()],
@@ -116,6 +121,7 @@ impl Columns {
             no_caller: vec!["0".into(), String::new()],
             ivr: Some("vru_time".into()),
             negative_ivr_is_zero: true,
+            yymmdd_dates: true,
             optional_if_absent: false,
             self_served: vec![],
             answered: vec!["AGENT".into()],
@@ -417,7 +423,7 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
         };
         let (day, time_of_day) = match date_col {
             Some(dc) => {
-                let day = parse_date(field(dc)).ok_or_else(|| {
+                let day = parse_date(field(dc), columns.yymmdd_dates).ok_or_else(|| {
                     error(
                         Some(line),
                         Some(column_name(dc)),
@@ -628,12 +634,25 @@ fn parse_clock(text: &str) -> Option<f64> {
 }
 
 /// `YYYY-MM-DD` as days since 1970-01-01.
-fn parse_date(text: &str) -> Option<i64> {
-    let mut parts = text.split('-');
-    let y: i64 = parts.next()?.parse().ok()?;
-    let m: u32 = parts.next()?.parse().ok()?;
-    let d: u32 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+fn parse_date(text: &str, yymmdd: bool) -> Option<i64> {
+    let (y, m, d): (i64, u32, u32) =
+        if yymmdd && text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()) {
+            let yy: i64 = text[..2].parse().ok()?;
+            let y = if yy >= 69 { 1900 + yy } else { 2000 + yy };
+            (y, text[2..4].parse().ok()?, text[4..].parse().ok()?)
+        } else {
+            let mut parts = text.split('-');
+            let date = (
+                parts.next()?.parse().ok()?,
+                parts.next()?.parse().ok()?,
+                parts.next()?.parse().ok()?,
+            );
+            if parts.next().is_some() {
+                return None;
+            }
+            date
+        };
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return None;
     }
     Some(days_from_civil(y, m, d))
@@ -643,7 +662,7 @@ fn parse_date(text: &str) -> Option<i64> {
 fn parse_datetime(text: &str) -> Option<(i64, f64)> {
     let (date, time) = text.split_once([' ', 'T'])?;
     let t = parse_clock(time)?;
-    (t < 86_400.0).then_some((parse_date(date)?, t))
+    (t < 86_400.0).then_some((parse_date(date, false)?, t))
 }
 
 fn days_in_month(y: i64, m: u32) -> u32 {
@@ -830,6 +849,29 @@ mod tests {
         assert_eq!(log.calls[1].caller, None);
         assert_eq!(log.calls[0].caller, log.calls[2].caller);
         assert!(log.calls[0].caller.is_some());
+    }
+
+    #[test]
+    fn the_bank_layout_reads_its_raw_six_digit_dates() {
+        let raw = BANK.replace("1999-08-01", "990801");
+        let log = parse("bank.csv", raw.as_bytes(), &Columns::bank()).unwrap();
+        let iso = parse("bank.csv", BANK.as_bytes(), &Columns::bank()).unwrap();
+        let days = |l: &CallLog| l.calls.iter().map(|c| c.day).collect::<Vec<_>>();
+        assert_eq!(days(&log), days(&iso));
+        assert_eq!(civil_from_days(log.calls[0].day), "1999-08-01");
+        // 00-68 are the 2000s; an impossible date is still refused.
+        assert_eq!(parse_date("050229", true), None);
+        assert_eq!(
+            parse_date("040229", true),
+            Some(days_from_civil(2004, 2, 29))
+        );
+        // Elsewhere six digits may be DDMMYY: refused, not guessed.
+        let elsewhere = Columns {
+            yymmdd_dates: false,
+            ..Columns::bank()
+        };
+        let e = parse("bank.csv", raw.as_bytes(), &elsewhere).unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (Some(2), Some("date")));
     }
 
     #[test]
