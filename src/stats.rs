@@ -173,10 +173,12 @@ impl Tally {
         }
     }
 
-    /// The cell of a call of `class` arriving at `arrival`, or [`NOT_COUNTED`].
+    /// The cell of a call of `class` arriving at `arrival`, or [`NOT_COUNTED`] outside the
+    /// window: during the warm-up, or at or after the end of the day (a transfer's next leg
+    /// when the talk before it ended after closing: served, but in no interval of the day).
     #[inline]
     pub fn cell_of(&self, class: u32, arrival: SimTime) -> u32 {
-        if arrival.0 < self.window_start {
+        if arrival.0 < self.window_start || arrival.0 >= self.window_end {
             return NOT_COUNTED;
         }
         let k = ((arrival.0 / self.interval) as usize).min(self.intervals - 1);

@@ -48,7 +48,8 @@ pub struct CallRecord {
     pub attempt: u32,
     /// The caller (the same for all of its attempts, transfers and repeat calls).
     pub caller: u64,
-    /// Whether it arrived after the warm-up (and so is counted in the report).
+    /// Whether it arrived after the warm-up and before the end of the day (and so is counted
+    /// in the report; a transfer's leg after closing is served but not counted).
     pub counted: bool,
     /// How it ended.
     pub outcome: Outcome,
