@@ -32,7 +32,7 @@ mod staffing;
 mod timers;
 
 pub use calendar::{Calendar, Event};
-pub use intraday::{InHand, ParkedCaller, StartState};
+pub use intraday::{InHand, ParkedCaller, StartState, STATE_RESOLUTION};
 pub use observer::{CallRecord, Observer, Outcome};
 pub use snapshot::{CallCounts, GroupState, Snapshot, TypeState};
 pub use staffing::{StaffingError, MAX_HEADCOUNT};

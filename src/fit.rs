@@ -211,7 +211,7 @@ fn partial_days(calls: &[&log::Call], dated: bool) -> Vec<String> {
         .filter(|&(_, &n)| (n as f64) < 0.25 * median as f64)
         .map(|(&day, &n)| {
             let name = if dated {
-                log::civil_from_days(day)
+                log::date_text(day)
             } else {
                 format!("day {day} (seconds {} to {})", day * 86_400, (day + 1) * 86_400)
             };

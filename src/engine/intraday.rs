@@ -905,10 +905,13 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
     }
 }
 
+/// The resolution to which a state file keeps elapsed times: a millisecond.
+pub const STATE_RESOLUTION: SimTime = SimTime(1_000_000);
+
 /// The sort key of an elapsed time in a [`StartState`]'s lists: longest first, to the
-/// millisecond a state file keeps, so that a state read back from its file lists its
-/// contacts and callers in the same order as the state written (the nanoseconds only break
-/// the ties left).
+/// [`STATE_RESOLUTION`] a state file keeps, so that a state read back from its file lists
+/// its contacts and callers in the same order as the state written (the nanoseconds only
+/// break the ties left).
 fn kept(elapsed: SimTime) -> std::cmp::Reverse<u64> {
-    std::cmp::Reverse(elapsed.0 / 1_000_000)
+    std::cmp::Reverse(elapsed.0 / STATE_RESOLUTION.0)
 }

@@ -685,17 +685,22 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The date `YYYY-MM-DD` of a day since 1970-01-01 (the inverse of [`days_from_civil`]).
-pub fn civil_from_days(day: i64) -> String {
+/// (year, month, day) of a day since 1970-01-01: the inverse of [`days_from_civil`].
+pub fn civil_from_days(day: i64) -> (i64, u32, u32) {
     let z = day + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// `YYYY-MM-DD` of a day since 1970-01-01.
+pub fn date_text(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
     format!("{y:04}-{m:02}-{d:02}")
 }
 
@@ -718,16 +723,13 @@ mod tests {
             (1969, 12, 31),
         ] {
             let day = days_from_civil(y, m, d);
-            assert_eq!(civil_from_days(day), format!("{y:04}-{m:02}-{d:02}"));
+            assert_eq!(civil_from_days(day), (y, m, d));
+            assert_eq!(date_text(day), format!("{y:04}-{m:02}-{d:02}"));
         }
         for day in -800_000..800_000i64 {
             if day % 997 == 0 {
-                let text = civil_from_days(day);
-                let (y, rest) = text.split_at(text.len() - 6);
-                let (m, d) = (&rest[1..3], &rest[4..6]);
-                let back =
-                    days_from_civil(y.parse().unwrap(), m.parse().unwrap(), d.parse().unwrap());
-                assert_eq!(back, day, "{text}");
+                let (y, m, d) = civil_from_days(day);
+                assert_eq!(days_from_civil(y, m, d), day, "{y}-{m}-{d}");
             }
         }
     }
@@ -858,7 +860,7 @@ mod tests {
         let iso = parse("bank.csv", BANK.as_bytes(), &Columns::bank()).unwrap();
         let days = |l: &CallLog| l.calls.iter().map(|c| c.day).collect::<Vec<_>>();
         assert_eq!(days(&log), days(&iso));
-        assert_eq!(civil_from_days(log.calls[0].day), "1999-08-01");
+        assert_eq!(date_text(log.calls[0].day), "1999-08-01");
         // 00-68 are the 2000s; an impossible date is still refused.
         assert_eq!(parse_date("050229", true), None);
         assert_eq!(

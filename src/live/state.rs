@@ -58,7 +58,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{InHand, ParkedCaller, StartState};
+use crate::engine::{InHand, ParkedCaller, StartState, STATE_RESOLUTION};
 use crate::model::Model;
 use crate::time::{clock_hhmm, SimTime, NANOS_PER_SECOND};
 
@@ -527,9 +527,9 @@ pub fn day_span(model: &Model) -> String {
     )
 }
 
+/// `t` in seconds, to the [`STATE_RESOLUTION`] the file keeps (a millisecond).
 fn seconds(t: SimTime) -> f64 {
-    // Millisecond precision: what the file keeps.
-    (t.0 / 1_000_000) as f64 / 1000.0
+    (t.0 / STATE_RESOLUTION.0) as f64 / 1000.0
 }
 
 impl StateFile {
@@ -744,7 +744,7 @@ impl StateFile {
                     format!("give {}, in seconds (≥ 0)", texts.what),
                 ));
             }
-            let e = SimTime(((x * 1000.0).round() as u64).saturating_mul(1_000_000));
+            let e = SimTime(((x * 1000.0).round() as u64).saturating_mul(STATE_RESOLUTION.0));
             if e > at {
                 return Err(err(
                     place.to_owned(),

@@ -655,7 +655,7 @@ fn weekday_profiles_recover_each_weekdays_rates() {
         records.sort_by_key(|r| r.arrival);
         for r in records {
             let ms = (r.arrival.as_seconds() * 1000.0) as u64 + 8 * 3_600_000;
-            let (y, mo, dd) = civil(day);
+            let (y, mo, dd) = callsim::fit::log::civil_from_days(day);
             text += &format!(
                 "{y}-{mo:02}-{dd:02} {:02}:{:02}:{:02}.{:03},a,{},answered,{}\n",
                 ms / 3_600_000,
@@ -713,19 +713,6 @@ fn weekday_profiles_recover_each_weekdays_rates() {
     )
     .unwrap_err();
     assert!(e.message.contains("--by-weekday needs a log with dates"));
-}
-
-/// (year, month, day) of a day since 1970-01-01 (H. Hinnant's algorithm).
-fn civil(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// A minimal XML well-formedness check: every tag closed in order, attributes quoted.
