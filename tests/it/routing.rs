@@ -18,6 +18,28 @@ fn trace(model: &Model, replication: u32) -> Vec<CallRecord> {
         .1
 }
 
+/// The most of `calls` (answered ones) in service at the same instant: each talks from the
+/// end of its wait for its handle time (a call ending as another starts is not counted
+/// with it).
+fn most_in_service_at_once<'a>(calls: impl IntoIterator<Item = &'a CallRecord>) -> i32 {
+    let mut events: Vec<(SimTime, i32)> = calls
+        .into_iter()
+        .flat_map(|r| {
+            [
+                (r.end_of_wait, 1),
+                (r.end_of_wait.saturating_add(r.handle), -1),
+            ]
+        })
+        .collect();
+    events.sort();
+    let (mut in_service, mut most) = (0, 0);
+    for (_, change) in events {
+        in_service += change;
+        most = most.max(in_service);
+    }
+    most
+}
+
 fn answered_by(r: &CallRecord) -> Option<u32> {
     match r.outcome {
         Outcome::Answered { group } => Some(group),
@@ -239,22 +261,15 @@ skills = ["basic", "vip"]
 fn reserved_agents_stay_idle_for_other_calls() {
     let model = model(RESERVE);
     let records = trace(&model, 0);
-    // Spans during which an agent served a basic call: never more than 3 − 2 = 1 at once.
-    let mut events: Vec<(SimTime, i32)> = Vec::new();
-    for r in records
+    // Basic calls in service: never more than 3 − 2 = 1 at once.
+    let basic = records
         .iter()
-        .filter(|r| r.call_type == 0 && answered_by(r).is_some())
-    {
-        events.push((r.end_of_wait, 1));
-        events.push((r.end_of_wait + r.handle, -1));
-    }
-    events.sort();
-    let (mut busy, mut most) = (0, 0);
-    for (_, d) in events {
-        busy += d;
-        most = most.max(busy);
-    }
-    assert_eq!(most, 1, "at most one agent takes basic calls");
+        .filter(|r| r.call_type == 0 && answered_by(r).is_some());
+    assert_eq!(
+        most_in_service_at_once(basic),
+        1,
+        "at most one agent takes basic calls"
+    );
     // The reserve works for VIPs: they almost never wait.
     let vip: Vec<&CallRecord> = records.iter().filter(|r| r.call_type == 1).collect();
     let waited = vip.iter().filter(|r| r.end_of_wait > r.arrival).count();
@@ -421,23 +436,11 @@ for = ["vip"]
         .collect();
     assert!(answered.len() > 100, "{} chats answered", answered.len());
     // At most four web chats at once: two slots of each agent.
-    let mut events: Vec<(SimTime, i32)> = answered
-        .iter()
-        .flat_map(|r| {
-            [
-                (r.end_of_wait, 1),
-                (r.end_of_wait.saturating_add(r.handle), -1),
-            ]
-        })
-        .collect();
-    events.sort();
-    let mut in_hand = 0;
-    let mut most = 0;
-    for (_, d) in events {
-        in_hand += d;
-        most = most.max(in_hand);
-    }
-    assert_eq!(most, 4, "most chats at once");
+    assert_eq!(
+        most_in_service_at_once(answered.iter().copied()),
+        4,
+        "most chats at once"
+    );
 }
 
 /// Agents who arrive keep the reservation as agents who become free do: each takes a call
@@ -485,17 +488,11 @@ for = ["vip"]
         basic.iter().all(|r| r.end_of_wait >= hour),
         "a basic call answered while one agent was on"
     );
-    let mut events: Vec<(SimTime, i32)> = basic
-        .iter()
-        .flat_map(|r| [(r.end_of_wait, 1), (r.end_of_wait + r.handle, -1)])
-        .collect();
-    events.sort();
-    let (mut busy, mut most) = (0, 0);
-    for (_, d) in events {
-        busy += d;
-        most = most.max(busy);
-    }
-    assert_eq!(most, 1, "basic calls in service at once");
+    assert_eq!(
+        most_in_service_at_once(basic.iter().copied()),
+        1,
+        "basic calls in service at once"
+    );
 }
 
 /// On a chat desk with a reservation, a chat that the least loaded agent may take does not
