@@ -51,7 +51,8 @@
 //!     now on, as `POST /api/staffing` does.
 //!
 //! Call types and groups left out have nobody waiting, talking or wrapping up and no extra
-//! agents. Elapsed times are at most the time since the start of the day.
+//! agents. Elapsed times are at most the time since the start of the day. The callers on the
+//! line (waiting, in the IVR or talking) fit the scenario's `trunks`.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -761,6 +762,7 @@ impl StateFile {
             Ok(e)
         };
         let mut seen = vec![false; types];
+        let mut entry_of: Vec<Option<usize>> = vec![None; types];
         let mut total_waiting = 0usize;
         for (i, entry) in self.call_types.iter().enumerate() {
             let field = format!("call_types[{i}]");
@@ -774,6 +776,7 @@ impl StateFile {
                         format!("its call types are {}", listing(&type_names)),
                     )
                 })?;
+            entry_of[t] = Some(i);
             if std::mem::replace(&mut seen[t], true) {
                 return Err(err(
                     format!("{field}.name"),
@@ -1183,8 +1186,102 @@ impl StateFile {
             state.leaving_agents[g] = entry.leaving_agents.clone();
             state.staffing_delta[g] = entry.extra_agents;
         }
+        lines_within_trunks(model, &state, &entry_of)
+            .map_err(|(field, message, help)| err(field, message, help))?;
         Ok(state)
     }
+}
+
+/// Checks that the callers of a state fit the scenario's lines (`trunks`). A caller in the
+/// IVR always holds a line. One waiting or in talk holds one too, except a callback job
+/// (the centre calls out on it), and a transferred caller keeps the line, or lack of one, of
+/// the type it came from. So a type's own limit is only checked where no transfer leads
+/// into it, and a type's waiting and talking callers count only where none of them can be a
+/// callback job, transferred or not: what is refused here could never have been seen,
+/// whatever the callers' history. `entry_of[t]` is the index of type `t`'s entry in the
+/// file's `call_types`, if it has one. Returns the field, the message and the help of the
+/// error.
+fn lines_within_trunks(
+    model: &Model,
+    state: &StartState,
+    entry_of: &[Option<usize>],
+) -> Result<(), (String, String, String)> {
+    let types = model.call_types.len();
+    // Types some of whose callers may hold no line: those with a callback, and those a
+    // transfer leads into from one of them (transfers may chain).
+    let mut lineless: Vec<bool> = model
+        .call_types
+        .iter()
+        .map(|t| t.callback.is_some())
+        .collect();
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for (t, spec) in model.call_types.iter().enumerate() {
+            if let Some(to) = spec.transfer.as_ref().map(|x| x.to as usize) {
+                if lineless[t] && !lineless[to] {
+                    lineless[to] = true;
+                    grew = true;
+                }
+            }
+        }
+    }
+    let mut held = vec![0u64; types];
+    for (t, spec) in model.call_types.iter().enumerate() {
+        if lineless[t] {
+            continue;
+        }
+        let by_class: usize = spec
+            .classes
+            .clone()
+            .map(|c| state.waiting_by_class[c as usize].len())
+            .sum();
+        let talking: usize = state.talking.iter().map(|by_type| by_type[t].len()).sum();
+        held[t] = (state.waiting[t].len() + by_class + talking) as u64;
+    }
+    for caller in &state.in_ivr {
+        held[caller.call_type as usize] += 1;
+    }
+    let place = |t: usize| match entry_of[t] {
+        Some(i) => format!("call_types[{i}]"),
+        None => "agent_groups".to_owned(),
+    };
+    let help = "a caller waiting, in the IVR or talking holds a line: give the callers the \
+                ACD showed, or the scenario's real number of lines in `trunks`";
+    if let Some(lines) = model.trunks {
+        let total: u64 = held.iter().sum();
+        if total > lines as u64 {
+            return Err((
+                "call_types".into(),
+                format!(
+                    "the state holds {total} callers on the line (waiting, in the IVR or \
+                     talking), but the centre has {lines} lines (`trunks`)"
+                ),
+                help.into(),
+            ));
+        }
+    }
+    for (t, spec) in model.call_types.iter().enumerate() {
+        let transferred_into = model
+            .call_types
+            .iter()
+            .any(|s| s.transfer.as_ref().is_some_and(|x| x.to as usize == t));
+        match spec.trunks {
+            Some(lines) if !transferred_into && held[t] > lines as u64 => {
+                return Err((
+                    place(t),
+                    format!(
+                        "the state holds {} callers of `{}` on the line (waiting, in the \
+                         IVR or talking), but the call type has {lines} lines (`trunks`)",
+                        held[t], spec.name
+                    ),
+                    help.into(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

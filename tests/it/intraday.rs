@@ -1613,3 +1613,101 @@ fn bad_chat_contacts_are_refused_with_the_field_and_the_fix() {
     assert_eq!(again.talking[0][0][0].others, Some(1));
     assert_eq!(restarted.snapshot().groups[0].leaving, 1);
 }
+
+/// A state cannot hold more callers on the line than the scenario has lines: those waiting,
+/// in the IVR or talking, against the centre's `trunks` and a type's own. A transfer into a
+/// type brings lines of another type, and a callback job in talk holds none, so neither is
+/// judged by the type's own limit or counted in talk; every refusal names the field and fix.
+#[test]
+fn a_state_with_more_callers_than_lines_is_refused() {
+    let lines = |transfer: &str| {
+        model(&format!(
+            r#"
+name = "lines"
+[simulation]
+duration = "3h"
+interval = "30m"
+trunks = 6
+[[call_types]]
+name = "sales"
+arrival_rate = 30
+handle_time = {{ distribution = "exponential", mean = "3m" }}
+trunks = 3
+{transfer}
+[[call_types]]
+name = "care"
+arrival_rate = 30
+handle_time = {{ distribution = "exponential", mean = "3m" }}
+trunks = 3
+[[agent_groups]]
+name = "agents"
+agents = 4
+skills = ["sales", "care"]
+"#
+        ))
+    };
+    let plain = lines("");
+    let transferring = lines(r#"transfer = { share = 0.2, to = "care" }"#);
+    let state = |care_waiting: &str, talking: &str| {
+        format!(
+            r#"{{"clock": "01:00", "call_types": [{{"name": "sales", "waiting_s": [5]}},
+              {{"name": "care", "waiting_s": [{care_waiting}]}}],
+              "agent_groups": [{{"name": "agents", "talking": {talking}}}]}}"#
+        )
+    };
+    let resolve = |model: &callsim::model::Model, json: &str| {
+        StateFile::parse("<s>", json).and_then(|f| f.resolve("<s>", model))
+    };
+    // Within every limit: 1 + 2 waiting, 3 talking.
+    let fits = state("1, 2", r#"{"sales": 2, "care": 1}"#);
+    assert!(resolve(&plain, &fits).is_ok());
+    // `care` holds 4 of its 3 lines: 3 waiting and one talking.
+    let care_over = state("1, 2, 3", r#"{"sales": 1, "care": 1}"#);
+    let error = resolve(&plain, &care_over).unwrap_err().to_string();
+    for needle in ["call_types[1]", "4 callers of `care`", "3 lines", "trunks"] {
+        assert!(error.contains(needle), "{needle:?} not in {error}");
+    }
+    // With transfers into `care`, some of them may hold lines of `sales`: allowed.
+    assert!(resolve(&transferring, &care_over).is_ok());
+    // But not more than the centre's 6 lines: 1 + 3 waiting, 3 talking.
+    let centre_over = state("1, 2, 3", r#"{"sales": 2, "care": 1}"#);
+    let error = resolve(&transferring, &centre_over)
+        .unwrap_err()
+        .to_string();
+    for needle in ["call_types", "7 callers on the line", "6 lines (`trunks`)"] {
+        assert!(error.contains(needle), "{needle:?} not in {error}");
+    }
+}
+
+/// A callback job holds no line, nor does it when transferred: a type with a callback, and
+/// one a transfer leads into from it, may show more callers than lines.
+#[test]
+fn callback_jobs_hold_no_line_in_a_state() {
+    let model = model(
+        r#"
+name = "callbacks"
+[simulation]
+duration = "3h"
+interval = "30m"
+trunks = 2
+[[call_types]]
+name = "sales"
+arrival_rate = 30
+handle_time = { distribution = "exponential", mean = "3m" }
+callback = { when_wait_exceeds = "60s", share = 0.5 }
+transfer = { share = 0.2, to = "care" }
+[[call_types]]
+name = "care"
+arrival_rate = 30
+handle_time = { distribution = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "agents"
+agents = 4
+skills = ["sales", "care"]
+"#,
+    );
+    let json = r#"{"clock": "01:00", "call_types": [{"name": "care", "waiting_s": [1, 2]}],
+        "agent_groups": [{"name": "agents", "talking": {"sales": 2, "care": 2}}]}"#;
+    let state = StateFile::parse("<s>", json).and_then(|f| f.resolve("<s>", &model));
+    assert!(state.is_ok(), "{state:?}");
+}
