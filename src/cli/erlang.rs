@@ -17,6 +17,9 @@ use super::{emit, Failure};
 /// The largest offered load accepted, Erlangs.
 const MAX_LOAD: f64 = 1e6;
 
+/// The most shrinkage `--shrinkage` takes: a hundred agents scheduled for each on the phones.
+const MAX_SHRINKAGE: f64 = 0.99;
+
 /// Which formula.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Formula {
@@ -210,6 +213,18 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
         .as_deref()
         .map(|s| args::service_level("--service-level", s))
         .transpose()?;
+    if let Some((1.0, t)) = service_level {
+        let missed = match args.formula {
+            Formula::B => "some call always finds every agent busy".to_owned(),
+            Formula::C | Formula::A => {
+                format!("some caller always waits longer than {}", format_seconds(t))
+            }
+        };
+        return Err(usage(format!(
+            "--service-level {}: 100% is met by no finite number of agents ({missed}); e.g. --service-level 80/20",
+            args.service_level.as_deref().unwrap_or_default()
+        )));
+    }
     if let (Some(t), Some((_, sl_t))) = (threshold, service_level) {
         if (t - sl_t).abs() > 1e-9 {
             return Err(usage(format!(
@@ -257,6 +272,13 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
         return Err(usage(
             "--shrinkage: 100% leaves nobody on the phones; e.g. --shrinkage 30%",
         ));
+    }
+    if shrinkage > MAX_SHRINKAGE {
+        return Err(usage(format!(
+            "--shrinkage {} would schedule more than a hundred agents for each on the phones; give at most {}, e.g. --shrinkage 30%",
+            args.shrinkage.as_deref().unwrap_or_default(),
+            pct(MAX_SHRINKAGE)
+        )));
     }
     match args.formula {
         Formula::B if max_asa_s.is_some() || max_abandon_rate.is_some() => {

@@ -1205,6 +1205,9 @@ impl Context<'_> {
             )
         };
         let mut shifts = Vec::with_capacity(specs.len());
+        // The agents of all shifts together: at most one group's limit, so that no count
+        // of agents on at once can exceed it (or wrap around).
+        let mut all_shifts = 0.0;
         for (i, spec) in specs.iter().enumerate() {
             let p = path.index(i);
             let (start, end) = (
@@ -1239,6 +1242,17 @@ impl Context<'_> {
                     "e.g. agents = 12",
                 )
             })? as u32;
+            all_shifts += agents as f64;
+            if all_shifts > MAX_AGENTS {
+                return Err(self.error(
+                    &p.key("agents"),
+                    format!(
+                        "the shifts up to this one add up to {all_shifts} agents, more than a \
+                         group can have ({MAX_AGENTS})"
+                    ),
+                    "check the headcounts, or split the agents into several groups",
+                ));
+            }
             let mut breaks = Vec::with_capacity(spec.breaks.len());
             let mut previous_end = start;
             for (j, b) in spec.breaks.iter().enumerate() {

@@ -1,10 +1,10 @@
-//! Every example of the stable interface (CONTRACT.md), exercised as written, and every
-//! example scenario shipped in `scenarios/`.
+//! Every example of the stable interface the README promises to scripts (scenario, CLI,
+//! JSON report), exercised as written, and every example scenario shipped in `scenarios/`.
 
 use crate::support::callsim;
 use callsim::scenario::Source;
 
-/// The scenario of the contract, verbatim.
+/// The single-queue scenario of the stable interface, verbatim.
 const CONTRACT_SCENARIO: &str = r#"name = "Single queue"
 
 [simulation]

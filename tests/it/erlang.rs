@@ -427,6 +427,49 @@ fn bad_arguments_are_refused_with_the_fix() {
             vec!["--max-blocking", "no finite number", "e.g."],
         ),
         (
+            vec![
+                "erlang",
+                "b",
+                "--calls-per-hour",
+                "600",
+                "--aht",
+                "4m",
+                "--service-level",
+                "100%/20",
+            ],
+            vec!["--service-level 100%/20", "no finite number", "every agent busy"],
+        ),
+        (
+            vec![
+                "erlang",
+                "a",
+                "--calls-per-hour",
+                "600",
+                "--aht",
+                "4m",
+                "--patience",
+                "1m",
+                "--service-level",
+                "100%/20",
+            ],
+            vec!["no finite number", "waits longer than 20s", "e.g."],
+        ),
+        (
+            vec![
+                "erlang",
+                "c",
+                "--calls-per-hour",
+                "600",
+                "--aht",
+                "4m",
+                "--service-level",
+                "80/20",
+                "--shrinkage",
+                "99.9999999%",
+            ],
+            vec!["--shrinkage 99.9999999%", "at most 99.0%", "e.g."],
+        ),
+        (
             vec!["staff", ERLANG_C_SCENARIO, "--max-asa", "0s"],
             vec!["--max-asa", "no finite number"],
         ),
@@ -450,7 +493,7 @@ fn bad_arguments_are_refused_with_the_fix() {
     }
 }
 
-/// Every form of the contract (CONTRACT.md, "Later verbs") prints its keys.
+/// Every form the README promises to scripts prints its keys.
 #[test]
 fn every_contract_form_prints_the_contract_keys() {
     for formula in ["b", "c", "a"] {

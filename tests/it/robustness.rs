@@ -1244,3 +1244,31 @@ fn mutated_state_files_are_refused_without_a_panic() {
         }
     }
 }
+
+/// The shifts of a group together are held to a group's limit of agents: their sum once
+/// wrapped around 2³² and read as a handful of agents.
+#[test]
+fn shifts_adding_up_to_more_agents_than_a_group_can_have_are_refused() {
+    let shift = r#"{ start = "08:00", end = "16:00", agents = 400000 }"#;
+    let toml = format!(
+        r#"name = "many shifts"
+[simulation]
+duration = "8h"
+start_time = "08:00"
+[[call_types]]
+name = "general"
+arrival_rate = 600
+handle_time = {{ distribution = "exponential", mean = "4m" }}
+[[agent_groups]]
+name = "agents"
+skills = ["general"]
+shifts = [{shift}, {shift}, {shift}]
+"#
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "shifts.toml", toml.as_bytes());
+    refused(
+        &["validate", &path],
+        &["shifts[2].agents", "1200000 agents", "1000000", "several groups"],
+    );
+}
