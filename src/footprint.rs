@@ -172,6 +172,12 @@ fn overload_of(model: &Model, reaching: &[Vec<f64>]) -> Option<Overload> {
                 serving[g as usize] = true;
             }
         }
+        // Lines bound the callers who can wait: a queue behind few of them cannot grow,
+        // the calls beyond them are blocked.
+        let lines = model.lines_bounding(&set).map(f64::from);
+        if lines.is_some_and(|n| n < HUGE_BACKLOG) {
+            continue;
+        }
         let (mut backlog, mut peak, mut first, mut fastest) = (0.0f64, 0.0f64, None, 0.0f64);
         for k in 0..model.intervals {
             let rate: f64 = set
@@ -207,7 +213,9 @@ fn overload_of(model: &Model, reaching: &[Vec<f64>]) -> Option<Overload> {
                 first.get_or_insert(k);
                 fastest = fastest.max(growth);
             }
-            backlog = (backlog + growth * model.interval_hours(k)).max(0.0);
+            backlog = (backlog + growth * model.interval_hours(k))
+                .max(0.0)
+                .min(lines.unwrap_or(f64::INFINITY));
             peak = peak.max(backlog);
         }
         let Some(from_interval) = first else { continue };

@@ -459,6 +459,61 @@ impl Model {
         }
     }
 
+    /// Per call type, whether some of its callers waiting or in talk may hold no line: a
+    /// callback job holds none (the centre calls out), and a transferred caller keeps the
+    /// line, or lack of one, of the type it came from. So: the types with a `callback`, and
+    /// those a transfer leads into from one of them (transfers may chain).
+    pub fn lineless_types(&self) -> Vec<bool> {
+        let mut lineless: Vec<bool> = self
+            .call_types
+            .iter()
+            .map(|t| t.callback.is_some())
+            .collect();
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for (t, spec) in self.call_types.iter().enumerate() {
+                if let Some(to) = spec.transfer.as_ref().map(|x| x.to as usize) {
+                    if lineless[t] && !lineless[to] {
+                        lineless[to] = true;
+                        grew = true;
+                    }
+                }
+            }
+        }
+        lineless
+    }
+
+    /// The most callers of the call types in `set` that can be on the line at once
+    /// (waiting or in talk), when lines (`trunks`) bound them all: the centre's lines, or
+    /// the sum of the types' own where no transfer leads into them (a transferred caller
+    /// holds its first type's line). `None` when some of them need no line
+    /// ([`Model::lineless_types`]) or no limit applies.
+    pub fn lines_bounding(&self, set: &[usize]) -> Option<u32> {
+        let lineless = self.lineless_types();
+        if set.iter().any(|&t| lineless[t]) {
+            return None;
+        }
+        let own: Option<u64> = set
+            .iter()
+            .map(|&t| {
+                let transferred_into = self
+                    .call_types
+                    .iter()
+                    .any(|s| s.transfer.as_ref().is_some_and(|x| x.to as usize == t));
+                self.call_types[t]
+                    .trunks
+                    .filter(|_| !transferred_into)
+                    .map(u64::from)
+            })
+            .sum();
+        let own = own.map(|n| n.min(u64::from(u32::MAX)) as u32);
+        match (self.trunks, own) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// The largest headcount any interval gives a group: the engine's agent slots.
     pub fn max_agents(&self, group: GroupId) -> u32 {
         let group = &self.groups[group as usize];

@@ -112,6 +112,7 @@ pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
         threads: args.threads.map(|n| n as usize),
         until,
     };
+    super::run::check_memory(&model, args.threads, args.memory_budget)?;
     let bytes = estimated_bytes(&model, &state, &options);
     super::run::refuse_over_budget(
         bytes,

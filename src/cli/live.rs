@@ -54,6 +54,10 @@ pub struct LiveArgs {
     /// Replace the --save-state file if it exists.
     #[arg(long, requires = "save_state")]
     force: bool,
+    /// Refuse a scenario whose estimated memory exceeds this (e.g. 4GB; default: half of
+    /// this machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = callsim::footprint::parse_bytes)]
+    memory_budget: Option<u64>,
     /// After the day ends (and its report is printed), keep serving the final wallboard
     /// until Ctrl-C or SIGTERM.
     #[arg(long)]
@@ -81,6 +85,7 @@ pub fn live(args: LiveArgs) -> Result<(), Failure> {
         model.seed = seed;
     }
     model.replications = 1;
+    super::run::check_memory(&model, Some(1), args.memory_budget)?;
     let stop_at = match &args.stop_at {
         None => None,
         Some(text) => {

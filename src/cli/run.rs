@@ -346,13 +346,18 @@ pub(super) fn warn_if_overloaded(model: &Model) {
     );
 }
 
-/// Refuses (exit 2) a run whose estimated memory exceeds `budget` (default: half of the
+/// Refuses (exit 2) a simulation of `model` (a run, a point of a sweep, a live day, a
+/// forecast's replications) whose estimated memory exceeds `budget` (default: half of the
 /// machine's memory), with the estimate and what to change.
-fn check_memory(model: &Model, threads: Option<u32>, budget: Option<u64>) -> Result<(), Failure> {
+pub(super) fn check_memory(
+    model: &Model,
+    threads: Option<u32>,
+    budget: Option<u64>,
+) -> Result<(), Failure> {
     let estimate = footprint::estimate(model, thread_count(threads));
     let (part, bytes) = estimate.largest();
     let fix = if bytes == estimate.queues {
-        "the queue grows without bound (see the warning above): add agents or give callers a `patience`"
+        "the queue grows without bound (see the overload warning): add agents or give callers a `patience`"
     } else if bytes == estimate.agents {
         "give the groups fewer agents (or chat agents fewer contacts at once, `max_concurrent`), or use fewer threads (`--threads 1`)"
     } else if bytes == estimate.tallies || bytes == estimate.measures {

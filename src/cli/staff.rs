@@ -72,6 +72,10 @@ pub struct StaffArgs {
     /// Replace the files named by --write and --output if they exist.
     #[arg(long)]
     force: bool,
+    /// Refuse a staffing whose estimated memory exceeds this (e.g. 4GB; default: half of
+    /// this machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = callsim::footprint::parse_bytes)]
+    memory_budget: Option<u64>,
     /// Replications of the first look at each staffing (overrides the scenario's); more are
     /// added where a verdict needs them.
     #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
@@ -284,6 +288,7 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
         )));
     }
     let targets = targets(&args, &mut model)?;
+    super::run::check_memory(&model, args.threads, args.memory_budget)?;
     let confidence = args::fraction("--confidence", &args.confidence, "95%")?;
     if !(0.5..=0.999).contains(&confidence) {
         return Err(usage(format!(

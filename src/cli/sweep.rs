@@ -65,6 +65,10 @@ pub struct SweepArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
+    /// Refuse a point whose estimated memory exceeds this (e.g. 4GB; default: half of this
+    /// machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = callsim::footprint::parse_bytes)]
+    memory_budget: Option<u64>,
     /// No progress on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -344,6 +348,19 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         max_asa_s: max_asa,
     };
     let base = settings.apply(base);
+    for &value in &settings.points {
+        super::run::check_memory(
+            &variable.apply(&base, value),
+            args.threads,
+            args.memory_budget,
+        )
+        .map_err(|failure| match failure {
+            Failure::Usage(why) => {
+                Failure::Usage(format!("the point {} = {value}: {why}", variable.key()))
+            }
+            other => other,
+        })?;
+    }
     let threads = args.threads.map(|n| n as usize);
     if let Some(shard) = shard {
         let models: Vec<Model> = settings

@@ -1207,25 +1207,7 @@ fn lines_within_trunks(
     entry_of: &[Option<usize>],
 ) -> Result<(), (String, String, String)> {
     let types = model.call_types.len();
-    // Types some of whose callers may hold no line: those with a callback, and those a
-    // transfer leads into from one of them (transfers may chain).
-    let mut lineless: Vec<bool> = model
-        .call_types
-        .iter()
-        .map(|t| t.callback.is_some())
-        .collect();
-    let mut grew = true;
-    while grew {
-        grew = false;
-        for (t, spec) in model.call_types.iter().enumerate() {
-            if let Some(to) = spec.transfer.as_ref().map(|x| x.to as usize) {
-                if lineless[t] && !lineless[to] {
-                    lineless[to] = true;
-                    grew = true;
-                }
-            }
-        }
-    }
+    let lineless = model.lineless_types();
     let mut held = vec![0u64; types];
     for (t, spec) in model.call_types.iter().enumerate() {
         if lineless[t] {

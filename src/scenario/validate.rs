@@ -373,20 +373,25 @@ fn check_time_to_answer_everyone(model: &Model, source: &Source) -> Result<(), S
         return Ok(());
     }
     let per_first_attempt = crate::footprint::calls_per_replication(model) / first_attempts;
-    // The work of callers who wait for as long as it takes, per call type.
+    // The work of callers who wait for as long as it takes, per call type; where lines
+    // bound its callers, at most the lines' worth is left when the day ends.
     let work: Vec<f64> = model
         .call_types
         .iter()
         .zip(&calls_per_day)
-        .map(|(ct, calls)| {
+        .enumerate()
+        .map(|(t, (ct, calls))| {
             let patient = model.classes[ct.classes.start as usize..ct.classes.end as usize]
                 .iter()
                 .any(|c| c.patience.is_none());
-            if patient {
-                calls * per_first_attempt * ct.mean_work_s()
-            } else {
-                0.0
+            if !patient {
+                return 0.0;
             }
+            let calls = match model.lines_bounding(&[t]) {
+                Some(lines) => (calls * per_first_attempt).min(f64::from(lines)),
+                None => calls * per_first_attempt,
+            };
+            calls * ct.mean_work_s()
         })
         .collect();
     let contacts: f64 = (0..model.groups.len())

@@ -437,7 +437,11 @@ fn bad_arguments_are_refused_with_the_fix() {
                 "--service-level",
                 "100%/20",
             ],
-            vec!["--service-level 100%/20", "no finite number", "every agent busy"],
+            vec![
+                "--service-level 100%/20",
+                "no finite number",
+                "every agent busy",
+            ],
         ),
         (
             vec![

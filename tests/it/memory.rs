@@ -252,6 +252,35 @@ fn an_overloaded_day_is_refused_with_its_estimate() {
     assert!(out.stdout.is_empty(), "nothing simulated, nothing printed");
 }
 
+/// Lines bound a queue: callers beyond them are blocked, not queued. An overloaded centre
+/// behind few lines (M/M/c/K) is neither warned of nor refused, and one whose callers
+/// would take centuries to answer without the lines is valid with them.
+#[test]
+fn a_queue_behind_few_lines_is_not_overloaded() {
+    let with_lines = |toml: String, lines: &str| {
+        toml.replace("seed = 7", &format!("seed = 7\ntrunks = {lines}"))
+    };
+    // 600 calls an hour on 3 agents, 8 lines: at most 5 wait.
+    let file = scenario_file(&with_lines(one_queue("8h", "30m", 600.0, 3, false), "8"));
+    let out = callsim(&["run", file.path().to_str().unwrap(), "-q"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("overloaded"), "{stderr}");
+    // 10⁵ calls an hour for 2,000 hours on one agent: 760 years to answer them all without
+    // lines (refused), valid behind 20.
+    let flood = one_queue("2000h", "2000h", 1e5, 1, false);
+    let file = scenario_file(&flood);
+    let out = callsim(&["validate", file.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let file = scenario_file(&with_lines(flood, "20"));
+    let out = callsim(&["validate", file.path().to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn the_memory_budget_is_a_flag() {
     let out = callsim(&["run", "--memory-budget", "1MB"]);

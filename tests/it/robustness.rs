@@ -518,11 +518,25 @@ fn a_service_level_of_bare_1_is_ambiguous() {
         "--aht",
         "3m",
         "--service-level",
-        "100%/20",
+        "1%/20",
         "--format",
         "json",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // And 100 %, written out, is met by no finite number of agents.
+    refused(
+        &[
+            "erlang",
+            "c",
+            "--calls-per-hour",
+            "100",
+            "--aht",
+            "3m",
+            "--service-level",
+            "100%/20",
+        ],
+        &["100%", "no finite number of agents"],
+    );
 }
 
 #[test]
@@ -1269,6 +1283,11 @@ shifts = [{shift}, {shift}, {shift}]
     let path = write(dir.path(), "shifts.toml", toml.as_bytes());
     refused(
         &["validate", &path],
-        &["shifts[2].agents", "1200000 agents", "1000000", "several groups"],
+        &[
+            "shifts[2].agents",
+            "1200000 agents",
+            "1000000",
+            "several groups",
+        ],
     );
 }

@@ -402,14 +402,25 @@ fn scenarios_beyond_what_can_be_held_or_counted_are_refused_before_running() {
         ));
     }
     let crowd = write(dir.path(), "crowd.toml", &text);
-    let out = callsim(&["run", &crowd, "--memory-budget", "1GB", "-q"]);
-    let stderr = crate::support::text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("the agents and the contacts they can hold")
-            && stderr.contains("fewer agents"),
-        "{stderr}"
-    );
+    // Every verb that simulates it refuses it before allocating (they aborted once, out of
+    // memory): a sweep at its first point, a live day, a forecast, a staffing search.
+    let state = write(dir.path(), "state.json", r#"{"clock": "00:30"}"#);
+    for args in [
+        vec!["run", &crowd],
+        vec!["sweep", &crowd, "--group", "a0", "--agents", "1..2"],
+        vec!["live", &crowd, "--speed", "max", "--no-server"],
+        vec!["intraday", &crowd, "--state", &state],
+        vec!["staff", &crowd, "--service-level", "80/20"],
+    ] {
+        let out = callsim(&[&args[..], &["--memory-budget", "1GB"]].concat());
+        let stderr = crate::support::text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("the agents and the contacts they can hold")
+                && stderr.contains("fewer agents"),
+            "{args:?}: {stderr}"
+        );
+    }
     // One agent, a hundred callers an hour who never hang up, talks of ten years.
     let stderr = validate(
         "forever.toml",
