@@ -32,6 +32,17 @@ fn number(x: Option<f64>) -> String {
     x.map_or_else(String::new, |x| x.to_string())
 }
 
+/// A name as a CSV cell that a spreadsheet shows as text: one starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return would be read as a formula (and could run one), so it
+/// gets a leading `'`, which spreadsheets take as "text" and do not show.
+pub fn text_cell(name: &str) -> String {
+    if name.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
 /// The report as CSV text. Undefined statistics are empty cells.
 pub fn render(report: &Report) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -55,7 +66,7 @@ pub fn render(report: &Report) -> Result<String, csv::Error> {
             let mut record = vec![
                 interval.start_s.to_string(),
                 interval.start.clone(),
-                name.to_owned(),
+                text_cell(name),
             ];
             for (_, stat) in columns(block) {
                 record.push(number(stat.mean));
@@ -261,9 +272,9 @@ pub fn render_long(report: &Report) -> Result<String, csv::Error> {
             row.period.to_owned(),
             number(row.interval_start_s),
             row.level.to_owned(),
-            row.call_type.to_owned(),
-            row.tier.to_owned(),
-            row.agent_group.to_owned(),
+            text_cell(row.call_type),
+            text_cell(row.tier),
+            text_cell(row.agent_group),
             row.statistic,
             row.unit.to_owned(),
             number(row.threshold_s),
@@ -278,4 +289,20 @@ pub fn render_long(report: &Report) -> Result<String, csv::Error> {
 fn finish(w: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_cell;
+
+    #[test]
+    fn a_name_read_as_a_formula_is_written_as_text() {
+        assert_eq!(text_cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(text_cell("+1"), "'+1");
+        assert_eq!(text_cell("-sales"), "'-sales");
+        assert_eq!(text_cell("@sum"), "'@sum");
+        assert_eq!(text_cell("general"), "general");
+        assert_eq!(text_cell("sales=new"), "sales=new");
+        assert_eq!(text_cell(""), "");
+    }
 }

@@ -53,6 +53,15 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
             "give it a title, e.g. name = \"Hotline, Monday\"",
         );
     }
+    // The title heads every report and the wallboard: a control character (an escape, a
+    // line break) would garble the terminal or the table.
+    if let Some(c) = scenario.name.chars().find(|c| c.is_control()) {
+        return err(
+            &root.key("name"),
+            format!("the scenario name contains the control character {c:?}"),
+            "a title is one line of text; use spaces instead of tabs or line breaks",
+        );
+    }
 
     // [simulation]
     let sim = &scenario.simulation;

@@ -1291,3 +1291,18 @@ shifts = [{shift}, {shift}, {shift}]
         ],
     );
 }
+
+/// The scenario's title heads every report: an escape in it would reach the terminal.
+#[test]
+fn a_scenario_title_with_a_control_character_is_refused() {
+    let toml = scenario("", EXPONENTIAL);
+    let first = toml.lines().next().unwrap().to_owned();
+    assert!(first.starts_with("name = "), "{first}");
+    let toml = toml.replacen(&first, "name = \"x\\u001b[2J\"", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "title.toml", toml.as_bytes());
+    refused(
+        &["validate", &path],
+        &["`name`", "control character", "one line"],
+    );
+}
