@@ -374,14 +374,26 @@ const MAX_SIMULATED_S: f64 = 500.0 * YEAR_S;
 /// every call the scenario offers (attempts, transfers and repeats included) on all the
 /// agents the groups ever have at once, so only absurd inputs reach it.
 fn check_time_to_answer_everyone(model: &Model, source: &Source) -> Result<(), ScenarioError> {
-    let calls_per_day: Vec<f64> = (0..model.call_types.len())
-        .map(|t| model.calls_per_day(t))
-        .collect();
+    // First attempts from the rates or the trace, and the calls reaching each type's
+    // agents: its own past the IVR, and those transferred in from other types.
+    let offered = crate::offered::OfferedLoad::of(model);
+    let (calls_per_day, reaching) = (offered.calls_per_day, offered.reaching_per_hour);
     let first_attempts: f64 = calls_per_day.iter().sum();
     if first_attempts <= 0.0 {
         return Ok(());
     }
     let per_first_attempt = crate::footprint::calls_per_replication(model) / first_attempts;
+    // From a trace, the recorded handle times of the callers without a recorded patience.
+    let mut traced_work = vec![0.0f64; model.call_types.len()];
+    for call in model.trace.iter().flatten() {
+        let ct = &model.call_types[call.call_type as usize];
+        if call.patience.is_none() {
+            traced_work[call.call_type as usize] += match call.handle {
+                Some(h) => h.as_seconds() + (ct.mean_work_s() - ct.handle_time.mean_seconds()),
+                None => ct.mean_work_s(),
+            };
+        }
+    }
     // The work of callers who wait for as long as it takes, per call type; where lines
     // bound its callers, at most the lines' worth is left when the day ends.
     let work: Vec<f64> = model
@@ -396,28 +408,53 @@ fn check_time_to_answer_everyone(model: &Model, source: &Source) -> Result<(), S
             if !patient {
                 return 0.0;
             }
-            let calls = match model.lines_bounding(&[t]) {
-                Some(lines) => (calls * per_first_attempt).min(f64::from(lines)),
-                None => calls * per_first_attempt,
-            };
-            calls * ct.mean_work_s()
+            let reaching_in_day: f64 = (0..model.intervals)
+                .map(|k| reaching[t][k as usize] * model.interval_hours(k))
+                .sum();
+            let calls = (calls * per_first_attempt).max(reaching_in_day);
+            let work = (calls * ct.mean_work_s()).max(traced_work[t] * per_first_attempt);
+            match model.lines_bounding(&[t]) {
+                Some(lines) if calls > f64::from(lines) => work * f64::from(lines) / calls,
+                _ => work,
+            }
         })
         .collect();
-    let contacts: f64 = (0..model.groups.len())
-        .map(|g| {
-            f64::from(model.max_agents(g as GroupId))
-                * f64::from(model.groups[g].max_concurrent.max(1))
-        })
-        .sum();
+    // Contacts the groups can hold at once: all of them, and those serving each type.
+    let slots = |g: usize| {
+        f64::from(model.max_agents(g as GroupId)) * f64::from(model.groups[g].max_concurrent.max(1))
+    };
+    let contacts: f64 = (0..model.groups.len()).map(slots).sum();
     let total: f64 = work.iter().sum();
-    if contacts <= 0.0 || model.horizon.as_seconds() + total / contacts <= MAX_SIMULATED_S {
+    // Two lower bounds on the time it takes: all the work on every agent, and each type's
+    // work on the agents who may take it.
+    let beyond = |work: f64, contacts: f64| {
+        work > 0.0
+            && (contacts <= 0.0 || model.horizon.as_seconds() + work / contacts > MAX_SIMULATED_S)
+    };
+    let by_type = |t: usize| {
+        let own: f64 = model.call_types[t]
+            .serving_groups
+            .iter()
+            .map(|&g| slots(g as usize))
+            .sum();
+        (work[t], own)
+    };
+    let (work_s, agents, t) = if beyond(total, contacts) {
+        let (t, _) = work
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .expect("at least one call type");
+        (total, contacts, t)
+    } else if let Some(t) = (0..work.len()).find(|&t| {
+        let (w, c) = by_type(t);
+        c > 0.0 && beyond(w, c)
+    }) {
+        let (w, c) = by_type(t);
+        (w, c, t)
+    } else {
         return Ok(());
-    }
-    let (t, _) = work
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .expect("at least one call type");
+    };
     let years = |s: f64| s / YEAR_S;
     Err(source.error_at(
         &FieldPath::default()
@@ -426,10 +463,10 @@ fn check_time_to_answer_everyone(model: &Model, source: &Source) -> Result<(), S
             .key("handle_time"),
         format!(
             "answering every caller who never hangs up takes about {:.0} years of talk and \
-             after-call work, and the agents take at most {contacts:.0} at a time: the simulated \
+             after-call work, and the agents take at most {agents:.0} at a time: the simulated \
              time would pass {:.0} years, beyond what callsim can count (call type `{}` brings \
              the most)",
-            years(total),
+            years(work_s),
             years(MAX_SIMULATED_S),
             model.call_types[t].name
         ),

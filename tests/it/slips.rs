@@ -431,6 +431,27 @@ fn scenarios_beyond_what_can_be_held_or_counted_are_refused_before_running() {
             && stderr.contains("give callers a `patience`"),
         "{stderr}"
     );
+    // The same work brought by transfers to a desk of one agent, beside a hundred agents
+    // who cannot take it (all agents together would finish within 500 years).
+    let stderr = validate(
+        "transferred.toml",
+        "name = \"transferred\"\n[simulation]\nduration = \"8h\"\n[[call_types]]\nname = \"a\"\narrival_rate = 60\nhandle_time = { distribution = \"constant\", value = \"1s\" }\ntransfer = { share = 1, to = \"b\" }\n[[call_types]]\nname = \"b\"\narrival_rate = 0.0001\nhandle_time = { distribution = \"constant\", value = \"87840h\" }\n[[agent_groups]]\nname = \"front\"\nagents = 100\nskills = [\"a\"]\n[[agent_groups]]\nname = \"back\"\nagents = 1\nskills = [\"b\"]\n",
+    );
+    assert!(
+        stderr.contains("`call_types[1].handle_time`") && stderr.contains("`b` brings"),
+        "{stderr}"
+    );
+    // And by a trace's recorded talk times of ten years each.
+    let rows: String = (0..100).map(|i| format!("{i},g,315000000\n")).collect();
+    let trace = write(dir.path(), "long-talks.csv", &rows);
+    let stderr = validate(
+        "traced.toml",
+        &format!("name = \"traced\"\n[simulation]\nduration = \"8h\"\ntrace = \"{trace}\"\n[[call_types]]\nname = \"g\"\narrival_rate = 1\nhandle_time = {{ distribution = \"exponential\", mean = \"4m\" }}\n[[agent_groups]]\nname = \"a\"\nagents = 1\nskills = [\"g\"]\n"),
+    );
+    assert!(
+        stderr.contains("`call_types[0].handle_time`") && stderr.contains("998 years"),
+        "{stderr}"
+    );
 }
 
 /// Runs callsim with plain progress lines due at every tenth of the work.
