@@ -4,7 +4,7 @@
 //! [`estimate`] adds up what a run holds at its peak: the tallies of the replications being
 //! simulated, the measures waiting to be folded in order, the report's running summary, the
 //! report and its rendered text, the agents of the replications being simulated, and the
-//! calls waiting in the queues (from [`overload`]).
+//! callers waiting in the queues, the IVR or to call again ([`peak_waiting`]).
 //! Each part is a bound from the model's sizes, not a measurement: `callsim run` refuses a
 //! run whose estimate exceeds its memory budget ([`default_budget`], or `--memory-budget`)
 //! instead of letting the machine abort it.
@@ -71,7 +71,10 @@ impl Footprint {
             ("per-replication measures in flight", self.measures),
             ("the summary over replications", self.summary),
             ("the report and its text", self.report),
-            ("calls waiting in the queues", self.queues),
+            (
+                "callers waiting in the queues, the IVR or to call again",
+                self.queues,
+            ),
             ("the agents and the contacts they can hold", self.agents),
         ]
         .into_iter()
@@ -130,6 +133,9 @@ fn never_abandons(model: &Model, t: usize) -> bool {
 /// callers (all of them, as when the wait is long). `None` for a replayed trace (its rates
 /// are not the scenario's) and for centres whose queues stay bounded.
 pub fn overload(model: &Model) -> Option<Overload> {
+    if model.trace.is_some() {
+        return None;
+    }
     overload_of(model, &reaching_per_hour(model))
 }
 
@@ -141,9 +147,6 @@ fn reaching_per_hour(model: &Model) -> Vec<Vec<f64>> {
 
 /// [`overload`], given the calls reaching the agents ([`reaching_per_hour`]).
 fn overload_of(model: &Model, reaching: &[Vec<f64>]) -> Option<Overload> {
-    if model.trace.is_some() {
-        return None;
-    }
     let capacity = capacity(model);
     // Per type: the share of its calls that wait until answered.
     let staying = |t: usize| {
@@ -276,10 +279,13 @@ pub fn calls_per_replication(model: &Model) -> f64 {
 /// Calls held at the busiest moment of one replication: the backlog of callers who never
 /// hang up ([`overload`]); for the others, the calls reaching the agents × mean patience
 /// (Little's law with every caller waiting until they hang up); and the callers in the IVR
-/// (arrivals × mean IVR time). Each term at most the type's calls.
+/// (arrivals × mean IVR time); and the callers between two calls (redials and repeat
+/// calls pending × their mean delay). Each term at most the type's calls. A replayed trace
+/// counts by its own arrivals.
 pub fn peak_waiting(model: &Model) -> f64 {
-    let reaching = reaching_per_hour(model);
-    let backlog = overload_of(model, &reaching).map_or(0.0, |o| o.peak_waiting);
+    let offered = OfferedLoad::of(model);
+    let (reaching, calls_per_day) = (&offered.reaching_per_hour, &offered.calls_per_day);
+    let backlog = overload_of(model, reaching).map_or(0.0, |o| o.peak_waiting);
     let peak = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
     let patient: f64 = (0..model.call_types.len())
         .filter(|&t| !never_abandons(model, t))
@@ -291,17 +297,34 @@ pub fn peak_waiting(model: &Model) -> f64 {
                 .filter_map(|c| model.classes[c as usize].patience.as_ref())
                 .map(|p| p.mean_seconds() / 3600.0)
                 .fold(0.0, f64::max);
-            (peak(&reaching[t]) * patience_h).min(model.calls_per_day(t))
+            (peak(&reaching[t]) * patience_h).min(calls_per_day[t])
         })
         .sum();
     let in_ivr: f64 = (0..model.call_types.len())
         .filter_map(|t| {
             let ct = &model.call_types[t];
             let ivr_h = ct.ivr.as_ref()?.time.mean_seconds() / 3600.0;
-            Some((peak(&ct.calls_per_hour) * ivr_h).min(model.calls_per_day(t)))
+            Some((peak(&ct.calls_per_hour) * ivr_h).min(calls_per_day[t]))
         })
         .sum();
-    backlog + patient + in_ivr
+    // Callers between two calls, parked until they call again: a blocked or abandoning
+    // caller until its redial, an unresolved one until its repeat call.
+    let between_calls: f64 = (0..model.call_types.len())
+        .map(|t| {
+            let ct = &model.call_types[t];
+            let calls = calls_per_day[t];
+            let redialing = ct.retrial.as_ref().map_or(0.0, |r| {
+                let delay_h = r.delay.mean_seconds() / 3600.0;
+                (peak(&reaching[t]) * r.probability * delay_h).min(calls * r.probability)
+            });
+            let calling_again = ct.unresolved.as_ref().map_or(0.0, |u| {
+                let delay_h = u.delay.mean_seconds() / 3600.0;
+                (peak(&reaching[t]) * u.share * delay_h).min(calls * u.share / (1.0 - u.share))
+            });
+            redialing + calling_again
+        })
+        .sum();
+    backlog + patient + in_ivr + between_calls
 }
 
 /// Heap bytes of the wait histogram of a block whose waits reach the whole day.

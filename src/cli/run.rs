@@ -356,8 +356,10 @@ pub(super) fn check_memory(
 ) -> Result<(), Failure> {
     let estimate = footprint::estimate(model, thread_count(threads));
     let (part, bytes) = estimate.largest();
-    let fix = if bytes == estimate.queues {
+    let fix = if bytes == estimate.queues && footprint::overload(model).is_some() {
         "the queue grows without bound (see the overload warning): add agents or give callers a `patience`"
+    } else if bytes == estimate.queues {
+        "fewer callers at once: fewer calls, shorter patience or IVR times, or fewer or quicker redials and repeat calls (`retrial`, `unresolved`)"
     } else if bytes == estimate.agents {
         "give the groups fewer agents (or chat agents fewer contacts at once, `max_concurrent`), or use fewer threads (`--threads 1`)"
     } else if bytes == estimate.tallies || bytes == estimate.measures {

@@ -247,7 +247,7 @@ fn an_overloaded_day_is_refused_with_its_estimate() {
     assert!(stderr.contains("calls/hour"), "{stderr}");
     assert!(stderr.contains("would need about"), "{stderr}");
     assert!(stderr.contains("GB of memory"), "{stderr}");
-    assert!(stderr.contains("calls waiting in the queues"), "{stderr}");
+    assert!(stderr.contains("callers waiting in the queues"), "{stderr}");
     assert!(stderr.contains("--memory-budget"), "{stderr}");
     assert!(out.stdout.is_empty(), "nothing simulated, nothing printed");
 }
@@ -279,6 +279,52 @@ fn a_queue_behind_few_lines_is_not_overloaded() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Callers waiting to call again are held too: a redial six hours after each of ten
+/// million calls an hour (all blocked by one line) once aborted the run out of memory;
+/// and a replayed trace's queue counts by its own arrivals.
+#[test]
+fn callers_between_two_calls_and_a_traces_queue_count_in_the_estimate() {
+    let redials = one_queue("12h", "1h", 1e7, 1, true).replace(
+        "seed = 7",
+        "seed = 7\ntrunks = 1",
+    ).replace(
+        "[[agent_groups]]",
+        "retrial = { probability = 1.0, delay = { distribution = \"constant\", value = \"6h\" }, max_attempts = 2 }\n[[agent_groups]]",
+    );
+    let file = scenario_file(&redials);
+    let out = callsim(&[
+        "run",
+        file.path().to_str().unwrap(),
+        "--memory-budget",
+        "1GB",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("or to call again"), "{stderr}");
+    assert!(stderr.contains("redials"), "{stderr}");
+    // 200,000 traced calls in an hour on one agent, callers who never hang up.
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("calls.csv");
+    let rows: String = (0..200_000)
+        .map(|i| format!("{},general\n", i as f64 * 0.018))
+        .collect();
+    std::fs::write(&trace, rows).unwrap();
+    let traced = one_queue("1h", "30m", 1.0, 1, false).replace(
+        "seed = 7",
+        &format!("seed = 7\ntrace = \"{}\"", trace.display()),
+    );
+    let file = scenario_file(&traced);
+    let out = callsim(&[
+        "run",
+        file.path().to_str().unwrap(),
+        "--memory-budget",
+        "40MB",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("callers waiting in the queues"), "{stderr}");
 }
 
 #[test]
