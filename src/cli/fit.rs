@@ -233,12 +233,25 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
     let scenario = fitted.scenario_toml(&origin);
     // A log of values beyond what a scenario may hold (talk times of years, a headcount in
     // the millions) fits a scenario that would not load: say so rather than write it.
-    let unloadable = Source {
-        origin: "the fitted scenario".into(),
-        text: scenario.clone(),
-    }
-    .load()
-    .err();
+    // Nor one larger than a scenario file may be (thousands of call types, each with its
+    // rates and distributions).
+    let max_bytes = callsim::scenario::input::MAX_SCENARIO_BYTES;
+    let unloadable = if scenario.len() as u64 > max_bytes {
+        Some(format!(
+            "it is {} long, more than a scenario file may be ({}): the log has {} call types",
+            callsim::footprint::format_bytes(scenario.len() as u64),
+            callsim::scenario::input::megabytes(max_bytes),
+            fitted.types.len()
+        ))
+    } else {
+        Source {
+            origin: "the fitted scenario".into(),
+            text: scenario.clone(),
+        }
+        .load()
+        .err()
+        .map(|e| e.to_string())
+    };
     let checked = if args.check && unloadable.is_none() {
         let staffing = match args.check_staffing {
             Some(StaffingArg::Serving) => CheckStaffing::Serving,
@@ -271,7 +284,7 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
     }
     if let Some(e) = unloadable {
         return Err(Failure::Usage(format!(
-            "{}: the fit is above, but the scenario it gives does not load, so it is not written:\n{e}\n  help: the log holds values beyond what callsim simulates; check its time units (seconds) and its outliers",
+            "{}: the fit is above, but the scenario it gives does not load, so it is not written:\n{e}\n  help: the log holds values beyond what callsim simulates; check its time units (seconds), its outliers and its call type column (`--columns type=NAME`)",
             args.log.display()
         )));
     }

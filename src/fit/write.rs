@@ -375,7 +375,7 @@ impl Fit {
                             .iter()
                             .map(|t| t.rates[i].value * self.handle_mean(t) / 3600.0)
                             .sum();
-                        (load.ceil() as u64 + 1).to_string()
+                        (load.ceil() as u64).saturating_add(1).to_string()
                     })
                     .collect()
             }

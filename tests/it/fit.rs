@@ -217,6 +217,52 @@ fn a_log_beyond_what_a_scenario_holds_is_fitted_but_not_written() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!out_path.exists());
+    // Eight thousand call types (a column of call ids read as types): the scenario would
+    // be longer than a scenario file may be.
+    let mut log = String::from("arrival_s,call_type,handle_time_s,outcome,wait_s\n");
+    for i in 0..8000u32 {
+        log += &format!("{},t{i},100,answered,0\n", f64::from(i) * 10.75);
+    }
+    std::fs::write(&path, log).unwrap();
+    let out = callsim(&[
+        "fit",
+        path.to_str().unwrap(),
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("more than a scenario file may be (16 MiB)")
+            && stderr.contains("8000 call types"),
+        "{stderr}"
+    );
+    assert!(!out_path.exists());
+    // One talk of 10³⁰⁰ seconds among ordinary ones: the placeholder headcount overflowed
+    // (and wrapped to zero agents in a release build).
+    let mut log = String::from("arrival_s,call_type,handle_time_s,outcome,wait_s\n");
+    for i in 0..60u32 {
+        let talk = if i == 7 {
+            "1e300".to_owned()
+        } else {
+            (100 + i).to_string()
+        };
+        log += &format!("{},a,{talk},answered,0\n", i * 100);
+    }
+    std::fs::write(&path, log).unwrap();
+    let out = callsim(&[
+        "fit",
+        path.to_str().unwrap(),
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("does not load") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    assert!(!out_path.exists());
 }
 
 #[test]
