@@ -12,9 +12,14 @@ use super::{Fit, TypeFit};
 /// Weekday names, Monday first (as [`super::log::weekday`] numbers them).
 pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-/// Seconds as a scenario duration with 0.1 s resolution.
+/// Seconds as a scenario duration: to 0.1 s from a second on, to the millisecond below
+/// (a 0.02 s time written as 0.1 s would be five times too long).
 fn secs(s: f64) -> String {
-    format!("{:.1}s", s.max(0.1))
+    if s >= 0.95 {
+        format!("{s:.1}s")
+    } else {
+        format!("{:.3}s", s.max(0.001))
+    }
 }
 
 /// An estimate as `value [lo, hi]` with `digits` decimals.
@@ -535,5 +540,19 @@ pub fn stat_text(stat: &crate::stats::Stat, digits: usize) -> String {
         (Some(m), Some(h)) => format!("{m:.digits$} ± {h:.digits$}"),
         (Some(m), None) => format!("{m:.digits$}"),
         _ => "-".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secs;
+
+    #[test]
+    fn short_times_keep_their_milliseconds() {
+        assert_eq!(secs(0.02), "0.020s");
+        assert_eq!(secs(0.0), "0.001s");
+        assert_eq!(secs(0.949), "0.949s");
+        assert_eq!(secs(0.96), "1.0s");
+        assert_eq!(secs(187.26), "187.3s");
     }
 }
