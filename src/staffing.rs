@@ -1109,10 +1109,17 @@ pub fn search(
             options.confidence
         )));
     }
-    let erlang_by_type = start::per_type(model, targets, false)
-        .map_err(|e| SearchError::BadTargets(e.to_string()))?;
-    let erlang_c_by_type = start::per_type(model, targets, true)
-        .map_err(|e| SearchError::BadTargets(e.to_string()))?;
+    // Targets even the Erlang formulas cannot meet with any headcount in reach (an
+    // occupancy cap of a millionth, say): say which to loosen.
+    let unreachable = |e: crate::analytic::Unreachable| {
+        SearchError::BadTargets(format!(
+            "{e}\n  help: loosen the targets (the service level, --max-asa, --max-abandon, \
+             --max-occupancy, or the scenario's [service_level]); an occupancy cap needs the \
+             load ÷ the cap agents"
+        ))
+    };
+    let erlang_by_type = start::per_type(model, targets, false).map_err(unreachable)?;
+    let erlang_c_by_type = start::per_type(model, targets, true).map_err(unreachable)?;
     let caps = match options.max_agents {
         Some(cap) => vec![vec![cap; model.intervals as usize]; model.groups.len()],
         None => default_caps(model),

@@ -217,7 +217,7 @@ pub fn resolve(
             return err(
                 &entry_path.key("agents"),
                 format!(
-                    "the agents kept back must be a whole number ≥ 1, not {}",
+                    "the agents kept back must be a whole number from 1 to 1000000, not {}",
                     entry.agents
                 ),
                 "e.g. agents = 2",

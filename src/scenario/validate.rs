@@ -427,9 +427,11 @@ fn check_time_to_answer_everyone(model: &Model, source: &Source) -> Result<(), S
     let total: f64 = work.iter().sum();
     // Two lower bounds on the time it takes: all the work on every agent, and each type's
     // work on the agents who may take it.
+    // (Without agents nobody is answered: the calls are counted unserved at once.)
     let beyond = |work: f64, contacts: f64| {
         work > 0.0
-            && (contacts <= 0.0 || model.horizon.as_seconds() + work / contacts > MAX_SIMULATED_S)
+            && contacts > 0.0
+            && model.horizon.as_seconds() + work / contacts > MAX_SIMULATED_S
     };
     let by_type = |t: usize| {
         let own: f64 = model.call_types[t]
@@ -448,7 +450,7 @@ fn check_time_to_answer_everyone(model: &Model, source: &Source) -> Result<(), S
         (total, contacts, t)
     } else if let Some(t) = (0..work.len()).find(|&t| {
         let (w, c) = by_type(t);
-        c > 0.0 && beyond(w, c)
+        beyond(w, c)
     }) {
         let (w, c) = by_type(t);
         (w, c, t)
@@ -966,7 +968,10 @@ impl Context<'_> {
             Some(v) if v.is_finite() && v.abs() <= 1e6 => Ok(v),
             Some(v) => Err(self.error(
                 path,
-                format!("must be a finite number, not {}", shown(v)),
+                format!(
+                    "must be a number from -1000000 to 1000000, not {}",
+                    shown(v)
+                ),
                 &format!("e.g. {example}"),
             )),
         }
@@ -983,7 +988,10 @@ impl Context<'_> {
             Some(v) if v.is_finite() && v > 0.0 && v <= 1e6 => Ok(v),
             Some(v) => Err(self.error(
                 path,
-                format!("a weight must be a positive number, not {}", shown(v)),
+                format!(
+                    "a weight must be a positive number up to 1000000, not {}",
+                    shown(v)
+                ),
                 "e.g. weight = 2 to count this wait double",
             )),
         }
