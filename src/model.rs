@@ -189,7 +189,8 @@ pub struct CallType {
     /// Cumulative tier shares, one per class (the last is 1); a caller's tier is the first
     /// whose cumulative share exceeds a uniform draw.
     pub tier_cumulative_shares: Vec<f64>,
-    /// Lines reserved for this type; a call finding them all busy is blocked.
+    /// The most calls of this type on the line at once (a cap within the centre's lines,
+    /// not lines kept for it); a call finding them all busy is blocked.
     pub trunks: Option<u32>,
     /// The IVR in front of the queue.
     pub ivr: Option<Ivr>,

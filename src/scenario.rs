@@ -206,7 +206,8 @@ pub struct CallTypeSpec {
     pub service_level: Option<ClassServiceLevelSpec>,
     /// Customer tiers, each with a share of the callers.
     pub tiers: Option<Vec<TierSpec>>,
-    /// Lines reserved for this type; a call finding them all busy is blocked.
+    /// The most calls of this type on the line at once (a cap within the centre's lines,
+    /// not lines kept for it); a call finding them all busy is blocked.
     pub trunks: Option<f64>,
     /// Self-service in front of the queue.
     pub ivr: Option<IvrSpec>,
