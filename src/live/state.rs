@@ -752,7 +752,12 @@ impl StateFile {
                     format!(
                         "{} of {} s is longer than the day had run at {} ({} s)",
                         texts.noun,
-                        seconds(e),
+                        // The number as written when the clock cannot hold it.
+                        if e == SimTime(u64::MAX) {
+                            crate::scenario::shown(x)
+                        } else {
+                            seconds(e).to_string()
+                        },
                         self.clock,
                         at.0 / NANOS_PER_SECOND
                     ),

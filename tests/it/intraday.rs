@@ -305,6 +305,12 @@ fn bad_state_files_are_refused_with_the_field_and_the_fix() {
             vec!["call_types[0].waiting_s[0]", "longer than the day had run"],
         ),
         (
+            // Shown as written, not as the clock's end.
+            "wait far beyond the clock",
+            r#"{"clock": "10:30", "call_types": [{"name": "general", "waiting_s": [1e300]}]}"#,
+            vec!["call_types[0].waiting_s[0]", "a wait of 1e300 s"],
+        ),
+        (
             "wait of the wrong type",
             r#"{"clock": "10:30", "call_types": [{"name": "general", "waiting_s": ["5s"]}]}"#,
             vec!["call_types[0].waiting_s[0]", "invalid type"],
