@@ -148,6 +148,7 @@ fn reaching_per_hour(model: &Model) -> Vec<Vec<f64>> {
 /// [`overload`], given the calls reaching the agents ([`reaching_per_hour`]).
 fn overload_of(model: &Model, reaching: &[Vec<f64>]) -> Option<Overload> {
     let capacity = capacity(model);
+    let line_limits = model.line_limits();
     // Per type: the share of its calls that wait until answered.
     let staying = |t: usize| {
         if never_abandons(model, t) {
@@ -177,7 +178,7 @@ fn overload_of(model: &Model, reaching: &[Vec<f64>]) -> Option<Overload> {
         }
         // Lines bound the callers who can wait: a queue behind few of them cannot grow,
         // the calls beyond them are blocked.
-        let lines = model.lines_bounding(&set).map(f64::from);
+        let lines = line_limits.bounding(&set).map(f64::from);
         if lines.is_some_and(|n| n < HUGE_BACKLOG) {
             continue;
         }

@@ -394,6 +394,38 @@ impl AgentGroup {
     }
 }
 
+/// What holds callers on the line (`trunks`), per call type. A callback job holds no line
+/// (the centre calls out), and a transferred caller keeps the line, or lack of one, of the
+/// type it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineLimits {
+    /// The centre's lines.
+    pub centre: Option<u32>,
+    /// Per call type, its own limit where it holds every caller of the type: where no
+    /// transfer leads into the type (whose transferred callers hold other types' lines).
+    pub own: Vec<Option<u32>>,
+    /// Per call type, whether some of its callers waiting or in talk may hold no line: the
+    /// types with a `callback`, and those a transfer leads into from one of them.
+    pub lineless: Vec<bool>,
+}
+
+impl LineLimits {
+    /// The most callers of the call types in `set` that can be on the line at once
+    /// (waiting or in talk), when lines bound them all: the centre's lines, or the sum of
+    /// the types' own. `None` when some of them need no line or no limit applies.
+    pub fn bounding(&self, set: &[usize]) -> Option<u32> {
+        if set.iter().any(|&t| self.lineless[t]) {
+            return None;
+        }
+        let own: Option<u64> = set.iter().map(|&t| self.own[t].map(u64::from)).sum();
+        let own = own.map(|n| n.min(u64::from(u32::MAX)) as u32);
+        match (self.centre, own) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
 impl Model {
     /// Start of interval `k` (simulated time).
     pub fn interval_start(&self, k: u32) -> SimTime {
@@ -460,58 +492,33 @@ impl Model {
         }
     }
 
-    /// Per call type, whether some of its callers waiting or in talk may hold no line: a
-    /// callback job holds none (the centre calls out), and a transferred caller keeps the
-    /// line, or lack of one, of the type it came from. So: the types with a `callback`, and
-    /// those a transfer leads into from one of them (transfers may chain).
-    pub fn lineless_types(&self) -> Vec<bool> {
-        let mut lineless: Vec<bool> = self
-            .call_types
-            .iter()
-            .map(|t| t.callback.is_some())
-            .collect();
-        let mut grew = true;
-        while grew {
-            grew = false;
-            for (t, spec) in self.call_types.iter().enumerate() {
-                if let Some(to) = spec.transfer.as_ref().map(|x| x.to as usize) {
-                    if lineless[t] && !lineless[to] {
-                        lineless[to] = true;
-                        grew = true;
-                    }
-                }
+    /// What holds each call type's callers on the line ([`LineLimits`]), worked out once.
+    pub fn line_limits(&self) -> LineLimits {
+        let types = self.call_types.len();
+        let transfer_to = |t: usize| self.call_types[t].transfer.as_ref().map(|x| x.to as usize);
+        let mut transferred_into = vec![false; types];
+        for t in 0..types {
+            if let Some(to) = transfer_to(t) {
+                transferred_into[to] = true;
             }
         }
-        lineless
-    }
-
-    /// The most callers of the call types in `set` that can be on the line at once
-    /// (waiting or in talk), when lines (`trunks`) bound them all: the centre's lines, or
-    /// the sum of the types' own where no transfer leads into them (a transferred caller
-    /// holds its first type's line). `None` when some of them need no line
-    /// ([`Model::lineless_types`]) or no limit applies.
-    pub fn lines_bounding(&self, set: &[usize]) -> Option<u32> {
-        let lineless = self.lineless_types();
-        if set.iter().any(|&t| lineless[t]) {
-            return None;
+        // From each type with a callback along its chain of transfers (transfers never
+        // loop), stopping where an earlier walk went on: each type is marked once.
+        let mut lineless = vec![false; types];
+        for start in (0..types).filter(|&t| self.call_types[t].callback.is_some()) {
+            let mut at = Some(start);
+            while let Some(t) = at.filter(|&t| !lineless[t]) {
+                lineless[t] = true;
+                at = transfer_to(t);
+            }
         }
-        let own: Option<u64> = set
-            .iter()
-            .map(|&t| {
-                let transferred_into = self
-                    .call_types
-                    .iter()
-                    .any(|s| s.transfer.as_ref().is_some_and(|x| x.to as usize == t));
-                self.call_types[t]
-                    .trunks
-                    .filter(|_| !transferred_into)
-                    .map(u64::from)
-            })
-            .sum();
-        let own = own.map(|n| n.min(u64::from(u32::MAX)) as u32);
-        match (self.trunks, own) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        let own = (0..types)
+            .map(|t| self.call_types[t].trunks.filter(|_| !transferred_into[t]))
+            .collect();
+        LineLimits {
+            centre: self.trunks,
+            own,
+            lineless,
         }
     }
 

@@ -753,7 +753,7 @@ impl StateFile {
                         "{} of {} s is longer than the day had run at {} ({} s)",
                         texts.noun,
                         // The number as written when the clock cannot hold it.
-                        if e == SimTime(u64::MAX) {
+                        if e == SimTime::NEVER {
                             crate::scenario::shown(x)
                         } else {
                             seconds(e).to_string()
@@ -1198,12 +1198,9 @@ impl StateFile {
 }
 
 /// Checks that the callers of a state fit the scenario's lines (`trunks`). A caller in the
-/// IVR always holds a line. One waiting or in talk holds one too, except a callback job
-/// (the centre calls out on it), and a transferred caller keeps the line, or lack of one, of
-/// the type it came from. So a type's own limit is only checked where no transfer leads
-/// into it, and a type's waiting and talking callers count only where none of them can be a
-/// callback job, transferred or not: what is refused here could never have been seen,
-/// whatever the callers' history. `entry_of[t]` is the index of type `t`'s entry in the
+/// IVR always holds a line; one waiting or in talk counts only where it surely holds one,
+/// and a type's own limit only where it holds every caller of the type ([`crate::model::LineLimits`]):
+/// what is refused here could never have been seen, whatever the callers' history. `entry_of[t]` is the index of type `t`'s entry in the
 /// file's `call_types`, if it has one. Returns the field, the message and the help of the
 /// error.
 fn lines_within_trunks(
@@ -1212,10 +1209,10 @@ fn lines_within_trunks(
     entry_of: &[Option<usize>],
 ) -> Result<(), (String, String, String)> {
     let types = model.call_types.len();
-    let lineless = model.lineless_types();
+    let limits = model.line_limits();
     let mut held = vec![0u64; types];
     for (t, spec) in model.call_types.iter().enumerate() {
-        if lineless[t] {
+        if limits.lineless[t] {
             continue;
         }
         let by_class: usize = spec
@@ -1235,7 +1232,7 @@ fn lines_within_trunks(
     };
     let help = "a caller waiting, in the IVR or talking holds a line: give the callers the \
                 ACD showed, or the scenario's real number of lines in `trunks`";
-    if let Some(lines) = model.trunks {
+    if let Some(lines) = limits.centre {
         let total: u64 = held.iter().sum();
         if total > lines as u64 {
             return Err((
@@ -1249,12 +1246,8 @@ fn lines_within_trunks(
         }
     }
     for (t, spec) in model.call_types.iter().enumerate() {
-        let transferred_into = model
-            .call_types
-            .iter()
-            .any(|s| s.transfer.as_ref().is_some_and(|x| x.to as usize == t));
-        match spec.trunks {
-            Some(lines) if !transferred_into && held[t] > lines as u64 => {
+        match limits.own[t] {
+            Some(lines) if held[t] > lines as u64 => {
                 return Err((
                     place(t),
                     format!(

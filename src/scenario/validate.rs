@@ -394,6 +394,7 @@ fn check_time_to_answer_everyone(model: &Model, source: &Source) -> Result<(), S
             };
         }
     }
+    let line_limits = model.line_limits();
     // The work of callers who wait for as long as it takes, per call type; where lines
     // bound its callers, at most the lines' worth is left when the day ends.
     let work: Vec<f64> = model
@@ -413,7 +414,7 @@ fn check_time_to_answer_everyone(model: &Model, source: &Source) -> Result<(), S
                 .sum();
             let calls = (calls * per_first_attempt).max(reaching_in_day);
             let work = (calls * ct.mean_work_s()).max(traced_work[t] * per_first_attempt);
-            match model.lines_bounding(&[t]) {
+            match line_limits.bounding(&[t]) {
                 Some(lines) if calls > f64::from(lines) => work * f64::from(lines) / calls,
                 _ => work,
             }
