@@ -193,76 +193,70 @@ fn fit_on_the_command_line_writes_a_valid_scenario() {
 
 #[test]
 fn a_log_beyond_what_a_scenario_holds_is_fitted_but_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("calls.csv");
+    let out_path = dir.path().join("fitted.toml");
+    // Fits the log of `rows` (arrival, type, talk) and returns stderr, once it has checked
+    // that the fit was refused (exit 2, no panic) and nothing written.
+    let refused = |rows: Vec<(f64, String, String)>| {
+        let mut log = String::from("arrival_s,call_type,handle_time_s,outcome,wait_s\n");
+        for (arrival, call_type, talk) in rows {
+            log += &format!("{arrival},{call_type},{talk},answered,0\n");
+        }
+        std::fs::write(&path, log).unwrap();
+        let out = callsim(&[
+            "fit",
+            path.to_str().unwrap(),
+            "-o",
+            out_path.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!out_path.exists());
+        stderr
+    };
     // Talk times of years (a unit slip, milliseconds read as seconds): the fit needs a
     // headcount over the scenario limit, so the scenario would not load.
-    let dir = tempfile::tempdir().unwrap();
-    let mut log = String::from("arrival_s,call_type,handle_time_s,outcome,wait_s\n");
-    for i in 0..60u32 {
-        log += &format!("{},a,{},answered,0\n", i * 100, 2e8 + f64::from(i) * 1e6);
-    }
-    let path = dir.path().join("calls.csv");
-    std::fs::write(&path, log).unwrap();
-    let out_path = dir.path().join("fitted.toml");
-    let out = callsim(&[
-        "fit",
-        path.to_str().unwrap(),
-        "-o",
-        out_path.to_str().unwrap(),
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stderr = refused(
+        (0..60u32)
+            .map(|i| {
+                let talk = 2e8 + f64::from(i) * 1e6;
+                (f64::from(i * 100), "a".to_owned(), talk.to_string())
+            })
+            .collect(),
+    );
     assert!(
         stderr.contains("does not load") && stderr.contains("time units"),
         "{stderr}"
     );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(!out_path.exists());
     // Eight thousand call types (a column of call ids read as types): the scenario would
     // be longer than a scenario file may be.
-    let mut log = String::from("arrival_s,call_type,handle_time_s,outcome,wait_s\n");
-    for i in 0..8000u32 {
-        log += &format!("{},t{i},100,answered,0\n", f64::from(i) * 10.75);
-    }
-    std::fs::write(&path, log).unwrap();
-    let out = callsim(&[
-        "fit",
-        path.to_str().unwrap(),
-        "-o",
-        out_path.to_str().unwrap(),
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let stderr = refused(
+        (0..8000u32)
+            .map(|i| (f64::from(i) * 10.75, format!("t{i}"), "100".to_owned()))
+            .collect(),
+    );
     assert!(
         stderr.contains("more than a scenario file may be (16 MiB)")
             && stderr.contains("8000 call types"),
         "{stderr}"
     );
-    assert!(!out_path.exists());
     // One talk of 10³⁰⁰ seconds among ordinary ones: the placeholder headcount overflowed
     // (and wrapped to zero agents in a release build).
-    let mut log = String::from("arrival_s,call_type,handle_time_s,outcome,wait_s\n");
-    for i in 0..60u32 {
-        let talk = if i == 7 {
-            "1e300".to_owned()
-        } else {
-            (100 + i).to_string()
-        };
-        log += &format!("{},a,{talk},answered,0\n", i * 100);
-    }
-    std::fs::write(&path, log).unwrap();
-    let out = callsim(&[
-        "fit",
-        path.to_str().unwrap(),
-        "-o",
-        out_path.to_str().unwrap(),
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("does not load") && !stderr.contains("panicked"),
-        "{stderr}"
+    let stderr = refused(
+        (0..60u32)
+            .map(|i| {
+                let talk = if i == 7 {
+                    "1e300".to_owned()
+                } else {
+                    (100 + i).to_string()
+                };
+                (f64::from(i * 100), "a".to_owned(), talk)
+            })
+            .collect(),
     );
-    assert!(!out_path.exists());
+    assert!(stderr.contains("does not load"), "{stderr}");
 }
 
 #[test]
