@@ -59,7 +59,10 @@ enum IntradayFormat {
 
 pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
-    let model = load(Some(&args.scenario))?;
+    let mut model = load(Some(&args.scenario))?;
+    // The forecast's own replications (`-r`), not the scenario's: the memory check counts
+    // the replications run at once.
+    model.replications = args.replications;
     let origin = args.state.display().to_string();
     let bytes = input::read_regular(&args.state, input::MAX_STATE_BYTES)
         .map_err(|e| Failure::Usage(format!("{origin}: cannot read the state file: {e}")))?;

@@ -253,6 +253,39 @@ fn live_saves_a_state_that_intraday_forecasts_from() {
     ]);
     assert_eq!(budget.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&budget.stderr).contains("--memory-budget"));
+    // The estimate counts the forecast's replications (`-r`), not the scenario's: one
+    // continuation on two threads runs one at a time, two run side by side.
+    let estimate = |replications: &str| {
+        let out = callsim(&[
+            "intraday",
+            scenario,
+            "--state",
+            state,
+            "-r",
+            replications,
+            "--threads",
+            "2",
+            "--memory-budget",
+            "1kB",
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let about = stderr
+            .split("would need about ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no estimate in {stderr}"));
+        let mut words = about.split_whitespace();
+        let number: f64 = words.next().unwrap().parse().unwrap();
+        let unit = match words.next().unwrap().trim_end_matches(',') {
+            "kB" => 1e3,
+            "MB" => 1e6,
+            "GB" => 1e9,
+            other => panic!("unit {other} in {stderr}"),
+        };
+        number * unit
+    };
+    let (one, two) = (estimate("1"), estimate("2"));
+    assert!(two > one, "-r 1: {one} bytes, -r 2: {two} bytes");
 }
 
 #[test]
