@@ -93,6 +93,10 @@ pub struct InHand {
     /// In service on a chat desk: how many other contacts its agent held when its talk
     /// began (its slowdown); `None`: as many as the others its agent holds in the state.
     pub others: Option<u32>,
+    /// A callback job (the agent calling back a caller who took a callback, of a type that
+    /// offers them): in the type's callback class, holding no line. Otherwise a call of the
+    /// type's first tier, holding a line while in talk.
+    pub callback: bool,
 }
 
 impl InHand {
@@ -102,6 +106,15 @@ impl InHand {
             elapsed,
             agent: None,
             others: None,
+            callback: false,
+        }
+    }
+
+    /// Its call class among those of `spec`, its call type.
+    fn class_in(&self, spec: &CallType) -> u32 {
+        match &spec.callback {
+            Some(callback) if self.callback => callback.class,
+            _ => spec.classes.start,
         }
     }
 }
@@ -348,8 +361,8 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             let mut agent_of = agents.into_iter();
             for t in 0..types as u32 {
                 let spec = &model.call_types[t as usize];
-                let class = spec.classes.start;
                 for (talked, contact) in talking(gi, t as usize).iter().enumerate() {
+                    let class = contact.class_in(spec);
                     let agent = agent_of.next().expect("every contact placed");
                     let stream = &mut busy_streams[t as usize];
                     // The talk is the caller's need slowed by the contacts its agent held
@@ -390,7 +403,9 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                             (g as u64) << 32 | talked as u64,
                         ),
                     };
-                    self.take_line(&mut call);
+                    if !contact.callback {
+                        self.take_line(&mut call);
+                    }
                     // Busy time only: the call's outcome belongs to the past.
                     self.tally
                         .answered(NOT_COUNTED, class, g, at, at, remaining);
@@ -410,6 +425,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                         w.sample_remaining(contact.elapsed, &mut wrap_up_streams[t as usize])
                     });
                     // The caller has hung up: no line, nothing more to count.
+                    let class = contact.class_in(spec);
                     let call = WaitingCall {
                         class,
                         call_type: t,
@@ -583,8 +599,9 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         for numbered in [true, false] {
             let mut i = 0;
             for &(t, list) in &lists {
-                let class = self.model.call_types[t as usize].classes.start;
+                let spec = &self.model.call_types[t as usize];
                 for contact in list {
+                    let class = contact.class_in(spec);
                     match (numbered, contact.agent) {
                         (true, Some(n)) => {
                             let agent = agent_numbered[&n];
@@ -832,16 +849,21 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 group.others_behind((end - since).as_seconds() / call.handle.as_seconds())
             });
             let lists = if talk { &mut talking } else { &mut wrapping_up };
+            let callback = model.call_types[call.call_type as usize]
+                .callback
+                .as_ref()
+                .is_some_and(|c| c.class == call.class);
             lists[g as usize][call.call_type as usize].push(InHand {
                 elapsed: self.now - since,
                 agent: number(g, agent),
                 others,
+                callback,
             });
         }
         for list in talking.iter_mut().chain(&mut wrapping_up).flatten() {
             list.sort_unstable_by_key(|c| {
                 let elapsed = std::cmp::Reverse(c.elapsed);
-                (kept(c.elapsed), c.agent, c.others, elapsed)
+                (kept(c.elapsed), c.agent, c.others, c.callback, elapsed)
             });
         }
         let leaving_agents = holders

@@ -44,7 +44,9 @@
 //!   - An entry of either list may be `{"s": 412.5, "agent": 0, "others": 1}`: the agent
 //!     holding it, by a number within the group (at most `max_concurrent` contacts to a
 //!     number), and, for a contact in `talking`, how many other contacts that agent held
-//!     when its talk began (its slowdown). `live` writes both on chat desks.
+//!     when its talk began (its slowdown). `live` writes both on chat desks. `"callback":
+//!     true` marks a callback job (the agent calling back a caller who took one): it holds
+//!     no line and is in the type's callback class; `live` writes it for each.
 //!   - `leaving_agents` (optional, chat desks): the agent numbers of agents winding down,
 //!     who take no new contacts and leave with their last.
 //!   - `extra_agents` (default 0): agents added to (negative: removed from) the schedule from
@@ -237,6 +239,10 @@ pub struct ContactDetails {
     /// talk began.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub others: Option<u32>,
+    /// A callback job (the agent calling back a caller who took a callback): it holds no
+    /// line. Left out: a call of the type (of its first tier), holding a line in talk.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub callback: bool,
 }
 
 impl Details for ContactDetails {
@@ -565,12 +571,13 @@ impl StateFile {
     /// The state of `model`'s run described by `state`, with names; times to the ms.
     pub fn from_state(model: &Model, state: &StartState) -> StateFile {
         // Seconds alone for a contact on any agent.
-        let contact = |c: &InHand| match (c.agent, c.others) {
-            (None, None) => Contact::Seconds(seconds(c.elapsed)),
-            (agent, others) => Contact::Detailed(ContactDetails {
+        let contact = |c: &InHand| match (c.agent, c.others, c.callback) {
+            (None, None, false) => Contact::Seconds(seconds(c.elapsed)),
+            (agent, others, callback) => Contact::Detailed(ContactDetails {
                 s: seconds(c.elapsed),
                 agent,
                 others,
+                callback,
             }),
         };
         let by_type = |lists: &[Vec<Vec<InHand>>], g: usize, skills: &[u32]| {
@@ -1038,6 +1045,19 @@ impl StateFile {
                                 let e = elapsed(c.seconds(), &at_s, &Spent::CONTACT)?;
                                 let agent = d.and_then(|d| d.agent);
                                 let others = d.and_then(|d| d.others);
+                                let callback = d.is_some_and(|d| d.callback);
+                                if callback && model.call_types[t].callback.is_none() {
+                                    return Err(err(
+                                        format!("{place}.callback"),
+                                        format!(
+                                            "the call type `{name}` offers no callbacks in the \
+                                             scenario, so no callback job is in hand"
+                                        ),
+                                        "leave `callback` out, or give the call type a \
+                                         `callback`"
+                                            .into(),
+                                    ));
+                                }
                                 match agent {
                                     Some(n) => {
                                         let held = held_by.entry(n).or_default();
@@ -1086,6 +1106,7 @@ impl StateFile {
                                     elapsed: e,
                                     agent,
                                     others,
+                                    callback,
                                 });
                             }
                             spent

@@ -1749,4 +1749,35 @@ skills = ["sales", "care"]
         "agent_groups": [{"name": "agents", "talking": {"sales": 2, "care": 2}}]}"#;
     let state = StateFile::parse("<s>", json).and_then(|f| f.resolve("<s>", &model));
     assert!(state.is_ok(), "{state:?}");
+    // A callback job in talk says so: in the callback class, on no line; restarted, the
+    // centre holds the lines of the other caller in talk only.
+    let json = r#"{"clock": "01:00", "agent_groups": [{"name": "agents", "talking":
+        {"sales": [{"s": 30, "callback": true}, 12]}}]}"#;
+    let state = StateFile::parse("<s>", json)
+        .and_then(|f| f.resolve("<s>", &model))
+        .unwrap();
+    assert_eq!(
+        state.talking[0][0]
+            .iter()
+            .map(|c| c.callback)
+            .collect::<Vec<_>>(),
+        [true, false]
+    );
+    let restarted = Simulation::from_state(&model, SkillPriority::new(&model), 0, &state);
+    assert_eq!(restarted.lines_in_use().0, 1);
+    assert_eq!(restarted.state().talking, state.talking);
+    // Only a type that offers callbacks has callback jobs.
+    let json = r#"{"clock": "01:00", "agent_groups": [{"name": "agents", "talking":
+        {"care": [{"s": 30, "callback": true}]}}]}"#;
+    let error = StateFile::parse("<s>", json)
+        .and_then(|f| f.resolve("<s>", &model))
+        .unwrap_err()
+        .to_string();
+    for needle in [
+        "talking.care[0].callback",
+        "offers no callbacks",
+        "`callback`",
+    ] {
+        assert!(error.contains(needle), "{needle:?} not in {error}");
+    }
 }

@@ -552,13 +552,19 @@ fn check_mid_day_state(model: &Model) -> Result<(), TestCaseError> {
     for quarter in 1..=3 {
         let at = SimTime((model.horizon.0 / 4 * quarter + 1_234_567).min(model.horizon.0));
         sim.run_until(at);
-        check_restart_from(model, &sim.state())?;
+        let (lines, by_type) = sim.lines_in_use();
+        check_restart_from(model, &sim.state(), (lines, by_type.to_vec()))?;
     }
     Ok(())
 }
 
-/// [`check_mid_day_state`] for one state.
-fn check_restart_from(model: &Model, state: &StartState) -> Result<(), TestCaseError> {
+/// [`check_mid_day_state`] for one state, taken when `lines` were in use (in the centre, and
+/// per call type).
+fn check_restart_from(
+    model: &Model,
+    state: &StartState,
+    lines: (u32, Vec<u32>),
+) -> Result<(), TestCaseError> {
     let json = StateFile::from_state(model, state).to_json();
     let back = StateFile::parse("<saved>", &json)
         .and_then(|f| f.resolve("<saved>", model))
@@ -589,6 +595,25 @@ fn check_restart_from(model: &Model, state: &StartState) -> Result<(), TestCaseE
         "callers waiting"
     );
     prop_assert_eq!(&again.callbacks, &back.callbacks, "callback jobs");
+    // The same lines held: a callback job in talk holds none. A state does not say which
+    // line a transferred caller holds (its first type's, or none if it was called back), so
+    // it holds one of the type it is in now.
+    let (held, held_by_type) = restarted.lines_in_use();
+    let transfers = model.call_types.iter().any(|t| t.transfer.is_some());
+    let called_back_and_transferred = model
+        .call_types
+        .iter()
+        .any(|t| t.transfer.is_some() && t.callback.is_some());
+    if !called_back_and_transferred {
+        prop_assert_eq!(held, lines.0, "lines in use after a restart");
+    }
+    if !transfers {
+        prop_assert_eq!(
+            held_by_type,
+            &lines.1[..],
+            "lines in use by type after a restart"
+        );
+    }
     let m = restarted.finish().measures(model);
     let blocks = std::iter::once(&m.total).chain(&m.call_types).chain(
         m.intervals
