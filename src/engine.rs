@@ -981,3 +981,24 @@ fn call_sources(model: &Model, replication: u32) -> Vec<CallSource> {
 pub fn simulate<R: Router>(model: &Model, router: R, replication: u32) -> Tally {
     Simulation::new(model, router, replication).finish()
 }
+
+/// [`simulate`], in `slices` slices of the day: `passed` is called as the simulated clock
+/// passes the end of each of the first `slices - 1` (equal parts of the day), and once more
+/// when the calls have drained. The events and the result are [`simulate`]'s.
+pub fn simulate_in_slices<R: Router>(
+    model: &Model,
+    router: R,
+    replication: u32,
+    slices: u64,
+    mut passed: impl FnMut(),
+) -> Tally {
+    let mut sim = Simulation::new(model, router, replication);
+    for k in 1..slices {
+        let end = u128::from(model.horizon.0) * u128::from(k) / u128::from(slices);
+        sim.run_until(SimTime(end as u64));
+        passed();
+    }
+    let tally = sim.finish();
+    passed();
+    tally
+}

@@ -35,6 +35,8 @@ pub mod staffing;
 pub mod stats;
 pub mod time;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rayon::prelude::*;
 
 use model::Model;
@@ -74,26 +76,48 @@ impl RunOptions {
 /// Each replication is folded into the report as it finishes (in replication order), so
 /// memory does not grow with the replications beyond [`KEPT_VALUES_BYTES`].
 pub fn run(model: &Model, options: &RunOptions) -> Report {
-    run_with_progress(model, options, |_| ())
+    run_with_progress(model, options, &Ticker::default())
 }
 
-/// [`run`], telling `done` how many replications are finished after each is folded (in
-/// replication order, a few at a time), for a progress bar. The report is [`run`]'s.
-pub fn run_with_progress(
-    model: &Model,
-    options: &RunOptions,
-    mut done: impl FnMut(u32) + Send,
-) -> Report {
+/// [`run`], counting its progress on `ticker` as it goes (another thread may read it, for a
+/// progress bar). The report is [`run`]'s.
+pub fn run_with_progress(model: &Model, options: &RunOptions, ticker: &Ticker) -> Report {
     let model = options.apply(model);
     let keep = kept_replications(&model);
     let mut report = ReportFold::new(&model, keep, model.replications as usize);
-    let mut finished = 0;
-    replicate_each(&model, options.threads, |m| {
-        report.add(&m);
-        finished += 1;
-        done(finished);
-    });
+    replicate_in_batches(
+        &model,
+        options.threads,
+        Some(ticker),
+        0..model.replications,
+        BATCH_PER_THREAD,
+        |m| report.add(&m),
+    );
     report.finish()
+}
+
+/// How far a run has got, for a progress bar: another thread reads it while the run counts
+/// on it. Each replication counts [`Ticker::SLICES`] as it goes: one as its simulated clock
+/// passes each [`Ticker::SLICES`]-th of the day, the last when its calls have drained. So a
+/// single long replication shows its progress too. Watching changes nothing: a replication
+/// run slice by slice processes the same events in the same order.
+#[derive(Debug, Default)]
+pub struct Ticker {
+    slices: AtomicU64,
+}
+
+impl Ticker {
+    /// Slices per replication.
+    pub const SLICES: u64 = 100;
+
+    /// Slices passed so far, every replication together (`SLICES` per finished one).
+    pub fn slices(&self) -> u64 {
+        self.slices.load(Ordering::Relaxed)
+    }
+
+    fn tick(&self) {
+        self.slices.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// As [`run`], also giving the waits of every answered call per call class (tier), pooled
@@ -127,9 +151,14 @@ pub fn kept_replications(model: &Model) -> usize {
 /// (the built-in policy it names, see [`routing::ModelRouter`]), in replication order.
 pub fn replicate(model: &Model, threads: Option<usize>) -> Vec<ReplicationMeasures> {
     let mut all = Vec::with_capacity(model.replications as usize);
-    replicate_in_batches(model, threads, 0..model.replications, usize::MAX, |m| {
-        all.push(m)
-    });
+    replicate_in_batches(
+        model,
+        threads,
+        None,
+        0..model.replications,
+        usize::MAX,
+        |m| all.push(m),
+    );
     all
 }
 
@@ -143,6 +172,7 @@ pub fn replicate_each(
     replicate_in_batches(
         model,
         threads,
+        None,
         0..model.replications,
         BATCH_PER_THREAD,
         each,
@@ -157,7 +187,7 @@ pub fn replicate_range_each(
     range: std::ops::Range<u32>,
     each: impl FnMut(ReplicationMeasures) + Send,
 ) {
-    replicate_in_batches(model, threads, range, BATCH_PER_THREAD, each);
+    replicate_in_batches(model, threads, None, range, BATCH_PER_THREAD, each);
 }
 
 /// [`replicate_each`] for the replications in `range`, with batches of `per_thread`
@@ -165,6 +195,7 @@ pub fn replicate_range_each(
 fn replicate_in_batches(
     model: &Model,
     threads: Option<usize>,
+    ticker: Option<&Ticker>,
     range: std::ops::Range<u32>,
     per_thread: usize,
     each: impl FnMut(ReplicationMeasures) + Send,
@@ -172,6 +203,7 @@ fn replicate_in_batches(
     struct Batches<'a, F> {
         model: &'a Model,
         threads: Option<usize>,
+        ticker: Option<&'a Ticker>,
         range: std::ops::Range<u32>,
         per_thread: usize,
         each: F,
@@ -180,10 +212,11 @@ fn replicate_in_batches(
         type Output = ();
         fn run<R: Router + Clone + Send + Sync>(self, router: R) {
             let make_router = |_: &Model| router.clone();
-            in_batches(
+            in_router_batches(
                 self.model,
                 self.threads,
                 make_router,
+                self.ticker,
                 self.range,
                 self.per_thread,
                 self.each,
@@ -195,6 +228,7 @@ fn replicate_in_batches(
         Batches {
             model,
             threads,
+            ticker,
             range,
             per_thread,
             each,
@@ -248,10 +282,11 @@ where
     F: Fn(&Model) -> R + Sync,
 {
     let mut all = Vec::with_capacity(model.replications as usize);
-    in_batches(
+    in_router_batches(
         model,
         threads,
         make_router,
+        None,
         0..model.replications,
         usize::MAX,
         |m| all.push(m),
@@ -275,10 +310,11 @@ pub fn fold_replications<R, F>(
     R: Router,
     F: Fn(&Model) -> R + Sync,
 {
-    in_batches(
+    in_router_batches(
         model,
         threads,
         make_router,
+        None,
         0..model.replications,
         BATCH_PER_THREAD,
         each,
@@ -288,10 +324,11 @@ pub fn fold_replications<R, F>(
 /// [`fold_replications`] for the replications in `range`, with batches of `per_thread`
 /// replications per thread (`usize::MAX`: one batch, for callers that keep every replication
 /// anyway).
-fn in_batches<R, F>(
+fn in_router_batches<R, F>(
     model: &Model,
     threads: Option<usize>,
     make_router: F,
+    ticker: Option<&Ticker>,
     range: std::ops::Range<u32>,
     per_thread: usize,
     mut each: impl FnMut(ReplicationMeasures) + Send,
@@ -299,7 +336,17 @@ fn in_batches<R, F>(
     R: Router,
     F: Fn(&Model) -> R + Sync,
 {
-    let one = |rep: u32| engine::simulate(model, make_router(model), rep).into_measures(model);
+    let one = |rep: u32| {
+        let tally = match ticker {
+            None => engine::simulate(model, make_router(model), rep),
+            Some(ticker) => {
+                engine::simulate_in_slices(model, make_router(model), rep, Ticker::SLICES, || {
+                    ticker.tick()
+                })
+            }
+        };
+        tally.into_measures(model)
+    };
     let mut all = || {
         let batch = rayon::current_num_threads()
             .saturating_mul(per_thread)

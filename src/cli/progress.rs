@@ -1,13 +1,45 @@
 //! Progress of long work (`run`, `compare`, `sweep`, `staff`) on stderr, never on stdout:
 //! on a terminal, a bar with the time left (indicatif), or a spinner when the amount of work
 //! is not known in advance; elsewhere (a log, a pipe), a plain line at most every few
-//! seconds; nothing with `-q`. Work is counted in whole replications as they are folded, so
-//! watching costs the simulation nothing and changes none of its output.
+//! seconds; nothing with `-q`. Work is counted in replications, and within a replication
+//! in slices of its day ([`callsim::Ticker`]) where the verb runs through
+//! [`watching`], so that one long replication shows its progress too. Watching costs the
+//! simulation nothing and changes none of its output.
 
+use std::fmt;
 use std::io::{IsTerminal, Write};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use callsim::Ticker;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+
+/// How often [`watching`] reads the ticker.
+const WATCH_EVERY: Duration = Duration::from_millis(100);
+
+/// Runs `work` with a fresh ticker, showing on `progress` the replications done before it
+/// (`before`) plus what the ticker counts; returns what `work` returns.
+pub fn watching<T>(progress: &mut Progress, before: u64, work: impl FnOnce(&Ticker) -> T) -> T {
+    let ticker = Ticker::default();
+    let (stop, stopped) = mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let ticker = &ticker;
+        let watcher = scope.spawn(move || loop {
+            let over = !matches!(
+                stopped.recv_timeout(WATCH_EVERY),
+                Err(mpsc::RecvTimeoutError::Timeout)
+            );
+            progress.set_slices(before * Ticker::SLICES + ticker.slices());
+            if over {
+                return;
+            }
+        });
+        let result = work(ticker);
+        let _ = stop.send(());
+        watcher.join().expect("the progress watcher does not panic");
+        result
+    })
+}
 
 /// Seconds between two plain progress lines, unless `CALLSIM_PROGRESS_SECONDS` says
 /// otherwise; work shorter than this prints no line at all.
@@ -19,8 +51,8 @@ const LONGEST_SILENCE: f64 = 5.0;
 /// Where the progress of one piece of long work goes.
 pub struct Progress {
     verb: &'static str,
+    /// Replications in all, if known.
     total: Option<u64>,
-    done: u64,
     shown: Shown,
 }
 
@@ -63,25 +95,25 @@ impl Progress {
                 every: Duration::from_secs_f64(seconds),
             })
         };
-        Progress {
-            verb,
-            total,
-            done: 0,
-            shown,
-        }
+        Progress { verb, total, shown }
     }
 
     /// `done` replications of the total are finished.
     pub fn set(&mut self, done: u64) {
-        self.done = done;
+        self.set_slices(done * Ticker::SLICES);
+    }
+
+    /// `slices` of the replications' days are done ([`Ticker::SLICES`] per replication).
+    pub fn set_slices(&mut self, slices: u64) {
         match &mut self.shown {
             Shown::Quiet => {}
-            Shown::Bar(bar) => bar.set_position(done),
+            Shown::Bar(bar) => bar.set_position(slices),
             Shown::Lines(lines) => {
                 let Some(total) = self.total.filter(|&t| t > 0) else {
                     return;
                 };
-                let tenth = done * 10 / total;
+                let (done, all) = (slices, total * Ticker::SLICES);
+                let tenth = done * 10 / all;
                 let now = Instant::now();
                 let since = now - lines.last_line.unwrap_or(lines.started);
                 let due = since >= lines.every
@@ -92,18 +124,19 @@ impl Progress {
                 lines.last_line = Some(now);
                 lines.last_tenth = tenth;
                 let elapsed = (now - lines.started).as_secs_f64();
-                let left = if done > 0 && done < total {
+                let left = if done > 0 && done < all {
                     format!(
                         ", about {} left",
-                        duration_text(elapsed * (total - done) as f64 / done as f64)
+                        duration_text(elapsed * (all - done) as f64 / done as f64)
                     )
                 } else {
                     String::new()
                 };
                 line(&format!(
-                    "{}: {done}/{total} replications ({}%), {} elapsed{left}",
+                    "{}: {}/{total} replications ({}%), {} elapsed{left}",
                     self.verb,
-                    done * 100 / total,
+                    done / Ticker::SLICES,
+                    done * 100 / all,
                     duration_text(elapsed),
                 ));
             }
@@ -140,11 +173,18 @@ fn bar(verb: &'static str, total: Option<u64>) -> ProgressBar {
     let target = ProgressDrawTarget::stderr();
     match total {
         Some(total) => {
-            let bar = ProgressBar::with_draw_target(Some(total), target);
+            // Counted in slices, shown in whole replications.
+            let bar = ProgressBar::with_draw_target(Some(total * Ticker::SLICES), target);
             let style = ProgressStyle::with_template(
-                "{prefix}: {pos}/{len} replications [{wide_bar}] {elapsed} elapsed, about {eta} left {msg}",
+                "{prefix}: {done}/{all} replications [{wide_bar}] {elapsed} elapsed, about {eta} left {msg}",
             )
             .expect("a valid template")
+            .with_key("done", |state: &ProgressState, w: &mut dyn fmt::Write| {
+                let _ = write!(w, "{}", state.pos() / Ticker::SLICES);
+            })
+            .with_key("all", |state: &ProgressState, w: &mut dyn fmt::Write| {
+                let _ = write!(w, "{}", state.len().unwrap_or(0) / Ticker::SLICES);
+            })
             .progress_chars("=> ");
             bar.set_style(style);
             bar.set_prefix(verb);

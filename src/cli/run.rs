@@ -145,7 +145,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         Some(options.replications.unwrap_or(model.replications).into()),
         args.quiet,
     );
-    let report = callsim::run_with_progress(&model, &options, |n| progress.set(n.into()));
+    let report = super::progress::watching(&mut progress, 0, |ticker| {
+        callsim::run_with_progress(&model, &options, ticker)
+    });
     progress.finish();
     if let Some(file) = &call_log {
         write_call_log(&options.apply(&model), file)?;

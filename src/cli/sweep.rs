@@ -403,8 +403,9 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             ..Default::default()
         };
         let before = per_point * i as u64;
-        let report =
-            callsim::run_with_progress(&model, &options, |n| progress.set(before + u64::from(n)));
+        let report = super::progress::watching(&mut progress, before, |ticker| {
+            callsim::run_with_progress(&model, &options, ticker)
+        });
         results.push(point(&model, value, report));
     }
     progress.finish();

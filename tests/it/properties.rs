@@ -506,12 +506,22 @@ fn check_intraday(model: &Model) -> Result<(), TestCaseError> {
         until: m.horizon,
     };
     let f = forecast(&m, &callsim::engine::StartState::default(), &options);
-    let report = callsim::run(
-        &m,
-        &RunOptions {
-            threads: Some(1),
-            ..Default::default()
-        },
+    let one_thread = RunOptions {
+        threads: Some(1),
+        ..Default::default()
+    };
+    let report = callsim::run(&m, &one_thread);
+    // Watched (each replication run slice by slice for a progress bar): the same report.
+    let ticker = callsim::Ticker::default();
+    let watched = callsim::run_with_progress(&m, &one_thread, &ticker);
+    prop_assert_eq!(
+        serde_json::to_string(&watched).unwrap(),
+        serde_json::to_string(&report).unwrap(),
+        "a run watched slice by slice differs"
+    );
+    prop_assert_eq!(
+        ticker.slices(),
+        u64::from(m.replications) * callsim::Ticker::SLICES
     );
     prop_assert_eq!(f.intervals.len(), report.intervals.len());
     for (k, (fi, ri)) in f.intervals.iter().zip(&report.intervals).enumerate() {

@@ -526,6 +526,45 @@ fn progress_lines_go_to_stderr_and_never_change_stdout() {
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
 
+/// One long replication shows its progress as its day goes by, not only when it ends, and
+/// watching it changes no byte of the report.
+#[test]
+fn one_long_replication_shows_its_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "long.toml",
+        &ONE_QUEUE
+            .replace(
+                "duration = \"2h\"",
+                "duration = \"6000h\"\ninterval = \"6000h\"",
+            )
+            .replace("replications = 2", "replications = 1")
+            .replace("arrival_rates = [600, 600, 600, 600]", "arrival_rate = 600"),
+    );
+    let args = ["run", path.as_str(), "-f", "json"];
+    let shown = with_every_line(&args);
+    let stderr = text(&shown.stderr);
+    assert!(shown.status.success(), "{stderr}");
+    let percents: Vec<u64> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("run: "))
+        .map(|l| {
+            let (_, after) = l.split_once("replications (").expect("a progress line");
+            after.split('%').next().unwrap().parse().unwrap()
+        })
+        .collect();
+    assert!(
+        percents.iter().any(|&p| p > 0 && p < 100),
+        "no progress within the replication: {stderr}"
+    );
+    assert!(percents.windows(2).all(|w| w[0] <= w[1]), "{stderr}");
+    assert_eq!(percents.last(), Some(&100), "{stderr}");
+    assert!(stderr.contains("run: 0/1 replications ("), "{stderr}");
+    let silent = with_every_line(&[&args[..], &["-q"]].concat());
+    assert_eq!(shown.stdout, silent.stdout);
+}
+
 #[test]
 fn a_replayed_trace_is_counted_and_never_taken_for_half_hourly_rates() {
     let dir = tempfile::tempdir().unwrap();
