@@ -248,17 +248,29 @@ fn call_row(label: &str, b: &CallBlock, within: Option<String>) -> Vec<String> {
         seconds(&b.aht_s),
         percent(&b.occupancy),
     ]);
+    // The calls that ended without waiting (blocked, deflected, taking a callback) count in
+    // neither the service level nor the abandon rate: their share of the offered says how
+    // many that leaves out.
+    let offered = b.offered.mean.filter(|&o| o > 0.0);
     let mut extras = Vec::new();
-    for (what, stat) in [
-        ("blocked", &b.blocked),
-        ("deflected", &b.deflected),
-        ("retrials", &b.retrials),
-        ("transferred", &b.transferred),
-        ("callbacks", &b.callbacks),
-        ("unserved", &b.unserved),
+    for (what, stat, share) in [
+        ("blocked", &b.blocked, true),
+        ("deflected", &b.deflected, true),
+        ("retrials", &b.retrials, false),
+        ("transferred", &b.transferred, false),
+        ("callbacks", &b.callbacks, true),
+        ("unserved", &b.unserved, false),
     ] {
-        if stat.mean.is_some_and(|u| u > 0.0) {
-            extras.push(format!("{} {what}", count(stat)));
+        let Some(mean) = stat.mean.filter(|&u| u > 0.0) else {
+            continue;
+        };
+        match offered {
+            Some(offered) if share => extras.push(format!(
+                "{} {what} ({:.1}% of offered)",
+                count(stat),
+                mean / offered * 100.0
+            )),
+            _ => extras.push(format!("{} {what}", count(stat))),
         }
     }
     if !extras.is_empty() {

@@ -218,6 +218,45 @@ fn one_replication_prints_no_plus_minus_and_says_so_once() {
     assert!(text.contains('±') && text.contains("±95% CI half-width; rates and percentiles"));
 }
 
+/// Calls that end without waiting are in neither the service level nor the abandon rate,
+/// so the table gives their share of the offered calls beside their count: a planner sees
+/// that a fine service level leaves out the callers who got a busy signal.
+#[test]
+fn blocked_calls_show_their_share_of_the_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lines.toml");
+    std::fs::write(
+        &path,
+        r#"name = "Lines"
+[simulation]
+duration = "4h"
+replications = 3
+trunks = 12
+[[call_types]]
+name = "general"
+arrival_rate = 200
+handle_time = { distribution = "exponential", mean = "3m" }
+patience = { distribution = "exponential", mean = "2m" }
+[[agent_groups]]
+name = "agents"
+agents = 10
+skills = ["general"]
+"#,
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let json: Value = serde_json::from_str(&ok(&["run", path, "-f", "json"])).unwrap();
+    let mean = |key: &str| json["total"][key]["mean"].as_f64().unwrap();
+    let share = mean("blocked") / mean("offered") * 100.0;
+    assert!(share > 1.0, "{share}% blocked");
+    let text = ok(&["run", path]);
+    let row = row(&text, "general").join(" ");
+    assert!(
+        row.contains(&format!("blocked ({share:.1}% of offered)")),
+        "{share:.1}% in {row}"
+    );
+}
+
 #[test]
 fn compare_shows_the_paired_differences_per_type_and_tier_in_points() {
     let dir = tempfile::tempdir().unwrap();
