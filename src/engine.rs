@@ -788,10 +788,13 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             }
             None => {
                 self.release_line(&mut call);
+                if repeat_after.is_some() {
+                    self.tally.count(call.cell, |c| &mut c.unresolved);
+                }
+                // The caller calls again if the centre is still open by then.
                 if let Some(delay) =
                     repeat_after.filter(|&d| self.now.saturating_add(d) < self.model.horizon)
                 {
-                    self.tally.count(call.cell, |c| &mut c.unresolved);
                     // The same caller calls the type again, in the same tier (a callback
                     // job's caller is given a live tier), for a new conversation: its talk
                     // time is drawn afresh, from the caller's own numbers, like any call's

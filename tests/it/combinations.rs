@@ -265,3 +265,39 @@ skills = ["general"]
         .count();
     assert_eq!(one.total.first_attempts.mean, Some(callers as f64));
 }
+
+/// A call not resolved is counted so whenever the caller's issue stays open, also when its
+/// repeat call would come after closing (and is not made): `unresolved` ÷ `answered` is the
+/// share of calls not resolved at first contact, however late in the day they were.
+#[test]
+fn unresolved_calls_count_when_the_repeat_falls_after_closing() {
+    let report = run(
+        r#"
+name = "repeat tomorrow"
+[simulation]
+duration = "4h"
+seed = 7
+[[call_types]]
+name = "general"
+arrival_rate = 300
+handle_time = { distribution = "exponential", mean = "3m" }
+unresolved = { share = 0.2, delay = { distribution = "constant", value = "5h" } }
+[[agent_groups]]
+name = "agents"
+agents = 20
+skills = ["general"]
+"#,
+        20,
+    );
+    let t = &report.total;
+    let (answered, unresolved) = (t.answered.mean.unwrap(), t.unresolved.mean.unwrap());
+    // Every repeat call would come after the 4-hour day: none is made.
+    assert_eq!(t.repeats.mean, Some(0.0));
+    // 20 % of about 1,200 answered calls a day, over 20 days: a binomial share whose
+    // standard error is about 0.0026.
+    let share = unresolved / answered;
+    assert!(
+        (share - 0.2).abs() < 0.012,
+        "{share} of the answered calls unresolved"
+    );
+}
