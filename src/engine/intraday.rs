@@ -93,10 +93,10 @@ pub struct InHand {
     /// In service on a chat desk: how many other contacts its agent held when its talk
     /// began (its slowdown); `None`: as many as the others its agent holds in the state.
     pub others: Option<u32>,
-    /// A callback job (the agent calling back a caller who took a callback, of a type that
-    /// offers them): in the type's callback class, holding no line. Otherwise a call of the
-    /// type's first tier, holding a line while in talk.
-    pub callback: bool,
+    /// Its call class when known: a tier of its type, or the type's callback class for a
+    /// callback job (the agent calling back a caller who took a callback), which holds no
+    /// line. `None`: the type's one class, or a tier drawn from the type's shares.
+    pub class: Option<u32>,
 }
 
 impl InHand {
@@ -106,15 +106,7 @@ impl InHand {
             elapsed,
             agent: None,
             others: None,
-            callback: false,
-        }
-    }
-
-    /// Its call class among those of `spec`, its call type.
-    fn class_in(&self, spec: &CallType) -> u32 {
-        match &spec.callback {
-            Some(callback) if self.callback => callback.class,
-            _ => spec.classes.start,
+            class: None,
         }
     }
 }
@@ -349,6 +341,9 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 )
             })
             .collect();
+        let mut tier_streams: Vec<_> = (0..types as u32)
+            .map(|t| stream(model.seed, replication, STATE_TALKING | t, Purpose::Tier))
+            .collect();
         for g in 0..groups as u32 {
             let gi = g as usize;
             let point = self.current_point(g);
@@ -356,13 +351,32 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             let winding = winding_down(gi);
             let on_floor = holding[gi].max(target + winding.len() as u32);
             self.pools.set_headcount(g, on_floor, at);
-            let agents = self.place_contacts(g, state);
+            // Each contact's class, in the order of `place_contacts`: per type, the calls in
+            // progress, then the wrap-ups.
+            let classes: Vec<u32> = (0..types)
+                .flat_map(|t| {
+                    talking(gi, t)
+                        .iter()
+                        .chain(wrapping_up(gi, t))
+                        .map(move |c| (t, c))
+                })
+                .map(|(t, contact)| {
+                    let spec = &model.call_types[t];
+                    contact.class.unwrap_or_else(|| {
+                        spec.classes.start
+                            + tier_of(&spec.tier_cumulative_shares, &mut tier_streams[t])
+                    })
+                })
+                .collect();
+            let agents = self.place_contacts(g, state, &classes);
             let group = &model.groups[gi];
             let mut agent_of = agents.into_iter();
+            let mut class_of = classes.into_iter();
             for t in 0..types as u32 {
                 let spec = &model.call_types[t as usize];
+                let callback_class = spec.callback.as_ref().map(|c| c.class);
                 for (talked, contact) in talking(gi, t as usize).iter().enumerate() {
-                    let class = contact.class_in(spec);
+                    let class = class_of.next().expect("every contact has a class");
                     let agent = agent_of.next().expect("every contact placed");
                     let stream = &mut busy_streams[t as usize];
                     // The talk is the caller's need slowed by the contacts its agent held
@@ -403,7 +417,8 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                             (g as u64) << 32 | talked as u64,
                         ),
                     };
-                    if !contact.callback {
+                    // A callback job holds no line: the centre called out.
+                    if callback_class != Some(class) {
                         self.take_line(&mut call);
                     }
                     // Busy time only: the call's outcome belongs to the past.
@@ -425,7 +440,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                         w.sample_remaining(contact.elapsed, &mut wrap_up_streams[t as usize])
                     });
                     // The caller has hung up: no line, nothing more to count.
-                    let class = contact.class_in(spec);
+                    let class = class_of.next().expect("every contact has a class");
                     let call = WaitingCall {
                         class,
                         call_type: t,
@@ -578,8 +593,8 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
     /// each numbered agent on one fresh agent, in ascending order of number (the order in
     /// which [`Simulation::state`] numbers them), then the unnumbered contacts on the least
     /// loaded; marks the agents winding down. Returns each contact's agent, type by type,
-    /// the calls in progress before the wrap-ups.
-    fn place_contacts(&mut self, g: u32, state: &StartState) -> Vec<u32> {
+    /// the calls in progress before the wrap-ups (the order of `classes`, their classes).
+    fn place_contacts(&mut self, g: u32, state: &StartState, classes: &[u32]) -> Vec<u32> {
         let gi = g as usize;
         let types = self.model.call_types.len();
         let lists: Vec<(u32, &[InHand])> = (0..types)
@@ -598,10 +613,9 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         // Numbered contacts first, so that the others fill the slots left.
         for numbered in [true, false] {
             let mut i = 0;
-            for &(t, list) in &lists {
-                let spec = &self.model.call_types[t as usize];
+            for &(_, list) in &lists {
                 for contact in list {
-                    let class = contact.class_in(spec);
+                    let class = classes[i];
                     match (numbered, contact.agent) {
                         (true, Some(n)) => {
                             let agent = agent_numbered[&n];
@@ -849,21 +863,24 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 group.others_behind((end - since).as_seconds() / call.handle.as_seconds())
             });
             let lists = if talk { &mut talking } else { &mut wrapping_up };
-            let callback = model.call_types[call.call_type as usize]
+            // The class when there is one to keep: a tier, or a callback job's.
+            let spec = &model.call_types[call.call_type as usize];
+            let callback = spec
                 .callback
                 .as_ref()
                 .is_some_and(|c| c.class == call.class);
+            let tier = model.classes[call.class as usize].tier.is_some();
             lists[g as usize][call.call_type as usize].push(InHand {
                 elapsed: self.now - since,
                 agent: number(g, agent),
                 others,
-                callback,
+                class: (callback || tier).then_some(call.class),
             });
         }
         for list in talking.iter_mut().chain(&mut wrapping_up).flatten() {
             list.sort_unstable_by_key(|c| {
                 let elapsed = std::cmp::Reverse(c.elapsed);
-                (kept(c.elapsed), c.agent, c.others, c.callback, elapsed)
+                (kept(c.elapsed), c.agent, c.others, c.class, elapsed)
             });
         }
         let leaving_agents = holders

@@ -44,9 +44,10 @@
 //!   - An entry of either list may be `{"s": 412.5, "agent": 0, "others": 1}`: the agent
 //!     holding it, by a number within the group (at most `max_concurrent` contacts to a
 //!     number), and, for a contact in `talking`, how many other contacts that agent held
-//!     when its talk began (its slowdown). `live` writes both on chat desks. `"callback":
-//!     true` marks a callback job (the agent calling back a caller who took one): it holds
-//!     no line and is in the type's callback class; `live` writes it for each.
+//!     when its talk began (its slowdown). `live` writes both on chat desks. `"tier"` gives
+//!     its tier (left out: drawn by the tiers' shares), and `"callback": true` marks a
+//!     callback job (the agent calling back a caller who took one): it holds no line and is
+//!     in the type's callback class. `live` writes both.
 //!   - `leaving_agents` (optional, chat desks): the agent numbers of agents winding down,
 //!     who take no new contacts and leave with their last.
 //!   - `extra_agents` (default 0): agents added to (negative: removed from) the schedule from
@@ -239,8 +240,11 @@ pub struct ContactDetails {
     /// talk began.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub others: Option<u32>,
+    /// Its tier, for a call type with tiers (left out: drawn by the tiers' shares).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
     /// A callback job (the agent calling back a caller who took a callback): it holds no
-    /// line. Left out: a call of the type (of its first tier), holding a line in talk.
+    /// line. Left out: a call of the type, holding a line while in talk.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub callback: bool,
 }
@@ -571,14 +575,23 @@ impl StateFile {
     /// The state of `model`'s run described by `state`, with names; times to the ms.
     pub fn from_state(model: &Model, state: &StartState) -> StateFile {
         // Seconds alone for a contact on any agent.
-        let contact = |c: &InHand| match (c.agent, c.others, c.callback) {
-            (None, None, false) => Contact::Seconds(seconds(c.elapsed)),
-            (agent, others, callback) => Contact::Detailed(ContactDetails {
-                s: seconds(c.elapsed),
-                agent,
-                others,
-                callback,
-            }),
+        let contact = |t: usize, c: &InHand| {
+            let callback = c.class.is_some()
+                && model.call_types[t].callback.as_ref().map(|b| b.class) == c.class;
+            let tier = match c.class {
+                Some(class) if !callback => model.classes[class as usize].tier.clone(),
+                _ => None,
+            };
+            match (c.agent, c.others, &tier, callback) {
+                (None, None, None, false) => Contact::Seconds(seconds(c.elapsed)),
+                (agent, others, _, _) => Contact::Detailed(ContactDetails {
+                    s: seconds(c.elapsed),
+                    agent,
+                    others,
+                    tier,
+                    callback,
+                }),
+            }
         };
         let by_type = |lists: &[Vec<Vec<InHand>>], g: usize, skills: &[u32]| {
             skills
@@ -588,7 +601,9 @@ impl StateFile {
                     (!list.is_empty()).then(|| {
                         (
                             model.call_types[t as usize].name.clone(),
-                            InProgress::Elapsed(list.iter().map(contact).collect()),
+                            InProgress::Elapsed(
+                                list.iter().map(|c| contact(t as usize, c)).collect(),
+                            ),
                         )
                     })
                 })
@@ -797,32 +812,11 @@ impl StateFile {
                 ));
             }
             let spec = &model.call_types[t];
-            let callback = spec.callback.as_ref().map(|c| c.class);
-            let tiers: Vec<(u32, &str)> = spec
-                .classes
-                .clone()
-                .filter(|&c| Some(c) != callback)
-                .filter_map(|c| Some((c, model.classes[c as usize].tier.as_deref()?)))
-                .collect();
             // The class of the tier named `tier`, else an error at `place` (`untiered`: the
             // help when the type has no tiers).
-            let tier_class = |place: String, tier: &str, untiered: &str| match tiers
-                .iter()
-                .find(|(_, name)| *name == tier)
-            {
-                Some(&(class, _)) => Ok(class),
-                None => {
-                    let names: Vec<&str> = tiers.iter().map(|&(_, name)| name).collect();
-                    Err(err(
-                        place,
-                        format!("the call type `{}` has no tier `{tier}`", entry.name),
-                        if names.is_empty() {
-                            untiered.into()
-                        } else {
-                            format!("its tiers are {}", listing(&names))
-                        },
-                    ))
-                }
+            let tier_class = |place: String, tier: &str, untiered: &str| {
+                tier_class(model, t, tier, untiered)
+                    .map_err(|(message, help)| err(place, message, help))
             };
             let mut lists = vec![(format!("{field}.waiting_s"), None, &entry.waiting_s)];
             for (tier, waits) in &entry.tiers {
@@ -1045,19 +1039,12 @@ impl StateFile {
                                 let e = elapsed(c.seconds(), &at_s, &Spent::CONTACT)?;
                                 let agent = d.and_then(|d| d.agent);
                                 let others = d.and_then(|d| d.others);
-                                let callback = d.is_some_and(|d| d.callback);
-                                if callback && model.call_types[t].callback.is_none() {
-                                    return Err(err(
-                                        format!("{place}.callback"),
-                                        format!(
-                                            "the call type `{name}` offers no callbacks in the \
-                                             scenario, so no callback job is in hand"
-                                        ),
-                                        "leave `callback` out, or give the call type a \
-                                         `callback`"
-                                            .into(),
-                                    ));
-                                }
+                                let class = match d {
+                                    Some(d) => contact_class(model, t, d, &place).map_err(
+                                        |(field, message, help)| err(field, message, help),
+                                    )?,
+                                    None => None,
+                                };
                                 match agent {
                                     Some(n) => {
                                         let held = held_by.entry(n).or_default();
@@ -1106,7 +1093,7 @@ impl StateFile {
                                     elapsed: e,
                                     agent,
                                     others,
-                                    callback,
+                                    class,
                                 });
                             }
                             spent
@@ -1215,6 +1202,72 @@ impl StateFile {
         lines_within_trunks(model, &state, &entry_of)
             .map_err(|(field, message, help)| err(field, message, help))?;
         Ok(state)
+    }
+}
+
+/// The class a contact in hand of call type `t` says it is in (`None`: it does not say),
+/// else the field, message and help of the error at `place`.
+fn contact_class(
+    model: &Model,
+    t: usize,
+    details: &ContactDetails,
+    place: &str,
+) -> Result<Option<u32>, (String, String, String)> {
+    let spec = &model.call_types[t];
+    match (&details.tier, details.callback) {
+        (Some(_), true) => Err((
+            format!("{place}.tier"),
+            "a callback job has no tier: it is in the type's callback class".into(),
+            "give either `tier` or `\"callback\": true`".into(),
+        )),
+        (Some(tier), false) => tier_class(model, t, tier, "it has no tiers: leave `tier` out")
+            .map(Some)
+            .map_err(|(message, help)| (format!("{place}.tier"), message, help)),
+        (None, true) => match &spec.callback {
+            Some(callback) => Ok(Some(callback.class)),
+            None => Err((
+                format!("{place}.callback"),
+                format!(
+                    "the call type `{}` offers no callbacks in the scenario, so no callback \
+                     job is in hand",
+                    spec.name
+                ),
+                "leave `callback` out, or give the call type a `callback`".into(),
+            )),
+        },
+        (None, false) => Ok(None),
+    }
+}
+
+/// The class of the tier named `tier` of call type `t`, else the message and help of the
+/// error (`untiered`: the help when the type has no tiers).
+fn tier_class(
+    model: &Model,
+    t: usize,
+    tier: &str,
+    untiered: &str,
+) -> Result<u32, (String, String)> {
+    let spec = &model.call_types[t];
+    let callback = spec.callback.as_ref().map(|c| c.class);
+    let tiers: Vec<(u32, &str)> = spec
+        .classes
+        .clone()
+        .filter(|&c| Some(c) != callback)
+        .filter_map(|c| Some((c, model.classes[c as usize].tier.as_deref()?)))
+        .collect();
+    match tiers.iter().find(|(_, name)| *name == tier) {
+        Some(&(class, _)) => Ok(class),
+        None => {
+            let names: Vec<String> = tiers.iter().map(|&(_, name)| format!("`{name}`")).collect();
+            Err((
+                format!("the call type `{}` has no tier `{tier}`", spec.name),
+                if names.is_empty() {
+                    untiered.into()
+                } else {
+                    format!("its tiers are {}", names.join(", "))
+                },
+            ))
+        }
     }
 }
 

@@ -1756,12 +1756,13 @@ skills = ["sales", "care"]
     let state = StateFile::parse("<s>", json)
         .and_then(|f| f.resolve("<s>", &model))
         .unwrap();
+    let callback_class = model.call_types[0].callback.as_ref().unwrap().class;
     assert_eq!(
         state.talking[0][0]
             .iter()
-            .map(|c| c.callback)
+            .map(|c| c.class)
             .collect::<Vec<_>>(),
-        [true, false]
+        [Some(callback_class), None]
     );
     let restarted = Simulation::from_state(&model, SkillPriority::new(&model), 0, &state);
     assert_eq!(restarted.lines_in_use().0, 1);
@@ -1779,5 +1780,91 @@ skills = ["sales", "care"]
         "`callback`",
     ] {
         assert!(error.contains(needle), "{needle:?} not in {error}");
+    }
+}
+
+/// A contact in hand keeps its tier through a state: `live` writes it, `intraday` restarts
+/// the contact in it (an unresolved caller calls again in its own tier). A contact that does
+/// not say gets a tier drawn by the shares, not always the first.
+#[test]
+fn contacts_in_hand_keep_their_tier() {
+    let model = model(
+        r#"
+name = "tiers in hand"
+[simulation]
+duration = "3h"
+interval = "30m"
+[[call_types]]
+name = "care"
+arrival_rate = 30
+handle_time = { distribution = "exponential", mean = "3m" }
+tiers = [ { name = "gold", share = 0.5, priority = 1 }, { name = "basic", share = 0.5 } ]
+callback = { when_wait_exceeds = "60s", share = 0.5 }
+[[agent_groups]]
+name = "agents"
+agents = 200
+skills = ["care"]
+"#,
+    );
+    let resolve = |json: &str| StateFile::parse("<s>", json).and_then(|f| f.resolve("<s>", &model));
+    let spec = &model.call_types[0];
+    let class = |name: &str| {
+        spec.classes
+            .clone()
+            .find(|&c| model.classes[c as usize].tier.as_deref() == Some(name))
+            .unwrap()
+    };
+    let state = resolve(
+        r#"{"clock": "01:00", "agent_groups": [{"name": "agents", "talking": {"care":
+            [{"s": 30, "tier": "basic"}, {"s": 20, "tier": "gold"}, {"s": 10, "callback": true}]}}]}"#,
+    )
+    .unwrap();
+    let classes: Vec<_> = state.talking[0][0].iter().map(|c| c.class).collect();
+    let callback = spec.callback.as_ref().unwrap().class;
+    assert_eq!(
+        classes,
+        [Some(class("basic")), Some(class("gold")), Some(callback)]
+    );
+    // Restarted, each holds its class; written again, the same file.
+    let restarted = Simulation::from_state(&model, SkillPriority::new(&model), 0, &state);
+    assert_eq!(restarted.state().talking, state.talking);
+    let json = StateFile::from_state(&model, &state).to_json();
+    assert!(
+        json.contains(r#""tier": "basic""#) && json.contains(r#""callback": true"#),
+        "{json}"
+    );
+    // 200 contacts that do not say: drawn by the shares (half gold), not all the first tier.
+    let loose = resolve(
+        r#"{"clock": "01:00", "agent_groups": [{"name": "agents", "talking": {"care": 200}}]}"#,
+    )
+    .unwrap();
+    let restarted = Simulation::from_state(&model, SkillPriority::new(&model), 0, &loose);
+    let gold = restarted.state().talking[0][0]
+        .iter()
+        .filter(|c| c.class == Some(class("gold")))
+        .count();
+    assert!((70..=130).contains(&gold), "{gold} of 200 gold");
+    // Refused: a tier the type does not have, and a callback job with a tier.
+    for (contact, needles) in [
+        (
+            r#"{"s": 5, "tier": "silver"}"#,
+            [
+                "talking.care[0].tier",
+                "no tier `silver`",
+                "`gold`, `basic`",
+            ],
+        ),
+        (
+            r#"{"s": 5, "tier": "gold", "callback": true}"#,
+            ["talking.care[0].tier", "callback job has no tier", "either"],
+        ),
+    ] {
+        let json = format!(
+            r#"{{"clock": "01:00", "agent_groups": [{{"name": "agents", "talking": {{"care": [{contact}]}}}}]}}"#
+        );
+        let error = resolve(&json).unwrap_err().to_string();
+        for needle in needles {
+            assert!(error.contains(needle), "{needle:?} not in {error}");
+        }
     }
 }
