@@ -50,8 +50,10 @@
 //!     in the type's callback class. `live` writes both.
 //!   - `leaving_agents` (optional, chat desks): the agent numbers of agents winding down,
 //!     who take no new contacts and leave with their last.
-//!   - `extra_agents` (default 0): agents added to (negative: removed from) the schedule from
-//!     now on, as `POST /api/staffing` does.
+//!   - `extra_agents` (default 0): agents added to (negative: removed from) the headcount on
+//!     the floor (the schedule less shrinkage and breaks) from now on, as `POST
+//!     /api/staffing` does. Contacts in hand beyond the headcount are taken (their agents
+//!     leave as they end, as after a cut); `intraday` warns of them.
 //!
 //! Call types and groups left out have nobody waiting, talking or wrapping up and no extra
 //! agents. Elapsed times are at most the time since the start of the day. The callers on the
@@ -959,7 +961,6 @@ impl StateFile {
                 }
             }
         }
-        let k = ((at.0 / model.interval.0) as u32).min(model.intervals - 1) as usize;
         let mut seen = vec![false; groups];
         for (i, entry) in self.agent_groups.iter().enumerate() {
             let field = format!("agent_groups[{i}]");
@@ -984,7 +985,6 @@ impl StateFile {
             let mut busy = 0u64;
             // Contacts per agent number, and those on any agent.
             let mut held_by: BTreeMap<u32, u32> = BTreeMap::new();
-            let mut loose = 0u64;
             for (what, entries) in [
                 ("talking", &entry.talking),
                 ("wrapping_up", &entry.wrapping_up),
@@ -1028,7 +1028,6 @@ impl StateFile {
                     }
                     let spent = match contacts {
                         InProgress::Count(n) => {
-                            loose += *n as u64;
                             vec![InHand::lasted(SimTime::ZERO); *n as usize]
                         }
                         InProgress::Elapsed(list) => {
@@ -1045,25 +1044,21 @@ impl StateFile {
                                     )?,
                                     None => None,
                                 };
-                                match agent {
-                                    Some(n) => {
-                                        let held = held_by.entry(n).or_default();
-                                        *held += 1;
-                                        if *held > spec.max_concurrent {
-                                            return Err(err(
-                                                format!("{place}.agent"),
-                                                format!(
-                                                    "agent {n} holds more than {} contact{} (the \
-                                                     group's max_concurrent)",
-                                                    spec.max_concurrent,
-                                                    if spec.max_concurrent == 1 { "" } else { "s" }
-                                                ),
-                                                "give each agent's own number to its contacts"
-                                                    .into(),
-                                            ));
-                                        }
+                                if let Some(n) = agent {
+                                    let held = held_by.entry(n).or_default();
+                                    *held += 1;
+                                    if *held > spec.max_concurrent {
+                                        return Err(err(
+                                            format!("{place}.agent"),
+                                            format!(
+                                                "agent {n} holds more than {} contact{} (the \
+                                                 group's max_concurrent)",
+                                                spec.max_concurrent,
+                                                if spec.max_concurrent == 1 { "" } else { "s" }
+                                            ),
+                                            "give each agent's own number to its contacts".into(),
+                                        ));
                                     }
-                                    None => loose += 1,
                                 }
                                 if let Some(o) = others {
                                     if what == "wrapping_up" {
@@ -1107,66 +1102,25 @@ impl StateFile {
                     lists[g][t] = spent;
                 }
             }
-            let scheduled = spec.agents_by_interval[k] as i64;
+            // The headcount on the floor now (the schedule less shrinkage and breaks), which
+            // `extra_agents` changes, as `live`'s staffing changes do.
+            let available = spec.available(model.interval);
+            let so_far = || available.iter().take_while(|&&(from, _)| from <= at);
+            let on_floor = so_far().last().map_or(0, |&(_, n)| n as i64);
             // In i128: extra_agents near i64's ends must be refused, not wrapped.
-            let now = scheduled as i128 + entry.extra_agents as i128;
+            let now = on_floor as i128 + entry.extra_agents as i128;
             if !(0..=MAX_AGENTS as i128).contains(&now) {
                 return Err(err(
                     format!("{field}.extra_agents"),
                     format!(
-                        "{} scheduled at {} with {} extra gives {now} agents",
-                        scheduled, self.clock, entry.extra_agents
+                        "{on_floor} agents on the floor at {} (the schedule less shrinkage) \
+                         with {} extra gives {now}",
+                        self.clock, entry.extra_agents
                     ),
                     format!(
                         "the headcount from now on must be between 0 and {MAX_AGENTS}: extra_agents ≥ {}",
-                        -scheduled
+                        -on_floor
                     ),
-                ));
-            }
-            // Contacts in service need agents to hold them. Not only the agents of the
-            // headcount now: after the headcount drops, busy agents finish their call
-            // before they leave (and a state saved then shows them), so the bound is the
-            // most agents the group has had so far today.
-            let most_so_far = spec
-                .available(model.interval)
-                .iter()
-                .take_while(|&&(from, _)| from <= at)
-                .map(|&(_, n)| n as i64)
-                .max()
-                .unwrap_or(0)
-                .max(scheduled)
-                + entry.extra_agents.max(0);
-            let per_agent = spec.max_concurrent.max(1) as i64;
-            if busy as i64 > most_so_far * per_agent {
-                return Err(err(
-                    format!("{field}.talking"),
-                    format!(
-                        "{busy} contacts in service, but `{}` can hold at most {} by {}: \
-                         {most_so_far} agents at most so far today (the schedule, plus \
-                         extra_agents) × {per_agent} contact{} each",
-                        spec.name,
-                        most_so_far * per_agent,
-                        self.clock,
-                        if per_agent == 1 { "" } else { "s" }
-                    ),
-                    "give the contacts in service now; if more agents are working than \
-                     scheduled, say how many more in extra_agents"
-                        .into(),
-                ));
-            }
-            let agents_in_hand =
-                held_by.len() as i64 + loose.div_ceil(spec.max_concurrent.max(1) as u64) as i64;
-            if agents_in_hand > most_so_far {
-                return Err(err(
-                    format!("{field}.talking"),
-                    format!(
-                        "the contacts in hand need {agents_in_hand} agents ({} numbered, the \
-                         rest {per_agent} to an agent), but `{}` has had at most \
-                         {most_so_far} so far today (the schedule, plus extra_agents)",
-                        held_by.len(),
-                        spec.name
-                    ),
-                    "give the contacts in hand now, each agent's with its own number".into(),
                 ));
             }
             for (j, &n) in entry.leaving_agents.iter().enumerate() {
@@ -1203,6 +1157,38 @@ impl StateFile {
             .map_err(|(field, message, help)| err(field, message, help))?;
         Ok(state)
     }
+}
+
+/// Per group, when the contacts in hand of `state` need more agents than `model`'s group
+/// has on the floor from the state's clock on (the schedule less shrinkage, plus the extra
+/// agents): the group, the agents the contacts need and the headcount. Those beyond the
+/// headcount finish their contacts and leave, as after a cut; a state `live` saves just
+/// after one shows them, but so does a miscounted state, which is worth a warning.
+pub fn contacts_beyond_the_headcount(model: &Model, state: &StartState) -> Vec<(usize, u64, i64)> {
+    let mut beyond = Vec::new();
+    for (g, spec) in model.groups.iter().enumerate() {
+        let in_hand = || {
+            [&state.talking, &state.wrapping_up]
+                .into_iter()
+                .filter_map(move |list| list.get(g))
+                .flatten()
+                .flatten()
+        };
+        let numbered: std::collections::BTreeSet<u32> = in_hand().filter_map(|c| c.agent).collect();
+        let loose = in_hand().filter(|c| c.agent.is_none()).count() as u64;
+        let needed = numbered.len() as u64 + loose.div_ceil(u64::from(spec.max_concurrent.max(1)));
+        let on_floor = spec
+            .available(model.interval)
+            .iter()
+            .take_while(|&&(from, _)| from <= state.at)
+            .last()
+            .map_or(0, |&(_, n)| i64::from(n));
+        let headcount = (on_floor + state.staffing_delta.get(g).copied().unwrap_or(0)).max(0);
+        if needed as i64 > headcount {
+            beyond.push((g, needed, headcount));
+        }
+    }
+    beyond
 }
 
 /// The class a contact in hand of call type `t` says it is in (`None`: it does not say),
