@@ -95,8 +95,21 @@ pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
         )));
     }
     if day_over {
+        let callers = state
+            .waiting
+            .iter()
+            .chain(&state.waiting_by_class)
+            .chain(&state.callbacks)
+            .map(Vec::len)
+            .sum::<usize>()
+            + state.in_ivr.len();
+        let still = if callers > 0 {
+            format!(" (its {callers} caller(s) still in the centre are served after closing, counted in the intervals they arrived in, which are past)")
+        } else {
+            String::new()
+        };
         eprintln!(
-            "callsim intraday: the state is at {}, when the scenario's day ({}) is over: nothing is left to forecast",
+            "callsim intraday: the state is at {}, when the scenario's day ({}) is over: nothing is left to forecast{still}",
             clock_with_millis(&model, state.at),
             day_span(&model)
         );

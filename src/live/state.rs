@@ -104,7 +104,11 @@ pub struct TypeEntry {
     #[serde(default)]
     pub waiting_s: Vec<f64>,
     /// Per tier, how long each of its waiting callers has waited, seconds.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
     pub tiers: BTreeMap<String, Vec<f64>>,
     /// Callers in the IVR: how long each has been in it, seconds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -258,6 +262,39 @@ impl Details for ContactDetails {
     }
 }
 
+/// A map of names read from JSON, refusing a name given twice (serde's maps keep the last,
+/// which would drop the first list without a word).
+fn unique_keys<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of names, each given once")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!(
+                        "`{key}` is given twice: give each once, with all its entries"
+                    )));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Unique(std::marker::PhantomData))
+}
+
 /// One agent group in a state file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -265,10 +302,14 @@ pub struct GroupEntry {
     /// The group.
     pub name: String,
     /// Calls in progress, by the call type they are of.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub talking: BTreeMap<String, InProgress>,
     /// Contacts in after-call work, by call type.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
     pub wrapping_up: BTreeMap<String, InProgress>,
     /// Agents added to (negative: removed from) the schedule from now on.
     #[serde(default)]
@@ -1155,8 +1196,33 @@ impl StateFile {
         }
         lines_within_trunks(model, &state, &entry_of)
             .map_err(|(field, message, help)| err(field, message, help))?;
+        if self.day_over {
+            day_over_clock(model, &self.clock)
+                .map_err(|(message, help)| err("day_over".into(), message, help))?;
+        }
         Ok(state)
     }
+}
+
+/// Checks a state that says the day is over (`day_over`): its clock is not inside a day
+/// shorter than 24 hours (a mid-day clock with `day_over` is a contradiction, not the next
+/// day's). Returns the message and help of the error.
+fn day_over_clock(model: &Model, clock: &str) -> Result<(), (String, String)> {
+    let inside_the_day = parse_clock(clock)
+        .and_then(|s| sim_time_of_clock(model, s))
+        .is_some_and(|t| t < model.horizon);
+    if inside_the_day && model.horizon.0 < 86_400 * NANOS_PER_SECOND {
+        return Err((
+            format!(
+                "the clock {clock} is inside the scenario's day ({}), which `day_over` says is over",
+                day_span(model)
+            ),
+            "for a state taken during the day, leave `day_over` out; live writes it only for a \
+             state taken at or after the end of the day"
+                .to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// Per group, when the contacts in hand of `state` need more agents than `model`'s group

@@ -383,6 +383,21 @@ fn bad_state_files_are_refused_with_the_field_and_the_fix() {
             ],
         ),
         (
+            "a call type twice in a group's map",
+            r#"{"clock": "10:30", "agent_groups": [{"name": "generalists", "talking": {"general": 4, "general": [1, 2]}}]}"#,
+            vec!["agent_groups[0].talking", "`general` is given twice"],
+        ),
+        (
+            "a tier twice",
+            r#"{"clock": "10:30", "call_types": [{"name": "general", "tiers": {"gold": [1], "gold": [2]}}]}"#,
+            vec!["tiers", "`gold` is given twice"],
+        ),
+        (
+            "the day over at mid-day",
+            r#"{"clock": "12:00", "day_over": true}"#,
+            vec!["day_over", "12:00 is inside the scenario's day (08:00 to 20:00)"],
+        ),
+        (
             "other scenario",
             r#"{"scenario": "Elsewhere", "clock": "10:30"}"#,
             vec!["scenario", "\"Elsewhere\""],
