@@ -231,7 +231,17 @@ fn alternatives(
                 }
                 routing.policy = Some(policy.clone());
             })
-            .map_err(Failure::Scenario)?;
+            .map_err(|e| match e.field.as_deref() {
+                // The flag's own name is at fault, not the file (whose policy it replaced).
+                Some("routing.policy") => Failure::Usage(format!(
+                    "--policy {policy}: {}{}",
+                    e.message,
+                    e.help
+                        .as_deref()
+                        .map_or(String::new(), |h| format!("\n  help: {h}"))
+                )),
+                _ => Failure::Scenario(e),
+            })?;
         if let Some((last, rest)) = unused.split_last() {
             let what = if rest.is_empty() {
                 last.to_string()

@@ -338,7 +338,14 @@ pub fn forecast(model: &Model, state: &StartState, options: &ForecastOptions) ->
     Forecast {
         scenario: model.name.clone(),
         from: clock_with_millis(model, state.at),
-        until: clock_label(model, m.horizon)[..5].to_owned(),
+        // HH:MM, with the seconds when the forecast ends within a minute.
+        until: {
+            let label = clock_label(model, m.horizon);
+            match label.strip_suffix(":00") {
+                Some(minutes) => minutes.to_owned(),
+                None => label,
+            }
+        },
         replications: options.replications,
         seed: m.seed,
         band: "5th to 95th percentile across replications",

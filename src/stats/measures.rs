@@ -336,7 +336,9 @@ impl Tally {
                     call_types,
                     classes,
                     groups: (0..self.groups)
-                        .map(|g| group_block(&[k], g, (end - start) as f64))
+                        // An interval past the window (a forecast's extra one, after an
+                        // `--until` inside an interval) has no span.
+                        .map(|g| group_block(&[k], g, end.saturating_sub(start) as f64))
                         .collect(),
                 }
             })

@@ -313,3 +313,35 @@ fn the_call_log_is_not_overwritten_without_force() {
     ));
     assert!(written.lines().count() > 100);
 }
+
+/// A policy named on the command line that does not exist (or needs entries the scenario
+/// lacks) is the flag's error, not the scenario file's, whose own policy is fine.
+#[test]
+fn a_bad_compare_policy_names_the_flag() {
+    for (policy, needle) in [
+        ("priorty", "`priorty` is not a routing policy"),
+        (
+            "priority+overflow",
+            "needs at least one [[routing.overflow]] entry",
+        ),
+    ] {
+        let out = callsim(&[
+            "compare",
+            "scenarios/telecom-tiers.toml",
+            "--policy",
+            "priority",
+            "--policy",
+            policy,
+            "-r",
+            "2",
+            "-q",
+        ]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("--policy {policy}: ")) && stderr.contains(needle),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("telecom-tiers.toml:"), "{stderr}");
+    }
+}

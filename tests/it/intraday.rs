@@ -395,7 +395,10 @@ fn bad_state_files_are_refused_with_the_field_and_the_fix() {
         (
             "the day over at mid-day",
             r#"{"clock": "12:00", "day_over": true}"#,
-            vec!["day_over", "12:00 is inside the scenario's day (08:00 to 20:00)"],
+            vec![
+                "day_over",
+                "12:00 is inside the scenario's day (08:00 to 20:00)",
+            ],
         ),
         (
             "other scenario",
@@ -1925,4 +1928,30 @@ skills = ["general"]
     let saved = StateFile::from_state(&model, &sim.state()).to_json();
     let loaded = StateFile::parse("<saved>", &saved).and_then(|f| f.resolve("<saved>", &model));
     assert!(loaded.is_ok(), "{loaded:?}");
+}
+
+/// `--until` inside an interval: the forecast ends there, says so to the second, and the
+/// interval after it (run so that late transfers land there, not reported) has no span.
+#[test]
+fn a_forecast_may_end_inside_an_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = write(dir.path(), "state.json", r#"{"clock": "10:30"}"#);
+    let out = callsim(&[
+        "intraday",
+        "scenarios/mobile-hotline.toml",
+        "--state",
+        &state,
+        "--until",
+        "12:00:30",
+        "-r",
+        "2",
+        "-f",
+        "json",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["until"], "12:00:30");
+    let intervals = json["intervals"].as_array().unwrap();
+    assert_eq!(intervals.last().unwrap()["start"], "12:00");
 }
