@@ -146,6 +146,9 @@ pub struct Simulation<'m, R: Router, O: Observer = ()> {
     wrapping: Vec<u32>,
     /// The calendar lane of each timer source with a constant delay.
     lanes: TimerLanes,
+    /// Per group working in shifts, the stream that picks which agents go at a break or a
+    /// shift's end (`None` for a group staffed by interval).
+    shift_streams: Vec<Option<Stream>>,
 }
 
 /// A read-only view of the centre, built from disjoint fields so the router can be borrowed
@@ -222,6 +225,12 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             overrides: staffing::Overrides::default(),
             wrapping: vec![0; groups],
             lanes: TimerLanes::of(model),
+            shift_streams: (0..groups)
+                .map(|g| {
+                    let shifts = !model.groups[g].shifts.is_empty();
+                    shifts.then(|| stream(model.seed, replication, g as u32, Purpose::Shifts))
+                })
+                .collect(),
         };
         for g in 0..groups {
             let points = &sim.staffing[g];
@@ -382,7 +391,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 generation,
                 step,
             } => self.on_overflow(call, generation, step),
-            Event::StaffingChange { group, interval } => self.on_staffing_change(group, interval),
+            Event::StaffingChange { group, interval } => self.on_scheduled_change(group, interval),
         }
     }
 
@@ -912,6 +921,29 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         call
     }
 
+    /// A scheduled change of `group`'s headcount (change point `interval`). In a group
+    /// working in shifts a drop is a break or a shift's end: the agents of the row are any
+    /// of those on the floor, drawn at random, and each busy one finishes its own contact
+    /// first ([`Pools::send_off`]). Otherwise, and for a rise, as [`Self::on_staffing_change`].
+    fn on_scheduled_change(&mut self, group: u32, interval: u32) {
+        let g = group as usize;
+        let target = self.headcount_target(group, interval);
+        let on_floor = self.pools.present(group) - self.pools.leaving(group);
+        match &mut self.shift_streams[g] {
+            Some(rng) if target < on_floor => {
+                let before = self.pools.present(group);
+                self.pools.send_off(group, on_floor - target, rng);
+                if self.pools.present(group) != before {
+                    self.account_staffed(group, before);
+                }
+            }
+            _ => self.on_staffing_change(group, interval),
+        }
+    }
+
+    /// Sets `group`'s headcount to that of change point `interval` (with the runtime
+    /// changes): when it drops, idle agents leave first, then the next agents to finish a
+    /// contact; when it rises, agents arrive and take waiting calls.
     fn on_staffing_change(&mut self, group: u32, interval: u32) {
         let before = self.pools.present(group);
         let target = self.headcount_target(group, interval);

@@ -37,6 +37,8 @@ pub enum Purpose {
     Callback = 9,
     /// A caller's own numbers (see [`CallerDraws`]).
     Caller = 10,
+    /// Which agents of a group working in shifts go at a break or a shift's end.
+    Shifts = 11,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

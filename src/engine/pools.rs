@@ -6,7 +6,9 @@
 //!
 //! Headcount changes are by count: when it drops, idle agents leave at once and busy ones
 //! leave as they finish their work; when it rises, agents still due to leave stay, then new
-//! agents arrive.
+//! agents arrive. A shift's break or end instead sends off agents drawn at random among
+//! those on the floor ([`Pools::send_off`]): idle ones at once, busy ones marked to leave
+//! as their own contacts end.
 
 use std::collections::VecDeque;
 
@@ -148,6 +150,25 @@ impl FreeList {
             self.entries
                 .retain(|&e| Self::is_live(tracked, listings, e));
         }
+    }
+
+    /// Takes every agent marked in `chosen` off the list, in one pass.
+    fn remove_all(&mut self, listings: &mut [Listing], chosen: &[bool]) {
+        let tracked = self.tracked;
+        let mut live = 0;
+        self.entries.retain(|&(agent, stamp)| {
+            let is_live = Self::is_live(tracked, listings, (agent, stamp));
+            if chosen[agent as usize] {
+                if is_live && tracked {
+                    listings[agent as usize].listed = false;
+                }
+                return false;
+            }
+            live += u32::from(is_live);
+            true
+        });
+        self.live = live;
+        self.trim(listings);
     }
 
     /// Whether `entry` still stands for its agent (every entry of an untracked list does).
@@ -519,19 +540,22 @@ impl Pools {
             let stay = missing.min(pool.leaving);
             pool.leaving -= stay;
             missing -= stay;
-            // Chat agents already winding down (leaving, contacts still in hand) stay too,
-            // before anyone new arrives: they take work again at once.
+            // Agents already marked to leave (contacts still in hand) stay too, before
+            // anyone new arrives: a chat agent takes work again at once, a call agent when
+            // its call ends.
             let mut returned = 0;
-            if missing > 0 && pool.capacity > 1 {
+            if missing > 0 {
                 for (id, a) in self.agents.iter_mut().enumerate() {
                     if missing == 0 {
                         break;
                     }
                     if a.group == group && a.leaving {
                         a.leaving = false;
-                        pool.free[a.load as usize].push_back(&mut self.listings, id as u32);
+                        if a.load < pool.capacity {
+                            pool.free[a.load as usize].push_back(&mut self.listings, id as u32);
+                            returned += 1;
+                        }
                         missing -= 1;
-                        returned += 1;
                     }
                 }
             }
@@ -566,15 +590,60 @@ impl Pools {
         arrived
     }
 
-    /// Agents of group `g` already marked as leaving (busy with their last contacts).
+    /// Agents of group `g` already marked as leaving (busy with their last contacts: chat
+    /// agents winding down, and agents a shift's break or end took while busy).
     fn agents_leaving(&self, g: usize) -> u32 {
-        if self.pools[g].capacity == 1 {
-            return 0; // a call agent leaves as soon as it is marked
-        }
         self.agents
             .iter()
             .filter(|a| a.group as usize == g && a.leaving)
             .count() as u32
+    }
+
+    /// A shift's break or end: `count` agents of `group` on the floor (not already leaving),
+    /// drawn uniformly by `rng`, go; the idle ones at once, the busy ones as each finishes
+    /// its own contacts. Agents are not told apart by shift row, so the row's agents are any
+    /// `count` of them, which is what they are in distribution: a busy agent of the row
+    /// keeps its call, and an idle agent of another row stays on the floor. Returns how many
+    /// left at once. Never called per event.
+    pub fn send_off<G: rand::Rng + ?Sized>(&mut self, group: u32, count: u32, rng: &mut G) -> u32 {
+        let g = group as usize;
+        let mut off = vec![false; self.agents.len()];
+        for &a in &self.pools[g].off {
+            off[a as usize] = true;
+        }
+        let mut candidates: Vec<u32> = (0..self.agents.len() as u32)
+            .filter(|&a| {
+                let agent = &self.agents[a as usize];
+                agent.group == group && !off[a as usize] && !agent.leaving
+            })
+            .collect();
+        let count = (count as usize).min(candidates.len());
+        // The first `count` of a partial Fisher–Yates shuffle: one draw per agent sent.
+        for i in 0..count {
+            let j = rng.random_range(i..candidates.len());
+            candidates.swap(i, j);
+        }
+        let mut chosen = vec![false; self.agents.len()];
+        for &a in &candidates[..count] {
+            chosen[a as usize] = true;
+        }
+        let pool = &mut self.pools[g];
+        for list in &mut pool.free {
+            list.remove_all(&mut self.listings, &chosen);
+        }
+        let mut left = 0;
+        for &a in &candidates[..count] {
+            let agent = &mut self.agents[a as usize];
+            if agent.load == 0 {
+                pool.off.push(a);
+                pool.present -= 1;
+                left += 1;
+            } else {
+                agent.leaving = true;
+            }
+        }
+        self.refresh(g);
+        left
     }
 }
 

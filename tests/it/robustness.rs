@@ -462,7 +462,7 @@ fn integers_near_the_ends_of_i64_do_not_wrap_in_messages() {
         br#"{"clock": "00:30", "agent_groups": [{"name": "agents", "extra_agents": 9223372036854775807}]}"#,
     );
     let stderr = refused(&["intraday", &path, "--state", &state], &["extra_agents"]);
-    assert!(stderr.contains("9223372036854775817 agents"), "{stderr}");
+    assert!(stderr.contains("gives 9223372036854775817"), "{stderr}");
 }
 
 #[test]
