@@ -219,6 +219,15 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
         by_weekday: args.by_weekday.then_some(true),
         agents: args.agents.as_deref().map(agents).transpose()?,
     };
+    if let (Some(staffing), Some(_)) = (&args.check_staffing, &args.agents) {
+        let name = match staffing {
+            StaffingArg::Serving => "serving",
+            StaffingArg::Busy => "busy",
+        };
+        return Err(Failure::Usage(format!(
+            "--agents and --check-staffing {name} both say the staffing --check runs with: give one (--agents for the headcount you know, --check-staffing to read it from the log's agents)"
+        )));
+    }
     // Both files are checked before the log is read: nothing is fitted for nothing.
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     let report_file = OutputFile::check_optional("--report", args.report.as_ref(), args.force)?;

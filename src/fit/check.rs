@@ -99,10 +99,16 @@ pub fn check(
         (CheckStaffing::Busy, _, Some(floor)) => {
             floor.iter().map(|f| f.busy.ceil() + 1.0).collect()
         }
-        _ => {
+        (CheckStaffing::Given, None, _) => {
             return Err(FitError {
-                message: "--check needs the staffing of the log's days, and the log names no agents".into(),
-                help: "name the column of the agent who answered with --columns agent=NAME, give the agents on the floor with --agents, or leave --check out".into(),
+                message: "--check needs the staffing of the log's days, and no --agents was given".into(),
+                help: "give the agents on the floor with --agents, or leave --check out".into(),
+            })
+        }
+        (CheckStaffing::Serving | CheckStaffing::Busy, _, None) => {
+            return Err(FitError {
+                message: "--check reads the staffing of the log's days from the agents who answered, and the log names no agents".into(),
+                help: "name the column of the agent who answered with --columns agent=NAME, or give the agents on the floor with --agents (without --check-staffing), or leave --check out".into(),
             })
         }
     };
