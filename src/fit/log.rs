@@ -295,6 +295,22 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
         .collect();
     let available = header.iter().collect::<Vec<_>>().join(", ");
     let find = |name: &str, key: &str| -> Result<usize, LogError> {
+        // A column read twice over would be read from one of them without a word.
+        let same: Vec<usize> = (0..header.len())
+            .filter(|&i| header.get(i).is_some_and(|h| h.trim() == name))
+            .collect();
+        if let [first, second, ..] = same[..] {
+            return Err(error(
+                Some(1),
+                Some(name),
+                format!(
+                    "the header names `{name}` twice (columns {} and {})",
+                    first + 1,
+                    second + 1
+                ),
+                format!("rename one of them, or name the column to read with --columns {key}=NAME"),
+            ));
+        }
         index.get(name).copied().ok_or_else(|| {
             error(
                 Some(1),

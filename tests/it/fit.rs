@@ -852,7 +852,7 @@ fn the_html_report_is_one_well_formed_page_whose_charts_all_have_data() {
 fn bad_logs_with_the_new_columns_are_refused_with_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let header = "arrival_s,call_type,handle_time_s,patience_s,tier,attempt,outcome,wait_s,group,ivr_s,caller\n";
-    let cases: [(&str, String, &[&str], &str); 5] = [
+    let cases: [(&str, String, &[&str], &str); 6] = [
         (
             "negative-ivr",
             format!("{header}10,a,60,,,1,answered,0,g,-2,ab\n"),
@@ -880,6 +880,12 @@ fn bad_logs_with_the_new_columns_are_refused_with_line_and_column() {
             .unwrap(),
             &["--check"],
             "--check reads the staffing of the log's days from the agents who answered, and the log names no agents",
+        ),
+        (
+            "outcome-twice",
+            "arrival_s,call_type,handle_time_s,patience_s,tier,attempt,outcome,wait_s,outcome\n10,a,60,,,1,answered,0,desk\n".to_string(),
+            &[],
+            "the header names `outcome` twice (columns 7 and 9)",
         ),
         (
             "check-staffing-twice",
