@@ -928,7 +928,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     fn on_scheduled_change(&mut self, group: u32, interval: u32) {
         let g = group as usize;
         let target = self.headcount_target(group, interval);
-        let on_floor = self.pools.present(group) - self.pools.leaving(group);
+        let on_floor = self.pools.staying(group);
         match &mut self.shift_streams[g] {
             Some(rng) if target < on_floor => {
                 let before = self.pools.present(group);

@@ -76,19 +76,24 @@ impl RunOptions {
 /// Each replication is folded into the report as it finishes (in replication order), so
 /// memory does not grow with the replications beyond [`KEPT_VALUES_BYTES`].
 pub fn run(model: &Model, options: &RunOptions) -> Report {
-    run_with_progress(model, options, &Ticker::default())
+    run_ticking(model, options, None)
 }
 
 /// [`run`], counting its progress on `ticker` as it goes (another thread may read it, for a
 /// progress bar). The report is [`run`]'s.
 pub fn run_with_progress(model: &Model, options: &RunOptions, ticker: &Ticker) -> Report {
+    run_ticking(model, options, Some(ticker))
+}
+
+/// [`run`], with its replications run slice by slice when a `ticker` counts them.
+fn run_ticking(model: &Model, options: &RunOptions, ticker: Option<&Ticker>) -> Report {
     let model = options.apply(model);
     let keep = kept_replications(&model);
     let mut report = ReportFold::new(&model, keep, model.replications as usize);
     replicate_in_batches(
         &model,
         options.threads,
-        Some(ticker),
+        ticker,
         0..model.replications,
         BATCH_PER_THREAD,
         |m| report.add(&m),

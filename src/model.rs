@@ -370,6 +370,15 @@ impl AgentGroup {
             .collect()
     }
 
+    /// The available headcount at time `t` (the last change point at or before it).
+    pub fn available_at(&self, interval: SimTime, t: SimTime) -> u32 {
+        self.available(interval)
+            .iter()
+            .take_while(|&&(from, _)| from <= t)
+            .last()
+            .map_or(0, |&(_, n)| n)
+    }
+
     /// The available headcount (`available`) averaged over each of the day's `intervals`
     /// intervals of length `interval`: an agent present for half an interval counts ½.
     pub fn available_per_interval(&self, interval: SimTime, intervals: u32) -> Vec<f64> {

@@ -145,6 +145,24 @@ pub struct StartState {
     pub callbacks: Vec<Vec<SimTime>>,
 }
 
+impl StartState {
+    /// The agents group `g` needs to hold its contacts in hand (in service and in wrap-up):
+    /// one per agent number, and enough for the others if packed `max_concurrent` to an
+    /// agent (chat agents hold several).
+    pub fn agents_holding(&self, g: usize, max_concurrent: u32) -> u32 {
+        let in_hand = || {
+            [&self.talking, &self.wrapping_up]
+                .into_iter()
+                .filter_map(move |list| list.get(g))
+                .flatten()
+                .flatten()
+        };
+        let numbered: BTreeSet<u32> = in_hand().filter_map(|c| c.agent).collect();
+        let loose = in_hand().filter(|c| c.agent.is_none()).count() as u32;
+        numbered.len() as u32 + loose.div_ceil(max_concurrent.max(1))
+    }
+}
+
 /// Group `g`'s contacts of type `t` in `list` (none if left out).
 fn in_progress(list: &[Vec<Vec<InHand>>], g: usize, t: usize) -> &[InHand] {
     list.get(g)
@@ -285,21 +303,14 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         self.present_since = vec![at; groups];
         let talking = |g: usize, t: usize| in_progress(&state.talking, g, t);
         let wrapping_up = |g: usize, t: usize| in_progress(&state.wrapping_up, g, t);
-        let in_hand =
-            |g: usize| (0..types).flat_map(move |t| talking(g, t).iter().chain(wrapping_up(g, t)));
         // Chat agents winding down (a call agent leaves as soon as its call ends).
         let winding_down = |g: usize| match state.leaving_agents.get(g) {
             Some(list) if model.groups[g].max_concurrent > 1 => list.as_slice(),
             _ => &[],
         };
-        // Per group, the agents holding the contacts in hand: one per agent number, and
-        // enough for the others if packed (chat agents hold several).
+        // Per group, the agents holding the contacts in hand.
         let holding: Vec<u32> = (0..groups)
-            .map(|g| {
-                let numbered: BTreeSet<u32> = in_hand(g).filter_map(|c| c.agent).collect();
-                let loose = in_hand(g).filter(|c| c.agent.is_none()).count() as u32;
-                numbered.len() as u32 + loose.div_ceil(model.groups[g].max_concurrent)
-            })
+            .map(|g| state.agents_holding(g, model.groups[g].max_concurrent))
             .collect();
         let mut slots = Vec::with_capacity(groups);
         for g in 0..groups as u32 {

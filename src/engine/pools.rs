@@ -510,6 +510,11 @@ impl Pools {
         self.pools[g].leaving + self.agents_leaving(g)
     }
 
+    /// Agents of `group` on the floor who are not due to leave: its headcount now.
+    pub fn staying(&self, group: u32) -> u32 {
+        self.present(group) - self.leaving(group)
+    }
+
     /// Adds agent slots (off the floor) so that `group` has at least `slots`: for headcounts
     /// beyond the schedule's largest. Never called per event.
     pub fn grow(&mut self, group: u32, slots: u32) {
@@ -532,8 +537,7 @@ impl Pools {
     /// (idle).
     pub fn set_headcount(&mut self, group: u32, target: u32, now: SimTime) -> Arrived {
         let g = group as usize;
-        let pool = &mut self.pools[g];
-        let effective = pool.present - pool.leaving - self.agents_leaving(g);
+        let effective = self.staying(group);
         let pool = &mut self.pools[g];
         let arrived = if target >= effective {
             let mut missing = target - effective;
@@ -603,9 +607,9 @@ impl Pools {
     /// drawn uniformly by `rng`, go; the idle ones at once, the busy ones as each finishes
     /// its own contacts. Agents are not told apart by shift row, so the row's agents are any
     /// `count` of them, which is what they are in distribution: a busy agent of the row
-    /// keeps its call, and an idle agent of another row stays on the floor. Returns how many
-    /// left at once. Never called per event.
-    pub fn send_off<G: rand::Rng + ?Sized>(&mut self, group: u32, count: u32, rng: &mut G) -> u32 {
+    /// keeps its call, and an idle agent of another row stays on the floor. Never called per
+    /// event.
+    pub fn send_off<G: rand::Rng + ?Sized>(&mut self, group: u32, count: u32, rng: &mut G) {
         let g = group as usize;
         let mut off = vec![false; self.agents.len()];
         for &a in &self.pools[g].off {
@@ -631,19 +635,16 @@ impl Pools {
         for list in &mut pool.free {
             list.remove_all(&mut self.listings, &chosen);
         }
-        let mut left = 0;
         for &a in &candidates[..count] {
             let agent = &mut self.agents[a as usize];
             if agent.load == 0 {
                 pool.off.push(a);
                 pool.present -= 1;
-                left += 1;
             } else {
                 agent.leaving = true;
             }
         }
         self.refresh(g);
-        left
     }
 }
 

@@ -1145,9 +1145,7 @@ impl StateFile {
             }
             // The headcount on the floor now (the schedule less shrinkage and breaks), which
             // `extra_agents` changes, as `live`'s staffing changes do.
-            let available = spec.available(model.interval);
-            let so_far = || available.iter().take_while(|&&(from, _)| from <= at);
-            let on_floor = so_far().last().map_or(0, |&(_, n)| n as i64);
+            let on_floor = i64::from(spec.available_at(model.interval, at));
             // In i128: extra_agents near i64's ends must be refused, not wrapped.
             let now = on_floor as i128 + entry.extra_agents as i128;
             if !(0..=MAX_AGENTS as i128).contains(&now) {
@@ -1233,22 +1231,8 @@ fn day_over_clock(model: &Model, clock: &str) -> Result<(), (String, String)> {
 pub fn contacts_beyond_the_headcount(model: &Model, state: &StartState) -> Vec<(usize, u64, i64)> {
     let mut beyond = Vec::new();
     for (g, spec) in model.groups.iter().enumerate() {
-        let in_hand = || {
-            [&state.talking, &state.wrapping_up]
-                .into_iter()
-                .filter_map(move |list| list.get(g))
-                .flatten()
-                .flatten()
-        };
-        let numbered: std::collections::BTreeSet<u32> = in_hand().filter_map(|c| c.agent).collect();
-        let loose = in_hand().filter(|c| c.agent.is_none()).count() as u64;
-        let needed = numbered.len() as u64 + loose.div_ceil(u64::from(spec.max_concurrent.max(1)));
-        let on_floor = spec
-            .available(model.interval)
-            .iter()
-            .take_while(|&&(from, _)| from <= state.at)
-            .last()
-            .map_or(0, |&(_, n)| i64::from(n));
+        let needed = u64::from(state.agents_holding(g, spec.max_concurrent));
+        let on_floor = i64::from(spec.available_at(model.interval, state.at));
         let headcount = (on_floor + state.staffing_delta.get(g).copied().unwrap_or(0)).max(0);
         if needed as i64 > headcount {
             beyond.push((g, needed, headcount));
