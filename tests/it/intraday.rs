@@ -14,6 +14,14 @@ use callsim::RunOptions;
 use crate::support::callsim;
 use crate::support::model;
 
+/// A state file's text read and resolved against `model`, as `intraday` does.
+fn resolve(
+    model: &callsim::model::Model,
+    json: &str,
+) -> Result<StartState, callsim::live::state::StateError> {
+    StateFile::parse("<s>", json).and_then(|f| f.resolve("<s>", model))
+}
+
 #[test]
 fn from_the_empty_state_at_the_start_it_is_run() {
     let mut model = Source::default_scenario().load().unwrap();
@@ -1699,9 +1707,6 @@ skills = ["sales", "care"]
               "agent_groups": [{{"name": "agents", "talking": {talking}}}]}}"#
         )
     };
-    let resolve = |model: &callsim::model::Model, json: &str| {
-        StateFile::parse("<s>", json).and_then(|f| f.resolve("<s>", model))
-    };
     // Within every limit: 1 + 2 waiting, 3 talking.
     let fits = state("1, 2", r#"{"sales": 2, "care": 1}"#);
     assert!(resolve(&plain, &fits).is_ok());
@@ -1752,15 +1757,13 @@ skills = ["sales", "care"]
     );
     let json = r#"{"clock": "01:00", "call_types": [{"name": "care", "waiting_s": [1, 2]}],
         "agent_groups": [{"name": "agents", "talking": {"sales": 2, "care": 2}}]}"#;
-    let state = StateFile::parse("<s>", json).and_then(|f| f.resolve("<s>", &model));
+    let state = resolve(&model, json);
     assert!(state.is_ok(), "{state:?}");
     // A callback job in talk says so: in the callback class, on no line; restarted, the
     // centre holds the lines of the other caller in talk only.
     let json = r#"{"clock": "01:00", "agent_groups": [{"name": "agents", "talking":
         {"sales": [{"s": 30, "callback": true}, 12]}}]}"#;
-    let state = StateFile::parse("<s>", json)
-        .and_then(|f| f.resolve("<s>", &model))
-        .unwrap();
+    let state = resolve(&model, json).unwrap();
     let callback_class = model.call_types[0].callback.as_ref().unwrap().class;
     assert_eq!(
         state.talking[0][0]
@@ -1775,10 +1778,7 @@ skills = ["sales", "care"]
     // Only a type that offers callbacks has callback jobs.
     let json = r#"{"clock": "01:00", "agent_groups": [{"name": "agents", "talking":
         {"care": [{"s": 30, "callback": true}]}}]}"#;
-    let error = StateFile::parse("<s>", json)
-        .and_then(|f| f.resolve("<s>", &model))
-        .unwrap_err()
-        .to_string();
+    let error = resolve(&model, json).unwrap_err().to_string();
     for needle in [
         "talking.care[0].callback",
         "offers no callbacks",
@@ -1811,7 +1811,7 @@ agents = 200
 skills = ["care"]
 "#,
     );
-    let resolve = |json: &str| StateFile::parse("<s>", json).and_then(|f| f.resolve("<s>", &model));
+    let resolve = |json: &str| resolve(&model, json);
     let spec = &model.call_types[0];
     let class = |name: &str| {
         spec.classes
@@ -1897,7 +1897,7 @@ shrinkage = 0.25
 skills = ["general"]
 "#,
     );
-    let resolve = |json: &str| StateFile::parse("<s>", json).and_then(|f| f.resolve("<s>", &model));
+    let resolve = |json: &str| resolve(&model, json);
     // 45 on the floor (60 less 25 %): −45 leaves none, −46 is refused and says why.
     let state = |extra: i64| {
         format!(
