@@ -19,6 +19,29 @@ pub struct Alternative {
     pub model: Model,
 }
 
+impl Alternative {
+    /// Whether `other` sees this alternative's callers: callers are drawn per call type by
+    /// its position, so both need the same call types in the same order.
+    pub fn same_callers(&self, other: &Alternative) -> bool {
+        self.model.call_types.len() == other.model.call_types.len()
+            && self
+                .model
+                .call_types
+                .iter()
+                .zip(&other.model.call_types)
+                .all(|(a, b)| a.name == b.name)
+    }
+}
+
+/// Whether every alternative sees the first one's callers (see [`Alternative::same_callers`]).
+pub fn all_on_the_same_callers(alternatives: &[Alternative]) -> bool {
+    alternatives.iter().all(|a| {
+        alternatives
+            .first()
+            .is_some_and(|first| first.same_callers(a))
+    })
+}
+
 /// The result of a comparison: each alternative's figures, and each one's paired difference
 /// against the first.
 #[derive(Debug, Clone, Serialize)]

@@ -173,6 +173,17 @@ impl PartHeader {
         u64::from(self.runs) * u64::from(self.replications)
     }
 
+    /// One item in words: `replication 3` for `run`, `point 4, replication 5` for the others.
+    fn describe_item(&self, item: u64) -> String {
+        let per = u64::from(self.replications).max(1);
+        if self.kind == PartKind::Run && self.runs == 1 {
+            format!("replication {item}")
+        } else {
+            let name = self.kind.run_name();
+            format!("{name} {}, replication {}", item / per, item % per)
+        }
+    }
+
     /// The items in `items` in words: `replications 2–3` for `run`, `point 4, replications
     /// 0–9` or `point 4 replication 5 to point 6 replication 2` for the others.
     fn describe(&self, items: Range<u64>) -> String {
@@ -555,6 +566,14 @@ pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
             body.measures.len(),
             header.describe(held),
         ));
+    }
+    for (item, measures) in held.clone().zip(&body.measures) {
+        measures.check_plausible().map_err(|why| {
+            format!(
+                "{name}: not a run's numbers: {}: {why}\n  help: the part was edited after it was written; {RERUN}",
+                header.describe_item(item)
+            )
+        })?;
     }
     check_waits(&header, &body).map_err(|why| {
         format!("{name}: inconsistent: its waits do not match the answered calls of its measures ({why})\n  help: {RERUN}")

@@ -6,6 +6,7 @@
 //! `[warm-up, duration)`.
 
 mod measures;
+mod plausible;
 mod summary;
 mod waits;
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use callsim::compare::{compare_with_progress, Alternative, Comparison};
+use callsim::compare::{all_on_the_same_callers, compare_with_progress, Alternative, Comparison};
 use callsim::model::Model;
 use callsim::report::CallBlock;
 use callsim::scenario::Source;
@@ -288,8 +288,8 @@ fn warn_if_callers_differ(alternatives: &[Alternative]) {
     };
     let first = types(&alternatives[0]);
     for other in &alternatives[1..] {
-        let theirs = types(other);
-        if theirs != first {
+        if !alternatives[0].same_callers(other) {
+            let theirs = types(other);
             eprintln!(
                 "warning: `{}` has the call types [{}], `{}` has [{}]: callers are drawn per call \
                  type in scenario order, so these two do not see the same callers and their \
@@ -485,9 +485,20 @@ fn render(c: &Comparison, alternatives: &[Alternative]) -> String {
     } else {
         everything.header()
     };
+    let paired = all_on_the_same_callers(alternatives);
+    let differences_title = if paired {
+        "Paired differences"
+    } else {
+        "Differences (not paired)"
+    };
     let mut out = format!(
-        "{} alternatives on the same callers — {} replications, seed {}; {}\n{}\n\n",
+        "{} alternatives {} — {} replications, seed {}; {}\n{}\n\n",
         c.alternatives.len(),
+        if paired {
+            "on the same callers"
+        } else {
+            "not on the same callers (their call types differ, so differences are not paired)"
+        },
         c.replications,
         c.seed,
         precision_note(c.replications),
@@ -505,7 +516,7 @@ fn render(c: &Comparison, alternatives: &[Alternative]) -> String {
     let baseline = c.alternatives.first().map_or("", |a| a.name.as_str());
     let legend = "* = the 95% interval excludes 0; pp = percentage points";
     if !c.differences.is_empty() {
-        let _ = write!(out, "\nPaired differences against {baseline} ({legend})\n");
+        let _ = write!(out, "\n{differences_title} against {baseline} ({legend})\n");
         let mut rows = vec![header("Difference", &sl, mixed)];
         for (i, d) in c.differences.iter().enumerate() {
             rows.push(differences(
@@ -546,7 +557,7 @@ fn render(c: &Comparison, alternatives: &[Alternative]) -> String {
     }
     let _ = write!(
         out,
-        "\nPaired differences per call type and tier, against {baseline} ({legend})\n"
+        "\n{differences_title} per call type and tier, against {baseline} ({legend})\n"
     );
     let mut rows = vec![header("Call type", &sl, mixed)];
     for name in &names {

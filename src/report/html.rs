@@ -13,7 +13,7 @@ mod svg;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::{CallBlock, Report, TypeBlock};
-use crate::compare::{Alternative, Comparison};
+use crate::compare::{all_on_the_same_callers, Alternative, Comparison};
 use crate::model::{Model, ServiceTargets};
 use crate::report::chart::{self, Chart};
 use crate::report::table::{count, percent, seconds};
@@ -847,6 +847,7 @@ fn block_targets(model: &Model, name: &str) -> (RowTargets, Option<f64>) {
 /// `compare --format html`: the alternatives side by side and their paired differences.
 pub fn compare_page(alternatives: &[Alternative], comparison: &Comparison) -> String {
     let first = &alternatives[0].model;
+    let paired = all_on_the_same_callers(alternatives);
     // Blocks in the order of the first alternative: Total, then types and tiers.
     let mut blocks: Vec<String> = vec!["Total".to_owned()];
     for a in &comparison.alternatives {
@@ -928,7 +929,10 @@ pub fn compare_page(alternatives: &[Alternative], comparison: &Comparison) -> St
                 ""
             };
             Forest {
-                title: format!("{title}: paired difference{points}"),
+                title: format!(
+                    "{title}: {}difference{points}",
+                    if paired { "paired " } else { "" }
+                ),
                 unit: *unit,
                 rows,
                 reference: Some((0.0, "no difference".into())),
@@ -937,7 +941,9 @@ pub fn compare_page(alternatives: &[Alternative], comparison: &Comparison) -> St
         })
         .collect();
     let subtitle = html! {
-        (comparison.alternatives.len()) " alternatives on the same callers (common random numbers) — "
+        (comparison.alternatives.len())
+        @if paired { " alternatives on the same callers (common random numbers) — " }
+        @else { " alternatives not on the same callers (their call types differ, so differences are not paired) — " }
         (comparison.replications) " replications, seed " (comparison.seed)
     };
     let body = html! {
@@ -981,8 +987,9 @@ pub fn compare_page(alternatives: &[Alternative], comparison: &Comparison) -> St
         }
         @if !comparison.differences.is_empty() {
             section {
-                h2 { "Paired differences against " (comparison.alternatives[0].name) }
-                p.note { "Each alternative minus the first, replication by replication on the same callers. "
+                h2 { @if paired { "Paired differences" } @else { "Differences (not paired)" } " against " (comparison.alternatives[0].name) }
+                p.note { "Each alternative minus the first, replication by replication"
+                    @if paired { " on the same callers. " } @else { " (not on the same callers: not paired). " }
                     "A difference whose 95 % interval excludes 0 (marked *) is beyond chance." }
                 div.scroll {
                     table.numbers {

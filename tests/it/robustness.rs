@@ -266,12 +266,24 @@ fn compare_warns_when_the_alternatives_do_not_share_their_callers() {
         "{}",
         text(&out.stderr)
     );
+    assert!(text(&out.stdout).starts_with("2 alternatives on the same callers"));
+    assert!(text(&out.stdout).contains("\nPaired differences against base"));
     let out = callsim(&["compare", &base, "--variant", &other, "-r", "2"]);
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
         stderr.contains("[general]") && stderr.contains("[sales]") && stderr.contains("not paired"),
         "{stderr}"
+    );
+    // The output says so too: not "on the same callers", not "paired".
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("2 alternatives not on the same callers"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nDifferences (not paired) against base") && !stdout.contains("Paired"),
+        "{stdout}"
     );
 }
 

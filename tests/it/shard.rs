@@ -719,6 +719,16 @@ fn refusals(study: &Study, verb_args: &[String], changed: &[String], label: &str
     let corrupted = write("corrupted.json", &one_digit_changed(&bytes));
     let m = refused(merge(&[p0, &corrupted, p2], &[]));
     assert!(m.contains("checksum"), "{m}");
+    // Edited and checksummed again: the checksum holds, the numbers cannot be a run's.
+    let forged = write(
+        "forged.json",
+        resigned(p1, "\"answered\":", "\"answered\":-").as_bytes(),
+    );
+    let m = refused(merge(&[p0, &forged, p2], &[]));
+    assert!(
+        m.contains("not a run's numbers") && m.contains("not a count of calls"),
+        "{m}"
+    );
     let text = String::from_utf8(bytes).unwrap();
     let newer = write(
         "newer.json",
