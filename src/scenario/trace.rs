@@ -112,8 +112,9 @@ pub fn read(
             return Err(line_error(
                 line,
                 format!(
-                    "the arrival at {}s is after the simulated duration",
-                    arrival.as_seconds()
+                    "the arrival at {}s is not before the end of the simulated day ({}s): a call must arrive before `duration`",
+                    arrival.as_seconds(),
+                    horizon.as_seconds()
                 ),
             ));
         }
