@@ -229,7 +229,7 @@ fn warn_of_what_the_state_leaves_out(model: &callsim::model::Model, state: &Star
     for (g, needed, headcount) in callsim::live::state::contacts_beyond_the_headcount(model, state)
     {
         eprintln!(
-            "warning: the contacts in hand of `{}` need {needed} agents, but it has {headcount} on the floor from the state's clock on (the schedule less shrinkage, plus extra_agents): the other {} finish their contacts and leave, as after a cut; if more agents are working, say how many in extra_agents",
+            "warning: the contacts in hand of `{}` need {needed} agents, but it has {headcount} on the floor from the state's clock on (the schedule less shrinkage, plus extra_agents): the other {} finish their contacts and leave, as after a cut (agents already marked as leaving are not counted); if more agents are working, say how many in extra_agents",
             model.groups[g].name,
             needed as i64 - headcount
         );

@@ -97,6 +97,10 @@ pub struct InHand {
     /// callback job (the agent calling back a caller who took a callback), which holds no
     /// line. `None`: the type's one class, or a tier drawn from the type's shares.
     pub class: Option<u32>,
+    /// On a group of call agents: its agent leaves when it ends (sent off by a break, a
+    /// shift's end or a cut while in the call). A chat agent winding down is listed in
+    /// [`StartState::leaving_agents`] instead.
+    pub leaving: bool,
 }
 
 impl InHand {
@@ -107,6 +111,7 @@ impl InHand {
             agent: None,
             others: None,
             class: None,
+            leaving: false,
         }
     }
 }
@@ -160,6 +165,21 @@ impl StartState {
         let numbered: BTreeSet<u32> = in_hand().filter_map(|c| c.agent).collect();
         let loose = in_hand().filter(|c| c.agent.is_none()).count() as u32;
         numbered.len() as u32 + loose.div_ceil(max_concurrent.max(1))
+    }
+
+    /// The agents of group `g` (of `max_concurrent` contacts each) who leave when their
+    /// contacts end: the chat agents winding down, or the call agents sent off in a call.
+    pub fn agents_winding_down(&self, g: usize, max_concurrent: u32) -> u32 {
+        if max_concurrent > 1 {
+            return self.leaving_agents.get(g).map_or(0, |l| l.len() as u32);
+        }
+        [&self.talking, &self.wrapping_up]
+            .into_iter()
+            .filter_map(|list| list.get(g))
+            .flatten()
+            .flatten()
+            .filter(|c| c.leaving)
+            .count() as u32
     }
 }
 
@@ -303,11 +323,8 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         self.present_since = vec![at; groups];
         let talking = |g: usize, t: usize| in_progress(&state.talking, g, t);
         let wrapping_up = |g: usize, t: usize| in_progress(&state.wrapping_up, g, t);
-        // Chat agents winding down (a call agent leaves as soon as its call ends).
-        let winding_down = |g: usize| match state.leaving_agents.get(g) {
-            Some(list) if model.groups[g].max_concurrent > 1 => list.as_slice(),
-            _ => &[],
-        };
+        // Agents who leave as their contacts end.
+        let winding_down = |g: usize| state.agents_winding_down(g, model.groups[g].max_concurrent);
         // Per group, the agents holding the contacts in hand.
         let holding: Vec<u32> = (0..groups)
             .map(|g| state.agents_holding(g, model.groups[g].max_concurrent))
@@ -321,7 +338,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 .map(|p| self.headcount_target(g, p))
                 .max()
                 .unwrap_or(0);
-            let winding = winding_down(g as usize).len() as u32;
+            let winding = winding_down(g as usize);
             slots.push(
                 model
                     .max_agents(g)
@@ -359,8 +376,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             let gi = g as usize;
             let point = self.current_point(g);
             let target = self.headcount_target(g, point);
-            let winding = winding_down(gi);
-            let on_floor = holding[gi].max(target + winding.len() as u32);
+            let on_floor = holding[gi].max(target + winding_down(gi));
             self.pools.set_headcount(g, on_floor, at);
             // Each contact's class, in the order of `place_contacts`: per type, the calls in
             // progress, then the wrap-ups.
@@ -645,10 +661,18 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 }
             }
         }
-        // (`wind_down` leaves call agents be: they leave as their call ends.)
-        for n in state.leaving_agents.get(gi).into_iter().flatten() {
-            if let Some(&agent) = agent_numbered.get(n) {
-                self.pools.wind_down(agent);
+        if self.model.groups[gi].max_concurrent > 1 {
+            for n in state.leaving_agents.get(gi).into_iter().flatten() {
+                if let Some(&agent) = agent_numbered.get(n) {
+                    self.pools.wind_down(agent);
+                }
+            }
+        } else {
+            let contacts = lists.iter().flat_map(|(_, list)| list.iter());
+            for (contact, &agent) in contacts.zip(&agents) {
+                if contact.leaving {
+                    self.pools.wind_down(agent);
+                }
             }
         }
         agents
@@ -886,6 +910,8 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 agent: number(g, agent),
                 others,
                 class: (callback || tier).then_some(call.class),
+                // A chat agent winding down is in `leaving_agents`.
+                leaving: group.max_concurrent == 1 && self.pools.agent(agent).leaving,
             });
         }
         for list in talking.iter_mut().chain(&mut wrapping_up).flatten() {

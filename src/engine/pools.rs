@@ -478,14 +478,14 @@ impl Pools {
         self.refresh(g);
     }
 
-    /// Chat agent `agent`, holding contacts, winds down: it takes no more and leaves when
-    /// its last contact ends, as an agent marked by a drop in headcount does (for a restart;
-    /// never called per event).
+    /// Agent `agent`, holding contacts, winds down: it takes no more and leaves when its
+    /// last contact ends, as an agent sent off by a break or a drop in headcount does (for
+    /// a restart; never called per event).
     pub fn wind_down(&mut self, agent: u32) {
         let g = self.agents[agent as usize].group as usize;
         let pool = &mut self.pools[g];
         let a = &mut self.agents[agent as usize];
-        if a.leaving || a.load == 0 || pool.capacity == 1 {
+        if a.leaving || a.load == 0 {
             return;
         }
         a.leaving = true;

@@ -253,6 +253,11 @@ pub struct ContactDetails {
     /// line. Left out: a call of the type, holding a line while in talk.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub callback: bool,
+    /// On a group of call agents: its agent leaves when it ends (sent off by a break, a
+    /// shift's end or a cut while in the call). Chat desks list such agents in
+    /// `leaving_agents`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub leaving: bool,
 }
 
 impl Details for ContactDetails {
@@ -625,14 +630,15 @@ impl StateFile {
                 Some(class) if !callback => model.classes[class as usize].tier.clone(),
                 _ => None,
             };
-            match (c.agent, c.others, &tier, callback) {
-                (None, None, None, false) => Contact::Seconds(seconds(c.elapsed)),
-                (agent, others, _, _) => Contact::Detailed(ContactDetails {
+            match (c.agent, c.others, &tier, callback, c.leaving) {
+                (None, None, None, false, false) => Contact::Seconds(seconds(c.elapsed)),
+                (agent, others, _, _, leaving) => Contact::Detailed(ContactDetails {
                     s: seconds(c.elapsed),
                     agent,
                     others,
                     tier,
                     callback,
+                    leaving,
                 }),
             }
         };
@@ -1125,11 +1131,26 @@ impl StateFile {
                                         ));
                                     }
                                 }
+                                let leaving = d.is_some_and(|d| d.leaving);
+                                if leaving && spec.max_concurrent > 1 {
+                                    return Err(err(
+                                        format!("{place}.leaving"),
+                                        format!(
+                                            "`{}` is a chat desk: its agents winding down are \
+                                             listed by number in `leaving_agents`",
+                                            spec.name
+                                        ),
+                                        "leave `leaving` out and list the contact's `agent` in \
+                                         the group's `leaving_agents`"
+                                            .into(),
+                                    ));
+                                }
                                 spent.push(InHand {
                                     elapsed: e,
                                     agent,
                                     others,
                                     class,
+                                    leaving,
                                 });
                             }
                             spent
@@ -1231,7 +1252,12 @@ fn day_over_clock(model: &Model, clock: &str) -> Result<(), (String, String)> {
 pub fn contacts_beyond_the_headcount(model: &Model, state: &StartState) -> Vec<(usize, u64, i64)> {
     let mut beyond = Vec::new();
     for (g, spec) in model.groups.iter().enumerate() {
-        let needed = u64::from(state.agents_holding(g, spec.max_concurrent));
+        // Agents winding down leave as their contacts end: they are not in the headcount.
+        let needed = u64::from(
+            state
+                .agents_holding(g, spec.max_concurrent)
+                .saturating_sub(state.agents_winding_down(g, spec.max_concurrent)),
+        );
         let on_floor = i64::from(spec.available_at(model.interval, state.at));
         let headcount = (on_floor + state.staffing_delta.get(g).copied().unwrap_or(0)).max(0);
         if needed as i64 > headcount {

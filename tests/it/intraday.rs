@@ -1955,3 +1955,93 @@ fn a_forecast_may_end_inside_an_interval() {
     let intervals = json["intervals"].as_array().unwrap();
     assert_eq!(intervals.last().unwrap()["start"], "12:00");
 }
+
+#[test]
+fn a_state_just_after_a_break_keeps_the_agents_who_stay_idle() {
+    // Half of 20 agents break at 10:00 with 10-minute calls: a minute later most of them are
+    // still in a call, and leave when it ends, while the other row's idle agents stay.
+    let model = model(
+        r#"
+name = "break"
+[simulation]
+start_time = "08:00"
+duration = "4h"
+interval = "5m"
+replications = 1
+seed = 3
+[[call_types]]
+name = "q"
+arrival_rate = 114
+handle_time = { distribution = "exponential", mean = "10m" }
+patience = { distribution = "exponential", mean = "5m" }
+[[agent_groups]]
+name = "desk"
+skills = ["q"]
+shifts = [
+  { start = "08:00", end = "12:00", agents = 10, breaks = [{ start = "10:00", length = "30m" }] },
+  { start = "08:00", end = "12:00", agents = 10 },
+]
+"#,
+    );
+    let mut sim = Simulation::new(&model, SkillPriority::new(&model), 0);
+    sim.run_until(SimTime::from_seconds(2.0 * 3600.0 + 60.0));
+    let before = sim.snapshot().groups[0];
+    assert!(
+        before.leaving > 0 && before.idle > 0,
+        "agents leaving after their calls and others idle: {before:?}"
+    );
+    let text = StateFile::from_state(&model, &sim.state()).to_json();
+    assert_eq!(
+        text.matches("\"leaving\": true").count(),
+        before.leaving as usize,
+        "{text}"
+    );
+    let back = resolve(&model, &text).unwrap();
+    assert!(callsim::live::state::contacts_beyond_the_headcount(&model, &back).is_empty());
+    let restarted = Simulation::from_state(&model, SkillPriority::new(&model), 5, &back);
+    let after = restarted.snapshot().groups[0];
+    assert_eq!(
+        (after.idle, after.talking, after.leaving, after.headcount),
+        (
+            before.idle,
+            before.talking,
+            before.leaving,
+            before.headcount
+        )
+    );
+
+    // On a chat desk such agents are listed in `leaving_agents` instead.
+    let chat = model_with_chat_desk();
+    let refused = resolve(
+        &chat,
+        r#"{"clock": "09:00", "agent_groups": [{"name": "desk", "talking": {"chat": [{"s": 5, "leaving": true}]}}]}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        refused.contains("talking.chat[0].leaving") && refused.contains("leaving_agents"),
+        "{refused}"
+    );
+}
+
+/// A chat desk of 4 agents with 3 contacts each, open from 08:00.
+fn model_with_chat_desk() -> callsim::model::Model {
+    model(
+        r#"
+name = "chat"
+[simulation]
+start_time = "08:00"
+duration = "4h"
+interval = "30m"
+[[call_types]]
+name = "chat"
+arrival_rate = 30
+handle_time = { distribution = "exponential", mean = "6m" }
+[[agent_groups]]
+name = "desk"
+skills = ["chat"]
+agents = 4
+max_concurrent = 3
+"#,
+    )
+}

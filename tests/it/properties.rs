@@ -10,7 +10,7 @@ mod generate;
 
 use std::collections::HashMap;
 
-use callsim::engine::{CallRecord, Outcome, Simulation, StartState};
+use callsim::engine::{CallRecord, GroupState, Outcome, Simulation, StartState};
 use callsim::live::intraday::{forecast, ForecastOptions};
 use callsim::live::state::StateFile;
 use callsim::live::{Live, Pacing, Speed};
@@ -563,17 +563,19 @@ fn check_mid_day_state(model: &Model) -> Result<(), TestCaseError> {
         let at = SimTime((model.horizon.0 / 4 * quarter + 1_234_567).min(model.horizon.0));
         sim.run_until(at);
         let (lines, by_type) = sim.lines_in_use();
-        check_restart_from(model, &sim.state(), (lines, by_type.to_vec()))?;
+        let floor = sim.snapshot().groups;
+        check_restart_from(model, &sim.state(), (lines, by_type.to_vec()), &floor)?;
     }
     Ok(())
 }
 
 /// [`check_mid_day_state`] for one state, taken when `lines` were in use (in the centre, and
-/// per call type).
+/// per call type) and the groups' agents were `floor`.
 fn check_restart_from(
     model: &Model,
     state: &StartState,
     lines: (u32, Vec<u32>),
+    floor: &[GroupState],
 ) -> Result<(), TestCaseError> {
     let json = StateFile::from_state(model, state).to_json();
     let back = StateFile::parse("<saved>", &json)
@@ -605,6 +607,18 @@ fn check_restart_from(
         "callers waiting"
     );
     prop_assert_eq!(&again.callbacks, &back.callbacks, "callback jobs");
+    // The same agents on the floor: idle, busy, and leaving as their contacts end (sent
+    // off by a break or a shift's end while in a call).
+    let restarted_floor = restarted.snapshot().groups;
+    for (g, (before, after)) in floor.iter().zip(&restarted_floor).enumerate() {
+        let agents = |s: &GroupState| (s.idle, s.talking, s.wrap_up, s.leaving, s.headcount);
+        prop_assert_eq!(
+            agents(before),
+            agents(after),
+            "group {}: (idle, talking, wrapping up, leaving, headcount) before and after a restart",
+            &model.groups[g].name
+        );
+    }
     // The same lines held: a callback job in talk holds none. A state does not say which
     // line a transferred caller holds (its first type's, or none if it was called back), so
     // it holds one of the type it is in now.
