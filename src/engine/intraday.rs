@@ -155,16 +155,18 @@ impl StartState {
     /// one per agent number, and enough for the others if packed `max_concurrent` to an
     /// agent (chat agents hold several).
     pub fn agents_holding(&self, g: usize, max_concurrent: u32) -> u32 {
-        let in_hand = || {
-            [&self.talking, &self.wrapping_up]
-                .into_iter()
-                .filter_map(move |list| list.get(g))
-                .flatten()
-                .flatten()
-        };
-        let numbered: BTreeSet<u32> = in_hand().filter_map(|c| c.agent).collect();
-        let loose = in_hand().filter(|c| c.agent.is_none()).count() as u32;
+        let numbered: BTreeSet<u32> = self.in_hand(g).filter_map(|c| c.agent).collect();
+        let loose = self.in_hand(g).filter(|c| c.agent.is_none()).count() as u32;
         numbered.len() as u32 + loose.div_ceil(max_concurrent.max(1))
+    }
+
+    /// Group `g`'s contacts in hand: in service, then in wrap-up.
+    fn in_hand(&self, g: usize) -> impl Iterator<Item = &InHand> + '_ {
+        [&self.talking, &self.wrapping_up]
+            .into_iter()
+            .filter_map(move |list| list.get(g))
+            .flatten()
+            .flatten()
     }
 
     /// The agents of group `g` (of `max_concurrent` contacts each) who leave when their
@@ -173,13 +175,7 @@ impl StartState {
         if max_concurrent > 1 {
             return self.leaving_agents.get(g).map_or(0, |l| l.len() as u32);
         }
-        [&self.talking, &self.wrapping_up]
-            .into_iter()
-            .filter_map(|list| list.get(g))
-            .flatten()
-            .flatten()
-            .filter(|c| c.leaving)
-            .count() as u32
+        self.in_hand(g).filter(|c| c.leaving).count() as u32
     }
 }
 

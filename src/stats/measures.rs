@@ -161,16 +161,42 @@ pub struct ReplicationMeasures {
     pub waits: WaitGrid,
 }
 
+/// The ratios of a block that are its counts' and sums' ratios, as a run computes them
+/// (`None` where the denominator is 0): service level, P(wait), abandon rate, ASA and AHT.
+pub(super) struct CountedRatios {
+    pub service_level: Option<f64>,
+    pub p_wait: Option<f64>,
+    pub abandon_rate: Option<f64>,
+    pub asa_s: Option<f64>,
+    pub aht_s: Option<f64>,
+}
+
+/// `num ÷ den`, or `None` when `den` is 0.
+fn ratio(num: f64, den: f64) -> Option<f64> {
+    (den > 0.0).then(|| num / den)
+}
+
+impl CountedRatios {
+    /// The ratios of `m`'s counts and sums (whatever its own ratios say).
+    pub(super) fn of(m: &CallMeasures) -> CountedRatios {
+        let ended = m.answered + m.abandoned + m.unserved;
+        CountedRatios {
+            service_level: ratio(m.answered_within_threshold, ended),
+            p_wait: ratio(m.queued, ended),
+            abandon_rate: ratio(m.abandoned, ended),
+            asa_s: ratio(m.wait_sum_s, m.answered),
+            aht_s: ratio(m.handle_sum_s, m.answered),
+        }
+    }
+}
+
 /// The measures of the calls counted in `c`, whose serving groups had `staffed_ns` of
 /// staffed contact-slot time.
 fn call_measures(c: &CallCell, staffed_ns: u128) -> CallMeasures {
-    let ratio = |num: f64, den: f64| (den > 0.0).then(|| num / den);
-    let ended = (c.answered + c.abandoned + c.unserved) as f64;
-    let answered = c.answered as f64;
     let seconds = |ns: u128| ns as f64 / 1e9;
-    CallMeasures {
+    let mut m = CallMeasures {
         offered: c.offered as f64,
-        answered,
+        answered: c.answered as f64,
         abandoned: c.abandoned as f64,
         unserved: c.unserved as f64,
         blocked: c.blocked as f64,
@@ -188,14 +214,22 @@ fn call_measures(c: &CallCell, staffed_ns: u128) -> CallMeasures {
         handle_sum_s: seconds(c.handle_ns),
         busy_s: seconds(c.busy_ns),
         capacity_s: seconds(staffed_ns),
-        service_level: ratio(c.answered_within_threshold as f64, ended),
-        p_wait: ratio(c.queued as f64, ended),
-        abandon_rate: ratio(c.abandoned as f64, ended),
-        asa_s: ratio(seconds(c.wait_ns), answered),
-        aht_s: ratio(seconds(c.handle_ns), answered),
+        service_level: None,
+        p_wait: None,
+        abandon_rate: None,
+        asa_s: None,
+        aht_s: None,
+        // From the nanoseconds, not from the rounded seconds.
         occupancy: ratio(c.busy_ns as f64, staffed_ns as f64),
         longest_wait_s: c.waits.longest().map(|units| units as f64 / 1000.0),
-    }
+    };
+    let r = CountedRatios::of(&m);
+    m.service_level = r.service_level;
+    m.p_wait = r.p_wait;
+    m.abandon_rate = r.abandon_rate;
+    m.asa_s = r.asa_s;
+    m.aht_s = r.aht_s;
+    m
 }
 
 /// The percentiles of [`WAIT_PERCENTILES`] of `waits`, seconds (all `None` when empty): each

@@ -2,6 +2,7 @@
 //! part's checksum only about the bytes, so a part edited and checksummed again must still
 //! hold whole, non-negative counts that add up as a run's always do.
 
+use super::measures::CountedRatios;
 use super::{CallMeasures, GroupMeasures, ReplicationMeasures};
 
 /// The counts of a block, by name.
@@ -25,6 +26,16 @@ fn counts(m: &CallMeasures) -> [(&'static str, f64); 15] {
     ]
 }
 
+/// Whether `x` is a whole number of calls (exact in an f64).
+fn is_count(x: f64) -> bool {
+    x >= 0.0 && x.fract() == 0.0 && x < 2f64.powi(53)
+}
+
+/// Whether `x` is a time or an average that may be read: finite and not negative.
+fn is_amount(x: f64) -> bool {
+    x >= 0.0 && x.is_finite()
+}
+
 /// Calls that ended, one way or another: every offered call has exactly one outcome.
 fn outcomes(m: &CallMeasures) -> f64 {
     m.answered + m.abandoned + m.blocked + m.deflected + m.unserved + m.callbacks
@@ -33,7 +44,7 @@ fn outcomes(m: &CallMeasures) -> f64 {
 /// Why the measures of one block cannot have come from a run, if they cannot.
 fn call_block(m: &CallMeasures) -> Result<(), String> {
     for (name, x) in counts(m) {
-        if !(x >= 0.0 && x.fract() == 0.0 && x < 2f64.powi(53)) {
+        if !is_count(x) {
             return Err(format!("`{name}` is {x}, not a count of calls"));
         }
     }
@@ -43,7 +54,7 @@ fn call_block(m: &CallMeasures) -> Result<(), String> {
         ("busy_s", m.busy_s),
         ("capacity_s", m.capacity_s),
     ] {
-        if !(x >= 0.0 && x.is_finite()) {
+        if !is_amount(x) {
             return Err(format!("`{name}` is {x}, not a time"));
         }
     }
@@ -60,19 +71,14 @@ fn call_block(m: &CallMeasures) -> Result<(), String> {
             m.answered_within_threshold, m.answered
         ));
     }
-    // The ratios are their numerator ÷ denominator, computed as a run computes them.
-    let ended = m.answered + m.abandoned + m.unserved;
-    let ratio = |num: f64, den: f64| (den > 0.0).then(|| num / den);
+    // The ratios are their counts' ratios, computed as a run computes them.
+    let counted = CountedRatios::of(m);
     for (name, stored, counted) in [
-        (
-            "service_level",
-            m.service_level,
-            ratio(m.answered_within_threshold, ended),
-        ),
-        ("p_wait", m.p_wait, ratio(m.queued, ended)),
-        ("abandon_rate", m.abandon_rate, ratio(m.abandoned, ended)),
-        ("asa_s", m.asa_s, ratio(m.wait_sum_s, m.answered)),
-        ("aht_s", m.aht_s, ratio(m.handle_sum_s, m.answered)),
+        ("service_level", m.service_level, counted.service_level),
+        ("p_wait", m.p_wait, counted.p_wait),
+        ("abandon_rate", m.abandon_rate, counted.abandon_rate),
+        ("asa_s", m.asa_s, counted.asa_s),
+        ("aht_s", m.aht_s, counted.aht_s),
     ] {
         if stored != counted {
             return Err(format!(
@@ -82,9 +88,7 @@ fn call_block(m: &CallMeasures) -> Result<(), String> {
     }
     occupancy(m.occupancy, m.busy_s, m.capacity_s)?;
     match m.longest_wait_s {
-        Some(x) if !(x >= 0.0 && x.is_finite()) => {
-            Err(format!("`longest_wait_s` is {x}, not a wait"))
-        }
+        Some(x) if !is_amount(x) => Err(format!("`longest_wait_s` is {x}, not a wait")),
         _ => Ok(()),
     }
 }
@@ -96,7 +100,7 @@ fn occupancy(occupancy: Option<f64>, busy_s: f64, capacity_s: f64) -> Result<(),
         (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * y.max(1.0),
         (None, None) => true,
         // Staffed for less than a second's billionth: the run's nanoseconds may still count.
-        (Some(x), None) => x.is_finite() && x >= 0.0,
+        (Some(x), None) => is_amount(x),
         (None, Some(_)) => false,
     };
     if agrees {
@@ -110,7 +114,7 @@ fn occupancy(occupancy: Option<f64>, busy_s: f64, capacity_s: f64) -> Result<(),
 
 /// Why the measures of one group cannot have come from a run, if they cannot.
 fn group_block(g: &GroupMeasures) -> Result<(), String> {
-    if !(g.answered >= 0.0 && g.answered.fract() == 0.0 && g.answered < 2f64.powi(53)) {
+    if !is_count(g.answered) {
         return Err(format!(
             "`answered` is {}, not a count of calls",
             g.answered
@@ -122,7 +126,7 @@ fn group_block(g: &GroupMeasures) -> Result<(), String> {
         ("staffed_agents", g.staffed_agents),
         ("scheduled_agents", g.scheduled_agents),
     ] {
-        if !(x >= 0.0 && x.is_finite()) {
+        if !is_amount(x) {
             return Err(format!("`{name}` is {x}, out of range"));
         }
     }

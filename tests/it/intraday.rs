@@ -2011,10 +2011,10 @@ shifts = [
     );
 
     // On a chat desk such agents are listed in `leaving_agents` instead.
-    let chat = model_with_chat_desk();
+    let chat = busy_chat_desk();
     let refused = resolve(
         &chat,
-        r#"{"clock": "09:00", "agent_groups": [{"name": "desk", "talking": {"chat": [{"s": 5, "leaving": true}]}}]}"#,
+        r#"{"clock": "01:00", "agent_groups": [{"name": "chat agents", "talking": {"chat": [{"s": 5, "leaving": true}]}}]}"#,
     )
     .unwrap_err()
     .to_string();
@@ -2022,26 +2022,4 @@ shifts = [
         refused.contains("talking.chat[0].leaving") && refused.contains("leaving_agents"),
         "{refused}"
     );
-}
-
-/// A chat desk of 4 agents with 3 contacts each, open from 08:00.
-fn model_with_chat_desk() -> callsim::model::Model {
-    model(
-        r#"
-name = "chat"
-[simulation]
-start_time = "08:00"
-duration = "4h"
-interval = "30m"
-[[call_types]]
-name = "chat"
-arrival_rate = 30
-handle_time = { distribution = "exponential", mean = "6m" }
-[[agent_groups]]
-name = "desk"
-skills = ["chat"]
-agents = 4
-max_concurrent = 3
-"#,
-    )
 }
