@@ -189,11 +189,14 @@ impl ErlangA {
             && targets
                 .max_abandon_rate
                 .is_none_or(|m| self.abandon_rate() <= m)
-            && targets.max_occupancy.is_none_or(|m| self.occupancy() <= m)
+            // An occupancy needs an agent to be one: no agents never meet a cap.
+            && targets
+                .max_occupancy
+                .is_none_or(|m| self.agents > 0 && self.occupancy() <= m)
     }
 
     /// The least number of agents whose Erlang A measures meet every target (0 when no
-    /// target asks for any agent).
+    /// target asks for any agent; at least one under an occupancy cap).
     ///
     /// Errors when the inputs or the targets are not numbers that make sense.
     pub fn agents_for(
@@ -383,6 +386,31 @@ mod tests {
         let a = ErlangA::agents_for(lambda, 180.0, 120.0, &targets).unwrap();
         assert!(c > 4900 && c < 5100, "{c}");
         assert!(a > 4700 && a <= c, "{a}");
+    }
+
+    /// An occupancy cap alone asks for the least agents whose occupancy is under it, never
+    /// for none: with no agents there is no occupancy to cap.
+    #[test]
+    fn an_occupancy_cap_alone_asks_for_agents() {
+        let targets = Targets {
+            max_occupancy: Some(0.85),
+            ..Targets::default()
+        };
+        let (lambda, aht, patience) = (0.2, 180.0, 180.0);
+        let occupancy = |agents: u32| {
+            ErlangA {
+                agents,
+                calls_per_second: lambda,
+                aht_s: aht,
+                patience_s: patience,
+            }
+            .occupancy()
+        };
+        let n = ErlangA::agents_for(lambda, aht, patience, &targets).unwrap();
+        assert!(n > 36, "{n}");
+        assert!(occupancy(n) <= 0.85 && occupancy(n - 1) > 0.85, "{n}");
+        let idle = ErlangA::agents_for(0.0, aht, patience, &targets).unwrap();
+        assert_eq!(idle, 1);
     }
 
     #[test]
