@@ -21,8 +21,11 @@
 //! * **Verdicts** ([`Rule`]): each interval's (run's) checks are decided on the pooled ratio
 //!   of its calls over the replications, with replications doubled (from `max(-r, 40)` up to a
 //!   budget) until each check's one-sided interval clears its target or is narrower than
-//!   the tolerance; at the budget the mean decides what is still open (below the stated
-//!   confidence, which the report gives; the validation judges the answer again).
+//!   the tolerance; a check still open at the budget with its mean on the right side by
+//!   less than the tolerance is extended (doubling) up to [`VALIDATION_EXTENSION`] × the
+//!   budget (`check::Look`); what is still open then is decided by its mean with the tolerance
+//!   as margin (below the stated confidence, which the report gives; the validation judges
+//!   the answer again).
 //! * **Screening**: the greedy search — start; **add** (one agent per missed call type in the
 //!   busiest serving group, doubling while missed); **remove** one agent per interval from
 //!   the least-occupied group, keeping feasible batches and marking as needed the moves
@@ -55,6 +58,7 @@ use std::ops::Range;
 
 use crate::model::{GroupId, Model, ServiceTargets, TypeId};
 use crate::stats::ReplicationMeasures;
+use check::Look;
 use sample::{staffed, Runner};
 
 /// Where the search starts.
@@ -80,7 +84,7 @@ pub struct SearchOptions {
     /// The indifference zone of rates (service level, abandon rate): a true value within it
     /// of the target may be judged either way. 0.005 = half a percentage point.
     pub tolerance: f64,
-    /// The most replications one staffing may be judged on (the sequential budget); `None`:
+    /// The sequential budget (a close call still open there may take up to [`VALIDATION_EXTENSION`] × it); `None`:
     /// [`default_max_replications`] (640, more for small days).
     pub max_replications: Option<u32>,
     /// Worker threads for the replications (the result does not depend on it).
@@ -262,7 +266,7 @@ pub struct Staffing {
     pub simulations: u32,
     /// Replications run in all, search and validation.
     pub replications_run: u64,
-    /// The sequential budget: the most replications one staffing was judged on.
+    /// The sequential budget (close calls may have taken up to [`VALIDATION_EXTENSION`] × it).
     pub max_replications: u32,
     /// Per-type Erlang staffing (`[type][interval]`, Erlang A where callers abandon), as
     /// scheduled agents: grossed up by the shrinkage of the type's first serving group
@@ -331,11 +335,16 @@ pub fn simulate(
     crate::replicate(&staffed(model, agents), threads)
 }
 
-/// The sequential plan: the first look, the budget, and the rule each look applies.
+/// The sequential plan: the first look, the budget, how far a check still open at the
+/// budget may extend, and the rule each look applies.
 #[derive(Debug, Clone, Copy)]
 struct Plan {
     initial: u32,
     budget: u32,
+    /// The most replications a search verdict may rest on: a check still open at the
+    /// budget with its mean just on the right side is extended (doubling) up to
+    /// [`VALIDATION_EXTENSION`] × the budget, as the validation is (see [`Look`]).
+    limit: u32,
     rule: Rule,
 }
 
@@ -346,6 +355,7 @@ impl Plan {
         Plan {
             initial,
             budget: initial,
+            limit: initial,
             rule: Rule {
                 look_confidence: 0.5,
                 tolerance: 0.0,
@@ -361,18 +371,33 @@ impl Plan {
             .unwrap_or_else(|| default_max_replications(model).max(initial))
             .max(2);
         let initial = initial.min(budget);
+        let limit = budget.saturating_mul(VALIDATION_EXTENSION);
+        // Every look a verdict may take shares the confidence, the extension's too.
         let mut looks = 1;
         let mut n = initial;
-        while n < budget {
-            n = n.saturating_mul(2).min(budget);
+        while n < limit {
+            n = next_look(n, budget, limit);
             looks += 1;
         }
         Plan {
             initial,
             budget,
+            limit,
             rule: Rule::new(options.confidence, looks, options.tolerance),
         }
     }
+
+    /// The look after one of `n` replications.
+    fn next_look(&self, n: u32) -> u32 {
+        next_look(n, self.budget, self.limit)
+    }
+}
+
+/// The look after one of `n` replications: doubled, up to `budget`, then (for checks still
+/// open there) up to `limit`.
+fn next_look(n: u32, budget: u32, limit: u32) -> u32 {
+    n.saturating_mul(2)
+        .min(if n < budget { budget } else { limit })
 }
 
 /// One simulated staffing and its verdict.
@@ -470,7 +495,15 @@ impl<F: FnMut(&Progress)> Searcher<'_, F> {
                     })
                     .collect();
             }
-            let last = n >= self.plan.budget;
+            let look = if n >= self.plan.limit {
+                Look::Last
+            } else if n > self.plan.budget {
+                Look::Extension
+            } else if n == self.plan.budget {
+                Look::Budget
+            } else {
+                Look::Open
+            };
             let mut pending = false;
             let mut missed = false;
             for (positions, focused, slot) in &mut runs {
@@ -481,7 +514,7 @@ impl<F: FnMut(&Progress)> Searcher<'_, F> {
                         &rule,
                         &measures,
                         positions,
-                        last && *focused,
+                        if *focused { look } else { Look::Open },
                     );
                 }
                 match slot {
@@ -489,14 +522,14 @@ impl<F: FnMut(&Progress)> Searcher<'_, F> {
                     Some(checks) => missed |= *focused && checks.iter().any(|c| !c.met()),
                 }
             }
-            if !pending || last {
+            if !pending || look == Look::Last {
                 break;
             }
             if stop_at_miss && missed {
                 cut = true;
                 break;
             }
-            n = n.saturating_mul(2).min(self.plan.budget);
+            n = self.plan.next_look(n);
         }
         // Runs left open: outside the focus, the mean on what was run (a miss there counts
         // only if decided); when cut, nothing.
@@ -505,8 +538,15 @@ impl<F: FnMut(&Progress)> Searcher<'_, F> {
             match slot {
                 Some(c) => checks.extend(c),
                 None if !cut => checks.extend(
-                    check::run_checks(self.model, targets, &rule, &measures, &positions, true)
-                        .unwrap_or_default(),
+                    check::run_checks(
+                        self.model,
+                        targets,
+                        &rule,
+                        &measures,
+                        &positions,
+                        Look::Last,
+                    )
+                    .unwrap_or_default(),
                 ),
                 None => {}
             }
@@ -1049,7 +1089,8 @@ pub fn level_checks(
     positions_by_run(model, &runs::level_runs(model), first)
         .iter()
         .flat_map(|positions| {
-            check::run_checks(model, targets, rule, measures, positions, true).unwrap_or_default()
+            check::run_checks(model, targets, rule, measures, positions, Look::Last)
+                .unwrap_or_default()
         })
         .collect()
 }

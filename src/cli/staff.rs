@@ -55,8 +55,9 @@ pub struct StaffArgs {
     /// its target may be judged either way (ASA: 1s).
     #[arg(long, value_name = "P", default_value = "0.5%")]
     tolerance: String,
-    /// The most replications one staffing may be judged on (default: 2,200,000 simulated
-    /// calls ÷ the day's calls, at least 640 and at most 10,240: small days get more).
+    /// The replication budget of a verdict (default: 2,200,000 simulated calls ÷ the day's
+    /// calls, at least 640 and at most 10,240: small days get more); a close call still
+    /// open there, and the validation's, may take up to 4 × the budget.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
     max_replications: Option<u32>,
     /// The most agents the search may put in one group in one interval (default: 3 × the

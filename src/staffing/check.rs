@@ -226,6 +226,23 @@ struct Sample {
     se: f64,
 }
 
+/// Which look at the replications a verdict is: how a check the rule leaves open is
+/// treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Look {
+    /// Before the budget: an open check stays open.
+    Open,
+    /// At the budget: an open check whose mean is on the right side of the target by less
+    /// than the tolerance stays open (the extension); any other is decided by its mean,
+    /// with the tolerance as margin.
+    Budget,
+    /// Beyond the budget: only the one-sided interval decides, or the mean with the
+    /// tolerance as margin; a mean on the right side by less than the tolerance stays open.
+    Extension,
+    /// The last look: every check is decided.
+    Last,
+}
+
 impl Sample {
     /// Signed distance of the mean from the target, positive on the good side.
     fn margin(&self) -> f64 {
@@ -243,9 +260,8 @@ impl Sample {
             && self.margin() + one_sided_factor(rule.look_confidence, self.n) * self.se < 0.0
     }
 
-    /// The verdict under `rule`, or `None` while undecided; `last` (the budget is spent)
-    /// lets the mean decide what the rule has not.
-    fn judge(&self, rule: &Rule, last: bool) -> Option<Check> {
+    /// The verdict under `rule` at `look`, or `None` while undecided.
+    fn judge(&self, rule: &Rule, look: Look) -> Option<Check> {
         let k = one_sided_factor(rule.look_confidence, self.n);
         let h = k * self.se;
         let tolerance = rule.tolerance_of(self.measure);
@@ -254,7 +270,7 @@ impl Sample {
             (Verdict::Met, true)
         } else if self.n >= 2 && margin + h < 0.0 {
             (Verdict::Missed, true)
-        } else if h <= tolerance && self.n >= 2 {
+        } else if h <= tolerance && self.n >= 2 && look != Look::Extension {
             (
                 if margin >= 0.0 {
                     Verdict::Met
@@ -263,22 +279,28 @@ impl Sample {
                 },
                 true,
             )
-        } else if last {
-            // Out of budget, below the stated confidence (`decided` says so): met when the
-            // mean clears the target by the tolerance. Counting every such check as missed
-            // would keep an agent wherever the budget cannot resolve a true value a point or
-            // two above the target; letting the bare mean decide would take every lucky
-            // close call, which the validation on fresh replications then has to undo.
-            (
-                if margin >= tolerance {
-                    Verdict::Met
-                } else {
-                    Verdict::Missed
-                },
-                false,
-            )
         } else {
-            return None;
+            match look {
+                Look::Open => return None,
+                // On the right side by less than the tolerance: more replications.
+                Look::Budget | Look::Extension if (0.0..tolerance).contains(&margin) => {
+                    return None
+                }
+                // Below the stated confidence (`decided` says so): met when the mean
+                // clears the target by the tolerance. Counting every such check as missed
+                // would keep an agent wherever the budget cannot resolve a true value a
+                // point or two above the target; letting the bare mean decide would take
+                // every lucky close call, which the validation on fresh replications then
+                // has to undo.
+                _ => (
+                    if margin >= tolerance {
+                        Verdict::Met
+                    } else {
+                        Verdict::Missed
+                    },
+                    false,
+                ),
+            }
         };
         let confidence = if self.se > 0.0 {
             match verdict {
@@ -317,17 +339,17 @@ impl Sample {
 }
 
 /// The checks of one reported interval (`position` in `measures[r].intervals`), decided
-/// under `rule` on the first `n` replications; `None` while any is undecided (never with
-/// `last`).
+/// under `rule` on the first `n` replications; `None` while any is undecided (never at
+/// the last look).
 pub(crate) fn interval_checks(
     model: &Model,
     targets: &ServiceTargets,
     rule: &Rule,
     measures: &[ReplicationMeasures],
     position: usize,
-    last: bool,
+    look: Look,
 ) -> Option<Vec<Check>> {
-    run_checks(model, targets, rule, measures, &[position], last)
+    run_checks(model, targets, rule, measures, &[position], look)
 }
 
 /// The checks of a level run (reported intervals `positions`, consecutive, with the same
@@ -341,21 +363,21 @@ pub(crate) fn interval_checks(
 /// * an interval whose own calls alone show a target missed (its own bound on the wrong
 ///   side) gets its own verdict.
 ///
-/// `None` while a pooled check is undecided (never with `last`).
+/// `None` while a pooled check is undecided (never at the last look).
 pub(crate) fn run_checks(
     model: &Model,
     targets: &ServiceTargets,
     rule: &Rule,
     measures: &[ReplicationMeasures],
     positions: &[usize],
-    last: bool,
+    look: Look,
 ) -> Option<Vec<Check>> {
     let (early, late) = positions.split_at(positions.len() / 2);
     if early.is_empty() || !halves_differ(model, targets, measures, early, late) {
-        return pooled_checks(model, targets, rule, measures, positions, last);
+        return pooled_checks(model, targets, rule, measures, positions, look);
     }
-    let mut checks = pooled_checks(model, targets, rule, measures, early, last)?;
-    checks.extend(pooled_checks(model, targets, rule, measures, late, last)?);
+    let mut checks = pooled_checks(model, targets, rule, measures, early, look)?;
+    checks.extend(pooled_checks(model, targets, rule, measures, late, look)?);
     Some(checks)
 }
 
@@ -367,11 +389,11 @@ fn pooled_checks(
     rule: &Rule,
     measures: &[ReplicationMeasures],
     positions: &[usize],
-    last: bool,
+    look: Look,
 ) -> Option<Vec<Check>> {
     let pooled: Vec<Check> = samples(model, targets, measures, positions)
         .iter()
-        .map(|s| s.judge(rule, last))
+        .map(|s| s.judge(rule, look))
         .collect::<Option<_>>()?;
     if let [_] = positions {
         return Some(pooled);
@@ -386,7 +408,9 @@ fn pooled_checks(
                 continue;
             };
             checks.push(if alone.shown_missed(rule) {
-                alone.judge(rule, true).expect("a last look always decides")
+                alone
+                    .judge(rule, Look::Last)
+                    .expect("a last look always decides")
             } else {
                 Check {
                     interval: alone.interval,
@@ -413,7 +437,9 @@ pub fn checks(
         return Vec::new();
     };
     (0..first.intervals.len())
-        .flat_map(|i| interval_checks(model, targets, rule, measures, i, true).unwrap_or_default())
+        .flat_map(|i| {
+            interval_checks(model, targets, rule, measures, i, Look::Last).unwrap_or_default()
+        })
         .collect()
 }
 
@@ -645,27 +671,45 @@ mod tests {
         let rule = Rule::new(0.95, 1, 0.005);
         let sl = |n, mean, se| sample(Measure::ServiceLevel, 0.8, n, mean, se);
         // Clear on either side: decided at once.
-        let met = sl(10, 0.85, 0.01).judge(&rule, false).unwrap();
+        let met = sl(10, 0.85, 0.01).judge(&rule, Look::Open).unwrap();
         assert!(met.met() && met.decided && met.confidence > 0.99);
-        let missed = sl(10, 0.75, 0.01).judge(&rule, false).unwrap();
+        let missed = sl(10, 0.75, 0.01).judge(&rule, Look::Open).unwrap();
         assert!(!missed.met() && missed.surely_missed());
         // Close and noisy: undecided until the budget, then the mean decides (not
         // `decided`: below the stated confidence).
-        assert!(sl(10, 0.81, 0.02).judge(&rule, false).is_none());
-        let last = sl(10, 0.81, 0.02).judge(&rule, true).unwrap();
+        assert!(sl(10, 0.81, 0.02).judge(&rule, Look::Open).is_none());
+        let last = sl(10, 0.81, 0.02).judge(&rule, Look::Last).unwrap();
         assert!(last.met() && !last.decided && last.confidence < 0.95);
-        let last = sl(10, 0.803, 0.02).judge(&rule, true).unwrap();
+        let last = sl(10, 0.803, 0.02).judge(&rule, Look::Last).unwrap();
         assert!(!last.met() && !last.decided && !last.surely_missed());
-        // Close but precise: within the tolerance, the mean decides.
-        let tight = sl(400, 0.799, 0.001).judge(&rule, false).unwrap();
+        // At the budget: a mean just on the right side (by less than the tolerance) stays
+        // open for the extension; a mean short of the target, or clear of it by the
+        // tolerance, is decided there by the margin rule.
+        assert!(sl(10, 0.803, 0.02).judge(&rule, Look::Budget).is_none());
+        let short = sl(10, 0.797, 0.02).judge(&rule, Look::Budget).unwrap();
+        assert!(!short.met() && !short.decided);
+        let clear = sl(10, 0.81, 0.02).judge(&rule, Look::Budget).unwrap();
+        assert!(clear.met() && !clear.decided);
+        // Close but precise: within the tolerance, the mean decides, except in the
+        // extension, where only the interval or the margin rule does.
+        let tight = sl(400, 0.799, 0.001).judge(&rule, Look::Open).unwrap();
         assert!(!tight.met() && tight.decided && !tight.surely_missed());
+        assert!(sl(400, 0.801, 0.001)
+            .judge(&rule, Look::Budget)
+            .unwrap()
+            .met());
+        assert!(sl(400, 0.801, 0.001)
+            .judge(&rule, Look::Extension)
+            .is_none());
+        let short = sl(400, 0.799, 0.001).judge(&rule, Look::Extension).unwrap();
+        assert!(!short.met() && !short.decided);
         // Ceilings point the other way.
         let asa = sample(Measure::Asa, 30.0, 20, 27.0, 0.5)
-            .judge(&rule, false)
+            .judge(&rule, Look::Open)
             .unwrap();
         assert!(asa.met() && (asa.slack() - 0.1).abs() < 0.05);
         let abandon = sample(Measure::AbandonRate, 0.05, 20, 0.07, 0.002)
-            .judge(&rule, false)
+            .judge(&rule, Look::Open)
             .unwrap();
         assert!(!abandon.met() && abandon.slack() < 0.0);
     }
@@ -753,10 +797,10 @@ skills = ["q"]
             })
             .collect();
         for p in 0..6 {
-            assert!(interval_checks(&model, &targets, &rule, &days, p, false).is_none());
+            assert!(interval_checks(&model, &targets, &rule, &days, p, Look::Open).is_none());
         }
         let all: Vec<usize> = (0..6).collect();
-        let run = run_checks(&model, &targets, &rule, &days, &all, false).unwrap();
+        let run = run_checks(&model, &targets, &rule, &days, &all, Look::Open).unwrap();
         assert_eq!(run.len(), 6);
         for (p, check) in run.iter().enumerate() {
             assert_eq!(check.interval, p as u32 + 1);
@@ -772,7 +816,7 @@ skills = ["q"]
                 replication(&[72.0 + wobble, 85.0 - wobble, 85.0, 85.0, 85.0, 85.0])
             })
             .collect();
-        let run = run_checks(&model, &targets, &rule, &days, &all, true).unwrap();
+        let run = run_checks(&model, &targets, &rule, &days, &all, Look::Last).unwrap();
         assert!(!run[0].met() && run[0].decided && (run[0].mean - 0.72).abs() < 1e-9);
         assert!((run[1].mean - 0.8067).abs() < 1e-3 && run[1].interval == 2);
         assert_eq!(run[1].verdict, run[2].verdict);
@@ -787,7 +831,7 @@ skills = ["q"]
                 replication(&[88.0 + wobble, 83.0, 82.0, 77.0, 77.0 - wobble, 75.0])
             })
             .collect();
-        let run = run_checks(&model, &targets, &rule, &days, &all, true).unwrap();
+        let run = run_checks(&model, &targets, &rule, &days, &all, Look::Last).unwrap();
         assert!(run[..3].iter().all(|c| c.met()));
         assert!(run[3..].iter().all(|c| !c.met()));
     }

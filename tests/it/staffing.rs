@@ -723,6 +723,27 @@ fn short_intervals_get_the_exact_erlang_minimum_for_any_seed() {
     );
 }
 
+/// A minimum whose service level clears the target by more than the tolerance, but by less
+/// than the budget's replications can resolve (39 Erlangs: 44 agents give 80.74 %, 43 give
+/// 72.6 %): a check whose mean is on the right side at the budget, by less than the
+/// tolerance, is extended, as the validation is, instead of being left to the margin rule,
+/// which kept a 45th agent for seeds 1, 6 and 9 of ten. (Seed 9 still keeps it: its mean at
+/// the budget is below the target, a one-in-thirty draw.)
+#[test]
+fn a_minimum_just_beyond_the_tolerance_is_found() {
+    assert_eq!(exact_80_20(39.0, 3.0, false), (44, false));
+    for seed in [1, 6] {
+        // Six measured half hours after an hour's warm-up.
+        let text = stationary_text(39.0, 3.0, false, 7, seed)
+            .replace(r#"warmup = "30m""#, r#"warmup = "60m""#);
+        let m = model(&text);
+        assert_eq!((m.first_reported_interval(), m.intervals), (2, 8));
+        let found = search(&m, &SearchOptions::new(m.targets), |_| {}).unwrap();
+        assert_eq!(found.agents[0][2..], [44; 6], "seed {seed}");
+        assert!(found.validation.passed);
+    }
+}
+
 /// At high loads a queue relaxes over tens of minutes (150 Erlangs: about 38), so a half
 /// hour at one agent below Erlang's minimum between two at it starts from their shorter
 /// queues and meets the target in the simulated day (157 agents between 158s: 80.6 %, where
