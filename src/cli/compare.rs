@@ -150,6 +150,10 @@ fn check_memory(
 /// Builds the alternatives, runs them on common random numbers, prints the comparison.
 pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    let inputs: Vec<&PathBuf> = std::iter::once(&args.scenario)
+        .chain(&args.variants)
+        .collect();
+    OutputFile::not_an_input(&[output.as_ref()], &inputs)?;
     if args.policies.len() + args.variants.len() < 1 {
         return Err(Failure::Usage(
             "nothing to compare: give at least one `--policy NAME` or `--variant FILE` (two alternatives or more, counting the scenario itself when no --policy is given)".into(),

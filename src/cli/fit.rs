@@ -232,6 +232,7 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     let report_file = OutputFile::check_optional("--report", args.report.as_ref(), args.force)?;
     OutputFile::distinct(&[output.as_ref(), report_file.as_ref()])?;
+    OutputFile::not_an_input(&[output.as_ref(), report_file.as_ref()], &[&args.log])?;
     let log = log::read(&args.log, &columns).map_err(|e| Failure::Usage(e.to_string()))?;
     let fitted = fit::fit(&log, &options)
         .map_err(|e| Failure::Usage(format!("{}: {e}", args.log.display())))?;

@@ -59,6 +59,7 @@ enum IntradayFormat {
 
 pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    OutputFile::not_an_input(&[output.as_ref()], &[&args.scenario, &args.state])?;
     let mut model = load(Some(&args.scenario))?;
     // The forecast's own replications (`-r`), not the scenario's: the memory check counts
     // the replications run at once.

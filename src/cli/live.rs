@@ -80,6 +80,7 @@ enum LiveFormat {
 pub fn live(args: LiveArgs) -> Result<(), Failure> {
     let save_state =
         OutputFile::check_optional("--save-state", args.save_state.as_ref(), args.force)?;
+    OutputFile::not_an_input(&[save_state.as_ref()], args.scenario.as_slice())?;
     let mut model = load(args.scenario.as_ref())?;
     if let Some(seed) = args.seed {
         model.seed = seed;

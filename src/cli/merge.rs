@@ -41,6 +41,7 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     let chart = OutputFile::check_optional("--chart", args.chart.as_ref(), args.force)?;
     OutputFile::distinct(&[output.as_ref(), chart.as_ref()])?;
+    OutputFile::not_an_input(&[output.as_ref(), chart.as_ref()], &args.parts)?;
     check_format(args.format, output.as_ref())?;
     let mut parts = Vec::with_capacity(args.parts.len());
     for path in &args.parts {

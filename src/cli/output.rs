@@ -92,6 +92,32 @@ impl OutputFile {
         Ok(())
     }
 
+    /// Refuses, before any work, an output that is one of the files the command reads
+    /// (`--force` or not): writing it would destroy the input it was made from.
+    pub fn not_an_input<P: AsRef<Path>>(
+        files: &[Option<&OutputFile>],
+        inputs: &[P],
+    ) -> Result<(), Failure> {
+        let read: Vec<(PathBuf, &Path)> = inputs
+            .iter()
+            .filter_map(|p| Some((std::fs::canonicalize(p).ok()?, p.as_ref())))
+            .collect();
+        for file in files.iter().flatten() {
+            let Ok(written) = std::fs::canonicalize(&file.target) else {
+                continue; // a file that does not exist yet is no input
+            };
+            if let Some((_, input)) = read.iter().find(|(r, _)| *r == written) {
+                return Err(Failure::Usage(format!(
+                    "{} {}: is the input {}; writing it would destroy what it was made from, so give the output its own file name",
+                    file.flag,
+                    file.shown.display(),
+                    input.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The target as an absolute path through its directory's real location, so that
     /// `out.csv`, `./out.csv` and a link to it compare equal.
     fn identity(&self) -> PathBuf {

@@ -113,6 +113,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         OutputFile::check_optional("--write-calls", args.write_calls.as_ref(), args.force)?;
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     OutputFile::distinct(&[call_log.as_ref(), output.as_ref()])?;
+    OutputFile::not_an_input(
+        &[call_log.as_ref(), output.as_ref()],
+        args.scenario.as_slice(),
+    )?;
     check_format(args.format, output.as_ref())?;
     if args.format == Format::Xlsx {
         check_workbook_fits(&model)?;

@@ -274,6 +274,8 @@ fn targets(args: &StaffArgs, model: &mut Model) -> Result<ServiceTargets, Failur
 /// Runs `callsim staff`.
 pub fn run(args: StaffArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    // `--write` may name the scenario itself: the staffing is written into it in place.
+    OutputFile::not_an_input(&[output.as_ref()], &[&args.scenario])?;
     let source = Source::read(&args.scenario).map_err(Failure::Scenario)?;
     let mut model = source.load().map_err(Failure::Scenario)?;
     if let Some(r) = args.replications {

@@ -235,6 +235,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
     let chart = OutputFile::check_optional("--chart", args.chart.as_ref(), args.force)?;
     OutputFile::distinct(&[output.as_ref(), chart.as_ref()])?;
+    OutputFile::not_an_input(&[output.as_ref(), chart.as_ref()], &[&args.scenario])?;
     let chosen = [&args.agents, &args.scale, &args.arrivals]
         .iter()
         .filter(|a| a.is_some())

@@ -776,6 +776,55 @@ fn two_flags_naming_one_file_are_refused_before_any_work() {
     }
 }
 
+/// An output that names a file the command reads (directly, as `./name`, or through a
+/// link) is refused before any work, even with `--force`: the input is left as it was.
+#[test]
+fn no_output_may_overwrite_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let link = dir.path().join("link.toml");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let link = link.to_str().unwrap().to_string();
+    let dotted = format!("{}/./day.toml", dir.path().display());
+    let log_copy = dir.path().join("calls.csv");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv"),
+        &log_copy,
+    )
+    .unwrap();
+    let log = log_copy.to_str().unwrap().to_string();
+    let original = std::fs::read(&path).unwrap();
+    let original_log = std::fs::read(&log).unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["run", &path, "-r", "1", "--write-calls", &path],
+        vec!["run", &link, "-r", "1", "-o", &dotted],
+        vec![
+            "sweep", &path, "--scale", "1..1", "-r", "1", "-q", "--chart", &link,
+        ],
+        vec![
+            "staff",
+            &path,
+            "--service-level",
+            "80/20",
+            "-q",
+            "-o",
+            &path,
+        ],
+        vec!["compare", &path, "--policy", "fcfs", "-r", "2", "-o", &link],
+        vec!["fit", &log, "-o", &log],
+    ];
+    for args in &cases {
+        let mut forced = args.clone();
+        forced.push("--force");
+        refused(
+            &forced,
+            &["is the input", "give the output its own file name"],
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), original, "{args:?}");
+    }
+    assert_eq!(std::fs::read(&log).unwrap(), original_log);
+}
+
 #[test]
 fn the_report_goes_to_output_exactly_as_to_stdout() {
     let dir = tempfile::tempdir().unwrap();
