@@ -128,6 +128,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         )));
     }
     warn_if_overloaded(&model);
+    warn_of_reserves_holding_every_agent(&model);
     check_memory(&options.apply(&model), args.threads, args.memory_budget)?;
     if let Some(shard) = shard {
         let applied = options.apply(&model);
@@ -350,6 +351,22 @@ pub(super) fn warn_if_overloaded(model: &Model) {
         names.join(", "),
         o.calls_per_hour,
     );
+}
+
+/// On stderr: a warning per group whose `[[routing.reserve]]` keeps back at least as many
+/// agents as the group ever has, so that it never takes a call outside the reserve's `for`
+/// (not refused: `staff` and `sweep` may give the group more agents).
+pub(super) fn warn_of_reserves_holding_every_agent(model: &Model) {
+    for (g, reserve) in model.routing.reserves.iter().enumerate() {
+        let Some(reserve) = reserve else { continue };
+        let most = model.max_agents(g as u32);
+        if reserve.agents >= most {
+            eprintln!(
+                "warning: the group `{}` keeps back {} agents (routing.reserve) but has at most {most} in any interval: it never takes a call outside the reserve's `for`\n  help: keep back fewer agents than the group has, or give the group more",
+                model.groups[g].name, reserve.agents,
+            );
+        }
+    }
 }
 
 /// Refuses (exit 2) a simulation of `model` (a run, a point of a sweep, a live day, a

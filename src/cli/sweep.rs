@@ -10,7 +10,7 @@ use callsim::report::table::{
     grid, percent, precision_note, seconds, thresholds_list, type_within, Within,
 };
 use callsim::report::{CallBlock, Report, TypeBlock};
-use callsim::scenario::{shown, Source};
+use callsim::scenario::{shown, Source, MAX_CALLS_PER_HOUR};
 use callsim::shard::{Assembled, PartKind, Study};
 use callsim::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -336,6 +336,23 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         )));
     }
     let points = values(flag, lo, hi, args.step.unwrap_or(default_step))?;
+    if let Variable::Arrivals = variable {
+        let busiest = base
+            .call_types
+            .iter()
+            .flat_map(|t| t.calls_per_hour.iter().map(move |&r| (r, &t.name)))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let top = points.iter().copied().fold(0.0, f64::max);
+        if let Some((rate, name)) = busiest.filter(|(rate, _)| rate * top > MAX_CALLS_PER_HOUR) {
+            return Err(usage(format!(
+                "--arrivals: a factor of {} puts the call type `{name}` at {} calls per hour, beyond the limit of {} a scenario may hold; sweep factors up to {}",
+                shown(top),
+                shown(rate * top),
+                shown(MAX_CALLS_PER_HOUR),
+                shown((MAX_CALLS_PER_HOUR / rate * 100.0).floor() / 100.0)
+            )));
+        }
+    }
     let settings = SweepSettings {
         variable: variable.key().to_owned(),
         group: match variable {

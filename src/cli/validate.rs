@@ -16,6 +16,7 @@ use super::{load, print, Failure};
 pub fn validate(path: &PathBuf) -> Result<(), Failure> {
     let model = load(Some(path))?;
     super::run::warn_if_overloaded(&model);
+    super::run::warn_of_reserves_holding_every_agent(&model);
     let load = OfferedLoad::of(&model);
     warn_of_shortfalls(&model, &load);
     print(&(summary(path, &model) + &load_table(&model, &load)))

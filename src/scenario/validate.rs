@@ -16,13 +16,16 @@ use crate::time::{clock_hhmm, SimTime};
 
 /// Largest accepted arrival rate, calls per hour per call type: far beyond any real centre,
 /// small enough that a typo (an extra zero or three) is caught.
-const MAX_CALLS_PER_HOUR: f64 = 1e7;
+pub const MAX_CALLS_PER_HOUR: f64 = 1e7;
 /// Largest accepted headcount of one group.
 const MAX_AGENTS: f64 = 1e6;
 /// Largest accepted number of replications.
 const MAX_REPLICATIONS: f64 = 1e6;
 /// Most attempts (the first call and its redials) one caller may make.
 const MAX_ATTEMPTS: u32 = 100;
+/// The largest `unresolved.share`: a caller then makes 1 / (1 − share) = 100 calls on
+/// average, as many as [`MAX_ATTEMPTS`] allows a redialling caller.
+const MAX_UNRESOLVED_SHARE: f64 = 0.99;
 /// Longest accepted simulated duration: ten years.
 const MAX_DURATION_S: f64 = 10.0 * 366.0 * 86400.0;
 /// Largest accepted coefficient of variation of a handle time, patience, IVR time or delay.
@@ -1020,6 +1023,17 @@ impl Context<'_> {
                 path,
                 "a share of 100% resolves no call: every caller would call again until the day ends".into(),
                 "give the share of answered calls not resolved at first contact, e.g. share = 0.15",
+            ));
+        }
+        if share > MAX_UNRESOLVED_SHARE {
+            return Err(self.error(
+                path,
+                format!(
+                    "a share of {} has each caller call {:.0} times on average, more than the {MAX_ATTEMPTS} attempts a redial may take: a repeat-call storm that would run for hours",
+                    shown(share),
+                    1.0 / (1.0 - share)
+                ),
+                "give the share of answered calls not resolved at first contact, at most 0.99 (100 calls per caller on average), e.g. share = 0.15",
             ));
         }
         Ok(share)

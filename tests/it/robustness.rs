@@ -215,6 +215,72 @@ fn an_unresolved_share_of_one_is_refused() {
         "unresolved = { share = 1, delay = { distribution = \"constant\", value = \"1s\" } }",
         &["unresolved.share", "100%", "share = 0.15"],
     );
+    // Nearly one: each caller would call ten thousand times on average, a storm of repeat
+    // calls that ran for minutes in a one-hour day.
+    refused_with_type_line(
+        "unresolved = { share = 0.9999, delay = { distribution = \"constant\", value = \"1s\" } }",
+        &["unresolved.share", "10000 times", "at most 0.99"],
+    );
+    let toml = scenario("", EXPONENTIAL).replace(
+        "patience =",
+        "unresolved = { share = 0.99, delay = { distribution = \"constant\", value = \"1s\" } }\npatience =",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = callsim(&["validate", &write(dir.path(), "most.toml", toml.as_bytes())]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// A reserve that keeps back every agent the group has is not refused (`staff` and `sweep`
+/// may raise the headcount) but warned of: the group would never take another call.
+#[test]
+fn a_reserve_holding_back_the_whole_group_is_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = r#"
+name = "reserve"
+[simulation]
+duration = "1h"
+replications = 2
+[routing]
+policy = "reserve"
+[[routing.reserve]]
+group = "agents"
+agents = 500
+for = ["vip"]
+[[call_types]]
+name = "vip"
+arrival_rate = 10
+handle_time = { distribution = "exponential", mean = "4m" }
+[[call_types]]
+name = "general"
+arrival_rate = 60
+handle_time = { distribution = "exponential", mean = "4m" }
+patience = { distribution = "exponential", mean = "2m" }
+[[agent_groups]]
+name = "agents"
+agents = 50
+skills = ["general", "vip"]
+"#;
+    let path = write(dir.path(), "reserve.toml", toml.as_bytes());
+    for verb in ["validate", "run"] {
+        let out = callsim(&[verb, &path]);
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{verb}: {stderr}");
+        assert!(
+            stderr.contains("keeps back 500 agents") && stderr.contains("at most 50"),
+            "{verb}: {stderr}"
+        );
+    }
+    let fewer = write(
+        dir.path(),
+        "fewer.toml",
+        toml.replace("agents = 500", "agents = 5").as_bytes(),
+    );
+    let out = callsim(&["validate", &fewer]);
+    assert!(
+        !text(&out.stderr).contains("keeps back"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

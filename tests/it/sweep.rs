@@ -262,6 +262,11 @@ fn staff_and_sweep_refuse_bad_arguments_with_the_fix() {
             &format!("interval = \"30m\"\ntrace = {:?}\n", log.to_str().unwrap()),
         ),
     );
+    let busy = write(
+        dir.path(),
+        "busy.toml",
+        &QUEUE.replace("arrival_rate = 200", "arrival_rate = 500000"),
+    );
     let s = scenario.as_str();
     let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
         (
@@ -273,6 +278,11 @@ fn staff_and_sweep_refuse_bad_arguments_with_the_fix() {
             vec!["--group", "agents"],
         ),
         (vec!["sweep", s], vec!["--agents", "--scale", "--arrivals"]),
+        // A factor that takes a rate past the scenario format's limit.
+        (
+            vec!["sweep", &busy, "--arrivals", "1..30", "--step", "29"],
+            vec!["--arrivals", "beyond the limit", "sweep factors up to"],
+        ),
         (
             vec!["sweep", s, "--scale", "1.2..0.8"],
             vec!["--scale", "backwards"],
