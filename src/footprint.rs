@@ -367,11 +367,7 @@ pub fn estimate(model: &Model, threads: usize) -> Footprint {
         + day_sums;
 
     // Each replication's measures carry a copy of its waits, for the report to pool.
-    let per_measures = spans
-        * ((1 + types + classes) * size(std::mem::size_of::<CallMeasures>())
-            + groups * size(std::mem::size_of::<GroupMeasures>())
-            + 128)
-        + waits;
+    let per_measures = measures_without_waits_bytes(model) + waits;
 
     // Per block, its fold (~64 bytes), and per statistic and kept replication 8 bytes and
     // a bit; past the kept replications, 32 bytes per statistic.
@@ -410,6 +406,18 @@ pub fn estimate(model: &Model, threads: usize) -> Footprint {
         queues: at_once.saturating_mul(queues),
         agents: at_once.saturating_mul(agents),
     }
+}
+
+/// Bytes of one replication's measures without its waits (what `staff` keeps per
+/// replication): per reported interval and the day, a block per call type and class and
+/// one per group.
+pub fn measures_without_waits_bytes(model: &Model) -> u64 {
+    let spans = 1 + u64::from(model.intervals - model.first_reported_interval());
+    let blocks = 1 + model.call_types.len() as u64 + model.classes.len() as u64;
+    spans
+        * (blocks * std::mem::size_of::<CallMeasures>() as u64
+            + model.groups.len() as u64 * std::mem::size_of::<GroupMeasures>() as u64
+            + 128)
 }
 
 /// Bytes `compare` keeps per replication of an alternative: the day's measures of the

@@ -355,6 +355,47 @@ fn the_memory_budget_is_a_flag() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown unit"));
 }
 
+/// `staff` keeps every replication's measures of the staffing it judges (up to 4 × its
+/// budget): a day of many short intervals that a single run holds in little memory can
+/// need gigabytes there, and is refused with that estimate rather than run out of memory.
+#[test]
+fn staff_counts_the_replications_it_keeps() {
+    // 16 hours of one-minute intervals: about 1.9 MB of measures a replication.
+    let day = one_queue("16h", "1m", 600.0, 25, true)
+        .replace("replications = 1", "replications = 10")
+        .replace(
+            "[[call_types]]",
+            "[service_level]\nthreshold = \"20s\"\ntarget = 0.8\n[[call_types]]",
+        );
+    let file = scenario_file(&day);
+    let path = file.path().to_str().unwrap();
+    let out = callsim(&["staff", path, "-q", "--memory-budget", "1GB"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the measures of the replications a verdict rests on")
+            && stderr.contains("--max-replications"),
+        "{stderr}"
+    );
+    // A run of the same day fits that budget.
+    let out = callsim(&[
+        "run",
+        path,
+        "-r",
+        "2",
+        "-q",
+        "--memory-budget",
+        "1GB",
+        "-f",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn overload_is_announced_only_when_the_queue_grows() {
     // 12 Erlangs on 10 agents, callers who never hang up: +20 calls an hour.
