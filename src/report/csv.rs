@@ -136,8 +136,15 @@ fn call_unit(key: &str) -> &'static str {
 /// call type followed by its tiers, then each agent group.
 pub fn long_rows(report: &Report) -> Vec<LongRow<'_>> {
     let mut rows = Vec::new();
+    for_each_long_row(report, &mut |row| rows.push(row));
+    rows
+}
+
+/// Hands each row of the long form to `sink`, in [`long_rows`]'s order, without holding
+/// them all: a report of many intervals has millions.
+pub fn for_each_long_row<'r>(report: &'r Report, sink: &mut dyn FnMut(LongRow<'r>)) {
     let mut add = Adder {
-        rows: &mut rows,
+        sink,
         one_replication: report.replications == 1,
         everything: super::table::report_within(report),
     };
@@ -157,12 +164,11 @@ pub fn long_rows(report: &Report) -> Vec<LongRow<'_>> {
             &i.agent_groups,
         );
     }
-    rows
 }
 
-/// Adds the rows of one period to the long form.
+/// Hands the rows of one period of the long form on.
 struct Adder<'a, 'r> {
-    rows: &'a mut Vec<LongRow<'r>>,
+    sink: &'a mut dyn FnMut(LongRow<'r>),
     one_replication: bool,
     /// The thresholds of every call (those of a total).
     everything: Within,
@@ -237,18 +243,21 @@ impl<'r> Adder<'_, 'r> {
         target: Option<f64>,
     ) {
         for (key, stat) in block.stats() {
-            let start = self.rows.len();
-            self.push(base, column_name(key), call_unit(key), stat);
             if key == "service_level" {
-                let row = &mut self.rows[start];
-                row.threshold_s = within.single();
-                row.target = target;
+                let held = LongRow {
+                    threshold_s: within.single(),
+                    target,
+                    ..base.clone()
+                };
+                self.push(&held, column_name(key), call_unit(key), stat);
+            } else {
+                self.push(base, column_name(key), call_unit(key), stat);
             }
         }
     }
 
     fn push(&mut self, base: &LongRow<'r>, statistic: String, unit: &'static str, stat: &Stat) {
-        self.rows.push(LongRow {
+        (self.sink)(LongRow {
             statistic,
             unit,
             mean: stat.mean,
@@ -267,8 +276,12 @@ impl<'r> Adder<'_, 'r> {
 pub fn render_long(report: &Report) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(LONG_HEADER)?;
-    for row in long_rows(report) {
-        w.write_record([
+    let mut written = Ok(());
+    for_each_long_row(report, &mut |row| {
+        if written.is_err() {
+            return;
+        }
+        written = w.write_record([
             row.period.to_owned(),
             number(row.interval_start_s),
             row.level.to_owned(),
@@ -281,8 +294,9 @@ pub fn render_long(report: &Report) -> Result<String, csv::Error> {
             number(row.target),
             number(row.mean),
             number(row.ci95),
-        ])?;
-    }
+        ]);
+    });
+    written?;
     finish(w)
 }
 
