@@ -47,8 +47,10 @@ pub fn study_shard(
     shard: Shard,
     quiet: bool,
     starting: impl Fn(usize) -> Option<String> + Sync,
+    budget: Option<u64>,
 ) -> Result<String, Failure> {
     let held = shard.items(study.items());
+    check_part_memory(study, held.end - held.start, threads, budget)?;
     let mut progress = progress::Progress::new(verb, Some(held.end - held.start), quiet);
     let part = callsim::shard::run_study_shard(study, threads, shard, |step| match step {
         ShardStep::Starting { run } => {
@@ -60,6 +62,37 @@ pub fn study_shard(
     });
     progress.finish();
     part.map_err(Failure::Usage)
+}
+
+/// Refuses (exit 2) a shard whose part would not fit the memory budget: a part holds the
+/// measures of every replication it runs until it is written, each about twice over (the
+/// measures, then their JSON text), besides a run's own memory.
+fn check_part_memory(
+    study: &callsim::shard::Study,
+    items: u64,
+    threads: Option<usize>,
+    budget: Option<u64>,
+) -> Result<(), Failure> {
+    let threads = threads.unwrap_or_else(|| run::thread_count(None));
+    let per_item = study
+        .models
+        .iter()
+        .map(callsim::footprint::measures_without_waits_bytes)
+        .max()
+        .unwrap_or(0);
+    let part = items.saturating_mul(2 * per_item);
+    let run = study
+        .models
+        .iter()
+        .map(|m| callsim::footprint::estimate(m, threads).total())
+        .max()
+        .unwrap_or(0);
+    run::refuse_over_budget(
+        run.saturating_add(part),
+        ("the part: every replication's measures and their text", part),
+        "split the study into more shards (`--shard K/N` with a larger N), or use longer intervals (`simulation.interval`)",
+        budget,
+    )
 }
 
 /// The scenario at `path`, or the built-in default when there is none.

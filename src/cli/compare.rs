@@ -186,7 +186,15 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
             settings: serde_json::to_value(&settings).map_err(|e| Failure::Other(e.to_string()))?,
             models: &models,
         };
-        let part = super::study_shard("compare", &study, threads, shard, args.quiet, |_| None)?;
+        let part = super::study_shard(
+            "compare",
+            &study,
+            threads,
+            shard,
+            args.quiet,
+            |_| None,
+            args.memory_budget,
+        )?;
         return emit(output.as_ref(), &part);
     }
     let total: u64 = alternatives

@@ -133,7 +133,15 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(shard) = shard {
         let applied = options.apply(&model);
         let study = callsim::shard::Study::run(&source, &applied);
-        let part = super::study_shard("run", &study, options.threads, shard, args.quiet, |_| None)?;
+        let part = super::study_shard(
+            "run",
+            &study,
+            options.threads,
+            shard,
+            args.quiet,
+            |_| None,
+            args.memory_budget,
+        )?;
         return emit(output.as_ref(), &part);
     }
     if args.format == Format::Html {

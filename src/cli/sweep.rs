@@ -401,7 +401,15 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                 settings.points[run]
             ))
         };
-        let part = super::study_shard("sweep", &study, threads, shard, args.quiet, point)?;
+        let part = super::study_shard(
+            "sweep",
+            &study,
+            threads,
+            shard,
+            args.quiet,
+            point,
+            args.memory_budget,
+        )?;
         return emit(output.as_ref(), &part);
     }
     let points = &settings.points;

@@ -267,6 +267,42 @@ fn merge_writes_its_output_file_atomically_and_only_with_force() {
     assert!(refused(again).contains("--force"));
 }
 
+/// A part holds every replication's measures until it is written, and `merge` reads every
+/// part whole: both count them against the memory budget and refuse, with the fix, what
+/// would not fit (a budget far too small for this study, just as for a bigger study on a
+/// real machine).
+#[test]
+fn shards_and_merges_count_their_parts_in_the_memory_budget() {
+    let study = Study::new();
+    let scenario = study.scenario.to_str().unwrap();
+    let out = study.path("over.json");
+    // A shard of a million replications keeps a million days' measures (gigabytes), where
+    // the run alone folds them as they finish.
+    let big = refused(callsim(&[
+        "run",
+        scenario,
+        "-r",
+        "1000000",
+        "--shard",
+        "0/1",
+        "-o",
+        out.to_str().unwrap(),
+        "--memory-budget",
+        "1GB",
+    ]));
+    assert!(
+        big.contains("the part: every replication") && big.contains("--shard"),
+        "{big}"
+    );
+    assert!(!out.exists());
+    let part = study.part(0, 1, "whole.json", &[]);
+    let size = std::fs::metadata(&part).unwrap().len();
+    let tight = format!("{}", size); // bytes: far below the part read and parsed
+    let merged = refused(merge(&[&part], &["--memory-budget", &tight]));
+    assert!(merged.contains("the parts, read and parsed"), "{merged}");
+    ok(merge(&[&part], &["--memory-budget", "1GB"]));
+}
+
 #[test]
 fn parts_of_different_runs_are_refused() {
     let study = Study::new();
