@@ -56,6 +56,8 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
         .iter()
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
+        // A file over the cap is refused when read, with that reason.
+        .filter(|&len| len <= MAX_PART_BYTES)
         .fold(0u64, u64::saturating_add);
     let estimate = part_bytes.saturating_mul(MERGE_BYTES_PER_PART_BYTE);
     super::run::refuse_over_budget(

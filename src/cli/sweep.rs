@@ -222,12 +222,17 @@ fn values(flag: &str, lo: f64, hi: f64, step: f64) -> Result<Vec<f64>, Failure> 
         )));
     }
     let count = count as usize;
-    Ok((0..count)
+    let mut points: Vec<f64> = (0..count)
         .map(|i| {
             let v = lo + step * i as f64;
             (v * 1e9).round() / 1e9
         })
-        .collect())
+        .collect();
+    // The range's end is a point even when the steps pass it by (`40..50 --step 4`: 48, 50).
+    if points.last().is_some_and(|&last| last < hi - 1e-9) {
+        points.push(hi);
+    }
+    Ok(points)
 }
 
 /// Runs `callsim sweep`.

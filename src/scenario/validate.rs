@@ -1491,6 +1491,12 @@ impl Context<'_> {
                 )),
             }
         };
+        // What a time of zero would be where it is refused.
+        let zero = if last_key(path) == "delay" {
+            "a delay of zero, calling again at the same instant, is not a redial or repeat call"
+        } else {
+            "a handle time of zero is not a call"
+        };
         let built = match kind {
             "exponential" => Ok(Distribution::exponential(positive(spec.mean, "mean")?)),
             "constant" => {
@@ -1498,7 +1504,7 @@ impl Context<'_> {
                 if value == 0.0 && !zero_allowed {
                     return Err(self.error(
                         &path.key("value"),
-                        "a handle time of zero is not a call".into(),
+                        format!("{zero}; the value is always zero"),
                         &format!("e.g. {example}"),
                     ));
                 }
@@ -1523,7 +1529,7 @@ impl Context<'_> {
                 if max == 0.0 && !zero_allowed {
                     return Err(self.error(
                         &path.key("max"),
-                        "a handle time that is always zero is not a call".into(),
+                        format!("{zero}; this uniform is always zero"),
                         &format!("e.g. {example}"),
                     ));
                 }
@@ -1560,7 +1566,7 @@ impl Context<'_> {
                 if !zero_allowed && values.iter().all(|&v| v == 0.0) {
                     return Err(self.error(
                         &path.key("values"),
-                        "a handle time that is always zero is not a call".into(),
+                        format!("{zero}; every value is zero"),
                         &format!("e.g. {example}"),
                     ));
                 }

@@ -221,6 +221,15 @@ fn an_unresolved_share_of_one_is_refused() {
         "unresolved = { share = 0.9999, delay = { distribution = \"constant\", value = \"1s\" } }",
         &["unresolved.share", "10000 times", "at most 0.99"],
     );
+    // A delay of zero is named as a delay, not as a handle time.
+    refused_with_type_line(
+        "unresolved = { share = 0.2, delay = { distribution = \"constant\", value = \"0s\" } }",
+        &[
+            "unresolved.delay.value",
+            "a delay of zero",
+            "redial or repeat call",
+        ],
+    );
     let toml = scenario("", EXPONENTIAL).replace(
         "patience =",
         "unresolved = { share = 0.99, delay = { distribution = \"constant\", value = \"1s\" } }\npatience =",

@@ -124,6 +124,32 @@ fn sweep_prints_a_curve_on_common_random_numbers_and_draws_it() {
     );
 }
 
+/// The range's end is always a point, also when the steps pass it by.
+#[test]
+fn a_sweep_ends_at_the_end_of_its_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "q.toml", QUEUE);
+    for (step, expected) in [
+        ("2", vec![10.0, 12.0, 13.0]),
+        ("1", vec![10.0, 11.0, 12.0, 13.0]),
+        ("100", vec![10.0, 13.0]),
+    ] {
+        let out = callsim(&[
+            "sweep", &scenario, "--group", "agents", "--agents", "10..13", "--step", step, "-r",
+            "2", "-f", "json", "-q",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let points: Vec<f64> = json["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["value"].as_f64().unwrap())
+            .collect();
+        assert_eq!(points, expected, "--step {step}");
+    }
+}
+
 #[test]
 fn sweep_and_staff_output_is_the_same_on_one_thread_or_two() {
     let dir = tempfile::tempdir().unwrap();
