@@ -507,7 +507,7 @@ fn infeasible(
         message,
         "\n  help: relax the target, give the call type to more groups, or raise the cap{}",
         match args.max_agents {
-            Some(n) => format!(" (--max-agents {n})"),
+            Some(n) => format!(" above --max-agents {n}"),
             None => " with --max-agents N".into(),
         }
     );
