@@ -391,6 +391,26 @@ impl Plan {
     fn next_look(&self, n: u32) -> u32 {
         next_look(n, self.budget, self.limit)
     }
+
+    /// Which look one of `n` replications is.
+    fn look(&self, n: u32) -> Look {
+        if n >= self.limit {
+            Look::Last
+        } else if n > self.budget {
+            Look::Extension
+        } else if n == self.budget {
+            Look::Budget
+        } else {
+            Look::Open
+        }
+    }
+}
+
+/// The most replications one verdict of a search of `model` under `options` may rest on
+/// (the budget, extended for close calls and in the validation): what a search keeps in
+/// memory at most, per staffing judged.
+pub fn most_replications_per_verdict(model: &Model, options: &SearchOptions) -> u32 {
+    Plan::new(model, options).limit
 }
 
 /// The look after one of `n` replications: doubled, up to `budget`, then (for checks still
@@ -495,15 +515,7 @@ impl<F: FnMut(&Progress)> Searcher<'_, F> {
                     })
                     .collect();
             }
-            let look = if n >= self.plan.limit {
-                Look::Last
-            } else if n > self.plan.budget {
-                Look::Extension
-            } else if n == self.plan.budget {
-                Look::Budget
-            } else {
-                Look::Open
-            };
+            let look = self.plan.look(n);
             let mut pending = false;
             let mut missed = false;
             for (positions, focused, slot) in &mut runs {
@@ -624,7 +636,7 @@ impl<F: FnMut(&Progress)> Searcher<'_, F> {
         let model = staffed(self.model, agents);
         let stream = Stream::Validation(round);
         let rule = self.plan.rule;
-        let limit = self.plan.budget.saturating_mul(VALIDATION_EXTENSION);
+        let limit = self.plan.limit;
         let mut n = self.plan.budget;
         let mut measures: Vec<ReplicationMeasures> = Vec::new();
         let checks = loop {

@@ -10,10 +10,7 @@ use callsim::model::{Model, ServiceTargets};
 use callsim::report::table::{grid, percent, seconds};
 use callsim::report::Report;
 use callsim::scenario::{format_seconds, with_staffing, Source, StaffingEdit};
-use callsim::staffing::{
-    self, agent_hours, default_max_replications, Check, Phase, SearchError, SearchOptions, Start,
-    VALIDATION_EXTENSION,
-};
+use callsim::staffing::{self, agent_hours, Check, Phase, SearchError, SearchOptions, Start};
 use callsim::stats::Stat;
 use callsim::time::SimTime;
 use serde::Serialize;
@@ -296,12 +293,6 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
     }
     let targets = targets(&args, &mut model)?;
     super::run::check_memory(&model, args.threads, args.memory_budget)?;
-    check_kept_measures(
-        &model,
-        args.max_replications,
-        args.threads,
-        args.memory_budget,
-    )?;
     let confidence = args::fraction("--confidence", &args.confidence, "95%")?;
     if !(0.5..=0.999).contains(&confidence) {
         return Err(usage(format!(
@@ -347,6 +338,7 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
             StartFrom::Scenario => Start::Scenario,
         },
     };
+    check_kept_measures(&model, &options, args.threads, args.memory_budget)?;
     let quiet = args.quiet;
     let began = std::time::Instant::now();
     // The search's length depends on its verdicts: a spinner on a terminal, not a bar.
@@ -914,19 +906,17 @@ fn table(report: &StaffReport, model: &Model) -> String {
 }
 
 /// Refuses (exit 2) a search whose kept measures would exceed the memory budget: a verdict
-/// keeps the day's measures of every replication it rests on, up to
-/// [`VALIDATION_EXTENSION`] × the budget for a close call and in the validation.
+/// keeps the day's measures of every replication it rests on, up to 4 × the budget for a
+/// close call and in the validation (`staffing::most_replications_per_verdict`).
 fn check_kept_measures(
     model: &Model,
-    max_replications: Option<u32>,
+    options: &SearchOptions,
     threads: Option<u32>,
     budget: Option<u64>,
 ) -> Result<(), Failure> {
-    let replications = max_replications
-        .unwrap_or_else(|| default_max_replications(model))
-        .max(model.replications);
+    let replications = staffing::most_replications_per_verdict(model, options);
     let per_replication = footprint::measures_without_waits_bytes(model);
-    let kept = u64::from(replications) * u64::from(VALIDATION_EXTENSION) * per_replication;
+    let kept = u64::from(replications) * per_replication;
     let run = footprint::estimate(model, super::run::thread_count(threads)).total();
     super::run::refuse_over_budget(
         run.saturating_add(kept),

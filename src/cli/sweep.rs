@@ -214,22 +214,23 @@ struct Sweep {
 /// The swept values, `lo, lo + step, ..., ≤ hi` (computed from the index, so no drift).
 fn values(flag: &str, lo: f64, hi: f64, step: f64) -> Result<Vec<f64>, Failure> {
     // In floating point first: a tiny step gives more points than a usize holds.
-    let count = ((hi - lo) / step + 1e-9).floor() + 1.0;
+    let stepped = ((hi - lo) / step + 1e-9).floor() + 1.0;
+    // The range's end is a point even when the steps pass it by (`40..50 --step 4`: 48, 50).
+    let ends_short = lo + step * (stepped - 1.0) < hi - 1e-9;
+    let count = stepped + f64::from(u8::from(ends_short));
     if count > MAX_POINTS as f64 {
         return Err(usage(format!(
             "{flag}: {} points are too many (at most {MAX_POINTS}); use a larger --step or a shorter range",
             shown(count)
         )));
     }
-    let count = count as usize;
-    let mut points: Vec<f64> = (0..count)
+    let mut points: Vec<f64> = (0..stepped as usize)
         .map(|i| {
             let v = lo + step * i as f64;
             (v * 1e9).round() / 1e9
         })
         .collect();
-    // The range's end is a point even when the steps pass it by (`40..50 --step 4`: 48, 50).
-    if points.last().is_some_and(|&last| last < hi - 1e-9) {
+    if ends_short {
         points.push(hi);
     }
     Ok(points)
