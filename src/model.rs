@@ -265,6 +265,27 @@ pub struct Repeat {
     pub delay: Distribution,
 }
 
+/// Agents on the floor out of `scheduled`: the schedule less the `shrinkage` share, rounded
+/// to the nearest agent, halves up (10 scheduled at 25 % shrinkage put 8 on the floor).
+pub fn on_the_floor(scheduled: u32, shrinkage: f64) -> u32 {
+    (f64::from(scheduled) * (1.0 - shrinkage)).round() as u32
+}
+
+/// The least scheduled headcount that puts `wanted` agents on the floor at `shrinkage` (in
+/// [0, 1)): the inverse of [`on_the_floor`], so that staffing grossed up by it is staffing the
+/// simulation runs with `wanted` available. It can be below the planners' ⌈wanted ÷ (1 −
+/// shrinkage)⌉ (8 on the floor at 25 %: 10, not 11), since the simulation rounds 7.5 up.
+pub fn least_schedule_for(wanted: u32, shrinkage: f64) -> u32 {
+    debug_assert!((0.0..1.0).contains(&shrinkage));
+    // ⌈wanted ÷ (1 − shrinkage)⌉ always suffices, and the least is at most 0.5 ÷ (1 − shrinkage)
+    // + 1 below it (50 steps at 99 %).
+    let mut scheduled = crate::analytic::scheduled_agents(wanted, shrinkage);
+    while scheduled > 0 && on_the_floor(scheduled - 1, shrinkage) >= wanted {
+        scheduled -= 1;
+    }
+    scheduled
+}
+
 /// A pool of identical agents.
 #[derive(Debug, Clone)]
 pub struct AgentGroup {
@@ -366,7 +387,7 @@ impl AgentGroup {
     pub fn available(&self, interval: SimTime) -> Vec<(SimTime, u32)> {
         self.schedule(interval)
             .into_iter()
-            .map(|(t, n)| (t, (n as f64 * (1.0 - self.shrinkage)).round() as u32))
+            .map(|(t, n)| (t, on_the_floor(n, self.shrinkage)))
             .collect()
     }
 
@@ -542,5 +563,34 @@ impl Model {
             .max()
             .unwrap_or(0);
         by_interval.max(by_schedule)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `least_schedule_for` is the least headcount `on_the_floor` maps to at least the wanted
+    /// agents, for every shrinkage on a grid and both sides of the halves.
+    #[test]
+    fn the_least_schedule_inverts_the_floor_rounding() {
+        assert_eq!(on_the_floor(10, 0.25), 8);
+        assert_eq!(least_schedule_for(8, 0.25), 10);
+        assert_eq!(least_schedule_for(14, 0.3), 20);
+        assert_eq!(least_schedule_for(0, 0.5), 0);
+        for percent in 0..100 {
+            let shrinkage = f64::from(percent) / 100.0;
+            for wanted in 0..300 {
+                let least = least_schedule_for(wanted, shrinkage);
+                assert!(
+                    on_the_floor(least, shrinkage) >= wanted,
+                    "{wanted} at {shrinkage}"
+                );
+                assert!(
+                    least == 0 || on_the_floor(least - 1, shrinkage) < wanted,
+                    "{wanted} at {shrinkage}: {least} is not the least"
+                );
+            }
+        }
     }
 }

@@ -1,10 +1,8 @@
 //! Erlang staffing per call type and interval: the search's starting point and the
 //! baseline that shows what multi-skill pooling saves.
 
-use crate::analytic::{
-    scheduled_agents, ErlangA, ErlangC, ServiceLevelTarget, Targets, Unreachable,
-};
-use crate::model::{Model, ServiceTargets};
+use crate::analytic::{ErlangA, ErlangC, ServiceLevelTarget, Targets, Unreachable};
+use crate::model::{least_schedule_for, Model, ServiceTargets};
 use crate::offered::OfferedLoad;
 
 /// The analytic targets of call type `t`: the scenario's, at its threshold; where the
@@ -87,8 +85,9 @@ pub fn per_type(
 }
 
 /// Per-type agents on the phones (`[type][interval]`) as scheduled headcounts: each type's
-/// grossed up by the shrinkage of the first group that routing offers its calls to
-/// (⌈on the phones ÷ (1 − shrinkage)⌉), so that they compare with scheduled staffing.
+/// grossed up by the shrinkage of the first group that routing offers its calls to (the
+/// least schedule the simulation puts that many on the floor from), so that they compare
+/// with the scheduled staffing found.
 pub fn scheduled_by_type(model: &Model, on_phones: &[Vec<u32>]) -> Vec<Vec<u32>> {
     model
         .call_types
@@ -97,18 +96,18 @@ pub fn scheduled_by_type(model: &Model, on_phones: &[Vec<u32>]) -> Vec<Vec<u32>>
         .map(|(t, row)| {
             let shrinkage = model.groups[t.serving_groups[0] as usize].shrinkage;
             row.iter()
-                .map(|&n| scheduled_agents(n, shrinkage))
+                .map(|&n| least_schedule_for(n, shrinkage))
                 .collect()
         })
         .collect()
 }
 
-/// Scheduled headcounts per group from agents on the phones per group: each grossed up by
-/// its group's shrinkage.
+/// Scheduled headcounts per group from agents on the phones per group: each the least
+/// schedule that puts them on the floor at its group's shrinkage.
 fn grossed_up(model: &Model, mut on_phones: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
     for (row, group) in on_phones.iter_mut().zip(&model.groups) {
         for n in row.iter_mut() {
-            *n = scheduled_agents(*n, group.shrinkage);
+            *n = least_schedule_for(*n, group.shrinkage);
         }
     }
     on_phones

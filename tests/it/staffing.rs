@@ -2,7 +2,7 @@
 //! where it is not, and the monotonicity it relies on.
 
 use callsim::analytic::{scheduled_agents, ErlangA, ErlangC, ServiceLevelTarget, Targets};
-use callsim::model::{Model, ServiceTargets};
+use callsim::model::{least_schedule_for, Model, ServiceTargets};
 use callsim::routing::SkillPriority;
 use callsim::run_replications;
 use callsim::staffing::{self, checks, search, Rule, SearchOptions, Start};
@@ -895,15 +895,43 @@ fn the_erlang_baseline_uses_the_scenarios_shrinkage() {
         ..ServiceTargets::default()
     };
     let found = search(&m, &options(targets, Start::Erlang), |_| {}).unwrap();
-    // On the phones: 19 and 30 (Erlang C, 15 and 25 Erlangs); scheduled: ⌈n ÷ 0.7⌉.
+    // On the phones: 19 and 30 (Erlang C, 15 and 25 Erlangs); scheduled: the least
+    // headcount the simulation puts that many on the floor from (27 × 0.7 = 18.9 → 19).
     assert_eq!(
         found.erlang_c_by_type,
-        vec![vec![scheduled_agents(19, 0.3), scheduled_agents(30, 0.3)]]
+        vec![vec![
+            least_schedule_for(19, 0.3),
+            least_schedule_for(30, 0.3)
+        ]]
     );
-    assert_eq!(found.erlang_c_by_type, vec![vec![28, 43]]);
+    assert_eq!(found.erlang_c_by_type, vec![vec![27, 43]]);
     let k = 1; // the measured interval
     let (found_k, erlang_k) = (found.agents[0][k], found.erlang_c_by_type[0][k]);
     assert!(found_k.abs_diff(erlang_k) <= 1, "{found_k} vs {erlang_k}");
+}
+
+/// The Erlang baseline and the start are grossed up the way the simulation removes
+/// shrinkage (round half up), not by ⌈n ÷ (1 − shrinkage)⌉: at 25 % shrinkage the 8 agents
+/// Erlang C asks for at 5 Erlangs are on the floor from 10 scheduled (7.5 → 8), so a single
+/// queue's answer equals the baseline in every interval, warm-up included, and shows no
+/// pooling saving (with ⌈8 ÷ 0.75⌉ = 11 it showed one agent per interval "saved" by pooling
+/// the one skill there is).
+#[test]
+fn the_erlang_baseline_rounds_shrinkage_as_the_simulation_does() {
+    let mut m = single_queue(&[100.0, 100.0], &[20, 20], None);
+    m.groups[0].shrinkage = 0.25;
+    let targets = ServiceTargets {
+        service_level: Some(0.8),
+        ..ServiceTargets::default()
+    };
+    let found = search(&m, &options(targets, Start::Erlang), |_| {}).unwrap();
+    assert_eq!(found.erlang_c_by_type, vec![vec![10, 10]]);
+    assert_eq!(found.agents, vec![vec![10, 10]]);
+    assert_eq!(
+        scheduled_agents(8, 0.25),
+        11,
+        "the planners' rule differs here"
+    );
 }
 
 /// `staff --format json` lists every target it applied, per call type, tier and group, each
