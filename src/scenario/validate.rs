@@ -251,6 +251,38 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         }
         call_types[t].transfer = Some(Transfer { share, to });
     }
+    // A type no caller dials must receive transfers, or no call of it ever occurs (tier 2
+    // of a help desk takes only escalations). A replayed trace brings the calls instead.
+    for (t, spec) in scenario.call_types.iter().enumerate() {
+        if scenario.simulation.trace.is_some() {
+            break;
+        }
+        let transferred_in = call_types.iter().any(|from| {
+            from.transfer
+                .as_ref()
+                .is_some_and(|x| x.to as usize == t && x.share > 0.0)
+        });
+        if transferred_in || call_types[t].calls_per_hour.iter().any(|&r| r > 0.0) {
+            continue;
+        }
+        let path = root.key("call_types").index(t);
+        let help = "give a positive number of calls per hour, transfer calls into it from \
+                    another call type (`transfer = { share = 0.1, to = \"...\" }`), or remove \
+                    the call type";
+        return if spec.arrival_rate.is_some() {
+            err(
+                &path.key("arrival_rate"),
+                "an arrival rate of 0, and no transfers in: this call type never occurs".into(),
+                help,
+            )
+        } else {
+            err(
+                &path.key("arrival_rates"),
+                "every arrival rate is 0, and no transfers in: this call type never occurs".into(),
+                help,
+            )
+        };
+    }
     // Transfers may chain (tier 1 → tier 2 → specialists) but not loop: a caller could be
     // passed around forever and the day would never end. Each type transfers to at most one
     // other, so every walk along transfers ends or enters one loop: walked once each (linear
@@ -632,14 +664,8 @@ impl Context<'_> {
                 ))
             }
             (Some(rate), None) => {
+                // A rate of 0 is checked once transfers are known (they may feed the type).
                 let rate = self.rate(*rate, &path.key("arrival_rate"))?;
-                if rate == 0.0 {
-                    return Err(self.error(
-                        &path.key("arrival_rate"),
-                        "an arrival rate of 0 means this call type never occurs".into(),
-                        "give a positive number of calls per hour, or remove the call type",
-                    ));
-                }
                 vec![rate; self.intervals as usize]
             }
             (None, Some(rates)) => {
@@ -650,13 +676,6 @@ impl Context<'_> {
                     .enumerate()
                     .map(|(k, &r)| self.rate(r, &list_path.index(k)))
                     .collect::<Result<Vec<_>, _>>()?;
-                if rates.iter().all(|&r| r == 0.0) {
-                    return Err(self.error(
-                        &list_path,
-                        "every arrival rate is 0: this call type never occurs".into(),
-                        "give at least one interval a positive rate, or remove the call type",
-                    ));
-                }
                 rates
             }
         };

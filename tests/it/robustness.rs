@@ -239,6 +239,81 @@ fn an_unresolved_share_of_one_is_refused() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// A call type no caller dials is refused unless transfers bring it calls (tier 2 of a help
+/// desk takes only escalations) or a trace replays them: then its rate of 0 runs, and every
+/// call it answers came by transfer.
+#[test]
+fn a_call_type_reached_only_by_transfers_may_have_no_arrivals() {
+    let two_tiers = |transfer: &str, rate: &str| {
+        format!(
+            r#"name = "Help desk"
+[simulation]
+duration = "3h"
+seed = 7
+replications = 4
+[[call_types]]
+name = "tier 1"
+arrival_rate = 120
+handle_time = {{ distribution = "exponential", mean = "4m" }}
+{transfer}
+[[call_types]]
+name = "tier 2"
+{rate}
+handle_time = {{ distribution = "exponential", mean = "10m" }}
+[[agent_groups]]
+name = "first line"
+agents = 10
+skills = ["tier 1"]
+[[agent_groups]]
+name = "specialists"
+agents = 4
+skills = ["tier 2"]
+"#
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let transfer = r#"transfer = { share = 0.2, to = "tier 2" }"#;
+    for rate in ["arrival_rate = 0", "arrival_rates = [0, 0, 0, 0, 0, 0]"] {
+        let path = write(
+            dir.path(),
+            "desk.toml",
+            two_tiers(transfer, rate).as_bytes(),
+        );
+        let out = callsim(&["run", &path, "-q", "-f", "json"]);
+        assert!(out.status.success(), "{rate}: {}", text(&out.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let tier2 = &report["call_types"][1];
+        assert_eq!(tier2["name"], "tier 2");
+        let offered = tier2["offered"]["mean"].as_f64().unwrap();
+        // A fifth of about 360 calls answered at tier 1.
+        assert!((40.0..110.0).contains(&offered), "{rate}: {offered}");
+        let path = write(dir.path(), "alone.toml", two_tiers("", rate).as_bytes());
+        let key = rate.split(' ').next().unwrap();
+        refused(
+            &["validate", &path],
+            &[
+                &format!("call_types[1].{key}"),
+                "no transfers in",
+                "never occurs",
+                "transfer calls into it",
+            ],
+        );
+    }
+    // A replayed trace brings the calls: its scenario's rates are not read.
+    std::fs::write(
+        dir.path().join("calls.csv"),
+        "arrival_s,call_type\n12.5,tier 2\n",
+    )
+    .unwrap();
+    let replay = two_tiers("", "arrival_rate = 0").replace(
+        "replications = 4",
+        "replications = 1\ntrace = \"calls.csv\"",
+    );
+    let path = write(dir.path(), "replay.toml", replay.as_bytes());
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 /// A reserve that keeps back every agent the group has is not refused (`staff` and `sweep`
 /// may raise the headcount) but warned of: the group would never take another call.
 #[test]

@@ -216,8 +216,10 @@ pub struct Spec {
 
 fn rate() -> impl Strategy<Value = Rate> {
     prop_oneof![
-        (5u32..120).prop_map(Rate::Constant),
-        vec(0u32..120, MAX_INTERVALS).prop_map(Rate::PerInterval),
+        4 => (5u32..120).prop_map(Rate::Constant),
+        4 => vec(0u32..120, MAX_INTERVALS).prop_map(Rate::PerInterval),
+        // No caller dials it: only transfers bring its calls (tier 2 of a help desk).
+        1 => Just(Rate::PerInterval(vec![0; MAX_INTERVALS])),
     ]
 }
 
@@ -523,9 +525,14 @@ impl Spec {
             match &spec.rate {
                 Rate::Constant(r) => writeln!(w, "arrival_rate = {r}").unwrap(),
                 Rate::PerInterval(rates) => {
-                    // A type that never occurs is refused: at least one call per hour.
+                    // A type no caller dials and no transfer reaches is refused: then at
+                    // least one call per hour. One reached by transfers keeps its zeros.
+                    let transferred_in = self.types[..t]
+                        .iter()
+                        .enumerate()
+                        .any(|(from, f)| f.transfer.is_some_and(|(_, ahead)| from + ahead == t));
                     let mut rates = rates[..n].to_vec();
-                    if rates.iter().all(|&r| r == 0) {
+                    if rates.iter().all(|&r| r == 0) && !transferred_in {
                         rates[0] = 1;
                     }
                     writeln!(
