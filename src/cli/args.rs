@@ -2,7 +2,7 @@
 //! units, percentages, "80/20" service levels and ranges. Every error names the flag and
 //! shows a correct example (exit 2).
 
-use callsim::scenario::parse_duration;
+use callsim::scenario::{format_seconds, parse_duration};
 
 use super::Failure;
 
@@ -134,6 +134,20 @@ pub fn service_level(flag: &str, text: &str) -> Result<(f64, f64), Failure> {
             .map_err(|why| usage(format!("{flag}: the threshold: {why}")))?
             .seconds(),
     };
+    Ok((fraction, threshold))
+}
+
+/// `--service-level` as a target to staff to (`staff`, `sweep`): as [`service_level`], and
+/// below 100 % (some caller always waits longer than any threshold, whatever the agents).
+pub fn service_level_target(text: &str) -> Result<(f64, f64), Failure> {
+    let (fraction, threshold) = service_level("--service-level", text)?;
+    if fraction == 1.0 {
+        return Err(usage(format!(
+            "--service-level {text}: 100% is met by no finite number of agents (some caller \
+             always waits longer than {}); e.g. --service-level 80/20",
+            format_seconds(threshold)
+        )));
+    }
     Ok((fraction, threshold))
 }
 

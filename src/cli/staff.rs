@@ -245,7 +245,7 @@ struct TierJson {
 fn targets(args: &StaffArgs, model: &mut Model) -> Result<ServiceTargets, Failure> {
     let mut targets = model.targets;
     if let Some(text) = &args.service_level {
-        let (fraction, threshold) = args::service_level("--service-level", text)?;
+        let (fraction, threshold) = args::service_level_target(text)?;
         targets.service_level = Some(fraction);
         model.set_service_level_threshold(SimTime::from_seconds(threshold));
     }

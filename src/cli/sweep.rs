@@ -276,12 +276,12 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let mut target = base.targets.service_level;
     let mut threshold_s = None;
     if let Some(text) = &args.service_level {
-        let (fraction, threshold) = args::service_level("--service-level", text)?;
+        let (fraction, threshold) = args::service_level_target(text)?;
         target = Some(fraction);
         threshold_s = Some(threshold);
     }
     let max_abandon = match &args.max_abandon {
-        Some(text) => Some(args::fraction("--max-abandon", text, "5%")?),
+        Some(text) => Some(args::max_abandon(text)?),
         None => base.targets.max_abandon_rate,
     };
     let max_asa = match &args.max_asa {

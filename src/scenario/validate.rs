@@ -964,7 +964,16 @@ impl Context<'_> {
         };
         let target = match spec.target {
             None => target,
-            Some(t) if t > 0.0 && t <= 1.0 => Some(t),
+            Some(t) if t > 0.0 && t < 1.0 => Some(t),
+            Some(t) if t == 1.0 => {
+                return Err(self.error(
+                    &path.key("target"),
+                    "a service level of 100 % is met by no finite number of agents (someone \
+                     always waits)"
+                        .into(),
+                    "e.g. target = 0.95, or remove `target`",
+                ))
+            }
             Some(t) => {
                 return Err(self.error(
                     &path.key("target"),
@@ -1645,6 +1654,28 @@ fn service_targets(
         }
         Ok(Some(x))
     };
+    // Targets no finite staffing meets: a Poisson day always has a caller who waits (or
+    // hangs up), so `staff` would judge them met on a sample that happened to show none.
+    let unmeetable = |key: &str, what: &str, example: &str| {
+        Err(source.error_at(
+            &path.key(key),
+            format!("{what} is met by no finite number of agents (someone always waits)"),
+            &format!("e.g. {example}, or remove `{key}`"),
+        ))
+    };
+    if spec.target == Some(1.0) {
+        return unmeetable("target", "a service level of 100 %", "target = 0.95");
+    }
+    if spec.max_abandon_rate == Some(0.0) {
+        return unmeetable(
+            "max_abandon_rate",
+            "an abandon rate of 0",
+            "max_abandon_rate = 0.05 for 5 %",
+        );
+    }
+    if spec.max_asa.is_some_and(|asa| asa.seconds() == 0.0) {
+        return unmeetable("max_asa", "an ASA of 0s", "max_asa = \"30s\"");
+    }
     Ok(ServiceTargets {
         service_level: fraction(spec.target, "target", "target = 0.8 for 80/20", false)?,
         max_abandon_rate: fraction(

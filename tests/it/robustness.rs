@@ -239,6 +239,93 @@ fn an_unresolved_share_of_one_is_refused() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// Targets no finite staffing meets (100 % within the threshold, no abandons, an ASA of 0 s)
+/// are refused from the scenario as from the flags: `staff` used to take them from the file
+/// and answer 19 agents for 5 Erlangs, "met with 100 % confidence" on replications that
+/// happened to show no wait.
+#[test]
+fn targets_no_staffing_meets_are_refused_from_the_scenario_and_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    for (line, needles) in [
+        (
+            "target = 1",
+            ["service_level.target", "100 %", "target = 0.95"],
+        ),
+        (
+            "max_abandon_rate = 0",
+            [
+                "service_level.max_abandon_rate",
+                "abandon rate of 0",
+                "0.05",
+            ],
+        ),
+        (
+            "max_asa = \"0s\"",
+            ["service_level.max_asa", "ASA of 0s", "max_asa = \"30s\""],
+        ),
+    ] {
+        let toml = scenario("", EXPONENTIAL).replace(
+            "[[call_types]]",
+            &format!("[service_level]\nthreshold = \"20s\"\n{line}\n[[call_types]]"),
+        );
+        let path = write(dir.path(), "targets.toml", toml.as_bytes());
+        refused(&["validate", &path], &needles);
+        refused(&["staff", &path, "-q"], &needles);
+    }
+    let own = scenario("", EXPONENTIAL).replace(
+        "patience =",
+        "service_level = { threshold = \"20s\", target = 1 }\npatience =",
+    );
+    let path = write(dir.path(), "own.toml", own.as_bytes());
+    refused(
+        &["validate", &path],
+        &[
+            "call_types[0].service_level.target",
+            "100 %",
+            "no finite number",
+        ],
+    );
+    let plain = write(
+        dir.path(),
+        "plain.toml",
+        scenario("", EXPONENTIAL).as_bytes(),
+    );
+    refused(
+        &["staff", &plain, "--service-level", "100%/20"],
+        &[
+            "--service-level 100%/20",
+            "no finite number",
+            "longer than 20s",
+        ],
+    );
+    refused(
+        &[
+            "sweep",
+            &plain,
+            "--agents",
+            "8..12",
+            "--group",
+            "agents",
+            "--service-level",
+            "100%/20",
+        ],
+        &["--service-level 100%/20", "no finite number"],
+    );
+    refused(
+        &[
+            "sweep",
+            &plain,
+            "--agents",
+            "8..12",
+            "--group",
+            "agents",
+            "--max-abandon",
+            "0%",
+        ],
+        &["--max-abandon", "0%", "no finite number"],
+    );
+}
+
 /// A call type no caller dials is refused unless transfers bring it calls (tier 2 of a help
 /// desk takes only escalations) or a trace replays them: then its rate of 0 runs, and every
 /// call it answers came by transfer.

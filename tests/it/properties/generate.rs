@@ -183,7 +183,7 @@ pub struct Targets {
 fn targets() -> impl Strategy<Value = Targets> {
     (
         option::of(50u32..100),
-        option::of(0u32..40),
+        option::of(1u32..40),
         option::of(1u32..300),
         option::of(50u32..=100),
     )
