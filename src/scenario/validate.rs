@@ -965,7 +965,7 @@ impl Context<'_> {
         let target = match spec.target {
             None => target,
             Some(t) if t > 0.0 && t < 1.0 => Some(t),
-            Some(t) if t == 1.0 => {
+            Some(1.0) => {
                 return Err(self.error(
                     &path.key("target"),
                     "a service level of 100 % is met by no finite number of agents (someone \
