@@ -54,6 +54,8 @@ pub struct Model {
     pub busyness_cv: Option<f64>,
     /// Recorded calls to replay instead of the random arrival process, in time order.
     pub trace: Option<Vec<TracedCall>>,
+    /// The file `trace` was read from: an input no output may overwrite.
+    pub trace_file: Option<std::path::PathBuf>,
 }
 
 /// One call of a replayed trace.

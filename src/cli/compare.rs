@@ -176,6 +176,11 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         variants,
     };
     let alternatives = alternatives(&source, &settings, args.replications, args.seed)?;
+    let traces: Vec<&PathBuf> = alternatives
+        .iter()
+        .filter_map(|a| a.model.trace_file.as_ref())
+        .collect();
+    OutputFile::not_an_input(&[output.as_ref()], &traces)?;
     check_memory(&alternatives, args.threads, args.memory_budget)?;
     let threads = args.threads.map(|n| n as usize);
     if let Some(shard) = shard {

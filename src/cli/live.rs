@@ -82,6 +82,7 @@ pub fn live(args: LiveArgs) -> Result<(), Failure> {
         OutputFile::check_optional("--save-state", args.save_state.as_ref(), args.force)?;
     OutputFile::not_an_input(&[save_state.as_ref()], args.scenario.as_slice())?;
     let mut model = load(args.scenario.as_ref())?;
+    OutputFile::not_an_input(&[save_state.as_ref()], model.trace_file.as_slice())?;
     if let Some(seed) = args.seed {
         model.seed = seed;
     }

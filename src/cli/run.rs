@@ -115,7 +115,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     OutputFile::distinct(&[call_log.as_ref(), output.as_ref()])?;
     OutputFile::not_an_input(
         &[call_log.as_ref(), output.as_ref()],
-        args.scenario.as_slice(),
+        &[args.scenario.as_deref(), model.trace_file.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
     )?;
     check_format(args.format, output.as_ref())?;
     if args.format == Format::Xlsx {

@@ -302,6 +302,10 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
     }
     let written = OutputFile::check_optional("--write", args.write.as_ref(), args.force)?;
     OutputFile::distinct(&[output.as_ref(), written.as_ref()])?;
+    OutputFile::not_an_input(
+        &[output.as_ref(), written.as_ref()],
+        model.trace_file.as_slice(),
+    )?;
     if written.is_some() {
         // Find out now, not after the search, if the file cannot be edited.
         let current: Vec<Vec<u32>> = model

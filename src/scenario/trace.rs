@@ -4,7 +4,7 @@
 //! quotes) read back as written.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::input::{self, InputError};
 use super::{FieldPath, ScenarioError, Source};
@@ -13,6 +13,12 @@ use crate::time::SimTime;
 
 /// The first column of the header `callsim run --write-calls` writes.
 const HEADER_FIRST: &str = "arrival_s";
+
+/// Where the trace `file` named in `source` is: relative to the scenario file.
+pub fn path_of(file: &str, source: &Source) -> PathBuf {
+    let base = Path::new(&source.origin).parent().unwrap_or(Path::new("."));
+    base.join(file)
+}
 
 /// Reads the trace `file` (relative to the scenario's directory). Every line is checked
 /// before any is used: a bad line is an error naming the file and line, and nothing
@@ -29,8 +35,7 @@ pub fn read(
     type_ids: &HashMap<&str, TypeId>,
     horizon: SimTime,
 ) -> Result<Vec<TracedCall>, ScenarioError> {
-    let base = Path::new(&source.origin).parent().unwrap_or(Path::new("."));
-    let full = base.join(file);
+    let full = path_of(file, source);
     let limit = input::max_trace_bytes();
     let reader = input::open_regular(&full, limit).map_err(|e| {
         let help = match e {

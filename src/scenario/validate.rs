@@ -386,6 +386,10 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         intervals,
         start_of_day_s,
         service_level_threshold: threshold.sim_time(),
+        trace_file: sim
+            .trace
+            .as_deref()
+            .map(|file| super::trace::path_of(file, source)),
         targets,
         call_types,
         groups,

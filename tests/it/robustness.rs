@@ -1062,6 +1062,78 @@ fn no_output_may_overwrite_an_input() {
     assert_eq!(std::fs::read(&log).unwrap(), original_log);
 }
 
+/// The trace a scenario replays is an input too: no verb's output may replace it (a call
+/// log written over it, `--write-calls` being "a format the replay reads back", broke the
+/// next run of the scenario).
+#[test]
+fn no_output_may_overwrite_the_trace_a_scenario_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = "arrival_s,call_type\n12.5,general\n30,general\n";
+    let trace_path = write(dir.path(), "calls.csv", trace.as_bytes());
+    let replay = scenario("trace = \"calls.csv\"", EXPONENTIAL)
+        .replace("replications = 2", "replications = 1");
+    let path = write(dir.path(), "replay.toml", replay.as_bytes());
+    let state = dir.path().join("state.json").to_str().unwrap().to_string();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["run", &path, "--write-calls", &trace_path],
+        vec!["run", &path, "-o", &trace_path],
+        vec![
+            "live",
+            &path,
+            "--speed",
+            "max",
+            "--no-server",
+            "--save-state",
+            &trace_path,
+        ],
+        vec![
+            "compare",
+            &path,
+            "--policy",
+            "longest-idle",
+            "--policy",
+            "priority",
+            "-o",
+            &trace_path,
+        ],
+    ];
+    for args in &cases {
+        let mut forced = args.clone();
+        forced.push("--force");
+        refused(&forced, &["is the input", "calls.csv"]);
+        assert_eq!(
+            std::fs::read_to_string(&trace_path).unwrap(),
+            trace,
+            "{args:?}"
+        );
+    }
+    let out = callsim(&[
+        "live",
+        &path,
+        "--speed",
+        "max",
+        "--no-server",
+        "--stop-at",
+        "00:30",
+        "--save-state",
+        &state,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    refused(
+        &[
+            "intraday",
+            &path,
+            "--state",
+            &state,
+            "-o",
+            &trace_path,
+            "--force",
+        ],
+        &["is the input", "calls.csv"],
+    );
+    assert_eq!(std::fs::read_to_string(&trace_path).unwrap(), trace);
+}
+
 #[test]
 fn the_report_goes_to_output_exactly_as_to_stdout() {
     let dir = tempfile::tempdir().unwrap();
