@@ -408,6 +408,14 @@ pub fn estimate(model: &Model, threads: usize) -> Footprint {
     }
 }
 
+/// Bytes that `callers` restored from a saved state take in each of `at_once` replications
+/// run together (a forecast from the state): as many calls waiting.
+pub fn restored_callers_bytes(callers: u64, at_once: u64) -> u64 {
+    callers
+        .saturating_mul(BYTES_PER_WAITING_CALL)
+        .saturating_mul(at_once)
+}
+
 /// Bytes of one replication's measures without its waits (what `staff` keeps per
 /// replication): per reported interval and the day, a block per call type and class and
 /// one per group.

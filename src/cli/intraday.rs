@@ -130,13 +130,23 @@ pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
         threads: args.threads.map(|n| n as usize),
         until,
     };
-    super::run::check_memory(&model, args.threads, args.memory_budget)?;
-    let bytes = estimated_bytes(&model, &state, &options);
-    super::run::refuse_over_budget(
-        bytes,
-        ("the replications' measures", bytes),
-        "use fewer replications (-r; 1,000 give the bands to a point or two)",
+    let at_once = super::run::thread_count(args.threads).min(args.replications as usize) as u64;
+    super::run::check_memory_with(
+        &model,
+        args.threads,
         args.memory_budget,
+        &[
+            (
+                "the replications' measures",
+                estimated_bytes(&model, &state, &options),
+                "use fewer replications (-r; 1,000 give the bands to a point or two)",
+            ),
+            (
+                "the state's callers, restored in each replication run at once",
+                callsim::footprint::restored_callers_bytes(state.callers(), at_once),
+                "each replication run at once restores every caller the state holds: use fewer threads (--threads 1)",
+            ),
+        ],
     )?;
     let result = forecast(&model, &state, &options);
     match args.format {

@@ -388,8 +388,26 @@ pub(super) fn check_memory(
     threads: Option<u32>,
     budget: Option<u64>,
 ) -> Result<(), Failure> {
+    check_memory_with(model, threads, budget, &[])
+}
+
+/// As [`check_memory`], with `extra` parts on top of the day's: (what, bytes, the fix).
+pub(super) fn check_memory_with(
+    model: &Model,
+    threads: Option<u32>,
+    budget: Option<u64>,
+    extra: &[(&str, u64, &str)],
+) -> Result<(), Failure> {
     let estimate = footprint::estimate(model, thread_count(threads));
     let (part, bytes) = estimate.largest();
+    let total = extra
+        .iter()
+        .fold(estimate.total(), |sum, &(_, b, _)| sum.saturating_add(b));
+    if let Some(&(what, most, fix)) = extra.iter().max_by_key(|&&(_, b, _)| b) {
+        if most > bytes {
+            return refuse_over_budget(total, (what, most), fix, budget);
+        }
+    }
     let fix = if bytes == estimate.queues && footprint::overload(model).is_some() {
         "the queue grows without bound (see the overload warning): add agents or give callers a `patience`"
     } else if bytes == estimate.queues {
@@ -401,7 +419,7 @@ pub(super) fn check_memory(
     } else {
         "use longer intervals (`simulation.interval`) or fewer call types"
     };
-    refuse_over_budget(estimate.total(), (part, bytes), fix, budget)
+    refuse_over_budget(total, (part, bytes), fix, budget)
 }
 
 /// The worker threads a run will use.

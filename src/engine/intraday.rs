@@ -160,6 +160,23 @@ impl StartState {
         numbered.len() as u32 + loose.div_ceil(max_concurrent.max(1))
     }
 
+    /// Every caller and contact the state holds (waiting, in the IVR, to call again or be
+    /// called back, in service or wrap-up): each replication of a forecast restores them all.
+    pub fn callers(&self) -> u64 {
+        let lists = self
+            .waiting
+            .iter()
+            .chain(&self.waiting_by_class)
+            .chain(&self.callbacks)
+            .map(Vec::len)
+            .sum::<usize>();
+        let parked = self.in_ivr.len() + self.redialing.len() + self.calling_again.len();
+        let in_hand = (0..self.talking.len().max(self.wrapping_up.len()))
+            .map(|g| self.in_hand(g).count())
+            .sum::<usize>();
+        (lists + parked + in_hand) as u64
+    }
+
     /// Group `g`'s contacts in hand: in service, then in wrap-up.
     fn in_hand(&self, g: usize) -> impl Iterator<Item = &InHand> + '_ {
         [&self.talking, &self.wrapping_up]

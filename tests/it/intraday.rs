@@ -263,7 +263,7 @@ fn live_saves_a_state_that_intraday_forecasts_from() {
     assert!(String::from_utf8_lossy(&budget.stderr).contains("--memory-budget"));
     // The estimate counts the forecast's replications (`-r`), not the scenario's: one
     // continuation on two threads runs one at a time, two run side by side.
-    let estimate = |replications: &str| {
+    let estimate_from = |state: &str, replications: &str| {
         let out = callsim(&[
             "intraday",
             scenario,
@@ -292,8 +292,21 @@ fn live_saves_a_state_that_intraday_forecasts_from() {
         };
         number * unit
     };
+    let estimate = |replications: &str| estimate_from(state, replications);
     let (one, two) = (estimate("1"), estimate("2"));
     assert!(two > one, "-r 1: {one} bytes, -r 2: {two} bytes");
+    // Every replication restores the state's callers: 300,000 more waiting are counted
+    // (they took 718 MB against an estimate of 93 MB when they were not).
+    let mut crowded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state).unwrap()).unwrap();
+    crowded["call_types"][0]["waiting_s"] = serde_json::json!(vec![0.0; 300_000]);
+    let crowded_path = dir.path().join("crowded.json");
+    std::fs::write(&crowded_path, crowded.to_string()).unwrap();
+    let many = estimate_from(crowded_path.to_str().unwrap(), "2");
+    assert!(
+        many >= two + 2.0 * 300_000.0 * 100.0,
+        "{many} bytes with 300,000 callers waiting, {two} without"
+    );
 }
 
 #[test]
