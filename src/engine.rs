@@ -40,7 +40,7 @@ pub use staffing::{StaffingError, MAX_HEADCOUNT};
 use rand::Rng;
 
 use crate::dist::{chance, stream, CallerDraws, PiecewisePoisson, Purpose, Stream};
-use crate::model::{Model, TracedCall};
+use crate::model::{on_the_floor, Model, MoveKind, ShiftMove, TracedCall};
 use crate::routing::{CentreView, Router};
 use crate::stats::{Tally, NOT_COUNTED};
 use crate::time::SimTime;
@@ -133,6 +133,9 @@ pub struct Simulation<'m, R: Router, O: Observer = ()> {
     present_since: Vec<SimTime>,
     /// Per group, the available headcount's change points `(time, agents)`.
     staffing: Vec<Vec<(SimTime, u32)>>,
+    /// Per group working in shifts, its rows' moves (which, unlike `staffing`, keep a row
+    /// ending apart from one starting at the same time); empty for the others.
+    shift_moves: Vec<Vec<ShiftMove>>,
     /// The contacts agents are talking to.
     in_service: Contacts,
     /// Lines in use, in the centre and per call type.
@@ -215,6 +218,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             ),
             present_since: vec![SimTime::ZERO; groups],
             staffing,
+            shift_moves: model.groups.iter().map(|g| g.shift_moves()).collect(),
             in_service: Contacts {
                 entries: Vec::with_capacity(total_agents as usize),
                 free: Vec::with_capacity(total_agents as usize),
@@ -238,16 +242,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 debug_assert_eq!(t, SimTime::ZERO);
                 sim.pools.set_headcount(g as u32, n, SimTime::ZERO);
             }
-            for index in 1..sim.staffing[g].len() {
-                let (time, n) = sim.staffing[g][index];
-                if n != sim.staffing[g][index - 1].1 {
-                    let event = Event::StaffingChange {
-                        group: g as u32,
-                        interval: index as u32,
-                    };
-                    sim.calendar.schedule(time, event);
-                }
-            }
+            sim.schedule_staffing_events(g as u32, SimTime::ZERO);
         }
         match sim.trace {
             Some(trace) if !trace.is_empty() => sim
@@ -391,7 +386,8 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                 generation,
                 step,
             } => self.on_overflow(call, generation, step),
-            Event::StaffingChange { group, interval } => self.on_scheduled_change(group, interval),
+            Event::StaffingChange { group, interval } => self.on_staffing_change(group, interval),
+            Event::ShiftMove { group, index } => self.on_shift_move(group, index),
         }
     }
 
@@ -921,23 +917,78 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         call
     }
 
-    /// A scheduled change of `group`'s headcount (change point `interval`). In a group
-    /// working in shifts a drop is a break or a shift's end: the agents of the row are any
-    /// of those on the floor, drawn at random, and each busy one finishes its own contact
-    /// first ([`Pools::send_off`]). Otherwise, and for a rise, as [`Self::on_staffing_change`].
-    fn on_scheduled_change(&mut self, group: u32, interval: u32) {
+    /// Schedules the changes of `group`'s headcount after `after`: its rows' moves in a
+    /// group working in shifts, its change points otherwise.
+    fn schedule_staffing_events(&mut self, group: u32, after: SimTime) {
         let g = group as usize;
-        let target = self.headcount_target(group, interval);
-        let on_floor = self.pools.staying(group);
-        match &mut self.shift_streams[g] {
-            Some(rng) if target < on_floor => {
-                let before = self.pools.present(group);
-                self.pools.send_off(group, on_floor - target, rng);
+        if !self.shift_moves[g].is_empty() {
+            for index in 0..self.shift_moves[g].len() {
+                let time = self.shift_moves[g][index].time;
+                if time > after {
+                    let event = Event::ShiftMove {
+                        group,
+                        index: index as u32,
+                    };
+                    self.calendar.schedule(time, event);
+                }
+            }
+            return;
+        }
+        for index in 1..self.staffing[g].len() {
+            let (time, n) = self.staffing[g][index];
+            if time > after && n != self.staffing[g][index - 1].1 {
+                let event = Event::StaffingChange {
+                    group,
+                    interval: index as u32,
+                };
+                self.calendar.schedule(time, event);
+            }
+        }
+    }
+
+    /// A shift row's move in `group` (move `index`). The agents on the floor move by the
+    /// difference it makes to the shrunk schedule, with the runtime changes. A row leaving
+    /// (or going on a break) is any of the agents on the floor, drawn at random, and each
+    /// busy one finishes its own contact first ([`Pools::send_off`]); a row arriving comes
+    /// beside the agents of other rows still finishing theirs, and a row back from a break
+    /// finds those of its agents still in their call on the floor ([`Pools::arrive`]).
+    fn on_shift_move(&mut self, group: u32, index: u32) {
+        let g = group as usize;
+        let m = self.shift_moves[g][index as usize];
+        let shrinkage = self.model.groups[g].shrinkage;
+        let target = (i64::from(on_the_floor(m.scheduled_after, shrinkage))
+            + self.overrides.get(group))
+        .max(0) as u32;
+        let staying = self.pools.staying(group);
+        let before = self.pools.present(group);
+        match m.kind {
+            MoveKind::Leave | MoveKind::Break { .. } if target < staying => {
+                let back_at = match m.kind {
+                    MoveKind::Break { until } => until,
+                    _ => SimTime::NEVER,
+                };
+                let rng = self.shift_streams[g]
+                    .as_mut()
+                    .expect("a group in shifts has a shift stream");
+                self.pools.send_off(group, staying - target, back_at, rng);
+            }
+            MoveKind::Arrive | MoveKind::Return if target > staying => {
+                let returning = (m.kind == MoveKind::Return).then_some(self.now);
+                let arrived = self
+                    .pools
+                    .arrive(group, target - staying, returning, self.now);
                 if self.pools.present(group) != before {
                     self.account_staffed(group, before);
                 }
+                if arrived.0 > 0 {
+                    self.fill_free_slots(group);
+                }
+                return;
             }
-            _ => self.on_staffing_change(group, interval),
+            _ => return,
+        }
+        if self.pools.present(group) != before {
+            self.account_staffed(group, before);
         }
     }
 

@@ -288,6 +288,36 @@ pub fn least_schedule_for(wanted: u32, shrinkage: f64) -> u32 {
     scheduled
 }
 
+/// One shift row's move: its agents arriving, leaving, going on or back from a break.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShiftMove {
+    /// When.
+    pub time: SimTime,
+    /// The group's scheduled agents (every row, before shrinkage) just before the move.
+    pub scheduled_before: u32,
+    /// And just after it.
+    pub scheduled_after: u32,
+    /// What the row does.
+    pub kind: MoveKind,
+}
+
+/// What a shift row does at a [`ShiftMove`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MoveKind {
+    /// The shift starts: its agents arrive.
+    Arrive,
+    /// A break ends: its agents come back (those still in the call they had when it
+    /// started never left).
+    Return,
+    /// The shift ends: its agents go, each busy one when its call ends.
+    Leave,
+    /// A break starts, until `until`: its agents go, each busy one when its call ends.
+    Break {
+        /// When the break ends.
+        until: SimTime,
+    },
+}
+
 /// A pool of identical agents.
 #[derive(Debug, Clone)]
 pub struct AgentGroup {
@@ -382,6 +412,57 @@ impl AgentGroup {
         }
         points.dedup_by(|b, a| a.1 == b.1);
         points
+    }
+
+    /// The shifts' rows' moves, in time order: at one time, those leaving (shift ends,
+    /// breaks) before those arriving (shift starts, break ends), each group of them in row
+    /// order. Unlike [`Self::schedule`], moves at one time are not netted: a row that ends
+    /// when another starts is two moves, so that the ending row's agents still in a call
+    /// finish it beside the new row. Empty without shifts.
+    pub fn shift_moves(&self) -> Vec<ShiftMove> {
+        let mut moves: Vec<(SimTime, bool, usize, MoveKind, u32)> = Vec::new();
+        for (row, shift) in self.shifts.iter().enumerate() {
+            let n = shift.agents;
+            let mut own = vec![
+                (shift.start, true, row, MoveKind::Arrive, n),
+                (shift.end, false, row, MoveKind::Leave, n),
+            ];
+            for &(from, to) in &shift.breaks {
+                own.push((from, false, row, MoveKind::Break { until: to }, n));
+                own.push((to, true, row, MoveKind::Return, n));
+            }
+            own.sort_by_key(|&(time, arriving, ..)| (time, arriving));
+            // A row that arrives and goes at one time (a break from the shift's start, to its
+            // end, or one break right after another) does nothing then.
+            let mut i = 0;
+            while i < own.len() {
+                if i + 1 < own.len() && own[i].0 == own[i + 1].0 && own[i].1 != own[i + 1].1 {
+                    i += 2;
+                } else {
+                    moves.push(own[i]);
+                    i += 1;
+                }
+            }
+        }
+        moves.sort_by_key(|&(time, arriving, row, _, _)| (time, arriving, row));
+        let mut scheduled: u32 = 0;
+        moves
+            .into_iter()
+            .map(|(time, arriving, _, kind, agents)| {
+                let before = scheduled;
+                scheduled = if arriving {
+                    scheduled + agents
+                } else {
+                    scheduled.saturating_sub(agents)
+                };
+                ShiftMove {
+                    time,
+                    scheduled_before: before,
+                    scheduled_after: scheduled,
+                    kind,
+                }
+            })
+            .collect()
     }
 
     /// The available headcount as change points: the schedule less shrinkage (rounded to
@@ -571,6 +652,70 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn group(shifts: Vec<Shift>) -> AgentGroup {
+        AgentGroup {
+            name: "g".into(),
+            agents_by_interval: vec![0],
+            skills: vec![0],
+            shrinkage: 0.0,
+            shifts,
+            max_concurrent: 1,
+            concurrency_slowdown: 0.0,
+        }
+    }
+
+    /// The rows' moves keep a row ending apart from one starting at the same time, and add
+    /// up, time by time, to the netted schedule (a break from a shift's start, to its end,
+    /// or right after another is no move at all).
+    #[test]
+    fn shift_moves_add_up_to_the_schedule() {
+        let m = |min: u64| SimTime(min * 60 * 1_000_000_000);
+        let g = group(vec![
+            Shift {
+                start: m(0),
+                end: m(60),
+                agents: 10,
+                breaks: vec![(m(0), m(5)), (m(30), m(40)), (m(40), m(60))],
+            },
+            Shift {
+                start: m(60),
+                end: m(120),
+                agents: 10,
+                breaks: vec![],
+            },
+            Shift {
+                start: m(35),
+                end: m(120),
+                agents: 3,
+                breaks: vec![(m(60), m(70))],
+            },
+        ]);
+        let moves = g.shift_moves();
+        let handover: Vec<_> = moves
+            .iter()
+            .filter(|x| x.time == m(60))
+            .map(|x| x.kind)
+            .collect();
+        assert_eq!(
+            handover,
+            vec![MoveKind::Break { until: m(70) }, MoveKind::Arrive]
+        );
+        let schedule = g.schedule(m(30));
+        for pair in moves.windows(2) {
+            assert_eq!(pair[0].scheduled_after, pair[1].scheduled_before);
+        }
+        for (i, x) in moves.iter().enumerate() {
+            let last_at_time = moves.get(i + 1).is_none_or(|next| next.time != x.time);
+            if last_at_time {
+                let netted = schedule.iter().rev().find(|p| p.0 <= x.time).unwrap().1;
+                assert_eq!(x.scheduled_after, netted, "at {:?}", x.time);
+            }
+            let arriving = matches!(x.kind, MoveKind::Arrive | MoveKind::Return);
+            assert_eq!(x.scheduled_after > x.scheduled_before, arriving, "{x:?}");
+        }
+        assert_eq!(moves.last().unwrap().scheduled_after, 0);
+    }
 
     /// `least_schedule_for` is the least headcount `on_the_floor` maps to at least the wanted
     /// agents, for every shrinkage on a grid and both sides of the halves.

@@ -63,12 +63,20 @@ pub enum Event {
         /// Index into the class's overflow steps.
         step: u32,
     },
-    /// A group's available headcount changes (interval, shift or break boundary).
+    /// A group's available headcount changes (an interval's boundary, in a group staffed
+    /// by interval).
     StaffingChange {
         /// The group.
         group: u32,
         /// Index of the change point in the group's staffing.
         interval: u32,
+    },
+    /// A shift row of a group arrives, leaves, or goes on or comes back from a break.
+    ShiftMove {
+        /// The group.
+        group: u32,
+        /// Index of the move in the group's shift moves.
+        index: u32,
     },
 }
 

@@ -516,16 +516,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 // down first, then the next to finish a contact.
                 self.pools.set_headcount(g, target, at);
             }
-            for index in point as usize + 1..self.staffing[g as usize].len() {
-                let (time, n) = self.staffing[g as usize][index];
-                if n != self.staffing[g as usize][index - 1].1 {
-                    let event = Event::StaffingChange {
-                        group: g,
-                        interval: index as u32,
-                    };
-                    self.calendar.schedule(time, event);
-                }
-            }
+            self.schedule_staffing_events(g, at);
         }
         match self.trace {
             Some(trace) => {

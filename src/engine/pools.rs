@@ -27,6 +27,9 @@ pub struct Agent {
     pub load: u32,
     /// Whether the agent leaves once its contacts are done (takes no more).
     pub leaving: bool,
+    /// While leaving for a shift row's break: when the break ends ([`SimTime::NEVER`]
+    /// otherwise). An agent still in its call then never left: it stays.
+    pub back_at: SimTime,
 }
 
 /// Where an agent stands in the free lists: the stamp of its entry (entries with another
@@ -287,6 +290,7 @@ impl Pools {
                     idle_since: SimTime::ZERO,
                     load: 0,
                     leaving: false,
+                    back_at: SimTime::NEVER,
                 }));
                 Pool {
                     capacity: capacity.max(1),
@@ -389,6 +393,7 @@ impl Pools {
         if !a.leaving && pool.leaving > 0 {
             pool.leaving -= 1;
             a.leaving = true;
+            a.back_at = SimTime::NEVER;
             pool.unlist(&mut self.listings, agent, a.load);
         }
         if !a.leaving {
@@ -489,6 +494,7 @@ impl Pools {
             return;
         }
         a.leaving = true;
+        a.back_at = SimTime::NEVER;
         pool.unlist(&mut self.listings, agent, a.load);
         self.refresh(g);
     }
@@ -527,6 +533,7 @@ impl Pools {
                 idle_since: SimTime::ZERO,
                 load: 0,
                 leaving: false,
+                back_at: SimTime::NEVER,
             });
             self.listings.push(Listing::default());
             self.pools[group as usize].off.insert(0, id);
@@ -609,7 +616,13 @@ impl Pools {
     /// `count` of them, which is what they are in distribution: a busy agent of the row
     /// keeps its call, and an idle agent of another row stays on the floor. Never called per
     /// event.
-    pub fn send_off<G: rand::Rng + ?Sized>(&mut self, group: u32, count: u32, rng: &mut G) {
+    pub fn send_off<G: rand::Rng + ?Sized>(
+        &mut self,
+        group: u32,
+        count: u32,
+        back_at: SimTime,
+        rng: &mut G,
+    ) {
         let g = group as usize;
         let mut off = vec![false; self.agents.len()];
         for &a in &self.pools[g].off {
@@ -642,9 +655,61 @@ impl Pools {
                 pool.present -= 1;
             } else {
                 agent.leaving = true;
+                agent.back_at = back_at;
             }
         }
         self.refresh(g);
+    }
+
+    /// A shift row arrives (`returning` is `None`) or comes back from the break that ends
+    /// now (`Some(now)`): `count` more agents of `group` on the floor. Of a returning row,
+    /// those still in the call they had when the break started never left and simply stay;
+    /// the others arrive idle, as a new row's agents all do, beside any agents of other rows
+    /// still finishing their last calls (slots are added for them if needed). Never called
+    /// per event.
+    pub fn arrive(
+        &mut self,
+        group: u32,
+        count: u32,
+        returning: Option<SimTime>,
+        now: SimTime,
+    ) -> Arrived {
+        let g = group as usize;
+        let mut missing = count;
+        let mut returned = 0;
+        if let Some(back_at) = returning {
+            let pool = &mut self.pools[g];
+            for (id, a) in self.agents.iter_mut().enumerate() {
+                if missing == 0 {
+                    break;
+                }
+                if a.group == group && a.leaving && a.back_at == back_at {
+                    a.leaving = false;
+                    a.back_at = SimTime::NEVER;
+                    if a.load < pool.capacity {
+                        pool.free[a.load as usize].push_back(&mut self.listings, id as u32);
+                        returned += 1;
+                    }
+                    missing -= 1;
+                }
+            }
+        }
+        let spare = self.pools[g].off.len() as u32;
+        if spare < missing {
+            self.grow(group, self.slots(group) + missing - spare);
+        }
+        let pool = &mut self.pools[g];
+        for _ in 0..missing {
+            let agent = pool.off.pop().expect("slots were added for every arrival");
+            let a = &mut self.agents[agent as usize];
+            a.idle_since = now;
+            a.load = 0;
+            a.leaving = false;
+            pool.free[0].push_back(&mut self.listings, agent);
+        }
+        pool.present += missing;
+        self.refresh(g);
+        Arrived(missing + returned)
     }
 }
 
