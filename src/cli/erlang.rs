@@ -363,7 +363,25 @@ fn solve(formula: Formula, inputs: &Inputs) -> Result<u32, Failure> {
             &inputs.targets,
         ),
     };
-    solved.map_err(|e| usage(format!("no number of agents meets these targets: {e}")))
+    solved.map_err(|e| {
+        let t = &inputs.targets;
+        let given: Vec<&str> = [
+            (t.service_level.is_some(), "--service-level"),
+            (t.max_asa_s.is_some(), "--max-asa"),
+            (t.max_abandon_rate.is_some(), "--max-abandon"),
+            (t.max_occupancy.is_some(), "--max-occupancy"),
+            (inputs.max_blocking.is_some(), "--max-blocking"),
+        ]
+        .into_iter()
+        .filter_map(|(on, flag)| on.then_some(flag))
+        .collect();
+        let occupancy = if t.max_occupancy.is_some() {
+            " (an occupancy cap of c needs at least load ÷ c agents)"
+        } else {
+            ""
+        };
+        usage(format!("{e}; relax {}{occupancy}", given.join(", ")))
+    })
 }
 
 fn targets_text(inputs: &Inputs) -> String {

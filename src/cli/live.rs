@@ -217,8 +217,13 @@ async fn session(
     }
     if matches!(ended, Ended::Interrupted) {
         if stdout_open {
+            let why = if live.now() >= model.horizon {
+                "after closing, while the calls still in the centre were being served"
+            } else {
+                "the day is not over"
+            };
             eprintln!(
-                "callsim live: interrupted at {}: the day is not over, so there is no report",
+                "callsim live: interrupted at {}: {why}, so there is no report",
                 clock_label(&model, live.now())
             );
         }

@@ -531,3 +531,24 @@ fn every_contract_form_prints_the_contract_keys() {
         }
     }
 }
+
+/// Targets beyond any search name the flags to relax, once (the message used to say "no
+/// number of agents meets these targets: no number of agents … meets the targets").
+#[test]
+fn unreachable_targets_name_the_flags_to_relax() {
+    let out = crate::support::callsim(&[
+        "erlang",
+        "c",
+        "--calls-per-hour",
+        "1e7",
+        "--aht",
+        "6m",
+        "--max-occupancy",
+        "1e-12",
+    ]);
+    let stderr = crate::support::text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("relax --max-occupancy"), "{stderr}");
+    assert!(stderr.contains("load ÷ c"), "{stderr}");
+    assert_eq!(stderr.matches("meets the targets").count(), 1, "{stderr}");
+}
