@@ -65,6 +65,16 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
             "a title is one line of text; use spaces instead of tabs or line breaks",
         );
     }
+    if let Some(c) = scenario.name.chars().find(|&c| is_invisible(c)) {
+        return err(
+            &root.key("name"),
+            format!(
+                "the scenario name contains the invisible character U+{:04X}",
+                c as u32
+            ),
+            "retype the title without it (it often comes with text pasted from a web page or a document)",
+        );
+    }
 
     // [simulation]
     let sim = &scenario.simulation;
@@ -1750,7 +1760,35 @@ fn check_name(name: &str, path: &FieldPath, source: &Source) -> Result<(), Scena
             "names are one line of text; use spaces instead of tabs or line breaks",
         ));
     }
+    // Invisible characters make two names look alike in every table (`general` and
+    // `general` with a zero-width space) or reorder the text around them.
+    if let Some(c) = name.chars().find(|&c| is_invisible(c)) {
+        return Err(source.error_at(
+            path,
+            format!(
+                "the name {name:?} contains the invisible character U+{:04X}",
+                c as u32
+            ),
+            "retype the name without it (it often comes with text pasted from a web page or a document)",
+        ));
+    }
     Ok(())
+}
+
+/// Unicode format characters that show as nothing: zero-width spaces and joiners, the
+/// direction marks and overrides, the word joiner and invisible operators, the byte order
+/// mark, the soft hyphen.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+    )
 }
 
 /// `value` as a whole number in `[min, max]`, or why not.

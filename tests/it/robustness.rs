@@ -239,6 +239,23 @@ fn an_unresolved_share_of_one_is_refused() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// A name with an invisible character (a zero-width space, a direction override) is
+/// refused: `general` and `general` + U+200B printed alike in every table.
+#[test]
+fn names_with_invisible_characters_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml =
+        scenario("", EXPONENTIAL).replace("name = \"general\"", "name = \"general\u{200B}\"");
+    let path = write(dir.path(), "zw.toml", toml.as_bytes());
+    refused(
+        &["validate", &path],
+        &["call_types[0].name", "U+200B", "retype the name"],
+    );
+    let toml = scenario("", EXPONENTIAL).replace("name = \"Small\"", "name = \"\u{202E}Small\"");
+    let path = write(dir.path(), "rlo.toml", toml.as_bytes());
+    refused(&["validate", &path], &["`name`", "U+202E"]);
+}
+
 /// Targets no finite staffing meets (100 % within the threshold, no abandons, an ASA of 0 s)
 /// are refused from the scenario as from the flags: `staff` used to take them from the file
 /// and answer 19 agents for 5 Erlangs, "met with 100 % confidence" on replications that
