@@ -1017,3 +1017,44 @@ fn a_partial_day_in_the_log_is_named_in_a_warning() {
     ]);
     assert!(!String::from_utf8_lossy(&whole.stderr).contains("partial day"));
 }
+
+/// A log exported (or appended) twice doubles every rate fitted from it: the copies are
+/// warned of, with the first copy's line and the line it repeats. The sample log has no
+/// such rows, and a few coincidences in a large log are not warned of.
+#[test]
+fn rows_repeated_field_for_field_are_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/sample-calls.csv"
+    ))
+    .unwrap();
+    let mut lines = sample.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.filter(|l| !l.trim().is_empty()).collect();
+    let fit_warnings = |name: &str, text: &str| {
+        let log = dir.path().join(name);
+        std::fs::write(&log, text).unwrap();
+        let out = dir.path().join(format!("{name}.toml"));
+        let run = callsim(&["fit", log.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        assert!(
+            run.status.success(),
+            "{}",
+            crate::support::text(&run.stderr)
+        );
+        crate::support::text(&run.stderr)
+    };
+    assert!(!fit_warnings("once.csv", &sample).contains("repeat"));
+    let twice = format!("{header}\n{}\n{}\n", rows.join("\n"), rows.join("\n"));
+    let warned = fit_warnings("twice.csv", &twice);
+    assert!(
+        warned.contains(&format!("{} rows repeat an earlier row", rows.len()))
+            && warned.contains(&format!(
+                "the first at line {}, a copy of line 2",
+                rows.len() + 2
+            )),
+        "{warned}"
+    );
+    let one_copy = format!("{header}\n{}\n{}\n", rows.join("\n"), rows[0]);
+    assert!(!fit_warnings("one.csv", &one_copy).contains("repeat"));
+}
