@@ -956,12 +956,10 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         let g = group as usize;
         let m = self.shift_moves[g][index as usize];
         let shrinkage = self.model.groups[g].shrinkage;
-        let target = (i64::from(on_the_floor(m.scheduled_after, shrinkage))
-            + self.overrides.get(group))
-        .max(0) as u32;
+        let target = self.with_runtime_changes(group, on_the_floor(m.scheduled_after, shrinkage));
         let staying = self.pools.staying(group);
         let before = self.pools.present(group);
-        match m.kind {
+        let arrived = match m.kind {
             MoveKind::Leave | MoveKind::Break { .. } if target < staying => {
                 let back_at = match m.kind {
                     MoveKind::Break { until } => until,
@@ -971,24 +969,23 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                     .as_mut()
                     .expect("a group in shifts has a shift stream");
                 self.pools.send_off(group, staying - target, back_at, rng);
+                0
             }
             MoveKind::Arrive | MoveKind::Return if target > staying => {
                 let returning = (m.kind == MoveKind::Return).then_some(self.now);
                 let arrived = self
                     .pools
                     .arrive(group, target - staying, returning, self.now);
-                if self.pools.present(group) != before {
-                    self.account_staffed(group, before);
-                }
-                if arrived.0 > 0 {
-                    self.fill_free_slots(group);
-                }
-                return;
+                arrived.0
             }
             _ => return,
-        }
+        };
         if self.pools.present(group) != before {
             self.account_staffed(group, before);
+        }
+        // New agents take waiting calls at once (several each, on a chat desk).
+        if arrived > 0 {
+            self.fill_free_slots(group);
         }
     }
 

@@ -545,8 +545,8 @@ impl Pools {
     pub fn set_headcount(&mut self, group: u32, target: u32, now: SimTime) -> Arrived {
         let g = group as usize;
         let effective = self.staying(group);
-        let pool = &mut self.pools[g];
         let arrived = if target >= effective {
+            let pool = &mut self.pools[g];
             let mut missing = target - effective;
             let stay = missing.min(pool.leaving);
             pool.leaving -= stay;
@@ -554,36 +554,12 @@ impl Pools {
             // Agents already marked to leave (contacts still in hand) stay too, before
             // anyone new arrives: a chat agent takes work again at once, a call agent when
             // its call ends.
-            let mut returned = 0;
-            if missing > 0 {
-                for (id, a) in self.agents.iter_mut().enumerate() {
-                    if missing == 0 {
-                        break;
-                    }
-                    if a.group == group && a.leaving {
-                        a.leaving = false;
-                        if a.load < pool.capacity {
-                            pool.free[a.load as usize].push_back(&mut self.listings, id as u32);
-                            returned += 1;
-                        }
-                        missing -= 1;
-                    }
-                }
-            }
-            for _ in 0..missing {
-                let agent = pool
-                    .off
-                    .pop()
-                    .expect("agent slots cover the largest headcount");
-                let a = &mut self.agents[agent as usize];
-                a.idle_since = now;
-                a.load = 0;
-                a.leaving = false;
-                pool.free[0].push_back(&mut self.listings, agent);
-            }
-            pool.present += missing;
+            let (kept, returned) = self.keep_on(group, missing, |_| true);
+            missing -= kept;
+            self.bring_in(group, missing, now);
             Arrived(missing + returned)
         } else {
+            let pool = &mut self.pools[g];
             let mut surplus = effective - target;
             while surplus > 0 {
                 // The most recently idle leave first.
@@ -599,6 +575,43 @@ impl Pools {
         };
         self.refresh(g);
         arrived
+    }
+
+    /// Up to `count` agents of `group` marked to leave, those `which` picks, in slot order,
+    /// stay after all. Returns how many stay, and how many of them have a free slot (and are
+    /// listed again: a chat agent takes work at once, a call agent when its call ends).
+    fn keep_on(&mut self, group: u32, count: u32, which: impl Fn(&Agent) -> bool) -> (u32, u32) {
+        let pool = &mut self.pools[group as usize];
+        let (mut kept, mut listed) = (0, 0);
+        for (id, a) in self.agents.iter_mut().enumerate() {
+            if kept == count {
+                break;
+            }
+            if a.group == group && a.leaving && which(a) {
+                a.leaving = false;
+                a.back_at = SimTime::NEVER;
+                if a.load < pool.capacity {
+                    pool.free[a.load as usize].push_back(&mut self.listings, id as u32);
+                    listed += 1;
+                }
+                kept += 1;
+            }
+        }
+        (kept, listed)
+    }
+
+    /// `count` agents of `group` arrive idle at `now`, from its slots off the floor.
+    fn bring_in(&mut self, group: u32, count: u32, now: SimTime) {
+        let pool = &mut self.pools[group as usize];
+        for _ in 0..count {
+            let agent = pool.off.pop().expect("agent slots cover every arrival");
+            let a = &mut self.agents[agent as usize];
+            a.idle_since = now;
+            a.load = 0;
+            a.leaving = false;
+            pool.free[0].push_back(&mut self.listings, agent);
+        }
+        pool.present += count;
     }
 
     /// Agents of group `g` already marked as leaving (busy with their last contacts: chat
@@ -675,39 +688,16 @@ impl Pools {
         now: SimTime,
     ) -> Arrived {
         let g = group as usize;
-        let mut missing = count;
-        let mut returned = 0;
-        if let Some(back_at) = returning {
-            let pool = &mut self.pools[g];
-            for (id, a) in self.agents.iter_mut().enumerate() {
-                if missing == 0 {
-                    break;
-                }
-                if a.group == group && a.leaving && a.back_at == back_at {
-                    a.leaving = false;
-                    a.back_at = SimTime::NEVER;
-                    if a.load < pool.capacity {
-                        pool.free[a.load as usize].push_back(&mut self.listings, id as u32);
-                        returned += 1;
-                    }
-                    missing -= 1;
-                }
-            }
-        }
+        let (kept, returned) = match returning {
+            Some(back_at) => self.keep_on(group, count, |a| a.back_at == back_at),
+            None => (0, 0),
+        };
+        let missing = count - kept;
         let spare = self.pools[g].off.len() as u32;
         if spare < missing {
             self.grow(group, self.slots(group) + missing - spare);
         }
-        let pool = &mut self.pools[g];
-        for _ in 0..missing {
-            let agent = pool.off.pop().expect("slots were added for every arrival");
-            let a = &mut self.agents[agent as usize];
-            a.idle_since = now;
-            a.load = 0;
-            a.leaving = false;
-            pool.free[0].push_back(&mut self.listings, agent);
-        }
-        pool.present += missing;
+        self.bring_in(group, missing, now);
         self.refresh(g);
         Arrived(missing + returned)
     }

@@ -80,8 +80,13 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
     /// The group's headcount at change point `point`, with the runtime delta applied, at
     /// least 0.
     pub(super) fn headcount_target(&self, group: u32, point: u32) -> u32 {
-        let scheduled = self.staffing[group as usize][point as usize].1;
-        (scheduled as i64 + self.overrides.get(group)).max(0) as u32
+        self.with_runtime_changes(group, self.staffing[group as usize][point as usize].1)
+    }
+
+    /// `available` agents of `group` (the schedule less shrinkage) with the runtime delta
+    /// applied, at least 0.
+    pub(super) fn with_runtime_changes(&self, group: u32, available: u32) -> u32 {
+        (i64::from(available) + self.overrides.get(group)).max(0) as u32
     }
 
     /// Agents added to (negative: removed from) `group`'s schedule at runtime.

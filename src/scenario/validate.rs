@@ -980,12 +980,12 @@ impl Context<'_> {
             None => target,
             Some(t) if t > 0.0 && t < 1.0 => Some(t),
             Some(1.0) => {
-                return Err(self.error(
-                    &path.key("target"),
-                    "a service level of 100 % is met by no finite number of agents (someone \
-                     always waits)"
-                        .into(),
-                    "e.g. target = 0.95, or remove `target`",
+                return Err(unmeetable(
+                    self.source,
+                    path,
+                    "target",
+                    "a service level of 100 %",
+                    "target = 0.95",
                 ))
             }
             Some(t) => {
@@ -1668,15 +1668,8 @@ fn service_targets(
         }
         Ok(Some(x))
     };
-    // Targets no finite staffing meets: a Poisson day always has a caller who waits (or
-    // hangs up), so `staff` would judge them met on a sample that happened to show none.
-    let unmeetable = |key: &str, what: &str, example: &str| {
-        Err(source.error_at(
-            &path.key(key),
-            format!("{what} is met by no finite number of agents (someone always waits)"),
-            &format!("e.g. {example}, or remove `{key}`"),
-        ))
-    };
+    let unmeetable =
+        |key: &str, what: &str, example: &str| Err(unmeetable(source, path, key, what, example));
     if spec.target == Some(1.0) {
         return unmeetable("target", "a service level of 100 %", "target = 0.95");
     }
@@ -1706,6 +1699,23 @@ fn service_targets(
             false,
         )?,
     })
+}
+
+/// A target no finite staffing meets (`what`, at `key` of `table`): a Poisson day always has a caller
+/// who waits (or hangs up), so `staff` would judge it met on a sample that happened to show
+/// none.
+fn unmeetable(
+    source: &Source,
+    table: &FieldPath,
+    key: &str,
+    what: &str,
+    example: &str,
+) -> ScenarioError {
+    source.error_at(
+        &table.key(key),
+        format!("{what} is met by no finite number of agents (someone always waits)"),
+        &format!("e.g. {example}, or remove `{key}`"),
+    )
 }
 
 /// The help for a fraction out of range: if `value` reads as a percentage (above 1, at most
