@@ -423,25 +423,31 @@ impl AgentGroup {
         let mut moves: Vec<(SimTime, bool, usize, MoveKind, u32)> = Vec::new();
         for (row, shift) in self.shifts.iter().enumerate() {
             let n = shift.agents;
-            let mut own = vec![
-                (shift.start, true, row, MoveKind::Arrive, n),
-                (shift.end, false, row, MoveKind::Leave, n),
-            ];
-            for &(from, to) in &shift.breaks {
-                own.push((from, false, row, MoveKind::Break { until: to }, n));
-                own.push((to, true, row, MoveKind::Return, n));
-            }
-            own.sort_by_key(|&(time, arriving, ..)| (time, arriving));
-            // A row that arrives and goes at one time (a break from the shift's start, to its
-            // end, or one break right after another) does nothing then.
-            let mut i = 0;
-            while i < own.len() {
-                if i + 1 < own.len() && own[i].0 == own[i + 1].0 && own[i].1 != own[i + 1].1 {
-                    i += 2;
-                } else {
-                    moves.push(own[i]);
-                    i += 1;
+            // The row's stretches on the floor: breaks that touch are one break, a break from
+            // the shift's start delays its arrival, and one to its end brings it forward.
+            let mut on_floor: Vec<(SimTime, SimTime)> = Vec::new();
+            let mut from = shift.start;
+            for &(break_start, break_end) in &shift.breaks {
+                if break_start > from {
+                    on_floor.push((from, break_start));
                 }
+                from = from.max(break_end);
+            }
+            if shift.end > from {
+                on_floor.push((from, shift.end));
+            }
+            for (i, &(arrive, leave)) in on_floor.iter().enumerate() {
+                let arriving = if i == 0 {
+                    MoveKind::Arrive
+                } else {
+                    MoveKind::Return
+                };
+                let leaving = match on_floor.get(i + 1) {
+                    Some(&(back, _)) => MoveKind::Break { until: back },
+                    None => MoveKind::Leave,
+                };
+                moves.push((arrive, true, row, arriving, n));
+                moves.push((leave, false, row, leaving, n));
             }
         }
         moves.sort_by_key(|&(time, arriving, row, _, _)| (time, arriving, row));
@@ -676,7 +682,13 @@ mod tests {
                 start: m(0),
                 end: m(60),
                 agents: 10,
-                breaks: vec![(m(0), m(5)), (m(30), m(40)), (m(40), m(60))],
+                breaks: vec![
+                    (m(0), m(5)),
+                    (m(20), m(25)),
+                    (m(25), m(28)),
+                    (m(30), m(40)),
+                    (m(40), m(60)),
+                ],
             },
             Shift {
                 start: m(60),
@@ -692,6 +704,21 @@ mod tests {
             },
         ]);
         let moves = g.shift_moves();
+        // Row 0: breaks that touch are one break, and a break at either edge moves the edge.
+        let first_row: Vec<_> = moves
+            .iter()
+            .filter(|x| x.time <= m(30))
+            .map(|x| (x.time, x.kind))
+            .collect();
+        assert_eq!(
+            first_row,
+            vec![
+                (m(5), MoveKind::Arrive),
+                (m(20), MoveKind::Break { until: m(28) }),
+                (m(28), MoveKind::Return),
+                (m(30), MoveKind::Leave),
+            ]
+        );
         let handover: Vec<_> = moves
             .iter()
             .filter(|x| x.time == m(60))

@@ -101,6 +101,9 @@ pub struct InHand {
     /// shift's end or a cut while in the call). A chat agent winding down is listed in
     /// [`StartState::leaving_agents`] instead.
     pub leaving: bool,
+    /// Of a leaving call agent sent off by a break: when the break ends. Still in this call
+    /// then, the agent stays on with its row. `None`: it leaves for good.
+    pub back_at: Option<SimTime>,
 }
 
 impl InHand {
@@ -112,6 +115,7 @@ impl InHand {
             others: None,
             class: None,
             leaving: false,
+            back_at: None,
         }
     }
 }
@@ -137,6 +141,9 @@ pub struct StartState {
     /// Per group: the chat agents winding down (by their number in `talking` and
     /// `wrapping_up`): they leave once their contacts end and take no new ones.
     pub leaving_agents: Vec<Vec<u32>>,
+    /// Per group: those of `leaving_agents` sent off by a break, by number, with when it
+    /// ends (still in a contact then, the agent stays on with its row).
+    pub leaving_for_break: Vec<BTreeMap<u32, SimTime>>,
     /// Per group: agents added to (negative: removed from) the schedule from `at` on.
     pub staffing_delta: Vec<i64>,
     /// Callers in the IVR, with how long each has been in it.
@@ -666,16 +673,20 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             }
         }
         if self.model.groups[gi].max_concurrent > 1 {
+            let breaks = state.leaving_for_break.get(gi);
             for n in state.leaving_agents.get(gi).into_iter().flatten() {
                 if let Some(&agent) = agent_numbered.get(n) {
-                    self.pools.wind_down(agent);
+                    let back_at = breaks.and_then(|b| b.get(n)).copied();
+                    self.pools
+                        .wind_down(agent, back_at.unwrap_or(SimTime::NEVER));
                 }
             }
         } else {
             let contacts = lists.iter().flat_map(|(_, list)| list.iter());
             for (contact, &agent) in contacts.zip(&agents) {
                 if contact.leaving {
-                    self.pools.wind_down(agent);
+                    self.pools
+                        .wind_down(agent, contact.back_at.unwrap_or(SimTime::NEVER));
                 }
             }
         }
@@ -841,6 +852,13 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         }
     }
 
+    /// When the break that `agent` is leaving for ends, if it is winding down for a break
+    /// still to end.
+    fn back_from_break(&self, agent: u32) -> Option<SimTime> {
+        let a = self.pools.agent(agent);
+        (a.leaving && a.back_at != SimTime::NEVER && a.back_at > self.now).then_some(a.back_at)
+    }
+
     /// The live state now, for starting a forecast from it (see [`StartState`]).
     pub fn state(&self) -> StartState {
         let model = self.model;
@@ -916,6 +934,9 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                 class: (callback || tier).then_some(call.class),
                 // A chat agent winding down is in `leaving_agents`.
                 leaving: group.max_concurrent == 1 && self.pools.agent(agent).leaving,
+                back_at: (group.max_concurrent == 1)
+                    .then(|| self.back_from_break(agent))
+                    .flatten(),
             });
         }
         for list in talking.iter_mut().chain(&mut wrapping_up).flatten() {
@@ -929,6 +950,14 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             .map(|list| {
                 (0..list.len() as u32)
                     .filter(|&n| self.pools.agent(list[n as usize]).leaving)
+                    .collect()
+            })
+            .collect();
+        let leaving_for_break = holders
+            .iter()
+            .map(|list| {
+                (0..list.len() as u32)
+                    .filter_map(|n| Some((n, self.back_from_break(list[n as usize])?)))
                     .collect()
             })
             .collect();
@@ -976,6 +1005,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             talking,
             wrapping_up,
             leaving_agents,
+            leaving_for_break,
             staffing_delta: (0..groups as u32).map(|g| self.staffing_delta(g)).collect(),
             in_ivr,
             redialing,

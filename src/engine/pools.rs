@@ -485,8 +485,9 @@ impl Pools {
 
     /// Agent `agent`, holding contacts, winds down: it takes no more and leaves when its
     /// last contact ends, as an agent sent off by a break or a drop in headcount does (for
-    /// a restart; never called per event).
-    pub fn wind_down(&mut self, agent: u32) {
+    /// a restart; never called per event). Sent off by a break, it stays on if still busy
+    /// when the break ends at `back_at` ([`SimTime::NEVER`]: it leaves for good).
+    pub fn wind_down(&mut self, agent: u32, back_at: SimTime) {
         let g = self.agents[agent as usize].group as usize;
         let pool = &mut self.pools[g];
         let a = &mut self.agents[agent as usize];
@@ -494,7 +495,7 @@ impl Pools {
             return;
         }
         a.leaving = true;
-        a.back_at = SimTime::NEVER;
+        a.back_at = back_at;
         pool.unlist(&mut self.listings, agent, a.load);
         self.refresh(g);
     }

@@ -47,9 +47,13 @@
 //!     when its talk began (its slowdown). `live` writes both on chat desks. `"tier"` gives
 //!     its tier (left out: drawn by the tiers' shares), and `"callback": true` marks a
 //!     callback job (the agent calling back a caller who took one): it holds no line and is
-//!     in the type's callback class. `live` writes both.
+//!     in the type's callback class. `live` writes both. On call agents, `"leaving": true`
+//!     marks a call whose agent leaves when it ends, and `"back_in_s": 300.0` with it one
+//!     sent off by a break that ends that many seconds on (still in the call then, the
+//!     agent stays on with its row).
 //!   - `leaving_agents` (optional, chat desks): the agent numbers of agents winding down,
-//!     who take no new contacts and leave with their last.
+//!     who take no new contacts and leave with their last; `{"agent": 3, "back_in_s": 300.0}`
+//!     for one sent off by a break, as `back_in_s` of a call.
 //!   - `extra_agents` (default 0): agents added to (negative: removed from) the headcount on
 //!     the floor (the schedule less shrinkage and breaks) from now on, as `POST
 //!     /api/staffing` does. Contacts in hand beyond the headcount are taken (their agents
@@ -65,7 +69,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{InHand, ParkedCaller, StartState, STATE_RESOLUTION};
-use crate::model::Model;
+use crate::model::{Model, MoveKind};
 use crate::time::{clock_hhmm, SimTime, NANOS_PER_SECOND};
 
 /// Most calls a state may hold waiting, all types together.
@@ -258,6 +262,11 @@ pub struct ContactDetails {
     /// `leaving_agents`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub leaving: bool,
+    /// Of a `leaving` call agent sent off by a break: the seconds until the break ends.
+    /// Still in this call then, the agent stays on with its row. Left out: it leaves for
+    /// good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub back_in_s: Option<f64>,
 }
 
 impl Details for ContactDetails {
@@ -321,8 +330,81 @@ pub struct GroupEntry {
     pub extra_agents: i64,
     /// Chat agents winding down (by the `agent` numbers of their contacts): they leave once
     /// their contacts end and take no new ones.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub leaving_agents: Vec<u32>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "leaving_agents_written",
+        deserialize_with = "leaving_agents_read"
+    )]
+    pub leaving_agents: Vec<LeavingAgent>,
+}
+
+/// A chat agent winding down in a state file: its number (`3`), or, sent off by a break,
+/// its number and the seconds until the break ends (`{"agent": 3, "back_in_s": 300.0}`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeavingAgent {
+    /// The agent, by the `agent` number of its contacts.
+    pub agent: u32,
+    /// Sent off by a break: the seconds until it ends. Still holding a contact then, the
+    /// agent stays on with its row. Left out: it leaves for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub back_in_s: Option<f64>,
+}
+
+/// `leaving_agents` as written: a number where there is no break to come back from.
+fn leaving_agents_written<S: serde::Serializer>(
+    list: &[LeavingAgent],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = serializer.serialize_seq(Some(list.len()))?;
+    for a in list {
+        match a.back_in_s {
+            None => seq.serialize_element(&a.agent)?,
+            Some(_) => seq.serialize_element(a)?,
+        }
+    }
+    seq.end()
+}
+
+/// `leaving_agents` as read: each entry a number or an object.
+fn leaving_agents_read<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<LeavingAgent>, D::Error> {
+    struct Entry(LeavingAgent);
+    impl<'de> Deserialize<'de> for Entry {
+        fn deserialize<De: serde::Deserializer<'de>>(deserializer: De) -> Result<Self, De::Error> {
+            struct Visitor;
+            impl<'de> serde::de::Visitor<'de> for Visitor {
+                type Value = Entry;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str(
+                        "an agent number (e.g. 3), or {\"agent\": 3, \"back_in_s\": 300.0} for \
+                         one sent off by a break",
+                    )
+                }
+                fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Entry, E> {
+                    let agent = u32::try_from(n)
+                        .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))?;
+                    Ok(Entry(LeavingAgent {
+                        agent,
+                        back_in_s: None,
+                    }))
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    map: A,
+                ) -> Result<Entry, A::Error> {
+                    LeavingAgent::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                        .map(Entry)
+                }
+            }
+            deserializer.deserialize_any(Visitor)
+        }
+    }
+    let entries = Vec::<Entry>::deserialize(deserializer)?;
+    Ok(entries.into_iter().map(|e| e.0).collect())
 }
 
 /// The contacts of one call type in progress in a group (talking, or in wrap-up).
@@ -586,6 +668,62 @@ pub fn day_span(model: &Model) -> String {
     )
 }
 
+/// When the break ends that an agent of group `g` winding down at `at` was sent off for,
+/// `back_in_s` seconds on: the time, at or within a millisecond or two of it (the file's
+/// rounding), at which one of the group's shift rows comes back from a break.
+fn break_end(
+    model: &Model,
+    g: usize,
+    at: SimTime,
+    back_in_s: f64,
+) -> Result<SimTime, (String, String)> {
+    let group = &model.groups[g];
+    let ends: Vec<SimTime> = group
+        .shift_moves()
+        .iter()
+        .filter(|m| m.kind == MoveKind::Return && m.time > at)
+        .map(|m| m.time)
+        .collect();
+    let clock = |t: SimTime| clock_hhmm(model.start_of_day_s as u64 + t.0 / NANOS_PER_SECOND);
+    let help = if ends.is_empty() {
+        format!(
+            "no break of `{}`'s shifts ends after {}: leave `back_in_s` out (the agent leaves \
+             for good)",
+            group.name,
+            clock(at)
+        )
+    } else {
+        let listed: Vec<String> = ends
+            .iter()
+            .take(5)
+            .map(|&t| format!("{} ({})", seconds(t - at), clock(t)))
+            .collect();
+        format!(
+            "give the seconds until one of `{}`'s breaks ends: {}",
+            group.name,
+            listed.join(", ")
+        )
+    };
+    if !(back_in_s.is_finite() && back_in_s > 0.0) {
+        return Err((format!("{back_in_s} s is not a time left of a break"), help));
+    }
+    let wanted = at.saturating_add(SimTime::from_seconds(back_in_s.min(1e9)));
+    ends.iter()
+        .copied()
+        .min_by_key(|t| t.0.abs_diff(wanted.0))
+        .filter(|t| t.0.abs_diff(wanted.0) <= 2 * STATE_RESOLUTION.0)
+        .ok_or_else(|| {
+            (
+                format!(
+                    "no shift row of `{}` comes back from a break {back_in_s} s after the \
+                     state's clock",
+                    group.name
+                ),
+                help,
+            )
+        })
+}
+
 /// `t` in seconds, to the [`STATE_RESOLUTION`] the file keeps (a millisecond).
 fn seconds(t: SimTime) -> f64 {
     (t.0 / STATE_RESOLUTION.0) as f64 / 1000.0
@@ -622,6 +760,9 @@ impl StateFile {
 
     /// The state of `model`'s run described by `state`, with names; times to the ms.
     pub fn from_state(model: &Model, state: &StartState) -> StateFile {
+        // The clock as the file gives it, to the millisecond, from which a break's time
+        // left counts (so that the file reads back into the same break).
+        let at_as_written = SimTime(state.at.0 / STATE_RESOLUTION.0 * STATE_RESOLUTION.0);
         // Seconds alone for a contact on any agent.
         let contact = |t: usize, c: &InHand| {
             let callback = c.class.is_some()
@@ -639,6 +780,7 @@ impl StateFile {
                     tier,
                     callback,
                     leaving,
+                    back_in_s: c.back_at.map(|b| seconds(b - at_as_written)),
                 }),
             }
         };
@@ -720,7 +862,20 @@ impl StateFile {
                     talking: by_type(&state.talking, g, &spec.skills),
                     wrapping_up: by_type(&state.wrapping_up, g, &spec.skills),
                     extra_agents: state.staffing_delta.get(g).copied().unwrap_or(0),
-                    leaving_agents: state.leaving_agents.get(g).cloned().unwrap_or_default(),
+                    leaving_agents: state
+                        .leaving_agents
+                        .get(g)
+                        .into_iter()
+                        .flatten()
+                        .map(|&agent| LeavingAgent {
+                            agent,
+                            back_in_s: state
+                                .leaving_for_break
+                                .get(g)
+                                .and_then(|b| b.get(&agent))
+                                .map(|&b| seconds(b - at_as_written)),
+                        })
+                        .collect(),
                 })
                 .collect(),
         }
@@ -800,6 +955,7 @@ impl StateFile {
             talking: vec![vec![Vec::new(); types]; groups],
             wrapping_up: vec![vec![Vec::new(); types]; groups],
             leaving_agents: vec![Vec::new(); groups],
+            leaving_for_break: vec![BTreeMap::new(); groups],
             staffing_delta: vec![0; groups],
             in_ivr: Vec::new(),
             redialing: Vec::new(),
@@ -1029,6 +1185,10 @@ impl StateFile {
                 ));
             }
             let spec = &model.groups[g];
+            let back_from_break = |back_in_s: f64, place: String| {
+                break_end(model, g, at, back_in_s)
+                    .map_err(|(message, help)| err(place, message, help))
+            };
             let mut busy = 0u64;
             // Contacts per agent number, and those on any agent.
             let mut held_by: BTreeMap<u32, u32> = BTreeMap::new();
@@ -1145,12 +1305,30 @@ impl StateFile {
                                             .into(),
                                     ));
                                 }
+                                let back_at = match d.and_then(|d| d.back_in_s) {
+                                    Some(_) if !leaving => {
+                                        return Err(err(
+                                            format!("{place}.back_in_s"),
+                                            "`back_in_s` is for a call whose agent is \
+                                             leaving for a break"
+                                                .into(),
+                                            "leave `back_in_s` out, or mark the call \
+                                             `\"leaving\": true`"
+                                                .into(),
+                                        ))
+                                    }
+                                    Some(b) => {
+                                        Some(back_from_break(b, format!("{place}.back_in_s"))?)
+                                    }
+                                    None => None,
+                                };
                                 spent.push(InHand {
                                     elapsed: e,
                                     agent,
                                     others,
                                     class,
                                     leaving,
+                                    back_at,
                                 });
                             }
                             spent
@@ -1183,7 +1361,7 @@ impl StateFile {
                     ),
                 ));
             }
-            for (j, &n) in entry.leaving_agents.iter().enumerate() {
+            for (j, &LeavingAgent { agent: n, .. }) in entry.leaving_agents.iter().enumerate() {
                 let place = format!("{field}.leaving_agents[{j}]");
                 if spec.max_concurrent == 1 {
                     return Err(err(
@@ -1195,7 +1373,7 @@ impl StateFile {
                         "leave `leaving_agents` out; extra_agents says the headcount".into(),
                     ));
                 }
-                if entry.leaving_agents[..j].contains(&n) {
+                if entry.leaving_agents[..j].iter().any(|a| a.agent == n) {
                     return Err(err(
                         place,
                         format!("agent {n} is listed twice"),
@@ -1210,7 +1388,13 @@ impl StateFile {
                     ));
                 }
             }
-            state.leaving_agents[g] = entry.leaving_agents.clone();
+            for (j, a) in entry.leaving_agents.iter().enumerate() {
+                if let Some(b) = a.back_in_s {
+                    let place = format!("{field}.leaving_agents[{j}].back_in_s");
+                    state.leaving_for_break[g].insert(a.agent, back_from_break(b, place)?);
+                }
+            }
+            state.leaving_agents[g] = entry.leaving_agents.iter().map(|a| a.agent).collect();
             state.staffing_delta[g] = entry.extra_agents;
         }
         lines_within_trunks(model, &state, &entry_of)

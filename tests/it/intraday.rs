@@ -2036,3 +2036,152 @@ shifts = [
         "{refused}"
     );
 }
+
+/// An agent a break sends off in a call finishes it, and if still in it when the break
+/// ends, stays on with its row: a state keeps when each such agent's break ends
+/// (`back_in_s`), so that a restart from mid-break has the run's agents on the floor when
+/// the break ends, on a desk of calls and on a chat desk. Without it (what a state held
+/// before: such agents left for good once their contacts ended), the row came back in full
+/// beside them: more agents on the floor than scheduled, and too good a forecast.
+#[test]
+fn agents_in_a_call_at_a_break_come_back_with_their_row() {
+    // Calls of 30 minutes exactly: every agent in a call when the 15-minute break starts is
+    // still in it when the break ends.
+    let desk = |extra: &str, rate: u32| {
+        model(&format!(
+            r#"
+name = "breaks"
+[simulation]
+start_time = "08:00"
+duration = "3h"
+interval = "10m"
+seed = 11
+[[call_types]]
+name = "q"
+arrival_rate = {rate}
+handle_time = {{ distribution = "constant", value = "30m" }}
+patience = {{ distribution = "exponential", mean = "5m" }}
+[[agent_groups]]
+name = "desk"
+skills = ["q"]
+{extra}
+shifts = [
+  {{ start = "08:00", end = "11:00", agents = 10, breaks = [{{ start = "09:00", length = "15m" }}] }},
+  {{ start = "08:00", end = "11:00", agents = 10 }},
+]
+"#
+        ))
+    };
+    let calls = desk("", 36);
+    let chats = desk("max_concurrent = 3\nconcurrency_slowdown = 0.2", 90);
+    let mid_break = SimTime::from_seconds(3600.0 + 600.0);
+    let after_break = SimTime::from_seconds(3600.0 + 900.0 + 1.0);
+    for model in [&calls, &chats] {
+        let mut run = Simulation::new(model, SkillPriority::new(model), 0);
+        run.run_until(mid_break);
+        let state = run.state();
+        run.run_until(after_break);
+        let floor = |s: &Simulation<SkillPriority>| {
+            let g = s.snapshot().groups[0];
+            (g.headcount, g.leaving, g.on_break)
+        };
+        let mut forgotten = state.clone();
+        for c in forgotten.talking.iter_mut().flatten().flatten() {
+            c.back_at = None;
+        }
+        forgotten
+            .leaving_for_break
+            .iter_mut()
+            .for_each(|b| b.clear());
+        let [mut restarted, mut old] = [&state, &forgotten]
+            .map(|s| Simulation::from_state(model, SkillPriority::new(model), 1, s));
+        assert!(floor(&restarted).1 > 0, "agents winding down at the state");
+        restarted.run_until(after_break);
+        old.run_until(after_break);
+        assert_eq!(floor(&restarted), floor(&run));
+        assert_eq!(floor(&run), (20, 0, 0));
+        assert!(
+            floor(&old).1 > 0,
+            "the old state left agents beside their row"
+        );
+    }
+
+    // The state file says when each break ends, and reads back the same.
+    let mut sim = Simulation::new(&chats, SkillPriority::new(&chats), 0);
+    sim.run_until(mid_break);
+    let state = sim.state();
+    assert!(!state.leaving_for_break[0].is_empty(), "{state:?}");
+    let text = StateFile::from_state(&chats, &state).to_json();
+    assert!(text.contains("\"back_in_s\": 300.0"), "{text}");
+    let back = resolve(&chats, &text).unwrap();
+    assert_eq!(StateFile::from_state(&chats, &back).to_json(), text);
+    assert_eq!(back.leaving_for_break, state.leaving_for_break);
+    let ends = |s: &StartState| {
+        s.talking[0][0]
+            .iter()
+            .map(|c| c.back_at)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ends(&back), ends(&state));
+    let mut sim = Simulation::new(&calls, SkillPriority::new(&calls), 0);
+    sim.run_until(mid_break);
+    let state = sim.state();
+    let text = StateFile::from_state(&calls, &state).to_json();
+    assert!(text.contains("\"back_in_s\": 300.0"), "{text}");
+    let back = resolve(&calls, &text).unwrap();
+    assert_eq!(StateFile::from_state(&calls, &back).to_json(), text);
+    assert_eq!(back.leaving_for_break, state.leaving_for_break);
+    let ends = |s: &StartState| {
+        s.talking[0][0]
+            .iter()
+            .map(|c| c.back_at)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ends(&back), ends(&state));
+
+    // A time left that no break of the group has, or without `leaving`, is refused.
+    let group = |body: &str| {
+        format!(r#"{{"clock": "09:10", "agent_groups": [{{"name": "desk", {body}}}]}}"#)
+    };
+    let cases = [
+        (
+            &calls,
+            group(r#""talking": {"q": [{"s": 5, "leaving": true, "back_in_s": 200}]}"#),
+            vec![
+                "agent_groups[0].talking.q[0].back_in_s",
+                "comes back from a break 200 s",
+                "300 (09:15)",
+            ],
+        ),
+        (
+            &calls,
+            group(r#""talking": {"q": [{"s": 5, "back_in_s": 300}]}"#),
+            vec!["talking.q[0].back_in_s", "\"leaving\": true"],
+        ),
+        (
+            &calls,
+            group(r#""talking": {"q": [{"s": 5, "leaving": true, "back_in_s": -1}]}"#),
+            vec!["talking.q[0].back_in_s", "-1 s is not a time left"],
+        ),
+        (
+            &chats,
+            group(
+                r#""talking": {"q": [{"s": 5, "agent": 0}]}, "leaving_agents": [{"agent": 0, "back_in_s": 7200}]"#,
+            ),
+            vec!["leaving_agents[0].back_in_s", "300 (09:15)"],
+        ),
+        (
+            &chats,
+            group(
+                r#""talking": {"q": [{"s": 5, "agent": 0}]}, "leaving_agents": [{"agent": 0, "back": 300}]"#,
+            ),
+            vec!["leaving_agents", "back"],
+        ),
+    ];
+    for (model, json, needles) in cases {
+        let error = resolve(model, &json).expect_err(&json).to_string();
+        for needle in needles {
+            assert!(error.contains(needle), "{needle:?} not in {error}");
+        }
+    }
+}

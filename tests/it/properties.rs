@@ -608,6 +608,11 @@ fn check_restart_from(
         &back.leaving_agents,
         "agents winding down"
     );
+    prop_assert_eq!(
+        &again.leaving_for_break,
+        &back.leaving_for_break,
+        "agents winding down for a break"
+    );
     prop_assert_eq!(&again.waiting, &back.waiting, "callers waiting");
     prop_assert_eq!(
         &again.waiting_by_class,
