@@ -436,6 +436,15 @@ pub fn compared_bytes_per_replication(model: &Model) -> u64 {
     blocks * (std::mem::size_of::<(String, CallMeasures)>() as u64 + 32) + 24
 }
 
+/// What `fit` holds at its peak for a log of `bytes` bytes in `rows` rows: the text, and the
+/// calls parsed from it with their share of the fitting's tables. A call costs 170 bytes
+/// measured on short rows (time, type, outcome, wait, talk) and 290 with agents and caller
+/// ids; 400 is counted, an upper bound.
+pub fn fit_bytes(bytes: u64, rows: u64) -> (u64, u64) {
+    const PER_CALL: u64 = 400;
+    (bytes, rows.saturating_mul(PER_CALL))
+}
+
 /// The memory budget when none is given: half of the machine's memory (or of the
 /// container's limit, when lower), or 4 GB when neither can be read.
 pub fn default_budget() -> u64 {

@@ -85,6 +85,10 @@ pub struct FitArgs {
     /// Replace the files named by --output and --report if they exist.
     #[arg(long)]
     force: bool,
+    /// Refuse a log whose fitting would need more memory than this (e.g. 16GB, 512MB;
+    /// default: half of the machine's memory).
+    #[arg(long, value_name = "SIZE", value_parser = callsim::footprint::parse_bytes)]
+    memory_budget: Option<u64>,
 }
 
 /// The staffing `--check` simulates.
@@ -233,7 +237,19 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
     let report_file = OutputFile::check_optional("--report", args.report.as_ref(), args.force)?;
     OutputFile::distinct(&[output.as_ref(), report_file.as_ref()])?;
     OutputFile::not_an_input(&[output.as_ref(), report_file.as_ref()], &[&args.log])?;
-    let log = log::read(&args.log, &columns).map_err(|e| Failure::Usage(e.to_string()))?;
+    let bytes = log::read_bytes(&args.log).map_err(|e| Failure::Usage(e.to_string()))?;
+    // Counted before parsing: a log too large for the machine is refused, not half read.
+    let rows = bytes.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let (text, calls) = callsim::footprint::fit_bytes(bytes.len() as u64, rows);
+    super::run::refuse_over_budget(
+        text.saturating_add(calls),
+        ("the log's calls", calls),
+        "fit a shorter period (a month is plenty): split the log",
+        args.memory_budget,
+    )?;
+    let log = log::parse(&args.log.display().to_string(), &bytes, &columns)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    drop(bytes);
     let fitted = fit::fit(&log, &options)
         .map_err(|e| Failure::Usage(format!("{}: {e}", args.log.display())))?;
     let origin = args.log.file_name().map_or_else(

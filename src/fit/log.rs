@@ -238,6 +238,11 @@ impl std::error::Error for LogError {}
 
 /// Reads and checks the log at `path` (at most [`MAX_LOG_BYTES`]).
 pub fn read(path: &Path, columns: &Columns) -> Result<CallLog, LogError> {
+    parse(&path.display().to_string(), &read_bytes(path)?, columns)
+}
+
+/// The bytes of the log at `path`, up to [`MAX_LOG_BYTES`] (a regular file).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LogError> {
     let origin = path.display().to_string();
     let fail = |message: String, help: &str| LogError {
         origin: origin.clone(),
@@ -246,7 +251,7 @@ pub fn read(path: &Path, columns: &Columns) -> Result<CallLog, LogError> {
         message,
         help: help.to_owned(),
     };
-    let text = crate::scenario::input::read_regular(path, MAX_LOG_BYTES).map_err(|e| match e {
+    crate::scenario::input::read_regular(path, MAX_LOG_BYTES).map_err(|e| match e {
         crate::scenario::input::InputError::TooLarge(_) => fail(
             format!("it is more than the {MAX_LOG_BYTES} bytes accepted"),
             "fit a shorter period (a month is plenty), or split the log",
@@ -255,8 +260,7 @@ pub fn read(path: &Path, columns: &Columns) -> Result<CallLog, LogError> {
             format!("cannot read it: {e}"),
             "give the path of a CSV call log (a regular file)",
         ),
-    })?;
-    parse(&origin, &text, columns)
+    })
 }
 
 /// Checks and parses a log's bytes; `origin` names it in errors.
@@ -630,36 +634,35 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
 }
 
 /// Rows equal in every field to an earlier one (the line aside): how many, and the first
-/// such row's line with the line it repeats.
+/// such row's line with the line it repeats. Sorts the rows' positions (4 bytes a row),
+/// not a table of their fields, so that a log near the size cap costs little more.
 fn repeated_rows(calls: &[Call]) -> Option<(u64, u64, u64)> {
     let bits = |x: Option<f64>| x.map(f64::to_bits);
-    let mut seen = std::collections::HashMap::with_capacity(calls.len());
+    let key = |c: &Call| {
+        (
+            (c.day, c.time_of_day.to_bits(), c.call_type, c.ending as u8),
+            (c.wait.to_bits(), bits(c.talk), bits(c.wrap), bits(c.ivr)),
+            (c.agent, c.caller),
+        )
+    };
+    let mut order: Vec<u32> = (0..calls.len() as u32).collect();
+    // Equal rows end up side by side, each run in the order of the file.
+    order.sort_unstable_by(|&a, &b| {
+        let (a, b) = (&calls[a as usize], &calls[b as usize]);
+        key(a).cmp(&key(b)).then(a.line.cmp(&b.line))
+    });
     let mut copies = 0;
     let mut first: Option<(u64, u64)> = None;
-    for call in calls {
-        let key = (
-            (
-                call.day,
-                call.time_of_day.to_bits(),
-                call.call_type,
-                call.ending,
-            ),
-            (
-                call.wait.to_bits(),
-                bits(call.talk),
-                bits(call.wrap),
-                bits(call.ivr),
-            ),
-            (call.agent, call.caller),
-        );
-        if let Some(&original) = seen.get(&key) {
+    let mut original = 0;
+    for (i, &row) in order.iter().enumerate() {
+        let call = &calls[row as usize];
+        if i > 0 && key(call) == key(&calls[order[i - 1] as usize]) {
             copies += 1;
-            let pair = (call.line.max(original), call.line.min(original));
-            if first.is_none_or(|f| pair.0 < f.0) {
-                first = Some(pair);
+            if first.is_none_or(|f| call.line < f.0) {
+                first = Some((call.line, calls[original as usize].line));
             }
         } else {
-            seen.insert(key, call.line);
+            original = row;
         }
     }
     first.map(|(copy, original)| (copies, copy, original))

@@ -315,6 +315,30 @@ fn bad_logs_are_refused_with_line_and_column() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("KEY=NAME"));
 }
 
+/// A log whose fitting would not fit in memory is refused before it is parsed, with the
+/// estimate, its largest part and a fix, and nothing is written; within the budget it fits.
+#[test]
+fn a_log_too_large_for_the_memory_budget_is_refused_before_it_is_read() {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("fitted.toml");
+    let out_arg = out_path.to_str().unwrap();
+    let out = callsim(&["fit", sample, "-o", out_arg, "--memory-budget", "1MB"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for needle in ["--memory-budget", "the log's calls", "split the log"] {
+        assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
+    }
+    assert!(!out_path.exists());
+    let out = callsim(&["fit", sample, "-o", out_arg, "--memory-budget", "1GB"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out_path.exists());
+}
+
 /// Refusals of options that only the log can contradict name the option and a fix that
 /// exists (there is no `--date-column`: a date column is mapped with `--columns date=`).
 #[test]
