@@ -302,10 +302,10 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
     }
     let written = OutputFile::check_optional("--write", args.write.as_ref(), args.force)?;
     OutputFile::distinct(&[output.as_ref(), written.as_ref()])?;
-    OutputFile::not_an_input(
-        &[output.as_ref(), written.as_ref()],
-        model.trace_file.as_slice(),
-    )?;
+    let inputs: Vec<&std::path::Path> = std::iter::once(args.scenario.as_path())
+        .chain(model.trace_file.as_deref())
+        .collect();
+    OutputFile::not_an_input(&[output.as_ref(), written.as_ref()], &inputs)?;
     if written.is_some() {
         // Find out now, not after the search, if the file cannot be edited.
         let current: Vec<Vec<u32>> = model
@@ -328,6 +328,20 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
         return Err(usage(format!(
             "--tolerance: {} is more than 10 points; e.g. --tolerance 0.5% (half a percentage point)",
             args.tolerance
+        )));
+    }
+    // The screening looks at each staffing with the first look's replications, kept whole.
+    if let Some(budget) = args.max_replications.filter(|&b| model.replications > b) {
+        let first = model.replications;
+        let whence = if args.replications.is_some() {
+            format!("-r {first}")
+        } else {
+            format!("the scenario's `replications = {first}`")
+        };
+        return Err(usage(format!(
+            "{whence} is more than --max-replications {budget}: the first look at each staffing \
+             would take more replications than a verdict may rest on; give -r {budget} or less, \
+             or raise --max-replications"
         )));
     }
     let options = SearchOptions {

@@ -837,6 +837,44 @@ fn erlang_refuses_targets_no_finite_staffing_meets() {
     );
 }
 
+/// `staff` refuses a first look larger than the budget of a verdict (`-r` or the
+/// scenario's `replications` above `--max-replications`): the screening keeps each look
+/// whole, so memory would follow `-r`, not the budget the estimate counts.
+#[test]
+fn staff_refuses_a_first_look_beyond_its_replication_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let base = ["staff", path.as_str(), "--service-level", "80/20", "-q"];
+    let mut flag = base.to_vec();
+    flag.extend(["-r", "20000", "--max-replications", "80"]);
+    refused(
+        &flag,
+        &[
+            "-r 20000 is more than --max-replications 80",
+            "-r 80 or less",
+        ],
+    );
+    let many = write(
+        dir.path(),
+        "many.toml",
+        scenario("", EXPONENTIAL)
+            .replace("replications = 2", "replications = 500")
+            .as_bytes(),
+    );
+    refused(
+        &[
+            "staff",
+            &many,
+            "--service-level",
+            "80/20",
+            "-q",
+            "--max-replications",
+            "80",
+        ],
+        &["the scenario's `replications = 500`", "--max-replications"],
+    );
+}
+
 // ---- Files ----
 
 #[test]
@@ -1063,6 +1101,15 @@ fn no_output_may_overwrite_an_input() {
             "-q",
             "-o",
             &path,
+        ],
+        vec![
+            "staff",
+            &path,
+            "--service-level",
+            "80/20",
+            "-q",
+            "--write",
+            &link,
         ],
         vec!["compare", &path, "--policy", "fcfs", "-r", "2", "-o", &link],
         vec!["fit", &log, "-o", &log],
