@@ -225,7 +225,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             },
             lines_in_use: 0,
             lines_in_use_by_type: vec![0; types],
-            trace: model.trace.as_deref(),
+            trace: model.trace.as_deref().map(Vec::as_slice),
             overrides: staffing::Overrides::default(),
             wrapping: vec![0; groups],
             lanes: TimerLanes::of(model),

@@ -44,6 +44,8 @@ pub struct Footprint {
     pub queues: u64,
     /// The agents (and the contacts each can hold) of the replications simulated at once.
     pub agents: u64,
+    /// The replayed trace's calls, read once and shared by every replication.
+    pub trace: u64,
 }
 
 impl Footprint {
@@ -56,6 +58,7 @@ impl Footprint {
             self.report,
             self.queues,
             self.agents,
+            self.trace,
         ]
         .into_iter()
         .fold(BASELINE_BYTES, u64::saturating_add)
@@ -76,10 +79,11 @@ impl Footprint {
                 self.queues,
             ),
             ("the agents and the contacts they can hold", self.agents),
+            ("the replayed trace's calls", self.trace),
         ]
         .into_iter()
         .max_by_key(|p| p.1)
-        .expect("six parts")
+        .expect("seven parts")
     }
 }
 
@@ -405,6 +409,10 @@ pub fn estimate(model: &Model, threads: usize) -> Footprint {
         report,
         queues: at_once.saturating_mul(queues),
         agents: at_once.saturating_mul(agents),
+        trace: model
+            .trace
+            .as_deref()
+            .map_or(0, |t| size(std::mem::size_of_val(t.as_slice()))),
     }
 }
 

@@ -53,7 +53,7 @@ pub struct Model {
     /// with mean 1 and this coefficient of variation.
     pub busyness_cv: Option<f64>,
     /// Recorded calls to replay instead of the random arrival process, in time order.
-    pub trace: Option<Vec<TracedCall>>,
+    pub trace: Option<std::sync::Arc<Vec<TracedCall>>>,
     /// The file `trace` was read from: an input no output may overwrite.
     pub trace_file: Option<std::path::PathBuf>,
 }

@@ -194,7 +194,7 @@ fn with_transfers_in(model: &Model, queued: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
 
 /// Per call type × interval: first attempts per hour, from the rates or from the trace.
 fn first_attempts_per_hour(model: &Model) -> Vec<Vec<f64>> {
-    let Some(trace) = &model.trace else {
+    let Some(trace) = model.trace.as_deref() else {
         return model
             .call_types
             .iter()

@@ -414,6 +414,8 @@ pub(super) fn check_memory_with(
         "fewer callers at once: fewer calls, shorter patience or IVR times, or fewer or quicker redials and repeat calls (`retrial`, `unresolved`)"
     } else if bytes == estimate.agents {
         "give the groups fewer agents (or chat agents fewer contacts at once, `max_concurrent`), or use fewer threads (`--threads 1`)"
+    } else if bytes == estimate.trace {
+        "replay a shorter trace (a day at a time), or simulate the arrivals from their rates"
     } else if bytes == estimate.tallies || bytes == estimate.measures {
         "use longer intervals (`simulation.interval`), fewer call types, or fewer threads (`--threads 1`)"
     } else {

@@ -143,7 +143,12 @@ pub fn read(
             "one call per line: arrival_s,call_type",
         ));
     }
-    calls.sort_by_key(|c| c.arrival);
+    // Stable (ties keep the file's order), and only when needed: the sort's buffer is half
+    // the trace again.
+    if !calls.is_sorted_by_key(|c| c.arrival) {
+        calls.sort_by_key(|c| c.arrival);
+    }
+    calls.shrink_to_fit();
     Ok(calls)
 }
 

@@ -342,13 +342,16 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
     };
     let trace = match &sim.trace {
         None => None,
-        Some(file) => Some(super::trace::read(
-            file,
-            &sim_path.key("trace"),
-            source,
-            &type_ids,
-            duration.sim_time(),
-        )?),
+        Some(file) => Some(
+            super::trace::read(
+                file,
+                &sim_path.key("trace"),
+                source,
+                &type_ids,
+                duration.sim_time(),
+            )
+            .map(std::sync::Arc::new)?,
+        ),
     };
 
     let mut classes = Vec::new();
@@ -434,7 +437,7 @@ fn check_time_to_answer_everyone(model: &Model, source: &Source) -> Result<(), S
     let per_first_attempt = crate::footprint::calls_per_replication(model) / first_attempts;
     // From a trace, the recorded handle times of the callers without a recorded patience.
     let mut traced_work = vec![0.0f64; model.call_types.len()];
-    for call in model.trace.iter().flatten() {
+    for call in model.trace.as_deref().into_iter().flatten() {
         let ct = &model.call_types[call.call_type as usize];
         if call.patience.is_none() {
             traced_work[call.call_type as usize] += match call.handle {

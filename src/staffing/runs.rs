@@ -82,7 +82,7 @@ skills = ["a", "b"]
         .load()
         .unwrap();
         if trace {
-            model.trace = Some(Vec::new());
+            model.trace = Some(Vec::new().into());
         }
         model
     }

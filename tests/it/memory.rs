@@ -327,6 +327,37 @@ fn callers_between_two_calls_and_a_traces_queue_count_in_the_estimate() {
     assert!(stderr.contains("callers waiting in the queues"), "{stderr}");
 }
 
+/// A replayed trace's calls are held once (shared by every replication and every point of
+/// a sweep) and count in the estimate: 200,000 calls answered at once are 9.6 MB of trace
+/// and little else, so a budget below that refuses the run, naming the trace and the fix.
+#[test]
+fn a_replayed_traces_calls_count_in_the_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("calls.csv");
+    let rows: String = (0..200_000)
+        .map(|i| format!("{},general\n", i as f64 * 0.018))
+        .collect();
+    std::fs::write(&trace, rows).unwrap();
+    let traced = one_queue("1h", "30m", 1.0, 2000, true).replace(
+        "seed = 7",
+        &format!("seed = 7\ntrace = \"{}\"", trace.display()),
+    );
+    let file = scenario_file(&traced);
+    let path = file.path().to_str().unwrap();
+    let model = model(&traced);
+    let estimate = footprint::estimate(&model, 1);
+    let per_call = std::mem::size_of::<callsim::model::TracedCall>() as u64;
+    assert_eq!(estimate.trace, 200_000 * per_call);
+    assert_eq!(estimate.largest().0, "the replayed trace's calls");
+    let refused = callsim(&["run", path, "--threads", "1", "--memory-budget", "9MB"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the replayed trace's calls") && stderr.contains("shorter trace"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn the_memory_budget_is_a_flag() {
     let out = callsim(&["run", "--memory-budget", "1MB"]);
