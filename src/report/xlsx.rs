@@ -7,7 +7,7 @@
 //! number; fractions carry a percentage format, times are seconds. Each statistic is
 //! followed by its 95 % half-width (`±95%`) unless the report has one replication.
 
-use rust_xlsxwriter::{DocProperties, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use super::csv::{long_rows, LONG_HEADER};
 use super::table::{precision_note, report_within, service_level_definition, type_within, Within};
@@ -209,8 +209,12 @@ pub fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let half_widths = report.replications > 1;
     let everything = report_within(report);
     let mut book = Workbook::new();
+    // A fixed creation date, not the clock's: the same report gives the same bytes (a
+    // merged workbook equals the one run on one machine).
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
     book.set_properties(
         &DocProperties::new()
+            .set_creation_datetime(&created)
             .set_title(format!("{} — callsim report", report.scenario))
             .set_comment(format!(
                 "{} replications, seed {}",
