@@ -11,6 +11,7 @@ pub mod input;
 mod routing;
 mod trace;
 mod validate;
+pub(crate) use validate::is_invisible;
 
 use std::path::Path;
 

@@ -574,6 +574,21 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
                 "every call needs its type (queue); name the column that holds it with --columns type=NAME".into(),
             ));
         }
+        // A type becomes a scenario's name: one line of visible text.
+        let hidden = |c: char| c.is_control() || crate::scenario::is_invisible(c);
+        if let Some(c) = name.chars().find(|&c| hidden(c)) {
+            return Err(error(
+                Some(line),
+                Some(column_name(type_col)),
+                format!(
+                    "the call type {name:?} contains the character U+{:04X}, which does not show",
+                    c as u32
+                ),
+                "call types become the scenario's names, one line of visible text each: \
+                 remove it from the log's type column"
+                    .into(),
+            ));
+        }
         let next = type_index.len();
         let call_type = *type_index.entry(name.to_owned()).or_insert(next);
         if call_type == next {

@@ -187,6 +187,11 @@ impl Fit {
     /// The fitted scenario, with comments that give each estimate's sample and interval.
     /// `origin` names the log.
     pub fn scenario_toml(&self, origin: &str) -> String {
+        // The file's name, as the title and in a comment: what shows of it, on one line.
+        let origin: String = origin
+            .chars()
+            .filter(|&c| !c.is_control() && !crate::scenario::is_invisible(c))
+            .collect();
         let o = &self.options;
         let mut s = String::new();
         let total: u64 = self.types.iter().map(|t| t.calls).sum();
@@ -198,8 +203,8 @@ impl Fit {
         );
         let _ = writeln!(
             s,
-            "name = \"Fitted from {}\"",
-            origin.replace(['\\', '"'], "")
+            "name = {}",
+            toml_string(&format!("Fitted from {origin}"))
         );
         let _ = writeln!(s, "\n[simulation]");
         let _ = writeln!(
@@ -243,11 +248,7 @@ impl Fit {
             format_seconds(o.threshold_s)
         );
         for t in &self.types {
-            let _ = writeln!(
-                s,
-                "\n[[call_types]]\nname = \"{}\"",
-                t.name.replace(['\\', '"'], "")
-            );
+            let _ = writeln!(s, "\n[[call_types]]\nname = {}", toml_string(&t.name));
             let _ = writeln!(s, "# {} calls: {} answered, {} abandoned; calls per hour per interval, 95 % intervals:", t.calls, t.answered, t.abandoned);
             for (i, r) in t.rates.iter().enumerate() {
                 let _ = writeln!(
@@ -386,11 +387,7 @@ impl Fit {
             }
         };
         let _ = writeln!(s, "agents_by_interval = [{}]", counts.join(", "));
-        let skills: Vec<String> = self
-            .types
-            .iter()
-            .map(|t| format!("\"{}\"", t.name.replace(['\\', '"'], "")))
-            .collect();
+        let skills: Vec<String> = self.types.iter().map(|t| toml_string(&t.name)).collect();
         let _ = writeln!(s, "skills = [{}]", skills.join(", "));
         s
     }
@@ -541,6 +538,26 @@ pub fn stat_text(stat: &crate::stats::Stat, digits: usize) -> String {
         (Some(m), None) => format!("{m:.digits$}"),
         _ => "-".into(),
     }
+}
+
+/// `text` as a TOML basic string, quoted, with its quotes, backslashes and control
+/// characters escaped: a name from the log reads back as itself.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]

@@ -1791,7 +1791,7 @@ fn check_name(name: &str, path: &FieldPath, source: &Source) -> Result<(), Scena
 /// Unicode format characters that show as nothing: zero-width spaces and joiners, the
 /// direction marks and overrides, the word joiner and invisible operators, the byte order
 /// mark, the soft hyphen.
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{00AD}'

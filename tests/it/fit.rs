@@ -155,6 +155,38 @@ fn round_trip_recovers_every_parameter_within_its_interval() {
     assert!(scenario.contains("busyness_cv = "));
 }
 
+/// Call types named with quotes and backslashes (which the call log quotes) are written as
+/// TOML strings that read back as the same names; the title keeps what shows of the log's
+/// file name; a type with a character that does not show is refused at its line.
+#[test]
+fn names_with_quotes_and_backslashes_read_back_as_themselves() {
+    let odd = KNOWN
+        .replace("name = \"sales\"", r#"name = "sales \"new\"""#)
+        .replace("name = \"service\"", r#"name = "serv\\ice""#)
+        .replace(
+            r#"skills = ["sales", "service"]"#,
+            r#"skills = ["sales \"new\"", "serv\\ice"]"#,
+        );
+    let known = model(&odd);
+    let text = multi_day_log(&known, 3);
+    let log = parse("odd.csv", text.as_bytes(), &Columns::callsim()).unwrap();
+    let fitted = fit(&log, &FitOptions::default()).unwrap();
+    let scenario = fitted.scenario_toml("odd\u{200B}\nname \"x\".csv");
+    let again = model(&scenario);
+    let mut names: Vec<&str> = again.call_types.iter().map(|t| t.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["sales \"new\"", "serv\\ice"]);
+    assert_eq!(again.name, "Fitted from oddname \"x\".csv");
+    let tabbed = text.replacen("serv\\ice", "serv\tice", 1);
+    let error = parse("tab.csv", tabbed.as_bytes(), &Columns::callsim())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("U+0009") && error.contains("column `call_type`"),
+        "{error}"
+    );
+}
+
 #[test]
 fn fit_on_the_command_line_writes_a_valid_scenario() {
     let dir = tempfile::tempdir().unwrap();
