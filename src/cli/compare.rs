@@ -86,8 +86,20 @@ pub(super) struct CompareSettings {
 #[derive(Debug, Serialize, Deserialize)]
 struct Variant {
     name: String,
+    /// Where it was read from; a part keeps the file's name alone, so that shards run with
+    /// the file named by another path (absolute, from another directory) merge.
+    #[serde(serialize_with = "file_name_only")]
     origin: String,
     text: String,
+}
+
+/// The last component of the path `origin`.
+fn file_name_only<S: serde::Serializer>(origin: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    let path = std::path::Path::new(origin);
+    let name = path
+        .file_name()
+        .map_or_else(|| origin.into(), |n| n.to_string_lossy());
+    serializer.serialize_str(&name)
 }
 
 impl Variant {

@@ -653,6 +653,21 @@ fn merged_compare_shards_equal_the_single_comparison_byte_for_byte() {
     let mut policies = args[..2].to_vec();
     policies.extend(["--policy", "skill-priority", "--policy", "priority"].map(String::from));
     merged_equal_single(&study, &policies, "policies");
+    // A shard run with the variant named by another path (a copy in another directory, as a
+    // rerun from elsewhere names it) merges with the others: the parts keep its file name.
+    let elsewhere = study.path("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let copy = elsewhere.join("more.toml");
+    std::fs::copy(study.variant(), &copy).unwrap();
+    let mut moved = args.clone();
+    moved[3] = copy.to_str().unwrap().into();
+    let first = study.part_of(&moved, 0, 2, "moved-0.json", &[]);
+    let second = study.part_of(&args, 1, 2, "moved-1.json", &[]);
+    assert_eq!(
+        ok(merge(&[&first, &second], &["--format", "json"])),
+        study.whole(&args, &["--format", "json"]),
+        "shards naming the variant by two paths"
+    );
 }
 
 #[test]
