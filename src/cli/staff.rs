@@ -847,7 +847,7 @@ fn table(report: &StaffReport, model: &Model) -> String {
     let chat = model.groups.iter().any(|g| g.max_concurrent > 1);
     let _ = writeln!(
         out,
-        "Agent-hours: {:.1} found; {:.1} with per-type Erlang C (each call type on its own agents{}{}) — pooling the skills{} {} {:.1} ({:.1}%); {:.1} with per-type Erlang A; {:.1} in the scenario as written.\n",
+        "Agent-hours: {:.1} found; {:.1} with per-type Erlang C (each call type on its own agents{}{}) — {}{} {} {:.1} ({:.1}%); {:.1} with per-type Erlang A; {:.1} in the scenario as written.\n",
         report.agent_hours,
         report.erlang_c_agent_hours,
         if chat { ", one contact each" } else { "" },
@@ -855,6 +855,13 @@ fn table(report: &StaffReport, model: &Model) -> String {
             ", grossed up by its first group's shrinkage"
         } else {
             ""
+        },
+        // Skills are pooled only where a group serves several call types; otherwise the
+        // difference is the simulated day's (its abandonment, its changing load).
+        if model.groups.iter().any(|g| g.skills.len() > 1) {
+            "pooling the skills"
+        } else {
+            "the simulated day"
         },
         if chat { " and the chat desks' several contacts at once" } else { "" },
         if saving >= 0.0 { "saves" } else { "costs" },

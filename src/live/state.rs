@@ -1355,10 +1355,19 @@ impl StateFile {
                          with {} extra gives {now}",
                         self.clock, entry.extra_agents
                     ),
-                    format!(
-                        "the headcount from now on must be between 0 and {MAX_AGENTS}: extra_agents ≥ {}",
-                        -on_floor
-                    ),
+                    if now < 0 {
+                        format!(
+                            "the headcount from now on must be between 0 and {MAX_AGENTS}: \
+                             extra_agents ≥ {}",
+                            -on_floor
+                        )
+                    } else {
+                        format!(
+                            "the headcount from now on must be between 0 and {MAX_AGENTS}: \
+                             extra_agents ≤ {}",
+                            MAX_AGENTS - on_floor
+                        )
+                    },
                 ));
             }
             for (j, &LeavingAgent { agent: n, .. }) in entry.leaving_agents.iter().enumerate() {

@@ -1347,10 +1347,11 @@ impl Context<'_> {
             if end <= start {
                 return Err(self.error(
                     &p.key("end"),
-                    format!(
-                        "the shift ends ({}) before it starts ({})",
-                        spec.end, spec.start
-                    ),
+                    if end == start {
+                        format!("the shift ends when it starts ({})", spec.start)
+                    } else {
+                        format!("the shift ends ({}) before it starts ({})", spec.end, spec.start)
+                    },
                     "a shift ends after it starts, within the 24 hours from `simulation.start_time` (a day from 20:00 has shifts to 06:00)",
                 ));
             }
