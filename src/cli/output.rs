@@ -34,6 +34,14 @@ impl OutputFile {
         let target = match std::fs::symlink_metadata(path) {
             Ok(meta) if meta.file_type().is_symlink() => match std::fs::canonicalize(path) {
                 Ok(resolved) => resolved,
+                // `/dev/stdout` on a pipe: a link to something that is no file at all.
+                Err(_) if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) => {
+                    return Err(usage(
+                        "leads to a pipe or a device, not a file; callsim writes whole files \
+                         only (without --output, a report goes to standard output)"
+                            .into(),
+                    ))
+                }
                 Err(_) => {
                     return Err(usage(
                         "is a symbolic link to a file that does not exist; callsim does not follow it (remove the link or choose another name)"

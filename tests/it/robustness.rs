@@ -877,6 +877,20 @@ fn staff_refuses_a_first_look_beyond_its_replication_budget() {
 
 // ---- Files ----
 
+/// `-o /dev/stdout` when standard output is a pipe (as it is here) leads to no file: the
+/// refusal says so, and where the report goes instead.
+#[test]
+fn an_output_that_leads_to_a_pipe_is_refused_as_such() {
+    refused(
+        &["run", "-q", "-r", "1", "-o", "/dev/stdout"],
+        &[
+            "--output /dev/stdout",
+            "a pipe or a device",
+            "standard output",
+        ],
+    );
+}
+
 #[test]
 fn every_written_file_refuses_to_replace_an_existing_one_without_force() {
     let dir = tempfile::tempdir().unwrap();
