@@ -244,7 +244,11 @@ pub struct ContactDetails {
     pub s: f64,
     /// The agent holding it, by a number within the group: contacts with the same number
     /// are on the same agent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "agent_number"
+    )]
     pub agent: Option<u32>,
     /// In service on a chat desk: how many other contacts the agent held when this one's
     /// talk began.
@@ -267,6 +271,23 @@ pub struct ContactDetails {
     /// good.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub back_in_s: Option<f64>,
+}
+
+/// An agent number as read: a whole number from 0 to `u32::MAX`, said so when it is not.
+fn agent_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u32>, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    number
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{number}` is not an agent number: give a whole number from 0 to {}",
+                u32::MAX
+            ))
+        })
 }
 
 impl Details for ContactDetails {

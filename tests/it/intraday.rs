@@ -1637,6 +1637,14 @@ fn bad_chat_contacts_are_refused_with_the_field_and_the_fix() {
             vec!["agent_groups[0].talking.chat", "agnet"],
         ),
         (
+            &chat,
+            group(
+                "chat agents",
+                r#""talking": {"chat": [{"s": 1, "agent": -1}]}"#,
+            ),
+            vec!["`-1` is not an agent number", "from 0 to 4294967295"],
+        ),
+        (
             &calls,
             group(
                 "agents",
