@@ -689,44 +689,51 @@ pub fn day_span(model: &Model) -> String {
     )
 }
 
-/// When the break ends that an agent of group `g` winding down at `at` was sent off for,
-/// `back_in_s` seconds on: the time, at or within a millisecond or two of it (the file's
-/// rounding), at which one of the group's shift rows comes back from a break.
-fn break_end(
-    model: &Model,
-    g: usize,
-    at: SimTime,
-    back_in_s: f64,
-) -> Result<SimTime, (String, String)> {
-    let group = &model.groups[g];
-    let ends: Vec<SimTime> = group
+/// The times after `at` at which a shift row of group `g` comes back from a break.
+fn break_ends(model: &Model, g: usize, at: SimTime) -> Vec<SimTime> {
+    model.groups[g]
         .shift_moves()
         .iter()
         .filter(|m| m.kind == MoveKind::Return && m.time > at)
         .map(|m| m.time)
-        .collect();
-    let clock = |t: SimTime| clock_hhmm(model.start_of_day_s as u64 + t.0 / NANOS_PER_SECOND);
-    let help = if ends.is_empty() {
-        format!(
-            "no break of `{}`'s shifts ends after {}: leave `back_in_s` out (the agent leaves \
-             for good)",
-            group.name,
-            clock(at)
-        )
-    } else {
+        .collect()
+}
+
+/// When the break ends that an agent of group `g` winding down at `at` was sent off for,
+/// `back_in_s` seconds on: the one of the group's break `ends` ([`break_ends`]) at or within
+/// a millisecond or two of it (the file's rounding).
+fn break_end(
+    model: &Model,
+    g: usize,
+    at: SimTime,
+    ends: &[SimTime],
+    back_in_s: f64,
+) -> Result<SimTime, (String, String)> {
+    let name = &model.groups[g].name;
+    let help = || {
+        let clock = |t: SimTime| clock_hhmm(model.start_of_day_s as u64 + t.0 / NANOS_PER_SECOND);
+        if ends.is_empty() {
+            return format!(
+                "no break of `{name}`'s shifts ends after {}: leave `back_in_s` out (the agent \
+                 leaves for good)",
+                clock(at)
+            );
+        }
         let listed: Vec<String> = ends
             .iter()
             .take(5)
             .map(|&t| format!("{} ({})", seconds(t - at), clock(t)))
             .collect();
         format!(
-            "give the seconds until one of `{}`'s breaks ends: {}",
-            group.name,
+            "give the seconds until one of `{name}`'s breaks ends: {}",
             listed.join(", ")
         )
     };
     if !(back_in_s.is_finite() && back_in_s > 0.0) {
-        return Err((format!("{back_in_s} s is not a time left of a break"), help));
+        return Err((
+            format!("{back_in_s} s is not a time left of a break"),
+            help(),
+        ));
     }
     let wanted = at.saturating_add(SimTime::from_seconds(back_in_s.min(1e9)));
     ends.iter()
@@ -736,11 +743,10 @@ fn break_end(
         .ok_or_else(|| {
             (
                 format!(
-                    "no shift row of `{}` comes back from a break {back_in_s} s after the \
-                     state's clock",
-                    group.name
+                    "no shift row of `{name}` comes back from a break {back_in_s} s after the \
+                     state's clock"
                 ),
-                help,
+                help(),
             )
         })
 }
@@ -1206,8 +1212,9 @@ impl StateFile {
                 ));
             }
             let spec = &model.groups[g];
+            let ends = break_ends(model, g, at);
             let back_from_break = |back_in_s: f64, place: String| {
-                break_end(model, g, at, back_in_s)
+                break_end(model, g, at, &ends, back_in_s)
                     .map_err(|(message, help)| err(place, message, help))
             };
             let mut busy = 0u64;
