@@ -135,7 +135,7 @@ impl Columns {
 }
 
 /// How a call ended, as far as fitting cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {
     /// Reached an agent after `wait`.
     Answered,

@@ -540,24 +540,10 @@ pub fn stat_text(stat: &crate::stats::Stat, digits: usize) -> String {
     }
 }
 
-/// `text` as a TOML basic string, quoted, with its quotes, backslashes and control
-/// characters escaped: a name from the log reads back as itself.
+/// `text` as a TOML string, quoted and escaped (by `toml_edit`): a name from the log reads
+/// back as itself.
 fn toml_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    toml_edit::Value::from(text).to_string()
 }
 
 #[cfg(test)]
