@@ -51,6 +51,20 @@ skills = ["general"]
     )
 }
 
+/// [`one_queue`] over an hour with `agents`, replaying a trace of 200,000 calls (one every
+/// 18 ms) written to `dir`.
+fn one_queue_replaying_200_000_calls(dir: &std::path::Path, agents: u32, patience: bool) -> String {
+    let trace = dir.join("calls.csv");
+    let rows: String = (0..200_000)
+        .map(|i| format!("{},general\n", i as f64 * 0.018))
+        .collect();
+    std::fs::write(&trace, rows).unwrap();
+    one_queue("1h", "30m", 1.0, agents, patience).replace(
+        "seed = 7",
+        &format!("seed = 7\ntrace = \"{}\"", trace.display()),
+    )
+}
+
 /// `types` call types of one call an hour each over 48 half-hour intervals.
 fn many_types(types: usize) -> String {
     let mut toml = String::from(
@@ -306,15 +320,7 @@ fn callers_between_two_calls_and_a_traces_queue_count_in_the_estimate() {
     assert!(stderr.contains("redials"), "{stderr}");
     // 200,000 traced calls in an hour on one agent, callers who never hang up.
     let dir = tempfile::tempdir().unwrap();
-    let trace = dir.path().join("calls.csv");
-    let rows: String = (0..200_000)
-        .map(|i| format!("{},general\n", i as f64 * 0.018))
-        .collect();
-    std::fs::write(&trace, rows).unwrap();
-    let traced = one_queue("1h", "30m", 1.0, 1, false).replace(
-        "seed = 7",
-        &format!("seed = 7\ntrace = \"{}\"", trace.display()),
-    );
+    let traced = one_queue_replaying_200_000_calls(dir.path(), 1, false);
     let file = scenario_file(&traced);
     let out = callsim(&[
         "run",
@@ -333,15 +339,7 @@ fn callers_between_two_calls_and_a_traces_queue_count_in_the_estimate() {
 #[test]
 fn a_replayed_traces_calls_count_in_the_estimate() {
     let dir = tempfile::tempdir().unwrap();
-    let trace = dir.path().join("calls.csv");
-    let rows: String = (0..200_000)
-        .map(|i| format!("{},general\n", i as f64 * 0.018))
-        .collect();
-    std::fs::write(&trace, rows).unwrap();
-    let traced = one_queue("1h", "30m", 1.0, 2000, true).replace(
-        "seed = 7",
-        &format!("seed = 7\ntrace = \"{}\"", trace.display()),
-    );
+    let traced = one_queue_replaying_200_000_calls(dir.path(), 2000, true);
     let file = scenario_file(&traced);
     let path = file.path().to_str().unwrap();
     let model = model(&traced);
