@@ -1,7 +1,7 @@
 //! Whether a simulated staffing meets the targets: one check per interval, call type and
 //! target, each with its confidence bound.
 
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, StudentsT};
 
 use crate::model::{ClassId, GroupId, Model, ServiceTargets, TypeId};
 use crate::stats::{student_t_975, CallMeasures, GroupMeasures, ReplicationMeasures};
@@ -222,6 +222,12 @@ struct Sample {
     measure: Measure,
     target: f64,
     n: usize,
+    /// Replications in which the measure has a denominator (calls ended, calls answered,
+    /// time on the floor): with few calls, the others add nothing to what is known.
+    n_with_calls: usize,
+    /// The measure's denominator summed over the replications (calls, or seconds on the
+    /// floor for occupancy).
+    denominator: f64,
     mean: f64,
     se: f64,
 }
@@ -253,11 +259,41 @@ impl Sample {
         }
     }
 
-    /// Whether the one-sided bound under `rule` is on the wrong side of the target: the
-    /// target is shown to be missed.
-    fn shown_missed(&self, rule: &Rule) -> bool {
-        self.n >= 2
-            && self.margin() + one_sided_factor(rule.look_confidence, self.n) * self.se < 0.0
+    /// Whether this interval's own calls show its target missed, one of `family` intervals
+    /// of a level run each asked the same (its veto in [`pooled_checks`]). The claim is made
+    /// at the look's confidence for the run as a whole (Bonferroni over its intervals: of
+    /// 600 one-second intervals at a true value on the target, 30 would miss at 95 % each),
+    /// with the Student-t factor of the replications that had calls, and, for a share of
+    /// calls (service level, abandon rate), only when the exact binomial test of the calls
+    /// pooled agrees: a lone abandoned call has a standard error of 0 by the delta method,
+    /// but shows nothing.
+    fn shown_missed(&self, rule: &Rule, family: usize) -> bool {
+        let alpha = (1.0 - rule.look_confidence) / family.max(1) as f64;
+        self.n_with_calls >= 2
+            && self.margin() + one_sided_factor(1.0 - alpha, self.n_with_calls) * self.se < 0.0
+            && self.binomial_shows_missed(alpha)
+    }
+
+    /// For a share of calls: whether calls drawn independently at exactly the target's
+    /// share would give a result as bad as the pooled one with probability below `alpha`.
+    /// Always true for the other measures, which are not shares of calls.
+    fn binomial_shows_missed(&self, alpha: f64) -> bool {
+        if !matches!(self.measure, Measure::ServiceLevel | Measure::AbandonRate) {
+            return true;
+        }
+        let calls = self.denominator.round();
+        let hits = (self.mean * self.denominator).round();
+        let Ok(binomial) = Binomial::new(self.target.clamp(0.0, 1.0), calls as u64) else {
+            return true;
+        };
+        let as_bad = if self.measure.higher_is_better() {
+            binomial.cdf(hits as u64)
+        } else if hits < 1.0 {
+            1.0
+        } else {
+            binomial.sf(hits as u64 - 1)
+        };
+        as_bad < alpha
     }
 
     /// The verdict under `rule` at `look`, or `None` while undecided.
@@ -407,7 +443,7 @@ fn pooled_checks(
             }) else {
                 continue;
             };
-            checks.push(if alone.shown_missed(rule) {
+            checks.push(if alone.shown_missed(rule, positions.len()) {
                 alone
                     .judge(rule, Look::Last)
                     .expect("a last look always decides")
@@ -611,6 +647,7 @@ fn samples(
         } = applied;
         let parts = replication_parts(&applied, measures, positions);
         let n = parts.len();
+        let n_with_calls = parts.iter().filter(|p| p.1 > 0.0).count();
         let denominator: f64 = parts.iter().map(|p| p.1).sum();
         if denominator <= 0.0 {
             continue;
@@ -632,6 +669,8 @@ fn samples(
             measure,
             target,
             n,
+            n_with_calls,
+            denominator,
             mean,
             se,
         });
@@ -661,9 +700,43 @@ mod tests {
             measure,
             target,
             n,
+            n_with_calls: n,
+            denominator: 100.0 * n as f64,
             mean,
             se,
         }
+    }
+
+    #[test]
+    fn an_interval_vetoes_its_run_only_on_evidence() {
+        let rule = Rule::new(0.95, 1, 0.005);
+        let abandon = |n_with_calls, calls: f64, mean, se| Sample {
+            n_with_calls,
+            denominator: calls,
+            ..sample(Measure::AbandonRate, 0.05, 40, mean, se)
+        };
+        // Clearly missed on many calls: a veto, alone and among 48 half hours.
+        let busy = abandon(40, 4000.0, 0.09, 0.005);
+        assert!(busy.shown_missed(&rule, 1) && busy.shown_missed(&rule, 48));
+        // Missed by a little: a veto alone, not as one of 600 intervals tried.
+        let close = abandon(40, 4000.0, 0.0575, 0.0035);
+        assert!(close.shown_missed(&rule, 1) && !close.shown_missed(&rule, 600));
+        // A lone abandoned call (one replication with calls): its standard error is 0,
+        // but it shows nothing.
+        assert!(!abandon(1, 1.0, 1.0, 0.0).shown_missed(&rule, 1));
+        // Two calls in two replications, both abandoned: the delta method again says 0;
+        // at a true rate of 5 % that happens once in 400, which one interval in 600 would
+        // see by chance.
+        let pair = abandon(2, 2.0, 1.0, 0.0);
+        assert!(pair.shown_missed(&rule, 1) && !pair.shown_missed(&rule, 600));
+        // A service level of 0 on 5 calls: a miss alone; among 600, the binomial at 80 %
+        // gives 0 of 5 with probability 3.2e-4, above 0.05 / 600.
+        let sl = Sample {
+            n_with_calls: 5,
+            denominator: 5.0,
+            ..sample(Measure::ServiceLevel, 0.8, 40, 0.0, 0.0)
+        };
+        assert!(sl.shown_missed(&rule, 1) && !sl.shown_missed(&rule, 600));
     }
 
     #[test]
