@@ -231,8 +231,23 @@ async fn session(
     }
     // `--hold` serves the wallboard on after the end of the day (not after `--stop-at`).
     let holding = args.hold && stop_at.is_none();
-    if stop_at.is_some() && live.now() < model.horizon || ndjson {
-        // Stopped before the end of the day, or the snapshots were the output.
+    // Stopped by `--stop-at` at the day's end, the day is over only once its calls are: the
+    // report would count what happens after the stop, which the state saved does not hold.
+    let unfinished = stop_at.is_some()
+        && (live.now() < model.horizon || {
+            let left = live.state().callers();
+            if left > 0 && stdout_open {
+                eprintln!(
+                    "callsim live: stopped at {}, the end of the day, with {left} calls still \
+                     in the centre, so there is no report (without --stop-at, the day's report \
+                     counts them as they finish)",
+                    clock_label(&model, live.now())
+                );
+            }
+            left > 0
+        });
+    if unfinished || ndjson {
+        // Stopped before the day was over, or the snapshots were the output.
         if holding {
             hold(&mut interrupts).await;
         }

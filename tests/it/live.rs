@@ -409,6 +409,40 @@ fn bad_live_arguments_exit_2_with_nothing_on_stdout() {
     }
 }
 
+/// `--stop-at` at the day's end stops there: the state saved holds the calls still talking,
+/// so no report counts them finishing after the stop (the report and the state would
+/// describe two moments).
+#[test]
+fn stopping_at_the_days_end_with_calls_in_the_centre_prints_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let out = Process::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(["live", "--no-server", "--speed", "max", "-f", "json"])
+        .args([
+            "--stop-at",
+            "20:00",
+            "--save-state",
+            state.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(out.stdout.is_empty(), "a report at the stop");
+    assert!(
+        stderr.contains("stopped at 20:00") && stderr.contains("still in the centre"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&state).unwrap();
+    let file = callsim::live::state::StateFile::parse("state", &text).unwrap();
+    let talking: u64 = file.agent_groups[0]
+        .talking
+        .values()
+        .map(|c| c.len() as u64)
+        .sum();
+    assert!(talking > 0, "the case at hand: calls talking at 20:00");
+}
+
 #[test]
 fn an_ndjson_stream_ends_when_its_reader_goes_away() {
     use std::io::{BufRead, BufReader};
