@@ -594,6 +594,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     /// A call is offered to the agents: answered at once, or queued with its timers.
     #[inline(always)]
     fn offer(&mut self, call: WaitingCall) {
+        debug_assert_eq!(call.arrival, self.now, "patience runs from the offer");
         let class = call.class;
         let view = centre_view!(self);
         if let Some(group) = self.router.group_for_call(class, SimTime::ZERO, &view) {
@@ -683,10 +684,18 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     }
 
     /// Schedules overflow step `step` of a waiting call, if its class has one.
+    /// A call whose patience runs out by the step's time (its own `patience`, set from its
+    /// arrival in [`Simulation::offer`]) gets no timer: it would only ever find the call
+    /// gone (its patience timer, scheduled first, fires first at a tie), and a step far
+    /// beyond the callers' patience (a last resort "after 8760h") would otherwise hold one
+    /// timer per call that waited until then.
     #[inline(always)]
     fn schedule_overflow(&mut self, class: u32, slot: u32, generation: u32, step: u32) {
         let steps = &self.model.routing.overflow_steps[class as usize];
         if let Some(&delay) = steps.get(step as usize) {
+            if delay >= self.queues.patience(slot) {
+                return;
+            }
             let arrival = self.queues.arrival(slot);
             let event = Event::Overflow {
                 call: slot,

@@ -19,6 +19,9 @@ const TEXT_BYTES_PER_STAT: u64 = 120;
 /// Bytes per call waiting in a queue: its slot in the slab, its abandonment timer in the
 /// calendar, and the headroom of a growing vector (×2).
 const BYTES_PER_WAITING_CALL: u64 = 256;
+/// Bytes per timer pending in the calendar without a call in the queue (an overflow step
+/// of a call gone): its entry, ×2 for the growth of its heap or lane.
+const BYTES_PER_TIMER: u64 = 64;
 /// Bytes per recorded wait while a block keeps them as a list (8, ×2 for growth).
 const BYTES_PER_LISTED_WAIT: u64 = 16;
 /// Bytes per agent of a replication: its record and its place in the group's lists.
@@ -40,7 +43,8 @@ pub struct Footprint {
     pub summary: u64,
     /// The finished report and its rendered text.
     pub report: u64,
-    /// Calls waiting in the queues at the busiest moment, one replication per thread.
+    /// Calls waiting in the queues at the busiest moment, and the overflow timers of calls
+    /// gone, one replication per thread.
     pub queues: u64,
     /// The agents (and the contacts each can hold) of the replications simulated at once.
     pub agents: u64,
@@ -75,7 +79,7 @@ impl Footprint {
             ("the summary over replications", self.summary),
             ("the report and its text", self.report),
             (
-                "callers waiting in the queues, the IVR or to call again",
+                "callers waiting in the queues, the IVR or to call again, and their timers",
                 self.queues,
             ),
             ("the agents and the contacts they can hold", self.agents),
@@ -332,6 +336,34 @@ pub fn peak_waiting(model: &Model) -> f64 {
     backlog + patient + in_ivr + between_calls
 }
 
+/// Overflow timers pending at the busiest moment of one replication. A call that waited
+/// keeps its next overflow step's timer until the step's time, also once answered (unless
+/// its patience ran out first: then none is set): at most the calls reaching the agents ×
+/// the last step's delay, or × the mean patience if shorter, and the type's calls.
+pub fn overflow_timers(model: &Model) -> f64 {
+    let offered = OfferedLoad::of(model);
+    let (reaching, calls_per_day) = (&offered.reaching_per_hour, &offered.calls_per_day);
+    let peak = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
+    (0..model.call_types.len())
+        .map(|t| {
+            model.call_types[t]
+                .classes
+                .clone()
+                .map(|c| {
+                    let last_step_h = model.routing.overflow_steps[c as usize]
+                        .last()
+                        .map_or(0.0, |d| d.as_seconds() / 3600.0);
+                    let patience_h = model.classes[c as usize]
+                        .patience
+                        .as_ref()
+                        .map_or(f64::INFINITY, |p| p.mean_seconds() / 3600.0);
+                    (peak(&reaching[t]) * last_step_h.min(patience_h)).min(calls_per_day[t])
+                })
+                .fold(0.0, f64::max)
+        })
+        .sum()
+}
+
 /// Heap bytes of the wait histogram of a block whose waits reach the whole day.
 fn histogram_bytes(model: &Model) -> u64 {
     // 2048 counts of 8 bytes cover waits up to ~2 s; each doubling of the range adds 1024.
@@ -392,7 +424,9 @@ pub fn estimate(model: &Model, threads: usize) -> Footprint {
         + spans * groups * size(std::mem::size_of::<Named<GroupBlock>>() + 32)
         + ReportFold::statistics(model) as u64 * TEXT_BYTES_PER_STAT;
 
-    let queues = (peak_waiting(model).ceil() as u64).saturating_mul(BYTES_PER_WAITING_CALL);
+    let queues = (peak_waiting(model).ceil() as u64)
+        .saturating_mul(BYTES_PER_WAITING_CALL)
+        .saturating_add((overflow_timers(model).ceil() as u64).saturating_mul(BYTES_PER_TIMER));
 
     let agents = (0..model.groups.len())
         .map(|g| {

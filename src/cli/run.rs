@@ -411,7 +411,7 @@ pub(super) fn check_memory_with(
     let fix = if bytes == estimate.queues && footprint::overload(model).is_some() {
         "the queue grows without bound (see the overload warning): add agents or give callers a `patience`"
     } else if bytes == estimate.queues {
-        "fewer callers at once: fewer calls, shorter patience or IVR times, or fewer or quicker redials and repeat calls (`retrial`, `unresolved`)"
+        "fewer callers at once: fewer calls, shorter patience or IVR times, or fewer or quicker redials and repeat calls (`retrial`, `unresolved`), or overflow steps (`routing.overflow` `after`) no later than the callers' patience"
     } else if bytes == estimate.agents {
         "give the groups fewer agents (or chat agents fewer contacts at once, `max_concurrent`), or use fewer threads (`--threads 1`)"
     } else if bytes == estimate.trace {

@@ -189,6 +189,13 @@ impl Queues {
         self.slots[slot as usize].call.arrival
     }
 
+    /// The patience of the call in `slot` for this attempt, from its arrival
+    /// ([`SimTime::NEVER`]: none, or not known, as for a caller restored from a state).
+    #[inline]
+    pub fn patience(&self, slot: u32) -> SimTime {
+        self.slots[slot as usize].call.patience
+    }
+
     /// Class of the call in `slot`.
     #[inline]
     pub fn class(&self, slot: u32) -> u32 {

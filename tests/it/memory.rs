@@ -333,6 +333,47 @@ fn callers_between_two_calls_and_a_traces_queue_count_in_the_estimate() {
     assert!(stderr.contains("callers waiting in the queues"), "{stderr}");
 }
 
+/// An overflow step's timer outlives its call until the step's time: a last-resort group
+/// "after 8760h" for callers who never hang up holds one timer per call that waited (720,000 of
+/// a million calls in ten hours: 23 MB measured), so the estimate counts them and the run
+/// is refused within its budget. Callers with a patience set no timer beyond it: the same step costs nothing.
+#[test]
+fn overflow_timers_count_in_the_estimate() {
+    let overflow = |patience: bool| {
+        one_queue("10h", "1h", 1e5, 3345, patience).replace(
+            "[[call_types]]",
+            "[routing]\npolicy = \"overflow\"\n[[routing.overflow]]\ncall_type = \"general\"\n\
+             targets = [{ groups = [\"agents\"], after = \"0s\" }, \
+             { groups = [\"last resort\"], after = \"8760h\" }]\n[[call_types]]",
+        ) + "[[agent_groups]]\nname = \"last resort\"\nagents = 1\nskills = [\"general\"]\n"
+    };
+    let file = scenario_file(&overflow(false));
+    let out = callsim(&[
+        "run",
+        file.path().to_str().unwrap(),
+        "--memory-budget",
+        "80MB",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("their timers") && stderr.contains("overflow steps"),
+        "{stderr}"
+    );
+    let file = scenario_file(&overflow(true));
+    let out = callsim(&[
+        "run",
+        file.path().to_str().unwrap(),
+        "--memory-budget",
+        "80MB",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A replayed trace's calls are held once (shared by every replication and every point of
 /// a sweep) and count in the estimate: 200,000 calls answered at once are 9.6 MB of trace
 /// and little else, so a budget below that refuses the run, naming the trace and the fix.
