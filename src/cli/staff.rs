@@ -269,7 +269,50 @@ fn targets(args: &StaffArgs, model: &mut Model) -> Result<ServiceTargets, Failur
             "no target to staff for: give --service-level 80/20 (and/or --max-abandon 5%, --max-asa 30s, --max-occupancy 85%), or set `target`, `max_abandon_rate`, `max_asa` or `max_occupancy` in the scenario's [service_level] table",
         ));
     }
+    if let Some(why) = vacuous_targets(model, &targets) {
+        return Err(usage(why));
+    }
     Ok(targets)
+}
+
+/// Why the targets hold no call type's staffing up, if they do not: an abandon rate for
+/// callers who never hang up, or an ASA for callers who never wait, is met by every
+/// staffing, none at all included (nobody answered: nobody abandons, nobody waits). The
+/// calls of a replayed trace carry their own patience, so they are not judged here.
+fn vacuous_targets(model: &Model, targets: &ServiceTargets) -> Option<String> {
+    if model.trace.is_some() || targets.service_level.is_some() || targets.max_occupancy.is_some() {
+        return None;
+    }
+    model.call_types.iter().find_map(|t| {
+        let classes = &model.classes[t.classes.start as usize..t.classes.end as usize];
+        if classes.iter().any(|c| c.target.is_some()) {
+            return None;
+        }
+        let hang_up = classes.iter().any(|c| c.patience.is_some());
+        let wait = classes.iter().any(|c| {
+            c.patience
+                .as_ref()
+                .is_none_or(|p| !(p.is_constant() && p.mean_seconds() <= 0.0))
+        });
+        let held = targets.max_abandon_rate.is_some() && hang_up || targets.max_asa_s.is_some() && wait;
+        (!held).then(|| {
+            // Both set, one always holds: callers who never hang up can wait.
+            let what = if targets.max_abandon_rate.is_some() {
+                format!(
+                    "the callers of `{}` never hang up (no `patience`), so an abandon-rate target",
+                    t.name
+                )
+            } else {
+                format!(
+                    "the callers of `{}` never wait (a `patience` of 0 s), so an ASA target",
+                    t.name
+                )
+            };
+            format!(
+                "{what} is met by every staffing, even by no agents at all (nobody answered: nobody abandons or waits): add a service-level target (--service-level 80/20, or `target` in [service_level]) or --max-occupancy, or give the type a `patience` its callers can wait out"
+            )
+        })
+    })
 }
 
 /// Runs `callsim staff`.

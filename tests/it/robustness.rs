@@ -256,6 +256,53 @@ fn names_with_invisible_characters_are_refused() {
     refused(&["validate", &path], &["`name`", "U+202E"]);
 }
 
+/// Targets every staffing meets, none included, are refused: an abandon rate for callers
+/// who never hang up, an ASA for callers who never wait (nobody answered: nobody abandons,
+/// nobody waits). `staff` used to answer 0 agents, "no target fails".
+#[test]
+fn targets_that_even_no_agents_meet_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let never_hang_up = scenario("", EXPONENTIAL).replace(
+        "patience = { distribution = \"exponential\", mean = \"2m\" }\n",
+        "",
+    );
+    let path = write(dir.path(), "never.toml", never_hang_up.as_bytes());
+    refused(
+        &["staff", &path, "-q", "--max-abandon", "5%"],
+        &[
+            "`general` never hang up",
+            "even by no agents",
+            "--service-level",
+        ],
+    );
+    let never_wait = scenario("", EXPONENTIAL).replace(
+        "{ distribution = \"exponential\", mean = \"2m\" }",
+        "{ distribution = \"constant\", value = \"0s\" }",
+    );
+    let path = write(dir.path(), "zero.toml", never_wait.as_bytes());
+    refused(
+        &["staff", &path, "-q", "--max-asa", "30s"],
+        &["`general` never wait", "even by no agents"],
+    );
+    // Either target with one that holds the staffing up is a question with an answer.
+    let out = callsim(&[
+        "staff",
+        &path,
+        "-q",
+        "--max-asa",
+        "30s",
+        "--max-abandon",
+        "5%",
+        "-r",
+        "10",
+        "--max-replications",
+        "20",
+        "-f",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 /// Targets no finite staffing meets (100 % within the threshold, no abandons, an ASA of 0 s)
 /// are refused from the scenario as from the flags: `staff` used to take them from the file
 /// and answer 19 agents for 5 Erlangs, "met with 100 % confidence" on replications that
