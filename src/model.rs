@@ -15,6 +15,10 @@ pub type GroupId = u32;
 /// Index of a call class in [`Model::classes`]: a call type, or one customer tier of it.
 pub type ClassId = u32;
 
+/// The call type column of the rows that total every call type (CSV reports and the
+/// workbook): no call type may bear it.
+pub const TOTAL_LABEL: &str = "(all)";
+
 /// A validated, index-based scenario.
 #[derive(Debug, Clone)]
 pub struct Model {

@@ -61,7 +61,10 @@ pub fn render(report: &Report) -> Result<String, csv::Error> {
             .call_types
             .iter()
             .map(|t| (t.name.as_str(), &t.block))
-            .chain(std::iter::once(("(all)", &interval.total)));
+            .chain(std::iter::once((
+                crate::model::TOTAL_LABEL,
+                &interval.total,
+            )));
         for (name, block) in blocks {
             let mut record = vec![
                 interval.start_s.to_string(),

@@ -8,6 +8,7 @@ use super::{
     ServiceLevelSpec, Source,
 };
 use crate::dist::{Distribution, LONGEST_DRAW_S, YEAR_S};
+use crate::model::TOTAL_LABEL;
 use crate::model::{
     AgentGroup, CallClass, CallType, ClassId, GroupId, Ivr, Model, Repeat, Retrial, ServiceTargets,
     Shift, Transfer, TypeId,
@@ -184,6 +185,38 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
                     ct.name
                 ),
                 "give each call type its own name",
+            );
+        }
+    }
+    // Reports label a tier `type/tier` and the CSV's total row `(all)`: a call type may not
+    // read as either, or its figures and the other's share one label.
+    for (i, ct) in scenario.call_types.iter().enumerate() {
+        let path = root.key("call_types").index(i).key("name");
+        if ct.name == TOTAL_LABEL {
+            return err(
+                &path,
+                format!("the call type name `{TOTAL_LABEL}` is the label of the total rows in CSV reports and workbooks"),
+                "choose another name",
+            );
+        }
+        let Some((owner, tier)) = ct.name.rsplit_once('/') else {
+            continue;
+        };
+        let owner_has_tier = type_ids.get(owner).is_some_and(|&t| {
+            scenario.call_types[t as usize]
+                .tiers
+                .iter()
+                .flatten()
+                .any(|x| x.name == tier)
+        });
+        if owner_has_tier {
+            return err(
+                &path,
+                format!(
+                    "the call type name `{}` is also the label of tier `{tier}` of call type `{owner}` (`type/tier`)",
+                    ct.name
+                ),
+                "choose a name without `/`, e.g. with `-` in its place",
             );
         }
     }

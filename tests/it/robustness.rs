@@ -256,6 +256,44 @@ fn names_with_invisible_characters_are_refused() {
     refused(&["validate", &path], &["`name`", "U+202E"]);
 }
 
+/// Reports label a tier `type/tier` and the CSV's total rows `(all)`: a call type named
+/// like either shared its label with other figures (a tier's figures printed under the
+/// type's name, two JSON entries of one name, a type missing from the HTML), so it is
+/// refused at its name; a `/` that reads as no tier is a name like any other.
+#[test]
+fn call_type_names_that_read_as_a_tier_or_the_total_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let two_types = |second: &str| {
+        scenario("", EXPONENTIAL)
+            .replace(
+                "arrival_rate = 120",
+                "arrival_rate = 120\ntiers = [{ name = \"b\", share = 0.5 }, { name = \"c\", share = 0.5 }]",
+            )
+            .replace("name = \"general\"", "name = \"a\"")
+            .replace("skills = [\"general\"]", &format!("skills = [\"a\", \"{second}\"]"))
+            + &format!(
+                "[[call_types]]\nname = \"{second}\"\narrival_rate = 60\nhandle_time = {EXPONENTIAL}\n"
+            )
+    };
+    let path = write(dir.path(), "slash.toml", two_types("a/b").as_bytes());
+    refused(
+        &["validate", &path],
+        &[
+            "call_types[1].name",
+            "tier `b` of call type `a`",
+            "without `/`",
+        ],
+    );
+    let path = write(dir.path(), "all.toml", two_types("(all)").as_bytes());
+    refused(
+        &["validate", &path],
+        &["call_types[1].name", "total rows", "another name"],
+    );
+    let path = write(dir.path(), "fine.toml", two_types("a/d").as_bytes());
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 /// Targets every staffing meets, none included, are refused: an abandon rate for callers
 /// who never hang up, an ASA for callers who never wait (nobody answered: nobody abandons,
 /// nobody waits). `staff` used to answer 0 agents, "no target fails".
