@@ -128,6 +128,8 @@ pub struct Simulation<'m, R: Router, O: Observer = ()> {
     queues: Queues,
     pools: Pools,
     sources: Vec<CallSource>,
+    /// The day's busyness factor: the forecast rates times it are the arrival rates.
+    busyness: f64,
     tally: Tally,
     /// When each group's count of agents on the floor last changed (for staffed time).
     present_since: Vec<SimTime>,
@@ -193,6 +195,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             .iter()
             .map(|g| g.available(model.interval))
             .collect();
+        let busyness = busyness_factor(model, replication);
         let mut sim = Simulation {
             model,
             router,
@@ -208,7 +211,8 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
                     .map(|g| g.max_concurrent)
                     .collect::<Vec<_>>(),
             ),
-            sources: call_sources(model, replication),
+            sources: call_sources(model, replication, busyness),
+            busyness,
             tally: Tally::new(
                 model.classes.iter().map(|c| c.threshold).collect(),
                 groups,
@@ -1039,16 +1043,20 @@ fn tier_of<G: Rng + ?Sized>(cumulative_shares: &[f64], rng: &mut G) -> u32 {
     }
 }
 
-/// The random sources of every call type for `replication`: arrivals at the forecast rates
-/// times the day's busyness factor (one gamma draw with mean 1, when the model has a
-/// busyness CV), and one stream per purpose.
-fn call_sources(model: &Model, replication: u32) -> Vec<CallSource> {
-    let seed = model.seed;
-    let busyness = model.busyness_cv.map_or(1.0, |cv| {
+/// The day's busyness factor of `replication`: one gamma draw with mean 1 when the model
+/// has a busyness CV, else 1.
+pub fn busyness_factor(model: &Model, replication: u32) -> f64 {
+    model.busyness_cv.map_or(1.0, |cv| {
         let shape = 1.0 / (cv * cv);
-        let mut rng = stream(seed, replication, u32::MAX, Purpose::Busyness);
+        let mut rng = stream(model.seed, replication, u32::MAX, Purpose::Busyness);
         rand_distr::Gamma::new(shape, 1.0 / shape).map_or(1.0, |g| rng.sample(g))
-    });
+    })
+}
+
+/// The random sources of every call type for `replication`: arrivals at the forecast rates
+/// times the day's `busyness` factor, and one stream per purpose.
+fn call_sources(model: &Model, replication: u32, busyness: f64) -> Vec<CallSource> {
+    let seed = model.seed;
     model
         .call_types
         .iter()

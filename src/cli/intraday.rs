@@ -217,6 +217,11 @@ fn warn_of_what_the_state_leaves_out(model: &callsim::model::Model, state: &Star
         let lists = list.get(g).into_iter().flatten();
         lists.flatten().filter(|c| f(c)).count()
     };
+    if let (Some(cv), None) = (model.busyness_cv, state.busyness) {
+        eprintln!(
+            "warning: the state does not say how busy the day is (`busyness`): each replication draws the day's factor afresh (busyness_cv {cv}), as if nothing were known of today; give \"busyness\": the calls so far ÷ the forecast so far (`live` writes it)"
+        );
+    }
     let (mut no_slowdown, mut no_agent) = (0, 0);
     for (g, spec) in model.groups.iter().enumerate() {
         if spec.slows_contacts() {

@@ -42,7 +42,7 @@
 use super::calendar::{Calendar, Event};
 use super::calls::{Place, WaitingCall, NO_LINE};
 use super::pools::Pools;
-use super::{call_sources, tier_of, InService, Observer, Simulation};
+use super::{busyness_factor, call_sources, tier_of, InService, Observer, Simulation};
 use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -155,6 +155,10 @@ pub struct StartState {
     pub calling_again: Vec<ParkedCaller>,
     /// Per call type, how long each callback job has waited since the caller asked for it.
     pub callbacks: Vec<Vec<SimTime>>,
+    /// The day's busyness factor, when known: the rest of the day's arrivals come at the
+    /// forecast rates times it. `None`: each replication draws it, as a day from the start
+    /// does (from the model's busyness CV; 1 without one).
+    pub busyness: Option<f64>,
 }
 
 impl StartState {
@@ -339,7 +343,10 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
         let at = state.at;
         self.now = at;
         self.calendar = Calendar::with_capacity(self.calendar.len() + 64);
-        self.sources = call_sources(model, replication);
+        self.busyness = state
+            .busyness
+            .unwrap_or_else(|| busyness_factor(model, replication));
+        self.sources = call_sources(model, replication, self.busyness);
         self.present_since = vec![at; groups];
         let talking = |g: usize, t: usize| in_progress(&state.talking, g, t);
         let wrapping_up = |g: usize, t: usize| in_progress(&state.wrapping_up, g, t);
@@ -1011,6 +1018,7 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
             redialing,
             calling_again,
             callbacks,
+            busyness: model.busyness_cv.map(|_| self.busyness),
         }
     }
 }

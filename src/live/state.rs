@@ -77,6 +77,9 @@ pub const MAX_WAITING: usize = 10_000_000;
 /// Most agents a group may have, talking or in all (the engine's runtime limit).
 pub const MAX_AGENTS: i64 = crate::engine::MAX_HEADCOUNT as i64;
 
+/// The largest busyness factor a state may give: ten times the forecast.
+const MAX_BUSYNESS: f64 = 10.0;
+
 /// The state file, as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -89,6 +92,11 @@ pub struct StateFile {
     /// Whether the state was taken after the end of the day (the clock is then past it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub day_over: bool,
+    /// The day's busyness factor: the rest of the day's calls come at the forecast rates
+    /// times it (absent: each replication of a forecast draws it from the scenario's
+    /// `busyness_cv`, as a day from the start does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub busyness: Option<f64>,
     /// Calls waiting, per call type.
     #[serde(default)]
     pub call_types: Vec<TypeEntry>,
@@ -854,6 +862,7 @@ impl StateFile {
             scenario: Some(model.name.clone()),
             clock: clock_with_millis(model, state.at),
             day_over: state.at >= model.horizon,
+            busyness: state.busyness,
             call_types: model
                 .call_types
                 .iter()
@@ -988,6 +997,20 @@ impl StateFile {
             redialing: Vec::new(),
             calling_again: Vec::new(),
             callbacks: vec![Vec::new(); types],
+            busyness: match self.busyness {
+                Some(b) if !(b.is_finite() && b > 0.0 && b <= MAX_BUSYNESS) => {
+                    return Err(err(
+                        "busyness".into(),
+                        format!("{b} is not a day's busyness factor"),
+                        format!(
+                            "give the day's calls as a multiple of the forecast, above 0 and at \
+                             most {MAX_BUSYNESS}: e.g. \"busyness\": 1.1 for a day running 10 % \
+                             over it (the calls so far ÷ the forecast so far), or leave it out"
+                        ),
+                    ))
+                }
+                b => b,
+            },
         };
         // A time spent so far (a wait, a contact's time in service, ...): a number of
         // seconds within the day so far, kept to the millisecond.

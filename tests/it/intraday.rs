@@ -125,6 +125,86 @@ skills = ["q"]
     assert_eq!(f.intervals[0].total.abandon_rate.mean, Some(0.0));
 }
 
+/// The day's busyness factor in a state holds for the rest of the day: a day running at
+/// twice its forecast goes on at twice it in every replication, where a state that does not
+/// say draws each replication's factor afresh (mean 1). A forecast that forgot it read a
+/// busy morning's next hours 14 points too well (busyness_cv 0.15, five or more waiting).
+#[test]
+fn a_states_busyness_holds_for_the_rest_of_the_day() {
+    let m = model(
+        r#"
+name = "busy"
+[simulation]
+duration = "4h"
+interval = "1h"
+seed = 5
+busyness_cv = 0.3
+[[call_types]]
+name = "q"
+arrival_rate = 600
+handle_time = { distribution = "exponential", mean = "3m" }
+patience = { distribution = "exponential", mean = "2m" }
+[[agent_groups]]
+name = "agents"
+agents = 40
+skills = ["q"]
+"#,
+    );
+    let options = ForecastOptions {
+        replications: 40,
+        seed: None,
+        threads: Some(2),
+        until: m.horizon,
+    };
+    let offered_after = |busyness: Option<f64>| {
+        let state = StartState {
+            at: SimTime::from_seconds(3600.0),
+            busyness,
+            ..StartState::default()
+        };
+        let f = forecast(&m, &state, &options);
+        f.intervals[1..]
+            .iter()
+            .map(|i| i.total.offered.mean.unwrap())
+            .collect::<Vec<f64>>()
+    };
+    // 600 calls an hour × 2 over 40 replications: 1200, sd 5.5 (Poisson), 4 sd allowed;
+    // × 0.5: 300, sd 2.7.
+    for offered in offered_after(Some(2.0)) {
+        assert!((offered - 1200.0).abs() < 22.0, "{offered}");
+    }
+    for offered in offered_after(Some(0.5)) {
+        assert!((offered - 300.0).abs() < 11.0, "{offered}");
+    }
+    // Unknown: a factor per replication (sd 0.3 × 600 / √40 = 28 calls on the mean).
+    let drawn = offered_after(None);
+    assert!(drawn.iter().all(|o| (o - 600.0).abs() < 120.0), "{drawn:?}");
+    // `live` writes the factor it drew, and a state file reads it back.
+    let mut sim = Simulation::new(&m, SkillPriority::new(&m), 0);
+    sim.run_until(SimTime::from_seconds(3600.0));
+    let state = sim.state();
+    let factor = state.busyness.expect("a model with a busyness CV says it");
+    assert_eq!(factor, callsim::engine::busyness_factor(&m, 0));
+    let json = StateFile::from_state(&m, &state).to_json();
+    assert!(json.contains("\"busyness\""), "{json}");
+    let back = StateFile::parse("s", &json)
+        .unwrap()
+        .resolve("s", &m)
+        .unwrap();
+    assert_eq!(back.busyness, Some(factor));
+    for bad in ["0", "-1", "11"] {
+        let text = json.replacen(&format!("{factor}"), bad, 1);
+        let e = StateFile::parse("s", &text)
+            .and_then(|f| f.resolve("s", &m))
+            .expect_err(bad)
+            .to_string();
+        assert!(
+            e.contains("busyness") && e.contains("calls so far"),
+            "{bad}: {e}"
+        );
+    }
+}
+
 #[test]
 fn a_saved_state_reads_back_and_restarts_the_same_centre() {
     let model = Source::default_scenario().load().unwrap();

@@ -620,6 +620,8 @@ fn check_restart_from(
         "callers waiting"
     );
     prop_assert_eq!(&again.callbacks, &back.callbacks, "callback jobs");
+    // The day as busy as the run's (a restart in another replication keeps it).
+    prop_assert_eq!(again.busyness, back.busyness, "the day's busyness");
     // The same agents on the floor: idle, busy, and leaving as their contacts end (sent
     // off by a break or a shift's end while in a call).
     let restarted_floor = restarted.snapshot().groups;
