@@ -661,7 +661,13 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             .sum();
         let expected_wait_s = (waiting + 1) as f64 * callback.mean_work_s / agents.max(1) as f64;
         if expected_wait_s <= callback.when_wait_exceeds.as_seconds()
-            || !chance(&mut call.draws.next_stream(), callback.share)
+            || !chance(
+                // Per attempt and call type (a redial or a transfer may be offered again).
+                &mut call
+                    .draws
+                    .stream_when_waiting(call.attempt << 16 | call.call_type),
+                callback.share,
+            )
         {
             return false;
         }

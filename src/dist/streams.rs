@@ -109,7 +109,23 @@ impl CallerDraws {
         self.decisions += 1;
         stream
     }
+
+    /// The stream of a decision the caller meets only when other callers make it wait (a
+    /// callback offer, made when the expected wait is long), the `n`-th of its kind: keyed
+    /// apart from [`CallerDraws::next_stream`]'s, so that meeting it or not leaves the
+    /// caller's other decisions where they were.
+    #[inline]
+    pub fn stream_when_waiting(&self, n: u32) -> DecisionStream {
+        DecisionStream {
+            key: mix(self.key ^ WHEN_WAITING),
+            decision: n,
+            rng: None,
+        }
+    }
 }
+
+/// The salt of [`CallerDraws::stream_when_waiting`]'s keys.
+const WHEN_WAITING: u64 = 0x5741_4954_494e_4721;
 
 /// The stream of one of a caller's decisions (from [`CallerDraws::next_stream`]): the
 /// numbers of `Stream::seed_from_u64(mix(key ^ mix(decision)))`, seeded when first drawn.

@@ -214,6 +214,55 @@ fn derived_calls_leave_every_other_callers_draws_alone() {
     );
 }
 
+/// A callback is offered only when others make the wait long, so whether a caller meets
+/// the offer depends on the staffing; its draw used to take the caller's next decision
+/// stream, so every later decision of that caller (its transfer after the talk, its redial)
+/// moved with the staffing: 2–4 callers a replication transferred in one staffing and not
+/// in the other. Callers answered at their first attempt in both staffings must now be
+/// transferred alike.
+#[test]
+fn a_callback_offer_leaves_the_callers_later_decisions_alone() {
+    use callsim::engine::Outcome;
+    use std::collections::HashMap;
+    let scenario = |front_agents: u32| {
+        transfers(front_agents)
+            .replace(
+                "unresolved = { share = 0.1, delay = { distribution = \"exponential\", mean = \"30m\" } }\n",
+                "callback = { when_wait_exceeds = \"20s\", share = 0.5 }\n",
+            )
+    };
+    // Per caller of the front desk answered at its first and only front attempt: whether
+    // it went on to the back office.
+    let transferred = |front_agents: u32| -> HashMap<u64, bool> {
+        let log = callsim::call_log(&model(&scenario(front_agents)), 0);
+        let offers_taken = log
+            .iter()
+            .filter(|r| r.outcome == Outcome::CallbackRequested)
+            .count();
+        assert!(offers_taken > 40, "{offers_taken} callbacks taken");
+        let mut front: HashMap<u64, Vec<bool>> = HashMap::new();
+        let mut back: HashMap<u64, u32> = HashMap::new();
+        for r in &log {
+            if r.call_type == 0 {
+                let answered = matches!(r.outcome, Outcome::Answered { .. });
+                front.entry(r.caller).or_default().push(answered);
+            } else {
+                *back.entry(r.caller).or_default() += 1;
+            }
+        }
+        front
+            .into_iter()
+            .filter(|(_, answered)| answered == &[true])
+            .map(|(caller, _)| (caller, back.contains_key(&caller)))
+            .collect()
+    };
+    let (few, many) = (transferred(12), transferred(17));
+    let common: Vec<_> = few.keys().filter(|c| many.contains_key(c)).collect();
+    assert!(common.len() > 600, "{} callers in common", common.len());
+    let moved = common.iter().filter(|c| few[c] != many[c]).count();
+    assert_eq!(moved, 0, "of {} callers", common.len());
+}
+
 #[test]
 fn callback_jobs_are_not_counted_as_new_callers() {
     // One type at 600 calls/h for 8 h: 4,800 callers expected. Callback jobs used to be
