@@ -1216,23 +1216,40 @@ fn intraday_warns_only_of_what_a_state_leaves_out() {
     let state = write(
         dir.path(),
         "now.json",
-        r#"{"clock":"13:00","call_types":[],"agent_groups":[]}"#,
+        r#"{"clock":"13:00","busyness":1.05,"call_types":[],"agent_groups":[]}"#,
     );
-    // The full day has an IVR, redials, repeat calls and callbacks: all in a state.
-    let out = callsim(&[
-        "intraday",
-        "scenarios/hotline-full-day.toml",
-        "--state",
-        &state,
-        "--until",
-        "14:00",
-        "-r",
-        "2",
-    ]);
+    // The full day has an IVR, redials, repeat calls and callbacks: all in a state, and a
+    // busyness CV, whose day factor the state says.
+    let forecast_from = |state: &str| {
+        callsim(&[
+            "intraday",
+            "scenarios/hotline-full-day.toml",
+            "--state",
+            state,
+            "--until",
+            "14:00",
+            "-r",
+            "2",
+        ])
+    };
+    let out = forecast_from(&state);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     // The state holds them all now.
     assert!(!stderr.contains("warning"), "{stderr}");
+    // Without the day's factor, each replication draws one, and says so.
+    let unsaid = write(
+        dir.path(),
+        "unsaid.json",
+        r#"{"clock":"13:00","call_types":[],"agent_groups":[]}"#,
+    );
+    let out = forecast_from(&unsaid);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("how busy the day is (`busyness`)"),
+        "{stderr}"
+    );
     // Chats in progress given as a count (a file from elsewhere): their agents and
     // slowdowns are not said, and what is assumed instead is.
     let chats = r#"{"clock":"12:00","agent_groups":[{"name":"chat agents","talking":{"chat":[30.5,{"s":12,"agent":0,"others":1},{"s":40,"agent":0}]}}]}"#;

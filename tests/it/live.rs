@@ -435,11 +435,7 @@ fn stopping_at_the_days_end_with_calls_in_the_centre_prints_no_report() {
     );
     let text = std::fs::read_to_string(&state).unwrap();
     let file = callsim::live::state::StateFile::parse("state", &text).unwrap();
-    let talking: u64 = file.agent_groups[0]
-        .talking
-        .values()
-        .map(|c| c.len() as u64)
-        .sum();
+    let talking: u64 = file.agent_groups[0].talking.values().map(|c| c.len()).sum();
     assert!(talking > 0, "the case at hand: calls talking at 20:00");
 }
 
