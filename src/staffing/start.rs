@@ -102,15 +102,24 @@ pub fn scheduled_by_type(model: &Model, on_phones: &[Vec<u32>]) -> Vec<Vec<u32>>
         .collect()
 }
 
-/// Scheduled headcounts per group from agents on the phones per group: each the least
-/// schedule that puts them on the floor at its group's shrinkage.
-fn grossed_up(model: &Model, mut on_phones: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
-    for (row, group) in on_phones.iter_mut().zip(&model.groups) {
+/// Scheduled headcounts per group from Erlang's servers per group: on a chat desk, the agents
+/// that hold that many contacts at once, each at most `max_concurrent` and each slowed as
+/// when full (so that they get through as much work as the servers), then the least schedule
+/// that puts them on the floor at the group's shrinkage.
+fn grossed_up(model: &Model, mut servers: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
+    for (row, group) in servers.iter_mut().zip(&model.groups) {
+        let k = group.max_concurrent.max(1);
+        let contacts_per_agent = f64::from(k) / group.talk_factor(k - 1);
         for n in row.iter_mut() {
-            *n = least_schedule_for(*n, group.shrinkage);
+            let agents = if k == 1 {
+                *n
+            } else {
+                (f64::from(*n) / contacts_per_agent).ceil() as u32
+            };
+            *n = least_schedule_for(agents, group.shrinkage);
         }
     }
-    on_phones
+    servers
 }
 
 /// Maps per-type staffing on the phones onto the groups' scheduled headcounts
@@ -148,4 +157,51 @@ pub fn to_widest_groups(model: &Model, by_type: &[Vec<u32>]) -> Vec<Vec<u32>> {
         }
     }
     grossed_up(model, agents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Source;
+
+    /// Erlang's servers are contacts at once: a chat desk needs the agents that hold them,
+    /// each at most `max_concurrent`, slowed as when full (a warm-up staffed by servers
+    /// counted 15 chat agents where 6 or 7 did), then grossed up by the shrinkage.
+    #[test]
+    fn servers_map_to_the_agents_that_hold_them() {
+        let text = r#"
+name = "desks"
+[simulation]
+duration = "1h"
+[[call_types]]
+name = "chat"
+arrival_rate = 60
+handle_time = { distribution = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "chat desk"
+agents = 5
+skills = ["chat"]
+max_concurrent = 3
+concurrency_slowdown = 0.2
+[[agent_groups]]
+name = "phones"
+agents = 5
+skills = ["chat"]
+shrinkage = 0.2
+"#;
+        let model = Source {
+            origin: "desks.toml".into(),
+            text: text.into(),
+        }
+        .load()
+        .unwrap();
+        // 10 servers: 3 contacts at 1.4× their time are 2.14 servers' work an agent, so 5
+        // chat agents; 10 call agents on the phones, scheduled at 20 % shrinkage.
+        let mapped = grossed_up(&model, vec![vec![10, 0, 1], vec![10, 0, 1]]);
+        assert_eq!(mapped[0], vec![5, 0, 1]);
+        assert_eq!(
+            mapped[1],
+            [10, 0, 1].map(|n| least_schedule_for(n, 0.2)).to_vec()
+        );
+    }
 }
