@@ -126,14 +126,6 @@ fn capacity(model: &Model) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// Whether no caller of type `t` ever hangs up while waiting.
-fn never_abandons(model: &Model, t: usize) -> bool {
-    model.call_types[t]
-        .classes
-        .clone()
-        .all(|c| model.classes[c as usize].patience.is_none())
-}
-
 /// The growth of the queue of callers who never hang up, if the agents who can serve them
 /// cannot keep up: checked for each such call type against its own groups, and for all of
 /// them together against every group serving any. Callback jobs never hang up either: a
@@ -159,7 +151,7 @@ fn overload_of(model: &Model, reaching: &[Vec<f64>]) -> Option<Overload> {
     let line_limits = model.line_limits();
     // Per type: the share of its calls that wait until answered.
     let staying = |t: usize| {
-        if never_abandons(model, t) {
+        if model.never_abandons(t) {
             1.0
         } else {
             model.call_types[t]
@@ -240,7 +232,7 @@ fn overload_of(model: &Model, reaching: &[Vec<f64>]) -> Option<Overload> {
             peak_waiting: peak,
             waiting_at_end: backlog,
             call_types: set.iter().map(|&t| t as u32).collect(),
-            callbacks: set.iter().any(|&t| !never_abandons(model, t)),
+            callbacks: set.iter().any(|&t| !model.never_abandons(t)),
         };
         if worst
             .as_ref()
@@ -292,12 +284,20 @@ pub fn calls_per_replication(model: &Model) -> f64 {
 /// calls pending × their mean delay). Each term at most the type's calls. A replayed trace
 /// counts by its own arrivals.
 pub fn peak_waiting(model: &Model) -> f64 {
-    let offered = OfferedLoad::of(model);
+    waiting_at_peak(model, &OfferedLoad::of(model))
+}
+
+/// The highest of `rates`.
+fn peak(rates: &[f64]) -> f64 {
+    rates.iter().copied().fold(0.0, f64::max)
+}
+
+/// [`peak_waiting`] from the model's `offered` load.
+fn waiting_at_peak(model: &Model, offered: &OfferedLoad) -> f64 {
     let (reaching, calls_per_day) = (&offered.reaching_per_hour, &offered.calls_per_day);
     let backlog = overload_of(model, reaching).map_or(0.0, |o| o.peak_waiting);
-    let peak = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
     let patient: f64 = (0..model.call_types.len())
-        .filter(|&t| !never_abandons(model, t))
+        .filter(|&t| !model.never_abandons(t))
         .map(|t| {
             let ct = &model.call_types[t];
             let patience_h = ct
@@ -339,11 +339,10 @@ pub fn peak_waiting(model: &Model) -> f64 {
 /// Overflow timers pending at the busiest moment of one replication. A call that waited
 /// keeps its next overflow step's timer until the step's time, also once answered (unless
 /// its patience ran out first: then none is set): at most the calls reaching the agents ×
-/// the last step's delay, or × the mean patience if shorter, and the type's calls.
-pub fn overflow_timers(model: &Model) -> f64 {
-    let offered = OfferedLoad::of(model);
+/// the last step's delay, or × the mean patience if shorter, and the type's calls
+/// (`offered`: the model's load).
+fn overflow_timers(model: &Model, offered: &OfferedLoad) -> f64 {
     let (reaching, calls_per_day) = (&offered.reaching_per_hour, &offered.calls_per_day);
-    let peak = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
     (0..model.call_types.len())
         .map(|t| {
             model.call_types[t]
@@ -424,9 +423,12 @@ pub fn estimate(model: &Model, threads: usize) -> Footprint {
         + spans * groups * size(std::mem::size_of::<Named<GroupBlock>>() + 32)
         + ReportFold::statistics(model) as u64 * TEXT_BYTES_PER_STAT;
 
-    let queues = (peak_waiting(model).ceil() as u64)
+    let offered = OfferedLoad::of(model);
+    let queues = (waiting_at_peak(model, &offered).ceil() as u64)
         .saturating_mul(BYTES_PER_WAITING_CALL)
-        .saturating_add((overflow_timers(model).ceil() as u64).saturating_mul(BYTES_PER_TIMER));
+        .saturating_add(
+            (overflow_timers(model, &offered).ceil() as u64).saturating_mul(BYTES_PER_TIMER),
+        );
 
     let agents = (0..model.groups.len())
         .map(|g| {

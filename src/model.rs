@@ -562,6 +562,15 @@ impl Model {
         end.saturating_sub(start) as f64 / 3.6e12
     }
 
+    /// Whether no caller of type `t` ever hangs up while waiting (no class of it has a
+    /// patience).
+    pub fn never_abandons(&self, t: usize) -> bool {
+        self.call_types[t]
+            .classes
+            .clone()
+            .all(|c| self.classes[c as usize].patience.is_none())
+    }
+
     /// Forecast calls of type `t` over the day: its rates times the hours of each interval
     /// (first attempts only; retrials, transfers and callbacks come on top).
     pub fn calls_per_day(&self, t: usize) -> f64 {

@@ -283,12 +283,12 @@ fn vacuous_targets(model: &Model, targets: &ServiceTargets) -> Option<String> {
     if model.trace.is_some() || targets.service_level.is_some() || targets.max_occupancy.is_some() {
         return None;
     }
-    model.call_types.iter().find_map(|t| {
+    model.call_types.iter().enumerate().find_map(|(i, t)| {
         let classes = &model.classes[t.classes.start as usize..t.classes.end as usize];
         if classes.iter().any(|c| c.target.is_some()) {
             return None;
         }
-        let hang_up = classes.iter().any(|c| c.patience.is_some());
+        let hang_up = !model.never_abandons(i);
         let wait = classes.iter().any(|c| {
             c.patience
                 .as_ref()
