@@ -101,7 +101,30 @@ pub fn load(path: Option<&PathBuf>) -> Result<Model, Failure> {
         Some(path) => Source::read(path).map_err(Failure::Scenario)?,
         None => Source::default_scenario(),
     };
-    source.load().map_err(Failure::Scenario)
+    load_source(&source)
+}
+
+/// The scenario of `source`, with a note on stderr of what its trace does not replay.
+pub fn load_source(source: &Source) -> Result<Model, Failure> {
+    let model = source.load().map_err(Failure::Scenario)?;
+    warn_of_trace_later_contacts(&model);
+    Ok(model)
+}
+
+/// On stderr: how many rows of a replayed trace are later contacts of its callers, which
+/// the scenario makes rather than the trace.
+fn warn_of_trace_later_contacts(model: &Model) {
+    let (Some(trace), n @ 1..) = (&model.trace, model.trace_later_contacts) else {
+        return;
+    };
+    let file = model
+        .trace_file
+        .as_ref()
+        .map_or(String::new(), |f| format!(" `{}`", f.display()));
+    eprintln!(
+        "note: {n} rows of the trace{file} are later contacts of its {} callers (a later `attempt`, or a `caller` seen at an earlier arrival: redials, transfers, repeat calls, callback jobs) and are not replayed: the scenario's retrial, transfer, unresolved and callback make them\n  help: to replay every row as a new caller, remove the `attempt` and `caller` columns",
+        trace.len()
+    );
 }
 
 /// The command's output: to `file` (see [`output::OutputFile`]) if `--output` named one,

@@ -58,6 +58,9 @@ pub struct Model {
     pub busyness_cv: Option<f64>,
     /// Recorded calls to replay instead of the random arrival process, in time order.
     pub trace: Option<std::sync::Arc<Vec<TracedCall>>>,
+    /// Rows of the trace not replayed, as later contacts of callers it already has (see
+    /// `scenario::Trace`): the scenario makes those.
+    pub trace_later_contacts: u64,
     /// The file `trace` was read from: an input no output may overwrite.
     pub trace_file: Option<std::path::PathBuf>,
 }

@@ -237,7 +237,7 @@ fn alternatives(
     if settings.policies.is_empty() {
         alternatives.push(Alternative {
             name: settings.scenario_name.clone(),
-            model: source.load().map_err(Failure::Scenario)?,
+            model: super::load_source(source)?,
         });
     }
     for policy in &settings.policies {
@@ -289,7 +289,7 @@ fn alternatives(
     for variant in &settings.variants {
         alternatives.push(Alternative {
             name: variant.name.clone(),
-            model: variant.source().load().map_err(Failure::Scenario)?,
+            model: super::load_source(&variant.source())?,
         });
     }
     if alternatives.len() < 2 {

@@ -103,7 +103,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         Some(path) => Source::read(path).map_err(Failure::Scenario)?,
         None => Source::default_scenario(),
     };
-    let model = source.load().map_err(Failure::Scenario)?;
+    let model = super::load_source(&source)?;
     let options = RunOptions {
         replications: args.replications,
         seed: args.seed,

@@ -321,7 +321,7 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
     // `--write` may name the scenario itself: the staffing is written into it in place.
     OutputFile::not_an_input(&[output.as_ref()], &[&args.scenario])?;
     let source = Source::read(&args.scenario).map_err(Failure::Scenario)?;
-    let mut model = source.load().map_err(Failure::Scenario)?;
+    let mut model = super::load_source(&source)?;
     if let Some(r) = args.replications {
         model.replications = r;
     }

@@ -266,7 +266,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     }
     let shard = super::shard(args.shard.as_deref())?;
     let source = Source::read(&args.scenario).map_err(Failure::Scenario)?;
-    let mut base = source.load().map_err(Failure::Scenario)?;
+    let mut base = super::load_source(&source)?;
     OutputFile::not_an_input(
         &[output.as_ref(), chart.as_ref()],
         base.trace_file.as_slice(),

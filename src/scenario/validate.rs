@@ -373,18 +373,22 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
             )
         }
     };
+    if sim.trace.is_some() && busyness_cv.is_some() {
+        return err(
+            &sim_path.key("busyness_cv"),
+            "busyness_cv varies the arrival rates from day to day, but this scenario replays a trace (`simulation.trace`): its calls are the log's on every replication".into(),
+            "drop busyness_cv, or drop trace to simulate the arrivals from the rates",
+        );
+    }
     let trace = match &sim.trace {
         None => None,
-        Some(file) => Some(
-            super::trace::read(
-                file,
-                &sim_path.key("trace"),
-                source,
-                &type_ids,
-                duration.sim_time(),
-            )
-            .map(std::sync::Arc::new)?,
-        ),
+        Some(file) => Some(super::trace::read(
+            file,
+            &sim_path.key("trace"),
+            source,
+            &type_ids,
+            duration.sim_time(),
+        )?),
     };
 
     let mut classes = Vec::new();
@@ -443,7 +447,8 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         routing,
         trunks,
         busyness_cv,
-        trace,
+        trace_later_contacts: trace.as_ref().map_or(0, |t| t.later_contacts),
+        trace: trace.map(|t| std::sync::Arc::new(t.calls)),
     };
     check_time_to_answer_everyone(&model, source)?;
     Ok(model)

@@ -389,6 +389,113 @@ fn replaying_a_runs_own_calls_reproduces_its_counts() {
     }
 }
 
+/// A call log holds every contact: redials, transfers' next legs, repeat calls. Replayed, it
+/// brings each caller once and the scenario makes the rest, as in the run that wrote it.
+/// Before, every row was replayed as a new caller (the later contacts made twice over: about
+/// 1.4 times the calls here), and a transfer's leg after closing made the log unreadable.
+#[test]
+fn replaying_a_log_of_redials_transfers_and_repeats_replays_its_callers_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = r#"
+name = "every contact"
+[simulation]
+duration = "4h"
+interval = "1h"
+replications = 1
+seed = 5
+[[call_types]]
+name = "first line"
+arrival_rate = 300
+handle_time = { distribution = "exponential", mean = "4m" }
+patience = { distribution = "exponential", mean = "1m" }
+retrial = { probability = 0.7, delay = { distribution = "exponential", mean = "3m" } }
+transfer = { share = 0.25, to = "second line" }
+unresolved = { share = 0.2, delay = { distribution = "exponential", mean = "30m" } }
+[[call_types]]
+name = "second line"
+arrival_rate = 10
+handle_time = { distribution = "exponential", mean = "6m" }
+[[agent_groups]]
+name = "first"
+agents = 20
+skills = ["first line"]
+[[agent_groups]]
+name = "second"
+agents = 6
+skills = ["second line"]
+"#;
+    let scenario_path = dir.path().join("day.toml");
+    std::fs::write(&scenario_path, scenario).unwrap();
+    let log_path = dir.path().join("calls.csv");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(["run", scenario_path.to_str().unwrap(), "-f", "json"])
+        .arg("--write-calls")
+        .arg(&log_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let original: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let rows: Vec<Vec<&str>> = log
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let callers: std::collections::HashSet<&str> = rows.iter().map(|r| r[10]).collect();
+    assert!(
+        rows.iter()
+            .any(|r| r[0].parse::<f64>().unwrap() >= 4.0 * 3600.0),
+        "the log should hold a transfer's leg after closing"
+    );
+    assert!(
+        rows.len() as f64 > 1.3 * callers.len() as f64,
+        "{} rows, {} callers",
+        rows.len(),
+        callers.len()
+    );
+
+    let replay_path = dir.path().join("replay.toml");
+    std::fs::write(
+        &replay_path,
+        scenario.replace("seed = 5", "seed = 6\ntrace = \"calls.csv\""),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(["run", replay_path.to_str().unwrap(), "-f", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let later = rows.len() - callers.len();
+    assert!(
+        stderr.contains(&format!("{later} rows of the trace")) && stderr.contains("not replayed"),
+        "{stderr}"
+    );
+    let model: Model = Source::read(&replay_path).unwrap().load().unwrap();
+    assert_eq!(model.trace.as_ref().unwrap().len(), callers.len());
+    assert_eq!(model.trace_later_contacts, later as u64);
+    let replayed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let total = |r: &serde_json::Value, key: &str| r["total"][key]["mean"].as_f64().unwrap();
+    assert_eq!(
+        total(&replayed, "first_attempts"),
+        total(&original, "first_attempts")
+    );
+    // The later contacts are the scenario's, drawn afresh: as many within noise.
+    let (a, b) = (total(&original, "offered"), total(&replayed, "offered"));
+    assert!(
+        (a - b).abs() < 0.05 * a,
+        "offered {a} in the run, {b} replayed"
+    );
+}
+
 /// A transfer whose talk ended after closing reaches its new queue after the day: the
 /// caller is still served, but the leg belongs to no interval of the day, as a call in the
 /// warm-up belongs to none. Every interval of the receiving type counts exactly the calls

@@ -591,4 +591,15 @@ fn a_replayed_trace_is_counted_and_never_taken_for_half_hourly_rates() {
     // Two calls in the first half hour: 4 an hour of 4 minutes = 0.27 Erlangs.
     assert_eq!(row[..5], ["general", "3", "00:00", "0.3", "45.0"]);
     assert!(!stdout.contains("note:"), "{stdout}");
+
+    // A day-to-day factor on the rates cannot apply to a log's calls: refused, not ignored.
+    let busy = traced.replace("trace = ", "busyness_cv = 0.1\ntrace = ");
+    let path = write(dir.path(), "busy.toml", &busy);
+    let out = callsim(&["validate", &path]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`simulation.busyness_cv`") && stderr.contains("drop busyness_cv"),
+        "{stderr}"
+    );
 }
