@@ -589,20 +589,28 @@ impl Model {
 
     /// Clock label of the start of interval `k`: `HH:MM` when intervals start on whole
     /// minutes (every planning day), `HH:MM:SS` on whole seconds, `HH:MM:SS.mmm`
-    /// otherwise, so that no two intervals of a day share a label.
+    /// otherwise, so that no two intervals of a day share a label. A simulation longer than
+    /// 24 hours would repeat clock times, so each of its labels names the day as well:
+    /// `day 2 08:00` (day 1 is the day of `start_time`, day 2 begins at the next midnight).
     pub fn interval_label(&self, k: u32) -> String {
         const MS_PER_DAY: u64 = 86_400_000;
-        let ms =
-            (self.start_of_day_s as u64 * 1000 + self.interval_start(k).0 / 1_000_000) % MS_PER_DAY;
+        let from_midnight = self.start_of_day_s as u64 * 1000 + self.interval_start(k).0 / 1_000_000;
+        let ms = from_midnight % MS_PER_DAY;
         let (hours, minutes) = (ms / 3_600_000, ms / 60_000 % 60);
         let (seconds, millis) = (ms / 1000 % 60, ms % 1000);
         let interval_ns = self.interval.0;
-        if interval_ns % 60_000_000_000 == 0 && self.start_of_day_s % 60 == 0 {
+        let clock = if interval_ns % 60_000_000_000 == 0 && self.start_of_day_s % 60 == 0 {
             format!("{hours:02}:{minutes:02}")
         } else if interval_ns % 1_000_000_000 == 0 {
             format!("{hours:02}:{minutes:02}:{seconds:02}")
         } else {
             format!("{hours:02}:{minutes:02}:{seconds:02}.{millis:03}")
+        };
+        if self.horizon.0 > MS_PER_DAY * 1_000_000 {
+            let day = 1 + from_midnight / MS_PER_DAY;
+            format!("day {day} {clock}")
+        } else {
+            clock
         }
     }
 

@@ -626,9 +626,15 @@ impl fmt::Display for StateError {
 impl std::error::Error for StateError {}
 
 /// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.mmm` as seconds after midnight (fractions to the ms).
+/// Minutes and seconds take two digits: `10:3` could mean 10:03 or 10:30.
 pub fn parse_clock(text: &str) -> Option<f64> {
     let parts: Vec<&str> = text.trim().split(':').collect();
-    if !(2..=3).contains(&parts.len()) {
+    if !(2..=3).contains(&parts.len())
+        || parts[1].len() != 2
+        || parts
+            .get(2)
+            .is_some_and(|s| s.split('.').next().is_none_or(|int| int.len() != 2))
+    {
         return None;
     }
     let whole = |s: &str, max: u32| -> Option<u32> {
@@ -1661,6 +1667,9 @@ mod tests {
             "ab:cd",
             "10:30:00.1234",
             "-1:00",
+            "10:3",
+            "10:30:5",
+            "10:30:5.5",
         ] {
             assert_eq!(parse_clock(bad), None, "{bad}");
         }

@@ -149,7 +149,7 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
                 return err(
                     &sim_path.key("start_time"),
                     format!("`{text}` is not a clock time"),
-                    "write hours and minutes, e.g. start_time = \"08:00\"",
+                    "write hours and two-digit minutes, e.g. start_time = \"08:00\" (or \"08:00:30\")",
                 )
             }
         },
@@ -1340,7 +1340,7 @@ impl Context<'_> {
                 return Err(self.error(
                     path,
                     format!("`{text}` is not a clock time"),
-                    "write hours and minutes, e.g. \"08:30\"",
+                    "write hours and two-digit minutes, e.g. \"08:30\" (\"10:3\" could be 10:03 or 10:30)",
                 ));
             };
             // Within the 24 hours from the start of the day: an earlier clock time is the
@@ -1864,10 +1864,15 @@ fn whole_number(value: f64, min: f64, max: f64) -> Result<f64, String> {
     }
 }
 
-/// Seconds after midnight of `"HH:MM"` (or `"HH:MM:SS"`).
+/// Seconds after midnight of `"HH:MM"` (or `"HH:MM:SS"`). Minutes and seconds take two
+/// digits: `"10:3"` could mean 10:03 or 10:30, and is refused.
 fn parse_clock(text: &str) -> Option<u32> {
     let parts: Vec<&str> = text.trim().split(':').collect();
-    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty() || p.len() > 2) {
+    if !(2..=3).contains(&parts.len())
+        || parts[0].is_empty()
+        || parts[0].len() > 2
+        || parts[1..].iter().any(|p| p.len() != 2)
+    {
         return None;
     }
     let numbers: Vec<u32> = parts
@@ -1889,6 +1894,9 @@ mod tests {
         assert_eq!(parse_clock("24:00"), None);
         assert_eq!(parse_clock("8"), None);
         assert_eq!(parse_clock("8:5x"), None);
+        assert_eq!(parse_clock("8:05"), Some(8 * 3600 + 300));
+        assert_eq!(parse_clock("10:3"), None);
+        assert_eq!(parse_clock("10:30:5"), None);
     }
 
     #[test]

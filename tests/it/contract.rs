@@ -207,4 +207,14 @@ fn interval_labels_are_unique_at_any_interval_length() {
     let second = labels(&day("09:00", "1s", "1h"));
     let distinct: std::collections::BTreeSet<_> = second.iter().collect();
     assert_eq!((second.len(), distinct.len()), (3600, 3600));
+    // Longer than 24 hours, clock times repeat: the labels name the calendar day too.
+    let week = labels(&day("22:00", "1h", "48h"));
+    assert_eq!(
+        [&week[0], &week[1], &week[2], &week[47]],
+        ["day 1 22:00", "day 1 23:00", "day 2 00:00", "day 3 21:00"]
+    );
+    let distinct: std::collections::BTreeSet<_> = week.iter().collect();
+    assert_eq!(distinct.len(), 48);
+    // Exactly 24 hours needs no day.
+    assert_eq!(labels(&day("08:00", "12h", "24h")), ["08:00", "20:00"]);
 }
