@@ -594,7 +594,8 @@ impl Model {
     /// `day 2 08:00` (day 1 is the day of `start_time`, day 2 begins at the next midnight).
     pub fn interval_label(&self, k: u32) -> String {
         const MS_PER_DAY: u64 = 86_400_000;
-        let from_midnight = self.start_of_day_s as u64 * 1000 + self.interval_start(k).0 / 1_000_000;
+        let from_midnight =
+            self.start_of_day_s as u64 * 1000 + self.interval_start(k).0 / 1_000_000;
         let ms = from_midnight % MS_PER_DAY;
         let (hours, minutes) = (ms / 3_600_000, ms / 60_000 % 60);
         let (seconds, millis) = (ms / 1000 % 60, ms % 1000);

@@ -1332,6 +1332,9 @@ pub fn search(
                 rounds: round,
             };
         }
+        // At most two verdicts' measures at once (the kept one and the one being judged):
+        // the failed round's are not needed again.
+        drop(fresh);
         current = searcher.judge(&agents, Phase::Adding);
     };
 

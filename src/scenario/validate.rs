@@ -145,13 +145,11 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         None => 0,
         Some(text) => match parse_clock(text) {
             Some(seconds) => seconds,
-            None => {
-                return err(
-                    &sim_path.key("start_time"),
-                    format!("`{text}` is not a clock time"),
-                    "write hours and two-digit minutes, e.g. start_time = \"08:00\" (or \"08:00:30\")",
-                )
-            }
+            None => return err(
+                &sim_path.key("start_time"),
+                format!("`{text}` is not a clock time"),
+                "write hours and two-digit minutes, e.g. start_time = \"08:00\" (or \"08:00:30\")",
+            ),
         },
     };
 

@@ -443,7 +443,7 @@ fn staff_counts_the_replications_it_keeps() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("the measures of the replications a verdict rests on")
+        stderr.contains("the measures of the replications two verdicts rest on")
             && stderr.contains("--max-replications"),
         "{stderr}"
     );
