@@ -173,17 +173,18 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     }
     let shard = super::shard(args.shard.as_deref())?;
     let source = Source::read(&args.scenario).map_err(Failure::Scenario)?;
+    let labels = alternative_labels(&args.scenario, &args.policies, &args.variants)?;
     let mut variants = Vec::with_capacity(args.variants.len());
-    for path in &args.variants {
+    for (path, name) in args.variants.iter().zip(&labels[1..]) {
         let variant = Source::read(path).map_err(Failure::Scenario)?;
         variants.push(Variant {
-            name: file_label(path),
+            name: name.clone(),
             origin: variant.origin,
             text: variant.text,
         });
     }
     let settings = CompareSettings {
-        scenario_name: file_label(&args.scenario),
+        scenario_name: labels[0].clone(),
         policies: args.policies.clone(),
         variants,
     };
@@ -380,6 +381,55 @@ fn write(
         ),
         CompareFormat::Table => emit(output, &render(comparison, alternatives)),
     }
+}
+
+/// The labels of the scenario and of each `--variant` file, in order: the file's name
+/// without its extension, unless another alternative (a file or a `--policy`) has that
+/// label; then the path as given without the extension, or else with it. The same file or
+/// policy given twice is refused.
+fn alternative_labels(
+    scenario: &std::path::Path,
+    policies: &[String],
+    variants: &[PathBuf],
+) -> Result<Vec<String>, Failure> {
+    let files: Vec<&std::path::Path> = std::iter::once(scenario)
+        .chain(variants.iter().map(PathBuf::as_path))
+        .collect();
+    let ways: [fn(&std::path::Path) -> String; 3] = [
+        file_label,
+        |p| p.with_extension("").display().to_string(),
+        |p| p.display().to_string(),
+    ];
+    if let Some(twice) = policies
+        .iter()
+        .enumerate()
+        .find_map(|(i, p)| policies[..i].contains(p).then_some(p))
+    {
+        return Err(Failure::Usage(format!(
+            "`--policy {twice}` is given twice: each alternative of a comparison needs a name of its own"
+        )));
+    }
+    // The scenario is an alternative of its own only when no policy is given.
+    let shown = |i: usize| i > 0 || policies.is_empty();
+    let clashes = |labels: &[String], i: usize| {
+        shown(i)
+            && (policies.contains(&labels[i])
+                || (0..labels.len()).any(|j| j != i && shown(j) && labels[j] == labels[i]))
+    };
+    let mut labels: Vec<String> = files.iter().map(|p| file_label(p)).collect();
+    for way in &ways[1..] {
+        let clashing: Vec<usize> = (0..files.len()).filter(|&i| clashes(&labels, i)).collect();
+        for i in clashing {
+            labels[i] = way(files[i]);
+        }
+    }
+    if let Some(i) = (0..files.len()).find(|&i| clashes(&labels, i)) {
+        return Err(Failure::Usage(format!(
+            "`{}` is given twice as an alternative: each alternative of a comparison needs a name of its own",
+            labels[i]
+        )));
+    }
+    Ok(labels)
 }
 
 fn file_label(path: &std::path::Path) -> String {

@@ -626,6 +626,51 @@ fn compare_warns_when_the_alternatives_do_not_share_their_callers() {
     );
 }
 
+/// Alternatives are told apart by their labels: two files of one name from different
+/// folders are labelled by their paths (before, both read `day`, and the second's figures
+/// showed under the first's name), and the same file or policy twice is refused.
+#[test]
+fn compare_labels_each_alternative_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = scenario("", EXPONENTIAL);
+    std::fs::create_dir_all(dir.path().join("old")).unwrap();
+    std::fs::create_dir_all(dir.path().join("new")).unwrap();
+    let old = write(&dir.path().join("old"), "day.toml", base.as_bytes());
+    let new = write(
+        &dir.path().join("new"),
+        "day.toml",
+        base.replace("agents = 10", "agents = 12").as_bytes(),
+    );
+    let out = callsim(&["compare", &old, "--variant", &new, "-r", "2", "-f", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = json["alternatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    let without = |p: &str| p.trim_end_matches(".toml").to_owned();
+    assert_eq!(names, [without(&old), without(&new)]);
+
+    let out = callsim(&["compare", &old, "--variant", &old, "-r", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("given twice"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = callsim(&[
+        "compare", &old, "--policy", "priority", "--policy", "priority",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("`--policy priority` is given twice"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn compare_says_which_routing_settings_a_policy_runs_without() {
     // `run` refuses `aging` under skill-priority; `compare --policy skill-priority` runs the
