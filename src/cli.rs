@@ -111,20 +111,28 @@ pub fn load_source(source: &Source) -> Result<Model, Failure> {
     Ok(model)
 }
 
-/// On stderr: how many rows of a replayed trace are later contacts of its callers, which
-/// the scenario makes rather than the trace.
+/// On stderr: how many rows of a replayed trace are later contacts of its callers, left
+/// out (the scenario makes them) or replayed as new callers (it does not).
 fn warn_of_trace_later_contacts(model: &Model) {
-    let (Some(trace), n @ 1..) = (&model.trace, model.trace_later_contacts) else {
+    let Some(trace) = &model.trace else {
         return;
     };
     let file = model
         .trace_file
         .as_ref()
         .map_or(String::new(), |f| format!(" `{}`", f.display()));
-    eprintln!(
-        "note: {n} rows of the trace{file} are later contacts of its {} callers (a later `attempt`, or a `caller` seen at an earlier arrival: redials, transfers, repeat calls, callback jobs) and are not replayed: the scenario's retrial, transfer, unresolved and callback make them\n  help: to replay every row as a new caller, remove the `attempt` and `caller` columns",
-        trace.len()
-    );
+    let (left_out, replayed) = model.trace_later_contacts;
+    if left_out > 0 {
+        eprintln!(
+            "note: {left_out} rows of the trace{file} are later contacts of callers it already has (a later `attempt`, or a `caller` seen at an earlier arrival) of a kind the scenario makes (redials of a type with `retrial`; transfers, repeat calls and callback jobs after a type with `transfer`, `unresolved` or `callback`): they are not replayed, the scenario makes them; {} calls are replayed\n  help: to replay every row as a new caller, remove the `attempt` and `caller` columns",
+            trace.len()
+        );
+    }
+    if replayed > 0 {
+        eprintln!(
+            "note: {replayed} rows of the trace{file} are later contacts of callers it already has, of a kind the scenario does not make (no `retrial`, `transfer`, `unresolved` or `callback` there): they are replayed as new callers"
+        );
+    }
 }
 
 /// The command's output: to `file` (see [`output::OutputFile`]) if `--output` named one,

@@ -58,9 +58,10 @@ pub struct Model {
     pub busyness_cv: Option<f64>,
     /// Recorded calls to replay instead of the random arrival process, in time order.
     pub trace: Option<std::sync::Arc<Vec<TracedCall>>>,
-    /// Rows of the trace not replayed, as later contacts of callers it already has (see
-    /// `scenario::Trace`): the scenario makes those.
-    pub trace_later_contacts: u64,
+    /// The trace's later contacts of callers it already has (see `scenario::Trace`): the
+    /// rows left out, as the scenario makes such contacts, and those replayed as new
+    /// callers, as it does not.
+    pub trace_later_contacts: (u64, u64),
     /// The file `trace` was read from: an input no output may overwrite.
     pub trace_file: Option<std::path::PathBuf>,
 }

@@ -2,11 +2,12 @@
 //! Read with the same CSV implementation that writes call logs, so quoted names (with commas
 //! or quotes) read back as written.
 //!
-//! A trace replays *callers*: the scenario makes their later contacts (redials, transfers,
-//! repeat calls, callback jobs). So when the header names an `attempt` or a `caller` column,
-//! as `callsim run --write-calls` logs do, a row of a later attempt, or of a caller seen at
-//! an earlier arrival, is not replayed; [`Trace::later_contacts`] counts them. Other columns
-//! are ignored.
+//! A trace replays *callers*; the scenario makes the later contacts it models (redials,
+//! transfers, repeat calls, callback jobs). So when the header names an `attempt` or a
+//! `caller` column, as `callsim run --write-calls` logs do, a row of a later attempt, or of a
+//! caller seen at an earlier arrival, is left out if the scenario makes such a contact
+//! ([`LaterContacts`]), and replayed as a new caller if it does not. Other columns are
+//! ignored.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,21 +17,110 @@ use super::{FieldPath, ScenarioError, Source};
 use crate::model::{TracedCall, TypeId};
 use crate::time::SimTime;
 
-/// The first column of the header `callsim run --write-calls` writes.
-const HEADER_FIRST: &str = "arrival_s";
+/// The columns of the call log `callsim run --write-calls` writes; a trace's header is
+/// matched against them whatever their case.
+const LOG_COLUMNS: [&str; 11] = [
+    "arrival_s",
+    "call_type",
+    "handle_time_s",
+    "patience_s",
+    "tier",
+    "attempt",
+    "outcome",
+    "wait_s",
+    "group",
+    "ivr_s",
+    "caller",
+];
 
-/// The columns that say which attempt of its caller a row is, and who the caller is.
-const ATTEMPT_COLUMN: &str = "attempt";
-const CALLER_COLUMN: &str = "caller";
+/// Which later contacts of its callers the scenario makes, per call type.
+#[derive(Debug, Clone, Copy)]
+pub struct LaterContacts<'a> {
+    /// Whether a caller of the type redials (`retrial`).
+    pub redials: &'a [bool],
+    /// Whether a call of the type may bring its caller back as another contact: a transfer,
+    /// a repeat call (`unresolved`) or a callback job.
+    pub follow_ups: &'a [bool],
+}
 
-/// The calls of a trace to replay, and what was left out.
+/// The calls of a trace to replay, and the later contacts among its rows.
 #[derive(Debug, Clone)]
 pub struct Trace {
-    /// Each caller's first call, in arrival order (ties in the file's order).
+    /// The calls to replay, in arrival order (ties in the file's order).
     pub calls: Vec<TracedCall>,
-    /// Rows left out as later contacts of callers the trace already has: a later `attempt`
-    /// than the first, or a `caller` seen at an earlier arrival.
-    pub later_contacts: u64,
+    /// Rows left out: later contacts of callers the trace already has, which the scenario
+    /// makes (a later `attempt` of a type with `retrial`; a `caller` seen at an earlier
+    /// arrival of a type with a transfer, `unresolved` or `callback`).
+    pub left_out: u64,
+    /// Later contacts replayed as new callers, as the scenario does not make them.
+    pub replayed_later: u64,
+}
+
+/// Where the columns a trace reads are: by the header's names, else by position.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    handle: Option<usize>,
+    patience: Option<usize>,
+    attempt: Option<usize>,
+    caller: Option<usize>,
+}
+
+impl Columns {
+    /// Without a header: `arrival_s,call_type,handle_time_s,patience_s`.
+    const BY_POSITION: Columns = Columns {
+        handle: Some(2),
+        patience: Some(3),
+        attempt: None,
+        caller: None,
+    };
+
+    /// The columns of `header`: `handle_time_s`, `patience_s`, `attempt` and `caller` where
+    /// it names them; else the handle time and patience in the third and fourth columns,
+    /// unless the header gives those another column of the call log (`attempt`, `tier`…).
+    /// A column of the call log named twice is an error (which one holds the values?).
+    fn of(header: &[&str]) -> Result<Columns, String> {
+        let named = |name: &str| -> Result<Option<usize>, String> {
+            let mut at = header
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.eq_ignore_ascii_case(name))
+                .map(|(k, _)| k);
+            match (at.next(), at.next()) {
+                (Some(a), Some(b)) => Err(format!(
+                    "the header names `{name}` twice (columns {} and {}): which one is the trace's?",
+                    a + 1,
+                    b + 1
+                )),
+                (first, _) => Ok(first),
+            }
+        };
+        for name in LOG_COLUMNS {
+            named(name)?;
+        }
+        let by_position = |k: usize| {
+            header
+                .get(k)
+                .filter(|h| !LOG_COLUMNS.iter().any(|c| h.eq_ignore_ascii_case(c)))
+                .map(|_| k)
+        };
+        Ok(Columns {
+            handle: named("handle_time_s")?.or_else(|| by_position(2)),
+            patience: named("patience_s")?.or_else(|| by_position(3)),
+            attempt: named("attempt")?,
+            caller: named("caller")?,
+        })
+    }
+}
+
+/// A caller's identity for telling its contacts apart: a hash of its id, or `None` for a
+/// blank id or one of zeros alone (an anonymous caller, as phone systems log them).
+fn caller_key(id: &str) -> Option<u64> {
+    if id.bytes().all(|b| b == b'0') {
+        return None;
+    }
+    let mut hasher = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(id, &mut hasher);
+    Some(std::hash::Hasher::finish(&hasher))
 }
 
 /// Where the trace `file` named in `source` is: relative to the scenario file.
@@ -48,13 +138,14 @@ pub fn path_of(file: &str, source: &Source) -> PathBuf {
 /// field has no digit and its second names no call type: a first call with a typo in its
 /// time (`1O.5,general`) is an error, not a header.
 ///
-/// A later contact (see the module's doc) is checked like any row, but may arrive after the
-/// end of the day (a transfer's leg after closing): it is not replayed.
+/// A later contact left out (see the module's doc) is checked like any row, but may
+/// arrive after the end of the day (a transfer's leg after closing).
 pub fn read(
     file: &str,
     path: &FieldPath,
     source: &Source,
     type_ids: &HashMap<&str, TypeId>,
+    later: LaterContacts<'_>,
     horizon: SimTime,
 ) -> Result<Trace, ScenarioError> {
     let full = path_of(file, source);
@@ -78,7 +169,7 @@ pub fn read(
         ScenarioError::file(
             &format!("{origin}:{line}"),
             message,
-            Some("each line is arrival_s,call_type[,handle_time_s[,patience_s]] with times in seconds from the start".into()),
+            Some("each line is arrival_s,call_type[,handle_time_s[,patience_s]] with times in seconds from the start; with a header, the handle time and patience are the columns named handle_time_s and patience_s, else the third and fourth".into()),
         )
     };
     let too_late = |line: u64, arrival: SimTime| {
@@ -98,11 +189,10 @@ pub fn read(
         .comment(Some(b'#'))
         .from_reader(reader);
     let mut calls = Vec::new();
-    // With a `caller` column: each call's caller (a hash of the id; `None` when blank) and
-    // line, to keep each caller's earliest call once all are read.
-    let mut callers: Vec<(Option<u64>, u64)> = Vec::new();
-    let (mut attempt_column, mut caller_column) = (None, None);
-    let mut later_attempts = 0u64;
+    // With an `attempt` or `caller` column: each call's attempt, caller and line, to tell
+    // later contacts apart once all are read in arrival order.
+    let mut contacts: Vec<Contact> = Vec::new();
+    let mut columns = Columns::BY_POSITION;
     let mut first = true;
     let mut record = csv::StringRecord::new();
     loop {
@@ -129,15 +219,14 @@ pub fn read(
         }
         let fields: Vec<&str> = record.iter().collect();
         if std::mem::take(&mut first) && is_header(&fields, type_ids) {
-            attempt_column = fields.iter().position(|&f| f == ATTEMPT_COLUMN);
-            caller_column = fields.iter().position(|&f| f == CALLER_COLUMN);
+            columns = Columns::of(&fields).map_err(|message| line_error(line, message))?;
             continue;
         }
         if fields.len() < 2 {
             return Err(line_error(line, "one field, expected at least 2".into()));
         }
-        let seconds = |k: usize, what: &str| -> Result<Option<SimTime>, ScenarioError> {
-            match fields.get(k) {
+        let seconds = |k: Option<usize>, what: &str| -> Result<Option<SimTime>, ScenarioError> {
+            match k.and_then(|k| fields.get(k)) {
                 None | Some(&"") => Ok(None),
                 Some(text) => match text.parse::<f64>() {
                     Ok(s) if (0.0..=super::duration::MAX_SECONDS).contains(&s) => {
@@ -150,7 +239,7 @@ pub fn read(
                 },
             }
         };
-        let arrival = seconds(0, "arrival time")?
+        let arrival = seconds(Some(0), "arrival time")?
             .ok_or_else(|| line_error(line, "no arrival time".into()))?;
         let Some(&call_type) = type_ids.get(fields[1]) else {
             return Err(line_error(
@@ -161,69 +250,79 @@ pub fn read(
         let call = TracedCall {
             arrival,
             call_type,
-            handle: seconds(2, "handle time")?,
-            patience: seconds(3, "patience")?,
+            handle: seconds(columns.handle, "handle time")?,
+            patience: seconds(columns.patience, "patience")?,
         };
-        let attempt = match attempt_column.and_then(|k| fields.get(k)) {
-            None | Some(&"") => 1,
-            Some(text) => match text.parse::<u32>() {
-                Ok(a) if a >= 1 => a,
-                _ => {
-                    return Err(line_error(
-                        line,
-                        format!("the attempt `{text}` is not a whole number ≥ 1 (1 = the caller's first call)"),
-                    ))
-                }
-            },
-        };
-        if attempt > 1 {
-            later_attempts += 1;
-            continue;
-        }
-        if let Some(k) = caller_column {
-            let caller = fields.get(k).filter(|id| !id.is_empty()).map(|id| {
-                let mut hasher = std::hash::DefaultHasher::new();
-                std::hash::Hash::hash(id, &mut hasher);
-                std::hash::Hasher::finish(&hasher)
+        if columns.attempt.is_some() || columns.caller.is_some() {
+            let later_attempt = match columns.attempt.and_then(|k| fields.get(k)) {
+                None | Some(&"") => false,
+                Some(text) => match text.parse::<u64>() {
+                    Ok(a) if a >= 1 => a > 1,
+                    _ => {
+                        return Err(line_error(
+                            line,
+                            format!("the attempt `{text}` is not a whole number ≥ 1 (1 = the caller's first call, 2 its first redial…)"),
+                        ))
+                    }
+                },
+            };
+            let caller = columns
+                .caller
+                .and_then(|k| fields.get(k))
+                .and_then(|id| caller_key(id));
+            contacts.push(Contact {
+                later_attempt,
+                caller,
+                line,
             });
-            callers.push((caller, line));
         } else if arrival >= horizon {
             return Err(too_late(line, arrival));
         }
         calls.push(call);
     }
     if calls.is_empty() {
-        let what = if later_attempts > 0 {
-            format!("has no first attempts (its {later_attempts} calls are later attempts, which the scenario's `retrial` makes)")
-        } else {
-            "has no calls".to_owned()
-        };
         return Err(source.error_at(
             path,
-            format!("the trace `{}` {what}", full.display()),
+            format!("the trace `{}` has no calls", full.display()),
             "one call per line: arrival_s,call_type",
         ));
     }
     // Stable (ties keep the file's order), and only when needed: the sort's buffer is half
     // the trace again.
     if !calls.is_sorted_by_key(|c| c.arrival) {
-        if callers.is_empty() {
+        if contacts.is_empty() {
             calls.sort_by_key(|c| c.arrival);
         } else {
-            let mut both: Vec<_> = calls.into_iter().zip(callers).collect();
+            let mut both: Vec<_> = calls.into_iter().zip(contacts).collect();
             both.sort_by_key(|(c, _)| c.arrival);
-            (calls, callers) = both.into_iter().unzip();
+            (calls, contacts) = both.into_iter().unzip();
         }
     }
-    let mut later_contacts = later_attempts;
-    if !callers.is_empty() {
-        let mut seen = std::collections::HashSet::with_capacity(callers.len());
+    let (mut left_out, mut replayed_later) = (0, 0);
+    if !contacts.is_empty() {
+        // Each identified caller's last contact so far: its type.
+        let mut last_type: HashMap<u64, TypeId> = HashMap::new();
         let mut kept = 0;
         for k in 0..calls.len() {
-            let (caller, line) = callers[k];
-            if caller.is_some_and(|id| !seen.insert(id)) {
-                later_contacts += 1;
-                continue;
+            let Contact {
+                later_attempt,
+                caller,
+                line,
+            } = contacts[k];
+            let t = calls[k].call_type;
+            let before = caller.and_then(|id| last_type.insert(id, t));
+            let made_by_the_scenario = if later_attempt {
+                Some(later.redials[t as usize])
+            } else {
+                before.map(|b| later.follow_ups[b as usize])
+            };
+            match made_by_the_scenario {
+                Some(true) => {
+                    left_out += 1;
+                    continue;
+                }
+                Some(false) => replayed_later += 1,
+                None => {}
             }
             if calls[k].arrival >= horizon {
                 return Err(too_late(line, calls[k].arrival));
@@ -232,18 +331,40 @@ pub fn read(
             kept += 1;
         }
         calls.truncate(kept);
+        if calls.is_empty() {
+            return Err(source.error_at(
+                path,
+                format!(
+                    "every row of the trace `{}` is a later contact of a caller it already has (a later `attempt`, or a `caller` seen before), which the scenario makes",
+                    full.display()
+                ),
+                "a trace replays each caller's first call: keep the first attempts, or remove the `attempt` and `caller` columns to replay every row as a new caller",
+            ));
+        }
     }
     calls.shrink_to_fit();
     Ok(Trace {
         calls,
-        later_contacts,
+        left_out,
+        replayed_later,
     })
+}
+
+/// A row's place among its caller's contacts.
+#[derive(Debug, Clone, Copy)]
+struct Contact {
+    /// An `attempt` above 1: a redial.
+    later_attempt: bool,
+    /// The caller, when identified.
+    caller: Option<u64>,
+    /// The row's line, for errors.
+    line: u64,
 }
 
 /// Whether the first line of a trace is a header rather than a call.
 fn is_header(fields: &[&str], type_ids: &HashMap<&str, TypeId>) -> bool {
     let first = fields[0];
-    if first == HEADER_FIRST {
+    if first.eq_ignore_ascii_case(LOG_COLUMNS[0]) {
         return true;
     }
     first.parse::<f64>().is_err()

@@ -380,13 +380,33 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
     }
     let trace = match &sim.trace {
         None => None,
-        Some(file) => Some(super::trace::read(
-            file,
-            &sim_path.key("trace"),
-            source,
-            &type_ids,
-            duration.sim_time(),
-        )?),
+        Some(file) => {
+            let redials: Vec<bool> = call_types
+                .iter()
+                .map(|t| t.retrial.as_ref().is_some_and(|r| r.probability > 0.0))
+                .collect();
+            let follow_ups: Vec<bool> = call_types
+                .iter()
+                .zip(&scenario.call_types)
+                .map(|(t, spec)| {
+                    t.transfer.as_ref().is_some_and(|x| x.share > 0.0)
+                        || t.unresolved.as_ref().is_some_and(|u| u.share > 0.0)
+                        || spec.callback.as_ref().is_some_and(|c| c.share > 0.0)
+                })
+                .collect();
+            let later = super::trace::LaterContacts {
+                redials: &redials,
+                follow_ups: &follow_ups,
+            };
+            Some(super::trace::read(
+                file,
+                &sim_path.key("trace"),
+                source,
+                &type_ids,
+                later,
+                duration.sim_time(),
+            )?)
+        }
     };
 
     let mut classes = Vec::new();
@@ -445,7 +465,9 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         routing,
         trunks,
         busyness_cv,
-        trace_later_contacts: trace.as_ref().map_or(0, |t| t.later_contacts),
+        trace_later_contacts: trace
+            .as_ref()
+            .map_or((0, 0), |t| (t.left_out, t.replayed_later)),
         trace: trace.map(|t| std::sync::Arc::new(t.calls)),
     };
     check_time_to_answer_everyone(&model, source)?;

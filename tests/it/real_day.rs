@@ -481,7 +481,7 @@ skills = ["second line"]
     );
     let model: Model = Source::read(&replay_path).unwrap().load().unwrap();
     assert_eq!(model.trace.as_ref().unwrap().len(), callers.len());
-    assert_eq!(model.trace_later_contacts, later as u64);
+    assert_eq!(model.trace_later_contacts, (later as u64, 0));
     let replayed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let total = |r: &serde_json::Value, key: &str| r["total"][key]["mean"].as_f64().unwrap();
     assert_eq!(
@@ -494,6 +494,93 @@ skills = ["second line"]
         (a - b).abs() < 0.05 * a,
         "offered {a} in the run, {b} replayed"
     );
+}
+
+/// The model of `scenario` replaying `trace` (both written to a fresh directory).
+fn replaying(scenario: &str, trace: &str) -> Result<Model, String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("calls.csv"), trace).unwrap();
+    let path = dir.path().join("day.toml");
+    std::fs::write(
+        &path,
+        scenario.replace("[simulation]", "[simulation]\ntrace = \"calls.csv\""),
+    )
+    .unwrap();
+    Source::read(&path)
+        .and_then(|s| s.load())
+        .map_err(|e| e.to_string())
+}
+
+/// A trace's header says which column is which: a handle time or patience is read from
+/// the column so named, else from the third or fourth column unless the header gives that
+/// one to another column of the call log (before, `arrival_s,call_type,attempt` replayed
+/// every call with a handle time of 1 s, its attempt). Later contacts are left out only
+/// where the scenario makes them, a caller id of zeros is anonymous, and a column named
+/// twice is refused.
+#[test]
+fn a_traces_header_says_which_column_is_which() {
+    let plain = single("", "", 2, 60.0, "3m", 1, 2);
+    let handles = |m: &Model| -> Vec<Option<f64>> {
+        let trace = m.trace.as_ref().unwrap();
+        trace
+            .iter()
+            .map(|c| c.handle.map(|h| h.as_seconds()))
+            .collect()
+    };
+    let patiences = |m: &Model| -> Vec<Option<f64>> {
+        let trace = m.trace.as_ref().unwrap();
+        trace
+            .iter()
+            .map(|c| c.patience.map(|h| h.as_seconds()))
+            .collect()
+    };
+    // The attempt in the third column is no handle time.
+    let m = replaying(&plain, "arrival_s,call_type,attempt\n10,q,1\n20,q,1\n").unwrap();
+    assert_eq!(handles(&m), [None, None]);
+    // Named columns wherever they are, in any case.
+    let m = replaying(
+        &plain,
+        "arrival_s,call_type,Patience_S,HANDLE_TIME_S\n10,q,30,100\n",
+    )
+    .unwrap();
+    assert_eq!(
+        (handles(&m), patiences(&m)),
+        (vec![Some(100.0)], vec![Some(30.0)])
+    );
+    // A header of one's own names keeps the positions.
+    let m = replaying(&plain, "time,type,talk,patience\n10,q,100,30\n").unwrap();
+    assert_eq!(
+        (handles(&m), patiences(&m)),
+        (vec![Some(100.0)], vec![Some(30.0)])
+    );
+
+    // Without retrial, a redial is a caller the scenario does not make: replayed.
+    let log =
+        "arrival_s,call_type,attempt,caller\n10,q,1,a\n50,q,2,a\n90,q,1,0\n95,q,1,000\n99,q,1,\n";
+    let m = replaying(&plain, log).unwrap();
+    assert_eq!(m.trace.as_ref().unwrap().len(), 5);
+    assert_eq!(m.trace_later_contacts, (0, 1));
+    let redialling = single(
+        "patience = { distribution = \"exponential\", mean = \"1m\" }\nretrial = { probability = 0.5, delay = { distribution = \"exponential\", mean = \"1m\" } }",
+        "",
+        2,
+        60.0,
+        "3m",
+        1,
+        2,
+    );
+    let m = replaying(&redialling, log).unwrap();
+    // The redial is left out; the anonymous callers (0, 000, blank) are three callers.
+    assert_eq!(m.trace.as_ref().unwrap().len(), 4);
+    assert_eq!(m.trace_later_contacts, (1, 0));
+
+    let twice = replaying(&plain, "arrival_s,call_type,caller,Caller\n10,q,a,b\n").unwrap_err();
+    assert!(
+        twice.contains("`caller` twice (columns 3 and 4)"),
+        "{twice}"
+    );
+    let huge = replaying(&plain, "arrival_s,call_type,attempt\n10,q,99999999999\n").unwrap();
+    assert_eq!(huge.trace_later_contacts, (0, 1));
 }
 
 /// A transfer whose talk ended after closing reaches its new queue after the day: the
