@@ -151,6 +151,36 @@ pub fn service_level_target(text: &str) -> Result<(f64, f64), Failure> {
     Ok((fraction, threshold))
 }
 
+/// On stderr: a warning when the threshold of `--service-level TEXT` does not reach every
+/// call, as tiers (or call types) with a `service_level` threshold of their own keep it.
+pub fn warn_of_own_thresholds(model: &callsim::model::Model, text: &str) {
+    let own: Vec<String> = model
+        .classes
+        .iter()
+        .filter(|c| c.own_threshold)
+        .map(|c| {
+            let name = &model.call_types[c.call_type as usize].name;
+            let name = c
+                .tier
+                .as_ref()
+                .map_or(name.clone(), |t| format!("{name}/{t}"));
+            format!("{name} {}", format_seconds(c.threshold.as_seconds()))
+        })
+        .collect();
+    if own.is_empty() {
+        return;
+    }
+    let none_left = if own.len() == model.classes.len() {
+        ", so the flag's threshold applies to no call"
+    } else {
+        ""
+    };
+    eprintln!(
+        "warning: --service-level {text}: these calls keep a threshold of their own: {}; the target is held against those thresholds for them{none_left}\n  help: to hold every call to the flag's threshold, remove their `service_level` threshold from the scenario",
+        own.join(", ")
+    );
+}
+
 /// An inclusive range `LO..HI` of numbers, with `LO <= HI`.
 pub fn range(flag: &str, text: &str, example: &str) -> Result<(f64, f64), Failure> {
     let fix = format!("write the first and last value, e.g. {flag} {example}");

@@ -248,6 +248,7 @@ fn targets(args: &StaffArgs, model: &mut Model) -> Result<ServiceTargets, Failur
         let (fraction, threshold) = args::service_level_target(text)?;
         targets.service_level = Some(fraction);
         model.set_service_level_threshold(SimTime::from_seconds(threshold));
+        args::warn_of_own_thresholds(model, text);
     }
     if let Some(text) = &args.max_abandon {
         targets.max_abandon_rate = Some(args::max_abandon(text)?);
@@ -754,8 +755,13 @@ fn table(report: &StaffReport, model: &Model) -> String {
     let t = &report.targets;
     let mut wanted = Vec::new();
     if let Some(sl) = t.service_level {
+        let own = if model.classes.iter().any(|c| c.own_threshold) {
+            " (or a call's own threshold)"
+        } else {
+            ""
+        };
         wanted.push(format!(
-            "service level ≥ {}% within {threshold}",
+            "service level ≥ {}% within {threshold}{own}",
             sl * 100.0
         ));
     }

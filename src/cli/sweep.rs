@@ -283,6 +283,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         let (fraction, threshold) = args::service_level_target(text)?;
         target = Some(fraction);
         threshold_s = Some(threshold);
+        args::warn_of_own_thresholds(&base, text);
     }
     let max_abandon = match &args.max_abandon {
         Some(text) => Some(args::max_abandon(text)?),

@@ -603,3 +603,65 @@ fn a_replayed_trace_is_counted_and_never_taken_for_half_hourly_rates() {
         "{stderr}"
     );
 }
+
+/// `--service-level P/T` sets the threshold of the calls without one of their own; tiers
+/// with their own keep it. Before, `staff --service-level 95/5m` on such a centre said
+/// "within 5m" and staffed to the tiers' 10 and 30 s without a word.
+#[test]
+fn a_service_level_flag_names_the_calls_that_keep_their_own_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "tiers.toml",
+        r#"
+name = "tiers"
+[simulation]
+duration = "1h"
+replications = 2
+seed = 1
+[[call_types]]
+name = "mobile"
+arrival_rate = 30
+handle_time = { distribution = "exponential", mean = "3m" }
+tiers = [
+  { name = "gold", share = 0.2, service_level = { threshold = "10s" } },
+  { name = "basic", share = 0.8, service_level = { threshold = "30s" } },
+]
+[[agent_groups]]
+name = "agents"
+agents = 3
+skills = ["mobile"]
+"#,
+    );
+    for verb in [
+        vec!["staff", &path, "-q", "--max-replications", "4"],
+        vec![
+            "sweep", &path, "-q", "--group", "agents", "--agents", "2..3",
+        ],
+    ] {
+        let mut args = verb.clone();
+        args.extend(["--service-level", "95/5m"]);
+        let out = callsim(&args);
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("mobile/gold 10s, mobile/basic 30s")
+                && stderr.contains("applies to no call"),
+            "{stderr}"
+        );
+    }
+    let out = callsim(&[
+        "staff",
+        &path,
+        "-q",
+        "--max-replications",
+        "4",
+        "--service-level",
+        "95/5m",
+    ]);
+    assert!(
+        text(&out.stdout).contains("within 5m (or a call's own threshold)"),
+        "{}",
+        text(&out.stdout)
+    );
+}
