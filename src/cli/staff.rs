@@ -443,6 +443,7 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
         );
     }
 
+    warn_of_blocking(&model, &found.validation.measures);
     let report = staff_report(&model, &options, &found);
     if let Some(file) = &written {
         let text = with_staffing(
@@ -625,6 +626,42 @@ fn applied(model: &Model, targets: &ServiceTargets) -> Vec<AppliedJson> {
             }
         })
         .collect()
+}
+
+/// The share of calls blocked above which `staff` warns: lines, not agents, then limit the
+/// service, and blocked callers count in no target.
+const BLOCKED_WARNING: f64 = 0.01;
+
+/// On stderr: a warning when the lines (`trunks`) block more than [`BLOCKED_WARNING`] of
+/// the calls of some interval at the staffing found (its validation's replications).
+/// Blocked callers hear a busy signal and count in no service level, abandon rate or ASA,
+/// so every target may be met while many callers are turned away.
+fn warn_of_blocking(model: &Model, validation: &[callsim::stats::ReplicationMeasures]) {
+    let Some(first) = validation.first() else {
+        return;
+    };
+    let share = |p: usize| {
+        let (blocked, offered) = validation.iter().fold((0.0, 0.0), |(b, o), m| {
+            let t = &m.intervals[p].total;
+            (b + t.blocked, o + t.offered)
+        });
+        (offered > 0.0).then(|| blocked / offered)
+    };
+    let worst = (0..first.intervals.len())
+        .filter_map(|p| share(p).map(|s| (p, s)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    let Some((p, worst)) = worst.filter(|&(_, s)| s > BLOCKED_WARNING) else {
+        return;
+    };
+    let (blocked, offered) = validation.iter().fold((0.0, 0.0), |(b, o), m| {
+        (b + m.total.blocked, o + m.total.offered)
+    });
+    eprintln!(
+        "warning: at this staffing the lines (`trunks`) turn away {:.1}% of the calls at {} ({:.1}% of the day's): blocked callers hear a busy signal and count in no service level, abandon rate or ASA target, so the targets are met on the calls let in\n  help: give the centre more `trunks` (`callsim erlang b` sizes lines for a blocking target), or staff more agents than the targets need so that fewer calls hold lines while waiting",
+        worst * 100.0,
+        model.interval_label(first.intervals[p].interval),
+        if offered > 0.0 { blocked / offered * 100.0 } else { 0.0 }
+    );
 }
 
 fn staff_report(model: &Model, options: &SearchOptions, found: &staffing::Staffing) -> StaffReport {

@@ -665,3 +665,47 @@ skills = ["mobile"]
         text(&out.stdout)
     );
 }
+
+/// Blocked callers count in no target, so `staff` can meet every target while the lines
+/// turn many away: it says so (before, it reported "no target fails" with half the peak's
+/// calls blocked).
+#[test]
+fn staff_warns_when_the_lines_turn_callers_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |trunks: u32| {
+        format!(
+            r#"
+name = "lines"
+[simulation]
+duration = "1h"
+replications = 4
+seed = 1
+trunks = {trunks}
+[service_level]
+threshold = "20s"
+target = 0.8
+[[call_types]]
+name = "q"
+arrival_rate = 120
+handle_time = {{ distribution = "exponential", mean = "3m" }}
+[[agent_groups]]
+name = "agents"
+agents = 3
+skills = ["q"]
+"#
+        )
+    };
+    let few = write(dir.path(), "few.toml", &scenario(4));
+    let out = callsim(&["staff", &few, "-q", "--max-replications", "8"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("the lines (`trunks`) turn away"),
+        "{stderr}"
+    );
+    let many = write(dir.path(), "many.toml", &scenario(40));
+    let out = callsim(&["staff", &many, "-q", "--max-replications", "8"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("turn away"), "{stderr}");
+}
