@@ -298,6 +298,12 @@ fn vacuous_targets(model: &Model, targets: &ServiceTargets) -> Option<String> {
         let held = targets.max_abandon_rate.is_some() && hang_up || targets.max_asa_s.is_some() && wait;
         (!held).then(|| {
             // Both set, one always holds: callers who never hang up can wait.
+            if targets.max_abandon_rate.is_none() && targets.max_asa_s.is_none() {
+                return format!(
+                    "the call type `{}` has no target: neither its own (`service_level = {{ target = … }}`) nor one for all calls, so no agents at all would be found to serve it\n  help: give it a target, or give one for all calls (--service-level 80/20, --max-abandon 5% or --max-asa 30s, or `target`, `max_abandon_rate` or `max_asa` in [service_level])",
+                    t.name
+                );
+            }
             let what = if targets.max_abandon_rate.is_some() {
                 format!(
                     "the callers of `{}` never hang up (no `patience`), so an abandon-rate target",
@@ -329,10 +335,23 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
     if let Some(s) = args.seed {
         model.seed = s;
     }
-    if let Some(g) = model.groups.iter().find(|g| !g.shifts.is_empty()) {
-        return Err(usage(format!(
-            "the group `{}` is scheduled by shifts, but `staff` searches a headcount per interval: give the group `agents_by_interval` instead (then turn the result into shifts)",
-            g.name
+    if let Some((k, g)) = model
+        .groups
+        .iter()
+        .enumerate()
+        .find(|(_, g)| !g.shifts.is_empty())
+    {
+        let path = callsim::scenario::FieldPath::default()
+            .key("agent_groups")
+            .index(k)
+            .key("shifts");
+        return Err(Failure::Scenario(source.error_at(
+            &path,
+            format!(
+                "the group `{}` is scheduled by shifts, but `staff` searches a headcount per interval",
+                g.name
+            ),
+            "give the group `agents_by_interval` instead (then turn the result into shifts)",
         )));
     }
     let targets = targets(&args, &mut model)?;

@@ -339,6 +339,31 @@ fn targets_that_even_no_agents_meet_are_refused() {
         "json",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // A type with no target of its own beside one with: said as it is (before, the message
+    // spoke of an ASA target and a patience of 0 s that neither was there).
+    let two = format!(
+        "{}\n[[call_types]]\nname = \"sales\"\narrival_rate = 60\nhandle_time = {{ distribution = \"exponential\", mean = \"3m\" }}\nservice_level = {{ threshold = \"30s\", target = 0.9 }}\n[[agent_groups]]\nname = \"sales desk\"\nagents = 3\nskills = [\"sales\"]\n",
+        scenario("", EXPONENTIAL)
+    );
+    let path = write(dir.path(), "two.toml", two.as_bytes());
+    refused(
+        &["staff", &path, "-q"],
+        &["the call type `general` has no target", "--max-abandon 5%"],
+    );
+    // A group in shifts is refused at its field, with the file and line.
+    let shifts = scenario("", EXPONENTIAL).replace(
+        "agents = 10\n",
+        "shifts = [{ start = \"00:00\", end = \"02:00\", agents = 10 }]\n",
+    );
+    let path = write(dir.path(), "shifts.toml", shifts.as_bytes());
+    refused(
+        &["staff", &path, "-q", "--service-level", "80/20"],
+        &[
+            "shifts.toml:",
+            "`agent_groups[0].shifts`",
+            "agents_by_interval",
+        ],
+    );
 }
 
 /// Targets no finite staffing meets (100 % within the threshold, no abandons, an ASA of 0 s)
