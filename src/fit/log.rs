@@ -363,6 +363,32 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
     };
     let caller_col = optional(&columns.caller, "caller")?;
     let ivr_col = optional(&columns.ivr, "ivr")?;
+    // One column read as two things (`--columns type=arrival_s`) would fit one from the
+    // other's values without a word.
+    let roles = [
+        ("time", Some(time_col)),
+        ("date", date_col),
+        ("type", Some(type_col)),
+        ("outcome", Some(outcome_col)),
+        ("wait", Some(wait_col)),
+        ("talk", Some(talk_col)),
+        ("wrap", wrap_col),
+        ("agent", agent_col),
+        ("caller", caller_col),
+        ("ivr", ivr_col),
+    ];
+    for (i, (key, col)) in roles.iter().enumerate() {
+        let Some(col) = col else { continue };
+        if let Some((other, _)) = roles[..i].iter().find(|(_, c)| *c == Some(*col)) {
+            let name = header.get(*col).unwrap_or_default().trim();
+            return Err(error(
+                Some(1),
+                Some(name),
+                format!("the column `{name}` is read both as the {other} and as the {key}"),
+                format!("name a column of its own for each with --columns {other}=NAME,{key}=NAME, or drop the one the log does not have (an empty name drops an optional column)"),
+            ));
+        }
+    }
     let not_queued = match &columns.not_queued {
         Some((c, v)) => Some((find(c, "not-queued")?, v.as_str())),
         None => None,

@@ -908,7 +908,7 @@ fn the_html_report_is_one_well_formed_page_whose_charts_all_have_data() {
 fn bad_logs_with_the_new_columns_are_refused_with_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let header = "arrival_s,call_type,handle_time_s,patience_s,tier,attempt,outcome,wait_s,group,ivr_s,caller\n";
-    let cases: [(&str, String, &[&str], &str); 6] = [
+    let cases: [(&str, String, &[&str], &str); 8] = [
         (
             "negative-ivr",
             format!("{header}10,a,60,,,1,answered,0,g,-2,ab\n"),
@@ -952,6 +952,18 @@ fn bad_logs_with_the_new_columns_are_refused_with_line_and_column() {
             .unwrap(),
             &["--check", "--agents", "6", "--check-staffing", "serving"],
             "--agents and --check-staffing serving both say the staffing",
+        ),
+        (
+            "type-is-time",
+            format!("{header}10,a,60,,,1,answered,0,g,0,ab\n"),
+            &["--columns", "type=arrival_s"],
+            "the column `arrival_s` is read both as the time and as the type",
+        ),
+        (
+            "wait-is-talk",
+            format!("{header}10,a,60,,,1,answered,0,g,0,ab\n"),
+            &["--columns", "wait=handle_time_s"],
+            "the column `handle_time_s` is read both as the wait and as the talk",
         ),
     ];
     for (name, text, extra, expected) in cases {
