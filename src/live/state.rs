@@ -1496,9 +1496,10 @@ fn day_over_clock(model: &Model, clock: &str) -> Result<(), (String, String)> {
 
 /// Per group, when the contacts in hand of `state` need more agents than `model`'s group
 /// has on the floor from the state's clock on (the schedule less shrinkage, plus the extra
-/// agents): the group, the agents the contacts need and the headcount. Those beyond the
-/// headcount finish their contacts and leave, as after a cut; a state `live` saves just
-/// after one shows them, but so does a miscounted state, which is worth a warning.
+/// agents; at a drop, the crew just before it): the group, the agents the contacts need and
+/// the headcount. Those beyond the headcount finish their contacts and leave, as after a
+/// cut; a state `live` saves just after one shows them, but so does a miscounted state,
+/// which is worth a warning.
 pub fn contacts_beyond_the_headcount(model: &Model, state: &StartState) -> Vec<(usize, u64, i64)> {
     let mut beyond = Vec::new();
     for (g, spec) in model.groups.iter().enumerate() {
@@ -1508,7 +1509,15 @@ pub fn contacts_beyond_the_headcount(model: &Model, state: &StartState) -> Vec<(
                 .agents_holding(g, spec.max_concurrent)
                 .saturating_sub(state.agents_winding_down(g, spec.max_concurrent)),
         );
-        let on_floor = i64::from(spec.available_at(model.interval, state.at));
+        // At the moment the schedule drops (an interval's boundary, a shift's end), a state
+        // may be taken before the drop is applied, as `live --stop-at` takes it: the crew
+        // just before counts too.
+        let just_before = state
+            .at
+            .0
+            .checked_sub(1)
+            .map_or(0, |t| spec.available_at(model.interval, SimTime(t)));
+        let on_floor = i64::from(spec.available_at(model.interval, state.at).max(just_before));
         let headcount = (on_floor + state.staffing_delta.get(g).copied().unwrap_or(0)).max(0);
         if needed as i64 > headcount {
             beyond.push((g, needed, headcount));

@@ -1149,6 +1149,33 @@ skills = ["q"]
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Saved at the drop itself, before it is applied (10 agents on the floor, 2 from now
+    // on): live's own state, with no warning of a miscount.
+    let at_drop = dir.path().join("at_drop.json");
+    let at_drop = at_drop.to_str().unwrap();
+    let out = callsim(&[
+        "live",
+        &small,
+        "--speed",
+        "max",
+        "--no-server",
+        "--stop-at",
+        "01:00",
+        "--save-state",
+        at_drop,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file = StateFile::parse("at_drop", &std::fs::read_to_string(at_drop).unwrap()).unwrap();
+    let on_calls: u64 = file.agent_groups[0].talking.values().map(|c| c.len()).sum();
+    assert!(on_calls > 2, "the case at hand: {on_calls} on calls");
+    let out = callsim(&["intraday", &small, "--state", at_drop, "-r", "2"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("contacts in hand"), "{stderr}");
 }
 
 /// A forecast that stops before the end of the day counts each call in the interval it
