@@ -400,13 +400,20 @@ fn alternative_labels(
         |p| p.with_extension("").display().to_string(),
         |p| p.display().to_string(),
     ];
-    if let Some(twice) = policies
-        .iter()
-        .enumerate()
-        .find_map(|(i, p)| policies[..i].contains(p).then_some(p))
-    {
+    // A policy and its modifiers in any order are one policy (`reserve+priority`).
+    let parts = |policy: &str| {
+        let mut parts: Vec<String> = policy.split('+').map(|p| p.trim().to_owned()).collect();
+        parts.sort();
+        parts
+    };
+    if let Some((first, twice)) = policies.iter().enumerate().find_map(|(i, p)| {
+        policies[..i]
+            .iter()
+            .find(|q| parts(q) == parts(p))
+            .map(|q| (q, p))
+    }) {
         return Err(Failure::Usage(format!(
-            "`--policy {twice}` is given twice: each alternative of a comparison needs a name of its own"
+            "`--policy {twice}` is given twice (`--policy {first}` is the same policy): each alternative of a comparison needs a name of its own"
         )));
     }
     // The scenario is an alternative of its own only when no policy is given.

@@ -694,6 +694,20 @@ fn compare_labels_each_alternative_apart() {
         "{}",
         text(&out.stderr)
     );
+    let out = callsim(&[
+        "compare",
+        &old,
+        "--policy",
+        "priority+overflow",
+        "--policy",
+        "overflow + priority",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is the same policy"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
