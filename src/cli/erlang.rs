@@ -384,13 +384,19 @@ fn solve(formula: Formula, inputs: &Inputs) -> Result<u32, Failure> {
     })
 }
 
+/// A target's percentage as given (to 9 decimals): rounding 99.9999999 % to 100 % would state
+/// a target no staffing meets.
+fn target_percent(fraction: f64) -> f64 {
+    round(fraction * 100.0, 9)
+}
+
 fn targets_text(inputs: &Inputs) -> String {
     let t = &inputs.targets;
     let mut parts = Vec::new();
     if let Some(sl) = t.service_level {
         parts.push(format!(
             "{}% within {}",
-            round(sl.fraction * 100.0, 2),
+            target_percent(sl.fraction),
             format_seconds(sl.threshold_s)
         ));
     }
@@ -398,13 +404,13 @@ fn targets_text(inputs: &Inputs) -> String {
         parts.push(format!("ASA ≤ {}", format_seconds(a)));
     }
     if let Some(a) = t.max_abandon_rate {
-        parts.push(format!("abandon ≤ {}%", round(a * 100.0, 2)));
+        parts.push(format!("abandon ≤ {}%", target_percent(a)));
     }
     if let Some(o) = t.max_occupancy {
-        parts.push(format!("occupancy ≤ {}%", round(o * 100.0, 2)));
+        parts.push(format!("occupancy ≤ {}%", target_percent(o)));
     }
     if let Some(b) = inputs.max_blocking {
-        parts.push(format!("blocking ≤ {}%", round(b * 100.0, 3)));
+        parts.push(format!("blocking ≤ {}%", target_percent(b)));
     }
     parts.join(", ")
 }
