@@ -946,10 +946,20 @@ impl<R: Router, O: Observer> Simulation<'_, R, O> {
                     .flatten(),
             });
         }
+        // Every field in the key: contacts that differ only in whether their agent leaves
+        // (or goes on a break) must list alike however they were found.
         for list in talking.iter_mut().chain(&mut wrapping_up).flatten() {
             list.sort_unstable_by_key(|c| {
                 let elapsed = std::cmp::Reverse(c.elapsed);
-                (kept(c.elapsed), c.agent, c.others, c.class, elapsed)
+                (
+                    kept(c.elapsed),
+                    c.agent,
+                    c.others,
+                    c.class,
+                    c.leaving,
+                    c.back_at,
+                    elapsed,
+                )
             });
         }
         let leaving_agents = holders
