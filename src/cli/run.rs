@@ -132,7 +132,21 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     warn_if_overloaded(&model);
     warn_of_reserves_holding_every_agent(&model);
-    check_memory(&options.apply(&model), args.threads, args.memory_budget)?;
+    let workbook = if args.format == Format::Xlsx {
+        vec![(
+            "the workbook, every cell held until the file is written",
+            footprint::workbook_bytes(&model),
+            "use `--format csv-long` (the same rows, written as they come), or longer intervals (`simulation.interval`)",
+        )]
+    } else {
+        Vec::new()
+    };
+    check_memory_with(
+        &options.apply(&model),
+        args.threads,
+        args.memory_budget,
+        &workbook,
+    )?;
     if let Some(shard) = shard {
         let applied = options.apply(&model);
         let study = callsim::shard::Study::run(&source, &applied);
