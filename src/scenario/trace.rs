@@ -287,32 +287,41 @@ pub fn read(
             "one call per line: arrival_s,call_type",
         ));
     }
-    // Stable (ties keep the file's order), and only when needed: the sort's buffer is half
-    // the trace again.
-    if !calls.is_sorted_by_key(|c| c.arrival) {
-        if contacts.is_empty() {
-            calls.sort_by_key(|c| c.arrival);
-        } else {
-            let mut both: Vec<_> = calls.into_iter().zip(contacts).collect();
-            both.sort_by_key(|(c, _)| c.arrival);
-            (calls, contacts) = both.into_iter().unzip();
-        }
-    }
     let (mut left_out, mut replayed_later) = (0, 0);
-    if !contacts.is_empty() {
+    if contacts.is_empty() {
+        // Stable (ties keep the file's order), and only when needed: the sort's buffer is
+        // half the trace again.
+        if !calls.is_sorted_by_key(|c| c.arrival) {
+            calls.sort_by_key(|c| c.arrival);
+        }
+    } else {
+        // The rows in arrival order (ties in the file's order) through a permutation of 4
+        // bytes a row, rather than a sorted copy of the rows.
+        let Ok(rows) = u32::try_from(calls.len()) else {
+            return Err(source.error_at(
+                path,
+                format!("the trace `{}` has more than 2³² rows", full.display()),
+                "replay a day at a time",
+            ));
+        };
+        let mut order: Vec<u32> = (0..rows).collect();
+        if !calls.is_sorted_by_key(|c| c.arrival) {
+            order.sort_by_key(|&k| calls[k as usize].arrival);
+        }
         // Each identified caller's last contact so far: its type.
         let mut last_type: HashMap<u64, TypeId> = HashMap::new();
-        let mut kept = 0;
-        for k in 0..calls.len() {
+        // The calls kept, in order (4 bytes each), then copied into a list of their size.
+        let mut kept_rows: Vec<u32> = Vec::with_capacity(order.len());
+        for k in order {
+            let call = calls[k as usize];
             let Contact {
                 later_attempt,
                 caller,
                 line,
-            } = contacts[k];
-            let t = calls[k].call_type;
-            let before = caller.and_then(|id| last_type.insert(id, t));
+            } = contacts[k as usize];
+            let before = caller.and_then(|id| last_type.insert(id, call.call_type));
             let made_by_the_scenario = if later_attempt {
-                Some(later.redials[t as usize])
+                Some(later.redials[call.call_type as usize])
             } else {
                 before.map(|b| later.follow_ups[b as usize])
             };
@@ -324,13 +333,13 @@ pub fn read(
                 Some(false) => replayed_later += 1,
                 None => {}
             }
-            if calls[k].arrival >= horizon {
-                return Err(too_late(line, calls[k].arrival));
+            if call.arrival >= horizon {
+                return Err(too_late(line, call.arrival));
             }
-            calls[kept] = calls[k];
-            kept += 1;
+            kept_rows.push(k);
         }
-        calls.truncate(kept);
+        drop(last_type);
+        calls = kept_rows.iter().map(|&k| calls[k as usize]).collect();
         if calls.is_empty() {
             return Err(source.error_at(
                 path,
