@@ -111,6 +111,19 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     match kind {
         PartKind::Run => {
             let merged = shard::merge(&parts).map_err(Failure::Usage)?;
+            if args.format == Format::Xlsx {
+                super::run::check_workbook_fits(&merged.model)?;
+                let workbook = callsim::footprint::workbook_bytes(&merged.model);
+                super::run::refuse_over_budget(
+                    estimate.saturating_add(workbook),
+                    (
+                        "the workbook, every cell held until the file is written",
+                        workbook,
+                    ),
+                    "use `--format csv-long` (the same rows, written as they come)",
+                    args.memory_budget,
+                )?;
+            }
             let bytes = match args.format {
                 Format::Html => {
                     report::html::run_page(&merged.model, &merged.report, &merged.waits)

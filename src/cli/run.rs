@@ -190,7 +190,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
 }
 
 /// Refuses, before any work, a workbook with more rows than a worksheet holds.
-fn check_workbook_fits(model: &Model) -> Result<(), Failure> {
+pub(super) fn check_workbook_fits(model: &Model) -> Result<(), Failure> {
     // A cell holds at most 32,767 characters (Excel's limit), names included.
     const MAX_CELL_CHARS: usize = 32_767;
     let names = std::iter::once(("name", &model.name))

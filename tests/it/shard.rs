@@ -301,6 +301,19 @@ fn shards_and_merges_count_their_parts_in_the_memory_budget() {
     let merged = refused(merge(&[&part], &["--memory-budget", &tight]));
     assert!(merged.contains("the parts, read and parsed"), "{merged}");
     ok(merge(&[&part], &["--memory-budget", "1GB"]));
+    // A workbook holds every cell until it is written: counted on top of the parts.
+    let parts_only = format!("{}", 4 * size);
+    let book = study.path("merged.xlsx");
+    let book = book.to_str().unwrap();
+    let merged = refused(merge(
+        &[&part],
+        &["-f", "xlsx", "-o", book, "--memory-budget", &parts_only],
+    ));
+    assert!(merged.contains("the workbook, every cell held"), "{merged}");
+    ok(merge(
+        &[&part],
+        &["-f", "xlsx", "-o", book, "--memory-budget", "1GB"],
+    ));
 }
 
 #[test]
