@@ -12,13 +12,18 @@ use super::{Fit, TypeFit};
 /// Weekday names, Monday first (as [`super::log::weekday`] numbers them).
 pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-/// Seconds as a scenario duration: to 0.1 s from a second on, to the millisecond below
-/// (a 0.02 s time written as 0.1 s would be five times too long).
+/// Seconds as a scenario duration: to 0.1 s from a second on, to the millisecond from 10 ms
+/// on, to 3 significant digits below (a 0.02 s time written as 0.1 s would be five times
+/// too long, a 0.22 ms one written as 0.001 s four times), and at least a microsecond.
 fn secs(s: f64) -> String {
     if s >= 0.95 {
         format!("{s:.1}s")
+    } else if s >= 0.0095 {
+        format!("{s:.3}s")
     } else {
-        format!("{:.3}s", s.max(0.001))
+        let s = s.max(1e-6);
+        let decimals = (2 - s.log10().floor() as i32) as usize;
+        format!("{s:.decimals$}s")
     }
 }
 
@@ -553,7 +558,9 @@ mod tests {
     #[test]
     fn short_times_keep_their_milliseconds() {
         assert_eq!(secs(0.02), "0.020s");
-        assert_eq!(secs(0.0), "0.001s");
+        assert_eq!(secs(0.00022), "0.000220s");
+        assert_eq!(secs(0.0012), "0.00120s");
+        assert_eq!(secs(0.0), "0.00000100s");
         assert_eq!(secs(0.949), "0.949s");
         assert_eq!(secs(0.96), "1.0s");
         assert_eq!(secs(187.26), "187.3s");

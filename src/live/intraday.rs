@@ -17,7 +17,6 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::board::clock_label;
 use super::state::clock_with_millis;
 use crate::engine::{Simulation, StartState};
 use crate::model::Model;
@@ -338,13 +337,11 @@ pub fn forecast(model: &Model, state: &StartState, options: &ForecastOptions) ->
     Forecast {
         scenario: model.name.clone(),
         from: clock_with_millis(model, state.at),
-        // HH:MM, with the seconds when the forecast ends within a minute.
+        // HH:MM, with the seconds (and milliseconds) when the forecast ends within a minute.
         until: {
-            let label = clock_label(model, m.horizon);
-            match label.strip_suffix(":00") {
-                Some(minutes) => minutes.to_owned(),
-                None => label,
-            }
+            let label = clock_with_millis(model, m.horizon);
+            let label = label.strip_suffix(".000").unwrap_or(&label);
+            label.strip_suffix(":00").unwrap_or(label).to_owned()
         },
         replications: options.replications,
         seed: m.seed,

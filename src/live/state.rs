@@ -70,6 +70,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{InHand, ParkedCaller, StartState, STATE_RESOLUTION};
 use crate::model::{Model, MoveKind};
+use crate::scenario::shown;
 use crate::time::{clock_hhmm, SimTime, NANOS_PER_SECOND};
 
 /// Most calls a state may hold waiting, all types together.
@@ -745,7 +746,7 @@ fn break_end(
     };
     if !(back_in_s.is_finite() && back_in_s > 0.0) {
         return Err((
-            format!("{back_in_s} s is not a time left of a break"),
+            format!("{} s is not a time left of a break", shown(back_in_s)),
             help(),
         ));
     }
@@ -757,8 +758,9 @@ fn break_end(
         .ok_or_else(|| {
             (
                 format!(
-                    "no shift row of `{name}` comes back from a break {back_in_s} s after the \
-                     state's clock"
+                    "no shift row of `{name}` comes back from a break {} s after the \
+                     state's clock",
+                    shown(back_in_s)
                 ),
                 help(),
             )
