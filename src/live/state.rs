@@ -282,15 +282,19 @@ pub struct ContactDetails {
     pub back_in_s: Option<f64>,
 }
 
-/// An agent number as read: a whole number from 0 to `u32::MAX`, said so when it is not.
+/// An optional agent number as read (see [`whole_agent_number`]).
 fn agent_number<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<u32>, D::Error> {
+    whole_agent_number(deserializer).map(Some)
+}
+
+/// An agent number as read: a whole number from 0 to `u32::MAX`, said so when it is not.
+fn whole_agent_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
     let number = serde_json::Number::deserialize(deserializer)?;
     number
         .as_u64()
         .and_then(|n| u32::try_from(n).ok())
-        .map(Some)
         .ok_or_else(|| {
             serde::de::Error::custom(format!(
                 "`{number}` is not an agent number: give a whole number from 0 to {}",
@@ -375,6 +379,7 @@ pub struct GroupEntry {
 #[serde(deny_unknown_fields)]
 pub struct LeavingAgent {
     /// The agent, by the `agent` number of its contacts.
+    #[serde(deserialize_with = "whole_agent_number")]
     pub agent: u32,
     /// Sent off by a break: the seconds until it ends. Still holding a contact then, the
     /// agent stays on with its row. Left out: it leaves for good.
@@ -1692,5 +1697,17 @@ mod tests {
         let plain = StateFile::parse("s.json", text).expect("plain");
         let marked = StateFile::parse("s.json", &format!("\u{feff}{text}")).expect("with a BOM");
         assert_eq!(plain.clock, marked.clock);
+    }
+
+    #[test]
+    fn a_leaving_agent_with_a_negative_number_is_said_to_be_no_agent_number() {
+        let text = r#"{"clock": "10:30", "agent_groups": [{"name": "g", "leaving_agents": [{"agent": -1}]}]}"#;
+        let message = StateFile::parse("s.json", text).unwrap_err().to_string();
+        assert!(
+            message.contains("leaving_agents[0].agent")
+                && message.contains("`-1` is not an agent number")
+                && !message.contains("u32"),
+            "{message}"
+        );
     }
 }
