@@ -21,7 +21,7 @@ use serde::Deserialize;
 pub use duration::{format_seconds, parse_duration, Duration};
 pub use edit::{with_staffing, StaffingEdit};
 pub use error::{locate, shown, ErrorDetails, FieldPath, ScenarioError, Segment};
-pub use trace::Trace;
+pub use trace::{Trace, CALL_LOG_COLUMNS};
 pub use validate::validate;
 pub use validate::MAX_CALLS_PER_HOUR;
 

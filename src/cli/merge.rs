@@ -113,14 +113,11 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
             let merged = shard::merge(&parts).map_err(Failure::Usage)?;
             if args.format == Format::Xlsx {
                 super::run::check_workbook_fits(&merged.model)?;
-                let workbook = callsim::footprint::workbook_bytes(&merged.model);
+                let (what, workbook, fix) = super::run::workbook_part(&merged.model);
                 super::run::refuse_over_budget(
                     estimate.saturating_add(workbook),
-                    (
-                        "the workbook, every cell held until the file is written",
-                        workbook,
-                    ),
-                    "use `--format csv-long` (the same rows, written as they come)",
+                    (what, workbook),
+                    fix,
                     args.memory_budget,
                 )?;
             }

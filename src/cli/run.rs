@@ -133,11 +133,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     warn_if_overloaded(&model);
     warn_of_reserves_holding_every_agent(&model);
     let workbook = if args.format == Format::Xlsx {
-        vec![(
-            "the workbook, every cell held until the file is written",
-            footprint::workbook_bytes(&model),
-            "use `--format csv-long` (the same rows, written as they come), or longer intervals (`simulation.interval`)",
-        )]
+        vec![workbook_part(&model)]
     } else {
         Vec::new()
     };
@@ -189,6 +185,16 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     emit_bytes(output.as_ref(), &rendered)
 }
 
+/// The workbook's part of a memory estimate, `-f xlsx` (`run`, `merge`): what, its bytes
+/// ([`footprint::workbook_bytes`]), and the fix.
+pub(super) fn workbook_part(model: &Model) -> (&'static str, u64, &'static str) {
+    (
+        "the workbook, every cell held until the file is written",
+        footprint::workbook_bytes(model),
+        "use `--format csv-long` (the same rows, written as they come), or longer intervals (`simulation.interval`)",
+    )
+}
+
 /// Refuses, before any work, a workbook with more rows than a worksheet holds.
 pub(super) fn check_workbook_fits(model: &Model) -> Result<(), Failure> {
     // A cell holds at most 32,767 characters (Excel's limit), names included.
@@ -238,22 +244,6 @@ pub(super) fn check_format(format: Format, output: Option<&OutputFile>) -> Resul
     Ok(())
 }
 
-/// The columns of a call log; the first four are the trace format (`simulation.trace`), so
-/// a log can be replayed.
-const CALL_LOG_HEADER: [&str; 11] = [
-    "arrival_s",
-    "call_type",
-    "handle_time_s",
-    "patience_s",
-    "tier",
-    "attempt",
-    "outcome",
-    "wait_s",
-    "group",
-    "ivr_s",
-    "caller",
-];
-
 /// Writes replication 0's calls to `file`, one line per call in the order their outcomes
 /// became known, streamed (memory does not grow with the day) to a temporary file that
 /// replaces the target only once complete.
@@ -270,7 +260,9 @@ fn write_call_log(model: &Model, file: &OutputFile) -> Result<(), Failure> {
         csv: csv::Writer::from_writer(std::io::BufWriter::new(pending.writer())),
         error: None,
     };
-    log.csv.write_record(CALL_LOG_HEADER).map_err(failed)?;
+    log.csv
+        .write_record(callsim::scenario::CALL_LOG_COLUMNS)
+        .map_err(failed)?;
     let mut log = callsim::observe(model, 0, log);
     if let Some(e) = log.error.take() {
         return Err(failed(e));

@@ -17,9 +17,10 @@ use super::{FieldPath, ScenarioError, Source};
 use crate::model::{TracedCall, TypeId};
 use crate::time::SimTime;
 
-/// The columns of the call log `callsim run --write-calls` writes; a trace's header is
-/// matched against them whatever their case.
-const LOG_COLUMNS: [&str; 11] = [
+/// The columns of the call log `callsim run --write-calls` writes, in order; the first four
+/// are the trace format, so a log can be replayed. A trace's header is matched against them
+/// whatever their case.
+pub const CALL_LOG_COLUMNS: [&str; 11] = [
     "arrival_s",
     "call_type",
     "handle_time_s",
@@ -94,13 +95,13 @@ impl Columns {
                 (first, _) => Ok(first),
             }
         };
-        for name in LOG_COLUMNS {
+        for name in CALL_LOG_COLUMNS {
             named(name)?;
         }
         let by_position = |k: usize| {
             header
                 .get(k)
-                .filter(|h| !LOG_COLUMNS.iter().any(|c| h.eq_ignore_ascii_case(c)))
+                .filter(|h| !CALL_LOG_COLUMNS.iter().any(|c| h.eq_ignore_ascii_case(c)))
                 .map(|_| k)
         };
         Ok(Columns {
@@ -373,7 +374,7 @@ struct Contact {
 /// Whether the first line of a trace is a header rather than a call.
 fn is_header(fields: &[&str], type_ids: &HashMap<&str, TypeId>) -> bool {
     let first = fields[0];
-    if first.eq_ignore_ascii_case(LOG_COLUMNS[0]) {
+    if first.eq_ignore_ascii_case(CALL_LOG_COLUMNS[0]) {
         return true;
     }
     first.parse::<f64>().is_err()
