@@ -26,6 +26,10 @@ pub struct MergeArgs {
     /// Output format (csv, csv-long and xlsx for `run` parts only).
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// With the tables of a `run`'s parts: also every interval of each call type and tier,
+    /// as `run --intervals-by-type` prints them.
+    #[arg(long)]
+    intervals_by_type: bool,
     /// For the parts of a `sweep`: also write its SVG chart, as `sweep --chart` does.
     #[arg(long, value_name = "FILE.svg")]
     chart: Option<PathBuf>,
@@ -51,6 +55,7 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     OutputFile::distinct(&[output.as_ref(), chart.as_ref()])?;
     OutputFile::not_an_input(&[output.as_ref(), chart.as_ref()], &args.parts)?;
     check_format(args.format, output.as_ref())?;
+    super::run::check_intervals_by_type(args.intervals_by_type, args.format)?;
     let part_bytes = args
         .parts
         .iter()
@@ -92,6 +97,12 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
             kind.verb()
         )));
     }
+    if args.intervals_by_type && kind != PartKind::Run {
+        return Err(Failure::Usage(format!(
+            "--intervals-by-type: these are parts of `callsim {}`; only a run's report has intervals per call type\n  help: leave out --intervals-by-type",
+            kind.verb()
+        )));
+    }
     // `compare` and `sweep` print a table, JSON or a page, not CSV.
     let study_output = match args.format {
         Format::Table => Some(Output::Table),
@@ -126,7 +137,14 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
                     report::html::run_page(&merged.model, &merged.report, &merged.waits)
                         .into_bytes()
                 }
-                _ => render(&merged.report, args.format)?,
+                _ => {
+                    let mut rendered = render(&merged.report, args.format)?;
+                    if args.intervals_by_type {
+                        rendered
+                            .extend(report::table::intervals_by_type(&merged.report).into_bytes());
+                    }
+                    rendered
+                }
             };
             emit_bytes(output.as_ref(), &bytes)
         }

@@ -37,7 +37,7 @@ pub struct RunArgs {
     format: Format,
     /// With the tables: also every interval of each call type and tier, each headed by the
     /// service-level threshold it is measured against.
-    #[arg(long, conflicts_with = "shard")]
+    #[arg(long)]
     intervals_by_type: bool,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
@@ -124,12 +124,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if args.format == Format::Xlsx {
         check_workbook_fits(&model)?;
     }
-    if args.intervals_by_type && args.format != Format::Table {
-        return Err(Failure::Usage(format!(
-            "--intervals-by-type adds tables to `--format table`; `--format {}` already holds every interval of every call type",
-            args.format.name()
-        )));
+    if args.intervals_by_type && shard.is_some() {
+        return Err(Failure::Usage(
+            "--intervals-by-type: a shard writes a part, not tables\n  help: ask `callsim merge PARTS --intervals-by-type` for them".to_owned(),
+        ));
     }
+    check_intervals_by_type(args.intervals_by_type, args.format)?;
     warn_if_overloaded(&model);
     warn_of_reserves_holding_every_agent(&model);
     let workbook = if args.format == Format::Xlsx {
@@ -183,6 +183,17 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         rendered.extend(report::table::intervals_by_type(&report).into_bytes());
     }
     emit_bytes(output.as_ref(), &rendered)
+}
+
+/// Refuses `--intervals-by-type` (`run`, `merge`) with a format other than the tables.
+pub(super) fn check_intervals_by_type(asked: bool, format: Format) -> Result<(), Failure> {
+    if asked && format != Format::Table {
+        return Err(Failure::Usage(format!(
+            "--intervals-by-type adds tables to `--format table`; `--format {}` already holds every interval of every call type\n  help: leave out --intervals-by-type, or use --format table",
+            format.name()
+        )));
+    }
+    Ok(())
 }
 
 /// The workbook's part of a memory estimate, `-f xlsx` (`run`, `merge`): what, its bytes

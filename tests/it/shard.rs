@@ -166,6 +166,11 @@ fn merged_shards_equal_the_single_run_byte_for_byte() {
         study.single("csv"),
         study.single("html"),
     );
+    let by_type = ok(callsim(&[
+        "run",
+        study.scenario.to_str().unwrap(),
+        "--intervals-by-type",
+    ]));
     for n in [1u32, 2, 3, 7] {
         let paths: Vec<PathBuf> = (0..n)
             .map(|k| study.part(k, n, &format!("n{n}-part-{k}.json"), &[]))
@@ -179,6 +184,11 @@ fn merged_shards_equal_the_single_run_byte_for_byte() {
             "{n} shards, JSON"
         );
         assert_eq!(ok(merge(&order, &[])), table, "{n} shards, table");
+        assert_eq!(
+            ok(merge(&order, &["--intervals-by-type"])),
+            by_type,
+            "{n} shards, tables with every interval of each type"
+        );
         assert_eq!(
             ok(merge(&order, &["--format", "csv"])),
             csv,
@@ -858,4 +868,24 @@ fn sweep_parts_that_do_not_belong_together_are_refused() {
         "x.svg",
     ]);
     assert_eq!(callsim(&with_chart).status.code(), Some(2));
+}
+
+#[test]
+fn intervals_by_type_are_asked_of_the_merge_not_of_a_shard() {
+    let study = Study::new();
+    let out = study.path("part.json");
+    let message = refused(callsim(&[
+        "run",
+        study.scenario.to_str().unwrap(),
+        "--shard",
+        "0/2",
+        "--output",
+        out.to_str().unwrap(),
+        "--intervals-by-type",
+    ]));
+    assert!(message.contains("callsim merge"), "{message}");
+    assert!(!out.exists());
+    let part = study.part(0, 1, "whole.json", &[]);
+    let message = refused(merge(&[&part], &["--intervals-by-type", "-f", "json"]));
+    assert!(message.contains("--format table"), "{message}");
 }
