@@ -263,6 +263,29 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LogError> {
     })
 }
 
+/// When `e` is text that is not UTF-8 (a log saved as Windows-1252 or Latin-1, as many
+/// spreadsheets and older exports do): the column it is in (when the header names it),
+/// what is wrong, and the fix.
+fn not_utf8(
+    e: &csv::Error,
+    header: Option<&csv::StringRecord>,
+) -> Option<(Option<String>, String, String)> {
+    let csv::ErrorKind::Utf8 { err, .. } = e.kind() else {
+        return None;
+    };
+    let column = header
+        .and_then(|h| h.get(err.field()))
+        .map(|name| name.trim().to_owned());
+    Some((
+        column,
+        format!(
+            "field {} is not UTF-8 text: the log is in another encoding (Windows-1252 or Latin-1, as many exports are)",
+            err.field() + 1
+        ),
+        "save the log as UTF-8 (a spreadsheet's \"CSV UTF-8\"), or convert it: iconv -f WINDOWS-1252 -t UTF-8 LOG.csv > LOG-utf8.csv".into(),
+    ))
+}
+
 /// Checks and parses a log's bytes; `origin` names it in errors.
 pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, LogError> {
     let error = |line: Option<u64>, column: Option<&str>, message: String, help: String| LogError {
@@ -283,13 +306,14 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let header = reader
         .headers()
-        .map_err(|e| {
-            error(
+        .map_err(|e| match not_utf8(&e, None) {
+            Some((_, message, help)) => error(Some(1), None, message, help),
+            None => error(
                 Some(1),
                 None,
                 format!("unreadable header: {e}"),
                 "the first line must name the columns".into(),
-            )
+            ),
         })?
         .clone();
     let index: HashMap<&str, usize> = header
@@ -414,12 +438,16 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
     for (row, record) in reader.records().enumerate() {
         let line = row as u64 + 2;
         let record = record.map_err(|e| {
-            error(
-                Some(e.position().map_or(line, |p| p.line())),
-                None,
-                format!("not a valid CSV row: {e}"),
-                format!("every row needs the {} columns of the header", header.len()),
-            )
+            let line = Some(e.position().map_or(line, |p| p.line()));
+            match not_utf8(&e, Some(&header)) {
+                Some((column, message, help)) => error(line, column.as_deref(), message, help),
+                None => error(
+                    line,
+                    None,
+                    format!("not a valid CSV row: {e}"),
+                    format!("every row needs the {} columns of the header", header.len()),
+                ),
+            }
         })?;
         let field = |col: usize| record.get(col).unwrap_or("").trim();
         let column_name = |col: usize| header.get(col).unwrap_or("").trim();
@@ -884,6 +912,18 @@ mod tests {
         assert!(read(HEADER).unwrap_err().message.contains("no calls"));
         let e = read(&format!("{HEADER}10,a,100\n")).unwrap_err();
         assert_eq!(e.line, Some(2));
+        // A row saved as Latin-1 (é as the byte 0xE9): the encoding is named, and the fix.
+        let mut latin1 = format!("{HEADER}10,a,100,50,,1,answered,5,g\n").into_bytes();
+        latin1.extend_from_slice(b"20,caf\xe9,100,50,,1,answered,5,g\n");
+        let e = parse("log.csv", &latin1, &Columns::callsim()).unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (Some(3), Some("call_type")));
+        assert!(
+            e.message.contains("not UTF-8") && e.help.contains("iconv"),
+            "{e}"
+        );
+        let e = parse("log.csv", b"arrival_s,caf\xe9\n1,a\n", &Columns::callsim()).unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("field 2 is not UTF-8"), "{e}");
     }
 
     #[test]

@@ -208,7 +208,7 @@ pub fn read(
                         "the trace is larger than the limit of {}; raise it with the command line's --max-trace-mb",
                         input::megabytes(limit)
                     ),
-                    csv::ErrorKind::Utf8 { .. } => "the line is not UTF-8 text".to_owned(),
+                    csv::ErrorKind::Utf8 { .. } => "the line is not UTF-8 text (a file saved as Windows-1252 or Latin-1?); convert it: iconv -f WINDOWS-1252 -t UTF-8 TRACE.csv > TRACE-utf8.csv".to_owned(),
                     _ => format!("not a CSV line: {e}"),
                 };
                 return Err(line_error(line, message));
