@@ -192,20 +192,26 @@ impl std::fmt::Display for FitError {
 
 impl std::error::Error for FitError {}
 
-/// A warning for each day of the log with under a quarter of the median day's calls (of
-/// three days or more): a day cut short (an export that runs a few minutes past midnight,
-/// or starts late) counts as a whole day and lowers every rate fitted.
+/// A warning for each day of the log with under a quarter of the median day's calls (of a
+/// log of two days, the other day's): a day cut short (an export that runs a few minutes
+/// past midnight, or starts late) counts as a whole day and lowers every rate fitted.
 fn partial_days(calls: &[&log::Call], dated: bool) -> Vec<String> {
     let mut per_day: BTreeMap<i64, u64> = BTreeMap::new();
     for c in calls {
         *per_day.entry(c.day).or_default() += 1;
     }
-    if per_day.len() < 3 {
+    if per_day.len() < 2 {
         return Vec::new();
     }
     let mut counts: Vec<u64> = per_day.values().copied().collect();
     counts.sort_unstable();
+    // Of two days, the upper one: the day that is not in question.
     let median = counts[counts.len() / 2];
+    let typical = if counts.len() == 2 {
+        "on the other day"
+    } else {
+        "on a median day"
+    };
     per_day
         .iter()
         .filter(|&(_, &n)| (n as f64) < 0.25 * median as f64)
@@ -216,11 +222,29 @@ fn partial_days(calls: &[&log::Call], dated: bool) -> Vec<String> {
                 format!("day {day} (seconds {} to {})", day * 86_400, (day + 1) * 86_400)
             };
             format!(
-                "{name} has {n} call{} against {median} on a median day: a partial day counts as a whole one and lowers every rate fitted; trim it from the log unless the centre was really that quiet",
+                "{name} has {n} call{} against {median} {typical}: a partial day counts as a whole one and lowers every rate fitted; trim it from the log unless the centre was really that quiet",
                 if n == 1 { "" } else { "s" }
             )
         })
         .collect()
+}
+
+/// Of a patience fit that left out its best family for a cv no scenario takes: which, and
+/// what was used instead.
+fn set_aside(fit: &patience::PatienceFit) -> Option<String> {
+    let left_out = &fit.fits[fit.set_aside?];
+    let used = fit.chosen();
+    Some(format!(
+        "{} fits the waits best, but with a cv of {:.1}, beyond the {} a scenario takes (its tail rests on {} abandonments among {} waits); {} used (mean {:.1} s, cv {:.2})",
+        left_out.family.name(),
+        left_out.cv.value,
+        crate::scenario::MAX_CV,
+        fit.events,
+        fit.events + fit.censored,
+        used.family.name(),
+        used.mean.value,
+        used.cv.value,
+    ))
 }
 
 /// Fits arrivals, talk and wrap-up times, patience and (when agents are named) the floor
@@ -425,6 +449,9 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
                 durations::MIN_SAMPLE
             ));
         }
+        if let Some(note) = patience.as_ref().and_then(|p| set_aside(p)) {
+            warnings.push(format!("call type `{name}`'s patience: {note}"));
+        }
         if patience.is_none() && abandoned > 0 {
             warnings.push(format!(
                 "call type `{name}`: {abandoned} abandonments, fewer than the {} needed to fit patience; all types' patience used",
@@ -457,6 +484,11 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
     );
     let pooled_wrap = durations::fit(&answered_all.filter_map(|c| c.wrap).collect::<Vec<_>>());
     let pooled_patience = patience::fit(&waits_of(calls.iter().copied()));
+    if types.iter().any(|t| t.patience.is_none()) {
+        if let Some(note) = pooled_patience.as_ref().and_then(set_aside) {
+            warnings.push(format!("the patience of all types pooled: {note}"));
+        }
+    }
     if pooled_talk.is_none() {
         return Err(FitError {
             message: format!(

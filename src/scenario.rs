@@ -11,7 +11,9 @@ pub mod input;
 mod routing;
 mod trace;
 mod validate;
+
 pub(crate) use validate::is_invisible;
+pub(crate) use validate::{MAX_CV, MIN_CV};
 
 use std::path::Path;
 

@@ -6,6 +6,7 @@ use statrs::distribution::{Continuous, ContinuousCDF, Gamma, LogNormal};
 
 use super::arrivals::{chi2_quantile, Estimate};
 use super::durations::Family;
+use crate::scenario::{MAX_CV, MIN_CV};
 
 /// The fewest abandonments fitted for one call type.
 pub const MIN_EVENTS: usize = 10;
@@ -55,8 +56,12 @@ pub struct PatienceFit {
     pub lr_statistic: f64,
     /// Exponential rejected at 5 % (statistic above 3.84).
     pub exponential_rejected: bool,
-    /// The family used: exponential unless rejected, else the smaller AIC.
+    /// The family used: exponential unless rejected, else the smaller AIC of the families
+    /// whose cv a scenario takes.
     pub chosen: usize,
+    /// The family of smaller AIC left out because its cv is beyond what a scenario takes
+    /// (a tail the waits cannot show: few abandonments, mostly censored), if any.
+    pub set_aside: Option<usize>,
     /// The Kaplan–Meier survival curve.
     pub kaplan_meier: Vec<KmPoint>,
     /// 100 equally likely patience values when even the chosen family is more than 0.05
@@ -208,15 +213,18 @@ pub fn fit(waits: &[Wait]) -> Option<PatienceFit> {
     }
     let lr_statistic = (2.0 * (fits[2].log_likelihood - ll_exp)).max(0.0);
     let exponential_rejected = lr_statistic > 3.841;
-    let chosen = if exponential_rejected {
-        if fits[1].aic < fits[2].aic {
-            1
+    // A family whose cv a scenario refuses is no answer, however well it fits.
+    let usable = |f: &CensoredFit| (MIN_CV..=MAX_CV).contains(&f.cv.value);
+    let (mut chosen, mut set_aside) = (0, None);
+    if exponential_rejected {
+        let by_aic = if fits[1].aic < fits[2].aic {
+            [1, 2]
         } else {
-            2
-        }
-    } else {
-        0
-    };
+            [2, 1]
+        };
+        chosen = by_aic.into_iter().find(|&k| usable(&fits[k])).unwrap_or(0);
+        set_aside = (chosen != by_aic[0]).then_some(by_aic[0]);
+    }
     let c = fits[chosen];
     let empirical = (c.km_distance > 0.05 && events >= 500)
         .then(|| km_quantiles(&km, c.family, c.mean.value, c.cv.value));
@@ -229,6 +237,7 @@ pub fn fit(waits: &[Wait]) -> Option<PatienceFit> {
         lr_statistic,
         exponential_rejected,
         chosen,
+        set_aside,
         empirical,
         kaplan_meier: km,
     })

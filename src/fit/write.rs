@@ -113,7 +113,7 @@ fn patience_comment(fit: &PatienceFit, pooled: bool) -> String {
         ""
     };
     format!(
-        "# patience{}: censored maximum likelihood over {} abandonments (observed patience) and {} answered waits (censored; {} answered at once left out); {}: mean {} s, cv {}; exponential {} (LR vs gamma {:.1}, 5 % critical 3.84); distance to Kaplan–Meier {:.3}{}",
+        "# patience{}: censored maximum likelihood over {} abandonments (observed patience) and {} answered waits (censored; {} answered at once left out); {}: mean {} s, cv {}; exponential {} (LR vs gamma {:.1}, 5 % critical 3.84){}; distance to Kaplan–Meier {:.3}{}",
         if pooled { " (too few abandonments of this type: all types pooled)" } else { "" },
         fit.events,
         fit.censored,
@@ -123,6 +123,14 @@ fn patience_comment(fit: &PatienceFit, pooled: bool) -> String {
         interval_text(&c.cv, 3),
         if fit.exponential_rejected { "rejected" } else { "not rejected" },
         fit.lr_statistic,
+        fit.set_aside.map_or(String::new(), |k| {
+            let f = &fit.fits[k];
+            format!(
+                "; {}, with cv {:.1}, set aside: beyond what a scenario takes",
+                f.family.name(),
+                f.cv.value
+            )
+        }),
         c.km_distance,
         empirical,
     )

@@ -33,11 +33,11 @@ const MAX_DURATION_S: f64 = 10.0 * 366.0 * 86400.0;
 /// Measured talk times have 0.3–1.5, patience about 1, redial delays up to 2–3; beyond 5 a
 /// handful of draws make up most of the total, which no centre sees (and `cv = 70` is a
 /// percentage: 0.7).
-const MAX_CV: f64 = 5.0;
+pub(crate) const MAX_CV: f64 = 5.0;
 /// The tier name of a type's callback jobs (its last class), as reports show it.
 const CALLBACK_TIER: &str = "callback";
 /// The smallest: a gamma's shape 1/cv² stays a number the sampler takes.
-const MIN_CV: f64 = 1e-3;
+pub(crate) const MIN_CV: f64 = 1e-3;
 /// Largest accepted `concurrency_slowdown`: each other contact in hand makes one up to 3×
 /// as long (measured chat slowdowns are 0.1–0.5; `5` is a percentage: 0.05).
 const MAX_SLOWDOWN: f64 = 2.0;

@@ -1084,6 +1084,39 @@ fn a_partial_day_in_the_log_is_named_in_a_warning() {
         concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv"),
     ]);
     assert!(!String::from_utf8_lossy(&whole.stderr).contains("partial day"));
+
+    // One whole day and the stray call after it: two days, the second held to the first.
+    let first_day: String = sample
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| {
+            *i == 0
+                || l.split(',')
+                    .next()
+                    .and_then(|t| t.parse::<f64>().ok())
+                    .is_some_and(|t| t < 86_400.0)
+        })
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let path = dir.path().join("one-day-and-a-stray.csv");
+    std::fs::write(
+        &path,
+        format!("{first_day}86700,orders,200,,,1,answered,0.0,desk\n"),
+    )
+    .unwrap();
+    let out = callsim(&["fit", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("day 1 ") && stderr.contains("on the other day: a partial day"),
+        "{stderr}"
+    );
+    // That day's 15 abandonments, pooled, fit a lognormal of cv 18.9 best, which no
+    // scenario takes: the fit says so and uses the next family, and the scenario loads.
+    assert!(
+        stderr.contains("the patience of all types pooled: lognormal fits the waits best"),
+        "{stderr}"
+    );
 }
 
 /// A log exported (or appended) twice doubles every rate fitted from it: the copies are
