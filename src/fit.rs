@@ -449,7 +449,7 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
                 durations::MIN_SAMPLE
             ));
         }
-        if let Some(note) = patience.as_ref().and_then(|p| set_aside(p)) {
+        if let Some(note) = patience.as_ref().and_then(set_aside) {
             warnings.push(format!("call type `{name}`'s patience: {note}"));
         }
         if patience.is_none() && abandoned > 0 {
