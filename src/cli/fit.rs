@@ -115,18 +115,33 @@ fn values(text: &str) -> Vec<String> {
     text.split(',').map(|v| v.trim().to_owned()).collect()
 }
 
+/// The `--columns` keys a fit cannot do without.
+const REQUIRED_COLUMNS: [&str; 5] = ["time", "type", "outcome", "wait", "talk"];
+
 fn columns(args: &FitArgs) -> Result<Columns, Failure> {
     let mut c = match args.preset {
         Preset::Callsim => Columns::callsim(),
         Preset::Bank => Columns::bank(),
     };
     if let Some(spec) = &args.columns {
+        let mut named = std::collections::HashSet::new();
         for pair in spec.split(',').filter(|p| !p.trim().is_empty()) {
             let Some((key, name)) = pair.split_once('=') else {
                 return Err(usage(format!("--columns: `{pair}` is not KEY=NAME; write e.g. --columns time=start,type=queue")));
             };
             let name = name.trim().to_owned();
-            match key.trim() {
+            let key = key.trim();
+            if !named.insert(key.to_owned()) {
+                return Err(usage(format!(
+                    "--columns: `{key}` is named twice; name each column once"
+                )));
+            }
+            if name.is_empty() && REQUIRED_COLUMNS.contains(&key) {
+                return Err(usage(format!(
+                    "--columns: `{key}=` would drop the {key} column, which a fit needs; name the log's column, e.g. --columns {key}=NAME (only date, wrap, agent, caller and ivr can be dropped)"
+                )));
+            }
+            match key {
                 "time" => c.time = name,
                 "date" => c.date = Some(name).filter(|n| !n.is_empty()),
                 "type" => c.call_type = name,
@@ -137,11 +152,11 @@ fn columns(args: &FitArgs) -> Result<Columns, Failure> {
                 "agent" => c.agent = Some(name).filter(|n| !n.is_empty()),
                 "caller" => {
                     c.caller = Some(name).filter(|n| !n.is_empty());
-                    c.optional_if_absent = false;
+                    c.caller_optional = false;
                 }
                 "ivr" => {
                     c.ivr = Some(name).filter(|n| !n.is_empty());
-                    c.optional_if_absent = false;
+                    c.ivr_optional = false;
                 }
                 other => {
                     return Err(usage(format!(
@@ -165,6 +180,39 @@ fn columns(args: &FitArgs) -> Result<Columns, Failure> {
     }
     if let Some(v) = &args.ignore {
         c.ignored = values(v);
+    }
+    // A value given to a flag takes it out of the preset's other lists (`--abandoned
+    // answered` means it); one value given to two flags is refused.
+    let given = [
+        ("--answered", args.answered.is_some()),
+        ("--abandoned", args.abandoned.is_some()),
+        ("--self-served", args.self_served.is_some()),
+        ("--other-outcome", args.other_outcome.is_some()),
+        ("--ignore", args.ignore.is_some()),
+    ];
+    let mut lists = [
+        &mut c.answered,
+        &mut c.abandoned,
+        &mut c.self_served,
+        &mut c.other,
+        &mut c.ignored,
+    ];
+    for i in (0..lists.len()).filter(|&i| given[i].1) {
+        for value in lists[i].clone() {
+            for j in (0..lists.len()).filter(|&j| j != i) {
+                if !lists[j].contains(&value) {
+                    continue;
+                }
+                if given[j].1 {
+                    return Err(usage(format!(
+                        "`{value}` is given both to {} and to {}: an outcome is one kind of ending\n  help: name it with one of them",
+                        given[i.min(j)].0,
+                        given[i.max(j)].0
+                    )));
+                }
+                lists[j].retain(|v| *v != value);
+            }
+        }
     }
     if let Some(spec) = &args.not_queued {
         let Some((column, value)) = spec.split_once('=') else {
@@ -223,6 +271,12 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
         by_weekday: args.by_weekday.then_some(true),
         agents: args.agents.as_deref().map(agents).transpose()?,
     };
+    if options.redial_window_s >= 86_400.0 {
+        return Err(usage(format!(
+            "--redial-window {}: redials are followed within the day of the abandonment, so a window of a day or more follows none; give less than a day (e.g. 1h, 4h)",
+            args.redial_window
+        )));
+    }
     if let (Some(staffing), Some(_)) = (&args.check_staffing, &args.agents) {
         let name = match staffing {
             StaffingArg::Serving => "serving",

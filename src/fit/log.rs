@@ -45,9 +45,11 @@ pub struct Columns {
     /// years 69–99 in the 1900s, 00–68 in the 2000s), besides `YYYY-MM-DD`. Only where the
     /// layout says so: elsewhere six digits may be `DDMMYY`.
     pub yymmdd_dates: bool,
-    /// Whether `caller` and `ivr` are only read when the header has them (a preset's
-    /// guess); `false` once named with `--columns`, so that a missing one is an error.
-    pub optional_if_absent: bool,
+    /// Whether `caller` is only read when the header has it (a preset's guess); `false`
+    /// once named with `--columns`, so that a missing one is an error.
+    pub caller_optional: bool,
+    /// The same for `ivr`.
+    pub ivr_optional: bool,
     /// Outcome values of callers who completed in self-service (the IVR) and left. Without
     /// an IVR column they count as other endings.
     pub self_served: Vec<String>,
@@ -89,7 +91,8 @@ impl Columns {
             ivr: Some("ivr_s".into()),
             negative_ivr_is_zero: false,
             yymmdd_dates: false,
-            optional_if_absent: true,
+            caller_optional: true,
+            ivr_optional: true,
             self_served: vec!["deflected".into()],
             answered: vec!["answered".into()],
             abandoned: vec!["abandoned".into()],
@@ -122,7 +125,8 @@ impl Columns {
             ivr: Some("vru_time".into()),
             negative_ivr_is_zero: true,
             yymmdd_dates: true,
-            optional_if_absent: false,
+            caller_optional: false,
+            ivr_optional: false,
             self_served: vec![],
             answered: vec!["AGENT".into()],
             abandoned: vec!["HANG".into()],
@@ -263,6 +267,10 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LogError> {
     })
 }
 
+/// Ten years in seconds: no time or duration of a call log reaches it (a simulation is at
+/// most ten years long); one that does is in other units, or garbage.
+const TEN_YEARS_S: f64 = 10.0 * 366.0 * 86_400.0;
+
 /// When `e` is text that is not UTF-8 (a log saved as Windows-1252 or Latin-1, as many
 /// spreadsheets and older exports do): the column it is in (when the header names it),
 /// what is wrong, and the fix.
@@ -378,15 +386,16 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
         .transpose()?;
     // A preset's caller and IVR columns are read when the header has them; a column named
     // with --columns must be there.
-    let optional = |name: &Option<String>, key: &str| -> Result<Option<usize>, LogError> {
-        match name.as_deref() {
-            None => Ok(None),
-            Some(n) if columns.optional_if_absent && !index.contains_key(n) => Ok(None),
-            Some(n) => find(n, key).map(Some),
-        }
-    };
-    let caller_col = optional(&columns.caller, "caller")?;
-    let ivr_col = optional(&columns.ivr, "ivr")?;
+    let optional =
+        |name: &Option<String>, key: &str, optional: bool| -> Result<Option<usize>, LogError> {
+            match name.as_deref() {
+                None => Ok(None),
+                Some(n) if optional && !index.contains_key(n) => Ok(None),
+                Some(n) => find(n, key).map(Some),
+            }
+        };
+    let caller_col = optional(&columns.caller, "caller", columns.caller_optional)?;
+    let ivr_col = optional(&columns.ivr, "ivr", columns.ivr_optional)?;
     // One column read as two things (`--columns type=arrival_s`) would fit one from the
     // other's values without a word.
     let roles = [
@@ -451,6 +460,18 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
         })?;
         let field = |col: usize| record.get(col).unwrap_or("").trim();
         let column_name = |col: usize| header.get(col).unwrap_or("").trim();
+        if record
+            .iter()
+            .map(str::trim)
+            .eq(header.iter().map(str::trim))
+        {
+            return Err(error(
+                Some(line),
+                None,
+                "the line repeats the header (two exports joined into one file?)".into(),
+                "remove the repeated header, and check that no call is in the log twice".into(),
+            ));
+        }
         if made_by_the_centre.is_some_and(|(col, value)| field(col) == value) {
             log.made_by_the_centre_rows += 1;
             continue;
@@ -528,6 +549,11 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
                             "`{text}` is before the log's start: times in seconds count from 0, the first day's midnight"
                         )));
                     }
+                    if s >= TEN_YEARS_S {
+                        return Err(bad_time(format!(
+                            "`{text}` is more than ten years after the log's start: check the units (seconds, not milliseconds) and the row"
+                        )));
+                    }
                     ((s / 86_400.0).floor() as i64, s.rem_euclid(86_400.0), false)
                 } else {
                     return Err(bad_time(format!("`{text}` is not a time")));
@@ -571,6 +597,14 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
                     Some(column_name(col)),
                     format!("negative {what} {value}"),
                     "durations are never negative: check the export".into(),
+                ));
+            }
+            if value >= TEN_YEARS_S {
+                return Err(error(
+                    Some(line),
+                    Some(column_name(col)),
+                    format!("{what} `{text}` is more than ten years"),
+                    "check the units (seconds, not milliseconds) and the row".into(),
                 ));
             }
             Ok(value)
@@ -912,6 +946,15 @@ mod tests {
         assert!(read(HEADER).unwrap_err().message.contains("no calls"));
         let e = read(&format!("{HEADER}10,a,100\n")).unwrap_err();
         assert_eq!(e.line, Some(2));
+        // Times and durations beyond any simulation (ten years): other units, or garbage.
+        let e = read(&format!("{HEADER}1e20,a,100,50,,1,answered,5,g\n")).unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (Some(2), Some("arrival_s")));
+        assert!(e.message.contains("ten years"), "{e}");
+        let e = read(&format!("{HEADER}10,a,100,50,,1,answered,5,g\n{HEADER}")).unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("repeats the header"), "{e}");
+        let e = read(&format!("{HEADER}10,a,1e308,50,,1,answered,5,g\n")).unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("handle_time_s"));
         // A row saved as Latin-1 (é as the byte 0xE9): the encoding is named, and the fix.
         let mut latin1 = format!("{HEADER}10,a,100,50,,1,answered,5,g\n").into_bytes();
         latin1.extend_from_slice(b"20,caf\xe9,100,50,,1,answered,5,g\n");

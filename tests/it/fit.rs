@@ -274,8 +274,8 @@ fn a_log_beyond_what_a_scenario_holds_is_fitted_but_not_written() {
             && stderr.contains("8000 call types"),
         "{stderr}"
     );
-    // One talk of 10³⁰⁰ seconds among ordinary ones: the placeholder headcount overflowed
-    // (and wrapped to zero agents in a release build).
+    // One talk of 10³⁰⁰ seconds among ordinary ones (the placeholder headcount once
+    // overflowed, and wrapped to zero agents in a release build): refused at its line.
     let stderr = refused(
         (0..60u32)
             .map(|i| {
@@ -288,7 +288,10 @@ fn a_log_beyond_what_a_scenario_holds_is_fitted_but_not_written() {
             })
             .collect(),
     );
-    assert!(stderr.contains("does not load"), "{stderr}");
+    assert!(
+        stderr.contains("line 9, column `handle_time_s`: talk time `1e300` is more than ten years"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -980,6 +983,65 @@ fn bad_logs_with_the_new_columns_are_refused_with_line_and_column() {
     let out = callsim(&["fit", sample, "--agents", "4,5"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--agents gives 2 values"));
+    // Flags that contradict one another, or drop what a fit needs, are refused up front.
+    for (extra, expected) in [
+        (
+            &[
+                "--answered",
+                "answered,abandoned",
+                "--abandoned",
+                "abandoned",
+            ][..],
+            "`abandoned` is given both to --answered and to --abandoned",
+        ),
+        (&["--columns", "time=a,time=b"][..], "`time` is named twice"),
+        (&["--columns", "talk="][..], "would drop the talk column"),
+        (
+            &["--redial-window", "25h"][..],
+            "a window of a day or more follows none",
+        ),
+    ] {
+        let mut args = vec!["fit", sample];
+        args.extend_from_slice(extra);
+        let out = callsim(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains(expected), "{extra:?}: {stderr}");
+    }
+}
+
+/// A value given to one outcome flag leaves the preset's other kinds; naming one optional
+/// column keeps the other optional.
+#[test]
+fn an_outcome_flag_overrides_the_preset_and_named_columns_leave_the_others_optional() {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv");
+    let table = |extra: &[&str]| {
+        let mut args = vec!["fit", sample];
+        args.extend_from_slice(extra);
+        let out = callsim(&args);
+        // The summary table is on stderr (the scenario on stdout).
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{extra:?}: {stderr}");
+        stderr
+    };
+    let plain = table(&[]);
+    // Abandonments read as self-served (other endings, as the sample has no IVR column):
+    // the preset's `abandoned` no longer abandons.
+    let flipped = table(&["--self-served", "abandoned"]);
+    let abandoned_column = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| {
+                l.trim_start().starts_with("orders") || l.trim_start().starts_with("returns")
+            })
+            .filter_map(|l| l.split_whitespace().nth(3).map(str::to_owned))
+            .take(2)
+            .collect()
+    };
+    assert_ne!(abandoned_column(&plain), ["0", "0"], "{plain}");
+    assert_eq!(abandoned_column(&flipped), ["0", "0"], "{flipped}");
+    // The sample has no `ivr_s` column: naming the caller column alone keeps it optional.
+    table(&["--columns", "caller=tier"]);
+    table(&["--columns", "caller="]);
 }
 
 /// Virtual hold and a transfer: callsim's own log holds each callback job as a row of its
