@@ -190,7 +190,7 @@ fn columns(args: &FitArgs) -> Result<Columns, Failure> {
         ("--other-outcome", args.other_outcome.is_some()),
         ("--ignore", args.ignore.is_some()),
     ];
-    let mut lists = [
+    let lists = [
         &mut c.answered,
         &mut c.abandoned,
         &mut c.self_served,
