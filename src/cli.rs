@@ -130,7 +130,7 @@ fn warn_of_trace_later_contacts(model: &Model) {
     }
     if replayed > 0 {
         eprintln!(
-            "note: {replayed} rows of the trace{file} are later contacts of callers it already has, of a kind the scenario does not make (no `retrial`, `transfer`, `unresolved` or `callback` there): they are replayed as new callers"
+            "note: {replayed} rows of the trace{file} are later contacts of callers it already has, that the scenario does not make or cannot tell apart (a redial is left out when its `attempt` is above 1 and its type has `retrial`; a repeated `caller` after a type with `transfer`, `unresolved` or `callback`): they are replayed as new callers"
         );
     }
 }

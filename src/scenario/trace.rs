@@ -76,9 +76,10 @@ impl Columns {
     };
 
     /// The columns of `header`: `handle_time_s`, `patience_s`, `attempt` and `caller` where
-    /// it names them; else the handle time and patience in the third and fourth columns,
-    /// unless the header gives those another column of the call log (`attempt`, `tier`…).
-    /// A column of the call log named twice is an error (which one holds the values?).
+    /// it names them; else the handle time and patience in the third and fourth columns
+    /// when the header's names there say so (`handle_time`, `talk_s`, `AHT`, `service_time`;
+    /// `patience`): a column headed `agent_id` or `priority` is no duration. A column of the
+    /// call log named twice is an error (which one holds the values?).
     fn of(header: &[&str]) -> Result<Columns, String> {
         let named = |name: &str| -> Result<Option<usize>, String> {
             let mut at = header
@@ -98,15 +99,18 @@ impl Columns {
         for name in CALL_LOG_COLUMNS {
             named(name)?;
         }
-        let by_position = |k: usize| {
+        let by_position = |k: usize, says: &[&str]| {
             header
                 .get(k)
-                .filter(|h| !CALL_LOG_COLUMNS.iter().any(|c| h.eq_ignore_ascii_case(c)))
+                .map(|h| h.to_ascii_lowercase())
+                .filter(|h| !CALL_LOG_COLUMNS.iter().any(|c| h == c))
+                .filter(|h| says.iter().any(|word| h.contains(word)))
                 .map(|_| k)
         };
         Ok(Columns {
-            handle: named("handle_time_s")?.or_else(|| by_position(2)),
-            patience: named("patience_s")?.or_else(|| by_position(3)),
+            handle: named("handle_time_s")?
+                .or_else(|| by_position(2, &["handle", "talk", "aht", "service"])),
+            patience: named("patience_s")?.or_else(|| by_position(3, &["patience"])),
             attempt: named("attempt")?,
             caller: named("caller")?,
         })

@@ -553,6 +553,19 @@ fn a_traces_header_says_which_column_is_which() {
         (handles(&m), patiences(&m)),
         (vec![Some(100.0)], vec![Some(30.0)])
     );
+    // Columns whose names are no durations are not read as durations there: an agent id
+    // is no handle time, a priority no patience (the named handle time is read).
+    let m = replaying(
+        &plain,
+        "arrival_s,call_type,agent_id,priority,handle_time_s\n10,q,7,3,100\n",
+    )
+    .unwrap();
+    assert_eq!(
+        (handles(&m), patiences(&m)),
+        (vec![Some(100.0)], vec![None])
+    );
+    let m = replaying(&plain, "arrival_s,call_type,agent_id,priority\n10,q,7,3\n").unwrap();
+    assert_eq!((handles(&m), patiences(&m)), (vec![None], vec![None]));
 
     // Without retrial, a redial is a caller the scenario does not make: replayed.
     let log =
