@@ -62,6 +62,8 @@ pub struct Live<'m> {
     history: watch::Sender<Arc<str>>,
     commands_tx: mpsc::Sender<Command>,
     commands: mpsc::Receiver<Command>,
+    /// The state file's JSON once [`Live::run`] has returned, for `GET /api/state` then.
+    final_state: watch::Sender<Option<Arc<str>>>,
 }
 
 impl<'m> Live<'m> {
@@ -102,6 +104,7 @@ impl<'m> Live<'m> {
             history,
             commands_tx,
             commands,
+            final_state: watch::channel(None).0,
         }
     }
 
@@ -113,6 +116,7 @@ impl<'m> Live<'m> {
             self.commands_tx.clone(),
             model,
         )
+        .with_final_state(self.final_state.subscribe())
     }
 
     /// A receiver of the board as published (JSON, one line).
@@ -148,6 +152,9 @@ impl<'m> Live<'m> {
             },
         )
         .await;
+        // Kept before the queue closes, so a state asked for after then gets this one.
+        let state = state::StateFile::from_state(model, &self.sim.state()).to_json();
+        self.final_state.send_replace(Some(Arc::from(state)));
         self.commands.close();
         // Pending commands are dropped: their senders learn that the day has ended.
         while self.commands.try_recv().is_ok() {}
@@ -176,6 +183,7 @@ impl<'m> Live<'m> {
         HeldBoard {
             _board: self.board.clone(),
             _history: self.history.clone(),
+            _final_state: self.final_state.clone(),
         }
     }
 }
@@ -184,4 +192,5 @@ impl<'m> Live<'m> {
 pub struct HeldBoard {
     _board: watch::Sender<Arc<str>>,
     _history: watch::Sender<Arc<str>>,
+    _final_state: watch::Sender<Option<Arc<str>>>,
 }

@@ -102,6 +102,8 @@ pub struct Api {
     history: watch::Receiver<Arc<str>>,
     commands: mpsc::Sender<Command>,
     model: Arc<Model>,
+    /// The state file's JSON once the run has stopped (for `GET /api/state` then).
+    final_state: watch::Receiver<Option<Arc<str>>>,
 }
 
 impl Api {
@@ -118,7 +120,15 @@ impl Api {
             history,
             commands,
             model,
+            final_state: watch::channel(None).1,
         }
+    }
+
+    /// The same, answering `GET /api/state` after the run has stopped with the state
+    /// published on `final_state` then (as `--save-state` writes it).
+    pub fn with_final_state(mut self, final_state: watch::Receiver<Option<Arc<str>>>) -> Api {
+        self.final_state = final_state;
+        self
     }
 }
 
@@ -451,15 +461,23 @@ async fn events(State(api): State<Api>) -> Sse<impl Stream<Item = Result<Event, 
 
 async fn state(State(api): State<Api>) -> Response {
     let (reply, answer) = oneshot::channel();
-    if api.commands.send(Command::State { reply }).await.is_err() {
-        return ended();
-    }
-    match answer.await {
-        Ok(state) => {
+    let answer = match api.commands.send(Command::State { reply }).await {
+        Ok(()) => answer.await.ok(),
+        Err(_) => None,
+    };
+    match answer {
+        Some(state) => {
             let file = StateFile::from_state(&api.model, &state);
             json(StatusCode::OK, file.to_json())
         }
-        Err(_) => ended(),
+        // The run has stopped: the state it stopped in, if it was kept.
+        None => match api.final_state.borrow().clone() {
+            Some(file) => json(StatusCode::OK, file.to_string()),
+            None => error(
+                StatusCode::CONFLICT,
+                "the simulated day has ended and its state was not kept".into(),
+            ),
+        },
     }
 }
 

@@ -326,6 +326,14 @@ fn snapshot_events_and_every_post_validated() {
     assert_eq!(board["finished"], true);
     let (status, _) = request(addr, "POST", "/api/pause", br#"{"paused": true}"#);
     assert_eq!(status, 409);
+    // The state can still be read: the one the day ended in, as `--save-state` writes it.
+    let (status, state) = request(addr, "GET", "/api/state", b"");
+    assert_eq!(status, 200, "{state}");
+    assert_eq!(
+        state,
+        StateFile::from_state(model, &live.state()).to_json(),
+        "the state after the day"
+    );
     let m = live.finish().measures(model);
     assert_eq!(m.total.offered, board["today"]["offered"].as_f64().unwrap());
 }
