@@ -7,7 +7,7 @@
 //! | `GET /api/events` | Server-Sent Events: the board as `data:` every time it is published |
 //! | `GET /api/history` | calls waiting per call type over the day so far, sampled (for the chart) |
 //! | `GET /api/initial.js` | the latest board and the history as a script (the page's first render) |
-//! | `GET /api/state` | the live state, in the state-file format of `callsim intraday` |
+//! | `GET /api/state` | the live state, in the state-file format of `callsim intraday` (after the run, the state it stopped in) |
 //! | `POST /api/staffing` | `{"group": "generalists", "change": 2}`: add (or remove) agents from now on |
 //! | `POST /api/speed` | `{"speed": 120}` or `{"speed": "max"}` |
 //! | `POST /api/pause` | `{"paused": true}` or `{"paused": false}` |
