@@ -423,6 +423,19 @@ fn alternative_labels(
             && (policies.contains(&labels[i])
                 || (0..labels.len()).any(|j| j != i && shown(j) && labels[j] == labels[i]))
     };
+    // The same file by two spellings (`s.toml`, `./../dir/s.toml`, a link) is one file.
+    let canonical: Vec<Option<PathBuf>> = files.iter().map(|p| p.canonicalize().ok()).collect();
+    for j in (0..files.len()).filter(|&j| shown(j)) {
+        if let Some(i) =
+            (0..j).find(|&i| shown(i) && canonical[i].is_some() && canonical[i] == canonical[j])
+        {
+            return Err(Failure::Usage(format!(
+                "`{}` and `{}` are the same file, given twice as an alternative: each alternative of a comparison needs a file of its own",
+                files[i].display(),
+                files[j].display()
+            )));
+        }
+    }
     let mut labels: Vec<String> = files.iter().map(|p| file_label(p)).collect();
     for way in &ways[1..] {
         let clashing: Vec<usize> = (0..files.len()).filter(|&i| clashes(&labels, i)).collect();

@@ -39,7 +39,7 @@ pub struct LiveArgs {
     #[arg(long, default_value_t = 8080)]
     port: u16,
     /// Run without the wallboard server (e.g. to stream `--format ndjson`).
-    #[arg(long, conflicts_with_all = ["paused", "hold"])]
+    #[arg(long, conflicts_with_all = ["paused", "hold", "bind", "port"])]
     no_server: bool,
     /// Start with the clock paused (resume from the wallboard or `POST /api/pause`).
     #[arg(long)]

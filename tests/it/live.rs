@@ -392,6 +392,9 @@ fn bad_live_arguments_exit_2_with_nothing_on_stdout() {
         (vec!["--paused", "--no-server"], "cannot be used with"),
         (vec!["--bind", "localhost:80"], "invalid"),
         (vec!["--port", "70000"], "invalid"),
+        // No server, so nothing to serve on: refused rather than ignored.
+        (vec!["--port", "8081"], "cannot be used with"),
+        (vec!["--bind", "0.0.0.0"], "cannot be used with"),
     ] {
         let mut all = vec!["live"];
         if !args.contains(&"--no-server") {

@@ -685,6 +685,22 @@ fn compare_labels_each_alternative_apart() {
         "{}",
         text(&out.stderr)
     );
+    // The same file by another spelling is still the same file.
+    let detour = dir.path().join("new/../old/day.toml");
+    let out = callsim(&[
+        "compare",
+        &old,
+        "--variant",
+        detour.to_str().unwrap(),
+        "-r",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("are the same file, given twice"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = callsim(&[
         "compare", &old, "--policy", "priority", "--policy", "priority",
     ]);
