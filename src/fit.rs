@@ -229,6 +229,60 @@ fn partial_days(calls: &[&log::Call], dated: bool) -> Vec<String> {
         .collect()
 }
 
+/// How many times the median a duration may be before it is named: a stuck call, or a
+/// value in milliseconds among seconds.
+const FAR_BEYOND_MEDIAN: f64 = 100.0;
+
+/// A warning when some of a call type's durations `(seconds, line)` are more than
+/// [`FAR_BEYOND_MEDIAN`] times their median: how many, the largest with its line, and how
+/// much of the mean written they make up (the fit keeps the sample's mean, the workload).
+fn far_beyond_the_rest(
+    name: &str,
+    what: &str,
+    values: impl Iterator<Item = (f64, u64)>,
+) -> Option<String> {
+    let mut values: Vec<(f64, u64)> = values.filter(|&(v, _)| v > 0.0).collect();
+    if values.len() < durations::MIN_SAMPLE {
+        return None;
+    }
+    values.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let median = values[values.len() / 2].0;
+    let limit = FAR_BEYOND_MEDIAN * median;
+    let far: Vec<&(f64, u64)> = values.iter().filter(|&&(v, _)| v > limit).collect();
+    let &&(largest, line) = far.last()?;
+    let total: f64 = values.iter().map(|&(v, _)| v).sum();
+    let share = far.iter().map(|&&(v, _)| v).sum::<f64>() / total;
+    Some(format!(
+        "call type `{name}`: {} {what}{} over {FAR_BEYOND_MEDIAN:.0} times the median of {} (the largest {}, line {line}) make{} up {:.0} % of the mean written ({}); if {} or in another unit, remove {} from the log",
+        far.len(),
+        if far.len() == 1 { "" } else { "s" },
+        write::secs(median),
+        write::secs(largest),
+        if far.len() == 1 { "s" } else { "" },
+        100.0 * share,
+        write::secs(total / values.len() as f64),
+        if far.len() == 1 { "it is a stuck call" } else { "they are stuck calls" },
+        if far.len() == 1 { "it" } else { "them" },
+    ))
+}
+
+/// A warning when no family follows a call type's durations (the chosen one's KS distance
+/// significant and over 0.05) and there are too few of them for their own quantiles: the
+/// family written keeps their mean and cv, not their shape.
+fn no_family_fits(name: &str, what: &str, fit: &durations::DurationFit) -> Option<String> {
+    let chosen = fit.chosen();
+    (fit.empirical.is_none() && chosen.ks > fit.ks_critical && chosen.ks > 0.05).then(|| {
+        format!(
+            "call type `{name}`: no family follows the {what}s (the {}'s KS distance {:.3}, 5 % critical {:.3}) and {} values are too few (500) to write their own distribution: the {} written keeps their mean and cv, not their shape",
+            chosen.family.name(),
+            chosen.ks,
+            fit.ks_critical,
+            fit.mean.n,
+            chosen.family.name(),
+        )
+    })
+}
+
 /// Of a patience fit that left out its best family for a cv no scenario takes: which, and
 /// what was used instead.
 fn set_aside(fit: &patience::PatienceFit) -> Option<String> {
@@ -407,6 +461,13 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
         let ivr = if log.has_ivr {
             let times: Vec<f64> = mine.iter().filter_map(|c| c.ivr).collect();
             let fitted = durations::fit(&times);
+            let lines = mine.iter().filter_map(|c| c.ivr.map(|v| (v, c.line)));
+            warnings.extend(far_beyond_the_rest(name, "IVR time", lines));
+            warnings.extend(
+                fitted
+                    .as_ref()
+                    .and_then(|f| no_family_fits(name, "IVR time", f)),
+            );
             if fitted.is_none() && (self_served > 0 || times.iter().any(|&t| t > 0.0)) {
                 warnings.push(format!(
                     "call type `{name}`: {} positive IVR times, fewer than the {} needed to fit one; no IVR written",
@@ -436,6 +497,19 @@ pub fn fit(log: &CallLog, options: &FitOptions) -> Result<Fit, FitError> {
             .collect();
         let talk = durations::fit(&answered.iter().filter_map(|c| c.talk).collect::<Vec<_>>());
         let wrap = durations::fit(&answered.iter().filter_map(|c| c.wrap).collect::<Vec<_>>());
+        for (what, of) in [
+            (
+                "talk time",
+                (|c: &log::Call| c.talk) as fn(&log::Call) -> Option<f64>,
+            ),
+            ("wrap-up time", |c| c.wrap),
+        ] {
+            let values = answered.iter().filter_map(|c| of(c).map(|v| (v, c.line)));
+            warnings.extend(far_beyond_the_rest(name, what, values));
+        }
+        for (what, fitted) in [("talk time", &talk), ("wrap-up time", &wrap)] {
+            warnings.extend(fitted.as_ref().and_then(|f| no_family_fits(name, what, f)));
+        }
         let waits = waits_of(mine.iter().map(|c| **c));
         let patience = patience::fit(&waits);
         let abandoned = mine

@@ -225,7 +225,8 @@ pub fn fit(values: &[f64]) -> Option<DurationFit> {
         zeros,
         mean: Estimate {
             value: mean,
-            lo: mean - half,
+            // A duration's mean is never negative, however skewed the sample.
+            lo: (mean - half).max(0.0),
             hi: mean + half,
             n: n as u64,
         },

@@ -15,7 +15,7 @@ pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 /// Seconds as a scenario duration: to 0.1 s from a second on, to the millisecond from 10 ms
 /// on, to 3 significant digits below (a 0.02 s time written as 0.1 s would be five times
 /// too long, a 0.22 ms one written as 0.001 s four times), and at least a microsecond.
-fn secs(s: f64) -> String {
+pub(crate) fn secs(s: f64) -> String {
     if s >= 0.95 {
         format!("{s:.1}s")
     } else if s >= 0.0095 {

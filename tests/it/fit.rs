@@ -1221,3 +1221,41 @@ fn rows_repeated_field_for_field_are_warned_of() {
     let one_copy = format!("{header}\n{}\n{}\n", rows.join("\n"), rows[0]);
     assert!(!fit_warnings("one.csv", &one_copy).contains("repeat"));
 }
+
+/// One stuck call (a talk of 28 hours among four-minute calls) moves the AHT written, as
+/// the fit keeps the sample's mean: `fit` names it, with its line and its share of the
+/// mean, and says that no family follows such a sample.
+#[test]
+fn a_talk_time_far_beyond_the_rest_is_named_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/sample-calls.csv"
+    ))
+    .unwrap();
+    let lines = sample.lines().count();
+    let path = dir.path().join("stuck.csv");
+    std::fs::write(
+        &path,
+        format!("{sample}600000,orders,100000,,,1,answered,0.0,desk\n"),
+    )
+    .unwrap();
+    let out = callsim(&["fit", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("call type `orders`: 1 talk time over 100 times the median")
+            && stderr.contains(&format!("(the largest 100000.0s, line {})", lines + 1)),
+        "{stderr}"
+    );
+    // The sample alone has none.
+    let plain = callsim(&[
+        "fit",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv"),
+    ]);
+    let plain = String::from_utf8_lossy(&plain.stderr);
+    assert!(
+        !plain.contains("times the median") && !plain.contains("no family follows"),
+        "{plain}"
+    );
+}
