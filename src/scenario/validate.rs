@@ -471,7 +471,43 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
         trace: trace.map(|t| std::sync::Arc::new(t.calls)),
     };
     check_time_to_answer_everyone(&model, source)?;
+    check_slowed_talks(&model, source)?;
     Ok(model)
+}
+
+/// Refuses a chat group whose slowest contacts could outrun the clock: a talk of one of its
+/// types lasts up to (1 + slowdown × (max_concurrent − 1)) times its draw, and that draw's
+/// 10⁻¹⁵ tail times the factor must stay within [`LONGEST_DRAW_S`], as a draw's does.
+fn check_slowed_talks(model: &Model, source: &Source) -> Result<(), ScenarioError> {
+    for (g, group) in model.groups.iter().enumerate() {
+        if !group.slows_contacts() {
+            continue;
+        }
+        let factor = 1.0 + group.concurrency_slowdown * f64::from(group.max_concurrent - 1);
+        let slowest = model
+            .call_types
+            .iter()
+            .filter(|t| t.serving_groups.contains(&(g as GroupId)))
+            .map(|t| (t.handle_time.tail_seconds() * factor, &t.name))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((tail, name)) = slowest.filter(|(tail, _)| *tail > LONGEST_DRAW_S) {
+            return Err(source.error_at(
+                &FieldPath::default()
+                    .key("agent_groups")
+                    .index(g)
+                    .key("concurrency_slowdown"),
+                format!(
+                    "with {} contacts at once, each slowed by {} per other, one talk of call type `{name}` in 10^15 would last {} years or more, beyond the limit of {} years: simulated time counts nanoseconds in 64 bits, which end at 584 years",
+                    group.max_concurrent,
+                    group.concurrency_slowdown,
+                    shown((tail / YEAR_S).round()),
+                    LONGEST_DRAW_S / YEAR_S
+                ),
+                "lower the handle time, max_concurrent or concurrency_slowdown; a chat lasts minutes or hours, not years",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Simulated time a replication may reach at most, seconds: 500 years, below the 584 that

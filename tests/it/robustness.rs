@@ -834,6 +834,41 @@ fn times_that_would_pass_the_end_of_the_clock_are_refused_with_the_limit() {
     let path = write(dir.path(), "f.toml", scenario("", fine).as_bytes());
     let out = callsim(&["validate", &path]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // A chat desk's slowest contacts last (1 + slowdown × others) times their draw: ten
+    // years, a hundred chats at once slowed by 2 each, reach 1,990 years (they were capped
+    // at the clock's end, the AHT read 499 years for 1,000).
+    let chat = r#"
+name = "chat"
+[simulation]
+duration = "1h"
+[[call_types]]
+name = "c"
+arrival_rate = 5000
+handle_time = { distribution = "constant", value = "87840h" }
+patience = { distribution = "constant", value = "1h" }
+[[agent_groups]]
+name = "a"
+agents = 1
+skills = ["c"]
+max_concurrent = 100
+concurrency_slowdown = 2
+"#;
+    let path = write(dir.path(), "chat.toml", chat.as_bytes());
+    refused(
+        &["run", &path],
+        &[
+            "agent_groups[0].concurrency_slowdown",
+            "1994 years",
+            "limit of 100 years",
+        ],
+    );
+    let path = write(
+        dir.path(),
+        "chat-fine.toml",
+        chat.replace("87840h", "5m").as_bytes(),
+    );
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
 #[test]
