@@ -264,3 +264,16 @@ mod tests {
         assert!(range("--a", "20-40", "20..40").is_err());
     }
 }
+
+/// Warns when `--threads` asks for more threads than the machine has cores: the extra ones
+/// take turns on the same cores and only add overhead (the results are the same for any
+/// count).
+pub fn warn_of_threads_beyond_cores(threads: Option<u32>) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if let Some(n) = threads.filter(|&n| n as usize > cores) {
+        eprintln!(
+            "warning: --threads {n} on a machine of {cores} core{}: threads beyond the cores take turns and only add overhead (the results are the same for any count)\n  help: leave out --threads to use every core",
+            if cores == 1 { "" } else { "s" }
+        );
+    }
+}

@@ -195,6 +195,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         .collect();
     OutputFile::not_an_input(&[output.as_ref()], &traces)?;
     check_memory(&alternatives, args.threads, args.memory_budget)?;
+    super::args::warn_of_threads_beyond_cores(args.threads);
     let threads = args.threads.map(|n| n as usize);
     if let Some(shard) = shard {
         let models: Vec<_> = alternatives.iter().map(|a| a.model.clone()).collect();

@@ -130,6 +130,7 @@ pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
         threads: args.threads.map(|n| n as usize),
         until,
     };
+    super::args::warn_of_threads_beyond_cores(args.threads);
     let at_once = super::run::thread_count(args.threads).min(args.replications as usize) as u64;
     super::run::check_memory_with(
         &model,

@@ -104,6 +104,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         None => Source::default_scenario(),
     };
     let model = super::load_source(&source)?;
+    super::args::warn_of_threads_beyond_cores(args.threads);
     let options = RunOptions {
         replications: args.replications,
         seed: args.seed,

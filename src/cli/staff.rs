@@ -355,6 +355,7 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
         )));
     }
     let targets = targets(&args, &mut model)?;
+    super::args::warn_of_threads_beyond_cores(args.threads);
     super::run::check_memory(&model, args.threads, args.memory_budget)?;
     let confidence = args::fraction("--confidence", &args.confidence, "95%")?;
     if !(0.5..=0.999).contains(&confidence) {

@@ -390,6 +390,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             other => other,
         })?;
     }
+    super::args::warn_of_threads_beyond_cores(args.threads);
     let threads = args.threads.map(|n| n as usize);
     if let Some(shard) = shard {
         let models: Vec<Model> = settings

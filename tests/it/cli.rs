@@ -125,6 +125,24 @@ fn output_is_the_same_on_one_thread_or_many() {
 }
 
 #[test]
+fn threads_beyond_the_cores_are_warned_of_and_change_nothing() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let beyond = (cores + 1).to_string();
+    let within = callsim(&["run", "-r", "3", "--threads", "1", "-q", "-f", "json"]);
+    let over = callsim(&["run", "-r", "3", "--threads", &beyond, "-q", "-f", "json"]);
+    assert!(over.status.success());
+    assert_eq!(over.stdout, within.stdout);
+    assert!(!text(&within.stderr).contains("--threads"));
+    assert!(
+        text(&over.stderr).contains(&format!(
+            "warning: --threads {beyond} on a machine of {cores} core"
+        )),
+        "{}",
+        text(&over.stderr)
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     for args in [
         vec!["run", "--format", "xml"],
