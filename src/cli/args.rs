@@ -203,6 +203,19 @@ pub fn range(flag: &str, text: &str, example: &str) -> Result<(f64, f64), Failur
     Ok((lo, hi))
 }
 
+/// Warns when `--threads` asks for more threads than the machine has cores: the extra ones
+/// take turns on the same cores and only add overhead (the results are the same for any
+/// count).
+pub fn warn_of_threads_beyond_cores(threads: Option<u32>) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if let Some(n) = threads.filter(|&n| n as usize > cores) {
+        eprintln!(
+            "warning: --threads {n} on a machine of {cores} core{}: threads beyond the cores take turns and only add overhead (the results are the same for any count)\n  help: leave out --threads to use every core",
+            if cores == 1 { "" } else { "s" }
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,18 +275,5 @@ mod tests {
         assert_eq!(range("--a", "0.8..=1.2", "").ok(), Some((0.8, 1.2)));
         assert!(range("--a", "40..20", "20..40").is_err());
         assert!(range("--a", "20-40", "20..40").is_err());
-    }
-}
-
-/// Warns when `--threads` asks for more threads than the machine has cores: the extra ones
-/// take turns on the same cores and only add overhead (the results are the same for any
-/// count).
-pub fn warn_of_threads_beyond_cores(threads: Option<u32>) {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if let Some(n) = threads.filter(|&n| n as usize > cores) {
-        eprintln!(
-            "warning: --threads {n} on a machine of {cores} core{}: threads beyond the cores take turns and only add overhead (the results are the same for any count)\n  help: leave out --threads to use every core",
-            if cores == 1 { "" } else { "s" }
-        );
     }
 }
