@@ -216,6 +216,24 @@ pub fn warn_of_threads_beyond_cores(threads: Option<u32>) {
     }
 }
 
+/// Refuses an `--output` whose extension names another format than `format` (tables, JSON
+/// or a page): see [`super::output::refuse_other_extension`].
+pub fn check_output_extension(
+    format: Output,
+    output: Option<&super::output::OutputFile>,
+) -> Result<(), super::Failure> {
+    let name = match format {
+        Output::Table => "table",
+        Output::Json => "json",
+        Output::Html => "html",
+    };
+    super::output::refuse_other_extension(
+        name,
+        &[("json", "json"), ("html", "html"), ("htm", "html")],
+        output,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -194,6 +194,14 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         .filter_map(|a| a.model.trace_file.as_ref())
         .collect();
     OutputFile::not_an_input(&[output.as_ref()], &traces)?;
+    if shard.is_none() {
+        let format = match args.format {
+            CompareFormat::Table => super::args::Output::Table,
+            CompareFormat::Json => super::args::Output::Json,
+            CompareFormat::Html => super::args::Output::Html,
+        };
+        super::args::check_output_extension(format, output.as_ref())?;
+    }
     check_memory(&alternatives, args.threads, args.memory_budget)?;
     super::args::warn_of_threads_beyond_cores(args.threads);
     let threads = args.threads.map(|n| n as usize);

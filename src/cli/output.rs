@@ -360,6 +360,40 @@ mod interrupts {
     }
 }
 
+/// The extensions that name a report format: a file named so holds that format only.
+const FORMAT_EXTENSIONS: [&str; 5] = ["json", "html", "htm", "xlsx", "csv"];
+
+/// Refuses an output file whose extension names another format than the one asked for
+/// (`-o day.xlsx` with the default tables, `-f json -o day.html`): the file would not open
+/// as its name says. `format` is the format asked for; `offered` maps each extension the
+/// command can write to the `--format` that writes it (several may suit one extension).
+pub fn refuse_other_extension(
+    format: &str,
+    offered: &[(&str, &str)],
+    output: Option<&OutputFile>,
+) -> Result<(), Failure> {
+    let Some(file) = output else { return Ok(()) };
+    let Some(ext) = file.path().extension().and_then(|e| e.to_str()) else {
+        return Ok(());
+    };
+    let ext = ext.to_ascii_lowercase();
+    if !FORMAT_EXTENSIONS.contains(&ext.as_str())
+        || offered.iter().any(|&(e, f)| e == ext && f == format)
+    {
+        return Ok(());
+    }
+    let help = match offered.iter().find(|&&(e, _)| e == ext) {
+        Some((_, wanted)) => {
+            format!("add --format {wanted}, or name the file for --format {format}")
+        }
+        None => format!("this command writes no .{ext} file: name the file for --format {format}"),
+    };
+    Err(Failure::Usage(format!(
+        "--output {}: the report is written as --format {format}, which a .{ext} file would not hold\n  help: {help}",
+        file.path().display()
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

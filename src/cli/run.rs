@@ -121,7 +121,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             .flatten()
             .collect::<Vec<_>>(),
     )?;
-    check_format(args.format, output.as_ref())?;
+    // A shard writes a part (JSON), whatever --format says.
+    if shard.is_none() {
+        check_format(args.format, output.as_ref())?;
+    }
     if args.format == Format::Xlsx {
         check_workbook_fits(&model)?;
     }
@@ -253,7 +256,18 @@ pub(super) fn check_format(format: Format, output: Option<&OutputFile>) -> Resul
     if format == Format::Xlsx {
         super::output::refuse_binary_on_terminal("--format xlsx", "report.xlsx", output)?;
     }
-    Ok(())
+    super::output::refuse_other_extension(
+        &format.name(),
+        &[
+            ("json", "json"),
+            ("html", "html"),
+            ("htm", "html"),
+            ("xlsx", "xlsx"),
+            ("csv", "csv"),
+            ("csv", "csv-long"),
+        ],
+        output,
+    )
 }
 
 /// Writes replication 0's calls to `file`, one line per call in the order their outcomes

@@ -370,6 +370,7 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
         .chain(model.trace_file.as_deref())
         .collect();
     OutputFile::not_an_input(&[output.as_ref(), written.as_ref()], &inputs)?;
+    super::args::check_output_extension(args.format, output.as_ref())?;
     if written.is_some() {
         // Find out now, not after the search, if the file cannot be edited.
         let current: Vec<Vec<u32>> = model

@@ -271,6 +271,9 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         &[output.as_ref(), chart.as_ref()],
         base.trace_file.as_slice(),
     )?;
+    if shard.is_none() {
+        super::args::check_output_extension(args.format, output.as_ref())?;
+    }
     if let Some(r) = args.replications {
         base.replications = r;
     }

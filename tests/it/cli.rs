@@ -143,6 +143,61 @@ fn threads_beyond_the_cores_are_warned_of_and_change_nothing() {
 }
 
 #[test]
+fn an_output_named_for_another_format_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let default = callsim(&["run", "--show-default"]).stdout;
+    let scenario = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(scenario.path(), default).unwrap();
+    let scenario = scenario.path().to_str().unwrap().to_owned();
+    for (args, expected) in [
+        (
+            vec!["run".to_owned(), "-o".into(), at("day.xlsx")],
+            "add --format xlsx",
+        ),
+        (
+            vec![
+                "run".into(),
+                "-f".into(),
+                "json".into(),
+                "-o".into(),
+                at("day.HTML"),
+            ],
+            "add --format html",
+        ),
+        (
+            vec![
+                "compare".into(),
+                scenario.clone(),
+                "--policy".into(),
+                "priority".into(),
+                "--policy".into(),
+                "longest-idle".into(),
+                "-o".into(),
+                at("c.xlsx"),
+            ],
+            "this command writes no .xlsx file",
+        ),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = callsim(&args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+    // Formats that suit their names, and names of no format, are written.
+    for (format, name) in [
+        ("csv-long", "long.csv"),
+        ("xlsx", "day.xlsx"),
+        ("table", "day.txt"),
+    ] {
+        let out = callsim(&["run", "-r", "2", "-q", "-f", format, "-o", &at(name)]);
+        assert!(out.status.success(), "{format}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
 fn usage_errors_exit_2() {
     for args in [
         vec!["run", "--format", "xml"],
