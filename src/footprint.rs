@@ -579,6 +579,8 @@ pub fn format_bytes(bytes: u64) -> String {
         format!("{:.0} MB", b / 1e6)
     } else if b >= 1e3 {
         format!("{:.0} kB", b / 1e3)
+    } else if bytes == 1 {
+        "1 byte".into()
     } else {
         format!("{bytes} bytes")
     }

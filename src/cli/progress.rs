@@ -83,11 +83,21 @@ impl Progress {
         } else if std::io::stderr().is_terminal() {
             Shown::Bar(bar(verb, total))
         } else {
-            let seconds = std::env::var("CALLSIM_PROGRESS_SECONDS")
-                .ok()
-                .and_then(|s| s.trim().parse::<f64>().ok())
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .unwrap_or(DEFAULT_LINE_SECONDS);
+            let seconds = match std::env::var("CALLSIM_PROGRESS_SECONDS") {
+                Err(_) => DEFAULT_LINE_SECONDS,
+                Ok(text) => match text.trim().parse::<f64>() {
+                    Ok(s) if s.is_finite() && s >= 0.0 => s,
+                    _ => {
+                        static WARNED: std::sync::Once = std::sync::Once::new();
+                        WARNED.call_once(|| {
+                            eprintln!(
+                                "warning: CALLSIM_PROGRESS_SECONDS={text} is not a number of seconds (0 or more); progress every {DEFAULT_LINE_SECONDS} s"
+                            );
+                        });
+                        DEFAULT_LINE_SECONDS
+                    }
+                },
+            };
             Shown::Lines(Lines {
                 started: Instant::now(),
                 last_line: None,

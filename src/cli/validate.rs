@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use callsim::model::Model;
 use callsim::offered::OfferedLoad;
+use callsim::time::SimTime;
 
 use super::{load, print, Failure};
 
@@ -44,7 +45,7 @@ fn summary(path: &Path, model: &Model) -> String {
         .collect();
     let types: Vec<&str> = model.call_types.iter().map(|t| t.name.as_str()).collect();
     format!(
-        "{}: ok — \"{}\": {} call type{} ({}), {} agent group{} ({}), {} intervals, {} replications\n",
+        "{}: ok — \"{}\": {} call type{} ({}), {} agent group{} ({}), {} intervals{}, {} replications\n",
         path.display(),
         model.name,
         types.len(),
@@ -54,10 +55,24 @@ fn summary(path: &Path, model: &Model) -> String {
         plural(agents.len()),
         agents.join(", "),
         model.intervals,
+        last_interval(model),
         model.replications,
     )
 }
 
+/// ` (the last 1m)` when the day is not a whole number of intervals, else nothing.
+fn last_interval(model: &Model) -> String {
+    let whole = model.interval.0 * u64::from(model.intervals.saturating_sub(1));
+    let last = model.horizon.0.saturating_sub(whole);
+    if last == model.interval.0 {
+        String::new()
+    } else {
+        format!(
+            " (the last {})",
+            callsim::scenario::format_seconds(SimTime(last).as_seconds())
+        )
+    }
+}
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""

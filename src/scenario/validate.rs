@@ -758,6 +758,21 @@ impl Context<'_> {
         self.source.error_at(path, message, help)
     }
 
+    /// The day's intervals in words: `18 intervals of 7m`, and the last one's length when
+    /// the duration is not a whole number of intervals (`, the last 1m`).
+    fn intervals_text(&self) -> String {
+        let whole = format!("{} intervals of {}", self.intervals, self.interval);
+        let last = self.day_s - f64::from(self.intervals - 1) * self.interval.seconds();
+        if (last - self.interval.seconds()).abs() < 1e-9 {
+            whole
+        } else {
+            format!(
+                "{whole}, the last {}",
+                super::duration::format_seconds(last)
+            )
+        }
+    }
+
     fn call_type(&self, spec: &CallTypeSpec, path: &FieldPath) -> Result<CallType, ScenarioError> {
         let calls_per_hour = match (&spec.arrival_rate, &spec.arrival_rates) {
             (Some(_), Some(_)) => {
@@ -1230,8 +1245,8 @@ impl Context<'_> {
         Err(self.error(
             path,
             format!(
-                "{len} {what} given, but the simulation has {} intervals of {}",
-                self.intervals, self.interval
+                "{len} {what} given, but the simulation has {}",
+                self.intervals_text()
             ),
             &format!("give exactly {} values, one per interval, or change `simulation.duration` or `simulation.interval`", self.intervals),
         ))

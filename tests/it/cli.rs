@@ -198,6 +198,39 @@ fn an_output_named_for_another_format_is_refused_before_any_work() {
 }
 
 #[test]
+fn a_day_of_no_whole_number_of_intervals_names_its_last_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |rates: &str| {
+        format!(
+            "name = \"short\"\n[simulation]\nduration = \"2h\"\ninterval = \"7m\"\n\
+             [[call_types]]\nname = \"q\"\n{rates}\n\
+             handle_time = {{ distribution = \"exponential\", mean = \"3m\" }}\n\
+             [[agent_groups]]\nname = \"a\"\nagents = 6\nskills = [\"q\"]\n"
+        )
+    };
+    let path = write(
+        dir.path(),
+        "ok.toml",
+        scenario("arrival_rate = 60").as_bytes(),
+    );
+    let out = callsim(&["validate", &path]);
+    assert!(
+        text(&out.stdout).contains("18 intervals (the last 1m)"),
+        "{}",
+        text(&out.stdout)
+    );
+    let rates = format!("arrival_rates = [{}]", vec!["60"; 17].join(", "));
+    let path = write(dir.path(), "bad.toml", scenario(&rates).as_bytes());
+    let out = callsim(&["validate", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("the simulation has 18 intervals of 7m, the last 1m"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     for args in [
         vec!["run", "--format", "xml"],
