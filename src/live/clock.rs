@@ -60,7 +60,8 @@ impl Speed {
             Ok(Speed::Factor(f))
         } else {
             Err(format!(
-                "a speed of {f} is out of range: give a number of simulated seconds per real second from {MIN_SPEED} to {MAX_SPEED}, or \"max\""
+                "a speed of {} is out of range: give a number of simulated seconds per real second from {MIN_SPEED} to {MAX_SPEED}, or \"max\"",
+                crate::scenario::shown(f)
             ))
         }
     }

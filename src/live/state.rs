@@ -1014,7 +1014,7 @@ impl StateFile {
                 Some(b) if !(b.is_finite() && b > 0.0 && b <= MAX_BUSYNESS) => {
                     return Err(err(
                         "busyness".into(),
-                        format!("{b} is not a day's busyness factor"),
+                        format!("{} is not a day's busyness factor", shown(b)),
                         format!(
                             "give the day's calls as a multiple of the forecast, above 0 and at \
                              most {MAX_BUSYNESS}: e.g. \"busyness\": 1.1 for a day running 10 % \
@@ -1031,7 +1031,7 @@ impl StateFile {
             if !x.is_finite() || x < 0.0 {
                 return Err(err(
                     place.to_owned(),
-                    format!("{x} is not {}", texts.noun),
+                    format!("{} is not {}", shown(x), texts.noun),
                     format!("give {}, in seconds (≥ 0)", texts.what),
                 ));
             }

@@ -36,6 +36,11 @@ fn is_amount(x: f64) -> bool {
     x >= 0.0 && x.is_finite()
 }
 
+/// Whether `x` seconds is a span simulated time can hold: at most 2⁶⁴ nanoseconds.
+fn is_span(x: f64) -> bool {
+    is_amount(x) && x <= u64::MAX as f64 / 1e9
+}
+
 /// Calls that ended, one way or another: every offered call has exactly one outcome.
 fn outcomes(m: &CallMeasures) -> f64 {
     m.answered + m.abandoned + m.blocked + m.deflected + m.unserved + m.callbacks
@@ -88,7 +93,10 @@ fn call_block(m: &CallMeasures) -> Result<(), String> {
     }
     occupancy(m.occupancy, m.busy_s, m.capacity_s)?;
     match m.longest_wait_s {
-        Some(x) if !is_amount(x) => Err(format!("`longest_wait_s` is {x}, not a wait")),
+        Some(x) if !is_span(x) => Err(format!(
+            "`longest_wait_s` is {}, not a wait",
+            crate::scenario::shown(x)
+        )),
         _ => Ok(()),
     }
 }
@@ -107,7 +115,11 @@ fn occupancy(occupancy: Option<f64>, busy_s: f64, capacity_s: f64) -> Result<(),
         Ok(())
     } else {
         Err(format!(
-            "`occupancy` is {occupancy:?}, busy {busy_s} s of {capacity_s} s staffed gives {counted:?}"
+            "`occupancy` is {}, busy {} s of {} s staffed gives {}",
+            occupancy.map_or("none".into(), crate::scenario::shown),
+            crate::scenario::shown(busy_s),
+            crate::scenario::shown(capacity_s),
+            counted.map_or("none".into(), crate::scenario::shown),
         ))
     }
 }
@@ -238,6 +250,14 @@ mod tests {
         lost.intervals[3].total.abandoned += 1.0;
         let why = lost.check_plausible().unwrap_err();
         assert!(why.starts_with("interval 3, total: "), "{why}");
+
+        let mut endless = m.clone();
+        endless.total.longest_wait_s = Some(1e300);
+        let why = endless.check_plausible().unwrap_err();
+        assert!(
+            why.contains("`longest_wait_s` is 1e300, not a wait"),
+            "{why}"
+        );
 
         let mut level = m.clone();
         level.total.service_level = Some(3.996);
