@@ -245,6 +245,8 @@ pub struct Validation {
     pub passed: bool,
     /// The checks that fail in the last round.
     pub failed: usize,
+    /// Those checks, in interval order.
+    pub failures: Vec<Check>,
 }
 
 /// The staffing found.
@@ -1319,14 +1321,16 @@ pub fn search(
             }
         }
         if !moved {
-            let failures = fresh
+            let failures: Vec<Check> = fresh
                 .checks
                 .iter()
                 .filter(|c| searcher.plan.rule.fails(c))
-                .count();
+                .cloned()
+                .collect();
             break Validation {
-                passed: failures == 0,
-                failed: failures,
+                passed: failures.is_empty(),
+                failed: failures.len(),
+                failures,
                 measures: fresh.measures,
                 checks: fresh.checks,
                 rounds: round,

@@ -465,6 +465,7 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
     }
 
     warn_of_blocking(&model, &found.validation.measures);
+    warn_of_failed_validation(&model, &found.validation);
     let report = staff_report(&model, &options, &found);
     if let Some(file) = &written {
         let text = with_staffing(
@@ -657,6 +658,54 @@ const BLOCKED_WARNING: f64 = 0.01;
 /// the calls of some interval at the staffing found (its validation's replications).
 /// Blocked callers hear a busy signal and count in no service level, abandon rate or ASA,
 /// so every target may be met while many callers are turned away.
+/// Warns when the staffing found still fails a target on the last round of validation:
+/// the answer is printed, as the best the search reached, but a planner must not take it
+/// as meeting the targets.
+fn warn_of_failed_validation(model: &Model, validation: &staffing::Validation) {
+    if validation.passed {
+        return;
+    }
+    const SHOWN: usize = 5;
+    let mut lines: Vec<String> = validation
+        .failures
+        .iter()
+        .take(SHOWN)
+        .map(|c| {
+            let (mean, target, half) = match c.measure {
+                staffing::Measure::Asa => (
+                    format!("{:.1} s", c.mean),
+                    format!("{:.1} s", c.target),
+                    format!("{:.1} s", c.ci95),
+                ),
+                _ => (
+                    format!("{:.1}%", c.mean * 100.0),
+                    format!("{:.1}%", c.target * 100.0),
+                    format!("{:.1}", c.ci95 * 100.0),
+                ),
+            };
+            let whose = match c.group {
+                Some(g) => model.groups[g as usize].name.clone(),
+                None => model.call_types[c.call_type as usize].name.clone(),
+            };
+            format!(
+                "  {} {whose}: {} {mean} ± {half} against {target}",
+                model.interval_label(c.interval),
+                c.measure.name()
+            )
+        })
+        .collect();
+    if validation.failed > SHOWN {
+        lines.push(format!("  and {} more", validation.failed - SHOWN));
+    }
+    eprintln!(
+        "warning: the staffing printed fails {} target{} on its last validation round ({} rounds on fresh replications), so it does not meet the targets as asked:\n{}\n  help: add agents where it fails (often the first interval after a drop in the forecast, where the calls of the busier interval before still hold agents), or search on more replications (--max-replications)",
+        validation.failed,
+        if validation.failed == 1 { "" } else { "s" },
+        validation.rounds,
+        lines.join("\n")
+    );
+}
+
 fn warn_of_blocking(model: &Model, validation: &[callsim::stats::ReplicationMeasures]) {
     let Some(first) = validation.first() else {
         return;

@@ -1191,3 +1191,63 @@ agents = 8
         );
     }
 }
+
+/// After a drop in the forecast the first interval of the flat stretch still holds the
+/// busier interval's calls, and on this seed the staffing still fails there after the last
+/// validation round: the answer is printed, and stderr says it misses, which and by how
+/// much; the warning comes exactly when the JSON says the validation did not pass.
+#[test]
+fn a_staffing_that_fails_its_last_validation_is_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("step.toml");
+    std::fs::write(
+        &path,
+        r#"name = "step"
+[simulation]
+duration = "240m"
+warmup = "30m"
+replications = 10
+seed = 1
+interval = "30m"
+[service_level]
+threshold = "20s"
+target = 0.8
+[[call_types]]
+name = "general"
+arrival_rates = [2000, 2000, 1000, 1000, 1000, 1000, 1000, 1000]
+handle_time = { distribution = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "agents"
+agents = 50
+skills = ["general"]
+"#,
+    )
+    .unwrap();
+    let mut warned = 0;
+    for seed in ["1", "3"] {
+        let out = callsim(&[
+            "staff",
+            path.to_str().unwrap(),
+            "--seed",
+            seed,
+            "-q",
+            "-f",
+            "json",
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let passed = json["validation"]["passed"].as_bool().unwrap();
+        let warning = stderr.contains("fails 1 target on its last validation round")
+            || stderr.contains("targets on its last validation round");
+        assert_eq!(warning, !passed, "seed {seed}: {stderr}");
+        if warning {
+            warned += 1;
+            assert!(stderr.contains("service level"), "{stderr}");
+        }
+    }
+    assert!(
+        warned > 0,
+        "no seed failed its validation: pick another one"
+    );
+}
