@@ -35,6 +35,19 @@ pub fn interval_text(e: &Estimate, digits: usize) -> String {
     )
 }
 
+/// A duration's estimate in seconds, as [`interval_text`] with the decimals [`secs`]
+/// writes the value with: a sub-millisecond mean is not shown as 0.0.
+fn seconds_interval_text(e: &Estimate) -> String {
+    let digits = if e.value >= 0.95 || e.value <= 0.0 {
+        1
+    } else if e.value >= 0.0095 {
+        3
+    } else {
+        (2 - e.value.max(1e-6).log10().floor() as i32) as usize
+    };
+    interval_text(e, digits)
+}
+
 /// Seconds since midnight as `HH:MM`.
 pub fn clock(seconds: f64) -> String {
     let m = (seconds / 60.0).round() as u64;
@@ -93,7 +106,7 @@ fn duration_comment(what: &str, fit: &DurationFit, pooled: bool) -> String {
         c.family.name(),
         fit.mean.n,
         fit.zeros,
-        interval_text(&fit.mean, 1),
+        seconds_interval_text(&fit.mean),
         interval_text(&fit.cv, 3),
         aics.join(", "),
         c.ks,
@@ -119,7 +132,7 @@ fn patience_comment(fit: &PatienceFit, pooled: bool) -> String {
         fit.censored,
         fit.zero_waits,
         c.family.name(),
-        interval_text(&c.mean, 1),
+        seconds_interval_text(&c.mean),
         interval_text(&c.cv, 3),
         if fit.exponential_rejected { "rejected" } else { "not rejected" },
         fit.lr_statistic,
@@ -572,5 +585,28 @@ mod tests {
         assert_eq!(secs(0.949), "0.949s");
         assert_eq!(secs(0.96), "1.0s");
         assert_eq!(secs(187.26), "187.3s");
+    }
+
+    #[test]
+    fn a_comments_mean_keeps_the_digits_of_the_value_written() {
+        use super::{seconds_interval_text, Estimate};
+        let estimate = |value: f64, lo: f64, hi: f64| Estimate {
+            value,
+            lo,
+            hi,
+            n: 100,
+        };
+        assert_eq!(
+            seconds_interval_text(&estimate(0.0004, 0.0003, 0.0005)),
+            "0.000400 [0.000300, 0.000500]"
+        );
+        assert_eq!(
+            seconds_interval_text(&estimate(0.25, 0.2, 0.3)),
+            "0.250 [0.200, 0.300]"
+        );
+        assert_eq!(
+            seconds_interval_text(&estimate(187.26, 180.0, 194.5)),
+            "187.3 [180.0, 194.5]"
+        );
     }
 }

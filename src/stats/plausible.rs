@@ -107,8 +107,9 @@ fn occupancy(occupancy: Option<f64>, busy_s: f64, capacity_s: f64) -> Result<(),
     let agrees = match (occupancy, counted) {
         (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * y.max(1.0),
         (None, None) => true,
-        // Staffed for less than a second's billionth: the run's nanoseconds may still count.
-        (Some(x), None) => is_amount(x),
+        // A run's occupancy is defined exactly when some nanosecond was staffed, and its
+        // staffed seconds are then above 0.
+        (Some(_), None) => false,
         (None, Some(_)) => false,
     };
     if agrees {
@@ -250,6 +251,12 @@ mod tests {
         lost.intervals[3].total.abandoned += 1.0;
         let why = lost.check_plausible().unwrap_err();
         assert!(why.starts_with("interval 3, total: "), "{why}");
+
+        let mut unstaffed = m.clone();
+        unstaffed.groups[0].capacity_s = 0.0;
+        assert!(unstaffed.groups[0].occupancy.is_some());
+        let why = unstaffed.check_plausible().unwrap_err();
+        assert!(why.contains("`occupancy` is"), "{why}");
 
         let mut endless = m.clone();
         endless.total.longest_wait_s = Some(1e300);
