@@ -650,14 +650,6 @@ fn applied(model: &Model, targets: &ServiceTargets) -> Vec<AppliedJson> {
         .collect()
 }
 
-/// The share of calls blocked above which `staff` warns: lines, not agents, then limit the
-/// service, and blocked callers count in no target.
-const BLOCKED_WARNING: f64 = 0.01;
-
-/// On stderr: a warning when the lines (`trunks`) block more than [`BLOCKED_WARNING`] of
-/// the calls of some interval at the staffing found (its validation's replications).
-/// Blocked callers hear a busy signal and count in no service level, abandon rate or ASA,
-/// so every target may be met while many callers are turned away.
 /// Warns when the staffing found still fails a target on the last round of validation:
 /// the answer is printed, as the best the search reached, but a planner must not take it
 /// as meeting the targets.
@@ -706,6 +698,14 @@ fn warn_of_failed_validation(model: &Model, validation: &staffing::Validation) {
     );
 }
 
+/// The share of calls blocked above which `staff` warns: lines, not agents, then limit the
+/// service, and blocked callers count in no target.
+const BLOCKED_WARNING: f64 = 0.01;
+
+/// On stderr: a warning when the lines (`trunks`) block more than [`BLOCKED_WARNING`] of
+/// the calls of some interval at the staffing found (its validation's replications).
+/// Blocked callers hear a busy signal and count in no service level, abandon rate or ASA,
+/// so every target may be met while many callers are turned away.
 fn warn_of_blocking(model: &Model, validation: &[callsim::stats::ReplicationMeasures]) {
     let Some(first) = validation.first() else {
         return;
