@@ -273,11 +273,12 @@ fn no_family_fits(name: &str, what: &str, fit: &durations::DurationFit) -> Optio
     let chosen = fit.chosen();
     (fit.empirical.is_none() && chosen.ks > fit.ks_critical && chosen.ks > 0.05).then(|| {
         format!(
-            "call type `{name}`: no family follows the {what}s (the {}'s KS distance {:.3}, 5 % critical {:.3}) and {} values are too few (500) to write their own distribution: the {} written keeps their mean and cv, not their shape",
+            "call type `{name}`: no family follows the {what}s (the {}'s KS distance {:.3}, 5 % critical {:.3}) and {} values are too few ({}) to write their own distribution: the {} written keeps their mean and cv, not their shape",
             chosen.family.name(),
             chosen.ks,
             fit.ks_critical,
             fit.mean.n,
+            durations::MIN_FOR_QUANTILES,
             chosen.family.name(),
         )
     })

@@ -13,7 +13,7 @@ mod trace;
 mod validate;
 
 pub(crate) use validate::is_invisible;
-pub(crate) use validate::{MAX_CV, MIN_CV};
+pub(crate) use validate::{MAX_CV, MAX_DURATION_S, MIN_CV};
 
 use std::path::Path;
 

@@ -73,6 +73,7 @@ fn last_interval(model: &Model) -> String {
         )
     }
 }
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""

@@ -9,6 +9,9 @@ use super::arrivals::{chi2_quantile, Estimate};
 
 /// The fewest positive durations fitted for one call type.
 pub const MIN_SAMPLE: usize = 30;
+/// The fewest values written as their own quantiles when no family follows them (below,
+/// the quantiles' tails rest on too few values).
+pub const MIN_FOR_QUANTILES: usize = 500;
 
 /// A distribution family `callsim` can simulate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,8 +222,9 @@ pub fn fit(values: &[f64]) -> Option<DurationFit> {
     let quantiles: Vec<f64> = (0..100)
         .map(|i| x[((i as f64 + 0.5) / 100.0 * nf) as usize])
         .collect();
-    let empirical = (families[best].ks > ks_critical && families[best].ks > 0.05 && n >= 500)
-        .then(|| quantiles.clone());
+    let empirical =
+        (families[best].ks > ks_critical && families[best].ks > 0.05 && n >= MIN_FOR_QUANTILES)
+            .then(|| quantiles.clone());
     Some(DurationFit {
         zeros,
         mean: Estimate {

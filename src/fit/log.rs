@@ -5,6 +5,10 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
+// The longest simulation, ten years: no time or duration of a call log reaches it; one that
+// does is in other units, or garbage.
+use crate::scenario::MAX_DURATION_S;
+
 /// The largest log `read` accepts (a month of a large centre is a few hundred MB).
 pub const MAX_LOG_BYTES: u64 = 1 << 30;
 
@@ -266,10 +270,6 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, LogError> {
         ),
     })
 }
-
-/// Ten years in seconds: no time or duration of a call log reaches it (a simulation is at
-/// most ten years long); one that does is in other units, or garbage.
-const TEN_YEARS_S: f64 = 10.0 * 366.0 * 86_400.0;
 
 /// When `e` is text that is not UTF-8 (a log saved as Windows-1252 or Latin-1, as many
 /// spreadsheets and older exports do): the column it is in (when the header names it),
@@ -549,7 +549,7 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
                             "`{text}` is before the log's start: times in seconds count from 0, the first day's midnight"
                         )));
                     }
-                    if s >= TEN_YEARS_S {
+                    if s >= MAX_DURATION_S {
                         return Err(bad_time(format!(
                             "`{text}` is more than ten years after the log's start: check the units (seconds, not milliseconds) and the row"
                         )));
@@ -599,7 +599,7 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
                     "durations are never negative: check the export".into(),
                 ));
             }
-            if value >= TEN_YEARS_S {
+            if value >= MAX_DURATION_S {
                 return Err(error(
                     Some(line),
                     Some(column_name(col)),

@@ -16,14 +16,18 @@ pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 /// on, to 3 significant digits below (a 0.02 s time written as 0.1 s would be five times
 /// too long, a 0.22 ms one written as 0.001 s four times), and at least a microsecond.
 pub(crate) fn secs(s: f64) -> String {
+    let decimals = secs_decimals(s);
+    format!("{:.decimals$}s", s.max(1e-6))
+}
+
+/// The decimals [`secs`] writes `s` seconds with.
+fn secs_decimals(s: f64) -> usize {
     if s >= 0.95 {
-        format!("{s:.1}s")
+        1
     } else if s >= 0.0095 {
-        format!("{s:.3}s")
+        3
     } else {
-        let s = s.max(1e-6);
-        let decimals = (2 - s.log10().floor() as i32) as usize;
-        format!("{s:.decimals$}s")
+        (2 - s.max(1e-6).log10().floor() as i32) as usize
     }
 }
 
@@ -38,12 +42,10 @@ pub fn interval_text(e: &Estimate, digits: usize) -> String {
 /// A duration's estimate in seconds, as [`interval_text`] with the decimals [`secs`]
 /// writes the value with: a sub-millisecond mean is not shown as 0.0.
 fn seconds_interval_text(e: &Estimate) -> String {
-    let digits = if e.value >= 0.95 || e.value <= 0.0 {
+    let digits = if e.value <= 0.0 {
         1
-    } else if e.value >= 0.0095 {
-        3
     } else {
-        (2 - e.value.max(1e-6).log10().floor() as i32) as usize
+        secs_decimals(e.value)
     };
     interval_text(e, digits)
 }

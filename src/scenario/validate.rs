@@ -28,7 +28,7 @@ const MAX_ATTEMPTS: u32 = 100;
 /// average, as many as [`MAX_ATTEMPTS`] allows a redialling caller.
 const MAX_UNRESOLVED_SHARE: f64 = 0.99;
 /// Longest accepted simulated duration: ten years.
-const MAX_DURATION_S: f64 = 10.0 * 366.0 * 86400.0;
+pub(crate) const MAX_DURATION_S: f64 = 10.0 * 366.0 * 86400.0;
 /// Largest accepted coefficient of variation of a handle time, patience, IVR time or delay.
 /// Measured talk times have 0.3–1.5, patience about 1, redial delays up to 2–3; beyond 5 a
 /// handful of draws make up most of the total, which no centre sees (and `cv = 70` is a
