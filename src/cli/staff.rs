@@ -690,10 +690,11 @@ fn warn_of_failed_validation(model: &Model, validation: &staffing::Validation) {
         lines.push(format!("  and {} more", validation.failed - SHOWN));
     }
     eprintln!(
-        "warning: the staffing printed fails {} target{} on its last validation round ({} rounds on fresh replications), so it does not meet the targets as asked:\n{}\n  help: add agents where it fails (often the first interval after a drop in the forecast, where the calls of the busier interval before still hold agents), or search on more replications (--max-replications)",
+        "warning: the staffing printed fails {} target{} on its last validation round ({} round{} on fresh replications), so it does not meet the targets as asked:\n{}\n  help: add agents where it fails (raise --max-agents if the cap left no room there), or search on more replications (--max-replications)",
         validation.failed,
         if validation.failed == 1 { "" } else { "s" },
         validation.rounds,
+        if validation.rounds == 1 { "" } else { "s" },
         lines.join("\n")
     );
 }

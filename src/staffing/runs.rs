@@ -17,6 +17,12 @@ use crate::model::Model;
 /// The reported intervals of `model` cut into maximal runs of consecutive intervals with the
 /// same forecast: for every call type the same calls per hour. In order, covering every
 /// reported interval once; a replayed trace (no forecast) gives one run per interval.
+///
+/// The first interval after a change of forecast (from the interval before it, warm-up
+/// included) is a run of its own: it starts with the calls in hand and the queue of a
+/// different load, so it may need more agents than the settled intervals after it (after a
+/// drop: 100 to 50 Erlangs with 3-minute calls needs 65 agents for its first half hour, 56
+/// after) or fewer (after a rise), and must not raise or lower the whole stretch.
 pub fn level_runs(model: &Model) -> Vec<Range<usize>> {
     let first = model.first_reported_interval() as usize;
     let intervals = model.intervals as usize;
@@ -27,10 +33,13 @@ pub fn level_runs(model: &Model) -> Vec<Range<usize>> {
                 .iter()
                 .all(|t| t.calls_per_hour[a] == t.calls_per_hour[b])
     };
+    let follows_a_change = |k: usize| k > 0 && !same_forecast(k - 1, k);
     let mut runs: Vec<Range<usize>> = Vec::new();
     for k in first..intervals {
         match runs.last_mut() {
-            Some(run) if same_forecast(run.start, k) => run.end = k + 1,
+            Some(run) if same_forecast(run.start, k) && !follows_a_change(run.start) => {
+                run.end = k + 1
+            }
             _ => runs.push(k..k + 1),
         }
     }
@@ -90,14 +99,26 @@ skills = ["a", "b"]
     #[test]
     fn runs_are_the_stretches_of_equal_forecasts_after_the_warm_up() {
         let m = model("[100, 100, 100, 120, 120, 100]", false);
-        // Interval 0 is the warm-up; 1..3 share 100 calls/h, 3..5 share 120, 5 is alone
-        // (the same rate as 1..3, but not next to them).
+        // Interval 0 is the warm-up; 1..3 share 100 calls/h, 3..5 share 120 but 3 opens
+        // after the rise, so stands alone; 5 is alone (the same rate as 1..3, but not next
+        // to them).
         let runs = level_runs(&m);
-        assert_eq!(runs, vec![1..3, 3..5, 5..6]);
+        assert_eq!(runs, vec![1..3, 3..4, 4..5, 5..6]);
         assert_eq!(
             run_index(&runs, 6),
-            vec![None, Some(0), Some(0), Some(1), Some(1), Some(2)]
+            vec![None, Some(0), Some(0), Some(1), Some(2), Some(3)]
         );
+    }
+
+    #[test]
+    fn the_first_interval_after_a_change_of_forecast_is_a_run_of_its_own() {
+        // The warm-up (80/h) differs from 01:00's 100/h: 01:00 opens with another load's
+        // calls in hand, and so does 02:00 after the drop to 90/h; the rest stay level.
+        let m = model("[80, 100, 100, 90, 90, 90]", false);
+        assert_eq!(level_runs(&m), vec![1..2, 2..3, 3..4, 4..6]);
+        // A warm-up with the same forecast leaves the first reported interval in its run.
+        let m = model("[100, 100, 100, 90, 90, 90]", false);
+        assert_eq!(level_runs(&m), vec![1..3, 3..4, 4..6]);
     }
 
     #[test]

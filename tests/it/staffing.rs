@@ -1192,16 +1192,81 @@ agents = 8
     }
 }
 
-/// After a drop in the forecast the first interval of the flat stretch still holds the
-/// busier interval's calls, and on this seed the staffing still fails there after the last
-/// validation round: the answer is printed, and stderr says it misses, which and by how
-/// much; the warning comes exactly when the JSON says the validation did not pass.
+/// A cap at a staffing whose true service level is a quarter point short (14 agents at
+/// 217.6 calls/h of 3 minutes: 79.76 % in Erlang C, inside the tolerance): the search may
+/// count it met, and then the validation, unable to add an agent, shows it short. The
+/// answer is printed and stderr says it misses, which and by how much; the warning comes
+/// exactly when the JSON says the validation did not pass. A seed on which the search
+/// itself sees the shortfall exits 2 at the cap.
 #[test]
 fn a_staffing_that_fails_its_last_validation_is_warned_of() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("step.toml");
+    let path = dir.path().join("capped.toml");
     std::fs::write(
         &path,
+        r#"name = "capped"
+[simulation]
+duration = "4h"
+warmup = "30m"
+replications = 10
+seed = 1
+interval = "30m"
+[service_level]
+threshold = "20s"
+target = 0.8
+[[call_types]]
+name = "general"
+arrival_rate = 217.6
+handle_time = { distribution = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "agents"
+agents = 10
+skills = ["general"]
+"#,
+    )
+    .unwrap();
+    let mut warned = 0;
+    for seed in ["1", "2", "3"] {
+        let out = callsim(&[
+            "staff",
+            path.to_str().unwrap(),
+            "--max-agents",
+            "14",
+            "--seed",
+            seed,
+            "-q",
+            "-f",
+            "json",
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.code() == Some(2) {
+            assert!(stderr.contains("--max-agents 14"), "seed {seed}: {stderr}");
+            continue;
+        }
+        assert!(out.status.success(), "{stderr}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let passed = json["validation"]["passed"].as_bool().unwrap();
+        let warning = stderr.contains("fails 1 target on its last validation round")
+            || stderr.contains("targets on its last validation round");
+        assert_eq!(warning, !passed, "seed {seed}: {stderr}");
+        if warning {
+            warned += 1;
+            assert!(stderr.contains("service level"), "{stderr}");
+        }
+    }
+    assert!(
+        warned > 0,
+        "no seed failed its validation: pick another one"
+    );
+}
+
+/// After a drop from 100 to 50 Erlangs the first half hour still holds the busier
+/// interval's calls: it needs about 65 agents where the settled intervals after it need
+/// Erlang C's 56. It is staffed on its own, so the flat stretch keeps its 56 (and the
+/// answer passes its validation at once) on every seed.
+#[test]
+fn the_first_interval_after_a_drop_does_not_raise_the_flat_stretch_after_it() {
+    let m = model(
         r#"name = "step"
 [simulation]
 duration = "240m"
@@ -1221,33 +1286,22 @@ name = "agents"
 agents = 50
 skills = ["general"]
 "#,
-    )
-    .unwrap();
-    let mut warned = 0;
-    for seed in ["1", "3"] {
-        let out = callsim(&[
-            "staff",
-            path.to_str().unwrap(),
-            "--seed",
-            seed,
-            "-q",
-            "-f",
-            "json",
-        ]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{stderr}");
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let passed = json["validation"]["passed"].as_bool().unwrap();
-        let warning = stderr.contains("fails 1 target on its last validation round")
-            || stderr.contains("targets on its last validation round");
-        assert_eq!(warning, !passed, "seed {seed}: {stderr}");
-        if warning {
-            warned += 1;
-            assert!(stderr.contains("service level"), "{stderr}");
-        }
-    }
-    assert!(
-        warned > 0,
-        "no seed failed its validation: pick another one"
     );
+    for seed in [1, 3] {
+        let mut m = m.clone();
+        m.seed = seed;
+        let found = search(&m, &SearchOptions::new(m.targets), |_| {}).unwrap();
+        let agents = &found.agents[0];
+        assert!(found.validation.passed, "seed {seed}: {agents:?}");
+        assert!(
+            (64..=67).contains(&agents[2]),
+            "seed {seed}: the drop's first half hour has {} agents",
+            agents[2]
+        );
+        assert!(
+            agents[3..].iter().all(|&n| n == 56),
+            "seed {seed}: the flat stretch after the drop is staffed {:?}, Erlang C 56",
+            &agents[3..]
+        );
+    }
 }
