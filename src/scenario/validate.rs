@@ -472,7 +472,61 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
     };
     check_time_to_answer_everyone(&model, source)?;
     check_slowed_talks(&model, source)?;
+    check_transfer_chains(&model, source)?;
     Ok(model)
+}
+
+/// Refuses transfers that chain talks beyond the clock: a caller stays on the line through
+/// every leg, so the 10⁻¹⁵ tails of the talks along a chain of transfers, added up, must
+/// stay within [`LONGEST_DRAW_S`], as one draw's does. (Transfers form no loop, so every
+/// chain ends; each type's sum is computed once, from the end of its chain back.)
+fn check_transfer_chains(model: &Model, source: &Source) -> Result<(), ScenarioError> {
+    let types = &model.call_types;
+    let mut chain_tail: Vec<Option<f64>> = vec![None; types.len()];
+    for start in 0..types.len() {
+        let mut path = Vec::new();
+        let mut at = Some(start);
+        while let Some(t) = at.filter(|&t| chain_tail[t].is_none()) {
+            path.push(t);
+            at = types[t].transfer.as_ref().map(|x| x.to as usize);
+        }
+        let mut after = at.and_then(|t| chain_tail[t]).unwrap_or(0.0);
+        for &t in path.iter().rev() {
+            after += types[t].handle_time.tail_seconds();
+            chain_tail[t] = Some(after);
+        }
+    }
+    let too_long = (0..types.len())
+        .filter(|&t| types[t].transfer.is_some())
+        .find(|&t| chain_tail[t].is_some_and(|tail| tail > LONGEST_DRAW_S));
+    let Some(first) = too_long else {
+        return Ok(());
+    };
+    let mut names = vec![types[first].name.as_str()];
+    let mut at = types[first].transfer.as_ref().map(|x| x.to as usize);
+    while let Some(t) = at {
+        names.push(types[t].name.as_str());
+        at = types[t].transfer.as_ref().map(|x| x.to as usize);
+    }
+    let legs = names.len();
+    if legs > 6 {
+        names.splice(3..legs - 2, ["…"]);
+    }
+    let tail = chain_tail[first].expect("computed for every type");
+    Err(source.error_at(
+        &FieldPath::default()
+            .key("call_types")
+            .index(first)
+            .key("transfer"),
+        format!(
+            "a caller transferred along {} ({} legs) stays on the line through every talk: with each talk at its one-in-10^15 length the legs add up to {} years, beyond the limit of {} years (simulated time counts nanoseconds in 64 bits, which end at 584 years)",
+            names.join(" → "),
+            legs,
+            shown((tail / YEAR_S).round()),
+            LONGEST_DRAW_S / YEAR_S
+        ),
+        "shorten the handle times along the chain or the chain itself; a talk lasts minutes or hours, not years",
+    ))
 }
 
 /// Refuses a chat group whose slowest contacts could outrun the clock: a talk of one of its

@@ -869,6 +869,41 @@ concurrency_slowdown = 2
     );
     let out = callsim(&["validate", &path]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // A caller stays on the line through a chain of transfers: seventy ten-year talks add
+    // up to 700 years (the legs past the clock's end were logged at 2^64 ns).
+    let chain = |talk: &str| {
+        let mut text = String::from("name = \"chain\"\n[simulation]\nduration = \"1h\"\n");
+        for i in 0..70 {
+            text += &format!(
+                "[[call_types]]\nname = \"t{i}\"\narrival_rate = {}\n\
+                 handle_time = {{ distribution = \"constant\", value = \"{talk}\" }}\n\
+                 patience = {{ distribution = \"exponential\", mean = \"1m\" }}\n",
+                if i == 0 { 30 } else { 0 }
+            );
+            if i < 69 {
+                text += &format!("transfer = {{ share = 1.0, to = \"t{}\" }}\n", i + 1);
+            }
+        }
+        let skills: Vec<String> = (0..70).map(|i| format!("\"t{i}\"")).collect();
+        text += &format!(
+            "[[agent_groups]]\nname = \"all\"\nagents = 5\nskills = [{}]\n",
+            skills.join(", ")
+        );
+        text
+    };
+    let path = write(dir.path(), "chain.toml", chain("87600h").as_bytes());
+    refused(
+        &["run", &path],
+        &[
+            "call_types[0].transfer",
+            "t0 → t1 → t2 → … → t68 → t69 (70 legs)",
+            "700 years",
+            "limit of 100 years",
+        ],
+    );
+    let path = write(dir.path(), "chain-fine.toml", chain("10m").as_bytes());
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
 #[test]
