@@ -648,6 +648,26 @@ fn check_waits(header: &PartHeader, body: &PartBody) -> Result<(), String> {
                         w.waits.cell(i, c).len()
                     ));
                 }
+                // The longest wait recorded is the longest its replications report (both
+                // in thousandths of a second, so exact to one unit).
+                let reported = measures
+                    .iter()
+                    .filter_map(|m| {
+                        m.intervals
+                            .get(i)
+                            .and_then(|k| k.classes.get(c))
+                            .and_then(|m| m.longest_wait_s)
+                    })
+                    .fold(0.0, f64::max);
+                let longest = w.waits.cell(i, c).longest().unwrap_or(0) as f64 / 1000.0;
+                if longest > reported + 0.001 {
+                    return Err(format!(
+                        "{} {run}, batch {batch}, interval {i}, class {c}: a wait of {} s where its replications' longest is {} s",
+                        header.kind.run_name(),
+                        crate::scenario::shown(longest),
+                        crate::scenario::shown(reported)
+                    ));
+                }
             }
         }
     }

@@ -242,6 +242,23 @@ fn parts_of_earlier_formats_are_refused_and_forged_waits_too() {
     .unwrap();
     let m = refused(merge(&[&forged, &parts[1]], &["--format", "json"]));
     assert!(m.contains("waits do not match the answered calls"), "{m}");
+    // So is a wait longer than every replication's longest (2^62 thousandths of a second:
+    // 146 million years), even when signed.
+    let text = std::fs::read_to_string(&parts[0]).unwrap();
+    let at = text.find("\"values\":[[").unwrap() + "\"values\":[[".len();
+    let digits = text[at..].find(',').unwrap();
+    let from = format!("\"values\":[[{},", &text[at..at + digits]);
+    let forged_long = study.path("w0-forged-long.json");
+    std::fs::write(
+        &forged_long,
+        resigned(&parts[0], &from, "\"values\":[[4611686018427387904,"),
+    )
+    .unwrap();
+    let m = refused(merge(&[&forged_long, &parts[1]], &["--format", "json"]));
+    assert!(
+        m.contains("waits do not match") && m.contains("where its replications' longest is"),
+        "{m}"
+    );
     // The parts as written merge into what one machine gives.
     let order = [parts[0].as_path(), parts[1].as_path()];
     assert_eq!(
