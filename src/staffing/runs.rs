@@ -13,16 +13,38 @@
 use std::ops::Range;
 
 use crate::model::Model;
+use crate::time::SimTime;
+
+/// How long a change of forecast unsettles the intervals after it: until the calls it
+/// leaves in hand (or missing) are down to about one agent's worth. Those of a call type
+/// drain as their talks end, the work of ΔE Erlangs falling below one after a mean
+/// handle time (talk and after-call work) times ln(1 + ΔE), with ΔE the load changed over
+/// every call type: 3.9 handle times for a drop from 100 to 50 Erlangs, 1.8 for one from
+/// 55 to 50.
+fn unsettled_for(model: &Model, k: usize) -> SimTime {
+    let mut changed_erlangs = 0.0;
+    let mut longest_work_s: f64 = 0.0;
+    for t in &model.call_types {
+        let change = (t.calls_per_hour[k] - t.calls_per_hour[k - 1]).abs();
+        if change > 0.0 {
+            changed_erlangs += change * t.mean_work_s() / 3600.0;
+            longest_work_s = longest_work_s.max(t.mean_work_s());
+        }
+    }
+    SimTime::from_seconds(longest_work_s * (1.0 + changed_erlangs).ln())
+}
 
 /// The reported intervals of `model` cut into maximal runs of consecutive intervals with the
 /// same forecast: for every call type the same calls per hour. In order, covering every
 /// reported interval once; a replayed trace (no forecast) gives one run per interval.
 ///
-/// The first interval after a change of forecast (from the interval before it, warm-up
-/// included) is a run of its own: it starts with the calls in hand and the queue of a
-/// different load, so it may need more agents than the settled intervals after it (after a
-/// drop: 100 to 50 Erlangs with 3-minute calls needs 65 agents for its first half hour, 56
-/// after) or fewer (after a rise), and must not raise or lower the whole stretch.
+/// The interval of a change of forecast (from the interval before, warm-up included), and
+/// every interval that starts while the change is unsettled ([`unsettled_for`]), is a run
+/// of its own: it opens with the calls in hand and the queue of another load, so it may
+/// need more agents than the settled intervals after it (after a drop from 100 to 50
+/// Erlangs with 3-minute calls, 66 for the first half hour, 56 after; with 10-minute calls
+/// and quarter hours, about 90, 68 and 58 before 57) or fewer (after a rise), and must not
+/// raise or lower the whole stretch.
 pub fn level_runs(model: &Model) -> Vec<Range<usize>> {
     let first = model.first_reported_interval() as usize;
     let intervals = model.intervals as usize;
@@ -33,14 +55,28 @@ pub fn level_runs(model: &Model) -> Vec<Range<usize>> {
                 .iter()
                 .all(|t| t.calls_per_hour[a] == t.calls_per_hour[b])
     };
-    let follows_a_change = |k: usize| k > 0 && !same_forecast(k - 1, k);
     let mut runs: Vec<Range<usize>> = Vec::new();
-    for k in first..intervals {
+    // When the latest change of forecast settles, and whether the last run is unsettled.
+    let mut settles_at = SimTime(0);
+    let mut last_unsettled = false;
+    for k in 0..intervals {
+        let start = model.interval_start(k as u32);
+        let changed = k > 0 && !same_forecast(k - 1, k);
+        if changed {
+            settles_at = start.saturating_add(unsettled_for(model, k));
+        }
+        let unsettled = changed || start < settles_at;
+        if k < first {
+            continue;
+        }
         match runs.last_mut() {
-            Some(run) if same_forecast(run.start, k) && !follows_a_change(run.start) => {
+            Some(run) if !unsettled && !last_unsettled && same_forecast(run.start, k) => {
                 run.end = k + 1
             }
-            _ => runs.push(k..k + 1),
+            _ => {
+                runs.push(k..k + 1);
+                last_unsettled = unsettled;
+            }
         }
     }
     runs
@@ -63,17 +99,21 @@ mod tests {
     use crate::scenario::Source;
 
     fn model(rates: &str, trace: bool) -> Model {
+        model_with(rates, "30m", "3m", trace)
+    }
+
+    fn model_with(rates: &str, interval: &str, handle: &str, trace: bool) -> Model {
         let text = format!(
             r#"
 name = "runs"
 [simulation]
 duration = "3h"
 warmup = "30m"
-interval = "30m"
+interval = "{interval}"
 [[call_types]]
 name = "a"
 arrival_rates = {rates}
-handle_time = {{ distribution = "exponential", mean = "3m" }}
+handle_time = {{ distribution = "exponential", mean = "{handle}" }}
 [[call_types]]
 name = "b"
 arrival_rate = 60
@@ -119,6 +159,30 @@ skills = ["a", "b"]
         // A warm-up with the same forecast leaves the first reported interval in its run.
         let m = model("[100, 100, 100, 90, 90, 90]", false);
         assert_eq!(level_runs(&m), vec![1..3, 3..4, 4..6]);
+    }
+
+    #[test]
+    fn the_intervals_that_start_before_a_change_settles_stand_alone() {
+        // Quarter hours, 10-minute calls: the drop from 100 to 50 Erlangs at 01:00 leaves
+        // more than an agent's worth of calls in hand for 10 × ln 51 = 39 minutes, so the
+        // quarter hours starting at 01:00, 01:15 and 01:30 stand alone.
+        let rates = "[600, 600, 600, 600, 300, 300, 300, 300, 300, 300, 300, 300]";
+        let m = model_with(rates, "15m", "10m", false);
+        assert_eq!(level_runs(&m), vec![2..4, 4..5, 5..6, 6..7, 7..12]);
+        // A drop of 5 Erlangs settles in 10 × ln 6 = 18 minutes.
+        let rates = "[330, 330, 330, 330, 300, 300, 300, 300, 300, 300, 300, 300]";
+        let m = model_with(rates, "15m", "10m", false);
+        assert_eq!(level_runs(&m), vec![2..4, 4..5, 5..6, 6..12]);
+        // With 3-minute calls (100 to 50 Erlangs: 12 minutes) only the quarter hour of the
+        // change does.
+        let rates = "[2000, 2000, 2000, 2000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000]";
+        let m = model_with(rates, "15m", "3m", false);
+        assert_eq!(level_runs(&m), vec![2..4, 4..5, 5..12]);
+        // A change inside the warm-up (at 00:15, settled at 00:54) still unsettles the
+        // first reported intervals.
+        let rates = "[600, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300]";
+        let m = model_with(rates, "15m", "10m", false);
+        assert_eq!(level_runs(&m), vec![2..3, 3..4, 4..12]);
     }
 
     #[test]
