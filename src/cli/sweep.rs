@@ -381,16 +381,26 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     };
     let base = settings.apply(base);
     for &value in &settings.points {
-        super::run::check_memory(
-            &variable.apply(&base, value),
-            args.threads,
-            args.memory_budget,
-        )
-        .map_err(|failure| match failure {
-            Failure::Usage(why) => {
-                Failure::Usage(format!("the point {} = {value}: {why}", variable.key()))
+        let model = variable.apply(&base, value);
+        // A point with fewer agents or more calls than the scenario is held to the limits
+        // the scenario was.
+        callsim::scenario::check_time_limits(&model, &source).map_err(|e| {
+            Failure::Usage(format!(
+                "the point {} = {value}: {}{}",
+                variable.key(),
+                e.message,
+                e.help.as_ref().map_or(String::new(), |help| format!(
+                    "\n  help: {help}, or sweep a narrower range"
+                ))
+            ))
+        })?;
+        super::run::check_memory(&model, args.threads, args.memory_budget).map_err(|failure| {
+            match failure {
+                Failure::Usage(why) => {
+                    Failure::Usage(format!("the point {} = {value}: {why}", variable.key()))
+                }
+                other => other,
             }
-            other => other,
         })?;
     }
     super::args::warn_of_threads_beyond_cores(args.threads);

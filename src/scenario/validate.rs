@@ -470,10 +470,19 @@ pub fn validate(scenario: &Scenario, source: &Source) -> Result<Model, ScenarioE
             .map_or((0, 0), |t| (t.left_out, t.replayed_later)),
         trace: trace.map(|t| std::sync::Arc::new(t.calls)),
     };
-    check_time_to_answer_everyone(&model, source)?;
-    check_slowed_talks(&model, source)?;
-    check_transfer_chains(&model, source)?;
+    check_time_limits(&model, source)?;
     Ok(model)
+}
+
+/// Refuses a model whose simulated time could pass what callsim can count: callers who
+/// never hang up bringing more work than its agents answer in 500 years, or talks (slowed
+/// by a chat desk, or chained by transfers) beyond the 100-year limit of one draw. Run on
+/// every scenario loaded, and by a verb on each model it derives from one (a sweep's
+/// points, with fewer agents or more calls than the scenario as written).
+pub fn check_time_limits(model: &Model, source: &Source) -> Result<(), ScenarioError> {
+    check_time_to_answer_everyone(model, source)?;
+    check_slowed_talks(model, source)?;
+    check_transfer_chains(model, source)
 }
 
 /// Refuses transfers that chain talks beyond the clock: a caller stays on the line through

@@ -906,6 +906,46 @@ concurrency_slowdown = 2
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// A sweep's points are held to the scenario's limits: one with fewer agents (or more
+/// calls) than the scenario that `run` would refuse ran the clock to its end and reported
+/// waits of 584 years.
+#[test]
+fn a_sweep_point_beyond_the_clock_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = r#"
+name = "one"
+[simulation]
+duration = "24h"
+replications = 1
+interval = "1h"
+[[call_types]]
+name = "a"
+arrival_rate = 10
+handle_time = { distribution = "constant", value = "87840h" }
+[[agent_groups]]
+name = "g"
+agents = 12
+skills = ["a"]
+"#;
+    let path = write(dir.path(), "one.toml", one.as_bytes());
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    refused(
+        &[
+            "sweep", &path, "--group", "g", "--agents", "1..12", "--step", "11",
+        ],
+        &[
+            "the point agents = 1",
+            "would pass 500 years",
+            "narrower range",
+        ],
+    );
+    refused(
+        &["sweep", &path, "--arrivals", "1..12", "--step", "11"],
+        &["the point arrivals = 12", "would pass 500 years"],
+    );
+}
+
 #[test]
 fn a_redial_storm_is_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
