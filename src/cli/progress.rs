@@ -102,7 +102,8 @@ impl Progress {
                 started: Instant::now(),
                 last_line: None,
                 last_tenth: 0,
-                every: Duration::from_secs_f64(seconds),
+                // Beyond what a Duration holds: never, as good as.
+                every: Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX),
             })
         };
         Progress { verb, total, shown }

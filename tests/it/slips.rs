@@ -524,6 +524,14 @@ fn progress_lines_go_to_stderr_and_never_change_stdout() {
     let out = callsim(&["run", &path, "-r", "2"]);
     assert!(out.status.success());
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    // Lines further apart than any clock counts are as good as none (it panicked).
+    let out = Command::new(env!("CARGO_BIN_EXE_callsim"))
+        .args(["run", &path, "-r", "2"])
+        .env("CALLSIM_PROGRESS_SECONDS", "1e20")
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
 
 /// One long replication shows its progress as its day goes by, not only when it ends, and
