@@ -409,6 +409,15 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
              or raise --max-replications"
         )));
     }
+    if let Some(budget) = args
+        .max_replications
+        .filter(|&b| b < callsim::staffing::MIN_FIRST_LOOK)
+    {
+        eprintln!(
+            "warning: --max-replications {budget} is below the {} replications a verdict needs to take in a day's bad days: the staffing found may miss its targets (a few replications make a lucky sample look sure); use it for a quick look only",
+            callsim::staffing::MIN_FIRST_LOOK
+        );
+    }
     let options = SearchOptions {
         targets,
         confidence,
@@ -921,13 +930,15 @@ fn table(report: &StaffReport, model: &Model) -> String {
         v.first_replication,
         v.rounds,
         if v.rounds == 1 { "" } else { "s" },
-        if v.passed {
-            "no target fails".to_owned()
-        } else {
-            format!(
-                "{} target(s) fail (missed beyond doubt, or short by more than the tolerance)",
+        match (v.passed, v.undecided) {
+            (true, 0) => "no target fails".to_owned(),
+            (true, open) => format!(
+                "no target fails; {open} left undecided (each mean on the right side, not shown with the confidence asked)"
+            ),
+            (false, _) => format!(
+                "{} target(s) fail (not shown met, with the mean short of the target)",
                 v.failed
-            )
+            ),
         }
     );
 

@@ -1260,6 +1260,69 @@ skills = ["general"]
     );
 }
 
+/// A budget below the 40 replications a verdict needs is a quick look: said on stderr, and
+/// the table says how many checks the validation left undecided (it read "no target
+/// fails" for an answer 2.8 points short, every check undecided).
+#[test]
+fn a_budget_too_small_to_decide_is_said_to_be_a_quick_look() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.toml");
+    std::fs::write(
+        &path,
+        r#"name = "small"
+[simulation]
+duration = "2h"
+warmup = "30m"
+replications = 10
+seed = 1
+interval = "30m"
+[service_level]
+threshold = "20s"
+target = 0.8
+[[call_types]]
+name = "general"
+arrival_rates = [2000, 1000, 1000, 1000]
+handle_time = { distribution = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "agents"
+agents = 50
+skills = ["general"]
+"#,
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let out = callsim(&["staff", path, "--max-replications", "10", "-q"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("--max-replications 10 is below the 40 replications"),
+        "{stderr}"
+    );
+    let json = callsim(&[
+        "staff",
+        path,
+        "--max-replications",
+        "10",
+        "-q",
+        "-f",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let undecided = json["validation"]["undecided"].as_u64().unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        table.contains(&format!("{undecided} left undecided")),
+        undecided > 0 && json["validation"]["passed"].as_bool().unwrap(),
+        "{table}"
+    );
+    let out = callsim(&["staff", path, "--max-replications", "40", "-q"]);
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("below the 40"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// With 10-minute calls in quarter hours a drop from 100 to 50 Erlangs takes more than one
 /// interval to settle: the quarter hours until it has stand alone, so the settled stretch
 /// after them keeps Erlang C's 57 (it was raised to 62–63 as a whole, 3.5 % more
