@@ -1578,6 +1578,34 @@ impl Context<'_> {
                 breaks,
             });
         }
+        // A simulation longer than a day works the same roster every day: each row again
+        // every 24 hours while it starts inside the simulation.
+        let rows = shifts.len();
+        for day in 1.. {
+            let later = SimTime::from_seconds(86_400.0 * f64::from(day));
+            let mut any = false;
+            for row in 0..rows {
+                let shift = &shifts[row];
+                if shift.start + later >= day_end {
+                    continue;
+                }
+                any = true;
+                let repeated = Shift {
+                    start: shift.start + later,
+                    end: shift.end + later,
+                    agents: shift.agents,
+                    breaks: shift
+                        .breaks
+                        .iter()
+                        .map(|&(from, to)| (from + later, to + later))
+                        .collect(),
+                };
+                shifts.push(repeated);
+            }
+            if !any {
+                break;
+            }
+        }
         Ok(shifts)
     }
 

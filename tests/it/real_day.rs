@@ -270,6 +270,65 @@ fn shrinkage_takes_its_share_of_the_schedule() {
     );
 }
 
+/// A simulation longer than a day works the same roster every day (the shifts used to
+/// staff the first day only, and every later caller abandoned): on three days from 20:00,
+/// the night shift and the day's breaks come back every 24 hours.
+#[test]
+fn shifts_repeat_every_day_of_a_longer_simulation() {
+    let m = model(
+        r#"
+name = "three days"
+[simulation]
+duration = "72h"
+replications = 1
+interval = "1h"
+start_time = "20:00"
+[[call_types]]
+name = "q"
+arrival_rate = 60
+handle_time = { distribution = "exponential", mean = "3m" }
+patience = { distribution = "exponential", mean = "5m" }
+[[agent_groups]]
+name = "nights"
+skills = ["q"]
+shifts = [{ start = "22:00", end = "06:00", agents = 4 }]
+[[agent_groups]]
+name = "days"
+skills = ["q"]
+shifts = [{ start = "08:00", end = "16:00", agents = 6, breaks = [{ start = "12:00", length = "1h" }] }]
+"#,
+    );
+    let reps = replicate(&m, Some(1));
+    let scheduled = |k: usize, g: usize| reps[0].intervals[k].groups[g].scheduled_agents;
+    for day in 0..3 {
+        let at = |hour_after_20: usize| day * 24 + hour_after_20;
+        // 22:00–06:00 the nights, 08:00–16:00 the days but for the 12:00 break.
+        assert_eq!(scheduled(at(1), 0), 0.0, "day {day} 21:00");
+        assert_eq!(scheduled(at(2), 0), 4.0, "day {day} 22:00");
+        assert_eq!(scheduled(at(9), 0), 4.0, "day {day} 05:00");
+        assert_eq!(scheduled(at(10), 0), 0.0, "day {day} 06:00");
+        assert_eq!(scheduled(at(12), 1), 6.0, "day {day} 08:00");
+        assert_eq!(scheduled(at(16), 1), 0.0, "day {day} 12:00 (break)");
+        assert_eq!(scheduled(at(17), 1), 6.0, "day {day} 13:00");
+        assert_eq!(scheduled(at(20), 1), 0.0, "day {day} 16:00");
+    }
+    // Every day's callers fare alike (a third abandon in the hours nobody works).
+    let abandoned_share = |day: usize| {
+        let (offered, abandoned) = (day * 24..(day + 1) * 24)
+            .map(|k| &reps[0].intervals[k].total)
+            .fold((0.0, 0.0), |(o, a), m| (o + m.offered, a + m.abandoned));
+        abandoned / offered
+    };
+    for day in 1..3 {
+        assert!(
+            (abandoned_share(day) - abandoned_share(0)).abs() < 0.1,
+            "day {day}: {} abandoned, day 0: {}",
+            abandoned_share(day),
+            abandoned_share(0)
+        );
+    }
+}
+
 #[test]
 fn a_chat_desk_of_n_agents_with_three_chats_each_is_erlang_c_with_3n_servers() {
     let toml = single("", "", 4, 10.0 / 300.0 * 3600.0, "5m", 20, 300)
