@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use callsim::live::board::clock_label;
-use callsim::live::state::{day_span, parse_clock, sim_time_of_clock, StateFile};
+use callsim::live::state::{day_span, time_in_day, StateFile};
 use callsim::live::{server, Live, Pacing, Speed};
 use callsim::model::Model;
 use callsim::report::{self, Report};
@@ -91,14 +91,12 @@ pub fn live(args: LiveArgs) -> Result<(), Failure> {
     let stop_at = match &args.stop_at {
         None => None,
         Some(text) => {
-            let t = parse_clock(text)
-                .and_then(|s| sim_time_of_clock(&model, s))
-                .ok_or_else(|| {
-                    Failure::Usage(format!(
-                        "--stop-at {text}: give a clock time within the scenario's day ({}), e.g. --stop-at 10:30",
-                        day_span(&model)
-                    ))
-                })?;
+            let t = time_in_day(&model, text).map_err(|why| {
+                Failure::Usage(format!(
+                    "--stop-at {text}: {why}; give a clock time within the scenario's day ({}), e.g. --stop-at 10:30",
+                    day_span(&model)
+                ))
+            })?;
             Some(t)
         }
     };

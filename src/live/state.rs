@@ -670,17 +670,89 @@ pub fn parse_clock(text: &str) -> Option<f64> {
     Some(hours as f64 * 3600.0 + minutes as f64 * 60.0 + seconds)
 }
 
-/// Simulated time `t` of `model`'s day as `HH:MM:SS.mmm`.
+/// Simulated time `t` of `model`'s day as `HH:MM:SS.mmm`; in a simulation longer than 24
+/// hours `day N HH:MM:SS.mmm`, the day counted from the first midnight as the reports
+/// label intervals.
 pub fn clock_with_millis(model: &Model, t: SimTime) -> String {
     let ms = model.start_of_day_s as u64 * 1000 + t.0 / 1_000_000;
     let s = ms / 1000;
-    format!(
+    let clock = format!(
         "{:02}:{:02}:{:02}.{:03}",
         (s / 3600) % 24,
         (s / 60) % 60,
         s % 60,
         ms % 1000
-    )
+    );
+    if spans_days(model) {
+        format!("day {} {clock}", 1 + s / 86_400)
+    } else {
+        clock
+    }
+}
+
+/// Whether `model` runs longer than 24 hours, so that its clock times recur and its times
+/// are written with their day (`day 2 14:00`).
+fn spans_days(model: &Model) -> bool {
+    model.horizon.0 > 86_400 * NANOS_PER_SECOND
+}
+
+/// The simulated time of `seconds` after midnight on day `day` (1 is the day the simulation
+/// starts on), if it is not before the start (it may be after the end).
+fn time_of_day_clock(model: &Model, day: u32, seconds: f64) -> Option<SimTime> {
+    let offset = f64::from(day - 1) * 86_400.0 + seconds - model.start_of_day_s as f64;
+    (offset >= 0.0).then(|| SimTime((offset * 1000.0).round() as u64 * 1_000_000))
+}
+
+/// `day N HH:MM[:SS[.mmm]]` or a bare clock time: the day (1 is the day the simulation
+/// starts on), if given, and the seconds after that day's midnight.
+pub fn parse_day_clock(text: &str) -> Option<(Option<u32>, f64)> {
+    let text = text.trim();
+    match text.strip_prefix("day ") {
+        Some(rest) => {
+            let (day, clock) = rest.trim_start().split_once(' ')?;
+            let day: u32 = day.parse().ok().filter(|&d| d >= 1)?;
+            Some((Some(day), parse_clock(clock)?))
+        }
+        None => Some((None, parse_clock(text)?)),
+    }
+}
+
+/// The simulated time `text` names in `model`'s day: a clock time, or in a simulation longer
+/// than 24 hours `day N HH:MM…` (a bare clock time that comes on more than one of its days
+/// is refused as ambiguous). The error says why, for the caller's message.
+pub fn time_in_day(model: &Model, text: &str) -> Result<SimTime, String> {
+    let outside = || format!("{text} is outside the scenario's day ({})", day_span(model));
+    let Some((day, seconds)) = parse_day_clock(text) else {
+        return Err(format!(
+            "`{text}` is not a clock time: write HH:MM or HH:MM:SS{}",
+            if spans_days(model) {
+                ", with its day on a scenario longer than 24 hours (day 2 14:30)"
+            } else {
+                ""
+            }
+        ));
+    };
+    let t = match day {
+        Some(day) => time_of_day_clock(model, day, seconds).ok_or_else(outside)?,
+        None => {
+            let first = sim_time_of_clock(model, seconds).ok_or_else(outside)?;
+            let again = first.saturating_add(SimTime(86_400 * NANOS_PER_SECOND));
+            if spans_days(model) && again <= model.horizon {
+                return Err(format!(
+                    "{text} comes on more than one day of the scenario ({}): say which, e.g. `{}`",
+                    day_span(model),
+                    clock_with_millis(model, again)
+                        .rsplit_once(':')
+                        .map_or(String::new(), |(head, _)| head.to_owned())
+                ));
+            }
+            first
+        }
+    };
+    if t > model.horizon {
+        return Err(outside());
+    }
+    Ok(t)
 }
 
 /// The simulated time of clock time `seconds_of_day` in `model`'s day, if the day has it.
@@ -699,14 +771,18 @@ pub fn time_after_the_end(model: &Model, seconds_of_day: f64) -> SimTime {
     model.horizon.saturating_add(SimTime(ms * 1_000_000))
 }
 
-/// `HH:MM` of the start and end of `model`'s day.
+/// `HH:MM` of the start and end of `model`'s day (`day N HH:MM` when it spans days).
 pub fn day_span(model: &Model) -> String {
     let start = model.start_of_day_s as u64;
-    format!(
-        "{} to {}",
-        clock_hhmm(start),
-        clock_hhmm(start + model.horizon.0 / NANOS_PER_SECOND)
-    )
+    let end = start + model.horizon.0 / NANOS_PER_SECOND;
+    let label = |s: u64| {
+        if spans_days(model) {
+            format!("day {} {}", 1 + s / 86_400, clock_hhmm(s))
+        } else {
+            clock_hhmm(s)
+        }
+    };
+    format!("{} to {}", label(start), label(end))
 }
 
 /// The times after `at` at which a shift row of group `g` comes back from a break.
@@ -957,34 +1033,33 @@ impl StateFile {
                 ));
             }
         }
-        let at = parse_clock(&self.clock)
-            .ok_or_else(|| {
+        let at = if self.day_over {
+            let after_the_end = parse_day_clock(&self.clock).and_then(|(day, s)| match day {
+                None => Some(time_after_the_end(model, s)),
+                Some(day) => time_of_day_clock(model, day, s).filter(|&t| t >= model.horizon),
+            });
+            after_the_end.ok_or_else(|| {
                 err(
                     "clock".into(),
-                    format!("`{}` is not a clock time", self.clock),
-                    "write the time of day as HH:MM or HH:MM:SS, e.g. \"clock\": \"10:30\"".into(),
+                    format!(
+                        "`{}` is not a clock time at or after the end of the scenario's day ({})",
+                        self.clock,
+                        day_span(model)
+                    ),
+                    "write the time of day as HH:MM or HH:MM:SS, e.g. \"clock\": \"20:00\"".into(),
                 )
-            })
-            .and_then(|s| {
-                let at = if self.day_over {
-                    Some(time_after_the_end(model, s))
-                } else {
-                    sim_time_of_clock(model, s)
-                };
-                at.ok_or_else(|| {
-                    err(
-                        "clock".into(),
-                        format!(
-                            "{} is outside the scenario's day ({})",
-                            self.clock,
-                            day_span(model)
-                        ),
-                        "give a time of day within the scenario's day; a state taken after \
-                         the day ended says so with \"day_over\": true"
-                            .into(),
-                    )
-                })
-            })?;
+            })?
+        } else {
+            time_in_day(model, &self.clock).map_err(|why| {
+                err(
+                    "clock".into(),
+                    why,
+                    "give a time of day within the scenario's day, e.g. \"clock\": \"10:30\"; a \
+                     state taken after the day ended says so with \"day_over\": true"
+                        .into(),
+                )
+            })?
+        };
 
         let type_names: Vec<&str> = model.call_types.iter().map(|t| t.name.as_str()).collect();
         let group_names: Vec<&str> = model.groups.iter().map(|g| g.name.as_str()).collect();

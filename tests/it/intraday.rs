@@ -276,6 +276,97 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.to_str().unwrap().to_owned()
 }
 
+/// On a scenario longer than 24 hours, times carry their day as the reports label
+/// intervals: a state saved on day 2 says so and is forecast from day 2 (it was written as
+/// a bare clock time and forecast from day 1, 24 hours off), and a bare clock time that
+/// comes on two days is refused as ambiguous.
+#[test]
+fn a_state_saved_on_the_second_day_is_forecast_from_the_second_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "two-days.toml",
+        r#"name = "two days"
+[simulation]
+duration = "48h"
+replications = 1
+interval = "1h"
+[[call_types]]
+name = "q"
+arrival_rate = 100
+handle_time = { distribution = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "g"
+agents = 8
+skills = ["q"]
+"#,
+    );
+    let state = dir.path().join("state.json");
+    let state = state.to_str().unwrap();
+    let out = callsim(&[
+        "live",
+        &scenario,
+        "--speed",
+        "max",
+        "--no-server",
+        "--stop-at",
+        "day 2 03:00",
+        "--save-state",
+        state,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved = std::fs::read_to_string(state).unwrap();
+    assert!(
+        saved.contains("\"clock\": \"day 2 03:00:00.000\""),
+        "{saved}"
+    );
+    let out = callsim(&[
+        "intraday",
+        &scenario,
+        "--state",
+        state,
+        "--until",
+        "day 2 06:00",
+        "-r",
+        "3",
+        "-f",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["from"], "day 2 03:00:00.000");
+    let intervals = json["intervals"].as_array().unwrap();
+    assert_eq!(intervals.len(), 3);
+    assert_eq!(intervals[0]["start"], "day 2 03:00");
+    // A bare clock time is ambiguous on two days: refused, with the way to say which.
+    let bare = write(
+        dir.path(),
+        "bare.json",
+        &saved.replace("day 2 03:00:00.000", "03:00:00.000"),
+    );
+    for args in [
+        vec!["intraday", &scenario, "--state", &bare],
+        vec!["intraday", &scenario, "--state", state, "--until", "06:00"],
+        vec!["live", &scenario, "--no-server", "--stop-at", "03:00"],
+    ] {
+        let out = callsim(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("comes on more than one day") && stderr.contains("`day 2 "),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn live_saves_a_state_that_intraday_forecasts_from() {
     let dir = tempfile::tempdir().unwrap();
