@@ -206,7 +206,7 @@ async fn session(
         let state = std::panic::catch_unwind(AssertUnwindSafe(|| live.state()))
             .map_err(|panic| crashed(&model, live.now(), &panic_message(panic.as_ref())))?;
         let file = StateFile::from_state(&model, &state);
-        target.write((file.to_json() + "\n").as_bytes())?;
+        target.write_through_interrupts((file.to_json() + "\n").as_bytes())?;
         eprintln!(
             "callsim live: state at {} saved to {}",
             file.clock,

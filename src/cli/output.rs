@@ -183,7 +183,7 @@ impl OutputFile {
         interrupts::watch();
         let temp = self.temporary()?;
         Ok(Pending {
-            registration: interrupts::Registration::new(temp.path()),
+            registration: Some(interrupts::Registration::new(temp.path())),
             temp,
             file: self.clone(),
         })
@@ -191,12 +191,20 @@ impl OutputFile {
 
     /// Writes `contents` whole, then puts it in place.
     pub fn write(&self, contents: &[u8]) -> Result<(), Failure> {
-        let mut pending = self.create()?;
-        pending
-            .writer()
-            .write_all(contents)
-            .map_err(|e| pending.file.failed(e))?;
-        pending.commit()
+        let pending = self.create()?;
+        pending.write_all(contents)
+    }
+
+    /// [`OutputFile::write`] for a small file written because of a stop (live's state on
+    /// Ctrl-C or SIGTERM): a further stop signal meanwhile, as supervisors send in pairs,
+    /// does not abandon it (it is still put in place whole, or not at all).
+    pub fn write_through_interrupts(&self, contents: &[u8]) -> Result<(), Failure> {
+        let pending = Pending {
+            temp: self.temporary()?,
+            file: self.clone(),
+            registration: None,
+        };
+        pending.write_all(contents)
     }
 
     fn failed(&self, e: impl std::fmt::Display) -> Failure {
@@ -244,11 +252,19 @@ fn binary_destination(
 pub struct Pending {
     temp: NamedTempFile,
     file: OutputFile,
-    /// Removes the temporary file if the process is interrupted meanwhile.
-    registration: interrupts::Registration,
+    /// Removes the temporary file if the process is interrupted meanwhile (`None`: the
+    /// write goes on through an interruption).
+    registration: Option<interrupts::Registration>,
 }
 
 impl Pending {
+    fn write_all(mut self, contents: &[u8]) -> Result<(), Failure> {
+        self.writer()
+            .write_all(contents)
+            .map_err(|e| self.file.failed(e))?;
+        self.commit()
+    }
+
     /// Where to write the contents.
     pub fn writer(&mut self) -> &mut std::fs::File {
         self.temp.as_file_mut()

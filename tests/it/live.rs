@@ -616,6 +616,31 @@ fn sigterm_stops_live_as_ctrl_c_does_and_saves_the_state() {
         .expect("a state intraday accepts");
 }
 
+/// Supervisors send stop signals in pairs (to the process, then its group): the second,
+/// arriving while the state is being saved, abandoned the save in about 1 of 10 tries.
+#[cfg(unix)]
+#[test]
+fn a_second_sigterm_does_not_abandon_the_saved_state() {
+    for attempt in 0..8 {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state.json");
+        let mut live = LiveProcess::start(&[
+            "--port",
+            "0",
+            "--speed",
+            "600",
+            "--save-state",
+            state.to_str().unwrap(),
+        ]);
+        live.address();
+        live.signal("TERM");
+        live.signal("TERM");
+        let (status, _, stderr) = live.finish();
+        assert!(status.success(), "attempt {attempt}: {stderr}");
+        assert!(state.exists(), "attempt {attempt}: no state; {stderr}");
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn hold_prints_the_report_then_serves_until_sigterm() {
