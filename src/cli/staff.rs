@@ -1000,14 +1000,14 @@ fn table(report: &StaffReport, model: &Model) -> String {
     let optima: Vec<String> = report
         .local_optima
         .iter()
-        .map(|o| format!("{:.1} from the {} start", o.agent_hours, o.start))
+        .map(|o| format!("{} from the {} start", hours_text(o.agent_hours), o.start))
         .collect();
     let _ = writeln!(
         out,
-        "\nScreening (the mean of {} replications deciding): local optima {}; multi-start gap {:.1} agent-hours. The cheapest was confirmed by sequential sampling.",
+        "\nScreening (the mean of {} replications deciding): local optima {}; multi-start gap {} agent-hours. The cheapest was confirmed by sequential sampling.",
         report.replications.max(2),
         optima.join(", "),
-        report.multi_start_gap_agent_hours,
+        hours_text(report.multi_start_gap_agent_hours),
     );
     let saving = report.pooling_saving_agent_hours;
     // Erlang's agents hold one contact at a time; a chat desk's hold several, which is
@@ -1015,9 +1015,9 @@ fn table(report: &StaffReport, model: &Model) -> String {
     let chat = model.groups.iter().any(|g| g.max_concurrent > 1);
     let _ = writeln!(
         out,
-        "Agent-hours: {:.1} found; {:.1} with per-type Erlang C (each call type on its own agents{}{}) — {}{} {} {:.1} ({:.1}%); {:.1} with per-type Erlang A; {:.1} in the scenario as written.\n",
-        report.agent_hours,
-        report.erlang_c_agent_hours,
+        "Agent-hours: {} found; {} with per-type Erlang C (each call type on its own agents{}{}) — {}{} {} {} ({:.1}%); {} with per-type Erlang A; {} in the scenario as written.\n",
+        hours_text(report.agent_hours),
+        hours_text(report.erlang_c_agent_hours),
         if chat { ", one contact each" } else { "" },
         if model.groups.iter().any(|g| g.shrinkage > 0.0) {
             ", grossed up by its first group's shrinkage"
@@ -1033,14 +1033,14 @@ fn table(report: &StaffReport, model: &Model) -> String {
         },
         if chat { " and the chat desks' several contacts at once" } else { "" },
         if saving >= 0.0 { "saves" } else { "costs" },
-        saving.abs(),
+        hours_text(saving.abs()),
         if report.erlang_c_agent_hours > 0.0 {
             saving.abs() / report.erlang_c_agent_hours * 100.0
         } else {
             0.0
         },
-        report.erlang_agent_hours,
-        report.scenario_agent_hours,
+        hours_text(report.erlang_agent_hours),
+        hours_text(report.scenario_agent_hours),
     );
 
     let _ = writeln!(
@@ -1121,4 +1121,28 @@ fn check_kept_measures(
         "use longer intervals (`simulation.interval`), fewer call types or tiers, or a smaller `--max-replications`",
         budget,
     )
+}
+
+/// Agent-hours as the table prints them: to the hundredth, without a trailing zero beyond
+/// the first decimal (quarter hours give 414.25, half hours 280.5, whole ones 280.0).
+fn hours_text(hours: f64) -> String {
+    let text = format!("{hours:.2}");
+    match text.strip_suffix('0') {
+        Some(shorter) => shorter.to_owned(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hours_text;
+
+    #[test]
+    fn agent_hours_keep_their_quarters() {
+        assert_eq!(hours_text(414.25), "414.25");
+        assert_eq!(hours_text(377.75), "377.75");
+        assert_eq!(hours_text(280.5), "280.5");
+        assert_eq!(hours_text(280.0), "280.0");
+        assert_eq!(hours_text(100.0 + 1.0 / 6.0), "100.17");
+    }
 }
