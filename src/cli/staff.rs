@@ -279,9 +279,11 @@ fn targets(args: &StaffArgs, model: &mut Model) -> Result<ServiceTargets, Failur
 /// Why the targets hold no call type's staffing up, if they do not: an abandon rate for
 /// callers who never hang up, or an ASA for callers who never wait, is met by every
 /// staffing, none at all included (nobody answered: nobody abandons, nobody waits). The
-/// calls of a replayed trace carry their own patience, so they are not judged here.
+/// calls of a replayed trace carry their own patience, so they are not judged here. An
+/// occupancy cap of 100 % or more holds nothing up either: no agent is busier than always.
 fn vacuous_targets(model: &Model, targets: &ServiceTargets) -> Option<String> {
-    if model.trace.is_some() || targets.service_level.is_some() || targets.max_occupancy.is_some() {
+    let occupancy_holds = targets.max_occupancy.is_some_and(|cap| cap < 1.0);
+    if model.trace.is_some() || targets.service_level.is_some() || occupancy_holds {
         return None;
     }
     model.call_types.iter().enumerate().find_map(|(i, t)| {
@@ -300,8 +302,13 @@ fn vacuous_targets(model: &Model, targets: &ServiceTargets) -> Option<String> {
             // Both set, one always holds: callers who never hang up can wait.
             if targets.max_abandon_rate.is_none() && targets.max_asa_s.is_none() {
                 return format!(
-                    "the call type `{}` has no target: neither its own (`service_level = {{ target = … }}`) nor one for all calls, so no agents at all would be found to serve it\n  help: give it a target, or give one for all calls (--service-level 80/20, --max-abandon 5% or --max-asa 30s, or `target`, `max_abandon_rate` or `max_asa` in [service_level])",
-                    t.name
+                    "the call type `{}` has no target: neither its own (`service_level = {{ target = … }}`) nor one for all calls{}, so no agents at all would be found to serve it\n  help: give it a target, or give one for all calls (--service-level 80/20, --max-abandon 5% or --max-asa 30s, or `target`, `max_abandon_rate` or `max_asa` in [service_level])",
+                    t.name,
+                    if targets.max_occupancy.is_some() {
+                        " (an occupancy cap of 100 % holds nothing up: no agent is busier than always)"
+                    } else {
+                        ""
+                    }
                 );
             }
             let what = if targets.max_abandon_rate.is_some() {

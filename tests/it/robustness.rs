@@ -322,6 +322,11 @@ fn targets_that_even_no_agents_meet_are_refused() {
         &["staff", &path, "-q", "--max-asa", "30s"],
         &["`general` never wait", "even by no agents"],
     );
+    // Nor does an occupancy cap of 100 %: no agent is busier than always (it staffed 0).
+    refused(
+        &["staff", &path, "-q", "--max-occupancy", "100%"],
+        &["has no target", "occupancy cap of 100 % holds nothing up"],
+    );
     // Either target with one that holds the staffing up is a question with an answer.
     let out = callsim(&[
         "staff",
