@@ -632,15 +632,13 @@ fn check_waits(header: &PartHeader, body: &PartBody) -> Result<(), String> {
         }
         for i in 0..intervals {
             for c in 0..classes {
-                let answered: f64 = measures
-                    .iter()
-                    .map(|m| {
-                        m.intervals
-                            .get(i)
-                            .and_then(|k| k.classes.get(c))
-                            .map_or(0.0, |m| m.answered)
-                    })
-                    .sum();
+                // Each replication's measures of this interval and class, where it has them.
+                let cells = || {
+                    measures
+                        .iter()
+                        .filter_map(move |m| m.intervals.get(i).and_then(|k| k.classes.get(c)))
+                };
+                let answered: f64 = cells().map(|m| m.answered).sum();
                 if w.waits.cell(i, c).len() as f64 != answered {
                     return Err(format!(
                         "{} {run}, batch {batch}, interval {i}, class {c}: {} waits for {answered} answered calls",
@@ -650,15 +648,7 @@ fn check_waits(header: &PartHeader, body: &PartBody) -> Result<(), String> {
                 }
                 // The longest wait recorded is the longest its replications report (both
                 // in thousandths of a second, so exact to one unit).
-                let reported = measures
-                    .iter()
-                    .filter_map(|m| {
-                        m.intervals
-                            .get(i)
-                            .and_then(|k| k.classes.get(c))
-                            .and_then(|m| m.longest_wait_s)
-                    })
-                    .fold(0.0, f64::max);
+                let reported = cells().filter_map(|m| m.longest_wait_s).fold(0.0, f64::max);
                 let longest = w.waits.cell(i, c).longest().unwrap_or(0) as f64 / 1000.0;
                 if longest > reported + 0.001 {
                     return Err(format!(

@@ -43,7 +43,7 @@ fn unsettled_for(model: &Model, k: usize) -> SimTime {
 /// of its own: it opens with the calls in hand and the queue of another load, so it may
 /// need more agents than the settled intervals after it (after a drop from 100 to 50
 /// Erlangs with 3-minute calls, 66 for the first half hour, 56 after; with 10-minute calls
-/// and quarter hours, about 90, 68 and 58 before 57) or fewer (after a rise), and must not
+/// and quarter hours, 90, 63 and 58 before 57) or fewer (after a rise), and must not
 /// raise or lower the whole stretch.
 pub fn level_runs(model: &Model) -> Vec<Range<usize>> {
     let first = model.first_reported_interval() as usize;
