@@ -110,8 +110,17 @@ impl ErlangA {
         }
     }
 
+    /// Whether nobody can be answered: no agents for a positive load (then every caller
+    /// waits and, with a finite patience, abandons: exactly 1, not a sum's rounding of it).
+    fn nobody_answers(&self) -> bool {
+        self.agents == 0 && self.load() > 0.0 && self.patience_s.is_finite()
+    }
+
     /// P(an arriving call finds all agents busy), in [0, 1].
     pub fn p_wait(&self) -> f64 {
+        if self.nobody_answers() {
+            return 1.0;
+        }
         match self.regime() {
             Regime::Invalid => f64::NAN,
             Regime::NoAbandonment(c) => c.p_wait(),
@@ -124,6 +133,9 @@ impl ErlangA {
     /// P(abandon) = fraction of arriving calls that abandon, in [0, 1]. Equals
     /// θ·E[number waiting]/λ (checked in the tests).
     pub fn abandon_rate(&self) -> f64 {
+        if self.nobody_answers() {
+            return 1.0;
+        }
         match self.regime() {
             Regime::Invalid => f64::NAN,
             Regime::NoAbandonment(_) | Regime::NeverWaits => 0.0,
@@ -567,6 +579,18 @@ mod tests {
         }
         let p_free: f64 = pi[..n].iter().sum();
         (out, y[j_max + 2], p_free + y[j_max + 1])
+    }
+
+    /// No agents: every caller waits and abandons, exactly (the chain's sums read
+    /// 0.9999999999999999).
+    #[test]
+    fn no_agents_lose_every_caller_exactly() {
+        for patience in [0.0, 120.0] {
+            let q = queue(0, 100.0 / 3600.0, 180.0, patience);
+            assert_eq!(q.p_wait(), 1.0, "patience {patience}");
+            assert_eq!(q.abandon_rate(), 1.0, "patience {patience}");
+            assert_eq!(q.service_level(20.0), 0.0, "patience {patience}");
+        }
     }
 
     /// M/M/1+M, M/M/3+M and an overloaded M/M/1+M against the brute-force distribution and
