@@ -1192,6 +1192,35 @@ agents = 8
     }
 }
 
+/// One call type of exponential calls averaging `aht`, one group, 80/20, after a 30-minute
+/// warm-up: the calls per hour of each `interval_min`-minute interval, warm-up included.
+fn day_of_rates(interval_min: usize, rates: &[f64], aht: &str) -> String {
+    let rates: Vec<String> = rates.iter().map(|r| r.to_string()).collect();
+    format!(
+        r#"name = "day of rates"
+[simulation]
+duration = "{minutes}m"
+warmup = "30m"
+replications = 10
+seed = 1
+interval = "{interval_min}m"
+[service_level]
+threshold = "20s"
+target = 0.8
+[[call_types]]
+name = "general"
+arrival_rates = [{rates}]
+handle_time = {{ distribution = "exponential", mean = "{aht}" }}
+[[agent_groups]]
+name = "agents"
+agents = 50
+skills = ["general"]
+"#,
+        minutes = interval_min * rates.len(),
+        rates = rates.join(", "),
+    )
+}
+
 /// A cap at a staffing whose true service level is a quarter point short (14 agents at
 /// 217.6 calls/h of 3 minutes: 79.76 % in Erlang C, inside the tolerance): the search may
 /// count it met, and then the validation, unable to add an agent, shows it short. The
@@ -1202,29 +1231,7 @@ agents = 8
 fn a_staffing_that_fails_its_last_validation_is_warned_of() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("capped.toml");
-    std::fs::write(
-        &path,
-        r#"name = "capped"
-[simulation]
-duration = "4h"
-warmup = "30m"
-replications = 10
-seed = 1
-interval = "30m"
-[service_level]
-threshold = "20s"
-target = 0.8
-[[call_types]]
-name = "general"
-arrival_rate = 217.6
-handle_time = { distribution = "exponential", mean = "3m" }
-[[agent_groups]]
-name = "agents"
-agents = 10
-skills = ["general"]
-"#,
-    )
-    .unwrap();
+    std::fs::write(&path, day_of_rates(30, &[217.6; 8], "3m")).unwrap();
     let mut warned = 0;
     for seed in ["1", "2", "3"] {
         let out = callsim(&[
@@ -1269,25 +1276,7 @@ fn a_budget_too_small_to_decide_is_said_to_be_a_quick_look() {
     let path = dir.path().join("small.toml");
     std::fs::write(
         &path,
-        r#"name = "small"
-[simulation]
-duration = "2h"
-warmup = "30m"
-replications = 10
-seed = 1
-interval = "30m"
-[service_level]
-threshold = "20s"
-target = 0.8
-[[call_types]]
-name = "general"
-arrival_rates = [2000, 1000, 1000, 1000]
-handle_time = { distribution = "exponential", mean = "3m" }
-[[agent_groups]]
-name = "agents"
-agents = 50
-skills = ["general"]
-"#,
+        day_of_rates(30, &[2000.0, 1000.0, 1000.0, 1000.0], "3m"),
     )
     .unwrap();
     let path = path.to_str().unwrap();
@@ -1329,27 +1318,8 @@ skills = ["general"]
 /// agent-hours, and on one seed in three still failed its validation).
 #[test]
 fn a_drop_that_takes_several_intervals_to_settle_does_not_raise_the_stretch_after_it() {
-    let m = model(
-        r#"name = "long calls"
-[simulation]
-duration = "210m"
-warmup = "30m"
-replications = 10
-seed = 1
-interval = "15m"
-[service_level]
-threshold = "20s"
-target = 0.8
-[[call_types]]
-name = "general"
-arrival_rates = [600, 600, 600, 600, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300]
-handle_time = { distribution = "exponential", mean = "10m" }
-[[agent_groups]]
-name = "agents"
-agents = 50
-skills = ["general"]
-"#,
-    );
+    let rates = [[600.0; 4].as_slice(), &[300.0; 10]].concat();
+    let m = model(&day_of_rates(15, &rates, "10m"));
     for seed in [1, 2] {
         let mut m = m.clone();
         m.seed = seed;
@@ -1375,27 +1345,8 @@ skills = ["general"]
 /// answer passes its validation at once) on every seed.
 #[test]
 fn the_first_interval_after_a_drop_does_not_raise_the_flat_stretch_after_it() {
-    let m = model(
-        r#"name = "step"
-[simulation]
-duration = "240m"
-warmup = "30m"
-replications = 10
-seed = 1
-interval = "30m"
-[service_level]
-threshold = "20s"
-target = 0.8
-[[call_types]]
-name = "general"
-arrival_rates = [2000, 2000, 1000, 1000, 1000, 1000, 1000, 1000]
-handle_time = { distribution = "exponential", mean = "3m" }
-[[agent_groups]]
-name = "agents"
-agents = 50
-skills = ["general"]
-"#,
-    );
+    let rates = [[2000.0; 2].as_slice(), &[1000.0; 6]].concat();
+    let m = model(&day_of_rates(30, &rates, "3m"));
     for seed in [1, 3] {
         let mut m = m.clone();
         m.seed = seed;
