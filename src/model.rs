@@ -6,7 +6,7 @@
 //! the report; the engine never looks at them.
 
 use crate::dist::Distribution;
-use crate::time::SimTime;
+use crate::time::{SimTime, NANOS_PER_SECOND};
 
 /// Index of a call type in [`Model::call_types`].
 pub type TypeId = u32;
@@ -608,9 +608,20 @@ impl Model {
         } else {
             format!("{hours:02}:{minutes:02}:{seconds:02}.{millis:03}")
         };
-        if self.horizon.0 > MS_PER_DAY * 1_000_000 {
-            let day = 1 + from_midnight / MS_PER_DAY;
-            format!("day {day} {clock}")
+        self.with_day(from_midnight / 1000, clock)
+    }
+
+    /// Whether the simulation runs longer than 24 hours, so that its clock times recur and
+    /// its times are written with their day (`day 2 14:00`).
+    pub fn spans_days(&self) -> bool {
+        self.horizon.0 > 86_400 * NANOS_PER_SECOND
+    }
+
+    /// `clock`, the clock time of `from_midnight_s` seconds after the first midnight, with
+    /// its day in front when the simulation spans days (day 1 is the day it starts on).
+    pub fn with_day(&self, from_midnight_s: u64, clock: String) -> String {
+        if self.spans_days() {
+            format!("day {} {clock}", 1 + from_midnight_s / 86_400)
         } else {
             clock
         }

@@ -31,6 +31,22 @@ pub fn usage(message: impl Into<String>) -> Failure {
     Failure::Usage(message.into())
 }
 
+/// A flag naming a moment of `model`'s day (`--stop-at`, `--until`): a clock time, with its
+/// day on a scenario longer than 24 hours.
+pub fn clock_in_day(
+    model: &callsim::model::Model,
+    flag: &str,
+    text: &str,
+    example: &str,
+) -> Result<callsim::time::SimTime, Failure> {
+    callsim::live::state::time_in_day(model, text).map_err(|why| {
+        usage(format!(
+            "{flag} {text}: {why}; give a clock time within the scenario's day ({}), e.g. {flag} {example}",
+            callsim::live::state::day_span(model)
+        ))
+    })
+}
+
 /// A duration with units, e.g. `--aht 4m30s`, in seconds.
 pub fn duration(flag: &str, text: &str) -> Result<f64, Failure> {
     parse_duration(text)

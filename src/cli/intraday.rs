@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use callsim::engine::{InHand, StartState};
 use callsim::live::intraday::{estimated_bytes, forecast, Band, Forecast, ForecastOptions};
-use callsim::live::state::{clock_with_millis, day_span, time_in_day, StateFile};
+use callsim::live::state::{clock_with_millis, day_span, StateFile};
 use callsim::scenario::input;
 use clap::ValueEnum;
 
@@ -76,12 +76,7 @@ pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Usage(e.to_string()))?;
     let until = match &args.until {
         None => model.horizon,
-        Some(text) => time_in_day(&model, text).map_err(|why| {
-            Failure::Usage(format!(
-                "--until {text}: {why}; give a clock time within the scenario's day ({}), e.g. --until 11:00",
-                day_span(&model)
-            ))
-        })?,
+        Some(text) => super::args::clock_in_day(&model, "--until", text, "11:00")?,
     };
     let day_over = state.at >= model.horizon;
     if day_over && args.until.is_some() {

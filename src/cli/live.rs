@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use callsim::live::board::clock_label;
-use callsim::live::state::{day_span, time_in_day, StateFile};
+use callsim::live::state::StateFile;
 use callsim::live::{server, Live, Pacing, Speed};
 use callsim::model::Model;
 use callsim::report::{self, Report};
@@ -90,15 +90,12 @@ pub fn live(args: LiveArgs) -> Result<(), Failure> {
     super::run::check_memory(&model, Some(1), args.memory_budget)?;
     let stop_at = match &args.stop_at {
         None => None,
-        Some(text) => {
-            let t = time_in_day(&model, text).map_err(|why| {
-                Failure::Usage(format!(
-                    "--stop-at {text}: {why}; give a clock time within the scenario's day ({}), e.g. --stop-at 10:30",
-                    day_span(&model)
-                ))
-            })?;
-            Some(t)
-        }
+        Some(text) => Some(super::args::clock_in_day(
+            &model,
+            "--stop-at",
+            text,
+            "10:30",
+        )?),
     };
     let model = Arc::new(model);
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -683,17 +683,7 @@ pub fn clock_with_millis(model: &Model, t: SimTime) -> String {
         s % 60,
         ms % 1000
     );
-    if spans_days(model) {
-        format!("day {} {clock}", 1 + s / 86_400)
-    } else {
-        clock
-    }
-}
-
-/// Whether `model` runs longer than 24 hours, so that its clock times recur and its times
-/// are written with their day (`day 2 14:00`).
-fn spans_days(model: &Model) -> bool {
-    model.horizon.0 > 86_400 * NANOS_PER_SECOND
+    model.with_day(s, clock)
 }
 
 /// The simulated time of `seconds` after midnight on day `day` (1 is the day the simulation
@@ -725,7 +715,7 @@ pub fn time_in_day(model: &Model, text: &str) -> Result<SimTime, String> {
     let Some((day, seconds)) = parse_day_clock(text) else {
         return Err(format!(
             "`{text}` is not a clock time: write HH:MM or HH:MM:SS{}",
-            if spans_days(model) {
+            if model.spans_days() {
                 ", with its day on a scenario longer than 24 hours (day 2 14:30)"
             } else {
                 ""
@@ -737,13 +727,12 @@ pub fn time_in_day(model: &Model, text: &str) -> Result<SimTime, String> {
         None => {
             let first = sim_time_of_clock(model, seconds).ok_or_else(outside)?;
             let again = first.saturating_add(SimTime(86_400 * NANOS_PER_SECOND));
-            if spans_days(model) && again <= model.horizon {
+            if model.spans_days() && again <= model.horizon {
+                let s = model.start_of_day_s as u64 + again.0 / NANOS_PER_SECOND;
                 return Err(format!(
                     "{text} comes on more than one day of the scenario ({}): say which, e.g. `{}`",
                     day_span(model),
-                    clock_with_millis(model, again)
-                        .rsplit_once(':')
-                        .map_or(String::new(), |(head, _)| head.to_owned())
+                    model.with_day(s, clock_hhmm(s))
                 ));
             }
             first
@@ -775,13 +764,7 @@ pub fn time_after_the_end(model: &Model, seconds_of_day: f64) -> SimTime {
 pub fn day_span(model: &Model) -> String {
     let start = model.start_of_day_s as u64;
     let end = start + model.horizon.0 / NANOS_PER_SECOND;
-    let label = |s: u64| {
-        if spans_days(model) {
-            format!("day {} {}", 1 + s / 86_400, clock_hhmm(s))
-        } else {
-            clock_hhmm(s)
-        }
-    };
+    let label = |s: u64| model.with_day(s, clock_hhmm(s));
     format!("{} to {}", label(start), label(end))
 }
 
