@@ -491,13 +491,14 @@ pub fn check_time_limits(model: &Model, source: &Source) -> Result<(), ScenarioE
 /// chain ends; each type's sum is computed once, from the end of its chain back.)
 fn check_transfer_chains(model: &Model, source: &Source) -> Result<(), ScenarioError> {
     let types = &model.call_types;
+    let next_leg = |t: usize| types[t].transfer.as_ref().map(|x| x.to as usize);
     let mut chain_tail: Vec<Option<f64>> = vec![None; types.len()];
     for start in 0..types.len() {
         let mut path = Vec::new();
         let mut at = Some(start);
         while let Some(t) = at.filter(|&t| chain_tail[t].is_none()) {
             path.push(t);
-            at = types[t].transfer.as_ref().map(|x| x.to as usize);
+            at = next_leg(t);
         }
         let mut after = at.and_then(|t| chain_tail[t]).unwrap_or(0.0);
         for &t in path.iter().rev() {
@@ -511,12 +512,8 @@ fn check_transfer_chains(model: &Model, source: &Source) -> Result<(), ScenarioE
     let Some(first) = too_long else {
         return Ok(());
     };
-    let mut names = vec![types[first].name.as_str()];
-    let mut at = types[first].transfer.as_ref().map(|x| x.to as usize);
-    while let Some(t) = at {
-        names.push(types[t].name.as_str());
-        at = types[t].transfer.as_ref().map(|x| x.to as usize);
-    }
+    let names_along = std::iter::successors(Some(first), |&t| next_leg(t));
+    let mut names: Vec<&str> = names_along.map(|t| types[t].name.as_str()).collect();
     let legs = names.len();
     if legs > 6 {
         names.splice(3..legs - 2, ["…"]);
@@ -1580,31 +1577,25 @@ impl Context<'_> {
         }
         // A simulation longer than a day works the same roster every day: each row again
         // every 24 hours while it starts inside the simulation.
-        let rows = shifts.len();
-        for day in 1.. {
-            let later = SimTime::from_seconds(86_400.0 * f64::from(day));
-            let mut any = false;
-            for row in 0..rows {
-                let shift = &shifts[row];
-                if shift.start + later >= day_end {
-                    continue;
-                }
-                any = true;
-                let repeated = Shift {
-                    start: shift.start + later,
-                    end: shift.end + later,
-                    agents: shift.agents,
-                    breaks: shift
-                        .breaks
-                        .iter()
-                        .map(|&(from, to)| (from + later, to + later))
-                        .collect(),
-                };
-                shifts.push(repeated);
-            }
-            if !any {
-                break;
-            }
+        let day = SimTime::from_seconds(86_400.0);
+        let first_day = shifts.clone();
+        for d in 1..day_end.0.div_ceil(day.0) {
+            let later = SimTime(day.0 * d);
+            shifts.extend(
+                first_day
+                    .iter()
+                    .filter(|shift| shift.start + later < day_end)
+                    .map(|shift| Shift {
+                        start: shift.start + later,
+                        end: shift.end + later,
+                        agents: shift.agents,
+                        breaks: shift
+                            .breaks
+                            .iter()
+                            .map(|&(from, to)| (from + later, to + later))
+                            .collect(),
+                    }),
+            );
         }
         Ok(shifts)
     }
