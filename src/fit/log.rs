@@ -1,7 +1,7 @@
 //! Reading a call log: one row per call, columns found by name, every bad line refused with
 //! its line number and column.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
@@ -70,11 +70,24 @@ pub struct Columns {
     /// IVR): such a row is not an arrival to the queue and is skipped, or, when the log
     /// has an IVR column, a caller who ended in the IVR (self-served).
     pub not_queued: Option<(String, String)>,
-    /// A column and value marking a row that is no caller's arrival but work the centre
-    /// made for a caller counted already (callsim's callback jobs: `tier` = `callback`;
-    /// the caller's request is its own row, an offered call): skipped, so that it counts
-    /// neither as an arrival nor its wait as patience. Read when the header has the column.
-    pub made_by_the_centre: Option<(String, String)>,
+    /// Rows that are no caller's arrival but work the centre made for a caller counted
+    /// already (callsim's callback jobs): skipped, so that they count neither as arrivals
+    /// nor their waits as patience. Read when the header has the column.
+    pub made_by_the_centre: Option<CentreWork>,
+}
+
+/// How a log marks the work the centre made for its callers, and what asks for it.
+#[derive(Debug, Clone)]
+pub struct CentreWork {
+    /// The column and value marking such a row (callsim's `tier` = `callback`).
+    pub column: String,
+    /// See `column`.
+    pub value: String,
+    /// The outcome of the request that makes such work (callsim's `callback`). A marked row
+    /// is work only in a call type that has a request: in another, the value is a name the
+    /// rows happen to share (a tier called `callback` on a type that offers no callback),
+    /// and the row is a caller's.
+    pub request: String,
 }
 
 impl Columns {
@@ -105,7 +118,11 @@ impl Columns {
                 .to_vec(),
             ignored: vec![],
             not_queued: None,
-            made_by_the_centre: Some(("tier".into(), "callback".into())),
+            made_by_the_centre: Some(CentreWork {
+                column: "tier".into(),
+                value: "callback".into(),
+                request: "callback".into(),
+            }),
         }
     }
 
@@ -429,7 +446,11 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
     let made_by_the_centre = columns
         .made_by_the_centre
         .as_ref()
-        .and_then(|(c, v)| index.get(c.as_str()).map(|&i| (i, v.as_str())));
+        .and_then(|w| index.get(w.column.as_str()).map(|&i| (i, w)));
+    // Rows marked as the centre's work (positions in `log.calls`), and the call types with
+    // a request for it: the marked rows of those types are dropped once all are read.
+    let mut marked_rows: Vec<usize> = Vec::new();
+    let mut requesting_types: HashSet<usize> = HashSet::new();
 
     let mut log = CallLog {
         dated: date_col.is_some(),
@@ -472,11 +493,9 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
                 "remove the repeated header, and check that no call is in the log twice".into(),
             ));
         }
-        if made_by_the_centre.is_some_and(|(col, value)| field(col) == value) {
-            log.made_by_the_centre_rows += 1;
-            continue;
-        }
+        let marked = made_by_the_centre.is_some_and(|(col, work)| field(col) == work.value);
         let outcome = field(outcome_col);
+        let requests_work = made_by_the_centre.is_some_and(|(_, work)| outcome == work.request);
         let ending = if columns.ignored.iter().any(|v| v == outcome) {
             log.ignored_rows += 1;
             continue;
@@ -683,6 +702,12 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
             log.types.push(name.to_owned());
         }
         log.dated |= dated_times == Some(true);
+        if marked {
+            marked_rows.push(log.calls.len());
+        }
+        if requests_work {
+            requesting_types.insert(call_type);
+        }
         log.calls.push(Call {
             line,
             day,
@@ -696,6 +721,23 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
             caller,
             ivr,
         });
+    }
+    if !marked_rows.is_empty() {
+        // In ascending order, as the rows were pushed.
+        let calls = &log.calls;
+        let work: Vec<usize> = marked_rows
+            .into_iter()
+            .filter(|&i| requesting_types.contains(&calls[i].call_type))
+            .collect();
+        let mut work = work.into_iter().peekable();
+        let before = log.calls.len();
+        let mut position = 0;
+        log.calls.retain(|_| {
+            position += 1;
+            let is_work = work.next_if_eq(&(position - 1)).is_some();
+            !is_work
+        });
+        log.made_by_the_centre_rows = (before - log.calls.len()) as u64;
     }
     if log.calls.is_empty() {
         return Err(error(

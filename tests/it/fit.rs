@@ -1104,6 +1104,69 @@ fn callback_jobs_and_late_transfer_legs_are_not_new_callers() {
     model(&fitted.scenario_toml("derived.csv"));
 }
 
+/// A tier may be called `callback` on a type that offers no callback: its callers are
+/// callers, counted as arrivals, while the jobs of a type that does offer callbacks are not.
+const TIER_NAMED_CALLBACK: &str = r#"
+name = "a tier named callback"
+[simulation]
+duration = "2h"
+interval = "30m"
+replications = 1
+[[call_types]]
+name = "sales"
+arrival_rate = 200
+handle_time = { distribution = "exponential", mean = "3m" }
+patience = { distribution = "exponential", mean = "2m" }
+tiers = [
+  { name = "callback", share = 0.5 },
+  { name = "new", share = 0.5 },
+]
+[[call_types]]
+name = "care"
+arrival_rate = 200
+handle_time = { distribution = "exponential", mean = "3m" }
+patience = { distribution = "exponential", mean = "2m" }
+callback = { when_wait_exceeds = "20s", share = 0.8 }
+[[agent_groups]]
+name = "sales desk"
+agents = 11
+skills = ["sales"]
+[[agent_groups]]
+name = "care desk"
+agents = 10
+skills = ["care"]
+"#;
+
+#[test]
+fn a_tier_named_callback_is_callers_where_the_type_offers_no_callback() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = written_calls(dir.path(), TIER_NAMED_CALLBACK, 12);
+    let log = parse("tiers.csv", text.as_bytes(), &Columns::callsim()).unwrap();
+    let sales = log.types.iter().position(|t| t == "sales").unwrap();
+    let care = log.types.iter().position(|t| t == "care").unwrap();
+    let rows = |t: usize| log.calls.iter().filter(|c| c.call_type == t).count();
+    // 12 days of 2 hours at 200 calls an hour: 4,800 callers of each type (sd 69).
+    assert!((4_500..5_100).contains(&rows(sales)), "{}", rows(sales));
+    assert!((4_500..5_100).contains(&rows(care)), "{}", rows(care));
+    // The care desk's jobs, and only they, were skipped.
+    let jobs = text
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .filter(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            f[1] == "care" && f[4] == "callback"
+        })
+        .count() as u64;
+    assert!(jobs > 100, "{jobs}");
+    assert_eq!(log.made_by_the_centre_rows, jobs);
+    let fitted = fit(&log, &FitOptions::default()).unwrap();
+    let rates = |name: &str| {
+        let t = fitted.types.iter().find(|t| t.name == name).unwrap();
+        t.rates.iter().filter(|r| r.covers(200.0)).count()
+    };
+    assert!(rates("sales") >= 3 && rates("care") >= 3, "{fitted:?}");
+}
+
 /// A day of the log with a handful of calls (an export that runs past midnight) would count
 /// as a whole day and lower every rate: `fit` names it in a warning.
 #[test]
