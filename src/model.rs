@@ -276,9 +276,18 @@ pub struct Repeat {
 }
 
 /// Agents on the floor out of `scheduled`: the schedule less the `shrinkage` share, rounded
-/// to the nearest agent, halves up (10 scheduled at 25 % shrinkage put 8 on the floor).
+/// to the nearest agent, halves up (10 scheduled at 25 % shrinkage put 8 on the floor, 45 at
+/// 30 % put 32).
 pub fn on_the_floor(scheduled: u32, shrinkage: f64) -> u32 {
-    (f64::from(scheduled) * (1.0 - shrinkage)).round() as u32
+    scaled_headcount(scheduled, 1.0 - shrinkage)
+}
+
+/// `agents` × `factor`, to the nearest agent, halves up. The product is taken to 9 decimals
+/// first, so that 45 × 0.7 (31.499999999999996 in binary) is the 31.5 it reads as, and
+/// rounds up like 45 × 0.5 and 45 × 0.9.
+pub fn scaled_headcount(agents: u32, factor: f64) -> u32 {
+    let exact = (f64::from(agents) * factor * 1e9).round() / 1e9;
+    exact.round() as u32
 }
 
 /// The least scheduled headcount that puts `wanted` agents on the floor at `shrinkage` (in
@@ -694,6 +703,30 @@ impl Model {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_scaled_headcount_rounds_halves_up_whatever_the_binary_error() {
+        use super::{on_the_floor, scaled_headcount};
+        assert_eq!(scaled_headcount(45, 0.5), 23);
+        assert_eq!(scaled_headcount(45, 0.7), 32);
+        assert_eq!(scaled_headcount(45, 0.9), 41);
+        assert_eq!(scaled_headcount(10, 1.04), 10);
+        assert_eq!(scaled_headcount(10, 1.05), 11);
+        assert_eq!(scaled_headcount(0, 1.3), 0);
+        // Every schedule up to 1,000 at every whole-percent shrinkage: the nearest agent to
+        // the exact product (in hundredths of an agent, integers), halves up.
+        for scheduled in 0..=1000u32 {
+            for percent in 0..100u32 {
+                let hundredths = scheduled * (100 - percent);
+                let exact = (hundredths + 50) / 100;
+                assert_eq!(
+                    on_the_floor(scheduled, f64::from(percent) / 100.0),
+                    exact,
+                    "{scheduled} at {percent} %"
+                );
+            }
+        }
+    }
+
     use super::*;
 
     fn group(shifts: Vec<Shift>) -> AgentGroup {

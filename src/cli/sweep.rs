@@ -4,7 +4,7 @@
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use callsim::model::Model;
+use callsim::model::{scaled_headcount, Model};
 use callsim::report::chart::{self, Chart, Series, TargetLine};
 use callsim::report::table::{
     grid, percent, precision_note, seconds, thresholds_list, type_within, Within,
@@ -752,27 +752,4 @@ fn table(sweep: &Sweep) -> String {
     }
     grid(&mut out, &rows);
     out
-}
-
-/// `agents` × `factor`, to the nearest agent, halves up. The product is taken to 9 decimals
-/// first, as the sweep's points are, so that 45 × 0.7 (31.499999999999996 in binary) is the
-/// 31.5 it reads as, and rounds up like 45 × 0.5 and 45 × 0.9.
-fn scaled_headcount(agents: u32, factor: f64) -> u32 {
-    let exact = (f64::from(agents) * factor * 1e9).round() / 1e9;
-    exact.round() as u32
-}
-
-#[cfg(test)]
-mod tests {
-    use super::scaled_headcount;
-
-    #[test]
-    fn a_scaled_headcount_rounds_halves_up_whatever_the_binary_error() {
-        assert_eq!(scaled_headcount(45, 0.5), 23);
-        assert_eq!(scaled_headcount(45, 0.7), 32);
-        assert_eq!(scaled_headcount(45, 0.9), 41);
-        assert_eq!(scaled_headcount(10, 1.04), 10);
-        assert_eq!(scaled_headcount(10, 1.05), 11);
-        assert_eq!(scaled_headcount(0, 1.3), 0);
-    }
 }

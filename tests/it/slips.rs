@@ -128,6 +128,29 @@ skills = ["a", "b"]
     assert!(text(&out.stdout).contains("all types"));
 }
 
+/// 45 scheduled at 30 % shrinkage are 31.5 agents: 32 on the floor (halves up), in the run
+/// and in `validate`, though 45 × 0.7 is 31.499999999999996 in binary.
+#[test]
+fn shrinkage_rounds_the_agents_on_the_floor_halves_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "shrunk.toml",
+        &ONE_QUEUE.replace("agents = 45", "agents = 45\nshrinkage = 0.3"),
+    );
+    let out = callsim(&["run", &path, "-r", "1", "-f", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let group = &report["agent_groups"][0];
+    assert_eq!(group["staffed_agents"]["mean"], 32.0, "{group}");
+    assert_eq!(group["scheduled_agents"]["mean"], 45.0, "{group}");
+    let out = callsim(&["validate", &path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(said.contains("32.0"), "{said}");
+    assert!(!said.contains("31.0"), "{said}");
+}
+
 /// Runs `validate` on `ONE_QUEUE` with `from` replaced by `to`, asserting exit 2 and that
 /// stderr holds every needle.
 fn refused(from: &str, to: &str, needles: &[&str]) {
