@@ -35,13 +35,15 @@
 //!   ([`start::to_widest_groups`]). The cheapest local optimum goes on.
 //! * **Confirmation**: add where a target is not shown met, then removals in alternate
 //!   level runs, every verdict sequential; a removal rejected alone (or for its own
-//!   interval) is not retried.
+//!   interval) is not retried; where none is kept, **advances** (one agent fewer in a run,
+//!   one more in the shorter run before it, whose queue it inherits: [`advance`]).
 //! * **Budget** ([`default_max_replications`]): by default a staffing is judged on up to
 //!   [`DEFAULT_CALL_BUDGET`] simulated calls, at least 640 replications.
 //! * **Validation**: the answer on independent replications ([`Stream::Validation`]), every
 //!   interval judged on all of them (the budget, doubled up to [`VALIDATION_EXTENSION`] ×
 //!   while a check is a close call); where a target fails ([`Rule::fails`]: not shown met,
-//!   mean short of it), an agent is added and a new round validates on new replications.
+//!   mean short of it), an agent is added (in its level run, or in the shorter run before
+//!   it: [`run_raised_for`]) and a new round validates on new replications.
 
 pub mod check;
 pub mod runs;
@@ -680,6 +682,9 @@ enum MoveKind {
     Remove,
     /// One agent less in each of two groups whose skills a third group has, one more there.
     Exchange,
+    /// One agent less in a group over a level run, one more there over the shorter run
+    /// before it, whose queue the run inherits.
+    Advance,
 }
 
 /// A move in one level run, as remembered: its kind, the run's first interval and the
@@ -691,20 +696,21 @@ struct MoveKey {
     groups: [usize; 3],
 }
 
-/// A change of headcounts in every interval of one level run that saves one agent in each.
+/// A change of headcounts that saves agent-intervals: in every interval of one level run,
+/// or (an advance) of two neighbouring ones.
 #[derive(Debug, Clone)]
 struct Move {
     key: MoveKey,
-    /// The run's intervals.
+    /// The intervals it changes (the run; an advance's two runs).
     run: Range<usize>,
-    /// (group, change in agents).
-    changes: Vec<(usize, i64)>,
+    /// (group, change in agents, intervals changed).
+    changes: Vec<(usize, i64, Range<usize>)>,
 }
 
 fn apply(agents: &mut [Vec<u32>], m: &Move) {
-    for &(g, delta) in &m.changes {
-        for k in m.run.clone() {
-            agents[g][k] = (i64::from(agents[g][k]) + delta) as u32;
+    for (g, delta, intervals) in &m.changes {
+        for k in intervals.clone() {
+            agents[*g][k] = (i64::from(agents[*g][k]) + delta) as u32;
         }
     }
 }
@@ -742,7 +748,7 @@ fn removal(
         .map(|g| Move {
             key: key(g),
             run: run.clone(),
-            changes: vec![(g, -1)],
+            changes: vec![(g, -1, run.clone())],
         })
 }
 
@@ -800,8 +806,48 @@ fn exchange(
             groups: [a, b, pool],
         },
         run: run.clone(),
-        changes: vec![(a, -1), (b, -1), (pool, 1)],
+        changes: vec![
+            (a, -1, run.clone()),
+            (b, -1, run.clone()),
+            (pool, 1, run.clone()),
+        ],
     })
+}
+
+/// The advance tried in level run `runs[r]`: where removing one agent of a group there was
+/// found to miss a target, one agent less there and one more in the shorter run just
+/// before it. The first intervals of a stretch inherit the queue of the one before: after
+/// a rise the interval of the rise stands alone, and its backlog, not the stretch's own
+/// calls, is what the stretch's extra agent answers (100 Erlangs after 50, 3-minute calls,
+/// quarter hours: 101 then 107 ×5 meets every target where 99 then 108 ×5 was found).
+fn advance(
+    agents: &[Vec<u32>],
+    caps: &[Vec<u32>],
+    needed: &BTreeSet<MoveKey>,
+    runs: &[Range<usize>],
+    r: usize,
+) -> Option<Move> {
+    let run = &runs[r];
+    let before = runs[..r]
+        .last()
+        .filter(|b| b.end == run.start && b.len() < run.len())?;
+    let key = |kind: MoveKind, g: usize| MoveKey {
+        kind,
+        interval: run.start,
+        groups: [g, g, g],
+    };
+    (0..agents.len())
+        .find(|&g| {
+            needed.contains(&key(MoveKind::Remove, g))
+                && !needed.contains(&key(MoveKind::Advance, g))
+                && run.clone().all(|k| agents[g][k] > 0)
+                && has_room(agents, caps, g, before)
+        })
+        .map(|g| Move {
+            key: key(MoveKind::Advance, g),
+            run: before.start..run.end,
+            changes: vec![(g, -1, run.clone()), (g, 1, before.clone())],
+        })
 }
 
 /// Tries batches of moves (at most one per level run) from `propose` until it proposes none,
@@ -1026,7 +1072,8 @@ fn trim<F: FnMut(&Progress)>(
                     },
                 );
             }
-            if !kept {
+            // Where a removal was rejected, an advance may still save agent-intervals.
+            if !kept && !advance_all(searcher, agents, &mut current, &mut needed, caps, phase) {
                 return current;
             }
             // A removal once rejected stays rejected: judging it again on the same
@@ -1083,7 +1130,38 @@ fn trim<F: FnMut(&Progress)>(
             },
         );
     }
+    advance_all(searcher, agents, &mut current, &mut needed, caps, phase);
     current
+}
+
+/// Tries the advances ([`advance`]) of alternate level runs, one parity after the other,
+/// so that no advance is judged beside another. Returns whether any was kept.
+fn advance_all<F: FnMut(&Progress)>(
+    searcher: &mut Searcher<'_, F>,
+    agents: &mut Vec<Vec<u32>>,
+    current: &mut Evaluation,
+    needed: &mut BTreeSet<MoveKey>,
+    caps: &[Vec<u32>],
+    phase: Phase,
+) -> bool {
+    let runs = searcher.runs.clone();
+    let mut kept = false;
+    for parity in [0, 1] {
+        kept |= improve(
+            searcher,
+            agents,
+            current,
+            needed,
+            phase,
+            |agents, _, needed| {
+                (parity..runs.len())
+                    .step_by(2)
+                    .filter_map(|r| advance(agents, caps, needed, &runs, r))
+                    .collect()
+            },
+        );
+    }
+    kept
 }
 
 /// Every check of `targets` on `measures` (replications of `model`), judged as the search
@@ -1282,6 +1360,8 @@ pub fn search(
     // 5. Validate on fresh replications; where a target fails there ([`Rule::fails`]), add
     // an agent (in the busiest group serving the call type) and validate again on new ones.
     let mut round = 0;
+    // Every (type, group, run start) raised by an earlier round, once per round.
+    let mut raised_before: Vec<(TypeId, Option<GroupId>, usize)> = Vec::new();
     let validation = loop {
         let fresh = searcher.validate(&agents, round);
         round += 1;
@@ -1298,12 +1378,15 @@ pub fn search(
         };
         let mut moved = false;
         if round < MAX_VALIDATION_ROUNDS {
-            // One agent more in the whole level run of each failed interval (once per run).
+            // One agent more in the whole level run of each failed interval (once per run),
+            // or in the shorter run before it, whose queue it inherits.
             let mut raised: Vec<(TypeId, Option<GroupId>, usize)> = Vec::new();
             for &(t, group, k) in &failed {
-                let Some(run) = run_of[k].map(|r| &searcher.runs[r]) else {
+                let Some(r) = run_of[k] else {
                     continue;
                 };
+                let r = run_raised_for(&searcher.runs, r, &failed, (t, group), &raised_before);
+                let run = &searcher.runs[r];
                 if raised.contains(&(t, group, run.start)) {
                     continue;
                 }
@@ -1319,6 +1402,7 @@ pub fn search(
                     moved = true;
                 }
             }
+            raised_before.extend(raised);
         }
         if !moved {
             let failures: Vec<Check> = fresh
@@ -1354,6 +1438,42 @@ pub fn search(
         erlang_by_type: start::scheduled_by_type(model, &erlang_by_type),
         erlang_c_by_type: start::scheduled_by_type(model, &erlang_c_by_type),
     })
+}
+
+/// The level run a validation raises for a failure of `(type, group)` in run `r`: `r`
+/// itself, or the run just before it when every failure in `r` is in its first half and
+/// raising the run before (once more than `raised_before` did) still costs fewer
+/// agent-intervals than raising `r`. The first interval of a level stretch inherits the
+/// queue of the one before: after a rise, the interval of the rise stands alone with no
+/// more agents than it needs itself, and the next one, still answering its callers, fails
+/// while the rest of its stretch passes. An agent more in the short interval before clears
+/// it for a fraction of an agent more in the whole stretch (100 Erlangs after 50, 3-minute
+/// calls, half hours: 105 then 107, against 104 then 108).
+fn run_raised_for(
+    runs: &[Range<usize>],
+    r: usize,
+    failed: &[(TypeId, Option<GroupId>, usize)],
+    cell: (TypeId, Option<GroupId>),
+    raised_before: &[(TypeId, Option<GroupId>, usize)],
+) -> usize {
+    let run = &runs[r];
+    // Failures in the first half of the run only: the inherited queue, not the run's own
+    // calls.
+    let early = failed
+        .iter()
+        .all(|&(t, g, j)| (t, g) != cell || !run.contains(&j) || j < run.start + run.len() / 2);
+    let Some(before) = r.checked_sub(1).filter(|&b| runs[b].end == run.start) else {
+        return r;
+    };
+    let times = raised_before
+        .iter()
+        .filter(|&&(t, g, start)| (t, g) == cell && start == runs[before].start)
+        .count();
+    if early && (times + 1) * runs[before].len() < run.len() {
+        before
+    } else {
+        r
+    }
 }
 
 /// The busiest group (highest mean occupancy over level run `run`, routing order breaking

@@ -1343,6 +1343,35 @@ fn a_drop_that_takes_several_intervals_to_settle_does_not_raise_the_stretch_afte
 /// interval's calls: it needs about 65 agents where the settled intervals after it need
 /// Erlang C's 56. It is staffed on its own, so the flat stretch keeps its 56 (and the
 /// answer passes its validation at once) on every seed.
+/// After a rise from 50 to 100 Erlangs (3-minute calls, quarter hours), the quarter hour of
+/// the rise stands alone, and the stretch after it inherits its queue: the agent that
+/// queue needs goes into the quarter hour of the rise (an advance, or the validation's
+/// raise of the shorter run before), not into all five quarter hours after it. The stretch
+/// gets Erlang C's 107; before, it got 108 (99 then 108 ×5, 215.75 agent-hours, against
+/// 100 then 107 ×5, 214.75, which re-simulated meets every interval).
+#[test]
+fn after_a_rise_the_queue_it_leaves_is_answered_in_the_interval_of_the_rise() {
+    let rates = [[1000.0; 4].as_slice(), &[2000.0; 6]].concat();
+    let m = model(&day_of_rates(15, &rates, "3m"));
+    for seed in [1, 2] {
+        let mut m = m.clone();
+        m.seed = seed;
+        let found = search(&m, &SearchOptions::new(m.targets), |_| {}).unwrap();
+        let agents = &found.agents[0];
+        assert!(found.validation.passed, "seed {seed}: {agents:?}");
+        assert!(
+            (98..=104).contains(&agents[4]),
+            "seed {seed}: the rise's quarter hour has {} agents",
+            agents[4]
+        );
+        assert!(
+            agents[5..].iter().all(|&n| n == 107),
+            "seed {seed}: the stretch after the rise is staffed {:?}, Erlang C 107",
+            &agents[5..]
+        );
+    }
+}
+
 #[test]
 fn the_first_interval_after_a_drop_does_not_raise_the_flat_stretch_after_it() {
     let rates = [[2000.0; 2].as_slice(), &[1000.0; 6]].concat();
