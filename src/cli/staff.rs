@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::args::{self, usage, Output};
 use super::output::OutputFile;
 use super::progress::Progress;
-use super::{emit, Failure};
+use super::{emit, hours_text, Failure};
 
 /// Where the search starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -1128,28 +1128,4 @@ fn check_kept_measures(
         "use longer intervals (`simulation.interval`), fewer call types or tiers, or a smaller `--max-replications`",
         budget,
     )
-}
-
-/// Agent-hours as the table prints them: to the hundredth, without a trailing zero beyond
-/// the first decimal (quarter hours give 414.25, half hours 280.5, whole ones 280.0).
-fn hours_text(hours: f64) -> String {
-    let text = format!("{hours:.2}");
-    match text.strip_suffix('0') {
-        Some(shorter) => shorter.to_owned(),
-        None => text,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::hours_text;
-
-    #[test]
-    fn agent_hours_keep_their_quarters() {
-        assert_eq!(hours_text(414.25), "414.25");
-        assert_eq!(hours_text(377.75), "377.75");
-        assert_eq!(hours_text(280.5), "280.5");
-        assert_eq!(hours_text(280.0), "280.0");
-        assert_eq!(hours_text(100.0 + 1.0 / 6.0), "100.17");
-    }
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::args::{self, usage, Output};
 use super::output::OutputFile;
 use super::progress::Progress;
-use super::{emit, Failure};
+use super::{emit, hours_text, Failure};
 
 /// The most points one sweep may have.
 const MAX_POINTS: usize = 1001;
@@ -741,7 +741,7 @@ fn table(sweep: &Sweep) -> String {
                 .is_none_or(|a| p.total.asa_s.mean.is_some_and(|m| m <= a));
         rows.push(vec![
             format!("{}", p.value),
-            format!("{:.1}", p.agent_hours),
+            hours_text(p.agent_hours),
             percent(&p.total.service_level),
             percent(&p.total.abandon_rate),
             seconds(&p.total.asa_s),

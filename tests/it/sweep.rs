@@ -450,6 +450,24 @@ fn sweeping_a_shift_group_says_its_shifts_give_way_to_a_flat_headcount() {
     );
 }
 
+/// A day of quarter hours costs agent-hours in quarters: the table prints them as `staff`
+/// does (11 agents for 3 h 15 min: 35.75, not 35.8).
+#[test]
+fn sweep_prints_agent_hours_to_the_quarter() {
+    let dir = tempfile::tempdir().unwrap();
+    let quarters = QUEUE
+        .replace("duration = \"3h\"", "duration = \"195m\"")
+        .replace("interval = \"30m\"", "interval = \"15m\"");
+    let path = write(dir.path(), "quarters.toml", &quarters);
+    let out = callsim(&[
+        "sweep", &path, "--group", "agents", "--agents", "11..12", "-r", "2",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(table.contains("35.75"), "{table}");
+    assert!(table.contains("39.0"), "{table}");
+}
+
 #[test]
 fn sweep_costs_shifts_by_their_schedule_and_labels_mixed_thresholds() {
     let dir = tempfile::tempdir().unwrap();
