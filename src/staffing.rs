@@ -317,17 +317,19 @@ impl std::error::Error for SearchError {}
 const MAX_ADD_ROUNDS: u32 = 200;
 
 /// Agent-hours of a staffing (`[group][interval]`) over the whole simulated day; the last
-/// interval counts only up to the end of the day.
+/// interval counts only up to the end of the day. Summed in whole agent-nanoseconds and
+/// divided once, so that 68 agent-hours of one-minute intervals read 68, not 67.99999999999984.
 pub fn agent_hours(model: &Model, agents: &[Vec<u32>]) -> f64 {
-    let horizon = model.horizon.as_seconds();
-    let interval = model.interval.as_seconds();
-    (0..model.intervals as usize)
+    let horizon = model.horizon.0;
+    let interval = model.interval.0;
+    let agent_nanos: u128 = (0..model.intervals as usize)
         .map(|k| {
-            let hours = (horizon - interval * k as f64).min(interval) / 3600.0;
+            let span = horizon.saturating_sub(interval * k as u64).min(interval);
             let n: u64 = agents.iter().map(|g| u64::from(g[k])).sum();
-            n as f64 * hours
+            u128::from(n) * u128::from(span)
         })
-        .sum()
+        .sum();
+    agent_nanos as f64 / (3600 * crate::time::NANOS_PER_SECOND) as f64
 }
 
 /// Runs `model`'s replications `0..model.replications` with the staffing `agents`.

@@ -1259,6 +1259,7 @@ fn a_staffing_that_fails_its_last_validation_is_warned_of() {
         if warning {
             warned += 1;
             assert!(stderr.contains("service level"), "{stderr}");
+            assert!(stderr.contains("(short by "), "{stderr}");
         }
     }
     assert!(
@@ -1393,4 +1394,17 @@ fn the_first_interval_after_a_drop_does_not_raise_the_flat_stretch_after_it() {
             &agents[3..]
         );
     }
+}
+
+/// Agent-hours are summed in whole agent-nanoseconds: 17 agents over 240 one-minute
+/// intervals are 68 agent-hours, where adding up 240 × 17 sixtieths of an hour read
+/// 67.99999999999984 in the JSON.
+#[test]
+fn agent_hours_of_short_intervals_carry_no_rounding_residue() {
+    let m = model(&day_of_rates(1, &[300.0; 240], "3m"));
+    assert_eq!(m.intervals, 240);
+    assert_eq!(staffing::agent_hours(&m, &[vec![17u32; 240]]), 68.0);
+    let mut half_day = vec![vec![0u32; 240]];
+    half_day[0][..120].fill(17);
+    assert_eq!(staffing::agent_hours(&m, &half_day), 34.0);
 }
