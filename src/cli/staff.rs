@@ -481,7 +481,7 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
     }
 
     warn_of_blocking(&model, &found.validation.measures);
-    warn_of_failed_validation(&model, &found.validation);
+    warn_of_failed_validation(&model, &found.validation, options.tolerance);
     let report = staff_report(&model, &options, &found);
     if let Some(file) = &written {
         let text = with_staffing(
@@ -668,12 +668,33 @@ fn applied(model: &Model, targets: &ServiceTargets) -> Vec<AppliedJson> {
 
 /// Warns when the staffing found still fails a target on the last round of validation:
 /// the answer is printed, as the best the search reached, but a planner must not take it
-/// as meeting the targets.
-fn warn_of_failed_validation(model: &Model, validation: &staffing::Validation) {
+/// as meeting the targets. Each failure says by how much it is short; when every one is
+/// short by less than the tolerance, the warning says they are close calls.
+fn warn_of_failed_validation(model: &Model, validation: &staffing::Validation, tolerance: f64) {
     if validation.passed {
         return;
     }
     const SHOWN: usize = 5;
+    // The shortfall, as text, and whether it is within the tolerance.
+    let shortfall = |c: &Check| -> (String, bool) {
+        let short = (c.mean - c.target).abs();
+        match c.measure {
+            staffing::Measure::Asa => (
+                format!("{short:.1} s"),
+                short < staffing::check::ASA_TOLERANCE_S,
+            ),
+            _ => {
+                let points = short * 100.0;
+                let text = if points >= 0.1 {
+                    format!("{points:.1}")
+                } else {
+                    format!("{points:.3}")
+                };
+                (format!("{text} points"), short < tolerance)
+            }
+        }
+    };
+    let close_calls = validation.failures.iter().all(|c| shortfall(c).1);
     let mut lines: Vec<String> = validation
         .failures
         .iter()
@@ -696,23 +717,57 @@ fn warn_of_failed_validation(model: &Model, validation: &staffing::Validation) {
                 None => model.call_types[c.call_type as usize].name.clone(),
             };
             format!(
-                "  {} {whose}: {} {mean} ± {half} against {target}",
+                "  {} {whose}: {} {mean} ± {half} against {target} (short by {})",
                 model.interval_label(c.interval),
-                c.measure.name()
+                c.measure.name(),
+                shortfall(c).0
             )
         })
         .collect();
     if validation.failed > SHOWN {
         lines.push(format!("  and {} more", validation.failed - SHOWN));
     }
+    let (verdict, help) = if close_calls {
+        (
+            format!(
+                "each by less than the tolerance ({} points; 1 s for ASA): close calls, which more replications may decide either way",
+                shown_points(tolerance)
+            ),
+            "search on more replications (--max-replications) to settle them, or add an agent where one fails (raise --max-agents if the cap left no room there)",
+        )
+    } else {
+        (
+            "so it does not meet the targets as asked".to_owned(),
+            "add agents where it fails (raise --max-agents if the cap left no room there), or search on more replications (--max-replications)",
+        )
+    };
     eprintln!(
-        "warning: the staffing printed fails {} target{} on its last validation round ({} round{} on fresh replications), so it does not meet the targets as asked:\n{}\n  help: add agents where it fails (raise --max-agents if the cap left no room there), or search on more replications (--max-replications)",
+        "warning: the staffing printed fails {} target{} on its last validation round ({} round{} on fresh replications), {verdict}:\n{}\n  help: {help}",
         validation.failed,
         if validation.failed == 1 { "" } else { "s" },
         validation.rounds,
         if validation.rounds == 1 { "" } else { "s" },
         lines.join("\n")
     );
+}
+
+/// A verdict's cell: the achieved confidence (that the true value is not short of the
+/// target by more than the tolerance) of a met target; for one not shown met, `close call`
+/// where that confidence is still above even (the mean short, by less than the tolerance
+/// most likely), `short` otherwise. ("100.0% short" read as a contradiction.)
+fn verdict(confidence: f64, met: bool) -> String {
+    if met {
+        format!("{:.1}%", confidence * 100.0)
+    } else if confidence > 0.5 {
+        "close call".to_owned()
+    } else {
+        "short".to_owned()
+    }
+}
+
+/// A fraction as percentage points, as few decimals as it needs (0.005: `0.5`).
+fn shown_points(fraction: f64) -> String {
+    callsim::scenario::shown((fraction * 100.0 * 1e9).round() / 1e9)
 }
 
 /// The share of calls blocked above which `staff` warns: lines, not agents, then limit the
@@ -987,10 +1042,10 @@ fn table(report: &StaffReport, model: &Model) -> String {
             Some(i) => {
                 for d in [&i.search, &i.validation] {
                     row.push(d.replications.to_string());
-                    row.push(d.confidence.map_or_else(
-                        || "–".to_owned(),
-                        |c| format!("{:.1}%{}", c * 100.0, if d.met { "" } else { " short" }),
-                    ));
+                    row.push(
+                        d.confidence
+                            .map_or_else(|| "–".to_owned(), |c| verdict(c, d.met)),
+                    );
                 }
             }
             None => row.extend([
@@ -1128,4 +1183,17 @@ fn check_kept_measures(
         "use longer intervals (`simulation.interval`), fewer call types or tiers, or a smaller `--max-replications`",
         budget,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::verdict;
+
+    #[test]
+    fn a_target_not_shown_met_reads_short_or_close_call_never_a_confidence() {
+        assert_eq!(verdict(0.993, true), "99.3%");
+        assert_eq!(verdict(1.0, false), "close call");
+        assert_eq!(verdict(0.62, false), "close call");
+        assert_eq!(verdict(0.3, false), "short");
+    }
 }
