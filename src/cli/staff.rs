@@ -481,6 +481,7 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
     }
 
     warn_of_blocking(&model, &found.validation.measures);
+    warn_of_identical_days(&found.validation.measures);
     warn_of_failed_validation(&model, &found.validation, options.tolerance);
     let report = staff_report(&model, &options, &found);
     if let Some(file) = &written {
@@ -768,6 +769,22 @@ fn verdict(confidence: f64, met: bool) -> String {
 /// A fraction as percentage points, as few decimals as it needs (0.005: `0.5`).
 fn shown_points(fraction: f64) -> String {
     callsim::scenario::shown((fraction * 100.0 * 1e9).round() / 1e9)
+}
+
+/// On stderr: a warning when every validation replication measured the same day (a
+/// replayed trace that fixes each call's arrival, handle time and patience): the answer
+/// fits that one day exactly, and its confidence figures say nothing of other days.
+fn warn_of_identical_days(validation: &[callsim::stats::ReplicationMeasures]) {
+    let Some((first, rest)) = validation.split_first() else {
+        return;
+    };
+    if rest.is_empty() || rest.iter().any(|m| m.total != first.total) {
+        return;
+    }
+    eprintln!(
+        "warning: all {} validation replications are the same day (the trace fixes every call's arrival, handle time and patience): the staffing is the least for that recorded day, and its confidence figures say nothing of other days\n  help: to staff for days like it, fit a scenario to the log (`callsim fit`) and staff that",
+        validation.len()
+    );
 }
 
 /// The share of calls blocked above which `staff` warns: lines, not agents, then limit the

@@ -1408,3 +1408,53 @@ fn agent_hours_of_short_intervals_carry_no_rounding_residue() {
     half_day[0][..120].fill(17);
     assert_eq!(staffing::agent_hours(&m, &half_day), 34.0);
 }
+
+/// A replayed log that fixes every call's arrival, handle time and patience makes every
+/// replication the same day: `staff` says its answer fits that day, and that the
+/// confidence figures say nothing of other days. A forecast's replications are not
+/// identical, and nothing is said.
+#[test]
+fn staffing_a_replayed_day_says_every_replication_is_that_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let forecast = day_of_rates(30, &[300.0; 6], "3m").replace(
+        "mean = \"3m\" }",
+        "mean = \"3m\" }\npatience = { distribution = \"exponential\", mean = \"2m\" }",
+    );
+    let forecast_path = dir.path().join("forecast.toml");
+    std::fs::write(&forecast_path, &forecast).unwrap();
+    let calls = dir.path().join("calls.csv");
+    let out = callsim(&[
+        "run",
+        forecast_path.to_str().unwrap(),
+        "-r",
+        "1",
+        "--write-calls",
+        calls.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let staff = |path: &std::path::Path| {
+        let out = callsim(&["staff", path.to_str().unwrap(), "-q", "-f", "json"]);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        stderr
+    };
+    let said = "validation replications are the same day";
+    assert!(!staff(&forecast_path).contains(said));
+    let replay = dir.path().join("replay.toml");
+    std::fs::write(
+        &replay,
+        forecast.replacen(
+            "[simulation]\n",
+            &format!("[simulation]\ntrace = \"{}\"\n", calls.display()),
+            1,
+        ),
+    )
+    .unwrap();
+    let stderr = staff(&replay);
+    assert!(stderr.contains(said), "{stderr}");
+    assert!(stderr.contains("callsim fit"), "{stderr}");
+}
