@@ -253,20 +253,32 @@ fn alternatives(
     for policy in &settings.policies {
         let names = |part: &str| policy.split('+').any(|p| p.trim() == part);
         let mut unused = Vec::new();
+        // A policy that would use what this one drops: priority for `aging`, with the
+        // modifiers of the dropped overflow and reservations.
+        let mut base = policy
+            .split('+')
+            .map(str::trim)
+            .filter(|p| !["overflow", "reserve"].contains(p))
+            .collect::<Vec<_>>()
+            .join("+");
+        let mut modifiers = String::new();
         let model = source
             .load_modified(|scenario| {
                 let routing = scenario.routing.get_or_insert_with(Default::default);
                 if routing.aging.is_some() && !names("priority") {
                     routing.aging = None;
                     unused.push("its `aging` (it applies to the priority policy)");
+                    base = "priority".into();
                 }
                 if !routing.overflow.is_empty() && !names("overflow") {
                     routing.overflow.clear();
                     unused.push("its [[routing.overflow]] entries (they apply under a policy with `+overflow`)");
+                    modifiers.push_str("+overflow");
                 }
                 if !routing.reserve.is_empty() && !names("reserve") {
                     routing.reserve.clear();
                     unused.push("its [[routing.reserve]] entries (they apply under a policy with `+reserve`)");
+                    modifiers.push_str("+reserve");
                 }
                 routing.policy = Some(policy.clone());
             })
@@ -287,8 +299,11 @@ fn alternatives(
             } else {
                 format!("{} and {last}", rest.join(", "))
             };
+            if base.is_empty() {
+                base = "skill-priority".into();
+            }
             eprintln!(
-                "warning: `--policy {policy}` runs the scenario without {what}\n  help: to compare them too, name a policy that uses them, e.g. `--policy priority+overflow`"
+                "warning: `--policy {policy}` runs the scenario without {what}\n  help: to compare them too, name a policy that uses them, e.g. `--policy {base}{modifiers}`"
             );
         }
         alternatives.push(Alternative {

@@ -422,6 +422,32 @@ fn the_call_log_is_not_overwritten_without_force() {
 
 /// A policy named on the command line that does not exist (or needs entries the scenario
 /// lacks) is the flag's error, not the scenario file's, whose own policy is fine.
+/// A policy that leaves out a routing setting of the scenario is warned of, with a policy
+/// that uses it: `priority` for `aging` (the example once named `priority+overflow`,
+/// refused on a scenario without overflow).
+#[test]
+fn compare_names_a_policy_that_uses_the_setting_it_drops() {
+    let args = |policy: &'static str| {
+        [
+            "compare",
+            "scenarios/telecom-tiers.toml",
+            "--policy",
+            "skill-priority",
+            "--policy",
+            policy,
+            "-r",
+            "2",
+        ]
+    };
+    let out = callsim(&args("weighted-wait"));
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("without its `aging`"), "{stderr}");
+    assert!(stderr.contains("e.g. `--policy priority`"), "{stderr}");
+    let out = callsim(&args("priority"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 #[test]
 fn a_bad_compare_policy_names_the_flag() {
     for (policy, needle) in [
