@@ -1164,7 +1164,7 @@ impl Context<'_> {
                 return Err(self.error(
                     &path.key("target"),
                     format!(
-                        "a service-level target is a fraction in (0, 1], not {}",
+                        "a service-level target is a fraction in (0, 1), not {}",
                         shown(t)
                     ),
                     &percentage_or(t, "target", "e.g. target = 0.8 for 80 %"),
@@ -1567,6 +1567,14 @@ impl Context<'_> {
                 }
                 previous_end = to;
                 breaks.push((from, to));
+            }
+            let on_break: u64 = breaks.iter().map(|&(from, to)| to.0 - from.0).sum();
+            if !breaks.is_empty() && on_break >= end.0 - start.0 {
+                return Err(self.error(
+                    &p.key("breaks"),
+                    "the breaks cover the whole shift: its agents would never work".into(),
+                    "shorten the breaks, or remove the shift",
+                ));
             }
             shifts.push(Shift {
                 start,

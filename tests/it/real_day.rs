@@ -217,6 +217,29 @@ skills = ["q"]
 shifts = [{ start = "12:00", end = "16:00", agents = 6, breaks = [{ start = "14:00", length = "15m" }] }]
 "#;
 
+/// Breaks that cover their whole shift leave it with nobody at work: refused, at the
+/// shift's breaks, rather than run as a group that never answers.
+#[test]
+fn breaks_covering_the_whole_shift_are_refused() {
+    let whole = SHIFTS.replace(
+        "breaks = [{ start = \"10:00\", length = \"30m\" }]",
+        "breaks = [{ start = \"08:00\", length = \"3h\" }, { start = \"11:00\", length = \"1h\" }]",
+    );
+    assert_ne!(whole, SHIFTS);
+    let error = Source {
+        origin: "whole.toml".into(),
+        text: whole,
+    }
+    .load()
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("agent_groups[0].shifts[0].breaks"),
+        "{error}"
+    );
+    assert!(error.contains("cover the whole shift"), "{error}");
+}
+
 #[test]
 fn nobody_is_answered_off_shift_or_on_break_and_breaks_are_taken() {
     let m = model(SHIFTS);
