@@ -59,8 +59,8 @@ pub struct LiveArgs {
     #[arg(long, value_name = "SIZE", value_parser = callsim::footprint::parse_bytes)]
     memory_budget: Option<u64>,
     /// After the day ends (and its report is printed), keep serving the final wallboard
-    /// until Ctrl-C or SIGTERM.
-    #[arg(long)]
+    /// until Ctrl-C or SIGTERM (not with --stop-at, which ends the run at its clock).
+    #[arg(long, conflicts_with = "stop_at")]
     hold: bool,
     /// Random seed (overrides the scenario's); the run is replication 0 of it.
     #[arg(long)]
@@ -224,8 +224,9 @@ async fn session(
         }
         return Ok(());
     }
-    // `--hold` serves the wallboard on after the end of the day (not after `--stop-at`).
-    let holding = args.hold && stop_at.is_none();
+    // `--hold` serves the wallboard on after the end of the day (clap refuses it with
+    // `--stop-at`).
+    let holding = args.hold;
     // Stopped by `--stop-at` at the day's end, the day is over only once its calls are: the
     // report would count what happens after the stop, which the state saved does not hold.
     let unfinished = stop_at.is_some()

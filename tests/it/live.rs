@@ -410,6 +410,15 @@ fn bad_live_arguments_exit_2_with_nothing_on_stdout() {
             "{args:?}: expected `{needle}` in {stderr}"
         );
     }
+    // `--hold` keeps the wallboard after the end of the day, which `--stop-at` never
+    // reaches: refused, not silently ignored.
+    let out = Process::new(bin)
+        .args(["live", "--port", "0", "--stop-at", "09:00", "--hold"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot be used with '--hold'"), "{stderr}");
 }
 
 /// `--stop-at` at the day's end stops there: the state saved holds the calls still talking,
