@@ -86,8 +86,12 @@ fn call_block(m: &CallMeasures) -> Result<(), String> {
         ("aht_s", m.aht_s, counted.aht_s),
     ] {
         if stored != counted {
+            let shown =
+                |x: Option<f64>| x.map_or_else(|| "none".to_owned(), crate::scenario::shown);
             return Err(format!(
-                "`{name}` is {stored:?}, its counts give {counted:?}"
+                "`{name}` is {}, its counts give {}",
+                shown(stored),
+                shown(counted)
             ));
         }
     }
@@ -269,7 +273,16 @@ mod tests {
         let mut level = m.clone();
         level.total.service_level = Some(3.996);
         let why = level.check_plausible().unwrap_err();
-        assert!(why.contains("`service_level` is Some(3.996)"), "{why}");
+        assert!(
+            why.contains("`service_level` is 3.996, its counts give 0."),
+            "{why}"
+        );
+        assert!(!why.contains("Some("), "{why}");
+
+        let mut unanswered = m.clone();
+        unanswered.total.asa_s = None;
+        let why = unanswered.check_plausible().unwrap_err();
+        assert!(why.contains("`asa_s` is none, its counts give "), "{why}");
 
         // Consistent within every block, but the day is not its intervals' sum.
         let mut day = m.clone();
