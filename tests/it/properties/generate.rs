@@ -8,7 +8,7 @@
 //!
 //! Validity by construction: transfers only go to a later call type (chains, never loops);
 //! every call type is a skill of some group; overflow and reserve entries name only groups
-//! with the skill; breaks are dropped when they do not fit their shift.
+//! with the skill; breaks are dropped when they do not fit their shift or would fill it.
 
 use std::fmt::{self, Write as _};
 
@@ -669,7 +669,8 @@ impl Spec {
                         );
                         if let Some((at, length)) = sh.break_at_min {
                             let from = start + at;
-                            if from + length <= end {
+                            // A break inside the shift that leaves some of it to work.
+                            if from + length <= end && length < end - start {
                                 write!(
                                     text,
                                     ", breaks = [{{ start = \"{}\", length = \"{length}m\" }}]",
