@@ -472,6 +472,10 @@ pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
         Some(at) => (&bytes[..at], &bytes[at + 1..]),
         None => (bytes, &[][..]),
     };
+    // A part is two lines; a transfer in text mode may have ended each with CR LF. The
+    // checksum below still proves the body intact once the CRs are dropped.
+    let crlf = header_line.ends_with(b"\r");
+    let header_line = header_line.strip_suffix(b"\r").unwrap_or(header_line);
     let header_value: serde_json::Value = serde_json::from_slice(header_line).map_err(|e| {
         not_part(format!(
             "line 1, column {}: not a callsim part (its first line is not a JSON header: {e})",
@@ -508,6 +512,10 @@ pub fn read_part(name: &str, bytes: &[u8]) -> Result<Part, String> {
     let header: PartHeader = serde_json::from_value(header_value)
         .map_err(|e| not_part(format!("line 1: a damaged header: {e}")))?;
     let body = rest.strip_suffix(b"\n").unwrap_or(rest);
+    let body = match body.strip_suffix(b"\r") {
+        Some(shorter) if crlf => shorter,
+        _ => body,
+    };
     if body.len() as u64 != header.body_bytes || !rest.ends_with(b"\n") {
         return Err(format!(
             "{name}: truncated or damaged: its body is {} bytes{}, the header says {}\n  help: {RERUN}",

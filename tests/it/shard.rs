@@ -411,6 +411,36 @@ fn missing_and_duplicated_shards_are_refused() {
     assert!(m.contains("given twice"), "{m}");
 }
 
+/// A part whose two lines were given CR LF endings (a transfer in text mode) is the same
+/// part: its checksum proves the body intact, and it merges to the same report.
+#[test]
+fn a_part_with_crlf_line_endings_merges_as_itself() {
+    let study = Study::new();
+    let json = study.single("json");
+    let p0 = study.part(0, 2, "p0.json", &[]);
+    let p1 = study.part(1, 2, "p1.json", &[]);
+    let original = std::fs::read(&p1).unwrap();
+    let mut crlf = Vec::new();
+    for &b in &original {
+        if b == b'\n' {
+            crlf.push(b'\r');
+        }
+        crlf.push(b);
+    }
+    assert_eq!(crlf.len(), original.len() + 2);
+    let p1_crlf = study.path("p1-crlf.json");
+    std::fs::write(&p1_crlf, &crlf).unwrap();
+    assert_eq!(ok(merge(&[&p0, &p1_crlf], &["--format", "json"])), json);
+    // A CR inside the body is damage, not a line ending: the checksum refuses it.
+    let mut inside = original.clone();
+    let at = inside.len() / 2;
+    inside.insert(at, b'\r');
+    let damaged = study.path("p1-cr-inside.json");
+    std::fs::write(&damaged, &inside).unwrap();
+    let m = refused(merge(&[&p0, &damaged], &[]));
+    assert!(m.contains("p1-cr-inside.json"), "{m}");
+}
+
 #[test]
 fn damaged_parts_are_refused() {
     let study = Study::new();
