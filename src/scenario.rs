@@ -390,7 +390,19 @@ impl Source {
                 input::InputError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     "check the path; `callsim run` without a file runs the built-in default scenario"
                 }
-                input::InputError::Io(_) => "check the file's permissions",
+                input::InputError::Io(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                    "check the file's permissions"
+                }
+                input::InputError::Io(_)
+                    if path
+                        .symlink_metadata()
+                        .is_ok_and(|m| m.file_type().is_symlink()) =>
+                {
+                    "the path is a symbolic link that leads to no readable file (a loop of links?): point it at the scenario file itself"
+                }
+                input::InputError::Io(_) => {
+                    "check the path and that the file can be read (permissions, the disk)"
+                }
                 input::InputError::NotRegular(_) => {
                     "a scenario is a TOML text file; see `callsim run --show-default`"
                 }

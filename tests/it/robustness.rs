@@ -2054,3 +2054,20 @@ fn a_scenario_title_with_a_control_character_is_refused() {
         &["`name`", "control character", "one line"],
     );
 }
+
+/// A scenario path that is a loop of symbolic links is refused with a fix about the link,
+/// not about permissions.
+#[cfg(unix)]
+#[test]
+fn a_loop_of_symbolic_links_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    std::os::unix::fs::symlink(&b, &a).unwrap();
+    std::os::unix::fs::symlink(&a, &b).unwrap();
+    let out = callsim(&["validate", a.to_str().unwrap()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot read the scenario file"), "{stderr}");
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert!(!stderr.contains("permissions"), "{stderr}");
+}
