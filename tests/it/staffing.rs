@@ -1340,10 +1340,38 @@ fn a_drop_that_takes_several_intervals_to_settle_does_not_raise_the_stretch_afte
     }
 }
 
-/// After a drop from 100 to 50 Erlangs the first half hour still holds the busier
-/// interval's calls: it needs about 65 agents where the settled intervals after it need
-/// Erlang C's 56. It is staffed on its own, so the flat stretch keeps its 56 (and the
-/// answer passes its validation at once) on every seed.
+/// Searches a day of 3-minute calls at `rates` (one per `interval_min`-minute interval) on
+/// each of `seeds`, and asserts that the answer passes its validation, that interval
+/// `change` (the first after a change of forecast) has agents in `at_change`, and that
+/// every interval after it has Erlang C's `settled`.
+fn assert_staffed_after_a_change(
+    interval_min: usize,
+    rates: &[f64],
+    seeds: [u64; 2],
+    change: usize,
+    at_change: std::ops::RangeInclusive<u32>,
+    settled: u32,
+) {
+    let m = model(&day_of_rates(interval_min, rates, "3m"));
+    for seed in seeds {
+        let mut m = m.clone();
+        m.seed = seed;
+        let found = search(&m, &SearchOptions::new(m.targets), |_| {}).unwrap();
+        let agents = &found.agents[0];
+        assert!(found.validation.passed, "seed {seed}: {agents:?}");
+        assert!(
+            at_change.contains(&agents[change]),
+            "seed {seed}: the interval of the change has {} agents",
+            agents[change]
+        );
+        assert!(
+            agents[change + 1..].iter().all(|&n| n == settled),
+            "seed {seed}: the stretch after the change is staffed {:?}, Erlang C {settled}",
+            &agents[change + 1..]
+        );
+    }
+}
+
 /// After a rise from 50 to 100 Erlangs (3-minute calls, quarter hours), the quarter hour of
 /// the rise stands alone, and the stretch after it inherits its queue: the agent that
 /// queue needs goes into the quarter hour of the rise (an advance, or the validation's
@@ -1353,47 +1381,17 @@ fn a_drop_that_takes_several_intervals_to_settle_does_not_raise_the_stretch_afte
 #[test]
 fn after_a_rise_the_queue_it_leaves_is_answered_in_the_interval_of_the_rise() {
     let rates = [[1000.0; 4].as_slice(), &[2000.0; 6]].concat();
-    let m = model(&day_of_rates(15, &rates, "3m"));
-    for seed in [1, 2] {
-        let mut m = m.clone();
-        m.seed = seed;
-        let found = search(&m, &SearchOptions::new(m.targets), |_| {}).unwrap();
-        let agents = &found.agents[0];
-        assert!(found.validation.passed, "seed {seed}: {agents:?}");
-        assert!(
-            (98..=104).contains(&agents[4]),
-            "seed {seed}: the rise's quarter hour has {} agents",
-            agents[4]
-        );
-        assert!(
-            agents[5..].iter().all(|&n| n == 107),
-            "seed {seed}: the stretch after the rise is staffed {:?}, Erlang C 107",
-            &agents[5..]
-        );
-    }
+    assert_staffed_after_a_change(15, &rates, [1, 2], 4, 98..=104, 107);
 }
 
+/// After a drop from 100 to 50 Erlangs the first half hour still holds the busier
+/// interval's calls: it needs about 65 agents where the settled intervals after it need
+/// Erlang C's 56. It is staffed on its own, so the flat stretch keeps its 56 (and the
+/// answer passes its validation at once) on every seed.
 #[test]
 fn the_first_interval_after_a_drop_does_not_raise_the_flat_stretch_after_it() {
     let rates = [[2000.0; 2].as_slice(), &[1000.0; 6]].concat();
-    let m = model(&day_of_rates(30, &rates, "3m"));
-    for seed in [1, 3] {
-        let mut m = m.clone();
-        m.seed = seed;
-        let found = search(&m, &SearchOptions::new(m.targets), |_| {}).unwrap();
-        let agents = &found.agents[0];
-        assert!(found.validation.passed, "seed {seed}: {agents:?}");
-        assert!(
-            (64..=67).contains(&agents[2]),
-            "seed {seed}: the drop's first half hour has {} agents",
-            agents[2]
-        );
-        assert!(
-            agents[3..].iter().all(|&n| n == 56),
-            "seed {seed}: the flat stretch after the drop is staffed {:?}, Erlang C 56",
-            &agents[3..]
-        );
-    }
+    assert_staffed_after_a_change(30, &rates, [1, 3], 2, 64..=67, 56);
 }
 
 /// Agent-hours are summed in whole agent-nanoseconds: 17 agents over 240 one-minute
