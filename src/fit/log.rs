@@ -723,19 +723,13 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
         });
     }
     if !marked_rows.is_empty() {
-        // In ascending order, as the rows were pushed.
-        let calls = &log.calls;
-        let work: Vec<usize> = marked_rows
-            .into_iter()
-            .filter(|&i| requesting_types.contains(&calls[i].call_type))
-            .collect();
-        let mut work = work.into_iter().peekable();
+        // `marked_rows` is ascending, as the rows were pushed.
         let before = log.calls.len();
         let mut position = 0;
-        log.calls.retain(|_| {
+        log.calls.retain(|call| {
+            let marked = marked_rows.binary_search(&position).is_ok();
             position += 1;
-            let is_work = work.next_if_eq(&(position - 1)).is_some();
-            !is_work
+            !(marked && requesting_types.contains(&call.call_type))
         });
         log.made_by_the_centre_rows = (before - log.calls.len()) as u64;
     }
