@@ -731,8 +731,9 @@ fn warn_of_failed_validation(model: &Model, validation: &staffing::Validation, t
     let (verdict, help) = if close_calls {
         (
             format!(
-                "each by less than the tolerance ({} points; 1 s for ASA): close calls, which more replications may decide either way",
-                shown_points(tolerance)
+                "each by less than the tolerance ({} points; {} s for ASA): close calls, which more replications may decide either way",
+                shown_points(tolerance),
+                callsim::scenario::shown(staffing::check::ASA_TOLERANCE_S)
             ),
             "search on more replications (--max-replications) to settle them, or add an agent where one fails (raise --max-agents if the cap left no room there)",
         )
@@ -994,7 +995,7 @@ fn table(report: &StaffReport, model: &Model) -> String {
         "Targets, in every interval: {}; each verdict right with {}% confidence (true values within {} points of a target may go either way), on {} to {} replications per staffing (seed {}).",
         wanted.join(", "),
         report.confidence * 100.0,
-        report.tolerance * 100.0,
+        shown_points(report.tolerance),
         report.replications.max(2),
         report.max_replications,
         report.seed
