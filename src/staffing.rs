@@ -16,7 +16,8 @@
 //! 2, …` of the seed), so two staffings are compared on the very same callers.
 //! * **Level runs** ([`runs::level_runs`]): neighbouring intervals with the same forecast
 //!   are staffed alike; every move below changes a whole run, and a run's checks pool its
-//!   intervals' calls (`check::run_checks`: halves apart when they differ; an interval
+//!   intervals' calls (`check::run_checks`: the first interval apart while it differs
+//!   from the rest, else halves apart when they differ; an interval
 //!   shown to miss on its own calls keeps its own verdict).
 //! * **Verdicts** ([`Rule`]): each interval's (run's) checks are decided on the pooled ratio
 //!   of its calls over the replications, with replications doubled (from `max(-r, 40)` up to a
@@ -36,7 +37,7 @@
 //! * **Confirmation**: add where a target is not shown met, then removals in alternate
 //!   level runs, every verdict sequential; a removal rejected alone (or for its own
 //!   interval) is not retried; where none is kept, **advances** (one agent fewer in a run,
-//!   one more in the shorter run before it, whose queue it inherits: [`advance`]).
+//!   one or more in the shorter run before it, whose queue it inherits: [`advance`]).
 //! * **Budget** ([`default_max_replications`]): by default a staffing is judged on up to
 //!   [`DEFAULT_CALL_BUDGET`] simulated calls, at least 640 replications.
 //! * **Validation**: the answer on independent replications ([`Stream::Validation`]), every
@@ -684,9 +685,9 @@ enum MoveKind {
     Remove,
     /// One agent less in each of two groups whose skills a third group has, one more there.
     Exchange,
-    /// One agent less in a group over a level run, one more there over the shorter run
-    /// before it, whose queue the run inherits.
-    Advance,
+    /// One agent less in a group over a level run, this many more there over the shorter
+    /// run before it, whose queue the run inherits.
+    Advance(u32),
 }
 
 /// A move in one level run, as remembered: its kind, the run's first interval and the
@@ -817,11 +818,14 @@ fn exchange(
 }
 
 /// The advance tried in level run `runs[r]`: where removing one agent of a group there was
-/// found to miss a target, one agent less there and one more in the shorter run just
-/// before it. The first intervals of a stretch inherit the queue of the one before: after
-/// a rise the interval of the rise stands alone, and its backlog, not the stretch's own
-/// calls, is what the stretch's extra agent answers (100 Erlangs after 50, 3-minute calls,
-/// quarter hours: 101 then 107 ×5 meets every target where 99 then 108 ×5 was found).
+/// found to miss a target, one agent less there and `n` more in the shorter run just
+/// before it, the least `n` not yet found to miss, while the `n` cost fewer
+/// agent-intervals than the one saved. The first intervals of a stretch inherit the queue
+/// of the one before: after a rise the interval of the rise stands alone, and its backlog,
+/// not the stretch's own calls, is what the stretch's extra agent answers (100 Erlangs
+/// after 50, 3-minute calls, quarter hours: 101 then 107 ×5 meets every target where 99
+/// then 108 ×5 was found; 225 after 150, half hours: 230 then 234 ×4, where 228 then 235 ×4
+/// was found and 229 then 234 ×4 reads 80.2 % in the first half hour at 234).
 fn advance(
     agents: &[Vec<u32>],
     caps: &[Vec<u32>],
@@ -839,16 +843,19 @@ fn advance(
         groups: [g, g, g],
     };
     (0..agents.len())
-        .find(|&g| {
-            needed.contains(&key(MoveKind::Remove, g))
-                && !needed.contains(&key(MoveKind::Advance, g))
-                && run.clone().all(|k| agents[g][k] > 0)
-                && has_room(agents, caps, g, before)
+        .filter(|&g| {
+            needed.contains(&key(MoveKind::Remove, g)) && run.clone().all(|k| agents[g][k] > 0)
         })
-        .map(|g| Move {
-            key: key(MoveKind::Advance, g),
-            run: before.start..run.end,
-            changes: vec![(g, -1, run.clone()), (g, 1, before.clone())],
+        .find_map(|g| {
+            let n = (1..)
+                .take_while(|&n| n as usize * before.len() < run.len())
+                .find(|&n| !needed.contains(&key(MoveKind::Advance(n), g)))?;
+            let room = before.clone().all(|k| agents[g][k] + n <= caps[g][k]);
+            room.then(|| Move {
+                key: key(MoveKind::Advance(n), g),
+                run: before.start..run.end,
+                changes: vec![(g, -1, run.clone()), (g, i64::from(n), before.clone())],
+            })
         })
 }
 
@@ -1168,7 +1175,8 @@ fn advance_all<F: FnMut(&Progress)>(
 
 /// Every check of `targets` on `measures` (replications of `model`), judged as the search
 /// and its validation judge them: each level run ([`runs::level_runs`]) on its intervals'
-/// calls pooled — its two halves apart when they differ beyond their noise, an interval
+/// calls pooled — its first interval apart while it differs from the rest beyond their
+/// noise, else its two halves apart when they do, an interval
 /// whose own calls show a target missed on its own — the mean deciding what `rule` leaves
 /// open. One check per reported interval and applied target with calls, like [`checks`].
 pub fn level_checks(

@@ -2,8 +2,9 @@
 //!
 //! A planner who forecasts the same calls for 10:00, 10:30 and 11:00 expects the same
 //! headcount in all three. On such a stretch the search moves agents in every interval of
-//! it at once and judges its targets on the stretch's calls pooled (its halves apart when
-//! they differ, each interval keeping a veto when it alone is shown to miss:
+//! it at once and judges its targets on the stretch's calls pooled (its first interval or
+//! its halves apart when they differ, each interval keeping a veto when it alone is shown
+//! to miss:
 //! `check::run_checks`). Left to single intervals, the search finds answers
 //! that alternate, n − 1 between two n, which meet a half-hour target only through the
 //! interval boundaries (a half hour at n − 1 starts from its neighbour's shorter queue and

@@ -1343,14 +1343,15 @@ fn a_drop_that_takes_several_intervals_to_settle_does_not_raise_the_stretch_afte
 /// Searches a day of 3-minute calls at `rates` (one per `interval_min`-minute interval) on
 /// each of `seeds`, and asserts that the answer passes its validation, that interval
 /// `change` (the first after a change of forecast) has agents in `at_change`, and that
-/// every interval after it has Erlang C's `settled`.
+/// every interval after it has the same number, in `settled` (Erlang C's, or one fewer
+/// where that is within the tolerance).
 fn assert_staffed_after_a_change(
     interval_min: usize,
     rates: &[f64],
     seeds: [u64; 2],
     change: usize,
     at_change: std::ops::RangeInclusive<u32>,
-    settled: u32,
+    settled: std::ops::RangeInclusive<u32>,
 ) {
     let m = model(&day_of_rates(interval_min, rates, "3m"));
     for seed in seeds {
@@ -1364,10 +1365,11 @@ fn assert_staffed_after_a_change(
             "seed {seed}: the interval of the change has {} agents",
             agents[change]
         );
+        let stretch = &agents[change + 1..];
         assert!(
-            agents[change + 1..].iter().all(|&n| n == settled),
-            "seed {seed}: the stretch after the change is staffed {:?}, Erlang C {settled}",
-            &agents[change + 1..]
+            stretch.iter().all(|&n| n == stretch[0]) && settled.contains(&stretch[0]),
+            "seed {seed}: the stretch after the change is staffed {stretch:?}, not level in \
+             {settled:?}",
         );
     }
 }
@@ -1381,7 +1383,20 @@ fn assert_staffed_after_a_change(
 #[test]
 fn after_a_rise_the_queue_it_leaves_is_answered_in_the_interval_of_the_rise() {
     let rates = [[1000.0; 4].as_slice(), &[2000.0; 6]].concat();
-    assert_staffed_after_a_change(15, &rates, [1, 2], 4, 98..=104, 107);
+    assert_staffed_after_a_change(15, &rates, [1, 2], 4, 98..=104, 107..=107);
+}
+
+/// After a rise from 150 to 225 Erlangs (3-minute calls, half hours) at 96 % occupancy, the
+/// half hour of the rise needs about 228 agents for its own callers, and the queue it
+/// leaves takes most of the next half hour to clear at 234 (Erlang C; 233 is within the
+/// tolerance): judged with the settled half hours after it, that first half hour read
+/// 78.9 % on fresh replications while its run passed (228 then 234 ×4). It is judged on
+/// its own calls once they differ from the rest of the run, and the agents it needs go
+/// into the half hour of the rise, two or three at a time (230 then 234 ×4).
+#[test]
+fn after_a_rise_at_high_occupancy_the_next_half_hour_is_not_hidden_by_the_settled_ones() {
+    let rates = [[3000.0; 2].as_slice(), &[4500.0; 5]].concat();
+    assert_staffed_after_a_change(30, &rates, [1, 2], 2, 229..=233, 233..=234);
 }
 
 /// After a drop from 100 to 50 Erlangs the first half hour still holds the busier
@@ -1391,7 +1406,7 @@ fn after_a_rise_the_queue_it_leaves_is_answered_in_the_interval_of_the_rise() {
 #[test]
 fn the_first_interval_after_a_drop_does_not_raise_the_flat_stretch_after_it() {
     let rates = [[2000.0; 2].as_slice(), &[1000.0; 6]].concat();
-    assert_staffed_after_a_change(30, &rates, [1, 3], 2, 64..=67, 56);
+    assert_staffed_after_a_change(30, &rates, [1, 3], 2, 64..=67, 56..=56);
 }
 
 /// Agent-hours are summed in whole agent-nanoseconds: 17 agents over 240 one-minute
