@@ -46,6 +46,7 @@
 //!   mean short of it), an agent is added (in its level run, or in the shorter run before
 //!   it: [`run_raised_for`]) and a new round validates on new replications.
 
+pub mod backlog;
 pub mod check;
 pub mod runs;
 pub mod sample;
@@ -875,6 +876,19 @@ fn improve<F: FnMut(&Progress)>(
     let mut kept_any = false;
     loop {
         let mut proposal = propose(agents, current, needed);
+        // A move that leaves a queue keeping its work short of its load is never kept
+        // (`backlog`): not tried, and not proposed again.
+        proposal.retain(|m| {
+            let mut trial = agents.clone();
+            apply(&mut trial, m);
+            let settles = backlog::unsettled(searcher.model, &trial)
+                .iter()
+                .all(|(k, _)| !m.run.contains(k));
+            if !settles {
+                needed.insert(m.key);
+            }
+            settles
+        });
         if proposal.is_empty() {
             return kept_any;
         }
@@ -1322,6 +1336,7 @@ pub fn search(
                 *n = (*n).min(*cap);
             }
         }
+        backlog::raise_to_load(model, &mut agents, &caps, &searcher.runs);
         // The first look's mean may miss at the caps a target that the sequential verdicts
         // show met there (a cap of Erlang's answer, say): that is for the confirmation to
         // decide, from the capped staffing.

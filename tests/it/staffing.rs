@@ -1471,3 +1471,23 @@ fn staffing_a_replayed_day_says_every_replication_is_that_day() {
     assert!(stderr.contains(said), "{stderr}");
     assert!(stderr.contains("callsim fit"), "{stderr}");
 }
+
+/// Callers who never hang up, and a target whose threshold is long (80 % within 30
+/// minutes): 36 agents at 40 Erlangs met it on a 4-hour day while the queue grew all day
+/// (ASA 185 s in the first half hour, 1,376 s in the last), the backlog answered after
+/// closing by agents the answer's agent-hours do not count. Every interval now keeps more
+/// agents on the floor than the load: Erlang C's 41, the queue settles.
+#[test]
+fn a_queue_whose_callers_never_hang_up_is_never_staffed_below_its_load() {
+    let mut m = model(&day_of_rates(30, &[600.0; 9], "4m").replace("20s", "30m"));
+    for seed in [1, 2] {
+        m.seed = seed;
+        let found = search(&m, &SearchOptions::new(m.targets), |_| {}).unwrap();
+        assert!(found.validation.passed);
+        assert!(
+            found.agents[0].iter().all(|&n| n >= 41),
+            "seed {seed}: {:?} at 40 Erlangs",
+            found.agents[0]
+        );
+    }
+}
