@@ -20,12 +20,12 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-pub use duration::{format_seconds, parse_duration, Duration};
+pub use duration::{format_seconds, parse_duration, seconds_as_duration, Duration};
 pub use edit::{with_staffing, StaffingEdit};
 pub use error::{locate, shown, ErrorDetails, FieldPath, ScenarioError, Segment};
 pub use trace::{Trace, CALL_LOG_COLUMNS};
-pub use validate::MAX_CALLS_PER_HOUR;
 pub use validate::{check_time_limits, validate};
+pub use validate::{MAX_AGENTS as MAX_SCHEDULED_AGENTS, MAX_CALLS_PER_HOUR};
 
 /// The scenario that `callsim run` uses when none is given: a realistic centre.
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/mobile-hotline.toml");

@@ -2,7 +2,7 @@
 //! units, percentages, "80/20" service levels and ranges. Every error names the flag and
 //! shows a correct example (exit 2).
 
-use callsim::scenario::{format_seconds, parse_duration};
+use callsim::scenario::{format_seconds, parse_duration, seconds_as_duration};
 
 use super::Failure;
 
@@ -32,17 +32,18 @@ pub fn usage(message: impl Into<String>) -> Failure {
 }
 
 /// A flag naming a moment of `model`'s day (`--stop-at`, `--until`): a clock time, with its
-/// day on a scenario longer than 24 hours.
+/// day on a scenario longer than 24 hours. The error's example is the start of the day's
+/// middle interval, written as the flag takes it.
 pub fn clock_in_day(
     model: &callsim::model::Model,
     flag: &str,
     text: &str,
-    example: &str,
 ) -> Result<callsim::time::SimTime, Failure> {
     callsim::live::state::time_in_day(model, text).map_err(|why| {
         usage(format!(
-            "{flag} {text}: {why}; give a clock time within the scenario's day ({}), e.g. {flag} {example}",
-            callsim::live::state::day_span(model)
+            "{flag} {text}: {why}; give a clock time within the scenario's day ({}), e.g. {flag} {}",
+            callsim::live::state::day_span(model),
+            model.interval_label(model.intervals / 2)
         ))
     })
 }
@@ -143,13 +144,13 @@ pub fn service_level(flag: &str, text: &str) -> Result<(f64, f64), Failure> {
         )));
     }
     let t = t.trim();
+    // A bare number is seconds, within the clock's range as any duration.
     let threshold = match t.parse::<f64>() {
-        Ok(seconds) if seconds >= 0.0 && seconds.is_finite() => seconds,
-        Ok(_) => return Err(usage(format!("{flag}: `{t}` is not a threshold; {fix}"))),
-        Err(_) => parse_duration(t)
-            .map_err(|why| usage(format!("{flag}: the threshold: {why}")))?
-            .seconds(),
-    };
+        Ok(seconds) => seconds_as_duration(t, seconds),
+        Err(_) => parse_duration(t),
+    }
+    .map_err(|why| usage(format!("{flag}: the threshold: {why}; {fix}")))?
+    .seconds();
     Ok((fraction, threshold))
 }
 
@@ -297,10 +298,19 @@ mod tests {
             "80/20parsecs",
             "1/20",
             "1.0/20",
+            // A bare threshold is seconds within the clock's range, as any duration: these
+            // were taken and saturated (1e308 s became 18446744073.709553s), or rounded to 0.
+            "80/316224001",
+            "80/1e308",
+            "80/inf",
+            "80/NaN",
+            "80/1e-12",
         ] {
             let m = message(service_level("--s", bad).unwrap_err());
             assert!(m.contains("--s") && m.contains("e.g."), "{bad}: {m}");
         }
+        assert_eq!(service_level("--s", "80/0").ok(), Some((0.8, 0.0)));
+        assert_eq!(service_level("--s", "80/0.5").ok(), Some((0.8, 0.5)));
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Usage(e.to_string()))?;
     let until = match &args.until {
         None => model.horizon,
-        Some(text) => super::args::clock_in_day(&model, "--until", text, "11:00")?,
+        Some(text) => super::args::clock_in_day(&model, "--until", text)?,
     };
     let day_over = state.at >= model.horizon;
     if day_over && args.until.is_some() {

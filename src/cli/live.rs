@@ -90,12 +90,7 @@ pub fn live(args: LiveArgs) -> Result<(), Failure> {
     super::run::check_memory(&model, Some(1), args.memory_budget)?;
     let stop_at = match &args.stop_at {
         None => None,
-        Some(text) => Some(super::args::clock_in_day(
-            &model,
-            "--stop-at",
-            text,
-            "10:30",
-        )?),
+        Some(text) => Some(super::args::clock_in_day(&model, "--stop-at", text)?),
     };
     let model = Arc::new(model);
     let runtime = tokio::runtime::Builder::new_multi_thread()

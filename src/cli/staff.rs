@@ -378,6 +378,21 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
         .collect();
     OutputFile::not_an_input(&[output.as_ref(), written.as_ref()], &inputs)?;
     super::args::check_output_extension(args.format, output.as_ref())?;
+    // The scenario with a staffing and the targets staffed to, as `--write` writes it.
+    let threshold_s = args
+        .service_level
+        .is_some()
+        .then(|| model.service_level_threshold.as_seconds());
+    let written_text = |agents: &[Vec<u32>]| {
+        with_staffing(
+            &source.text,
+            &StaffingEdit {
+                agents,
+                threshold_s,
+                targets,
+            },
+        )
+    };
     if written.is_some() {
         // Find out now, not after the search, if the file cannot be edited.
         let current: Vec<Vec<u32>> = model
@@ -385,15 +400,7 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
             .iter()
             .map(|g| g.agents_by_interval.clone())
             .collect();
-        with_staffing(
-            &source.text,
-            &StaffingEdit {
-                agents: &current,
-                threshold_s: None,
-                targets: ServiceTargets::default(),
-            },
-        )
-        .map_err(|why| usage(format!("--write: {why}")))?;
+        written_text(&current).map_err(|why| usage(format!("--write: {why}")))?;
     }
     let tolerance = args::fraction("--tolerance", &args.tolerance, "0.5%")?;
     if tolerance > 0.1 {
@@ -485,18 +492,8 @@ pub fn run(args: StaffArgs) -> Result<(), Failure> {
     warn_of_failed_validation(&model, &found.validation, options.tolerance);
     let report = staff_report(&model, &options, &found);
     if let Some(file) = &written {
-        let text = with_staffing(
-            &source.text,
-            &StaffingEdit {
-                agents: &found.agents,
-                threshold_s: args
-                    .service_level
-                    .is_some()
-                    .then(|| model.service_level_threshold.as_seconds()),
-                targets,
-            },
-        )
-        .map_err(|why| Failure::Other(format!("--write: {why}")))?;
+        let text =
+            written_text(&found.agents).map_err(|why| Failure::Other(format!("--write: {why}")))?;
         file.write(text.as_bytes())?;
     }
     emit(

@@ -1464,32 +1464,26 @@ impl StateFile {
                     lists[g][t] = spent;
                 }
             }
-            // The headcount on the floor now (the schedule less shrinkage and breaks), which
-            // `extra_agents` changes, as `live`'s staffing changes do.
-            let on_floor = i64::from(spec.available_at(model.interval, at));
-            // In i128: extra_agents near i64's ends must be refused, not wrapped.
-            let now = on_floor as i128 + entry.extra_agents as i128;
-            if !(0..=MAX_AGENTS as i128).contains(&now) {
+            // The headcount from now on is the schedule (less shrinkage and breaks) plus
+            // `extra_agents`, at least 0, as in `live`, whose changes last across the
+            // schedule's: a cut of 10 at 10 scheduled leaves none when the schedule drops to
+            // 2 (not -8), and 99,999 added at 10 are 100,009 when it rises to 20. So the state
+            // holds any extra_agents a `live` change can leave: a headcount of 0 to
+            // MAX_AGENTS less a schedule of up to the scenario's largest headcount.
+            let least = -(crate::scenario::MAX_SCHEDULED_AGENTS as i64);
+            if !(least..=MAX_AGENTS).contains(&entry.extra_agents) {
+                let on_floor = spec.available_at(model.interval, at);
                 return Err(err(
                     format!("{field}.extra_agents"),
                     format!(
-                        "{on_floor} agents on the floor at {} (the schedule less shrinkage) \
-                         with {} extra gives {now}",
-                        self.clock, entry.extra_agents
+                        "{} extra agents (on {on_floor} on the floor at {}) is beyond what a \
+                         staffing change can leave",
+                        entry.extra_agents, self.clock
                     ),
-                    if now < 0 {
-                        format!(
-                            "the headcount from now on must be between 0 and {MAX_AGENTS}: \
-                             extra_agents ≥ {}",
-                            -on_floor
-                        )
-                    } else {
-                        format!(
-                            "the headcount from now on must be between 0 and {MAX_AGENTS}: \
-                             extra_agents ≤ {}",
-                            MAX_AGENTS - on_floor
-                        )
-                    },
+                    format!(
+                        "give the agents added (negative: removed) from now on, between \
+                         {least} and {MAX_AGENTS}; the headcount is never below 0"
+                    ),
                 ));
             }
             for (j, &LeavingAgent { agent: n, .. }) in entry.leaving_agents.iter().enumerate() {

@@ -137,12 +137,25 @@ pub fn parse_duration(full_text: &str) -> Result<Duration, String> {
         seconds += value * scale;
         rest = after_unit.trim_start();
     }
+    seconds_as_duration(full_text, seconds)
+}
+
+/// `seconds` (read from `full_text`, which the messages quote) as a [`Duration`], within the
+/// clock's range: 0, or from a nanosecond (its tick) to 10 years ([`MAX_SECONDS`]).
+pub fn seconds_as_duration(full_text: &str, seconds: f64) -> Result<Duration, String> {
+    let text = &shortened(full_text);
+    if seconds.is_nan() {
+        return Err(format!("`{text}` is not a number of seconds"));
+    }
+    if seconds < 0.0 {
+        return Err(format!("`{text}` is negative; a duration is 0 or more"));
+    }
     if seconds > 0.0 && seconds < 1e-9 {
         return Err(format!(
             "`{text}` is shorter than a nanosecond, the clock's tick; write \"0s\" for none, or at least \"0.000001ms\""
         ));
     }
-    if seconds.is_nan() || seconds > MAX_SECONDS {
+    if seconds > MAX_SECONDS {
         return Err(format!(
             "`{text}` is longer than the limit of 10 years (87840h): simulated time counts nanoseconds in 64 bits, which end at 584 years"
         ));

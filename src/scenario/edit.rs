@@ -68,7 +68,8 @@ pub fn with_staffing(text: &str, edit: &StaffingEdit<'_>) -> Result<String, Stri
         let sl = doc
             .entry("service_level")
             .or_insert_with(|| Item::Table(Table::new()));
-        let Some(sl) = sl.as_table_mut() else {
+        // A `[service_level]` table or an inline `service_level = { ... }`.
+        let Some(sl) = sl.as_table_like_mut() else {
             return Err("`service_level` is not a table".into());
         };
         let mut set = |key: &str, value: Value| match sl.get_mut(key) {
@@ -234,6 +235,45 @@ skills = ["general"]
         assert!(out.contains("target = 0.8") && out.contains("max_asa = \"15s\""));
         // Valid TOML that parses back.
         let _: DocumentMut = out.parse().unwrap();
+    }
+
+    /// A scenario's inline `service_level = { ... }` takes the targets as a `[service_level]`
+    /// table does (it was refused after the whole search).
+    #[test]
+    fn an_inline_service_level_table_is_edited_too() {
+        let text = r#"name = "x"
+service_level = { threshold = "20s", target = 0.8 }  # the usual
+[simulation]
+duration = "1h"
+[[agent_groups]]
+name = "a"
+agents = 4
+skills = ["g"]
+"#;
+        let out = with_staffing(
+            text,
+            &StaffingEdit {
+                agents: &[vec![5, 6]],
+                threshold_s: Some(30.0),
+                targets: ServiceTargets {
+                    service_level: Some(0.9),
+                    max_abandon_rate: Some(0.05),
+                    ..ServiceTargets::default()
+                },
+            },
+        )
+        .unwrap();
+        let doc: DocumentMut = out.parse().unwrap();
+        let sl = doc["service_level"]
+            .as_inline_table()
+            .expect("still inline");
+        assert_eq!(sl.get("threshold").and_then(|v| v.as_str()), Some("30s"));
+        assert_eq!(sl.get("target").and_then(|v| v.as_float()), Some(0.9));
+        assert_eq!(
+            sl.get("max_abandon_rate").and_then(|v| v.as_float()),
+            Some(0.05)
+        );
+        assert!(out.contains("}  # the usual"), "{out}");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::time::{clock_hhmm, SimTime};
 /// small enough that a typo (an extra zero or three) is caught.
 pub const MAX_CALLS_PER_HOUR: f64 = 1e7;
 /// Largest accepted headcount of one group.
-const MAX_AGENTS: f64 = 1e6;
+pub const MAX_AGENTS: f64 = 1e6;
 /// Largest accepted number of replications.
 const MAX_REPLICATIONS: f64 = 1e6;
 /// Most attempts (the first call and its redials) one caller may make.

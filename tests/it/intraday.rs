@@ -565,13 +565,12 @@ fn bad_state_files_are_refused_with_the_field_and_the_fix() {
             vec!["agent_groups[0].talking.general", "invalid value"],
         ),
         (
-            "too few agents",
-            r#"{"clock": "10:30", "agent_groups": [{"name": "generalists", "extra_agents": -50}]}"#,
+            "more agents removed than any staffing change can",
+            r#"{"clock": "10:30", "agent_groups": [{"name": "generalists", "extra_agents": -2000000}]}"#,
             vec![
                 "agent_groups[0].extra_agents",
-                "38 agents on the floor at 10:30",
-                "gives -12",
-                "extra_agents ≥ -38",
+                "-2000000 extra agents (on 38 on the floor at 10:30)",
+                "between -1000000 and 100000",
             ],
         ),
         (
@@ -624,7 +623,20 @@ fn bad_state_files_are_refused_with_the_field_and_the_fix() {
         all.extend(args);
         let out = callsim(&all);
         assert_eq!(out.status.code(), Some(2));
-        assert!(String::from_utf8_lossy(&out.stderr).contains(needle));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(needle));
+        // The example the message gives is itself a time of the day (it was a fixed 11:00).
+        if let Some((_, example)) = stderr.split_once("e.g. --until ") {
+            let example = example.trim_end();
+            let out = callsim(&[
+                "intraday", scenario, "--state", &ok, "--until", example, "-r", "1",
+            ]);
+            assert!(
+                out.status.success(),
+                "--until {example}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
     let missing = dir.path().join("none.json");
     let out = callsim(&["intraday", scenario, "--state", missing.to_str().unwrap()]);
@@ -2111,9 +2123,10 @@ skills = ["care"]
 }
 
 /// `extra_agents` changes the headcount on the floor (the schedule less shrinkage), as
-/// `live`'s staffing changes do: what `live` saves loads, and a cut below nobody on the
-/// floor is refused rather than read as none. A state saved just after a cut, with the
-/// agents who were cut still finishing their calls, loads too.
+/// `live`'s staffing changes do: what `live` saves loads, a cut beyond everyone on the
+/// floor leaves none (as in `live`), and beyond what any change can leave is refused. A
+/// state saved just after a cut, with the agents who were cut still finishing their calls,
+/// loads too.
 #[test]
 fn extra_agents_change_the_headcount_on_the_floor() {
     let model = model(
@@ -2134,18 +2147,22 @@ skills = ["general"]
 "#,
     );
     let resolve = |json: &str| resolve(&model, json);
-    // 45 on the floor (60 less 25 %): −45 leaves none, −46 is refused and says why.
+    // 45 on the floor (60 less 25 %): −45 leaves none, and so does −46, as in `live`, where
+    // a cut lasts across the schedule's changes (a cut of 45 before the schedule drops
+    // leaves −45 on what is left); beyond what any change can leave is refused.
     let state = |extra: i64| {
         format!(
             r#"{{"clock": "01:00", "agent_groups": [{{"name": "agents", "extra_agents": {extra}}}]}}"#
         )
     };
     assert!(resolve(&state(-45)).is_ok());
-    let error = resolve(&state(-46)).unwrap_err().to_string();
+    assert!(resolve(&state(-46)).is_ok());
+    assert!(resolve(&state(100_000)).is_ok());
+    let error = resolve(&state(100_001)).unwrap_err().to_string();
     for needle in [
         "extra_agents",
-        "45 agents on the floor",
-        "extra_agents ≥ -45",
+        "45 on the floor",
+        "between -1000000 and 100000",
     ] {
         assert!(error.contains(needle), "{needle:?} not in {error}");
     }
@@ -2164,6 +2181,43 @@ skills = ["general"]
     let saved = StateFile::from_state(&model, &sim.state()).to_json();
     let loaded = StateFile::parse("<saved>", &saved).and_then(|f| f.resolve("<saved>", &model));
     assert!(loaded.is_ok(), "{loaded:?}");
+}
+
+/// A cut lasts across the schedule's changes in `live`: all 10 cut at 00:00, and the
+/// schedule's drop to 2 at 00:30 leaves extra_agents −10 on 2 scheduled (none on the
+/// floor), and 99,990 added to 10 are 100,010 when the schedule rises to 20. Both states
+/// `live` saves load in `intraday` (they were refused: "2 agents … with -10 extra gives
+/// -8").
+#[test]
+fn a_state_saved_after_a_cut_and_a_change_of_schedule_loads() {
+    for (schedule, change) in [("[10, 2]", -10), ("[10, 20]", 100_000 - 10)] {
+        let model = model(&format!(
+            r#"
+name = "step"
+[simulation]
+duration = "1h"
+interval = "30m"
+[[call_types]]
+name = "general"
+arrival_rate = 60
+handle_time = {{ distribution = "exponential", mean = "3m" }}
+[[agent_groups]]
+name = "a"
+agents_by_interval = {schedule}
+skills = ["general"]
+"#
+        ));
+        let mut sim = Simulation::new(&model, SkillPriority::new(&model), 0);
+        sim.change_staffing(0, change).unwrap();
+        sim.run_until(SimTime::from_seconds(2700.0));
+        let saved = StateFile::from_state(&model, &sim.state()).to_json();
+        assert!(
+            saved.contains(&format!("\"extra_agents\": {change}")),
+            "{saved}"
+        );
+        let loaded = StateFile::parse("<saved>", &saved).and_then(|f| f.resolve("<saved>", &model));
+        assert!(loaded.is_ok(), "{schedule}: {loaded:?}\n{saved}");
+    }
 }
 
 /// `--until` inside an interval: the forecast ends there, says so to the second, and the
