@@ -489,13 +489,20 @@ pub fn compared_bytes_per_replication(model: &Model) -> u64 {
     blocks * (std::mem::size_of::<(String, CallMeasures)>() as u64 + 32) + 24
 }
 
-/// What `fit` holds at its peak for a log of `bytes` bytes in `rows` rows: the text, and the
+/// What `fit` holds at its peak for a log of `bytes` bytes in `rows` rows, the longest of
+/// `longest_row` bytes: the text and the row being read, which costs about six times its
+/// length at the peak (the CSV reader's buffer grown by doubling, the record as text and
+/// the header's copy; a 300 MB log with no line break, one row, peaked at 2.1 GB), and the
 /// calls parsed from it with their share of the fitting's tables. A call costs 170 bytes
 /// measured on short rows (time, type, outcome, wait, talk) and 290 with agents and caller
 /// ids; 400 is counted, an upper bound.
-pub fn fit_bytes(bytes: u64, rows: u64) -> (u64, u64) {
+pub fn fit_bytes(bytes: u64, rows: u64, longest_row: u64) -> (u64, u64) {
     const PER_CALL: u64 = 400;
-    (bytes, rows.saturating_mul(PER_CALL))
+    const PER_BYTE_OF_THE_LONGEST_ROW: u64 = 6;
+    (
+        bytes.saturating_add(longest_row.saturating_mul(PER_BYTE_OF_THE_LONGEST_ROW)),
+        rows.saturating_mul(PER_CALL),
+    )
 }
 
 /// The memory budget when none is given: half of the machine's memory (or of the

@@ -293,11 +293,15 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
     OutputFile::not_an_input(&[output.as_ref(), report_file.as_ref()], &[&args.log])?;
     let bytes = log::read_bytes(&args.log).map_err(|e| Failure::Usage(e.to_string()))?;
     // Counted before parsing: a log too large for the machine is refused, not half read.
-    let rows = bytes.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-    let (text, calls) = callsim::footprint::fit_bytes(bytes.len() as u64, rows);
+    let (rows, longest_row) = rows_of(&bytes);
+    let (text, calls) = callsim::footprint::fit_bytes(bytes.len() as u64, rows, longest_row);
     super::run::refuse_over_budget(
         text.saturating_add(calls),
-        ("the log's calls", calls),
+        if text > calls {
+            ("the log's text as it is read", text)
+        } else {
+            ("the log's calls", calls)
+        },
         "fit a shorter period (a month is plenty): split the log",
         args.memory_budget,
     )?;
@@ -369,4 +373,34 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
         )));
     }
     emit(output.as_ref(), &scenario)
+}
+
+/// The rows of a log's text and the length of the longest, in bytes: rows end at LF, CR LF
+/// or a lone CR, as the CSV reader takes them (a log with CR line ends is not one row).
+fn rows_of(bytes: &[u8]) -> (u64, u64) {
+    let (mut rows, mut longest, mut start) = (1u64, 0u64, 0usize);
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            rows += 1;
+            longest = longest.max((i - start) as u64);
+            start = i + 1;
+        }
+    }
+    (rows, longest.max((bytes.len() - start) as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rows_of;
+
+    #[test]
+    fn rows_end_at_any_line_end_and_the_longest_is_measured() {
+        assert_eq!(rows_of(b""), (1, 0));
+        assert_eq!(rows_of(b"abc"), (1, 3));
+        assert_eq!(rows_of(b"a,b\n1,2\n"), (3, 3));
+        // The CR of a CR LF counts in its row.
+        assert_eq!(rows_of(b"a,b\r\n1,22\r\n"), (3, 5));
+        // Carriage returns alone end rows too: this log is three rows, not one.
+        assert_eq!(rows_of(b"a,b\r1,2\r3,4"), (3, 3));
+    }
 }

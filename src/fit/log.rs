@@ -346,7 +346,7 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
         .enumerate()
         .map(|(i, h)| (h.trim(), i))
         .collect();
-    let available = header.iter().collect::<Vec<_>>().join(", ");
+    let available = column_list(&header);
     let find = |name: &str, key: &str| -> Result<usize, LogError> {
         // A column read twice over would be read from one of them without a word.
         let same: Vec<usize> = (0..header.len())
@@ -915,6 +915,29 @@ pub fn date_text(day: i64) -> String {
 pub fn weekday(day: i64) -> usize {
     (day + 3).rem_euclid(7) as usize
 }
+
+/// The header's columns as a message lists them: the first [`LISTED_COLUMNS`], each cut
+/// at [`LISTED_NAME_CHARS`] characters, then how many more (a file with no line break is
+/// one header line of hundreds of megabytes, which a message must not repeat).
+fn column_list(header: &csv::StringRecord) -> String {
+    let mut names: Vec<String> = header
+        .iter()
+        .take(LISTED_COLUMNS)
+        .map(|name| match name.char_indices().nth(LISTED_NAME_CHARS) {
+            Some((cut, _)) => format!("{}…", &name[..cut]),
+            None => name.to_owned(),
+        })
+        .collect();
+    if header.len() > LISTED_COLUMNS {
+        names.push(format!("… and {} more", header.len() - LISTED_COLUMNS));
+    }
+    names.join(", ")
+}
+
+/// Columns a message lists at most.
+const LISTED_COLUMNS: usize = 40;
+/// Characters of a column name a message shows at most.
+const LISTED_NAME_CHARS: usize = 60;
 
 #[cfg(test)]
 mod tests {

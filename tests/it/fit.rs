@@ -294,6 +294,25 @@ fn a_log_beyond_what_a_scenario_holds_is_fitted_but_not_written() {
     );
 }
 
+/// A log with no line break is one header line: the message lists its first columns, each
+/// cut short, not the whole file (a 300 MB such log wrote 314 MB to stderr and peaked at
+/// 2.7 GB).
+#[test]
+fn a_log_without_line_breaks_is_not_repeated_in_the_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("one-line.csv");
+    let columns: Vec<String> = (0..5_000)
+        .map(|i| format!("{}{i}", "x".repeat(200)))
+        .collect();
+    std::fs::write(&path, columns.join(",")).unwrap();
+    let out = callsim(&["fit", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no column `arrival_s`"), "{stderr}");
+    assert!(stderr.contains("… and 4960 more"), "{stderr}");
+    assert!(stderr.len() < 4_000, "{} bytes of message", stderr.len());
+}
+
 #[test]
 fn bad_logs_are_refused_with_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
