@@ -13,7 +13,7 @@ use callsim::scenario::Source;
 use callsim::shard::{Assembled, PartKind, Study};
 use serde::{Deserialize, Serialize};
 
-use super::output::OutputFile;
+use super::output::{refuse_misnamed, OutputFile};
 use super::progress::Progress;
 use super::{emit, Failure};
 use callsim::report::table::{
@@ -172,6 +172,9 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         ));
     }
     let shard = super::shard(args.shard.as_deref())?;
+    if shard.is_some() {
+        refuse_misnamed("--output", "a part (JSON)", &["json"], output.as_ref())?;
+    }
     let source = Source::read(&args.scenario).map_err(Failure::Scenario)?;
     let labels = alternative_labels(&args.scenario, &args.policies, &args.variants)?;
     let mut variants = Vec::with_capacity(args.variants.len());

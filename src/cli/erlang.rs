@@ -11,7 +11,7 @@ use callsim::scenario::{format_seconds, shown};
 use serde::Serialize;
 
 use super::args::{self, usage, TextOutput as Output};
-use super::output::OutputFile;
+use super::output::{refuse_misnamed, OutputFile};
 use super::{emit, Failure};
 
 /// The largest offered load accepted, Erlangs.
@@ -320,6 +320,10 @@ fn inputs(args: &ErlangArgs) -> Result<Inputs, Failure> {
 /// Runs `callsim erlang`.
 pub fn run(args: ErlangArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    match args.format {
+        Output::Table => refuse_misnamed("--output", "tables", &["txt"], output.as_ref()),
+        Output::Json => refuse_misnamed("--output", "JSON", &["json"], output.as_ref()),
+    }?;
     let inputs = inputs(&args)?;
     let solving = !inputs.targets.is_empty() || inputs.max_blocking.is_some();
     let agents = match (args.agents, solving) {

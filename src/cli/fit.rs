@@ -10,7 +10,7 @@ use callsim::fit::{self, FitOptions};
 use callsim::scenario::Source;
 
 use super::args::{duration, usage};
-use super::output::OutputFile;
+use super::output::{refuse_misnamed, OutputFile};
 use super::{emit, Failure};
 
 /// What `fit` was asked.
@@ -291,6 +291,13 @@ pub fn run(args: FitArgs) -> Result<(), Failure> {
     let report_file = OutputFile::check_optional("--report", args.report.as_ref(), args.force)?;
     OutputFile::distinct(&[output.as_ref(), report_file.as_ref()])?;
     OutputFile::not_an_input(&[output.as_ref(), report_file.as_ref()], &[&args.log])?;
+    refuse_misnamed("--output", "a scenario (TOML)", &["toml"], output.as_ref())?;
+    refuse_misnamed(
+        "--report",
+        "text, or a page when named .html",
+        &["txt", "html", "htm"],
+        report_file.as_ref(),
+    )?;
     let bytes = log::read_bytes(&args.log).map_err(|e| Failure::Usage(e.to_string()))?;
     // Counted before parsing: a log too large for the machine is refused, not half read.
     let (rows, longest_row) = rows_of(&bytes);

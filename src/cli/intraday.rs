@@ -9,7 +9,7 @@ use callsim::live::state::{clock_with_millis, day_span, StateFile};
 use callsim::scenario::input;
 use clap::ValueEnum;
 
-use super::output::OutputFile;
+use super::output::{refuse_misnamed, OutputFile};
 use super::{emit, load, Failure};
 
 /// Arguments of `callsim intraday`.
@@ -57,6 +57,10 @@ enum IntradayFormat {
 
 pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    match args.format {
+        IntradayFormat::Table => refuse_misnamed("--output", "tables", &["txt"], output.as_ref()),
+        IntradayFormat::Json => refuse_misnamed("--output", "JSON", &["json"], output.as_ref()),
+    }?;
     OutputFile::not_an_input(&[output.as_ref()], &[&args.scenario, &args.state])?;
     let mut model = load(Some(&args.scenario))?;
     OutputFile::not_an_input(&[output.as_ref()], model.trace_file.as_slice())?;

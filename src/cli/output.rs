@@ -410,6 +410,36 @@ pub fn refuse_other_extension(
     )))
 }
 
+/// Extensions that name a kind of file a command may write: a file named so holds that
+/// kind only.
+const KIND_EXTENSIONS: [&str; 8] = ["json", "html", "htm", "xlsx", "csv", "svg", "toml", "txt"];
+
+/// Refuses a file named by `flag` whose extension names another kind of file than the one
+/// the command writes there: `writes` says what it holds ("a scenario (TOML)"), `suits`
+/// the extensions that hold it. Other extensions, and none, are the user's choice.
+pub fn refuse_misnamed(
+    flag: &str,
+    writes: &str,
+    suits: &[&str],
+    file: Option<&OutputFile>,
+) -> Result<(), Failure> {
+    let Some(file) = file else { return Ok(()) };
+    let Some(ext) = file.path().extension().and_then(|e| e.to_str()) else {
+        return Ok(());
+    };
+    let ext = ext.to_ascii_lowercase();
+    if !KIND_EXTENSIONS.contains(&ext.as_str()) || suits.contains(&ext.as_str()) {
+        return Ok(());
+    }
+    let names: Vec<String> = suits.iter().map(|e| format!(".{e}")).collect();
+    Err(Failure::Usage(format!(
+        "{flag} {}: {flag} is written as {writes}, which a .{ext} file would not hold\n  \
+         help: name the file {}",
+        file.path().display(),
+        names.join(" or ")
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use callsim::scenario::DEFAULT_SCENARIO;
 use callsim::time::SimTime;
 use callsim::RunOptions;
 
-use super::output::OutputFile;
+use super::output::{refuse_misnamed, OutputFile};
 use super::progress::Progress;
 use callsim::scenario::Source;
 
@@ -122,8 +122,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             .collect::<Vec<_>>(),
     )?;
     // A shard writes a part (JSON), whatever --format says.
-    if shard.is_none() {
-        check_format(args.format, output.as_ref())?;
+    match shard {
+        None => check_format(args.format, output.as_ref())?,
+        Some(_) => refuse_misnamed("--output", "a part (JSON)", &["json"], output.as_ref())?,
     }
     if args.format == Format::Xlsx {
         check_workbook_fits(&model)?;

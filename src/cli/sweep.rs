@@ -16,7 +16,7 @@ use callsim::time::SimTime;
 use serde::{Deserialize, Serialize};
 
 use super::args::{self, usage, Output};
-use super::output::OutputFile;
+use super::output::{refuse_misnamed, OutputFile};
 use super::progress::Progress;
 use super::{emit, hours_text, Failure};
 
@@ -242,6 +242,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let chart = OutputFile::check_optional("--chart", args.chart.as_ref(), args.force)?;
     OutputFile::distinct(&[output.as_ref(), chart.as_ref()])?;
     OutputFile::not_an_input(&[output.as_ref(), chart.as_ref()], &[&args.scenario])?;
+    refuse_misnamed("--chart", "an SVG chart", &["svg"], chart.as_ref())?;
     let chosen = [&args.agents, &args.scale, &args.arrivals]
         .iter()
         .filter(|a| a.is_some())
@@ -265,6 +266,9 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         }
     }
     let shard = super::shard(args.shard.as_deref())?;
+    if shard.is_some() {
+        refuse_misnamed("--output", "a part (JSON)", &["json"], output.as_ref())?;
+    }
     let source = Source::read(&args.scenario).map_err(Failure::Scenario)?;
     let mut base = super::load_source(&source)?;
     OutputFile::not_an_input(

@@ -2071,3 +2071,84 @@ fn a_loop_of_symbolic_links_is_named_as_such() {
     assert!(stderr.contains("symbolic link"), "{stderr}");
     assert!(!stderr.contains("permissions"), "{stderr}");
 }
+
+/// Every file a command writes refuses a name whose extension says another kind of file:
+/// an `erlang` table in `e.json`, a fitted scenario in `f.json`, a shard's JSON part in
+/// `p.html`, an SVG chart in `ch.json` (each was written as asked, and would not open as
+/// its name says). Refused before any work, the file never created.
+#[test]
+fn a_file_named_for_another_kind_than_it_holds_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "day.toml", scenario("", EXPONENTIAL).as_bytes());
+    let state = write(dir.path(), "state.json", br#"{"clock": "00:30"}"#);
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sample-calls.csv");
+    let named = |name: &str| dir.path().join(name).display().to_string();
+    let (e_json, e_html, i_json, i_xlsx) = (
+        named("e.json"),
+        named("e.html"),
+        named("i.json"),
+        named("i.xlsx"),
+    );
+    let (f_json, r_json, p_html, ch_json, c_csv) = (
+        named("f.json"),
+        named("r.json"),
+        named("p.html"),
+        named("ch.json"),
+        named("c.csv"),
+    );
+    let erlang = ["erlang", "c", "--calls-per-hour", "100", "--aht", "3m"];
+    let cases: Vec<(Vec<&str>, &str, &str)> = vec![
+        (
+            [&erlang[..], &["--agents", "8", "-o", &e_json]].concat(),
+            "--output",
+            ".txt",
+        ),
+        (
+            [&erlang[..], &["--agents", "8", "-f", "json", "-o", &e_html]].concat(),
+            "--output",
+            ".json",
+        ),
+        (
+            vec!["intraday", &path, "--state", &state, "-o", &i_json],
+            "--output",
+            ".txt",
+        ),
+        (
+            vec![
+                "intraday", &path, "--state", &state, "-f", "json", "-o", &i_xlsx,
+            ],
+            "--output",
+            ".json",
+        ),
+        (vec!["fit", log, "-o", &f_json], "--output", ".toml"),
+        (vec!["fit", log, "--report", &r_json], "--report", ".html"),
+        (
+            vec!["run", &path, "--shard", "0/2", "-o", &p_html],
+            "--output",
+            ".json",
+        ),
+        (
+            vec![
+                "compare", &path, "--policy", "fifo", "--shard", "0/2", "-o", &c_csv,
+            ],
+            "--output",
+            ".json",
+        ),
+        (
+            vec![
+                "sweep", &path, "--scale", "1..1", "-r", "1", "-q", "--chart", &ch_json,
+            ],
+            "--chart",
+            ".svg",
+        ),
+    ];
+    for (args, flag, fix) in &cases {
+        refused(args, &[flag, "would not hold", fix]);
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !["day.toml", "state.json"].contains(&n.as_str()))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
