@@ -756,6 +756,23 @@ pub fn parse(origin: &str, bytes: &[u8], columns: &Columns) -> Result<CallLog, L
                 .expect("times are finite")
         });
     }
+    // A dated log spans no more than a log in seconds may: ten years.
+    if let (Some(first), Some(last)) = (log.calls.first(), log.calls.last()) {
+        if (last.day - first.day) as f64 * 86_400.0 >= MAX_DURATION_S {
+            return Err(error(
+                Some(last.line),
+                None,
+                format!(
+                    "the log spans more than ten years, from {} to {}",
+                    date_text(first.day),
+                    date_text(last.day)
+                ),
+                "check the dates of the rows at both ends; fit a shorter period (a month is \
+                 plenty)"
+                    .into(),
+            ));
+        }
+    }
     // Two calls can match field for field by chance (two callers hanging up in the same
     // second of a log without caller ids: 1 row in 44,000 of a month of a bank's log); a log
     // exported twice repeats half its rows.
@@ -859,7 +876,9 @@ fn parse_date(text: &str, yymmdd: bool) -> Option<i64> {
             }
             date
         };
-    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+    // Four-digit years, as any export writes them: a year past 9999 is garbage, and far
+    // enough out it would wrap the day count round.
+    if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return None;
     }
     Some(days_from_civil(y, m, d))
@@ -1074,6 +1093,30 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!((e.line, e.column.as_deref()), (Some(5), Some("date")));
+        // Years have four digits (one far out wrapped the day count round, and the log
+        // was fitted with a warning about its order), and a log spans ten years at most.
+        for year in ["100000000", "9223372036854775807", "0"] {
+            let bad = text.replace("1999-08-02", &format!("{year}-08-02"));
+            let e = parse("bank.csv", bad.as_bytes(), &bank_without_ivr()).unwrap_err();
+            assert_eq!(
+                (e.line, e.column.as_deref()),
+                (Some(5), Some("date")),
+                "{e}"
+            );
+        }
+        let e = parse(
+            "bank.csv",
+            text.replace("1999-08-02", "2010-08-02").as_bytes(),
+            &bank_without_ivr(),
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .contains("more than ten years, from 1999-08-01 to 2010-08-02"),
+            "{e}"
+        );
+        let nine_years = text.replace("1999-08-02", "2008-08-01");
+        assert!(parse("bank.csv", nine_years.as_bytes(), &bank_without_ivr()).is_ok());
     }
 
     const BANK: &str = "customer_id,type,date,vru_entry,vru_exit,vru_time,q_start,q_time,outcome,ser_time,server\n\
