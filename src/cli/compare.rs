@@ -327,9 +327,30 @@ fn alternatives(
     }
     warn_if_callers_differ(&alternatives);
     // Paired comparison: every alternative runs the same replications with the same seed.
+    let (chosen_replications, chosen_seed) = (replications, seed);
     let replications = replications.unwrap_or(alternatives[0].model.replications);
     let seed = seed.unwrap_or(alternatives[0].model.seed);
     for a in &mut alternatives {
+        // A variant's own seed or replications give way to the first alternative's: said,
+        // not silently lost (the flags, when given, say it for every alternative).
+        let mut own = Vec::new();
+        if chosen_seed.is_none() && a.model.seed != seed {
+            own.push(format!("seed {} (runs {seed})", a.model.seed));
+        }
+        if chosen_replications.is_none() && a.model.replications != replications {
+            own.push(format!(
+                "{} replications (runs {replications})",
+                a.model.replications
+            ));
+        }
+        if !own.is_empty() {
+            eprintln!(
+                "warning: `{}` sets {}: every alternative runs the first one's, so that they \
+                 see the same callers\n  help: choose them with --seed and --replications",
+                a.name,
+                own.join(" and ")
+            );
+        }
         a.model.replications = replications;
         a.model.seed = seed;
     }

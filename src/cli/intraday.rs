@@ -57,13 +57,13 @@ enum IntradayFormat {
 
 pub fn intraday(args: IntradayArgs) -> Result<(), Failure> {
     let output = OutputFile::check_optional("--output", args.output.as_ref(), args.force)?;
+    OutputFile::not_an_input(&[output.as_ref()], &[&args.scenario, &args.state])?;
+    let mut model = load(Some(&args.scenario))?;
+    OutputFile::not_an_input(&[output.as_ref()], model.trace_file.as_slice())?;
     match args.format {
         IntradayFormat::Table => refuse_misnamed("--output", "tables", &["txt"], output.as_ref()),
         IntradayFormat::Json => refuse_misnamed("--output", "JSON", &["json"], output.as_ref()),
     }?;
-    OutputFile::not_an_input(&[output.as_ref()], &[&args.scenario, &args.state])?;
-    let mut model = load(Some(&args.scenario))?;
-    OutputFile::not_an_input(&[output.as_ref()], model.trace_file.as_slice())?;
     // The forecast's own replications (`-r`), not the scenario's: the memory check counts
     // the replications run at once.
     model.replications = args.replications;

@@ -222,6 +222,16 @@ pub fn read(
         if record.iter().all(str::is_empty) {
             continue;
         }
+        // No field of a trace spans lines: one that does holds the rest of the file after a
+        // quote left open, which would otherwise be read as one odd name.
+        if record.iter().any(|f| f.contains(['\n', '\r'])) {
+            return Err(line_error(
+                line,
+                "a field runs over several lines: a quote (\") is left open; close it, or \
+                 leave the field unquoted"
+                    .into(),
+            ));
+        }
         let fields: Vec<&str> = record.iter().collect();
         if std::mem::take(&mut first) && is_header(&fields, type_ids) {
             columns = Columns::of(&fields).map_err(|message| line_error(line, message))?;

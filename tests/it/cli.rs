@@ -335,6 +335,18 @@ fn a_trace_with_a_bad_line_is_refused_with_its_line_number() {
         stderr.contains("monday.csv:3") && stderr.contains("`abc`"),
         "{stderr}"
     );
+    // A quote left open swallows the rest of the file into one field: named at its line
+    // (it was refused only as a call type named with the lines after it).
+    write(
+        dir.path(),
+        "monday.csv",
+        b"arrival_s,call_type,handle_time_s\n10.5,\"general,200\n12,general,100\n",
+    );
+    let stderr = text(&callsim(&["run", &path]).stderr);
+    assert!(
+        stderr.contains("monday.csv:2") && stderr.contains("a quote (\") is left open"),
+        "{stderr}"
+    );
     // An unknown call type, and a missing file, are refused too.
     write(dir.path(), "monday.csv", b"10,genral\n");
     let stderr = text(&callsim(&["run", &path]).stderr);
