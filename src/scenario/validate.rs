@@ -1555,7 +1555,7 @@ impl Context<'_> {
                         "e.g. length = \"15m\"",
                     ));
                 }
-                if from < previous_end || to > end {
+                if from < previous_end || from >= end {
                     return Err(self.error(
                         &bp.key("start"),
                         format!(
@@ -1563,6 +1563,22 @@ impl Context<'_> {
                             b.start
                         ),
                         "breaks lie within the shift, in order, without overlapping",
+                    ));
+                }
+                // Starting inside the shift, it is its length that runs past the end.
+                if to > end {
+                    return Err(self.error(
+                        &bp.key("length"),
+                        format!(
+                            "the break at {} for {} runs past the end of the shift at {}",
+                            b.start,
+                            super::format_seconds(b.length.seconds()),
+                            spec.end
+                        ),
+                        &format!(
+                            "breaks lie within the shift: at most length = \"{}\"",
+                            super::format_seconds((end.0 - from.0) as f64 / 1e9)
+                        ),
                     ));
                 }
                 previous_end = to;

@@ -369,7 +369,10 @@ fn shifts_and_breaks_that_do_not_fit_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         ("shifts = [{ start = \"01:00\", end = \"00:30\", agents = 5 }]", "ends (00:30) before it starts"),
-        ("shifts = [{ start = \"00:00\", end = \"01:00\", agents = 5, breaks = [{ start = \"00:50\", length = \"15m\" }] }]", "not inside the shift"),
+        // A break that starts inside its shift and runs past its end: the length is named.
+        ("shifts = [{ start = \"00:00\", end = \"01:00\", agents = 5, breaks = [{ start = \"00:50\", length = \"15m\" }] }]", "breaks[0].length"),
+        ("shifts = [{ start = \"00:00\", end = \"01:00\", agents = 5, breaks = [{ start = \"00:50\", length = \"15m\" }] }]", "at most length = \"10m\""),
+        ("shifts = [{ start = \"00:00\", end = \"01:00\", agents = 5, breaks = [{ start = \"01:10\", length = \"5m\" }] }]", "not inside the shift"),
         ("shifts = [{ start = \"8h\", end = \"09:00\", agents = 5 }]", "not a clock time"),
         // The day is 00:00 to 02:00.
         ("shifts = [{ start = \"20:00\", end = \"22:00\", agents = 5 }]", "outside the simulated day (00:00 to 02:00)"),
