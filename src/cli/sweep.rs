@@ -384,8 +384,14 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         max_asa_s: max_asa,
     };
     let base = settings.apply(base);
+    // Points whose callers who never hang up (or callback jobs) outnumber their agents'
+    // capacity: the queue grows all day (`run` warns of each such run).
+    let mut overloaded: Vec<f64> = Vec::new();
     for &value in &settings.points {
         let model = variable.apply(&base, value);
+        if callsim::footprint::overload(&model).is_some() {
+            overloaded.push(value);
+        }
         // A point with fewer agents or more calls than the scenario is held to the limits
         // the scenario was.
         callsim::scenario::check_time_limits(&model, &source).map_err(|e| {
@@ -406,6 +412,20 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                 other => other,
             }
         })?;
+    }
+    if let (Some(first), Some(last)) = (overloaded.first(), overloaded.last()) {
+        eprintln!(
+            "warning: at {} = {first}{}, callers who never hang up (or callback jobs) bring \
+             more work than the agents can do: the queue grows all day, so those points' \
+             waits, ASA and service level depend on the day's length\n  help: sweep a range \
+             the agents can carry, or give the callers a `patience`",
+            variable.key(),
+            if overloaded.len() > 1 {
+                format!(" … {last} ({} points)", overloaded.len())
+            } else {
+                String::new()
+            },
+        );
     }
     super::args::warn_of_threads_beyond_cores(args.threads);
     let threads = args.threads.map(|n| n as usize);

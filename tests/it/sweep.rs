@@ -125,6 +125,35 @@ fn sweep_prints_a_curve_on_common_random_numbers_and_draws_it() {
 }
 
 /// The range's end is always a point, also when the steps pass it by.
+/// Points at which callers who never hang up bring more work than the agents can do are
+/// named in one warning: their queue grows all day (an ASA of 31 million seconds was
+/// printed without a word, where `run` warns). 10 Erlangs: 8 and 9 agents overload.
+#[test]
+fn a_sweep_through_overloaded_points_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let never_hang_up = QUEUE.replace(
+        "patience = { distribution = \"exponential\", mean = \"2m\" }\n",
+        "",
+    );
+    let scenario = write(dir.path(), "q.toml", &never_hang_up);
+    let sweep = |range: &str| {
+        callsim(&[
+            "sweep", &scenario, "--group", "agents", "--agents", range, "-r", "1", "-q",
+        ])
+    };
+    let out = sweep("8..14");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: at agents = 8 … 9 (2 points)")
+            && stderr.contains("the queue grows all day"),
+        "{stderr}"
+    );
+    let out = sweep("11..14");
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+}
+
 #[test]
 fn a_sweep_ends_at_the_end_of_its_range() {
     let dir = tempfile::tempdir().unwrap();
