@@ -1154,8 +1154,9 @@ fn check_targets(case: &generate::Case) -> Result<(), TestCaseError> {
     prop_assert_eq!(checks.len(), expected, "checks of no applied target");
 
     // The search's own verdicts judge each level run on calls pooled over the whole run,
-    // over the half holding the interval, or over the interval alone: one per interval
-    // and target, like the per-interval checks, each on one of those recounts.
+    // over the half holding the interval, or over the interval alone, after peeling off
+    // any number of first intervals (each judged alone) as runs of their own: one per
+    // interval and target, like the per-interval checks, each on one of those recounts.
     let level = staffing::level_checks(&model, &model.targets, &rule, &measures);
     let same_cell = |a: &Check, b: &Check| {
         (a.interval, a.call_type, a.class, a.group, a.measure)
@@ -1173,12 +1174,20 @@ fn check_targets(case: &generate::Case) -> Result<(), TestCaseError> {
             .iter()
             .find(|r| r.contains(&k))
             .expect("a reported interval");
-        let middle = run.start + run.len() / 2;
-        let half = if k < middle {
-            run.start..middle
-        } else {
-            middle..run.end
-        };
+        // The rest of the run after each number of first intervals peeled off, and the
+        // half of that rest holding the interval.
+        let blocks: Vec<std::ops::Range<usize>> = (run.start..=k)
+            .flat_map(|from| {
+                let middle = from + (run.end - from) / 2;
+                let half = if k < middle {
+                    from..middle
+                } else {
+                    middle..run.end
+                };
+                [from..run.end, half]
+            })
+            .chain(std::iter::once(k..k + 1))
+            .collect();
         let recount = |block: std::ops::Range<usize>| {
             let mut sum = Pooled::default();
             for i in block {
@@ -1193,7 +1202,7 @@ fn check_targets(case: &generate::Case) -> Result<(), TestCaseError> {
             }
             sum.ratio(c.measure)
         };
-        let judged_on = [run.clone(), half, k..k + 1]
+        let judged_on = blocks
             .into_iter()
             .filter_map(recount)
             .any(|ratio| (c.mean - ratio).abs() <= 1e-9 * ratio.abs().max(1.0));
