@@ -379,6 +379,16 @@ mod interrupts {
 /// The extensions that name a report format: a file named so holds that format only.
 const FORMAT_EXTENSIONS: [&str; 5] = ["json", "html", "htm", "xlsx", "csv"];
 
+/// `file` with its extension, lowercase, when that is one of `known`.
+fn named_extension<'a>(
+    file: Option<&'a OutputFile>,
+    known: &[&str],
+) -> Option<(&'a OutputFile, String)> {
+    let file = file?;
+    let ext = file.path().extension()?.to_str()?.to_ascii_lowercase();
+    known.contains(&ext.as_str()).then_some((file, ext))
+}
+
 /// Refuses an output file whose extension names another format than the one asked for
 /// (`-o day.xlsx` with the default tables, `-f json -o day.html`): the file would not open
 /// as its name says. `format` is the format asked for; `offered` maps each extension the
@@ -388,14 +398,10 @@ pub fn refuse_other_extension(
     offered: &[(&str, &str)],
     output: Option<&OutputFile>,
 ) -> Result<(), Failure> {
-    let Some(file) = output else { return Ok(()) };
-    let Some(ext) = file.path().extension().and_then(|e| e.to_str()) else {
+    let Some((file, ext)) = named_extension(output, &FORMAT_EXTENSIONS) else {
         return Ok(());
     };
-    let ext = ext.to_ascii_lowercase();
-    if !FORMAT_EXTENSIONS.contains(&ext.as_str())
-        || offered.iter().any(|&(e, f)| e == ext && f == format)
-    {
+    if offered.iter().any(|&(e, f)| e == ext && f == format) {
         return Ok(());
     }
     let help = match offered.iter().find(|&&(e, _)| e == ext) {
@@ -423,12 +429,10 @@ pub fn refuse_misnamed(
     suits: &[&str],
     file: Option<&OutputFile>,
 ) -> Result<(), Failure> {
-    let Some(file) = file else { return Ok(()) };
-    let Some(ext) = file.path().extension().and_then(|e| e.to_str()) else {
+    let Some((file, ext)) = named_extension(file, &KIND_EXTENSIONS) else {
         return Ok(());
     };
-    let ext = ext.to_ascii_lowercase();
-    if !KIND_EXTENSIONS.contains(&ext.as_str()) || suits.contains(&ext.as_str()) {
+    if suits.contains(&ext.as_str()) {
         return Ok(());
     }
     let names: Vec<String> = suits.iter().map(|e| format!(".{e}")).collect();

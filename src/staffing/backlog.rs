@@ -13,6 +13,7 @@
 
 use std::ops::Range;
 
+use super::has_room;
 use super::sample::staffed;
 use crate::model::Model;
 use crate::offered::OfferedLoad;
@@ -21,12 +22,7 @@ use crate::offered::OfferedLoad;
 /// up (no tier has a patience), or it offers callbacks, whose jobs wait for an agent
 /// however long.
 pub fn keeps_its_work(model: &Model, t: usize) -> bool {
-    let call_type = &model.call_types[t];
-    call_type.callback.is_some()
-        || call_type
-            .classes
-            .clone()
-            .all(|c| model.classes[c as usize].patience.is_none())
+    model.call_types[t].callback.is_some() || model.never_abandons(t)
 }
 
 /// Every (interval, call type) of the staffing `agents` (`[group][interval]`, scheduled)
@@ -74,7 +70,7 @@ pub fn raise_to_load(
                 .serving_groups
                 .iter()
                 .map(|&g| g as usize)
-                .find(|&g| span.clone().all(|j| agents[g][j] < caps[g][j]));
+                .find(|&g| has_room(agents, caps, g, &span));
             if let Some(g) = group {
                 for j in span {
                     agents[g][j] += 1;

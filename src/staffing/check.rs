@@ -55,6 +55,12 @@ impl Measure {
     pub fn higher_is_better(self) -> bool {
         self == Measure::ServiceLevel
     }
+
+    /// Whether the measure is a share of calls (service level, abandon rate), which the
+    /// exact binomial test can judge.
+    fn is_share_of_calls(self) -> bool {
+        matches!(self, Measure::ServiceLevel | Measure::AbandonRate)
+    }
 }
 
 /// How a check is decided: the sequential test that every interval's targets go through.
@@ -278,7 +284,7 @@ impl Sample {
     /// share would give a result as bad as the pooled one with probability below `alpha`.
     /// Always true for the other measures, which are not shares of calls.
     fn binomial_shows_missed(&self, alpha: f64) -> bool {
-        if !matches!(self.measure, Measure::ServiceLevel | Measure::AbandonRate) {
+        if !self.measure.is_share_of_calls() {
             return true;
         }
         let as_bad = binomial_tail(
@@ -649,10 +655,7 @@ fn parts_differ(
             })
             .sum();
         let se = (squares / (n - 1) as f64 / n as f64).sqrt();
-        let share = matches!(
-            applied.measure,
-            Measure::ServiceLevel | Measure::AbandonRate
-        );
+        let share = applied.measure.is_share_of_calls();
         (early_mean - late_mean).abs() > PARTS_APART_Z * se
             && (!share
                 || binomial_tail(
