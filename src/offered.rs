@@ -6,9 +6,9 @@
 //!
 //! The load of a call type is the rate of calls reaching its agents × their mean work (handle
 //! time and wrap-up), in Erlangs (agents kept busy): first attempts (the scenario's rates, or
-//! the trace's arrivals per interval), less the IVR's self-service share, plus the calls
-//! transferred in from other types. Redials and repeat calls come on top, so the load shown
-//! is a lower bound. The agents are those on the floor (after shrinkage and breaks, averaged
+//! the trace's arrivals per interval) and the repeat calls expected from unresolved calls,
+//! less the IVR's self-service share, plus the calls transferred in from other types.
+//! Redials after a busy signal or a hang-up come on top (they depend on the staffing). The agents are those on the floor (after shrinkage and breaks, averaged
 //! over the interval); an agent holding `max_concurrent = k` contacts counts as k contact
 //! slots, each slowed by `concurrency_slowdown` per other contact in hand when all are busy:
 //! k ÷ (1 + slowdown × (k − 1)) agents' worth of work.
@@ -21,8 +21,11 @@ use crate::model::Model;
 pub struct OfferedLoad {
     /// Per call type: first attempts in the day.
     pub calls_per_day: Vec<f64>,
-    /// Per call type × interval: calls per hour reaching its agents (first attempts past
-    /// the IVR's self-service, plus the calls transferred in).
+    /// Per call type × interval: repeat calls per hour expected from its unresolved calls
+    /// (before the IVR; all 0 for a type without `unresolved`).
+    pub repeats_per_hour: Vec<Vec<f64>>,
+    /// Per call type × interval: calls per hour reaching its agents (first attempts and
+    /// repeat calls past the IVR's self-service, plus the calls transferred in).
     pub reaching_per_hour: Vec<Vec<f64>>,
     /// Per call type × interval: the load reaching its agents, in Erlangs.
     pub erlangs: Vec<Vec<f64>>,
@@ -51,7 +54,6 @@ impl OfferedLoad {
     /// The load of `model`.
     pub fn of(model: &Model) -> OfferedLoad {
         let intervals = model.intervals as usize;
-        let types = model.call_types.len();
         let first_attempts = first_attempts_per_hour(model);
         let calls_per_day = first_attempts
             .iter()
@@ -61,20 +63,7 @@ impl OfferedLoad {
                     .sum()
             })
             .collect();
-        // Calls per hour reaching each type's queue: past the IVR, then transfers in.
-        let queued: Vec<Vec<f64>> = (0..types)
-            .map(|t| {
-                let deflected = model.call_types[t]
-                    .ivr
-                    .as_ref()
-                    .map_or(0.0, |ivr| ivr.self_service);
-                first_attempts[t]
-                    .iter()
-                    .map(|r| r * (1.0 - deflected))
-                    .collect()
-            })
-            .collect();
-        let reaching = with_transfers_in(model, queued);
+        let (reaching, repeats) = reaching_with_repeats(model, &first_attempts);
         let erlangs: Vec<Vec<f64>> = reaching
             .iter()
             .enumerate()
@@ -106,6 +95,7 @@ impl OfferedLoad {
             .collect();
         OfferedLoad {
             calls_per_day,
+            repeats_per_hour: repeats,
             reaching_per_hour: reaching,
             erlangs,
             agents,
@@ -155,6 +145,176 @@ impl OfferedLoad {
             }
         }
         best
+    }
+}
+
+/// Per call type × interval: the calls per hour reaching its agents, and the repeat calls
+/// per hour among its attempts. The attempts of a type are its first attempts and the repeat
+/// calls of its unresolved calls; a share of them is served by the IVR; the rest, with the
+/// calls transferred in, reach the agents. A call reaching the agents is counted as answered
+/// (its talk ends a mean talk time after it arrives; waits and hang-ups are left out), so
+/// the repeat calls are an upper estimate where many callers hang up. Repeats of repeats
+/// count too: the two are solved together by iterating from no repeats until nothing moves
+/// (each round adds the repeats of the previous round's extra calls, a share below 1 of
+/// them, later in the day).
+fn reaching_with_repeats(
+    model: &Model,
+    first_attempts: &[Vec<f64>],
+) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    let types = model.call_types.len();
+    let intervals = model.intervals as usize;
+    let reaching_for = |repeats: &[Vec<f64>]| {
+        let attempts: Vec<Vec<f64>> = (0..types)
+            .map(|t| {
+                (0..intervals)
+                    .map(|k| first_attempts[t][k] + repeats[t][k])
+                    .collect()
+            })
+            .collect();
+        reaching_of(model, &attempts)
+    };
+    let mut repeats = vec![vec![0.0; intervals]; types];
+    let mut reaching = reaching_of(model, first_attempts);
+    let landing: Vec<Option<Landing>> = model
+        .call_types
+        .iter()
+        .map(|t| t.unresolved.as_ref().map(|u| Landing::of(model, t, u)))
+        .collect();
+    if landing.iter().all(Option::is_none) {
+        return (reaching, repeats);
+    }
+    for _ in 0..1_000 {
+        let next: Vec<Vec<f64>> = (0..types)
+            .map(|t| match &landing[t] {
+                Some(landing) => landing.repeats_per_hour(model, &reaching[t]),
+                None => vec![0.0; intervals],
+            })
+            .collect();
+        let moved = next
+            .iter()
+            .flatten()
+            .zip(repeats.iter().flatten())
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        let largest = next.iter().flatten().copied().fold(0.0, f64::max);
+        repeats = next;
+        reaching = reaching_for(&repeats);
+        if moved <= 1e-9 * (1.0 + largest) {
+            break;
+        }
+    }
+    (reaching, repeats)
+}
+
+/// Per call type × interval: the calls per hour reaching its agents of the forecast alone
+/// (no repeat calls): first attempts past the IVR's self-service, with the calls
+/// transferred in.
+pub fn forecast_reaching_per_hour(model: &Model) -> Vec<Vec<f64>> {
+    reaching_of(model, &first_attempts_per_hour(model))
+}
+
+/// Per call type × interval: the calls per hour reaching its agents of `attempts` (calls
+/// per hour at each type, before the IVR): past the IVR's self-service, with the calls
+/// transferred in.
+fn reaching_of(model: &Model, attempts: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let queued = attempts
+        .iter()
+        .zip(&model.call_types)
+        .map(|(rates, t)| {
+            let deflected = t.ivr.as_ref().map_or(0.0, |ivr| ivr.self_service);
+            rates.iter().map(|r| r * (1.0 - deflected)).collect()
+        })
+        .collect();
+    with_transfers_in(model, queued)
+}
+
+/// Where the repeat calls of one call type's unresolved calls land: the share of the calls
+/// arriving in one stretch of the day whose repeat call arrives in a later one, the
+/// arrivals spread evenly over their stretch, each repeat a mean talk time and then the
+/// repeat delay after its call's arrival. Repeats at or after the end of the day are not
+/// made (as in the simulation).
+///
+/// The stretches are the intervals, or on a day of more than [`MAX_BLOCKS`] intervals
+/// blocks of consecutive intervals (each interval of a block gets the block's rate: the
+/// repeat calls' rate changes over the delay's time scale, not a one-second interval's), so
+/// the work is at most `MAX_BLOCKS²` per round however fine the intervals. The blocks are
+/// of equal length but the last, so a landing share depends only on how many blocks apart
+/// the two are, but for the last: one kernel entry per distance.
+struct Landing {
+    /// The share of calls reaching the agents that call again: unresolved of those not
+    /// transferred.
+    share: f64,
+    /// Intervals per block.
+    per_block: usize,
+    /// `regular[d]`: the share landing `d` blocks later, neither block the last.
+    regular: Vec<f64>,
+    /// `into_last[from]`: the share of block `from`'s calls landing in the last block.
+    into_last: Vec<f64>,
+}
+
+/// Most blocks [`Landing`] cuts a day into.
+const MAX_BLOCKS: usize = 500;
+
+impl Landing {
+    fn of(model: &Model, t: &crate::model::CallType, unresolved: &crate::model::Repeat) -> Landing {
+        let transferred = t.transfer.as_ref().map_or(0.0, |x| x.share);
+        let talk_s = t.handle_time.mean_seconds();
+        let intervals = model.intervals as usize;
+        let per_block = intervals.div_ceil(MAX_BLOCKS).max(1);
+        let blocks = intervals.div_ceil(per_block);
+        let end_s = model.horizon.as_seconds();
+        let block_s = model.interval.as_seconds() * per_block as f64;
+        let bound = |b: usize| (b as f64 * block_s).min(end_s);
+        // The share of calls arriving evenly over [a, b) whose repeat lands in [c, e):
+        // (G(e − a) − G(e − b) − G(c − a) + G(c − b)) / (b − a), G the delay's integrated
+        // CDF shifted by the talk.
+        let g = |x: f64| unresolved.delay.integrated_cdf_seconds(x - talk_s);
+        let landing = |from: usize, to: usize| {
+            let (a, b, c, e) = (bound(from), bound(from + 1), bound(to), bound(to + 1));
+            if b <= a {
+                return 0.0;
+            }
+            ((g(e - a) - g(e - b) - g(c - a) + g(c - b)) / (b - a)).max(0.0)
+        };
+        let last = blocks - 1;
+        Landing {
+            share: unresolved.share * (1.0 - transferred),
+            per_block,
+            regular: (0..last).map(|d| landing(0, d)).collect(),
+            into_last: (0..blocks).map(|from| landing(from, last)).collect(),
+        }
+    }
+
+    /// Repeat calls per hour per interval, given the calls per hour reaching the agents.
+    fn repeats_per_hour(&self, model: &Model, reaching: &[f64]) -> Vec<f64> {
+        let hours = |k: usize| model.interval_hours(k as u32);
+        let blocks = self.into_last.len();
+        let last = blocks - 1;
+        let members = |b: usize| b * self.per_block..((b + 1) * self.per_block).min(reaching.len());
+        // Unresolved calls per block, then repeat calls landing in each block.
+        let unresolved: Vec<f64> = (0..blocks)
+            .map(|b| members(b).map(|k| reaching[k] * hours(k)).sum::<f64>() * self.share)
+            .collect();
+        let mut landed = vec![0.0; blocks];
+        for (from, &calls) in unresolved.iter().enumerate() {
+            if calls == 0.0 {
+                continue;
+            }
+            for (landed, share) in landed[from..last].iter_mut().zip(&self.regular) {
+                *landed += calls * share;
+            }
+            landed[last] += calls * self.into_last[from];
+        }
+        let mut per_hour = vec![0.0; reaching.len()];
+        for (b, calls) in landed.into_iter().enumerate() {
+            let block_hours: f64 = members(b).map(hours).sum();
+            if block_hours > 0.0 {
+                for k in members(b) {
+                    per_hour[k] = calls / block_hours;
+                }
+            }
+        }
+        per_hour
     }
 }
 
@@ -300,6 +460,65 @@ concurrency_slowdown = 0.25
             .map(|s| (s.interval, s.call_type))
             .collect();
         assert_eq!(short, vec![(0, Some(1)), (1, Some(1)), (1, None)]);
+    }
+
+    #[test]
+    fn repeat_calls_land_a_talk_and_a_delay_later_and_repeat_again() {
+        // 100 calls/h; a fifth call again an hour after their 30-minute talk ends, so the
+        // repeats of an hour's calls land evenly over 1.5 h to 2.5 h later: half in the
+        // next hour, half in the one after; and a fifth of those repeat in turn.
+        let toml = r#"
+name = "t"
+[simulation]
+duration = "5h"
+interval = "1h"
+[[call_types]]
+name = "a"
+arrival_rate = 100
+handle_time = { distribution = "constant", value = "30m" }
+unresolved = { share = 0.2, delay = { distribution = "constant", value = "1h" } }
+[[agent_groups]]
+name = "agents"
+agents = 80
+skills = ["a"]
+"#;
+        let load = OfferedLoad::of(&model(toml));
+        let expected = [0.0, 10.0, 21.0, 23.1, 24.41];
+        for (k, (got, want)) in load.repeats_per_hour[0].iter().zip(expected).enumerate() {
+            assert!(
+                (got - want).abs() < 1e-9,
+                "hour {k}: {got} repeats, not {want}"
+            );
+        }
+        assert_eq!(load.calls_per_day, vec![500.0], "first attempts only");
+        // 30-minute talks: 50 Erlangs of first attempts, then the repeats' half hours.
+        assert!((load.erlangs[0][2] - 121.0 / 2.0).abs() < 1e-9);
+        // A level day long enough settles at 100 × 0.2 ÷ (1 − 0.2) = 25 repeats per hour,
+        // whatever the delay's distribution (here exponential, mean 2 h).
+        let long = toml
+            .replace(r#"duration = "5h""#, r#"duration = "96h""#)
+            .replace(
+                r#"{ distribution = "constant", value = "1h" }"#,
+                r#"{ distribution = "exponential", mean = "2h" }"#,
+            );
+        let load = OfferedLoad::of(&model(&long));
+        assert!((load.repeats_per_hour[0][90] - 25.0).abs() < 1e-6);
+        // A day of more intervals than blocks: 1-minute intervals over 10 hours are taken in
+        // blocks of two, exactly as 2-minute intervals are.
+        let day = |interval: &str| {
+            long.replace(r#"duration = "96h""#, r#"duration = "10h""#)
+                .replace(r#"interval = "1h""#, &format!("interval = \"{interval}\""))
+        };
+        let fine = OfferedLoad::of(&model(&day("1m"))).repeats_per_hour;
+        let coarse = OfferedLoad::of(&model(&day("2m"))).repeats_per_hour;
+        assert_eq!(fine[0].len(), 600);
+        for (k, rate) in fine[0].iter().enumerate() {
+            assert!((rate - coarse[0][k / 2]).abs() < 1e-9, "minute {k}");
+        }
+        assert!(fine[0][599] > 20.0);
+        // Types without `unresolved` have none.
+        let load = OfferedLoad::of(&model(TWO_SKILLS));
+        assert!(load.repeats_per_hour.iter().flatten().all(|&r| r == 0.0));
     }
 
     #[test]

@@ -15,7 +15,8 @@
 //! Every evaluation simulates the whole day on common random numbers (replications `0, 1,
 //! 2, …` of the seed), so two staffings are compared on the very same callers.
 //! * **Level runs** ([`runs::level_runs`]): neighbouring intervals with the same forecast
-//!   are staffed alike; every move below changes a whole run, and a run's checks pool its
+//!   (and the same Erlang staffing of the load reaching the agents, which repeat calls can
+//!   make drift under a level forecast) are staffed alike; every move below changes a whole run, and a run's checks pool its
 //!   intervals' calls (`check::run_checks`: the first interval apart while it differs
 //!   from the rest, else halves apart when they differ; an interval
 //!   shown to miss on its own calls keeps its own verdict).
@@ -1202,7 +1203,7 @@ pub fn level_checks(
     let Some(first) = measures.first() else {
         return Vec::new();
     };
-    positions_by_run(model, &runs::level_runs(model), first)
+    positions_by_run(model, &runs::level_runs(model, targets), first)
         .iter()
         .flat_map(|positions| {
             check::run_checks(model, targets, rule, measures, positions, Look::Last)
@@ -1294,7 +1295,7 @@ pub fn search(
     // get the Erlang staffing (below, for every start), so that the first measured interval
     // does not inherit a backlog nobody could fix.
     let warmup = model.first_reported_interval() as usize;
-    let level_runs = runs::level_runs(model);
+    let level_runs = runs::level_runs(model, targets);
     let run_of = runs::run_index(&level_runs, model.intervals as usize);
     let mut searcher = Searcher {
         model,

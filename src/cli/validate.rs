@@ -136,8 +136,8 @@ fn load_table(model: &Model, load: &OfferedLoad) -> String {
     };
     let mut out = format!(
         "\nWhat it asks ({source}). Calls per day: first attempts. Load at the busiest interval, in \
-         Erlangs:\ncalls reaching the agents (after IVR self-service, with transfers in; redials and \
-         repeat calls come on top)\n× mean handle time and wrap-up. Agents: on the floor (after \
+         Erlangs:\ncalls reaching the agents (with the repeat calls expected of unresolved calls, after \
+         IVR self-service, with transfers in; redials come on top)\n× mean handle time and wrap-up. Agents: on the floor (after \
          shrinkage and breaks) in the groups serving the type;\nall groups for all types.\n"
     );
     for r in &rows {

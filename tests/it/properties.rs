@@ -1163,7 +1163,7 @@ fn check_targets(case: &generate::Case) -> Result<(), TestCaseError> {
             == (b.interval, b.call_type, b.class, b.group, b.measure)
     };
     prop_assert_eq!(level.len(), checks.len());
-    let runs = staffing::runs::level_runs(&model);
+    let runs = staffing::runs::level_runs(&model, &model.targets);
     for c in &level {
         prop_assert!(checks.iter().any(|p| same_cell(p, c)), "{:?}", c);
         if c.group.is_some() {

@@ -955,6 +955,55 @@ fn repeat_calls_raise_the_load_to_erlang_c_of_every_attempt() {
     assert_agrees("repeat calls: ASA", &t.asa_s, REPLICATIONS, asa, K, 0.0);
 }
 
+/// The repeat calls of a level forecast build up through the day as the offered load
+/// expects them (`validate`'s load and the staffing search's level runs rest on it): 500
+/// first attempts an hour, 15 % unresolved calling again after an exponential 2 hours,
+/// with agents to spare (no waits, no hang-ups), so each half hour's repeat calls are those
+/// of every earlier call, and of their repeats, landing in it. Checked half hour by half
+/// hour, from 11 per half hour at 00:30 to 40 at 05:30.
+#[test]
+fn repeat_calls_build_up_through_a_level_day_as_the_offered_load_expects() {
+    let m = model(
+        r#"
+name = "repeats build up"
+[simulation]
+duration = "6h"
+interval = "30m"
+replications = 1000
+[[call_types]]
+name = "general"
+arrival_rate = 500
+handle_time = { distribution = "exponential", mean = "4m" }
+unresolved = { share = 0.15, delay = { distribution = "exponential", mean = "2h" } }
+[[agent_groups]]
+name = "agents"
+agents = 80
+skills = ["general"]
+"#,
+    );
+    let expected = callsim::offered::OfferedLoad::of(&m).repeats_per_hour;
+    let reps = replicate(&m, None);
+    for (k, per_hour) in expected[0].iter().enumerate().skip(1) {
+        let simulated = Stat::of(reps.iter().map(|r| Some(r.intervals[k].total.repeats)));
+        let theory = per_hour * 0.5;
+        assert_agrees(
+            &format!("repeat calls in half hour {k}"),
+            &simulated,
+            m.replications,
+            theory,
+            K,
+            0.0,
+        );
+    }
+    // The last half hour gets about 40 of the 44 a settled day would (500 × 0.15 ÷ 0.85
+    // an hour).
+    assert!(
+        (expected[0][11] * 0.5 - 40.0).abs() < 0.5,
+        "{}",
+        expected[0][11]
+    );
+}
+
 /// `longest-idle` routing keeps one first-come-first-served line across call types: on one
 /// agent, short (60 s) and long (120 s) calls are M/G/1 with the mixture of their talk
 /// times, and both types wait alike (ρ = 2/3: 180 s).
