@@ -721,9 +721,12 @@ fn first_transfer_loop(call_types: &[CallType]) -> Option<Vec<usize>> {
 }
 
 /// Entries of one of a model's tables (a rate or headcount per interval and call type or
-/// group, a routing delay per call class and group) beyond which a scenario is refused: it
-/// would take gigabytes before anything runs.
-const MAX_TABLE_ENTRIES: u64 = 1 << 25;
+/// group, a routing delay per call class and group) beyond which a scenario is refused: a
+/// model keeps about ten tables of that shape (rates, loads, agents on the floor, the
+/// tally's cells), so 2²² entries already take a few hundred megabytes before anything
+/// runs (2²⁵ took 1.7 GB to validate a 3 kB scenario). A week of quarter hours for 6,000
+/// call types, or a day of one-second intervals for 48, stays below.
+const MAX_TABLE_ENTRIES: u64 = 1 << 22;
 
 /// Refuses a scenario whose tables per interval × call type, interval × agent group or call
 /// class × agent group would exceed [`MAX_TABLE_ENTRIES`], before any is built.
