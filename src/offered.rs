@@ -156,38 +156,38 @@ impl OfferedLoad {
 /// the repeat calls are an upper estimate where many callers hang up. Repeats of repeats
 /// count too: the two are solved together by iterating from no repeats until nothing moves
 /// (each round adds the repeats of the previous round's extra calls, a share below 1 of
-/// them, later in the day).
+/// them, later in the day), on the blocks of [`Landing`] (the IVR and the transfers act
+/// alike on every interval, so they act alike on a block's calls).
 fn reaching_with_repeats(
     model: &Model,
     first_attempts: &[Vec<f64>],
 ) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
     let types = model.call_types.len();
     let intervals = model.intervals as usize;
-    let reaching_for = |repeats: &[Vec<f64>]| {
-        let attempts: Vec<Vec<f64>> = (0..types)
-            .map(|t| {
-                (0..intervals)
-                    .map(|k| first_attempts[t][k] + repeats[t][k])
-                    .collect()
-            })
-            .collect();
-        reaching_of(model, &attempts)
-    };
-    let mut repeats = vec![vec![0.0; intervals]; types];
-    let mut reaching = reaching_of(model, first_attempts);
+    if model.call_types.iter().all(|t| t.unresolved.is_none()) {
+        return (
+            reaching_of(model, first_attempts),
+            vec![vec![0.0; intervals]; types],
+        );
+    }
+    let blocks = Blocks::of(model);
     let landing: Vec<Option<Landing>> = model
         .call_types
         .iter()
-        .map(|t| t.unresolved.as_ref().map(|u| Landing::of(model, t, u)))
+        .map(|t| {
+            t.unresolved
+                .as_ref()
+                .map(|u| Landing::of(model, &blocks, t, u))
+        })
         .collect();
-    if landing.iter().all(Option::is_none) {
-        return (reaching, repeats);
-    }
+    let first: Vec<Vec<f64>> = first_attempts.iter().map(|r| blocks.rates_of(r)).collect();
+    let mut repeats = vec![vec![0.0; blocks.count()]; types];
+    let mut reaching = reaching_of(model, &first);
     for _ in 0..1_000 {
         let next: Vec<Vec<f64>> = (0..types)
             .map(|t| match &landing[t] {
-                Some(landing) => landing.repeats_per_hour(model, &reaching[t]),
-                None => vec![0.0; intervals],
+                Some(landing) => landing.repeats_per_hour(&blocks, &reaching[t]),
+                None => vec![0.0; blocks.count()],
             })
             .collect();
         let moved = next
@@ -198,12 +198,87 @@ fn reaching_with_repeats(
             .fold(0.0, f64::max);
         let largest = next.iter().flatten().copied().fold(0.0, f64::max);
         repeats = next;
-        reaching = reaching_for(&repeats);
+        let attempts: Vec<Vec<f64>> = first
+            .iter()
+            .zip(&repeats)
+            .map(|(f, r)| f.iter().zip(r).map(|(f, r)| f + r).collect())
+            .collect();
+        reaching = reaching_of(model, &attempts);
         if moved <= 1e-9 * (1.0 + largest) {
             break;
         }
     }
-    (reaching, repeats)
+    let repeats: Vec<Vec<f64>> = repeats.iter().map(|r| blocks.to_intervals(r)).collect();
+    let attempts: Vec<Vec<f64>> = first_attempts
+        .iter()
+        .zip(&repeats)
+        .map(|(f, r)| f.iter().zip(r).map(|(f, r)| f + r).collect())
+        .collect();
+    (reaching_of(model, &attempts), repeats)
+}
+
+/// The day cut into blocks of consecutive intervals for [`Landing`]: the intervals
+/// themselves, or on a day of more than [`MAX_BLOCKS`] intervals blocks of several (the
+/// repeat calls' rate changes over the delay's time scale, not a one-second interval's),
+/// so the work is at most `MAX_BLOCKS²` per round however fine the intervals. The blocks
+/// are of equal length but the last.
+struct Blocks {
+    /// Intervals per block.
+    per_block: usize,
+    /// Hours per interval.
+    interval_hours: Vec<f64>,
+    /// Hours per block.
+    hours: Vec<f64>,
+}
+
+/// Most blocks [`Blocks`] cuts a day into.
+const MAX_BLOCKS: usize = 500;
+
+impl Blocks {
+    fn of(model: &Model) -> Blocks {
+        let intervals = model.intervals as usize;
+        let per_block = intervals.div_ceil(MAX_BLOCKS).max(1);
+        let interval_hours: Vec<f64> = (0..model.intervals)
+            .map(|k| model.interval_hours(k))
+            .collect();
+        let hours = interval_hours
+            .chunks(per_block)
+            .map(|c| c.iter().sum())
+            .collect();
+        Blocks {
+            per_block,
+            interval_hours,
+            hours,
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.hours.len()
+    }
+
+    /// Per block, the calls per hour of `rates` (per interval) over the block.
+    fn rates_of(&self, rates: &[f64]) -> Vec<f64> {
+        rates
+            .chunks(self.per_block)
+            .zip(self.interval_hours.chunks(self.per_block))
+            .zip(&self.hours)
+            .map(|((rates, hours), &total)| {
+                let calls: f64 = rates.iter().zip(hours).map(|(r, h)| r * h).sum();
+                if total > 0.0 {
+                    calls / total
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// Per interval, the calls per hour of its block in `rates` (per block).
+    fn to_intervals(&self, rates: &[f64]) -> Vec<f64> {
+        (0..self.interval_hours.len())
+            .map(|k| rates[k / self.per_block])
+            .collect()
+    }
 }
 
 /// Per call type × interval: the calls per hour reaching its agents of the forecast alone
@@ -229,41 +304,33 @@ fn reaching_of(model: &Model, attempts: &[Vec<f64>]) -> Vec<Vec<f64>> {
 }
 
 /// Where the repeat calls of one call type's unresolved calls land: the share of the calls
-/// arriving in one stretch of the day whose repeat call arrives in a later one, the
-/// arrivals spread evenly over their stretch, each repeat a mean talk time and then the
+/// arriving in one block of the day ([`Blocks`]) whose repeat call arrives in a later one,
+/// the arrivals spread evenly over their block, each repeat a mean talk time and then the
 /// repeat delay after its call's arrival. Repeats at or after the end of the day are not
-/// made (as in the simulation).
-///
-/// The stretches are the intervals, or on a day of more than [`MAX_BLOCKS`] intervals
-/// blocks of consecutive intervals (each interval of a block gets the block's rate: the
-/// repeat calls' rate changes over the delay's time scale, not a one-second interval's), so
-/// the work is at most `MAX_BLOCKS²` per round however fine the intervals. The blocks are
-/// of equal length but the last, so a landing share depends only on how many blocks apart
-/// the two are, but for the last: one kernel entry per distance.
+/// made (as in the simulation). The blocks are of equal length but the last, so a share
+/// depends only on how many blocks apart the two are, but for the last: one kernel entry
+/// per distance.
 struct Landing {
     /// The share of calls reaching the agents that call again: unresolved of those not
     /// transferred.
     share: f64,
-    /// Intervals per block.
-    per_block: usize,
     /// `regular[d]`: the share landing `d` blocks later, neither block the last.
     regular: Vec<f64>,
     /// `into_last[from]`: the share of block `from`'s calls landing in the last block.
     into_last: Vec<f64>,
 }
 
-/// Most blocks [`Landing`] cuts a day into.
-const MAX_BLOCKS: usize = 500;
-
 impl Landing {
-    fn of(model: &Model, t: &crate::model::CallType, unresolved: &crate::model::Repeat) -> Landing {
+    fn of(
+        model: &Model,
+        blocks: &Blocks,
+        t: &crate::model::CallType,
+        unresolved: &crate::model::Repeat,
+    ) -> Landing {
         let transferred = t.transfer.as_ref().map_or(0.0, |x| x.share);
         let talk_s = t.handle_time.mean_seconds();
-        let intervals = model.intervals as usize;
-        let per_block = intervals.div_ceil(MAX_BLOCKS).max(1);
-        let blocks = intervals.div_ceil(per_block);
         let end_s = model.horizon.as_seconds();
-        let block_s = model.interval.as_seconds() * per_block as f64;
+        let block_s = model.interval.as_seconds() * blocks.per_block as f64;
         let bound = |b: usize| (b as f64 * block_s).min(end_s);
         // The share of calls arriving evenly over [a, b) whose repeat lands in [c, e):
         // (G(e − a) − G(e − b) − G(c − a) + G(c − b)) / (b − a), G the delay's integrated
@@ -276,27 +343,21 @@ impl Landing {
             }
             ((g(e - a) - g(e - b) - g(c - a) + g(c - b)) / (b - a)).max(0.0)
         };
-        let last = blocks - 1;
+        let last = blocks.count() - 1;
         Landing {
             share: unresolved.share * (1.0 - transferred),
-            per_block,
             regular: (0..last).map(|d| landing(0, d)).collect(),
-            into_last: (0..blocks).map(|from| landing(from, last)).collect(),
+            into_last: (0..=last).map(|from| landing(from, last)).collect(),
         }
     }
 
-    /// Repeat calls per hour per interval, given the calls per hour reaching the agents.
-    fn repeats_per_hour(&self, model: &Model, reaching: &[f64]) -> Vec<f64> {
-        let hours = |k: usize| model.interval_hours(k as u32);
-        let blocks = self.into_last.len();
-        let last = blocks - 1;
-        let members = |b: usize| b * self.per_block..((b + 1) * self.per_block).min(reaching.len());
-        // Unresolved calls per block, then repeat calls landing in each block.
-        let unresolved: Vec<f64> = (0..blocks)
-            .map(|b| members(b).map(|k| reaching[k] * hours(k)).sum::<f64>() * self.share)
-            .collect();
-        let mut landed = vec![0.0; blocks];
-        for (from, &calls) in unresolved.iter().enumerate() {
+    /// Repeat calls per hour per block, given the calls per hour reaching the agents per
+    /// block.
+    fn repeats_per_hour(&self, blocks: &Blocks, reaching: &[f64]) -> Vec<f64> {
+        let last = blocks.count() - 1;
+        let mut landed = vec![0.0; blocks.count()];
+        for (from, (rate, hours)) in reaching.iter().zip(&blocks.hours).enumerate() {
+            let calls = rate * hours * self.share;
             if calls == 0.0 {
                 continue;
             }
@@ -305,16 +366,11 @@ impl Landing {
             }
             landed[last] += calls * self.into_last[from];
         }
-        let mut per_hour = vec![0.0; reaching.len()];
-        for (b, calls) in landed.into_iter().enumerate() {
-            let block_hours: f64 = members(b).map(hours).sum();
-            if block_hours > 0.0 {
-                for k in members(b) {
-                    per_hour[k] = calls / block_hours;
-                }
-            }
-        }
-        per_hour
+        landed
+            .iter()
+            .zip(&blocks.hours)
+            .map(|(calls, &hours)| if hours > 0.0 { calls / hours } else { 0.0 })
+            .collect()
     }
 }
 
