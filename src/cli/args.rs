@@ -116,6 +116,19 @@ pub fn max_abandon(text: &str) -> Result<f64, Failure> {
     Ok(rate)
 }
 
+/// A target's percentage as given, for echoing it: to 9 significant digits (rounding
+/// 99.9999999 % to 100 % would state a target no staffing meets, and a cap of 10⁻³⁰⁰ to 0 %
+/// one that is refused), in scientific notation below a millionth of a percent.
+pub fn percent_as_given(fraction: f64) -> String {
+    let percent = fraction * 100.0;
+    let rounded: f64 = format!("{percent:.8e}").parse().unwrap_or(percent);
+    if rounded != 0.0 && rounded.abs() < 1e-6 {
+        format!("{rounded:e}")
+    } else {
+        format!("{rounded}")
+    }
+}
+
 /// A service-level target `P/T`: `80/20` (80 % within 20 s), `80%/20s`, `0.9/1m`. The
 /// fraction, and the threshold in seconds (a bare T is seconds, as planners say it).
 pub fn service_level(flag: &str, text: &str) -> Result<(f64, f64), Failure> {
@@ -254,6 +267,15 @@ pub fn check_output_extension(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_targets_percentage_is_echoed_as_given() {
+        assert_eq!(percent_as_given(0.8), "80");
+        assert_eq!(percent_as_given(0.05), "5");
+        assert_eq!(percent_as_given(0.999999999), "99.9999999");
+        assert_eq!(percent_as_given(0.000001), "0.0001");
+        assert_eq!(percent_as_given(1e-300), "1e-298");
+    }
 
     fn message(f: Failure) -> String {
         match f {

@@ -388,19 +388,13 @@ fn solve(formula: Formula, inputs: &Inputs) -> Result<u32, Failure> {
     })
 }
 
-/// A target's percentage as given (to 9 decimals): rounding 99.9999999 % to 100 % would state
-/// a target no staffing meets.
-fn target_percent(fraction: f64) -> f64 {
-    round(fraction * 100.0, 9)
-}
-
 fn targets_text(inputs: &Inputs) -> String {
     let t = &inputs.targets;
     let mut parts = Vec::new();
     if let Some(sl) = t.service_level {
         parts.push(format!(
             "{}% within {}",
-            target_percent(sl.fraction),
+            args::percent_as_given(sl.fraction),
             format_seconds(sl.threshold_s)
         ));
     }
@@ -408,13 +402,13 @@ fn targets_text(inputs: &Inputs) -> String {
         parts.push(format!("ASA ≤ {}", format_seconds(a)));
     }
     if let Some(a) = t.max_abandon_rate {
-        parts.push(format!("abandon ≤ {}%", target_percent(a)));
+        parts.push(format!("abandon ≤ {}%", args::percent_as_given(a)));
     }
     if let Some(o) = t.max_occupancy {
-        parts.push(format!("occupancy ≤ {}%", target_percent(o)));
+        parts.push(format!("occupancy ≤ {}%", args::percent_as_given(o)));
     }
     if let Some(b) = inputs.max_blocking {
-        parts.push(format!("blocking ≤ {}%", target_percent(b)));
+        parts.push(format!("blocking ≤ {}%", args::percent_as_given(b)));
     }
     parts.join(", ")
 }

@@ -706,7 +706,7 @@ fn warn_of_failed_validation(model: &Model, validation: &staffing::Validation, t
                 ),
                 _ => (
                     format!("{:.1}%", c.mean * 100.0),
-                    format!("{:.1}%", c.target * 100.0),
+                    format!("{}%", super::args::percent_as_given(c.target)),
                     format!("{:.1}", c.ci95 * 100.0),
                 ),
             };
