@@ -8,12 +8,13 @@
 //! time and wrap-up), in Erlangs (agents kept busy): first attempts (the scenario's rates, or
 //! the trace's arrivals per interval) and the repeat calls expected from unresolved calls,
 //! less the IVR's self-service share, plus the calls transferred in from other types.
-//! Redials after a busy signal or a hang-up come on top (they depend on the staffing). The agents are those on the floor (after shrinkage and breaks, averaged
-//! over the interval); an agent holding `max_concurrent = k` contacts counts as k contact
-//! slots, each slowed by `concurrency_slowdown` per other contact in hand when all are busy:
-//! k ÷ (1 + slowdown × (k − 1)) agents' worth of work.
+//! Redials after a busy signal or a hang-up come on top (they depend on the staffing). The
+//! agents are those on the floor (after shrinkage and breaks, averaged over the interval);
+//! an agent holding `max_concurrent = k` contacts counts as k contact slots, each slowed by
+//! `concurrency_slowdown` per other contact in hand when all are busy: k ÷ (1 + slowdown ×
+//! (k − 1)) agents' worth of work.
 
-use crate::model::Model;
+use crate::model::{CallType, Model, Repeat};
 
 /// The offered load and the agents who can take it, per call type and interval, and for the
 /// whole centre.
@@ -156,8 +157,8 @@ impl OfferedLoad {
 /// the repeat calls are an upper estimate where many callers hang up. Repeats of repeats
 /// count too: the two are solved together by iterating from no repeats until nothing moves
 /// (each round adds the repeats of the previous round's extra calls, a share below 1 of
-/// them, later in the day), on the blocks of [`Landing`] (the IVR and the transfers act
-/// alike on every interval, so they act alike on a block's calls).
+/// them, later in the day), on [`Blocks`] of intervals (the IVR and the transfers act alike
+/// on every interval, so they act alike on a block's calls).
 fn reaching_with_repeats(
     model: &Model,
     first_attempts: &[Vec<f64>],
@@ -198,23 +199,21 @@ fn reaching_with_repeats(
             .fold(0.0, f64::max);
         let largest = next.iter().flatten().copied().fold(0.0, f64::max);
         repeats = next;
-        let attempts: Vec<Vec<f64>> = first
-            .iter()
-            .zip(&repeats)
-            .map(|(f, r)| f.iter().zip(r).map(|(f, r)| f + r).collect())
-            .collect();
-        reaching = reaching_of(model, &attempts);
+        reaching = reaching_of(model, &sum(&first, &repeats));
         if moved <= 1e-9 * (1.0 + largest) {
             break;
         }
     }
     let repeats: Vec<Vec<f64>> = repeats.iter().map(|r| blocks.to_intervals(r)).collect();
-    let attempts: Vec<Vec<f64>> = first_attempts
-        .iter()
-        .zip(&repeats)
-        .map(|(f, r)| f.iter().zip(r).map(|(f, r)| f + r).collect())
-        .collect();
-    (reaching_of(model, &attempts), repeats)
+    (reaching_of(model, &sum(first_attempts, &repeats)), repeats)
+}
+
+/// Per call type × interval (or block), `a + b`.
+fn sum(a: &[Vec<f64>], b: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| a.iter().zip(b).map(|(a, b)| a + b).collect())
+        .collect()
 }
 
 /// The day cut into blocks of consecutive intervals for [`Landing`]: the intervals
@@ -321,12 +320,7 @@ struct Landing {
 }
 
 impl Landing {
-    fn of(
-        model: &Model,
-        blocks: &Blocks,
-        t: &crate::model::CallType,
-        unresolved: &crate::model::Repeat,
-    ) -> Landing {
+    fn of(model: &Model, blocks: &Blocks, t: &CallType, unresolved: &Repeat) -> Landing {
         let transferred = t.transfer.as_ref().map_or(0.0, |x| x.share);
         let talk_s = t.handle_time.mean_seconds();
         let end_s = model.horizon.as_seconds();
