@@ -95,6 +95,17 @@ impl std::fmt::Display for Unreachable {
 
 impl std::error::Error for Unreachable {}
 
+/// How [`ErlangA::agents_for`] begins an [`Unreachable`] for a staffing it cannot evaluate.
+const CANNOT_EVALUATE: &str = "Erlang A cannot evaluate";
+
+impl Unreachable {
+    /// Whether the targets may well be met, but a staffing the search needed could not be
+    /// evaluated (loosening the targets is then no help: shortening the patience is).
+    pub fn is_beyond_evaluation(&self) -> bool {
+        self.0.starts_with(CANNOT_EVALUATE)
+    }
+}
+
 /// The search gives up this many agents above its lower bound.
 const SEARCH_SPAN: u64 = 1 << 24;
 
@@ -217,21 +228,41 @@ impl ErlangA {
             .service_level
             .map_or(0.0, |sl| (sl.fraction * load).floor())
             .min(f64::from(u32::MAX)) as u32;
-        least(lo, |agents| {
-            ErlangA {
+        // A staffing whose queue is too long to evaluate has NaN measures: it would count
+        // as missing targets it may well meet (at 300 Erlangs with a 100-hour patience, 91
+        // agents meet a 70 % abandon cap, and 114 was answered). The first such staffing
+        // tried ends the search: the least one cannot be known.
+        let unevaluated = std::cell::Cell::new(None::<u32>);
+        let least = least(lo, |agents| {
+            if unevaluated.get().is_some() {
+                return true;
+            }
+            let queue = ErlangA {
                 agents,
                 calls_per_second,
                 aht_s,
                 patience_s,
+            };
+            if queue.meets(targets) {
+                return true;
             }
-            .meets(targets)
-        })
-        .ok_or_else(|| {
-            Unreachable(format!(
+            if queue.p_wait().is_nan() {
+                unevaluated.set(Some(agents));
+            }
+            false
+        });
+        match (least, unevaluated.get()) {
+            (_, Some(u)) => Err(Unreachable(format!(
+                "{CANNOT_EVALUATE} {u} agents (with a mean patience of {patience_s} s \
+                 the queue would hold millions of callers), so the least staffing is unknown; \
+                 shorten the patience"
+            ))),
+            (Some(n), None) => Ok(n),
+            (None, None) => Err(Unreachable(format!(
                 "no number of agents up to {} meets the targets",
                 u64::from(lo) + SEARCH_SPAN
-            ))
-        })
+            ))),
+        }
     }
 }
 
@@ -423,6 +454,31 @@ mod tests {
         assert!(occupancy(n) <= 0.5 && occupancy(n - 1) > 0.5);
         assert!(agents_for_blocking(f64::NAN, Some(0.1), None).is_err());
         assert!(agents_for_blocking(5.0, Some(1.5), None).is_err());
+    }
+
+    #[test]
+    fn a_staffing_whose_fewer_agents_cannot_be_evaluated_is_not_called_the_least() {
+        // 300 Erlangs of 1-second calls, 100-hour patience: from 91 agents (abandon rate
+        // 0.6967, under the 70 % cap) to 113 the queue would hold over 2^26 callers; 114
+        // is the first evaluable staffing, which was reported as the least.
+        let targets = Targets {
+            max_abandon_rate: Some(0.7),
+            ..Targets::default()
+        };
+        let found = ErlangA::agents_for(300.0, 1.0, 100.0 * 3600.0, &targets);
+        let Err(Unreachable(why)) = found else {
+            panic!("{found:?}")
+        };
+        assert!(
+            why.contains("cannot evaluate") && why.contains("patience"),
+            "{why}"
+        );
+        // Where every staffing tried can be evaluated, the answer stands.
+        let targets = Targets {
+            max_abandon_rate: Some(0.05),
+            ..Targets::default()
+        };
+        assert!(ErlangA::agents_for(300.0, 1.0, 60.0, &targets).is_ok());
     }
 
     #[test]

@@ -351,8 +351,12 @@ fn solve(formula: Formula, inputs: &Inputs) -> Result<u32, Failure> {
     let lambda = inputs.calls_per_hour / 3600.0;
     let solved = match formula {
         Formula::B => {
-            // A call is answered at once or lost: the service level is 1 − blocking.
-            let from_sl = inputs.targets.service_level.map(|sl| 1.0 - sl.fraction);
+            // A call is answered at once or lost: the service level is 1 − blocking (to 12
+            // decimals, so that 80 % allows the 20 % blocking it reads as, not 19.99…%).
+            let from_sl = inputs
+                .targets
+                .service_level
+                .map(|sl| ((1.0 - sl.fraction) * 1e12).round() / 1e12);
             let max_blocking = match (inputs.max_blocking, from_sl) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -368,6 +372,9 @@ fn solve(formula: Formula, inputs: &Inputs) -> Result<u32, Failure> {
         ),
     };
     solved.map_err(|e| {
+        if e.is_beyond_evaluation() {
+            return usage(e.to_string());
+        }
         let t = &inputs.targets;
         let given: Vec<&str> = [
             (t.service_level.is_some(), "--service-level"),

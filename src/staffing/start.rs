@@ -58,16 +58,22 @@ pub fn per_type(
         .map(|(index, t)| {
             let analytic = analytic_targets(model, index, targets);
             let aht = t.mean_work_s();
-            let agents_for = |lambda: f64, targets: &Targets| match (&t.patience, erlang_c_only) {
-                (Some(p), false) => ErlangA::agents_for(lambda, aht, p.mean_seconds(), targets),
-                _ => ErlangC::agents_for(
+            let erlang_c = |lambda: f64, targets: &Targets| {
+                ErlangC::agents_for(
                     lambda,
                     aht,
                     &Targets {
                         max_abandon_rate: None,
                         ..*targets
                     },
-                ),
+                )
+            };
+            // Where Erlang A cannot tell (a patience of days in overload), Erlang C starts
+            // the search: with nobody hanging up, it never asks for fewer agents.
+            let agents_for = |lambda: f64, targets: &Targets| match (&t.patience, erlang_c_only) {
+                (Some(p), false) => ErlangA::agents_for(lambda, aht, p.mean_seconds(), targets)
+                    .or_else(|e| erlang_c(lambda, targets).map_err(|_| e)),
+                _ => erlang_c(lambda, targets),
             };
             offered.reaching_per_hour[index]
                 .iter()

@@ -552,3 +552,25 @@ fn unreachable_targets_name_the_flags_to_relax() {
     assert!(stderr.contains("load ÷ c"), "{stderr}");
     assert_eq!(stderr.matches("meets the targets").count(), 1, "{stderr}");
 }
+
+/// An Erlang B target read as a service level allows exactly the blocking it reads as: at
+/// 0.25 Erlangs one line blocks exactly 1/5 of the calls, which meets "80/20" as it meets
+/// `--max-blocking 20%` (1 − 0.8 in floating point, 0.19999999999999996, refused it).
+#[test]
+fn an_erlang_b_service_level_at_an_exact_tie_is_met() {
+    for target in [["--service-level", "80/20"], ["--max-blocking", "20%"]] {
+        let v = json(&[
+            "erlang",
+            "b",
+            "--calls-per-hour",
+            "15",
+            "--aht",
+            "1m",
+            target[0],
+            target[1],
+            "-f",
+            "json",
+        ]);
+        assert_eq!(number(&v, "agents"), 1.0, "{target:?}: {v}");
+    }
+}
