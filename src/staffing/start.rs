@@ -72,7 +72,10 @@ pub fn per_type(
             // the search: with nobody hanging up, it never asks for fewer agents.
             let agents_for = |lambda: f64, targets: &Targets| match (&t.patience, erlang_c_only) {
                 (Some(p), false) => ErlangA::agents_for(lambda, aht, p.mean_seconds(), targets)
-                    .or_else(|e| erlang_c(lambda, targets).map_err(|_| e)),
+                    .or_else(|e| match e.is_beyond_evaluation() {
+                        true => erlang_c(lambda, targets).map_err(|_| e),
+                        false => Err(e),
+                    }),
                 _ => erlang_c(lambda, targets),
             };
             offered.reaching_per_hour[index]
@@ -269,5 +272,40 @@ skills = ["mobile"]
         let strict = model(r#"{ threshold = "20s", target = 0.95 }"#);
         let start = per_type(&strict, &strict.targets, true).unwrap();
         assert_eq!(start, vec![vec![erlang_c(0.95, 20.0); 2]]);
+    }
+
+    /// Erlang A cannot evaluate a queue of over 2^26 callers (300 Erlangs of 1-second calls,
+    /// a 100-hour patience, fewer than 114 agents), so it cannot tell the least staffing for a
+    /// 70 % abandon cap: the start is Erlang C's (the least stable staffing, 301), not an
+    /// error, nor the first staffing Erlang A could evaluate.
+    #[test]
+    fn where_erlang_a_cannot_tell_the_start_is_erlang_c() {
+        let text = r#"
+name = "patient overload"
+[simulation]
+duration = "1h"
+[service_level]
+threshold = "20s"
+max_abandon_rate = 0.7
+[[call_types]]
+name = "q"
+arrival_rate = 1080000
+handle_time = { distribution = "exponential", mean = "1s" }
+patience = { distribution = "exponential", mean = "100h" }
+[[agent_groups]]
+name = "agents"
+agents = 300
+skills = ["q"]
+"#;
+        let model = Source {
+            origin: "patient.toml".into(),
+            text: text.into(),
+        }
+        .load()
+        .unwrap();
+        assert_eq!(
+            per_type(&model, &model.targets, false).unwrap(),
+            vec![vec![301; 2]]
+        );
     }
 }
