@@ -575,9 +575,16 @@ impl<F: FnMut(&Progress)> Searcher<'_, F> {
         self.finish(agents, measures, checks, moved, cut, stream, phase)
     }
 
-    /// Every check on all of `measures`, as [`level_checks`] judges them.
+    /// Every check on all of `measures`, as [`level_checks`] judges them, on the search's
+    /// own level runs (they depend on the forecast and the targets, not on the staffing).
     fn final_checks(&self, rule: &Rule, measures: &[ReplicationMeasures]) -> Vec<Check> {
-        level_checks(self.model, &self.options.targets, rule, measures)
+        checks_by_runs(
+            self.model,
+            &self.runs,
+            &self.options.targets,
+            rule,
+            measures,
+        )
     }
 
     /// The reported positions of `measures` (one replication's) grouped by level run.
@@ -1200,10 +1207,27 @@ pub fn level_checks(
     rule: &Rule,
     measures: &[ReplicationMeasures],
 ) -> Vec<Check> {
+    checks_by_runs(
+        model,
+        &runs::level_runs(model, targets),
+        targets,
+        rule,
+        measures,
+    )
+}
+
+/// [`level_checks`] on the level runs `runs` (of `model`, for `targets`).
+fn checks_by_runs(
+    model: &Model,
+    runs: &[Range<usize>],
+    targets: &ServiceTargets,
+    rule: &Rule,
+    measures: &[ReplicationMeasures],
+) -> Vec<Check> {
     let Some(first) = measures.first() else {
         return Vec::new();
     };
-    positions_by_run(model, &runs::level_runs(model, targets), first)
+    positions_by_run(model, runs, first)
         .iter()
         .flat_map(|positions| {
             check::run_checks(model, targets, rule, measures, positions, Look::Last)
