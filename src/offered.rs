@@ -208,6 +208,15 @@ fn reaching_with_repeats(
     (reaching_of(model, &sum(first_attempts, &repeats)), repeats)
 }
 
+/// `calls` over `hours` as calls per hour; 0 for a stretch of no time.
+fn per_hour(calls: f64, hours: f64) -> f64 {
+    if hours > 0.0 {
+        calls / hours
+    } else {
+        0.0
+    }
+}
+
 /// Per call type × interval (or block), `a + b`.
 fn sum(a: &[Vec<f64>], b: &[Vec<f64>]) -> Vec<Vec<f64>> {
     a.iter()
@@ -262,12 +271,7 @@ impl Blocks {
             .zip(self.interval_hours.chunks(self.per_block))
             .zip(&self.hours)
             .map(|((rates, hours), &total)| {
-                let calls: f64 = rates.iter().zip(hours).map(|(r, h)| r * h).sum();
-                if total > 0.0 {
-                    calls / total
-                } else {
-                    0.0
-                }
+                per_hour(rates.iter().zip(hours).map(|(r, h)| r * h).sum(), total)
             })
             .collect()
     }
@@ -363,7 +367,7 @@ impl Landing {
         landed
             .iter()
             .zip(&blocks.hours)
-            .map(|(calls, &hours)| if hours > 0.0 { calls / hours } else { 0.0 })
+            .map(|(&calls, &hours)| per_hour(calls, hours))
             .collect()
     }
 }
@@ -421,8 +425,7 @@ fn first_attempts_per_hour(model: &Model) -> Vec<Vec<f64>> {
     }
     for per_type in &mut counts {
         for (k, count) in per_type.iter_mut().enumerate() {
-            let hours = model.interval_hours(k as u32);
-            *count = if hours > 0.0 { *count / hours } else { 0.0 };
+            *count = per_hour(*count, model.interval_hours(k as u32));
         }
     }
     counts

@@ -356,7 +356,7 @@ fn solve(formula: Formula, inputs: &Inputs) -> Result<u32, Failure> {
             let from_sl = inputs
                 .targets
                 .service_level
-                .map(|sl| ((1.0 - sl.fraction) * 1e12).round() / 1e12);
+                .map(|sl| round(1.0 - sl.fraction, 12));
             let max_blocking = match (inputs.max_blocking, from_sl) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),

@@ -111,6 +111,16 @@ mod tests {
     use super::*;
     use crate::scenario::Source;
 
+    /// The scenario `text` as a model.
+    fn load(text: &str) -> Model {
+        Source {
+            origin: "runs.toml".into(),
+            text: text.into(),
+        }
+        .load()
+        .unwrap()
+    }
+
     fn model(rates: &str, trace: bool) -> Model {
         model_with(rates, "30m", "3m", trace)
     }
@@ -137,12 +147,7 @@ agents = 20
 skills = ["a", "b"]
 "#
         );
-        let mut model = Source {
-            origin: "runs.toml".into(),
-            text,
-        }
-        .load()
-        .unwrap();
+        let mut model = load(&text);
         if trace {
             model.trace = Some(Vec::new().into());
         }
@@ -225,12 +230,7 @@ name = "agents"
 agents = 40
 skills = ["a"]
 "#;
-        let m = Source {
-            origin: "runs.toml".into(),
-            text: text.into(),
-        }
-        .load()
-        .unwrap();
+        let m = load(text);
         let erlang = start::per_type(&m, &m.targets, false).unwrap();
         let runs = level_runs(&m, &m.targets);
         assert!(runs.len() >= 4, "{runs:?}");
@@ -242,12 +242,7 @@ skills = ["a"]
         }
         // Without the repeat calls, one run.
         let level = text.replace("unresolved = { share = 0.15", "unresolved = { share = 0.0");
-        let m = Source {
-            origin: "runs.toml".into(),
-            text: level,
-        }
-        .load()
-        .unwrap();
+        let m = load(&level);
         assert_eq!(level_runs(&m, &m.targets), vec![1..12]);
     }
 
@@ -277,12 +272,7 @@ name = "agents"
 agents = 200
 skills = ["front", "second"]
 "#;
-        let m = Source {
-            origin: "runs.toml".into(),
-            text: text.into(),
-        }
-        .load()
-        .unwrap();
+        let m = load(text);
         let runs = level_runs(&m, &m.targets);
         assert_eq!(
             runs,

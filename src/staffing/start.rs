@@ -72,9 +72,12 @@ pub fn per_type(
             // the search: with nobody hanging up, it never asks for fewer agents.
             let agents_for = |lambda: f64, targets: &Targets| match (&t.patience, erlang_c_only) {
                 (Some(p), false) => ErlangA::agents_for(lambda, aht, p.mean_seconds(), targets)
-                    .or_else(|e| match e.is_beyond_evaluation() {
-                        true => erlang_c(lambda, targets).map_err(|_| e),
-                        false => Err(e),
+                    .or_else(|e| {
+                        if e.is_beyond_evaluation() {
+                            erlang_c(lambda, targets).map_err(|_| e)
+                        } else {
+                            Err(e)
+                        }
                     }),
                 _ => erlang_c(lambda, targets),
             };
@@ -178,6 +181,16 @@ mod tests {
     use super::*;
     use crate::scenario::Source;
 
+    /// The scenario `text` as a model.
+    fn load(text: &str) -> Model {
+        Source {
+            origin: "start.toml".into(),
+            text: text.into(),
+        }
+        .load()
+        .unwrap()
+    }
+
     /// Erlang's servers are contacts at once: a chat desk needs the agents that hold them,
     /// each at most `max_concurrent`, slowed as when full (a warm-up staffed by servers
     /// counted 15 chat agents where 6 or 7 did), then grossed up by the shrinkage.
@@ -203,12 +216,7 @@ agents = 5
 skills = ["chat"]
 shrinkage = 0.2
 "#;
-        let model = Source {
-            origin: "desks.toml".into(),
-            text: text.into(),
-        }
-        .load()
-        .unwrap();
+        let model = load(text);
         // 10 servers: 3 contacts at 1.4× their time are 2.14 servers' work an agent, so 5
         // chat agents; 10 call agents on the phones, scheduled at 20 % shrinkage.
         let mapped = grossed_up(&model, vec![vec![10, 0, 1], vec![10, 0, 1]]);
@@ -248,12 +256,7 @@ agents = 40
 skills = ["mobile"]
 "#
             );
-            Source {
-                origin: "tiers.toml".into(),
-                text,
-            }
-            .load()
-            .unwrap()
+            load(&text)
         };
         let erlang_c = |fraction: f64, threshold_s: f64| {
             let targets = Targets {
@@ -297,12 +300,7 @@ name = "agents"
 agents = 300
 skills = ["q"]
 "#;
-        let model = Source {
-            origin: "patient.toml".into(),
-            text: text.into(),
-        }
-        .load()
-        .unwrap();
+        let model = load(text);
         assert_eq!(
             per_type(&model, &model.targets, false).unwrap(),
             vec![vec![301; 2]]
