@@ -4,7 +4,10 @@
 //! Each criterion group is one M/M/N+M queue (Erlang A), simulated by:
 //! - `naive_loop`: the short simulator below (std `BinaryHeap` calendar, `VecDeque` queue,
 //!   xoshiro256++, HdrHistogram of waits), the baseline a good engine should beat;
-//! - `callsim_engine`: `callsim::engine::simulate`, the hot loop alone;
+//! - `callsim_engine`: `callsim::engine::simulate`, the engine alone: for this single
+//!   first-come-first-served queue, the queue's recursion (`engine/single_queue.rs`);
+//! - `callsim_event_loop`: the same, event by event (`routing::EventByEvent`), as every
+//!   centre with more than one queue runs;
 //! - `callsim_run`: `callsim::run` with one thread and one replication, i.e. the engine plus
 //!   measures and the report (the library's share of `callsim run --threads 1`).
 //!
@@ -33,7 +36,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use callsim::analytic::ErlangA;
 use callsim::engine::simulate;
 use callsim::model::Model;
-use callsim::routing::SkillPriority;
+use callsim::routing::{EventByEvent, SkillPriority};
 use callsim::scenario::Source;
 use callsim::RunOptions;
 
@@ -321,6 +324,15 @@ fn baseline(c: &mut Criterion<CpuTime>) {
         group.throughput(Throughput::Elements(engine_calls));
         group.bench_function(BenchmarkId::new("callsim_engine", engine_calls), |b| {
             b.iter(|| simulate(black_box(&model), SkillPriority::new(&model), 0))
+        });
+        group.bench_function(BenchmarkId::new("callsim_event_loop", engine_calls), |b| {
+            b.iter(|| {
+                simulate(
+                    black_box(&model),
+                    EventByEvent(SkillPriority::new(&model)),
+                    0,
+                )
+            })
         });
         let one_thread = RunOptions {
             replications: Some(1),

@@ -16,6 +16,10 @@
 //! - `flat_random_timers/pending/T`: the same with exponential IVR times of the same means,
 //!   whose timers go through the calendar's heap.
 //!
+//! Each size is timed twice: as `simulate` runs it (`agents/N`, …), which for the single
+//! queues of `flat_agents` and `flat_queue` is the queue's recursion, and event by event
+//! (`agents_event_loop/N`, …), as every centre with more than one queue runs.
+//!
 //! Each replication simulates about 400,000 calls from an empty centre (the filling is a
 //! small share of the day, except for the 70-hour IVR: a quarter of the 280 hours).
 //!
@@ -32,7 +36,7 @@ use cpu_time::CpuTime;
 use callsim::analytic::ErlangA;
 use callsim::engine::simulate;
 use callsim::model::Model;
-use callsim::routing::SkillPriority;
+use callsim::routing::{EventByEvent, SkillPriority};
 use callsim::scenario::Source;
 
 /// Calls each replication simulates, about.
@@ -81,6 +85,10 @@ fn bench_sizes(
         group.throughput(Throughput::Elements(calls));
         group.bench_function(BenchmarkId::new(parameter, label), |b| {
             b.iter(|| simulate(black_box(model), SkillPriority::new(model), 0))
+        });
+        let event_loop = format!("{parameter}_event_loop");
+        group.bench_function(BenchmarkId::new(event_loop, label), |b| {
+            b.iter(|| simulate(black_box(model), EventByEvent(SkillPriority::new(model)), 0))
         });
     }
     group.finish();

@@ -27,6 +27,7 @@ mod calls;
 mod intraday;
 mod observer;
 mod pools;
+mod single_queue;
 mod snapshot;
 mod staffing;
 mod timers;
@@ -34,6 +35,7 @@ mod timers;
 pub use calendar::{Calendar, Event};
 pub use intraday::{InHand, ParkedCaller, StartState, STATE_RESOLUTION};
 pub use observer::{CallRecord, Observer, Outcome};
+pub use single_queue::is_single_queue;
 pub use snapshot::{CallCounts, GroupState, Snapshot, TypeState};
 pub use staffing::{StaffingError, MAX_HEADCOUNT};
 
@@ -1085,12 +1087,17 @@ fn call_sources(model: &Model, replication: u32, busyness: f64) -> Vec<CallSourc
 
 /// Runs replication `replication` of `model` with `router` to the end.
 pub fn simulate<R: Router>(model: &Model, router: R, replication: u32) -> Tally {
-    Simulation::new(model, router, replication).finish()
+    simulate_in_slices(model, router, replication, 1, || {})
 }
 
 /// [`simulate`], in `slices` slices of the day: `passed` is called as the simulated clock
 /// passes the end of each of the first `slices - 1` (equal parts of the day), and once more
 /// when the calls have drained. The events and the result are [`simulate`]'s.
+///
+/// A single first-come-first-served queue under a router that serves it so
+/// ([`Router::is_work_conserving`]) is run by its recursion (`single_queue`), which gives
+/// the same tally without an event calendar; where that meets simultaneous events it cannot
+/// order, the replication is run event by event.
 pub fn simulate_in_slices<R: Router>(
     model: &Model,
     router: R,
@@ -1098,6 +1105,21 @@ pub fn simulate_in_slices<R: Router>(
     slices: u64,
     mut passed: impl FnMut(),
 ) -> Tally {
+    let mut already = 0;
+    if router.is_work_conserving() && single_queue::is_single_queue(model) {
+        match single_queue::simulate(model, replication, slices, &mut passed) {
+            Ok(tally) => return tally,
+            Err((single_queue::Tie, ticks)) => already = ticks,
+        }
+    }
+    // After a tie, the slices the recursion passed are not told again.
+    let mut passed = || {
+        if already > 0 {
+            already -= 1;
+        } else {
+            passed();
+        }
+    };
     let mut sim = Simulation::new(model, router, replication);
     for k in 1..slices {
         let end = u128::from(model.horizon.0) * u128::from(k) / u128::from(slices);

@@ -75,6 +75,16 @@ pub trait Router {
     /// An agent of `group` is free: the class (with calls waiting, served by the group) whose
     /// longest-waiting call it takes, or `None` to leave the agent idle.
     fn class_for_agent(&mut self, group: GroupId, centre: &CentreView<'_>) -> Option<ClassId>;
+
+    /// Whether, in a centre of one call class and one group of single-contact agents with
+    /// no delays or reservations, this router gives every arriving call to an idle agent
+    /// and every freed agent the waiting call: a work-conserving first-come-first-served
+    /// queue. The engine then may run such a centre by the queue's recursion instead of
+    /// event by event, with the same result. A custom router keeps the default, `false`, and
+    /// is asked every decision.
+    fn is_work_conserving(&self) -> bool {
+        false
+    }
 }
 
 impl<R: Router + ?Sized> Router for Box<R> {
@@ -89,6 +99,33 @@ impl<R: Router + ?Sized> Router for Box<R> {
 
     fn class_for_agent(&mut self, group: GroupId, centre: &CentreView<'_>) -> Option<ClassId> {
         (**self).class_for_agent(group, centre)
+    }
+
+    fn is_work_conserving(&self) -> bool {
+        (**self).is_work_conserving()
+    }
+}
+
+/// Router `R` with the engine told to ask it every decision, event by event, even where
+/// `R` is work-conserving and the centre a single queue ([`Router::is_work_conserving`]):
+/// for checks and benchmarks of the event loop itself. Same results, more time.
+#[derive(Debug, Clone)]
+pub struct EventByEvent<R>(pub R);
+
+impl<R: Router> Router for EventByEvent<R> {
+    #[inline]
+    fn group_for_call(
+        &mut self,
+        class: ClassId,
+        waited: SimTime,
+        centre: &CentreView<'_>,
+    ) -> Option<GroupId> {
+        self.0.group_for_call(class, waited, centre)
+    }
+
+    #[inline]
+    fn class_for_agent(&mut self, group: GroupId, centre: &CentreView<'_>) -> Option<ClassId> {
+        self.0.class_for_agent(group, centre)
     }
 }
 
@@ -132,6 +169,13 @@ impl Router for ModelRouter {
         match self {
             ModelRouter::SkillPriority(r) => r.class_for_agent(group, centre),
             ModelRouter::Acd(r) => r.class_for_agent(group, centre),
+        }
+    }
+
+    fn is_work_conserving(&self) -> bool {
+        match self {
+            ModelRouter::SkillPriority(r) => r.is_work_conserving(),
+            ModelRouter::Acd(r) => r.is_work_conserving(),
         }
     }
 }

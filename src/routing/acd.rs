@@ -107,6 +107,10 @@ impl Router for Acd {
         best.map(|(_, g)| g)
     }
 
+    fn is_work_conserving(&self) -> bool {
+        true
+    }
+
     fn class_for_agent(&mut self, group: GroupId, centre: &CentreView<'_>) -> Option<ClassId> {
         let idle_after = centre.idle_agents[group as usize];
         let now = centre.now;

@@ -79,6 +79,10 @@ impl Router for SkillPriority {
     }
 
     #[inline]
+    fn is_work_conserving(&self) -> bool {
+        true
+    }
+
     fn class_for_agent(&mut self, group: GroupId, centre: &CentreView<'_>) -> Option<ClassId> {
         self.skills[group as usize]
             .iter()

@@ -24,7 +24,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use callsim::staffing::{self, Check, Measure, Rule};
-use generate::{case, Spec, Staffing, Targets};
+use generate::{case, single_queue_case, Spec, Staffing, Targets};
 
 /// `default` cases, unless `PROPTEST_CASES` says otherwise.
 pub fn config(default: u32) -> ProptestConfig {
@@ -478,6 +478,30 @@ proptest! {
         prop_assert_eq!(json(&model, 1), json(&model, 2), "1 thread vs 2 threads");
         let (single, plain) = (load(&single.toml())?, load(&plain.toml())?);
         prop_assert_eq!(json(&single, 2), json(&plain, 2), "max_concurrent = 1 vs a plain group");
+    }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// A single queue run by its recursion counts exactly what the event loop counts, every
+    /// figure of every replication, in slices too (ties fall back to the event loop).
+    #[test]
+    fn a_single_queue_by_its_recursion_is_the_event_loop(case in single_queue_case()) {
+        let model = load(&case.toml)?;
+        prop_assert!(callsim::engine::is_single_queue(&model), "not a single queue");
+        for rep in 0..model.replications {
+            let measures = |tally: Tally| {
+                serde_json::to_string(&tally.into_measures(&model)).expect("measures serialize")
+            };
+            let by_events = measures(callsim::engine::simulate(&model, callsim::routing::EventByEvent(router(&model)), rep));
+            let by_recursion = measures(callsim::engine::simulate(&model, router(&model), rep));
+            prop_assert_eq!(&by_recursion, &by_events, "replication {}", rep);
+            let mut ticks = 0;
+            let in_slices = callsim::engine::simulate_in_slices(&model, router(&model), rep, 7, || ticks += 1);
+            prop_assert_eq!(measures(in_slices), by_events, "in slices, replication {}", rep);
+            prop_assert_eq!(ticks, 7, "every slice is told once");
+        }
     }
 }
 

@@ -413,6 +413,49 @@ pub fn case() -> impl Strategy<Value = Case> {
     })
 }
 
+/// Random single first-come-first-served queues: one call type (no tiers, lines, IVR,
+/// redials, transfers, repeat calls or callbacks) answered by one group of single-contact
+/// agents staffed by interval, under any policy but reservations, at one to three times
+/// the generator's load: the centres the engine runs by the queue's recursion. Every other
+/// choice (distributions, patience, wrap-up, headcounts that rise and fall with callers
+/// waiting, shrinkage, warm-up, busyness) is drawn as for [`case`].
+pub fn single_queue_case() -> impl Strategy<Value = Case> {
+    (spec(), 1u32..4).prop_map(|(mut spec, load)| {
+        spec.trunks = None;
+        spec.types.truncate(1);
+        let t = &mut spec.types[0];
+        t.rate = match &t.rate {
+            Rate::Constant(r) => Rate::Constant(r * load),
+            Rate::PerInterval(rates) => Rate::PerInterval(rates.iter().map(|r| r * load).collect()),
+        };
+        t.tiers = None;
+        t.trunks = None;
+        t.ivr = None;
+        t.retrial = None;
+        t.transfer = None;
+        t.unresolved = None;
+        t.callback = None;
+        spec.groups.truncate(1);
+        let g = &mut spec.groups[0];
+        g.skills = vec![0];
+        g.max_concurrent = g.max_concurrent.map(|_| 1);
+        g.slowdown = None;
+        if let Staffing::Shifts(shifts) = &g.staffing {
+            g.staffing = Staffing::Agents(shifts.iter().map(|s| s.agents).sum());
+        }
+        if let Some(r) = &mut spec.routing {
+            r.reserve = false;
+            if POLICIES[r.base] == "reserve" {
+                r.base = 0;
+            }
+        }
+        Case {
+            toml: spec.toml(),
+            spec,
+        }
+    })
+}
+
 /// `HH:MM` for `minutes` after the day's start at `start_hour`, on a 24-hour clock (a
 /// night centre's shifts run past midnight).
 fn clock(start_hour: u32, minutes: u32) -> String {
