@@ -1,14 +1,17 @@
 //! A centre of one queue, run by its recursion instead of event by event.
 //!
 //! In a centre where one call class is answered first come, first served by one group of
-//! single-contact agents staffed by interval (no lines, IVR, redials, callbacks, transfers,
-//! repeat calls, shifts, delays or reservations), a caller's fate depends only on the
-//! callers before it: it is answered by the first agent free after them, if that comes
-//! before its patience runs out, and an abandoning caller changes nothing for anyone else.
-//! So the callers can be taken one at a time in arrival order, keeping only the times at
-//! which the agents are next free (the Kiefer–Wolfowitz recursion, with abandonment and a
-//! headcount that changes by interval): one heap operation per answered call, no timers,
-//! and a cost per call that does not grow with the queue.
+//! single-contact agents staffed by interval (lines and an IVR or not; no redials,
+//! callbacks, transfers, repeat calls, shifts, delays or reservations), a caller's fate
+//! depends only on the callers before it: it finds a line if fewer of those that arrived
+//! before it still hold one; it is answered by the first agent free after those that
+//! reached the queue before it (on arrival, or on leaving the IVR), if that comes before
+//! its patience runs out; and an abandoning caller changes nothing for anyone else. So the
+//! callers can be taken one at a time in the order they reach the queue, keeping only the
+//! times at which the agents are next free (the Kiefer–Wolfowitz recursion, with
+//! abandonment and a headcount that changes by interval), when the calls holding lines let
+//! them go, and who is in the IVR: a few heap operations per call, no event calendar, and
+//! a cost per call that does not grow with the queue.
 //!
 //! It draws the same numbers from the same streams as the event loop, in the same order per
 //! stream, and tells the [`Tally`] the same things (its sums are integers, so the order in
@@ -18,10 +21,10 @@
 //! the replication event by event. With continuous distributions that is rare.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 use super::{busyness_factor, call_sources};
-use crate::dist::CallerDraws;
+use crate::dist::{chance, CallerDraws};
 use crate::model::Model;
 use crate::stats::Tally;
 use crate::time::SimTime;
@@ -41,9 +44,6 @@ pub fn is_single_queue(model: &Model) -> bool {
     };
     let routing = &model.routing;
     model.trace.is_none()
-        && model.trunks.is_none()
-        && call_type.trunks.is_none()
-        && call_type.ivr.is_none()
         && call_type.retrial.is_none()
         && call_type.transfer.is_none()
         && call_type.unresolved.is_none()
@@ -141,8 +141,38 @@ impl Agents {
     }
 }
 
-/// Replication `replication` of `model` (for which [`is_single_queue`] holds), its callers taken in
-/// arrival order. `passed` is called as [`super::simulate_in_slices`] calls it: as the
+/// The lines of a centre that has a limit: when each call holding one lets it go.
+struct Lines {
+    limit: usize,
+    released_at: BinaryHeap<Reverse<SimTime>>,
+}
+
+impl Lines {
+    /// Whether a call arriving at `at` finds every line busy, once the calls that ended
+    /// before it have let theirs go; `in_ivr` more hold one in the IVR.
+    #[inline]
+    fn all_busy(&mut self, at: SimTime, in_ivr: usize) -> Result<bool, Tie> {
+        while let Some(&Reverse(released)) = self.released_at.peek() {
+            if released > at {
+                break;
+            }
+            if released == at {
+                return Err(Tie);
+            }
+            self.released_at.pop();
+        }
+        Ok(self.released_at.len() + in_ivr >= self.limit)
+    }
+
+    /// A call holds a line until `released` (never: [`SimTime::NEVER`]).
+    #[inline]
+    fn hold_until(&mut self, released: SimTime) {
+        self.released_at.push(Reverse(released));
+    }
+}
+
+/// Replication `replication` of `model` (for which [`is_single_queue`] holds), its callers
+/// taken in the order they reach the queue. `passed` is called as [`super::simulate_in_slices`] calls it: as the
 /// arrivals pass the end of each of the first `slices - 1` equal parts of the day, and once
 /// more at the end. On a [`Tie`], also returns how many times it was called.
 pub fn simulate(
@@ -160,7 +190,170 @@ pub fn simulate(
     result.map_err(|tie| (tie, ticks))
 }
 
-/// [`simulate`]'s recursion; `tick` is its `passed`.
+/// A caller on its way to the queue, with what was drawn for it on arrival.
+#[derive(Debug, Clone, Copy)]
+struct Caller {
+    /// When it reaches the queue: its arrival, or the end of its time in the IVR.
+    enters: SimTime,
+    /// Its arrival's number among the callers (orders callers leaving the IVR together).
+    serial: u64,
+    cell: u32,
+    handle: SimTime,
+    patience: SimTime,
+    draws: CallerDraws,
+}
+
+impl PartialEq for Caller {
+    fn eq(&self, other: &Caller) -> bool {
+        (self.enters, self.serial) == (other.enters, other.serial)
+    }
+}
+
+impl Eq for Caller {}
+
+impl PartialOrd for Caller {
+    fn partial_cmp(&self, other: &Caller) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Caller {
+    fn cmp(&self, other: &Caller) -> std::cmp::Ordering {
+        (self.enters, self.serial).cmp(&(other.enters, other.serial))
+    }
+}
+
+/// The callers in the IVR, the first to leave it first.
+enum InIvr {
+    /// Of a constant time in the IVR: they leave in the order they came.
+    Fifo(VecDeque<Caller>),
+    /// Of times drawn at random.
+    Heap(BinaryHeap<Reverse<Caller>>),
+}
+
+impl InIvr {
+    /// The caller who leaves the IVR first.
+    #[inline]
+    fn first(&self) -> Option<&Caller> {
+        match self {
+            InIvr::Fifo(callers) => callers.front(),
+            InIvr::Heap(callers) => callers.peek().map(|Reverse(c)| c),
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<Caller> {
+        match self {
+            InIvr::Fifo(callers) => callers.pop_front(),
+            InIvr::Heap(callers) => callers.pop().map(|Reverse(c)| c),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, caller: Caller) {
+        match self {
+            InIvr::Fifo(callers) => callers.push_back(caller),
+            InIvr::Heap(callers) => callers.push(Reverse(caller)),
+        }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        match self {
+            InIvr::Fifo(callers) => callers.len(),
+            InIvr::Heap(callers) => callers.len(),
+        }
+    }
+}
+
+/// The queue's side of the centre: the agents, their headcount changes to come, and the
+/// lines (the calls let them go as their fates are known).
+struct Queue<'m> {
+    model: &'m Model,
+    agents: Agents,
+    /// The headcount's change points still to come, as the event loop schedules them.
+    changes: std::iter::Peekable<std::vec::IntoIter<(SimTime, u32)>>,
+    lines: Option<Lines>,
+}
+
+impl Queue<'_> {
+    /// The caller reaches the queue: answered at once or later, abandoned, or left waiting
+    /// with nobody to answer.
+    #[inline(always)]
+    fn offer(&mut self, mut caller: Caller, tally: &mut Tally) -> Result<(), Tie> {
+        let enters = caller.enters;
+        let cell = caller.cell;
+        // Changes of headcount before the caller could be answered (or while nobody is on
+        // the floor) come first.
+        let start = loop {
+            let start = self.agents.first_free().map(|f| f.max(enters));
+            match self.changes.peek() {
+                Some(&(at, n)) if start.is_none_or(|s| at < s) => {
+                    if at == enters {
+                        return Err(Tie);
+                    }
+                    self.agents.set_headcount(at, n as usize)?;
+                    self.changes.next();
+                }
+                Some(&(at, _)) if start == Some(at) => return Err(Tie),
+                _ => break start,
+            }
+        };
+        let start = match start {
+            Some(SimTime::NEVER) => return Err(Tie),
+            Some(s) if s == enters => {
+                if self.agents.first_free() == Some(enters) {
+                    return Err(Tie);
+                }
+                s
+            }
+            start => {
+                tally.queued(cell);
+                let patience = caller.patience;
+                let gives_up = enters.saturating_add(patience);
+                match start {
+                    Some(s) if patience == SimTime::NEVER || s < gives_up => s,
+                    Some(s) if s == gives_up => return Err(Tie),
+                    None if patience == SimTime::NEVER => {
+                        tally.unserved(cell);
+                        self.hold_line_until(SimTime::NEVER);
+                        return Ok(());
+                    }
+                    _ => {
+                        tally.abandoned(cell);
+                        self.hold_line_until(gives_up);
+                        return Ok(());
+                    }
+                }
+            }
+        };
+        tally.answered(cell, 0, 0, enters, start, caller.handle);
+        let mut free = start.saturating_add(caller.handle);
+        self.hold_line_until(free);
+        if let Some(wrap_up) = &self.model.call_types[0].wrap_up {
+            let w = wrap_up.sample(&mut caller.draws.next_stream());
+            if w > SimTime::ZERO {
+                let end = free.saturating_add(w);
+                tally.wrap_up(cell, 0, 0, free, end);
+                free = end;
+            }
+        }
+        self.agents.occupy_first(free);
+        Ok(())
+    }
+
+    /// The call holds its line (if the centre counts lines) until `released`.
+    #[inline(always)]
+    fn hold_line_until(&mut self, released: SimTime) {
+        if let Some(lines) = &mut self.lines {
+            lines.hold_until(released);
+        }
+    }
+}
+
+/// [`simulate`]'s recursion; `tick` is its `passed`. Callers are taken in the order they
+/// reach the queue: as they arrive, or, behind an IVR, as they leave it (those in it wait
+/// in a heap, and each arrival first lets those that left before it on).
 fn run(model: &Model, replication: u32, slices: u64, tick: &mut dyn FnMut()) -> Result<Tally, Tie> {
     let spec = &model.call_types[0];
     let class = &model.classes[0];
@@ -175,101 +368,110 @@ fn run(model: &Model, replication: u32, slices: u64, tick: &mut dyn FnMut()) -> 
         model.interval,
         (model.warmup, model.horizon),
     );
-    // The headcount's change points, as the event loop schedules them.
     let points = group.available(model.interval);
-    let mut changes = points
+    let changes: Vec<(SimTime, u32)> = points
         .iter()
         .enumerate()
         .filter(|&(i, &(_, n))| i == 0 || n != points[i - 1].1)
         .map(|(_, &point)| point)
-        .peekable();
-    let mut agents = Agents {
-        free_at: BinaryHeap::new(),
-        leaving: Vec::new(),
-        presence: Vec::new(),
+        .collect();
+    let limit = match (model.trunks, spec.trunks) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     };
-    if let Some((at, n)) = changes.next() {
-        agents.set_headcount(at, n as usize)?;
+    let mut queue = Queue {
+        model,
+        agents: Agents {
+            free_at: BinaryHeap::new(),
+            leaving: Vec::new(),
+            presence: Vec::new(),
+        },
+        changes: changes.into_iter().peekable(),
+        lines: limit.map(|limit| Lines {
+            limit: limit as usize,
+            released_at: BinaryHeap::new(),
+        }),
+    };
+    if let Some((at, n)) = queue.changes.next() {
+        queue.agents.set_headcount(at, n as usize)?;
     }
     let slice_end = |k: u64| {
         let end = u128::from(model.horizon.0) * u128::from(k) / u128::from(slices.max(1));
         SimTime(end as u64)
     };
     let (mut slice, mut next_slice_end) = (1, slice_end(1));
-    let mut now = SimTime::ZERO;
-    while let Some(arrival) = source.arrivals.next_after(now, &mut source.arrival_stream) {
-        now = arrival;
+    let mut in_ivr = match &spec.ivr {
+        Some(ivr) if ivr.time.is_constant() => InIvr::Fifo(VecDeque::new()),
+        _ => InIvr::Heap(BinaryHeap::new()),
+    };
+    let mut next_arrival = source
+        .arrivals
+        .next_after(SimTime::ZERO, &mut source.arrival_stream);
+    loop {
+        // The next caller to reach the queue or the centre, in time order.
+        let leaves_ivr = match (in_ivr.first(), next_arrival) {
+            (Some(c), Some(a)) if c.enters == a => return Err(Tie),
+            (Some(c), Some(a)) => c.enters < a,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        if leaves_ivr {
+            let mut caller = in_ivr.pop().expect("peeked");
+            if in_ivr.first().is_some_and(|c| c.enters == caller.enters) {
+                return Err(Tie);
+            }
+            let ivr = spec.ivr.as_ref().expect("a caller in the IVR has one");
+            if chance(&mut caller.draws.next_stream(), ivr.self_service) {
+                tally.count(caller.cell, |c| &mut c.deflected);
+                queue.hold_line_until(caller.enters);
+                continue;
+            }
+            queue.offer(caller, &mut tally)?;
+            continue;
+        }
+        let arrival = next_arrival.expect("an arrival comes next");
+        next_arrival = source
+            .arrivals
+            .next_after(arrival, &mut source.arrival_stream);
         while slice < slices && arrival > next_slice_end {
             tick();
             slice += 1;
             next_slice_end = slice_end(slice);
         }
-        let mut draws = CallerDraws::of(source.caller_key, source.callers);
+        let serial = source.callers;
         source.callers += 1;
-        let handle = spec.handle_time.sample(&mut source.handle_stream);
-        let patience = class
-            .patience
-            .as_ref()
-            .map_or(SimTime::NEVER, |p| p.sample(&mut source.patience_stream));
-        let cell = tally.cell_of(0, arrival);
-        tally.offered(cell);
-        // Changes of headcount before the caller could be answered (or while nobody is on
-        // the floor) come first.
-        let start = loop {
-            let start = agents.first_free().map(|f| f.max(arrival));
-            match changes.peek() {
-                Some(&(at, n)) if start.is_none_or(|s| at < s) => {
-                    if at == arrival {
-                        return Err(Tie);
-                    }
-                    agents.set_headcount(at, n as usize)?;
-                    changes.next();
-                }
-                Some(&(at, _)) if start == Some(at) => return Err(Tie),
-                _ => break start,
-            }
+        let mut caller = Caller {
+            enters: arrival,
+            serial,
+            cell: tally.cell_of(0, arrival),
+            handle: spec.handle_time.sample(&mut source.handle_stream),
+            patience: class
+                .patience
+                .as_ref()
+                .map_or(SimTime::NEVER, |p| p.sample(&mut source.patience_stream)),
+            draws: CallerDraws::of(source.caller_key, serial),
         };
-        let start = match start {
-            Some(SimTime::NEVER) => return Err(Tie),
-            Some(s) if s == arrival => {
-                if agents.first_free() == Some(arrival) {
-                    return Err(Tie);
-                }
-                s
-            }
-            start => {
-                tally.queued(cell);
-                let gives_up = arrival.saturating_add(patience);
-                match start {
-                    Some(s) if patience == SimTime::NEVER || s < gives_up => s,
-                    Some(s) if s == gives_up => return Err(Tie),
-                    None if patience == SimTime::NEVER => {
-                        tally.unserved(cell);
-                        continue;
-                    }
-                    _ => {
-                        tally.abandoned(cell);
-                        continue;
-                    }
-                }
-            }
-        };
-        tally.answered(cell, 0, 0, arrival, start, handle);
-        let mut free = start.saturating_add(handle);
-        if let Some(wrap_up) = &spec.wrap_up {
-            let w = wrap_up.sample(&mut draws.next_stream());
-            if w > SimTime::ZERO {
-                let end = free.saturating_add(w);
-                tally.wrap_up(cell, 0, 0, free, end);
-                free = end;
+        tally.offered(caller.cell);
+        if let Some(lines) = &mut queue.lines {
+            if lines.all_busy(arrival, in_ivr.len())? {
+                tally.count(caller.cell, |c| &mut c.blocked);
+                continue;
             }
         }
-        agents.occupy_first(free);
+        match &spec.ivr {
+            Some(ivr) => {
+                let time = ivr.time.sample(&mut caller.draws.next_stream());
+                caller.enters = arrival.saturating_add(time);
+                in_ivr.push(caller);
+            }
+            None => queue.offer(caller, &mut tally)?,
+        }
     }
-    for (at, n) in changes {
-        agents.set_headcount(at, n as usize)?;
+    for (at, n) in queue.changes {
+        queue.agents.set_headcount(at, n as usize)?;
     }
-    agents.account_staffed(&mut tally, model.horizon);
+    queue.agents.account_staffed(&mut tally, model.horizon);
     let schedule = group.schedule(model.interval);
     for (i, &(from, n)) in schedule.iter().enumerate() {
         let to = schedule.get(i + 1).map_or(model.horizon, |p| p.0);
@@ -310,12 +512,12 @@ mod tests {
 
     /// A queue of 400 calls an hour (27 Erlangs) whose headcount falls far below the load
     /// and rises again while callers wait, then falls to nobody with callers still waiting.
-    fn rising_and_falling(patience: &str) -> String {
+    fn rising_and_falling(extra: &str) -> String {
         format!(
             "name = \"q\"\n[simulation]\nduration = \"2h\"\ninterval = \"10m\"\nwarmup = \"10m\"\n\
              busyness_cv = 0.1\n[[call_types]]\nname = \"q\"\narrival_rate = 400\n\
              handle_time = {{ distribution = \"lognormal\", mean = \"4m\", cv = 0.8 }}\n\
-             wrap_up = {{ distribution = \"exponential\", mean = \"30s\" }}\n{patience}\n\
+             wrap_up = {{ distribution = \"exponential\", mean = \"30s\" }}\n{extra}\n\
              [[agent_groups]]\nname = \"a\"\nskills = [\"q\"]\nshrinkage = 0.1\n\
              agents_by_interval = [33, 5, 5, 45, 12, 0, 30, 31, 8, 8, 40, 0]\n"
         )
@@ -323,11 +525,22 @@ mod tests {
 
     #[test]
     fn headcounts_that_fall_and_rise_under_a_queue_count_as_the_event_loop_counts() {
-        for patience in [
-            "patience = { distribution = \"exponential\", mean = \"10m\" }",
-            "",
+        let patient = "patience = { distribution = \"exponential\", mean = \"10m\" }";
+        let ivr = "ivr = { time = { distribution = \"lognormal\", mean = \"40s\", cv = 1.5 }, \
+                   self_service = 0.25 }";
+        let constant_ivr = "ivr = { time = { distribution = \"constant\", value = \"25s\" }, \
+                            self_service = 0.1 }";
+        for (patience, lines, ivr) in [
+            (patient, "", ""),
+            ("", "", ""),
+            (patient, "trunks = 45", ""),
+            ("", "trunks = 60", ""),
+            (patient, "", ivr),
+            (patient, "trunks = 32", ivr),
+            ("", "trunks = 40", constant_ivr),
         ] {
-            let model = model(&rising_and_falling(patience));
+            let extra = format!("{patience}\n{lines}\n{ivr}");
+            let model = model(&rising_and_falling(&extra));
             assert!(is_single_queue(&model));
             for rep in 0..4 {
                 let tally = simulate(&model, rep, 1, || {}).expect("no tie");
@@ -338,7 +551,17 @@ mod tests {
                 } else {
                     total.abandoned
                 };
-                assert!(ends > 10.0, "{patience:?}: {total:?}");
+                assert!(ends > 10.0, "{extra}: {total:?}");
+                assert_eq!(
+                    total.blocked > 10.0,
+                    !lines.is_empty(),
+                    "{extra}: {total:?}"
+                );
+                assert_eq!(
+                    total.deflected > 10.0,
+                    !ivr.is_empty(),
+                    "{extra}: {total:?}"
+                );
                 assert_eq!(measures(&model, tally), by_events(&model, rep), "rep {rep}");
             }
         }
@@ -376,7 +599,7 @@ mod tests {
                            handle_time = { distribution = \"exponential\", mean = \"1m\" }\n\
                            [[agent_groups]]";
         for (what, text) in [
-            ("an IVR", plain.replace("[[agent_groups]]", "ivr = { time = { distribution = \"constant\", value = \"30s\" }, self_service = 0.2 }\n[[agent_groups]]")),
+            ("redials", plain.replace("[[agent_groups]]", "trunks = 5\nretrial = { probability = 0.5, delay = { distribution = \"constant\", value = \"1m\" } }\n[[agent_groups]]")),
             ("a chat desk", format!("{plain}max_concurrent = 2\n")),
             ("two call types", plain.replace("[[agent_groups]]", second_type).replace("[\"q\"]", "[\"q\", \"r\"]")),
             ("a reservation", format!("{plain}\n[routing]\npolicy = \"skill-priority+reserve\"\n[[routing.reserve]]\ngroup = \"a\"\nagents = 2\nfor = [\"q\"]\n")),

@@ -413,15 +413,14 @@ pub fn case() -> impl Strategy<Value = Case> {
     })
 }
 
-/// Random single first-come-first-served queues: one call type (no tiers, lines, IVR,
-/// redials, transfers, repeat calls or callbacks) answered by one group of single-contact
+/// Random single first-come-first-served queues: one call type (no tiers, redials,
+/// transfers, repeat calls or callbacks) answered by one group of single-contact
 /// agents staffed by interval, under any policy but reservations, at one to three times
 /// the generator's load: the centres the engine runs by the queue's recursion. Every other
-/// choice (distributions, patience, wrap-up, headcounts that rise and fall with callers
-/// waiting, shrinkage, warm-up, busyness) is drawn as for [`case`].
+/// choice (distributions, patience, wrap-up, lines, IVR, headcounts that rise and fall with
+/// callers waiting, shrinkage, warm-up, busyness) is drawn as for [`case`].
 pub fn single_queue_case() -> impl Strategy<Value = Case> {
     (spec(), 1u32..4).prop_map(|(mut spec, load)| {
-        spec.trunks = None;
         spec.types.truncate(1);
         let t = &mut spec.types[0];
         t.rate = match &t.rate {
@@ -429,8 +428,6 @@ pub fn single_queue_case() -> impl Strategy<Value = Case> {
             Rate::PerInterval(rates) => Rate::PerInterval(rates.iter().map(|r| r * load).collect()),
         };
         t.tiers = None;
-        t.trunks = None;
-        t.ivr = None;
         t.retrial = None;
         t.transfer = None;
         t.unresolved = None;
