@@ -56,15 +56,16 @@ pub fn is_single_queue(model: &Model) -> bool {
         && routing.overflow_steps.iter().all(Vec::is_empty)
 }
 
-/// The agents of the one group: when each on the floor is next free, and the times at
-/// which the count on the floor changes.
+/// The agents of the one group: when each on the floor is next free, and their time on the
+/// floor, added to the tally as the count changes (as the event loop adds it).
 struct Agents {
     /// When each agent staying on the floor is next free (in the past: idle).
     free_at: BinaryHeap<Reverse<SimTime>>,
     /// When each agent due to leave finishes its call and goes.
     leaving: Vec<SimTime>,
-    /// Changes of the count on the floor: (when, +1 or −1 per agent).
-    presence: Vec<(SimTime, i64)>,
+    /// Agents on the floor (those due to leave included), and since when.
+    on_floor: u32,
+    on_floor_since: SimTime,
 }
 
 impl Agents {
@@ -80,26 +81,40 @@ impl Agents {
         *self.free_at.peek_mut().expect("an agent to occupy") = Reverse(until);
     }
 
+    /// From `at` on, `count` agents are on the floor.
+    fn floor_count(&mut self, tally: &mut Tally, at: SimTime, count: u32) {
+        tally.staffed(0, self.on_floor, self.on_floor_since, at);
+        self.on_floor = count;
+        self.on_floor_since = at;
+    }
+
+    /// The agents due to leave whose call ends before `at` go, in the order their calls end.
+    fn let_go_before(&mut self, tally: &mut Tally, at: SimTime) {
+        self.leaving.sort_unstable();
+        let gone = self.leaving.partition_point(|&f| f < at);
+        for i in 0..gone {
+            let f = self.leaving[i];
+            self.floor_count(tally, f, self.on_floor - 1);
+        }
+        self.leaving.drain(..gone);
+    }
+
     /// The headcount becomes `target` at `at`, as the event loop's `Pools::set_headcount`
     /// does it: on a drop the idle agents leave first, then the next agents to finish a
     /// call; on a rise agents still due to leave stay (the last to finish first, so those
     /// that go are still the next to finish), then new ones arrive idle.
-    fn set_headcount(&mut self, at: SimTime, target: usize) -> Result<(), Tie> {
-        let mut still_leaving = Vec::new();
-        for &f in &self.leaving {
-            match f.cmp(&at) {
-                std::cmp::Ordering::Less => self.presence.push((f, -1)),
-                std::cmp::Ordering::Equal => return Err(Tie),
-                std::cmp::Ordering::Greater => still_leaving.push(f),
-            }
+    fn set_headcount(&mut self, tally: &mut Tally, at: SimTime, target: usize) -> Result<(), Tie> {
+        self.let_go_before(tally, at);
+        if self.leaving.first() == Some(&at) {
+            return Err(Tie);
         }
-        self.leaving = still_leaving;
         let staying = self.free_at.len();
         if target < staying {
+            let mut idle = 0;
             for _ in target..staying {
                 let Reverse(f) = self.free_at.pop().expect("more staying than the target");
                 match f.cmp(&at) {
-                    std::cmp::Ordering::Less => self.presence.push((at, -1)),
+                    std::cmp::Ordering::Less => idle += 1,
                     std::cmp::Ordering::Equal => return Err(Tie),
                     std::cmp::Ordering::Greater => self.leaving.push(f),
                 }
@@ -107,16 +122,16 @@ impl Agents {
             if self.first_free() == Some(at) {
                 return Err(Tie);
             }
+            self.floor_count(tally, at, self.on_floor - idle);
         } else {
             let mut missing = target - staying;
-            self.leaving.sort_unstable();
             while missing > 0 {
                 let Some(f) = self.leaving.pop() else { break };
                 self.free_at.push(Reverse(f));
                 missing -= 1;
             }
             if missing > 0 {
-                self.presence.push((at, missing as i64));
+                self.floor_count(tally, at, self.on_floor + missing as u32);
                 self.free_at
                     .extend(std::iter::repeat_n(Reverse(at), missing));
             }
@@ -124,20 +139,12 @@ impl Agents {
         Ok(())
     }
 
-    /// Adds the agents' time on the floor to the tally (until the end of the day: the tally
-    /// keeps only the reporting window).
+    /// Adds the rest of the agents' time on the floor to the tally, up to the end of the
+    /// day (the tally keeps only the reporting window).
     fn account_staffed(mut self, tally: &mut Tally, horizon: SimTime) {
-        self.presence.extend(self.leaving.iter().map(|&f| (f, -1)));
-        self.presence.sort_by_key(|&(t, _)| t);
-        let (mut count, mut since) = (0i64, SimTime::ZERO);
-        for &(t, change) in &self.presence {
-            if t > since {
-                tally.staffed(0, count as u32, since, t);
-                since = t;
-            }
-            count += change;
-        }
-        tally.staffed(0, count as u32, since, since.max(horizon));
+        self.let_go_before(tally, SimTime::NEVER);
+        let end = self.on_floor_since.max(horizon);
+        self.floor_count(tally, end, 0);
     }
 }
 
@@ -292,7 +299,7 @@ impl Queue<'_> {
                     if at == enters {
                         return Err(Tie);
                     }
-                    self.agents.set_headcount(at, n as usize)?;
+                    self.agents.set_headcount(tally, at, n as usize)?;
                     self.changes.next();
                 }
                 Some(&(at, _)) if start == Some(at) => return Err(Tie),
@@ -384,7 +391,8 @@ fn run(model: &Model, replication: u32, slices: u64, tick: &mut dyn FnMut()) -> 
         agents: Agents {
             free_at: BinaryHeap::new(),
             leaving: Vec::new(),
-            presence: Vec::new(),
+            on_floor: 0,
+            on_floor_since: SimTime::ZERO,
         },
         changes: changes.into_iter().peekable(),
         lines: limit.map(|limit| Lines {
@@ -393,7 +401,7 @@ fn run(model: &Model, replication: u32, slices: u64, tick: &mut dyn FnMut()) -> 
         }),
     };
     if let Some((at, n)) = queue.changes.next() {
-        queue.agents.set_headcount(at, n as usize)?;
+        queue.agents.set_headcount(&mut tally, at, n as usize)?;
     }
     let slice_end = |k: u64| {
         let end = u128::from(model.horizon.0) * u128::from(k) / u128::from(slices.max(1));
@@ -469,7 +477,7 @@ fn run(model: &Model, replication: u32, slices: u64, tick: &mut dyn FnMut()) -> 
         }
     }
     for (at, n) in queue.changes {
-        queue.agents.set_headcount(at, n as usize)?;
+        queue.agents.set_headcount(&mut tally, at, n as usize)?;
     }
     queue.agents.account_staffed(&mut tally, model.horizon);
     let schedule = group.schedule(model.interval);
