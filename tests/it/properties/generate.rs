@@ -413,12 +413,13 @@ pub fn case() -> impl Strategy<Value = Case> {
     })
 }
 
-/// Random single first-come-first-served queues: one call type (no tiers, redials,
-/// transfers, repeat calls or callbacks) answered by one group of single-contact
-/// agents staffed by interval, under any policy but reservations, at one to three times
-/// the generator's load: the centres the engine runs by the queue's recursion. Every other
-/// choice (distributions, patience, wrap-up, lines, IVR, headcounts that rise and fall with
-/// callers waiting, shrinkage, warm-up, busyness) is drawn as for [`case`].
+/// Random single first-come-first-served queues: one call type (tiers of one priority; no
+/// redials, transfers, repeat calls or callbacks) answered by one group of single-contact
+/// agents staffed by interval, under any policy but reservations, at one to three times the
+/// generator's load: the centres the engine runs by the queue's recursion. Every other
+/// choice (distributions, patience, wrap-up, lines, IVR, tiers' own patience and targets,
+/// headcounts that rise and fall with callers waiting, shrinkage, warm-up, busyness) is
+/// drawn as for [`case`].
 pub fn single_queue_case() -> impl Strategy<Value = Case> {
     (spec(), 1u32..4).prop_map(|(mut spec, load)| {
         spec.types.truncate(1);
@@ -427,7 +428,6 @@ pub fn single_queue_case() -> impl Strategy<Value = Case> {
             Rate::Constant(r) => Rate::Constant(r * load),
             Rate::PerInterval(rates) => Rate::PerInterval(rates.iter().map(|r| r * load).collect()),
         };
-        t.tiers = None;
         t.retrial = None;
         t.transfer = None;
         t.unresolved = None;
@@ -444,6 +444,13 @@ pub fn single_queue_case() -> impl Strategy<Value = Case> {
             r.reserve = false;
             if POLICIES[r.base] == "reserve" {
                 r.base = 0;
+            }
+            // Tiers of one priority share one queue under `priority` (the generator gives
+            // tiers no weight of their own, so they share it under `weighted-wait`).
+            if POLICIES[r.base] == "priority" {
+                if let Some(tiers) = &mut spec.types[0].tiers {
+                    tiers.gold_priority = None;
+                }
             }
         }
         Case {
