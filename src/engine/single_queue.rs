@@ -512,10 +512,11 @@ fn run(model: &Model, replication: u32, slices: u64, tick: &mut dyn FnMut()) -> 
         let to = schedule.get(i + 1).map_or(model.horizon, |p| p.0);
         tally.scheduled(0, n, from, to);
     }
-    while slice <= slices {
+    while slice < slices {
         tick();
         slice += 1;
     }
+    tick();
     Ok(tally)
 }
 
