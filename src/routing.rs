@@ -76,12 +76,14 @@ pub trait Router {
     /// longest-waiting call it takes, or `None` to leave the agent idle.
     fn class_for_agent(&mut self, group: GroupId, centre: &CentreView<'_>) -> Option<ClassId>;
 
-    /// Whether, in a centre of one call class and one group of single-contact agents with
-    /// no delays or reservations, this router gives every arriving call to an idle agent
-    /// and every freed agent the waiting call: a work-conserving first-come-first-served
-    /// queue. The engine then may run such a centre by the queue's recursion instead of
-    /// event by event, with the same result. A custom router keeps the default, `false`, and
-    /// is asked every decision.
+    /// Whether, in a centre that is a single queue ([`crate::engine::is_single_queue`]: one
+    /// call type, whose tiers the model's policy serves in order of arrival, and one group
+    /// of single-contact agents, with no delays or reservations), this router gives every
+    /// arriving call to an idle agent and every freed agent the longest-waiting call: a
+    /// work-conserving first-come-first-served queue, as the built-in policies do. The
+    /// engine then may run such a centre by the queue's recursion instead of event by
+    /// event, with the same result. A custom router keeps the default, `false`, and is
+    /// asked every decision.
     fn is_work_conserving(&self) -> bool {
         false
     }

@@ -34,7 +34,9 @@ use crate::time::SimTime;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tie;
 
-/// Whether `model` is a single first-come-first-served queue that [`simulate`] can run.
+/// Whether `model` is a single first-come-first-served queue, which the engine runs by the
+/// queue's recursion rather than event by event (under a router that serves it so,
+/// [`crate::routing::Router::is_work_conserving`]).
 pub fn is_single_queue(model: &Model) -> bool {
     let ([call_type], [group]) = (model.call_types.as_slice(), model.groups.as_slice()) else {
         return false;

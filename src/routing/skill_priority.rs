@@ -78,11 +78,11 @@ impl Router for SkillPriority {
             .find(|&g| centre.idle_agents[g as usize] > 0)
     }
 
-    #[inline]
     fn is_work_conserving(&self) -> bool {
         true
     }
 
+    #[inline]
     fn class_for_agent(&mut self, group: GroupId, centre: &CentreView<'_>) -> Option<ClassId> {
         self.skills[group as usize]
             .iter()
