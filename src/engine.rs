@@ -42,7 +42,7 @@ pub use staffing::{StaffingError, MAX_HEADCOUNT};
 use rand::Rng;
 
 use crate::dist::{chance, stream, CallerDraws, PiecewisePoisson, Purpose, Stream};
-use crate::model::{on_the_floor, Model, MoveKind, ShiftMove, TracedCall};
+use crate::model::{on_the_floor, CallClass, CallType, Model, MoveKind, ShiftMove, TracedCall};
 use crate::routing::{CentreView, Router};
 use crate::stats::{Tally, NOT_COUNTED};
 use crate::time::SimTime;
@@ -62,6 +62,37 @@ struct CallSource {
     callers: u64,
     /// The type's key for its callers' own numbers ([`CallerDraws::source_key`]).
     caller_key: u64,
+}
+
+impl CallSource {
+    /// The serial number and own numbers of the type's next new caller (random or
+    /// replayed: the `n`-th caller of a type has the same numbers either way).
+    fn next_caller(&mut self) -> (u64, CallerDraws) {
+        let serial = self.callers;
+        self.callers += 1;
+        (serial, CallerDraws::of(self.caller_key, serial))
+    }
+
+    /// A new caller's class (its tier), handle time and patience, drawn from the type's own
+    /// streams, one draw of each per caller in arrival order: the event loop and the
+    /// single-queue recursion draw every new caller here.
+    #[inline(always)]
+    fn draw_new_caller(
+        &mut self,
+        spec: &CallType,
+        classes: &[CallClass],
+    ) -> (u32, SimTime, SimTime) {
+        let class =
+            spec.classes.start + tier_of(&spec.tier_cumulative_shares, &mut self.tier_stream);
+        let handle = spec.handle_time.sample(&mut self.handle_stream);
+        // A `match` rather than `map_or`: LLVM left `map_or` (with the sampler inlined in
+        // its closure) a call of its own in the recursion's loop, +4 % instructions per call.
+        let patience = match &classes[class as usize].patience {
+            Some(p) => p.sample(&mut self.patience_stream),
+            None => SimTime::NEVER,
+        };
+        (class, handle, patience)
+    }
 }
 
 /// One contact in service: the call, and the agent (of `group`) talking to it, then in its
@@ -215,13 +246,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             ),
             sources: call_sources(model, replication, busyness),
             busyness,
-            tally: Tally::new(
-                model.classes.iter().map(|c| c.threshold).collect(),
-                groups,
-                model.intervals,
-                model.interval,
-                (model.warmup, model.horizon),
-            ),
+            tally: empty_tally(model),
             present_since: vec![SimTime::ZERO; groups],
             staffing,
             shift_moves: model.groups.iter().map(|g| g.shift_moves()).collect(),
@@ -301,11 +326,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             let present = self.pools.present(g);
             self.tally
                 .staffed(g, present, self.present_since[g as usize], end);
-            let schedule = self.model.groups[g as usize].schedule(self.model.interval);
-            for (i, &(from, n)) in schedule.iter().enumerate() {
-                let to = schedule.get(i + 1).map_or(end, |p| p.0);
-                self.tally.scheduled(g, n, from, to);
-            }
+            add_scheduled_time(&mut self.tally, self.model, g, end);
         }
         (self.tally, self.observer)
     }
@@ -435,10 +456,7 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
     /// `n`-th caller of a type has the same numbers either way, so a replayed call log
     /// repeats its callers' IVR, redial and after-call decisions).
     fn next_caller_draws(&mut self, call_type: u32) -> CallerDraws {
-        let source = &mut self.sources[call_type as usize];
-        let serial = source.callers;
-        source.callers += 1;
-        CallerDraws::of(source.caller_key, serial)
+        self.sources[call_type as usize].next_caller().1
     }
 
     /// A new caller of `call_type` arriving now: its tier, handle time and patience (drawn
@@ -453,11 +471,8 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
         draws: CallerDraws,
     ) -> WaitingCall {
         let spec = &self.model.call_types[call_type as usize];
-        let source = &mut self.sources[call_type as usize];
-        let class =
-            spec.classes.start + tier_of(&spec.tier_cumulative_shares, &mut source.tier_stream);
-        let drawn_handle = spec.handle_time.sample(&mut source.handle_stream);
-        let drawn_patience = self.draw_patience(class, call_type);
+        let (class, drawn_handle, drawn_patience) =
+            self.sources[call_type as usize].draw_new_caller(spec, &self.model.classes);
         WaitingCall {
             class,
             call_type,
@@ -470,15 +485,6 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             line: NO_LINE,
             draws,
         }
-    }
-
-    #[inline]
-    fn draw_patience(&mut self, class: u32, call_type: u32) -> SimTime {
-        let source = &mut self.sources[call_type as usize];
-        self.model.classes[class as usize]
-            .patience
-            .as_ref()
-            .map_or(SimTime::NEVER, |p| p.sample(&mut source.patience_stream))
     }
 
     /// The patience of a caller's later attempt (a redial, a repeat call), from its own
@@ -955,9 +961,8 @@ impl<'m, R: Router, O: Observer> Simulation<'m, R, O> {
             }
             return;
         }
-        for index in 1..self.staffing[g].len() {
-            let (time, n) = self.staffing[g][index];
-            if time > after && n != self.staffing[g][index - 1].1 {
+        for (index, (time, _)) in headcount_changes(&self.staffing[g]) {
+            if time > after {
                 let event = Event::StaffingChange {
                     group,
                     interval: index as u32,
@@ -1085,6 +1090,48 @@ fn call_sources(model: &Model, replication: u32, busyness: f64) -> Vec<CallSourc
         .collect()
 }
 
+/// The change points of a headcount schedule `points` after the first that change it, with
+/// their index: a point that repeats the headcount before it is no change (no event in the
+/// event loop, nothing for the single-queue recursion).
+fn headcount_changes(
+    points: &[(SimTime, u32)],
+) -> impl Iterator<Item = (usize, (SimTime, u32))> + '_ {
+    points
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(move |&(i, &(_, n))| n != points[i - 1].1)
+        .map(|(i, &point)| (i, point))
+}
+
+/// An empty tally for `model`: its classes' service-level thresholds, its groups and
+/// intervals, the reporting window `[warm-up, end of day)`.
+fn empty_tally(model: &Model) -> Tally {
+    Tally::new(
+        model.classes.iter().map(|c| c.threshold).collect(),
+        model.groups.len(),
+        model.intervals,
+        model.interval,
+        (model.warmup, model.horizon),
+    )
+}
+
+/// Adds `group`'s scheduled agent time, from its schedule, up to `end` (at or after the
+/// end of the day).
+fn add_scheduled_time(tally: &mut Tally, model: &Model, group: u32, end: SimTime) {
+    let schedule = model.groups[group as usize].schedule(model.interval);
+    for (i, &(from, n)) in schedule.iter().enumerate() {
+        let to = schedule.get(i + 1).map_or(end, |p| p.0);
+        tally.scheduled(group, n, from, to);
+    }
+}
+
+/// The end of slice `k` of `slices` equal parts of `model`'s day.
+fn slice_end(model: &Model, k: u64, slices: u64) -> SimTime {
+    let end = u128::from(model.horizon.0) * u128::from(k) / u128::from(slices.max(1));
+    SimTime(end as u64)
+}
+
 /// Runs replication `replication` of `model` with `router` to the end.
 pub fn simulate<R: Router>(model: &Model, router: R, replication: u32) -> Tally {
     simulate_in_slices(model, router, replication, 1, || {})
@@ -1122,8 +1169,7 @@ pub fn simulate_in_slices<R: Router>(
     };
     let mut sim = Simulation::new(model, router, replication);
     for k in 1..slices {
-        let end = u128::from(model.horizon.0) * u128::from(k) / u128::from(slices);
-        sim.run_until(SimTime(end as u64));
+        sim.run_until(slice_end(model, k, slices));
         passed();
     }
     let tally = sim.finish();

@@ -24,7 +24,9 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use super::{busyness_factor, call_sources, tier_of};
+use super::{
+    add_scheduled_time, busyness_factor, call_sources, empty_tally, headcount_changes, slice_end,
+};
 use crate::dist::{chance, CallerDraws};
 use crate::model::{Model, Policy};
 use crate::stats::Tally;
@@ -387,19 +389,13 @@ fn run(model: &Model, replication: u32, slices: u64, tick: &mut dyn FnMut()) -> 
     let mut source = call_sources(model, replication, busyness_factor(model, replication))
         .pop()
         .expect("one call type");
-    let mut tally = Tally::new(
-        model.classes.iter().map(|c| c.threshold).collect(),
-        1,
-        model.intervals,
-        model.interval,
-        (model.warmup, model.horizon),
-    );
+    let mut tally = empty_tally(model);
     let points = group.available(model.interval);
     let changes: Vec<(SimTime, u32)> = points
-        .iter()
-        .enumerate()
-        .filter(|&(i, &(_, n))| i == 0 || n != points[i - 1].1)
-        .map(|(_, &point)| point)
+        .first()
+        .copied()
+        .into_iter()
+        .chain(headcount_changes(&points).map(|(_, point)| point))
         .collect();
     let limit = match (model.trunks, spec.trunks) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -422,11 +418,7 @@ fn run(model: &Model, replication: u32, slices: u64, tick: &mut dyn FnMut()) -> 
     if let Some((at, n)) = queue.changes.next() {
         queue.agents.set_headcount(&mut tally, at, n as usize)?;
     }
-    let slice_end = |k: u64| {
-        let end = u128::from(model.horizon.0) * u128::from(k) / u128::from(slices.max(1));
-        SimTime(end as u64)
-    };
-    let (mut slice, mut next_slice_end) = (1, slice_end(1));
+    let (mut slice, mut next_slice_end) = (1, slice_end(model, 1, slices));
     let mut in_ivr = match &spec.ivr {
         Some(ivr) if ivr.time.is_constant() => InIvr::Fifo(VecDeque::new()),
         _ => InIvr::Heap(BinaryHeap::new()),
@@ -465,7 +457,7 @@ fn run(model: &Model, replication: u32, slices: u64, tick: &mut dyn FnMut()) -> 
         while slice < slices && arrival > next_slice_end {
             tick();
             slice += 1;
-            next_slice_end = slice_end(slice);
+            next_slice_end = slice_end(model, slice, slices);
         }
         // Callers of two tiers arriving together reach the queue in the event loop's class
         // order, not in arrival order.
@@ -473,21 +465,16 @@ fn run(model: &Model, replication: u32, slices: u64, tick: &mut dyn FnMut()) -> 
             return Err(Tie);
         }
         last_arrival = arrival;
-        let serial = source.callers;
-        source.callers += 1;
-        let class =
-            spec.classes.start + tier_of(&spec.tier_cumulative_shares, &mut source.tier_stream);
+        let (serial, draws) = source.next_caller();
+        let (class, handle, patience) = source.draw_new_caller(spec, &model.classes);
         let mut caller = Caller {
             enters: arrival,
             serial,
             class,
             cell: tally.cell_of(class, arrival),
-            handle: spec.handle_time.sample(&mut source.handle_stream),
-            patience: model.classes[class as usize]
-                .patience
-                .as_ref()
-                .map_or(SimTime::NEVER, |p| p.sample(&mut source.patience_stream)),
-            draws: CallerDraws::of(source.caller_key, serial),
+            handle,
+            patience,
+            draws,
         };
         tally.offered(caller.cell);
         if let Some(lines) = &mut queue.lines {
@@ -509,11 +496,7 @@ fn run(model: &Model, replication: u32, slices: u64, tick: &mut dyn FnMut()) -> 
         queue.agents.set_headcount(&mut tally, at, n as usize)?;
     }
     queue.agents.account_staffed(&mut tally, model.horizon);
-    let schedule = group.schedule(model.interval);
-    for (i, &(from, n)) in schedule.iter().enumerate() {
-        let to = schedule.get(i + 1).map_or(model.horizon, |p| p.0);
-        tally.scheduled(0, n, from, to);
-    }
+    add_scheduled_time(&mut tally, model, 0, model.horizon);
     while slice < slices {
         tick();
         slice += 1;
