@@ -25,6 +25,7 @@
 mod calendar;
 mod calls;
 mod intraday;
+mod monotone;
 mod observer;
 mod pools;
 mod single_queue;

@@ -1,10 +1,8 @@
 //! The event calendar: a priority queue of small `Copy` events in exact time order.
 
-mod heap;
-
 use std::collections::VecDeque;
 
-use heap::MinHeap;
+use super::monotone::{Keyed, MinHeap, MonotoneQueue};
 
 use crate::time::SimTime;
 
@@ -95,6 +93,13 @@ struct Entry {
 const TAG_BITS: u32 = 16;
 const TAG_MASK: u128 = (1 << TAG_BITS) - 1;
 
+impl Keyed for Entry {
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        self.key
+    }
+}
+
 impl Entry {
     /// The entry as the front of `lane`: its key tagged with the lane's number plus one.
     #[inline]
@@ -125,22 +130,25 @@ struct LaneQueue {
 
 /// The future events, earliest first, ties in scheduling order.
 ///
-/// Every event gets a key `time << 64 | sequence << 16 | tag` from one counter. Two heaps
-/// hold them: a small one of fronts (the next arrival of each call type, and the earliest
-/// timer of each non-empty lane) and one of everything else (service ends and timers). A
-/// lane holds, in order, the timers of a source whose delay is constant, so their keys only
-/// grow: only its front is in a heap (tagged with the lane), and its next timer takes its
-/// place when it is popped. Popping takes the smaller of the two tops, so the order is
-/// exactly that of a single heap, while the large heap sees a third fewer operations and a
-/// lane's timers cost O(1) however many are pending.
+/// Every event gets a key `time << 64 | sequence << 16 | tag` from one counter. Two queues
+/// hold them: a small 4-ary heap of fronts (the next arrival of each call type, and the
+/// earliest timer of each non-empty lane) and a [`MonotoneQueue`] of everything else
+/// (service ends and timers: a 4-ary heap while it holds a few hundred, a radix heap beyond,
+/// whose cost does not grow with the events pending). A lane holds, in order, the timers of
+/// a source whose delay is constant, so their keys only grow: only its front is in a queue
+/// (tagged with the lane), and its next timer takes its place when it is popped. Popping
+/// takes the smaller of the two tops, so the order is exactly that of a single heap, while
+/// the large queue sees a third fewer operations and a lane's timers cost O(1) however many
+/// are pending.
 ///
 /// **Invariant:** sequence numbers are unique and stay below 2⁴⁸ (no replication schedules
 /// 2.8 × 10¹⁴ events), so the order is total and a run is a pure function of its inputs.
-/// Keys increase along a lane: a timer that would break this goes to the large heap.
+/// No event is scheduled before the last one popped (the monotone queue relies on it).
+/// Keys increase along a lane: a timer that would break this goes to the large queue.
 #[derive(Debug, Default)]
 pub struct Calendar {
-    fronts: MinHeap,
-    others: MinHeap,
+    fronts: MinHeap<Entry>,
+    others: MonotoneQueue<Entry>,
     lanes: Vec<LaneQueue>,
     /// The next sequence number, shifted into place (`sequence << 16`).
     next_seq: u64,
@@ -151,7 +159,7 @@ impl Calendar {
     pub fn with_capacity(capacity: usize) -> Calendar {
         Calendar {
             fronts: MinHeap::with_capacity(16),
-            others: MinHeap::with_capacity(capacity),
+            others: MonotoneQueue::with_capacity(capacity),
             lanes: Vec::new(),
             next_seq: 0,
         }
@@ -201,7 +209,7 @@ impl Calendar {
         match queue.back {
             None => self.fronts.push(entry.front_of(lane)),
             Some(back) if back < key => queue.behind.push_back(entry),
-            // Set out of order (a replayed or slowed-down time): the heap keeps the order.
+            // Set out of order (a replayed or slowed-down time): the large queue keeps the order.
             Some(_) => return self.others.push(entry),
         }
         queue.back = Some(key);
@@ -309,7 +317,9 @@ mod tests {
             state
         };
         let (mut now, mut seq) = (0u64, 0u32);
-        for _ in 0..20_000 {
+        // Enough pushes that the heap of timers grows past the switch to a radix heap, and
+        // the final pops take it back.
+        for _ in 0..60_000 {
             let r = random();
             if r % 5 < 3 || reference.is_empty() {
                 let gap = match r % 7 {

@@ -1,4 +1,4 @@
-//! A 4-ary min-heap of calendar entries, by key.
+//! A 4-ary min-heap by key.
 //!
 //! The same shape and algorithms as a textbook d-ary heap (a push sifts up; a pop moves the
 //! hole left by the root down along the smallest children to a leaf, then sifts the last
@@ -10,24 +10,32 @@
 //! buffer: it stalls for a dozen cycles, twice per event (push and pop), which made those
 //! two reads the hottest instructions of the whole event loop.
 //!
-//! Keys are unique (see [`super::Calendar`]), so the order in which entries pop is the one
-//! order of their keys, whatever the heap's internal layout: any correct heap pops the same
+//! With unique keys (as the calendar's are), the order in which entries pop is the one order
+//! of their keys, whatever the heap's internal layout: any correct heap pops the same
 //! sequence, and a run's results do not depend on this implementation.
 
-use super::Entry;
+use super::Keyed;
 
 /// Children per node.
 const ARITY: usize = 4;
 
-/// A min-heap of [`Entry`] by `key`.
-#[derive(Debug, Default)]
-pub(super) struct MinHeap {
-    entries: Vec<Entry>,
+/// A min-heap of entries by their [`Keyed::key`].
+#[derive(Debug)]
+pub struct MinHeap<T> {
+    entries: Vec<T>,
 }
 
-impl MinHeap {
+impl<T> Default for MinHeap<T> {
+    fn default() -> MinHeap<T> {
+        MinHeap {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<T: Keyed> MinHeap<T> {
     /// An empty heap with room for `capacity` entries before it allocates.
-    pub fn with_capacity(capacity: usize) -> MinHeap {
+    pub fn with_capacity(capacity: usize) -> MinHeap<T> {
         MinHeap {
             entries: Vec::with_capacity(capacity),
         }
@@ -36,7 +44,13 @@ impl MinHeap {
     /// The smallest key, if any.
     #[inline(always)]
     pub fn min_key(&self) -> Option<u128> {
-        self.entries.first().map(|e| e.key)
+        self.entries.first().map(Keyed::key)
+    }
+
+    /// The entry with the smallest key, if any.
+    #[inline(always)]
+    pub fn first(&self) -> Option<&T> {
+        self.entries.first()
     }
 
     /// Number of entries.
@@ -50,20 +64,25 @@ impl MinHeap {
     }
 
     /// Every entry, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = &Entry> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
         self.entries.iter()
+    }
+
+    /// Removes every entry, in no particular order, keeping the memory.
+    pub fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
+        self.entries.drain(..)
     }
 
     /// Adds `entry`.
     #[inline(always)]
-    pub fn push(&mut self, entry: Entry) {
+    pub fn push(&mut self, entry: T) {
         let mut hole = self.entries.len();
         // Grows the array by one (the value written here is overwritten below, or is the
         // final one when the entry stays at the bottom); `entry` itself is never read back.
         self.entries.push(entry);
         while hole > 0 {
             let parent = (hole - 1) / ARITY;
-            if self.entries[parent].key < entry.key {
+            if self.entries[parent].key() < entry.key() {
                 break;
             }
             self.entries[hole] = self.entries[parent];
@@ -74,7 +93,7 @@ impl MinHeap {
 
     /// Removes and returns the entry with the smallest key.
     #[inline(always)]
-    pub fn pop(&mut self) -> Option<Entry> {
+    pub fn pop(&mut self) -> Option<T> {
         let last = self.entries.pop()?;
         let Some(&top) = self.entries.first() else {
             return Some(last);
@@ -89,7 +108,7 @@ impl MinHeap {
                 if let Some(family) = entries.get(first..).filter(|f| !f.is_empty()) {
                     let mut child = 0;
                     for (c, e) in family.iter().enumerate().skip(1) {
-                        if e.key < family[child].key {
+                        if e.key() < family[child].key() {
                             child = c;
                         }
                     }
@@ -99,17 +118,21 @@ impl MinHeap {
                 break;
             };
             // Two pairs, then their winners: 3 comparisons, the first 2 independent.
-            let family: &[Entry; ARITY] = family.try_into().expect("a full family");
-            let a = (family[1].key < family[0].key) as usize;
-            let b = 2 + (family[3].key < family[2].key) as usize;
-            let child = if family[b].key < family[a].key { b } else { a };
+            let family: &[T; ARITY] = family.try_into().expect("a full family");
+            let a = (family[1].key() < family[0].key()) as usize;
+            let b = 2 + (family[3].key() < family[2].key()) as usize;
+            let child = if family[b].key() < family[a].key() {
+                b
+            } else {
+                a
+            };
             entries[hole] = family[child];
             hole = first + child;
         }
         // Then `last` up from the leaf to its place.
         while hole > 0 {
             let parent = (hole - 1) / ARITY;
-            if entries[parent].key < last.key {
+            if entries[parent].key() < last.key() {
                 break;
             }
             entries[hole] = entries[parent];
@@ -123,15 +146,9 @@ impl MinHeap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Event;
 
-    fn entry(key: u128) -> Entry {
-        Entry {
-            key,
-            event: Event::ServiceEnd {
-                contact: key as u32,
-            },
-        }
+    fn entry(key: u128) -> u128 {
+        key
     }
 
     #[test]
@@ -148,13 +165,13 @@ mod tests {
                 if i % 5 == 4 {
                     expected.sort_unstable();
                     let smallest = expected.remove(0);
-                    assert_eq!(heap.pop().map(|e| e.key), Some(smallest));
+                    assert_eq!(heap.pop(), Some(smallest));
                 }
                 assert_eq!(heap.len(), expected.len());
                 assert_eq!(heap.min_key(), expected.iter().min().copied());
             }
             expected.sort_unstable();
-            let popped: Vec<u128> = std::iter::from_fn(|| heap.pop().map(|e| e.key)).collect();
+            let popped: Vec<u128> = std::iter::from_fn(|| heap.pop()).collect();
             assert_eq!(popped, expected);
             assert!(heap.is_empty() && heap.pop().is_none());
         }
