@@ -22,17 +22,22 @@ const BUCKETS: usize = 129;
 
 /// A min-heap of entries by their [`Keyed::key`], for keys pushed at or above the last key
 /// popped.
+///
+/// Each bucket's smallest key is kept as entries arrive in it, so the smallest of all (that
+/// of the lowest non-empty bucket) is known without looking through a bucket. Entries only
+/// leave a bucket all at once (the popped one, then the rest moving down), so a bucket's
+/// smallest never has to be found again.
 #[derive(Debug)]
 pub struct RadixHeap<T> {
     buckets: Vec<Vec<T>>,
+    /// Per bucket, its smallest key (`u128::MAX` when empty) and that entry's index.
+    smallest: Vec<(u128, usize)>,
     /// Bit `b` set when bucket `b` holds an entry.
     occupied: [u64; 3],
+    /// The lowest non-empty bucket (`BUCKETS` when empty).
+    lowest: usize,
     /// The last key popped (0 before any): no key below it may be pushed.
     last: u128,
-    /// The smallest key held (`u128::MAX` when empty), and where its entry is.
-    min_key: u128,
-    min_bucket: usize,
-    min_index: usize,
     len: usize,
 }
 
@@ -40,11 +45,10 @@ impl<T> Default for RadixHeap<T> {
     fn default() -> RadixHeap<T> {
         RadixHeap {
             buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            smallest: vec![(u128::MAX, 0); BUCKETS],
             occupied: [0; 3],
+            lowest: BUCKETS,
             last: 0,
-            min_key: u128::MAX,
-            min_bucket: 0,
-            min_index: 0,
             len: 0,
         }
     }
@@ -60,13 +64,13 @@ impl<T: Keyed> RadixHeap<T> {
     /// The smallest key, if any.
     #[inline(always)]
     pub fn min_key(&self) -> Option<u128> {
-        (self.len > 0).then_some(self.min_key)
+        (self.len > 0).then(|| self.smallest[self.lowest].0)
     }
 
     /// The entry with the smallest key, if any.
     #[inline(always)]
     pub fn first(&self) -> Option<&T> {
-        (self.len > 0).then(|| &self.buckets[self.min_bucket][self.min_index])
+        (self.len > 0).then(|| &self.buckets[self.lowest][self.smallest[self.lowest].1])
     }
 
     /// Number of entries.
@@ -83,30 +87,31 @@ impl<T: Keyed> RadixHeap<T> {
     /// key popped (no key below it may be pushed after).
     pub fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
         self.len = 0;
-        self.min_key = u128::MAX;
         self.occupied = [0; 3];
+        self.lowest = BUCKETS;
+        self.smallest.fill((u128::MAX, 0));
         self.buckets.iter_mut().flat_map(|bucket| bucket.drain(..))
     }
 
-    /// Appends `entry` to `bucket`, keeping the smallest key's place.
+    /// Appends `entry` to `bucket`, keeping the bucket's smallest key and the lowest bucket.
     #[inline(always)]
     fn place(&mut self, bucket: usize, entry: T) {
         let entries = &mut self.buckets[bucket];
         let index = entries.len();
         entries.push(entry);
         self.occupied[bucket / 64] |= 1 << (bucket % 64);
-        if entry.key() < self.min_key {
-            self.min_key = entry.key();
-            self.min_bucket = bucket;
-            self.min_index = index;
+        let smallest = &mut self.smallest[bucket];
+        if entry.key() < smallest.0 {
+            *smallest = (entry.key(), index);
         }
+        self.lowest = self.lowest.min(bucket);
     }
 
     /// Adds `entry`, whose key is at least the last key popped.
     #[inline(always)]
     pub fn push(&mut self, entry: T) {
         debug_assert!(entry.key() >= self.last, "a key below the last popped");
-        debug_assert!(entry.key() < u128::MAX, "u128::MAX marks an empty heap");
+        debug_assert!(entry.key() < u128::MAX, "u128::MAX marks an empty bucket");
         self.place(Self::bucket_of(self.last, entry.key()), entry);
         self.len += 1;
     }
@@ -117,41 +122,27 @@ impl<T: Keyed> RadixHeap<T> {
         if self.len == 0 {
             return None;
         }
-        let bucket = self.min_bucket;
-        let top = self.buckets[bucket].swap_remove(self.min_index);
+        let bucket = self.lowest;
+        let (key, index) = std::mem::replace(&mut self.smallest[bucket], (u128::MAX, 0));
+        let top = self.buckets[bucket].swap_remove(index);
         self.len -= 1;
-        self.last = top.key();
-        self.min_key = u128::MAX;
+        self.last = key;
         self.occupied[bucket / 64] &= !(1 << (bucket % 64));
         if self.buckets[bucket].is_empty() {
-            self.find_min();
+            self.lowest = (bucket / 64..3)
+                .find(|&w| self.occupied[w] != 0)
+                .map_or(BUCKETS, |w| {
+                    64 * w + self.occupied[w].trailing_zeros() as usize
+                });
         } else {
+            self.lowest = BUCKETS;
             self.move_down(bucket);
         }
         Some(top)
     }
 
-    /// Finds the smallest key in the lowest non-empty bucket (every bucket below it is
-    /// empty, so nothing moves).
-    #[inline(never)]
-    fn find_min(&mut self) {
-        let Some(bucket) = (0..3)
-            .find(|&w| self.occupied[w] != 0)
-            .map(|w| 64 * w + self.occupied[w].trailing_zeros() as usize)
-        else {
-            return;
-        };
-        for (index, entry) in self.buckets[bucket].iter().enumerate() {
-            if entry.key() < self.min_key {
-                self.min_key = entry.key();
-                self.min_bucket = bucket;
-                self.min_index = index;
-            }
-        }
-    }
-
     /// Moves the entries of `bucket`, which held the key just popped, to the buckets below it
-    /// by their distance from that key; the smallest of them is the smallest of all.
+    /// by their distance from that key (all empty until now, as `bucket` was the lowest).
     #[inline(never)]
     fn move_down(&mut self, bucket: usize) {
         // Taken out and put back empty, so its capacity is kept: nothing is allocated
