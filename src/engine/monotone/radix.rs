@@ -127,6 +127,11 @@ impl<T: Keyed> RadixHeap<T> {
         let top = self.buckets[bucket].swap_remove(index);
         self.len -= 1;
         self.last = key;
+        if bucket == 0 && !self.buckets[0].is_empty() {
+            // Bucket 0 holds keys equal to the last popped: the rest stay, any is smallest.
+            self.smallest[0] = (key, 0);
+            return Some(top);
+        }
         self.occupied[bucket / 64] &= !(1 << (bucket % 64));
         if self.buckets[bucket].is_empty() {
             self.lowest = (bucket / 64..3)
@@ -161,6 +166,35 @@ mod tests {
 
     fn entry(key: u128) -> u128 {
         key
+    }
+
+    #[test]
+    fn pops_repeated_keys_as_often_as_they_were_pushed() {
+        // Keys repeat (up to 5 times each, some equal to the last popped): every copy pops,
+        // in order.
+        let mut heap = RadixHeap::default();
+        let mut expected = Vec::new();
+        let mut last = 0u128;
+        for round in 0..2_000u128 {
+            for copy in 0..(round % 6) {
+                let key = last + (round * 7919 + copy * 104_729) % 5;
+                heap.push(key);
+                expected.push(key);
+            }
+            expected.sort_unstable_by(|a, b| b.cmp(a));
+            for _ in 0..(round % 4) {
+                let Some(smallest) = expected.pop() else {
+                    break;
+                };
+                assert_eq!(heap.min_key(), Some(smallest));
+                assert_eq!(heap.pop(), Some(smallest), "round {round}");
+                last = smallest;
+            }
+            assert_eq!(heap.len(), expected.len());
+        }
+        expected.sort_unstable();
+        let popped: Vec<u128> = std::iter::from_fn(|| heap.pop()).collect();
+        assert_eq!(popped, expected);
     }
 
     #[test]
