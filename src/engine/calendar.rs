@@ -282,6 +282,8 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{RngCore, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
 
     #[test]
     fn pops_in_time_order_and_ties_in_scheduling_order() {
@@ -309,13 +311,8 @@ mod tests {
         // to lanes, interleaved with pops, against an ordered set of (time, sequence).
         let mut calendar = Calendar::with_capacity(4);
         let mut reference = BTreeSet::new();
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut random = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x2545_f491_4f6c_dd1d);
+        let mut random = move || rng.next_u64();
         let (mut now, mut seq) = (0u64, 0u32);
         // Enough pushes that the heap of timers grows past the switch to a radix heap, and
         // the final pops take it back.
@@ -374,12 +371,14 @@ mod tests {
                 assert!(events.iter().eq(reference.iter()));
             }
         }
+        assert!(calendar.others.is_radix(), "{} pending", calendar.len());
         while let Some((time, contact)) = reference.pop_first() {
             assert_eq!(
                 calendar.pop(),
                 Some((SimTime(time), Event::ServiceEnd { contact }))
             );
         }
+        assert!(!calendar.others.is_radix());
         assert!(calendar.is_empty() && calendar.pop().is_none());
     }
 }

@@ -108,6 +108,12 @@ impl<T: Keyed> MonotoneQueue<T> {
         self.heap.iter().chain(self.radix.iter())
     }
 
+    /// Whether the entries are in the radix heap.
+    #[cfg(test)]
+    pub fn is_radix(&self) -> bool {
+        self.large
+    }
+
     /// Adds `entry`, whose key is at least the last key popped.
     #[inline(always)]
     pub fn push(&mut self, entry: T) {
@@ -165,19 +171,16 @@ impl<T: Keyed> MonotoneQueue<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{RngCore, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
 
     #[test]
     fn pops_in_key_order_through_switches_both_ways() {
         // Grows past the switch to a radix heap and shrinks below the switch back, several
         // times, pushing keys at random distances above the last popped, against a sorted
         // list.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut random = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x2545_f491_4f6c_dd1d);
+        let mut random = move || rng.next_u64();
         let mut queue = MonotoneQueue::default();
         let mut expected = std::collections::BTreeSet::new();
         let mut last = 0u128;

@@ -163,6 +163,8 @@ impl<T: Keyed> RadixHeap<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{RngCore, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
 
     fn entry(key: u128) -> u128 {
         key
@@ -201,13 +203,8 @@ mod tests {
     fn pops_every_key_in_order_when_keys_never_go_below_the_last_popped() {
         // Keys at random distances above the last popped (0, tiny, every power of two, the
         // whole range), interleaved with pops, against a sorted list.
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut random = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(0x9e37_79b9_7f4a_7c15);
+        let mut random = move || rng.next_u64();
         let mut heap = RadixHeap::default();
         let mut expected: Vec<u128> = Vec::new();
         let mut last = 0u128;
