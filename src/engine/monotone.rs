@@ -25,8 +25,9 @@ const RADIX_AT: usize = 1024;
 /// Entries pending at which the radix heap becomes a heap again.
 const HEAP_AT: usize = 256;
 
-/// What a queue orders its entries by: their key, unique among the entries held together
-/// (the order of equal keys is unspecified) and below `u128::MAX`.
+/// What a queue orders its entries by: their key, below `u128::MAX`. Entries of equal keys
+/// pop in no particular order, so a caller that needs one order (the calendar, the
+/// recursion's IVR) makes its keys unique.
 pub trait Keyed: Copy {
     /// The entry's key.
     fn key(&self) -> u128;
