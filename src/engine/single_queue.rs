@@ -387,10 +387,7 @@ fn run(model: &Model, replication: u32, slices: u64, tick: &mut dyn FnMut()) -> 
         .into_iter()
         .chain(headcount_changes(&points).map(|(_, point)| point))
         .collect();
-    let limit = match (model.trunks, spec.trunks) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
+    let limit = model.line_limits().bounding(&[0]);
     let mut queue = Queue {
         model,
         agents: Agents {
